@@ -1,0 +1,57 @@
+/// NumPy/PyTorch broadcasting: shapes are aligned from the right; each pair of sizes must be equal
+/// or one of them 1. `[2, 1, 4]` and `[3, 1]` broadcast to `[2, 3, 4]`.
+enum Broadcasting {
+    static func shape(_ a: [Int], _ b: [Int], operation: String) throws -> [Int] {
+        let rank = max(a.count, b.count)
+        var result = [Int](repeating: 1, count: rank)
+        for i in 0..<rank {
+            let x = i < rank - a.count ? 1 : a[i - (rank - a.count)]
+            let y = i < rank - b.count ? 1 : b[i - (rank - b.count)]
+            guard x == y || x == 1 || y == 1 else {
+                throw TensorError.shapeMismatch(operation: operation, lhs: a, rhs: b,
+                                                detail: "sizes \(x) and \(y) at axis \(i) cannot broadcast")
+            }
+            result[i] = max(x, y)
+        }
+        return result
+    }
+
+    /// For each element of `outputShape`, the flat index of the element of `shape` it reads.
+    static func sourceIndices(of shape: [Int], in outputShape: [Int]) -> [Int] {
+        let rank = outputShape.count
+        let padded = [Int](repeating: 1, count: rank - shape.count) + shape
+        var strides = [Int](repeating: 0, count: rank)
+        var running = 1
+        for axis in stride(from: rank - 1, through: 0, by: -1) {
+            strides[axis] = padded[axis] == 1 ? 0 : running
+            running *= padded[axis]
+        }
+        let count = outputShape.reduce(1, *)
+        var indices = [Int](repeating: 0, count: count)
+        var counter = [Int](repeating: 0, count: rank)
+        var source = 0
+        for i in 0..<count {
+            indices[i] = source
+            // Advance the multi-index like an odometer, keeping `source` in step.
+            var axis = rank - 1
+            while axis >= 0 {
+                counter[axis] += 1
+                source += strides[axis]
+                if counter[axis] < outputShape[axis] { break }
+                source -= strides[axis] * counter[axis]
+                counter[axis] = 0
+                axis -= 1
+            }
+        }
+        return indices
+    }
+
+    /// Sums a gradient of `outputShape` back to `shape` (the backward of broadcasting).
+    static func reduce(_ gradient: [Float], from outputShape: [Int], to shape: [Int]) -> [Float] {
+        if outputShape == shape { return gradient }
+        let indices = sourceIndices(of: shape, in: outputShape)
+        var result = [Float](repeating: 0, count: shape.reduce(1, *))
+        for (i, source) in indices.enumerated() { result[source] += gradient[i] }
+        return result
+    }
+}

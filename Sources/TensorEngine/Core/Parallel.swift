@@ -1,0 +1,43 @@
+import Dispatch
+
+/// Deterministic parallelism, fenced in one place.
+///
+/// Work is cut into a fixed number of chunks that depends only on the problem size, never on the
+/// number of threads, and every output element is written by exactly one chunk. So results are the
+/// same bits whether one core or eight run them. Reductions across chunks must be combined by the
+/// caller in chunk order.
+public enum Parallel {
+    /// The number of worker threads used (defaults to the active processor count; `1` turns
+    /// parallelism off, which tests use to prove results do not depend on it).
+    nonisolated(unsafe) public static var maximumThreads = max(1, ProcessInfo.activeProcessorCountSafe)
+
+    /// Calls `body(chunk)` for every chunk in `0..<chunks`, concurrently when `chunks > 1` and more
+    /// than one thread is allowed. `body` must only write memory that belongs to its chunk.
+    public static func forEach(chunks: Int, _ body: (Int) -> Void) {
+        if chunks <= 1 || maximumThreads <= 1 {
+            for chunk in 0..<chunks { body(chunk) }
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            let box = UncheckedSendable(body)
+            let workers = min(chunks, maximumThreads)
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                var chunk = worker
+                while chunk < chunks { box.value(chunk); chunk += workers }
+            }
+        }
+    }
+}
+
+/// Wraps a value the compiler cannot prove `Sendable` (closures over unsafe pointers) for the
+/// parallel loops above, whose chunks touch disjoint memory.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+import Foundation
+
+extension ProcessInfo {
+    static var activeProcessorCountSafe: Int { ProcessInfo.processInfo.activeProcessorCount }
+}

@@ -1,0 +1,128 @@
+import Foundation
+
+/// Element-wise arithmetic with broadcasting. Each op's backward sits right under its forward.
+///
+/// For `z = a ∘ b` broadcast to shape S, the backward computes ∂L/∂a on S and then sums it back to
+/// a's shape (`Broadcasting.reduce`), because a broadcast input was used once per copy.
+extension Tensor {
+    /// Applies `forward` element-wise to broadcast operands; `backward` returns the local
+    /// derivatives (∂z/∂a, ∂z/∂b) at one element given a, b and z.
+    private static func broadcasting(
+        _ operation: String, _ a: Tensor, _ b: Tensor,
+        forward: (Float, Float) -> Float,
+        backward: @escaping (_ a: Float, _ b: Float, _ z: Float) -> (Float, Float)
+    ) throws -> Tensor {
+        let shape = try Broadcasting.shape(a.shape, b.shape, operation: operation)
+        let count = shape.reduce(1, *)
+        let ia: [Int]? = a.shape == shape ? nil : Broadcasting.sourceIndices(of: a.shape, in: shape)
+        let ib: [Int]? = b.shape == shape ? nil : Broadcasting.sourceIndices(of: b.shape, in: shape)
+        let av = a.data, bv = b.data
+        var out = [Float](repeating: 0, count: count)
+        switch (ia, ib) {
+        case (nil, nil): for i in 0..<count { out[i] = forward(av[i], bv[i]) }
+        case let (nil, ib?): for i in 0..<count { out[i] = forward(av[i], bv[ib[i]]) }
+        case let (ia?, nil): for i in 0..<count { out[i] = forward(av[ia[i]], bv[i]) }
+        case let (ia?, ib?): for i in 0..<count { out[i] = forward(av[ia[i]], bv[ib[i]]) }
+        }
+        let z = out
+        return makeResult(operation, shape: shape, data: out, inputs: [a, b]) { g, needed in
+            var ga = needed[0] ? [Float](repeating: 0, count: count) : []
+            var gb = needed[1] ? [Float](repeating: 0, count: count) : []
+            for i in 0..<count {
+                let (da, db) = backward(av[ia?[i] ?? i], bv[ib?[i] ?? i], z[i])
+                if needed[0] { ga[i] = g[i] * da }
+                if needed[1] { gb[i] = g[i] * db }
+            }
+            return [needed[0] ? Broadcasting.reduce(ga, from: shape, to: a.shape) : nil,
+                    needed[1] ? Broadcasting.reduce(gb, from: shape, to: b.shape) : nil]
+        }
+    }
+
+    /// `a + b` with broadcasting.
+    public static func + (a: Tensor, b: Tensor) throws -> Tensor {
+        try broadcasting("add", a, b, forward: +) { _, _, _ in (1, 1) }
+    }
+
+    /// `a - b` with broadcasting.
+    public static func - (a: Tensor, b: Tensor) throws -> Tensor {
+        try broadcasting("sub", a, b, forward: -) { _, _, _ in (1, -1) }
+    }
+
+    /// `a * b` element-wise with broadcasting (not a matrix product: see `matmul`).
+    public static func * (a: Tensor, b: Tensor) throws -> Tensor {
+        try broadcasting("mul", a, b, forward: *) { a, b, _ in (b, a) }
+    }
+
+    /// `a / b` element-wise with broadcasting.
+    public static func / (a: Tensor, b: Tensor) throws -> Tensor {
+        try broadcasting("div", a, b, forward: /) { a, b, _ in (1 / b, -a / (b * b)) }
+    }
+
+    /// Element-wise maximum; the gradient goes to `a` where a ≥ b (PyTorch splits ties evenly;
+    /// this engine gives them to `a`).
+    public static func maximum(_ a: Tensor, _ b: Tensor) throws -> Tensor {
+        try broadcasting("maximum", a, b, forward: { Swift.max($0, $1) }) { a, b, _ in a >= b ? (1, 0) : (0, 1) }
+    }
+}
+
+// MARK: - Unary maps
+
+extension Tensor {
+    /// Applies `forward` to every value; `derivative(x, y)` is dy/dx at input x with output y.
+    func map(_ operation: String, _ forward: (Float) -> Float,
+             derivative: @escaping (_ x: Float, _ y: Float) -> Float) -> Tensor {
+        let x = data
+        var y = [Float](repeating: 0, count: x.count)
+        x.withUnsafeBufferPointer { xp in
+            y.withUnsafeMutableBufferPointer { yp in
+                for i in 0..<xp.count { yp[i] = forward(xp[i]) }
+            }
+        }
+        let out = y
+        return Tensor.makeResult(operation, shape: shape, data: y, inputs: [self]) { g, _ in
+            var dx = [Float](repeating: 0, count: x.count)
+            for i in 0..<x.count { dx[i] = g[i] * derivative(x[i], out[i]) }
+            return [dx]
+        }
+    }
+
+    /// `x + c`.
+    public static func + (x: Tensor, c: Float) -> Tensor { x.map("add scalar", { $0 + c }) { _, _ in 1 } }
+    /// `c + x`.
+    public static func + (c: Float, x: Tensor) -> Tensor { x + c }
+    /// `x - c`.
+    public static func - (x: Tensor, c: Float) -> Tensor { x + (-c) }
+    /// `c - x`.
+    public static func - (c: Float, x: Tensor) -> Tensor { x.map("rsub scalar", { c - $0 }) { _, _ in -1 } }
+    /// `x * c`.
+    public static func * (x: Tensor, c: Float) -> Tensor { x.map("mul scalar", { $0 * c }) { _, _ in c } }
+    /// `c * x`.
+    public static func * (c: Float, x: Tensor) -> Tensor { x * c }
+    /// `x / c`.
+    public static func / (x: Tensor, c: Float) -> Tensor { x.map("div scalar", { $0 / c }) { _, _ in 1 / c } }
+    /// `-x`.
+    public static prefix func - (x: Tensor) -> Tensor { x.map("neg", { -$0 }) { _, _ in -1 } }
+
+    /// max(x, 0). The derivative at exactly 0 is taken as 0, as in PyTorch.
+    public func relu() -> Tensor { map("relu", { $0 > 0 ? $0 : 0 }) { x, _ in x > 0 ? 1 : 0 } }
+    /// 1 / (1 + e^-x); derivative y(1 - y).
+    public func sigmoid() -> Tensor { map("sigmoid", { 1 / (1 + expf(-$0)) }) { _, y in y * (1 - y) } }
+    /// tanh x; derivative 1 - y².
+    public func tanh() -> Tensor { map("tanh", { tanhf($0) }) { _, y in 1 - y * y } }
+    /// e^x; derivative y.
+    public func exp() -> Tensor { map("exp", { expf($0) }) { _, y in y } }
+    /// ln x; derivative 1/x.
+    public func log() -> Tensor { map("log", { logf($0) }) { x, _ in 1 / x } }
+    /// √x; derivative 1/(2y).
+    public func sqrt() -> Tensor { map("sqrt", { $0.squareRoot() }) { _, y in 0.5 / y } }
+    /// x²; derivative 2x.
+    public func squared() -> Tensor { map("square", { $0 * $0 }) { x, _ in 2 * x } }
+    /// |x|; derivative sign(x) (0 at 0, as in PyTorch).
+    public func abs() -> Tensor { map("abs", { Swift.abs($0) }) { x, _ in x > 0 ? 1 : (x < 0 ? -1 : 0) } }
+    /// sign(x) ∈ {-1, 0, 1}; its derivative is 0 everywhere it exists.
+    public func sign() -> Tensor { map("sign", { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }) { _, _ in 0 } }
+    /// Clamps to [low, high]; the gradient passes where low ≤ x ≤ high (PyTorch's `clamp`).
+    public func clamped(min low: Float = -.infinity, max high: Float = .infinity) -> Tensor {
+        map("clamp", { Swift.min(Swift.max($0, low), high) }) { x, _ in (x >= low && x <= high) ? 1 : 0 }
+    }
+}

@@ -1,0 +1,77 @@
+import Testing
+import TensorEngine
+import TestSupport
+
+@Suite("Autodiff mechanics")
+struct AutodiffTests {
+    @Test("backward from a one-hot seed gives the gradient of one logit")
+    func seededBackward() throws {
+        let x = tensor([1, 2], [1, 2], requiresGrad: true)
+        let w = tensor([1, 0, 3, 4, 0, 5], [3, 2])          // logits = [1, 11, 10]
+        let logits = try x.linear(weight: w, bias: nil)
+        try logits.backward(seed: tensor([0, 1, 0], [1, 3]))
+        #expect(x.grad?.data == [3, 4])                      // row 1 of W
+    }
+
+    @Test("the graph is released after backward unless asked to keep it")
+    func graphReleased() throws {
+        let x = tensor([0.5], [1], requiresGrad: true)
+        let y = x.sigmoid().squared()
+        try y.sum().backward(retainGraph: true)
+        try y.sum().backward()                                // allowed: the graph was kept
+        let z = try y.sum()
+        #expect(throws: TensorError.self) { try z.backward() }  // released by the second call
+    }
+
+    @Test("no-grad scope records nothing")
+    func noGrad() throws {
+        let x = tensor([1, 2], [2], requiresGrad: true)
+        let y = withNoGrad { x * 3 }
+        #expect(!y.requiresGrad)
+        #expect(y.isLeaf)
+        #expect(throws: TensorError.self) { try y.sum().backward() }
+        #expect((x * 3).requiresGrad)                        // and it ends with the scope
+    }
+
+    @Test("backward without a seed needs a scalar; a wrong seed shape is named")
+    func seedErrors() throws {
+        let x = tensor([1, 2], [2], requiresGrad: true)
+        let y = x * 2
+        #expect(throws: TensorError.self) { try y.backward() }
+        do {
+            try y.backward(seed: .ones([3]))
+            Issue.record("expected an error")
+        } catch let error as TensorError {
+            #expect("\(error)".contains("[3]") && "\(error)".contains("[2]"))
+        }
+    }
+
+    @Test("gradient hooks on a tensor see and may replace its gradient")
+    func tensorHooks() throws {
+        let x = tensor([1, 2, 3], [3], requiresGrad: true)
+        let h = x * 2
+        var seen: [Float] = []
+        let observe = h.registerGradientHook { g in seen = g.data; return nil }
+        let replace = h.registerGradientHook { g in g * 10 }
+        #expect(h.gradientHookCount == 2)
+        try h.sum().backward()
+        #expect(seen == [1, 1, 1])
+        #expect(x.grad?.data == [20, 20, 20])
+        observe.remove(); replace.remove()
+        #expect(h.gradientHookCount == 0)
+    }
+
+    @Test("shape errors name the op and both shapes")
+    func shapeErrorMessages() {
+        do {
+            _ = try Tensor.zeros([2, 3]).matmul(.zeros([4, 5]))
+            Issue.record("expected an error")
+        } catch {
+            let text = "\(error)"
+            #expect(text.contains("matmul") && text.contains("[2, 3]") && text.contains("[4, 5]"), "\(text)")
+        }
+        #expect(throws: TensorError.self) { try Tensor(shape: [2, 2], data: [1, 2, 3]) }
+        #expect(throws: TensorError.self) { try Tensor.zeros([1, 1, 2, 2]).maxPool2d(kernel: (3, 3)) }
+        #expect(throws: TensorError.self) { try Tensor.zeros([2, 3]).crossEntropy(labels: [0, 7]) }
+    }
+}

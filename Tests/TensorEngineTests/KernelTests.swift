@@ -1,0 +1,78 @@
+import Testing
+@testable import TensorEngine
+import TestSupport
+
+/// Every fast kernel against the naive reference kept beside it.
+@Suite("Fast kernels against naive references")
+struct KernelTests {
+    @Test("GEMM agrees with the triple loop", arguments: [
+        (1, 1, 1), (3, 5, 7), (4, 16, 8), (5, 17, 300), (33, 65, 257), (64, 10, 1), (2, 3, 0),
+    ])
+    func gemm(m: Int, n: Int, k: Int) {
+        let a = TestData.uniform([m, k], seed: 1).data, b = TestData.uniform([k, n], seed: 2).data
+        let start = TestData.uniform([m, n], seed: 3).data
+        for accumulate in [false, true] {
+            var fast = start, slow = start
+            a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in
+                let ap = ap.baseAddress ?? UnsafePointer(bitPattern: 16)!, bp = bp.baseAddress ?? UnsafePointer(bitPattern: 16)!
+                fast.withUnsafeMutableBufferPointer {
+                    GEMM.multiply(m: m, n: n, k: k, a: ap, lda: k, b: bp, ldb: n, c: $0.baseAddress!, ldc: n, accumulate: accumulate)
+                }
+                slow.withUnsafeMutableBufferPointer {
+                    GEMM.naive(m: m, n: n, k: k, a: ap, lda: k, b: bp, ldb: n, c: $0.baseAddress!, ldc: n, accumulate: accumulate)
+                }
+            } }
+            // Sums of k products of values in [-1, 1]: rounding differs by ~k·6e-8 at most.
+            #expect(maxAbsoluteDifference(fast, slow) <= 1e-5 * Float(max(k, 1)), "m \(m) n \(n) k \(k) accumulate \(accumulate)")
+        }
+    }
+
+    @Test("transposed products agree with explicit transposes")
+    func transposedProducts() {
+        let a = TestData.uniform([7, 5], seed: 4).data, b = TestData.uniform([9, 7], seed: 5).data
+        // Aᵀ·Bᵀ where A is 7x5 and B is 9x7: (5x7)·(7x9).
+        let fast = GEMM.product(a, transposeA: true, b, transposeB: true, m: 5, n: 9, k: 7)
+        let slow = GEMM.product(GEMM.transpose(a, rows: 7, columns: 5), GEMM.transpose(b, rows: 9, columns: 7), m: 5, n: 9, k: 7)
+        #expect(fast == slow)
+        #expect(GEMM.transpose(GEMM.transpose(a, rows: 7, columns: 5), rows: 5, columns: 7) == a)
+    }
+
+    @Test("conv2d (im2col + GEMM) agrees with seven nested loops", arguments: [
+        (batch: 1, channels: 1, size: 28, out: 16, kernel: 3, stride: 1, padding: 1),
+        (batch: 3, channels: 4, size: 9, out: 5, kernel: 3, stride: 2, padding: 1),
+        (batch: 2, channels: 3, size: 7, out: 2, kernel: 5, stride: 1, padding: 0),
+        (batch: 2, channels: 2, size: 6, out: 3, kernel: 1, stride: 3, padding: 2),
+        (batch: 1, channels: 16, size: 14, out: 32, kernel: 3, stride: 1, padding: 1),
+    ])
+    func convolution(batch: Int, channels: Int, size: Int, out: Int, kernel: Int, stride: Int, padding: Int) throws {
+        let x = TestData.uniform([batch, channels, size, size], seed: 6)
+        let w = TestData.uniform([out, channels, kernel, kernel], seed: 7), b = TestData.uniform([out], seed: 8)
+        let fast = try x.conv2d(weight: w, bias: b, stride: (stride, stride), padding: (padding, padding))
+        let geometry = ConvolutionGeometry(batch: batch, channels: channels, height: size, width: size, kernelHeight: kernel,
+                                           kernelWidth: kernel, strideY: stride, strideX: stride, padY: padding, padX: padding)
+        let slow = naiveConvolution2D(input: x.data, weight: w.data, bias: b.data, geometry: geometry, outChannels: out)
+        #expect(fast.shape == [batch, out, geometry.outputHeight, geometry.outputWidth])
+        #expect(maxAbsoluteDifference(fast.data, slow) < 1e-4)
+    }
+
+    @Test("results are the same bits with one thread and with all of them")
+    func deterministicAcrossThreadCounts() throws {
+        func run() throws -> ([Float], [Float], [Float]) {
+            let x = TestData.uniform([16, 8, 12, 12], seed: 9); x.requiresGrad = true
+            let w = TestData.uniform([16, 8, 3, 3], seed: 10); w.requiresGrad = true
+            let y = try x.conv2d(weight: w, bias: nil, padding: (1, 1))
+            try y.backward(seed: TestData.uniform(y.shape, seed: 11))
+            let big = GEMM.product(TestData.uniform([96, 200], seed: 12).data, TestData.uniform([200, 80], seed: 13).data, m: 96, n: 80, k: 200)
+            return (y.data + big, x.grad!.data, w.grad!.data)
+        }
+        let saved = Parallel.maximumThreads
+        defer { Parallel.maximumThreads = saved }
+        Parallel.maximumThreads = 1
+        let single = try run()
+        Parallel.maximumThreads = 4
+        let multi = try run()
+        #expect(single.0 == multi.0)
+        #expect(single.1 == multi.1)
+        #expect(single.2 == multi.2)
+    }
+}
