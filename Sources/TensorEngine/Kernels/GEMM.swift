@@ -12,7 +12,7 @@
 ///
 /// Cost: 2·M·N·K flops. Memory: one packed B block (`kc·N` floats) plus `mr·kc` per thread.
 public enum GEMM {
-    static let mr = 4, nr = 16, kc = 256
+    static let mr = 6, nr = 16, kc = 256
 
     /// The reference: `C[i, j] (+)= Σ_k A[i, k] · B[k, j]`, with leading dimensions (row strides).
     public static func naive(
@@ -30,9 +30,12 @@ public enum GEMM {
     }
 
     /// The fast path, same contract as `naive` (results agree to rounding; summation order differs).
+    /// With `transposeA`, `a` holds Aᵀ (`k × m`, row stride `lda`); with `transposeB`, `b` holds
+    /// Bᵀ (`n × k`). The packing step reads either layout, so no transpose is ever materialised.
     public static func multiply(
         m: Int, n: Int, k: Int,
-        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        a: UnsafePointer<Float>, lda: Int, transposeA: Bool = false,
+        b: UnsafePointer<Float>, ldb: Int, transposeB: Bool = false,
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
     ) {
         guard m > 0, n > 0 else { return }
@@ -40,93 +43,137 @@ public enum GEMM {
             if !accumulate { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
             return
         }
-        let panels = (n + nr - 1) / nr
-        let packedB = UnsafeMutablePointer<Float>.allocate(capacity: panels * nr * Swift.min(k, kc))
-        defer { packedB.deallocate() }
-        // Rows of C are split into chunks whose size depends only on the problem, not on threads.
-        let rowBlocks = (m + mr - 1) / mr
+        // The output is cut into chunks along its longer side (rows of C in blocks of `mr`, or
+        // columns in panels of `nr`). The cut depends only on the shape, and each chunk runs the
+        // whole K loop itself, so no thread count changes any sum.
+        let rowBlocks = (m + mr - 1) / mr, panels = (n + nr - 1) / nr
         let work = m &* n &* k
-        let chunks = work < (1 << 18) ? 1 : Swift.min(rowBlocks, 16)
-        let blocksPerChunk = (rowBlocks + chunks - 1) / chunks
+        let splitRows = rowBlocks >= panels
+        let pieces = splitRows ? rowBlocks : panels
+        let chunks = work < (1 << 17) ? 1 : Swift.min(pieces, 16)
+        let perChunk = (pieces + chunks - 1) / chunks
+        let (sa, sb, sc) = (UncheckedSendable(a), UncheckedSendable(b), UncheckedSendable(c))
+        Parallel.forEach(chunks: chunks) { chunk in
+            let first = chunk * perChunk, last = Swift.min(pieces, first + perChunk)
+            guard first < last else { return }
+            let rows = splitRows ? (first * mr)..<Swift.min(m, last * mr) : 0..<m
+            let columns = splitRows ? 0..<n : (first * nr)..<Swift.min(n, last * nr)
+            block(rows: rows, columns: columns, k: k, a: Operand(sa.value, lda, transposeA), b: Operand(sb.value, ldb, transposeB),
+                  c: sc.value, ldc: ldc, accumulate: accumulate)
+        }
+    }
 
+    /// C[rows, columns] (+)= A[rows, :] · B[:, columns], K-block by K-block.
+    private static func block(
+        rows: Range<Int>, columns: Range<Int>, k: Int, a: Operand, b: Operand,
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+    ) {
+        let n = columns.count
+        let panels = (n + nr - 1) / nr
+        let kbMax = Swift.min(k, kc)
+        let packedB = UnsafeMutablePointer<Float>.allocate(capacity: panels * nr * kbMax)
+        let packedA = UnsafeMutablePointer<Float>.allocate(capacity: mr * kbMax)
+        defer { packedB.deallocate(); packedA.deallocate() }
         var p0 = 0
         while p0 < k {
             let kb = Swift.min(kc, k - p0)
-            packB(b + p0 * ldb, ldb: ldb, n: n, kb: kb, into: packedB)
+            packB(b, row: p0, column: columns.lowerBound, n: n, kb: kb, into: packedB)
             let add = accumulate || p0 > 0
-            let packed = UncheckedSendable(UnsafePointer(packedB))
-            Parallel.forEach(chunks: chunks) { chunk in
-                let packedA = UnsafeMutablePointer<Float>.allocate(capacity: mr * kb)
-                defer { packedA.deallocate() }
-                let firstBlock = chunk * blocksPerChunk
-                let lastBlock = Swift.min(rowBlocks, firstBlock + blocksPerChunk)
-                guard firstBlock < lastBlock else { return }
-                for block in firstBlock..<lastBlock {
-                    let i0 = block * mr
-                    let rows = Swift.min(mr, m - i0)
-                    packA(a + i0 * lda + p0, lda: lda, rows: rows, kb: kb, into: packedA)
-                    for panel in 0..<panels {
-                        let j0 = panel * nr
-                        microKernel(kb: kb, packedA: packedA, packedB: packed.value + panel * nr * kb,
-                                    c: c + i0 * ldc + j0, ldc: ldc,
-                                    rows: rows, columns: Swift.min(nr, n - j0), accumulate: add)
-                    }
+            var i0 = rows.lowerBound
+            while i0 < rows.upperBound {
+                let height = Swift.min(mr, rows.upperBound - i0)
+                packA(a, row: i0, column: p0, rows: height, kb: kb, into: packedA)
+                for panel in 0..<panels {
+                    let j0 = panel * nr
+                    microKernel(kb: kb, packedA: packedA, packedB: packedB + panel * nr * kb,
+                                c: c + (i0 &* ldc &+ columns.lowerBound &+ j0), ldc: ldc,
+                                rows: height, columns: Swift.min(nr, n - j0), accumulate: add)
                 }
+                i0 += mr
             }
             p0 += kb
         }
     }
 
-    /// Copies rows `0..<kb` of B into panels of `nr` columns: panel p holds B[k, p·nr + j] at
-    /// `p·nr·kb + k·nr + j`, zero-padded past column n.
-    private static func packB(_ b: UnsafePointer<Float>, ldb: Int, n: Int, kb: Int, into out: UnsafeMutablePointer<Float>) {
+    /// A matrix operand: element (i, j) of the logical matrix is at `base[i·ld + j]`, or at
+    /// `base[j·ld + i]` when the memory holds its transpose.
+    struct Operand {
+        let base: UnsafePointer<Float>, ld: Int, transposed: Bool
+        init(_ base: UnsafePointer<Float>, _ ld: Int, _ transposed: Bool) { self.base = base; self.ld = ld; self.transposed = transposed }
+        @inline(__always) subscript(i: Int, j: Int) -> Float { transposed ? base[j &* ld &+ i] : base[i &* ld &+ j] }
+    }
+
+    /// Copies B[row..<row+kb, column..<column+n] into panels of `nr` columns: panel p holds
+    /// B[k, p·nr + j] at `p·nr·kb + k·nr + j`, zero-padded past column n.
+    private static func packB(_ b: Operand, row: Int, column: Int, n: Int, kb: Int, into out: UnsafeMutablePointer<Float>) {
         let panels = (n + nr - 1) / nr
         for panel in 0..<panels {
-            let j0 = panel * nr
-            let width = Swift.min(nr, n - j0)
-            let dst = out + panel * nr * kb
-            for p in 0..<kb {
-                let row = b + p * ldb + j0
-                let d = dst + p * nr
-                if width == nr {
-                    d.update(from: row, count: nr)
-                } else {
-                    d.update(from: row, count: width)
-                    (d + width).update(repeating: 0, count: nr - width)
+            let j0 = panel &* nr
+            let width = Swift.min(nr, n &- j0)
+            let dst = out + panel &* nr &* kb
+            if !b.transposed {
+                for p in 0..<kb {
+                    let src = b.base + ((row &+ p) &* b.ld &+ column &+ j0)
+                    let d = dst + p &* nr
+                    d.update(from: src, count: width)
+                    if width < nr { (d + width).update(repeating: 0, count: nr &- width) }
+                }
+            } else {
+                // Bᵀ in memory: column j of B is a contiguous row; walk it once per column.
+                if width < nr { for p in 0..<kb { (dst + (p &* nr &+ width)).update(repeating: 0, count: nr &- width) } }
+                for j in 0..<width {
+                    let src = b.base + ((column &+ j0 &+ j) &* b.ld &+ row)
+                    for p in 0..<kb { dst[p &* nr &+ j] = src[p] }
                 }
             }
         }
     }
 
-    /// Copies `rows` rows of A (K-columns `0..<kb`) so that A[r, k] sits at `k·mr + r`.
-    private static func packA(_ a: UnsafePointer<Float>, lda: Int, rows: Int, kb: Int, into out: UnsafeMutablePointer<Float>) {
-        for p in 0..<kb {
-            for r in 0..<mr { out[p &* mr &+ r] = r < rows ? a[r &* lda &+ p] : 0 }
+    /// Copies A[row..<row+rows, column..<column+kb] so that A[r, k] sits at `k·mr + r`.
+    private static func packA(_ a: Operand, row: Int, column: Int, rows: Int, kb: Int, into out: UnsafeMutablePointer<Float>) {
+        if rows < mr { out.update(repeating: 0, count: mr &* kb) }
+        if a.transposed {
+            for p in 0..<kb {
+                let src = a.base + ((column &+ p) &* a.ld &+ row)
+                for r in 0..<rows { out[p &* mr &+ r] = src[r] }
+            }
+        } else {
+            for r in 0..<rows {
+                let src = a.base + ((row &+ r) &* a.ld &+ column)
+                for p in 0..<kb { out[p &* mr &+ r] = src[p] }
+            }
         }
     }
 
-    /// C[0..<rows, 0..<columns] (+)= Apanel · Bpanel, a 4 × 16 register tile.
+    /// C[0..<rows, 0..<columns] (+)= Apanel · Bpanel, a 6 × 16 register tile.
     @inline(__always)
     private static func microKernel(
         kb: Int, packedA: UnsafePointer<Float>, packedB: UnsafePointer<Float>,
         c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int, accumulate: Bool
     ) {
-        var c0 = SIMD16<Float>(), c1 = SIMD16<Float>(), c2 = SIMD16<Float>(), c3 = SIMD16<Float>()
+        // Six rows × 16 columns: 6 accumulators + 1 row of B + 1 broadcast fit in the 16 vector
+        // registers of AVX2 (SIMD16 = 2 × 8 lanes) and the 32 of NEON or AVX-512.
+        var c0 = SIMD16<Float>(), c1 = SIMD16<Float>(), c2 = SIMD16<Float>()
+        var c3 = SIMD16<Float>(), c4 = SIMD16<Float>(), c5 = SIMD16<Float>()
         let rawB = UnsafeRawPointer(packedB)
         var p = 0
         while p < kb {
             let bv = rawB.loadUnaligned(fromByteOffset: p &* 64, as: SIMD16<Float>.self)
-            let ap = packedA + p &* 4
+            let ap = packedA + p &* 6
             c0 += SIMD16(repeating: ap[0]) * bv
             c1 += SIMD16(repeating: ap[1]) * bv
             c2 += SIMD16(repeating: ap[2]) * bv
             c3 += SIMD16(repeating: ap[3]) * bv
+            c4 += SIMD16(repeating: ap[4]) * bv
+            c5 += SIMD16(repeating: ap[5]) * bv
             p &+= 1
         }
         store(c0, to: c, columns: columns, accumulate: accumulate)
         if rows > 1 { store(c1, to: c + ldc, columns: columns, accumulate: accumulate) }
         if rows > 2 { store(c2, to: c + 2 &* ldc, columns: columns, accumulate: accumulate) }
         if rows > 3 { store(c3, to: c + 3 &* ldc, columns: columns, accumulate: accumulate) }
+        if rows > 4 { store(c4, to: c + 4 &* ldc, columns: columns, accumulate: accumulate) }
+        if rows > 5 { store(c5, to: c + 5 &* ldc, columns: columns, accumulate: accumulate) }
     }
 
     @inline(__always)
@@ -144,19 +191,18 @@ public enum GEMM {
 extension GEMM {
     /// Convenience on arrays: returns op(A)·op(B) as an `m × n` array, where op transposes when
     /// asked. A is `m × k` (or `k × m` if `transposeA`), B is `k × n` (or `n × k`).
-    /// Transposed operands are copied once into row-major order, then the fast kernel runs.
+    /// Transposed operands are read in place by the packing step.
     public static func product(
         _ a: [Float], transposeA: Bool = false, _ b: [Float], transposeB: Bool = false,
         m: Int, n: Int, k: Int, addingTo c: [Float]? = nil
     ) -> [Float] {
-        let aRows = transposeA ? transpose(a, rows: k, columns: m) : a
-        let bRows = transposeB ? transpose(b, rows: n, columns: k) : b
         var out = c ?? [Float](repeating: 0, count: m * n)
         guard m > 0, n > 0, k > 0 else { return out }
-        aRows.withUnsafeBufferPointer { ap in
-            bRows.withUnsafeBufferPointer { bp in
+        a.withUnsafeBufferPointer { ap in
+            b.withUnsafeBufferPointer { bp in
                 out.withUnsafeMutableBufferPointer { cp in
-                    multiply(m: m, n: n, k: k, a: ap.baseAddress!, lda: k, b: bp.baseAddress!, ldb: n,
+                    multiply(m: m, n: n, k: k, a: ap.baseAddress!, lda: transposeA ? m : k, transposeA: transposeA,
+                             b: bp.baseAddress!, ldb: transposeB ? k : n, transposeB: transposeB,
                              c: cp.baseAddress!, ldc: n, accumulate: c != nil)
                 }
             }

@@ -75,7 +75,8 @@ extension Module {
     }
 
     /// Like `registerForwardHook(_:)`, but a non-nil return value replaces the output.
-    @discardableResult
+    /// (Disfavoured so that a trailing closure returning nothing picks the observing form.)
+    @discardableResult @_disfavoredOverload
     public func registerForwardHook(replacingOutput hook: @escaping (_ module: Module, _ input: Tensor, _ output: Tensor) throws -> Tensor?) -> HookHandle {
         let id = HookHandle.nextIdentifier()
         forwardHooks.append((id, hook))
@@ -90,7 +91,7 @@ extension Module {
 
     /// Like `registerBackwardHook(_:)`, but a non-nil return value replaces ∂L/∂input, which is
     /// what earlier layers then receive.
-    @discardableResult
+    @discardableResult @_disfavoredOverload
     public func registerBackwardHook(replacingGradInput hook: @escaping (_ module: Module, _ gradInput: Tensor?, _ gradOutput: Tensor) throws -> Tensor?) -> HookHandle {
         let id = HookHandle.nextIdentifier()
         backwardHooks.append((id, hook))

@@ -21,25 +21,34 @@ extension Tensor {
         let w = weight.data
         let y = GEMM.product(w, cols, m: outChannels, n: columns, k: k)     // [O, N·Ho·Wo]
         // Reorder [O, N, Ho·Wo] → [N, O, Ho·Wo] and add the bias.
-        var out = [Float](repeating: 0, count: g.batch * outChannels * plane)
-        let b = bias?.data
-        for n in 0..<g.batch {
-            for o in 0..<outChannels {
-                let src = o * columns + n * plane, dst = (n * outChannels + o) * plane
-                let shift = b?[o] ?? 0
-                for p in 0..<plane { out[dst + p] = y[src + p] + shift }
+        let b = bias?.data ?? [Float](repeating: 0, count: outChannels)
+        let out = [Float](unsafeUninitializedCapacity: g.batch * outChannels * plane) { buffer, initialized in
+            y.withUnsafeBufferPointer { y in
+                for n in 0..<g.batch {
+                    for o in 0..<outChannels {
+                        let src = y.baseAddress! + (o &* columns &+ n &* plane)
+                        let dst = buffer.baseAddress! + ((n &* outChannels &+ o) &* plane)
+                        let shift = b[o]
+                        for p in 0..<plane { dst[p] = src[p] + shift }
+                    }
+                }
             }
+            initialized = g.batch * outChannels * plane
         }
         let inputCount = count
         let parents = bias.map { [self, weight, $0] } ?? [self, weight]
         return Tensor.makeResult("conv2d", shape: [g.batch, outChannels, ho, wo], data: out, inputs: parents) { grad, needed in
             // G reordered to [O, N·Ho·Wo], matching the layout of Y.
-            var gy = [Float](repeating: 0, count: outChannels * columns)
-            for n in 0..<g.batch {
-                for o in 0..<outChannels {
-                    let src = (n * outChannels + o) * plane, dst = o * columns + n * plane
-                    for p in 0..<plane { gy[dst + p] = grad[src + p] }
+            let gy = [Float](unsafeUninitializedCapacity: outChannels * columns) { buffer, initialized in
+                grad.withUnsafeBufferPointer { grad in
+                    for n in 0..<g.batch {
+                        for o in 0..<outChannels {
+                            (buffer.baseAddress! + (o &* columns &+ n &* plane))
+                                .update(from: grad.baseAddress! + ((n &* outChannels &+ o) &* plane), count: plane)
+                        }
+                    }
                 }
+                initialized = outChannels * columns
             }
             var result: [[Float]?] = [nil, nil]
             if needed[0] {
@@ -57,9 +66,11 @@ extension Tensor {
                 var db = [Float](repeating: 0, count: outChannels)
                 if needed[2] {
                     for o in 0..<outChannels {
-                        var s: Float = 0
-                        for i in (o * columns)..<((o + 1) * columns) { s += gy[i] }
-                        db[o] = s
+                        db[o] = gy.withUnsafeBufferPointer { g in
+                            var s: Float = 0
+                            for i in (o &* columns)..<((o &+ 1) &* columns) { s += g[i] }
+                            return s
+                        }
                     }
                 }
                 result.append(needed[2] ? db : nil)

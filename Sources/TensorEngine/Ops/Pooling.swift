@@ -24,27 +24,38 @@ extension Tensor {
         let g = try poolingGeometry("maxPool2d", kernel: kernel, stride: stride ?? kernel, padding: padding)
         let ho = g.outputHeight, wo = g.outputWidth
         let planes = g.batch * g.channels
-        var out = [Float](repeating: 0, count: planes * ho * wo)
-        var arg = [Int32](repeating: 0, count: out.count)
+        let outCount = planes * ho * wo
+        var arg = [Int32](repeating: 0, count: outCount)
+        var out = [Float](repeating: 0, count: outCount)
         data.withUnsafeBufferPointer { x in
-            for p in 0..<planes {
-                let base = p * g.height * g.width
-                for oy in 0..<ho {
-                    for ox in 0..<wo {
-                        var best = -Float.infinity, at = -1
-                        for ky in 0..<g.kernelHeight {
-                            let y = oy * g.strideY - g.padY + ky
-                            guard y >= 0 && y < g.height else { continue }
-                            for kx in 0..<g.kernelWidth {
-                                let xx = ox * g.strideX - g.padX + kx
-                                guard xx >= 0 && xx < g.width else { continue }
-                                let v = x[base + y * g.width + xx]
-                                if at < 0 || v > best || v.isNaN { best = v; at = base + y * g.width + xx }
+            out.withUnsafeMutableBufferPointer { out in
+                arg.withUnsafeMutableBufferPointer { arg in
+                    if g.kernelHeight == 2, g.kernelWidth == 2, g.strideY == 2, g.strideX == 2, g.padY == 0, g.padX == 0 {
+                        Tensor.maxPool2x2(x, g, out, arg)
+                        return
+                    }
+                    for p in 0..<planes {
+                        let base = p &* g.height &* g.width
+                        for oy in 0..<ho {
+                            for ox in 0..<wo {
+                                var best = -Float.infinity, at = -1
+                                for ky in 0..<g.kernelHeight {
+                                    let y = oy &* g.strideY &- g.padY &+ ky
+                                    guard y >= 0 && y < g.height else { continue }
+                                    let row = base &+ y &* g.width
+                                    for kx in 0..<g.kernelWidth {
+                                        let xx = ox &* g.strideX &- g.padX &+ kx
+                                        guard xx >= 0 && xx < g.width else { continue }
+                                        let v = x[row &+ xx]
+                                        // `>` keeps the first maximum; a NaN wins, as in PyTorch.
+                                        if at < 0 || v > best || v.isNaN { best = v; at = row &+ xx }
+                                    }
+                                }
+                                let o = (p &* ho &+ oy) &* wo &+ ox
+                                out[o] = best
+                                arg[o] = Int32(truncatingIfNeeded: at)
                             }
                         }
-                        let o = (p * ho + oy) * wo + ox
-                        out[o] = best
-                        arg[o] = Int32(at)
                     }
                 }
             }
@@ -54,6 +65,29 @@ extension Tensor {
             var dx = [Float](repeating: 0, count: n)
             for o in 0..<grad.count { dx[Int(arg[o])] += grad[o] }
             return [dx]
+        }
+    }
+
+    /// The common case (2×2 windows, stride 2, no padding), same results as the general loop.
+    static func maxPool2x2(_ x: UnsafeBufferPointer<Float>, _ g: ConvolutionGeometry,
+                           _ out: UnsafeMutableBufferPointer<Float>, _ arg: UnsafeMutableBufferPointer<Int32>) {
+        let ho = g.outputHeight, wo = g.outputWidth, w = g.width
+        for p in 0..<(g.batch &* g.channels) {
+            let base = p &* g.height &* w
+            for oy in 0..<ho {
+                let r0 = base &+ 2 &* oy &* w, r1 = r0 &+ w
+                let o0 = (p &* ho &+ oy) &* wo
+                for ox in 0..<wo {
+                    let i = 2 &* ox
+                    // Row-major order within the window; strict `>` keeps the first maximum.
+                    var best = x[r0 &+ i], at = r0 &+ i
+                    if x[r0 &+ i &+ 1] > best || x[r0 &+ i &+ 1].isNaN { best = x[r0 &+ i &+ 1]; at = r0 &+ i &+ 1 }
+                    if x[r1 &+ i] > best || x[r1 &+ i].isNaN { best = x[r1 &+ i]; at = r1 &+ i }
+                    if x[r1 &+ i &+ 1] > best || x[r1 &+ i &+ 1].isNaN { best = x[r1 &+ i &+ 1]; at = r1 &+ i &+ 1 }
+                    out[o0 &+ ox] = best
+                    arg[o0 &+ ox] = Int32(truncatingIfNeeded: at)
+                }
+            }
         }
     }
 

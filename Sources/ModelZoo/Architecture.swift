@@ -1,0 +1,158 @@
+import Foundation
+import TensorEngine
+
+/// A model's architecture as data: what a model file carries in its `__metadata__` so that the
+/// file alone rebuilds the network, here and in PyTorch (see `Datasets/models/README.md`).
+///
+/// Layers form a flat sequence with PyTorch-style names (`conv1`, `relu1`, …); argument names
+/// follow `torch.nn` (`in_channels`, `kernel_size`, …) so the JSON reads like PyTorch code.
+public struct ModelArchitecture: Codable, Equatable, Sendable {
+    /// A format tag, so a future change of this schema can be detected.
+    public var format = "cnn-workbook/1"
+    /// The model's name, e.g. `mnist-gap`.
+    public var name: String
+    /// The shape of one input image, `[channels, height, width]`, pixels in [0, 1].
+    public var inputShape: [Int]
+    /// One name per output class, in logit order.
+    public var classNames: [String]
+    public var layers: [LayerSpecification]
+
+    public init(name: String, inputShape: [Int], classNames: [String], layers: [LayerSpecification]) {
+        self.name = name; self.inputShape = inputShape; self.classNames = classNames; self.layers = layers
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case format, name, layers
+        case inputShape = "input_shape", classNames = "class_names"
+    }
+
+    /// Compact, deterministic JSON (sorted keys): the same architecture always gives the same bytes.
+    public func jsonString() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+
+    /// Parses the JSON written by `jsonString()`, with an error that says what is wrong.
+    public static func parse(_ json: String) throws -> ModelArchitecture {
+        do {
+            let architecture = try JSONDecoder().decode(ModelArchitecture.self, from: Data(json.utf8))
+            guard architecture.format.hasPrefix("cnn-workbook/") else {
+                throw ModelZooError.invalidArchitecture("unknown format '\(architecture.format)'")
+            }
+            return architecture
+        } catch let error as ModelZooError {
+            throw error
+        } catch {
+            throw ModelZooError.invalidArchitecture("cannot read the architecture JSON: \(error)")
+        }
+    }
+
+    /// Builds the network with freshly initialised weights (seeded).
+    public func makeModel(seed: UInt64 = 0) throws -> Sequential {
+        var generator = SeededGenerator(seed: seed)
+        var modules: [(String, Module)] = []
+        for layer in layers {
+            guard !modules.contains(where: { $0.0 == layer.name }) else {
+                throw ModelZooError.invalidArchitecture("layer name '\(layer.name)' is used twice")
+            }
+            modules.append((layer.name, try layer.makeModule(generator: &generator)))
+        }
+        return Sequential(named: modules)
+    }
+}
+
+/// One layer: its name, its `torch.nn` type and that type's arguments.
+public struct LayerSpecification: Codable, Equatable, Sendable {
+    public var name: String
+    public var type: String
+    public var inChannels: Int?, outChannels: Int?, kernelSize: Int?, stride: Int?, padding: Int?
+    public var inFeatures: Int?, outFeatures: Int?, numFeatures: Int?
+    public var p: Float?
+    public var mean: [Float]?, std: [Float]?
+
+    enum CodingKeys: String, CodingKey {
+        case name, type, stride, padding, p, mean, std
+        case inChannels = "in_channels", outChannels = "out_channels", kernelSize = "kernel_size"
+        case inFeatures = "in_features", outFeatures = "out_features", numFeatures = "num_features"
+    }
+
+    public init(name: String, type: String) { self.name = name; self.type = type }
+
+    public static func normalize(_ name: String, mean: [Float], std: [Float]) -> Self {
+        var l = Self(name: name, type: "Normalize"); l.mean = mean; l.std = std; return l
+    }
+    public static func conv2d(_ name: String, _ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0) -> Self {
+        var l = Self(name: name, type: "Conv2d")
+        l.inChannels = inChannels; l.outChannels = outChannels; l.kernelSize = kernelSize; l.stride = stride; l.padding = padding
+        return l
+    }
+    public static func batchNorm2d(_ name: String, _ features: Int) -> Self {
+        var l = Self(name: name, type: "BatchNorm2d"); l.numFeatures = features; return l
+    }
+    public static func relu(_ name: String) -> Self { Self(name: name, type: "ReLU") }
+    public static func maxPool2d(_ name: String, kernelSize: Int, stride: Int? = nil) -> Self {
+        var l = Self(name: name, type: "MaxPool2d"); l.kernelSize = kernelSize; l.stride = stride ?? kernelSize; return l
+    }
+    public static func globalAvgPool(_ name: String) -> Self { Self(name: name, type: "GlobalAvgPool2d") }
+    public static func flatten(_ name: String) -> Self { Self(name: name, type: "Flatten") }
+    public static func dropout(_ name: String, p: Float) -> Self { var l = Self(name: name, type: "Dropout"); l.p = p; return l }
+    public static func linear(_ name: String, _ inFeatures: Int, _ outFeatures: Int) -> Self {
+        var l = Self(name: name, type: "Linear"); l.inFeatures = inFeatures; l.outFeatures = outFeatures; return l
+    }
+
+    private func required<T>(_ value: T?, _ argument: String) throws -> T {
+        guard let value else { throw ModelZooError.invalidArchitecture("layer '\(name)' (\(type)) needs '\(argument)'") }
+        return value
+    }
+
+    func makeModule(generator: inout SeededGenerator) throws -> Module {
+        switch type {
+        case "Normalize":
+            let mean = try required(mean, "mean"), std = try required(std, "std")
+            guard mean.count == std.count, std.allSatisfy({ $0 > 0 }) else {
+                throw ModelZooError.invalidArchitecture("layer '\(name)': mean and std need equal lengths and std > 0")
+            }
+            return Normalize(mean: mean, std: std)
+        case "Conv2d":
+            return Conv2d(try required(inChannels, "in_channels"), try required(outChannels, "out_channels"),
+                          kernelSize: try required(kernelSize, "kernel_size"), stride: stride ?? 1, padding: padding ?? 0,
+                          generator: &generator)
+        case "BatchNorm2d": return BatchNorm2d(try required(numFeatures, "num_features"))
+        case "ReLU": return ReLU()
+        case "MaxPool2d":
+            let k = try required(kernelSize, "kernel_size")
+            return MaxPool2d(k, stride: stride ?? k, padding: padding ?? 0)
+        case "AvgPool2d":
+            let k = try required(kernelSize, "kernel_size")
+            return AvgPool2d(k, stride: stride ?? k, padding: padding ?? 0)
+        case "GlobalAvgPool2d": return GlobalAvgPool2d()
+        case "Flatten": return Flatten()
+        case "Dropout": return Dropout(p ?? 0.5, seed: generator.next())
+        case "Linear":
+            return Linear(try required(inFeatures, "in_features"), try required(outFeatures, "out_features"), generator: &generator)
+        case "Sigmoid": return Sigmoid()
+        case "Tanh": return Tanh()
+        default:
+            throw ModelZooError.invalidArchitecture("layer '\(name)' has unknown type '\(type)'")
+        }
+    }
+}
+
+/// What can go wrong with models and data.
+public enum ModelZooError: Error, CustomStringConvertible, Equatable {
+    case invalidArchitecture(String)
+    case unknownModel(String, known: [String])
+    case invalidModelFile(path: String, reason: String)
+    case dataset(String)
+
+    public var description: String {
+        switch self {
+        case let .invalidArchitecture(message): return "invalid architecture: \(message)"
+        case let .unknownModel(name, known):
+            return "no model named '\(name)' (shipped: \(known.joined(separator: ", "))); a path to a .safetensors model file also works"
+        case let .invalidModelFile(path, reason): return "\(path): \(reason)"
+        case let .dataset(message): return message
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import TensorEngine
+
+/// The reference models of the course, as architectures. Their trained weights ship in
+/// `Datasets/models/NAME.safetensors`; `workbook train --model NAME` retrains them.
+public enum Catalog {
+    /// MNIST's mean and standard deviation over the training pixels, the models' first layer.
+    public static let mnistMean: Float = 0.1307, mnistStd: Float = 0.3081
+    /// Fashion-MNIST's training-set mean and standard deviation.
+    public static let fashionMean: Float = 0.2860, fashionStd: Float = 0.3530
+
+    public static let digitNames = (0...9).map(String.init)
+    public static let fashionNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+
+    /// The names of all catalogued models.
+    public static var names: [String] { ["mnist-gap", "mnist-fc", "mnist-simplenet", "fashion-gap"] }
+
+    /// The architecture of a catalogued model.
+    public static func architecture(named name: String) throws -> ModelArchitecture {
+        switch name {
+        case "mnist-gap": return gap(name: name, mean: mnistMean, std: mnistStd, classes: digitNames)
+        case "fashion-gap": return gap(name: name, mean: fashionMean, std: fashionStd, classes: fashionNames)
+        case "mnist-fc": return fullyConnected
+        case "mnist-simplenet": return simpleNet
+        default: throw ModelZooError.unknownModel(name, known: names)
+        }
+    }
+
+    /// Three conv–ReLU stages, global average pooling and one linear layer: the network CAM is
+    /// defined for (the logits are a linear function of the per-channel means of `relu3`).
+    static func gap(name: String, mean: Float, std: Float, classes: [String]) -> ModelArchitecture {
+        ModelArchitecture(name: name, inputShape: [1, 28, 28], classNames: classes, layers: [
+            .normalize("norm", mean: [mean], std: [std]),
+            .conv2d("conv1", 1, 16, kernelSize: 3, padding: 1), .relu("relu1"), .maxPool2d("pool1", kernelSize: 2),
+            .conv2d("conv2", 16, 32, kernelSize: 3, padding: 1), .relu("relu2"), .maxPool2d("pool2", kernelSize: 2),
+            .conv2d("conv3", 32, 64, kernelSize: 3, padding: 1), .relu("relu3"),
+            .globalAvgPool("gap"), .linear("fc", 64, 10),
+        ])
+    }
+
+    /// The classic conv–pool–conv–pool–flatten–linear network: CAM does not apply (there is no
+    /// global pooling), Grad-CAM does.
+    static let fullyConnected = ModelArchitecture(name: "mnist-fc", inputShape: [1, 28, 28], classNames: digitNames, layers: [
+        .normalize("norm", mean: [mnistMean], std: [mnistStd]),
+        .conv2d("conv1", 1, 32, kernelSize: 3, padding: 1), .relu("relu1"), .maxPool2d("pool1", kernelSize: 2),
+        .conv2d("conv2", 32, 64, kernelSize: 3, padding: 1), .relu("relu2"), .maxPool2d("pool2", kernelSize: 2),
+        .flatten("flatten"), .linear("fc1", 64 * 7 * 7, 128), .relu("relu3"), .dropout("dropout", p: 0.5),
+        .linear("fc2", 128, 10),
+    ])
+
+    /// A slim SimpleNet-style network: 3×3 conv + batch-norm + ReLU blocks, max-pooling,
+    /// dropout and global average pooling.
+    static let simpleNet: ModelArchitecture = {
+        var layers: [LayerSpecification] = [.normalize("norm", mean: [mnistMean], std: [mnistStd])]
+        func block(_ i: Int, _ inC: Int, _ outC: Int) {
+            layers += [.conv2d("conv\(i)", inC, outC, kernelSize: 3, padding: 1), .batchNorm2d("bn\(i)", outC), .relu("relu\(i)")]
+        }
+        block(1, 1, 32); block(2, 32, 32); layers.append(.maxPool2d("pool1", kernelSize: 2))
+        block(3, 32, 64); block(4, 64, 64); layers.append(.maxPool2d("pool2", kernelSize: 2))
+        layers.append(.dropout("dropout1", p: 0.1))
+        block(5, 64, 128)
+        layers += [.globalAvgPool("gap"), .dropout("dropout2", p: 0.2), .linear("fc", 128, 10)]
+        return ModelArchitecture(name: "mnist-simplenet", inputShape: [1, 28, 28], classNames: digitNames, layers: layers)
+    }()
+}

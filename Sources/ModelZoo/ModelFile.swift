@@ -1,0 +1,91 @@
+import DataFormats
+import Foundation
+import TensorEngine
+
+/// Self-describing model files: safetensors with PyTorch `state_dict` names and layouts, plus the
+/// architecture as JSON under `__metadata__["architecture"]`, so the file alone rebuilds the model.
+///
+/// Layouts are PyTorch's: conv weight `[out, in, kh, kw]`, linear weight `[out, in]`,
+/// batch-norm `running_mean`, `running_var` (F32) and `num_batches_tracked` (I64, shape `[]`).
+public enum ModelFile {
+    /// Writes `model`'s parameters and buffers with `architecture` and `metadata` (e.g. the
+    /// training recipe and accuracy).
+    public static func save(_ model: Module, architecture: ModelArchitecture, metadata: [String: String] = [:], to url: URL) throws {
+        var tensors: [String: SafeTensor] = [:]
+        for (name, tensor) in model.stateDictionary() {
+            if name.hasSuffix("num_batches_tracked") {
+                tensors[name] = try SafeTensor(shape: tensor.shape, int64s: tensor.data.map { Int64($0) })
+            } else {
+                tensors[name] = try SafeTensor(shape: tensor.shape, floats: tensor.data)
+            }
+        }
+        var meta = metadata
+        meta["architecture"] = try architecture.jsonString()
+        meta["format"] = "pt"
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try SafeTensorsFile(tensors: tensors, metadata: meta).write(to: url)
+    }
+
+    /// A loaded model file.
+    public struct Loaded {
+        public let model: Sequential
+        public let architecture: ModelArchitecture
+        public let metadata: [String: String]
+    }
+
+    /// Reads a model file, rebuilds its architecture and loads every tensor, checking names and
+    /// shapes (a missing, extra or mis-shaped tensor is an error naming it). The model is in
+    /// evaluation mode.
+    public static func load(_ url: URL) throws -> Loaded {
+        let file: SafeTensorsFile
+        do { file = try SafeTensorsFile(contentsOf: url) } catch {
+            throw ModelZooError.invalidModelFile(path: url.path, reason: "\(error)")
+        }
+        guard let json = file.metadata["architecture"] else {
+            throw ModelZooError.invalidModelFile(path: url.path, reason: "no \"architecture\" in __metadata__: not a workbook model file")
+        }
+        let architecture = try ModelArchitecture.parse(json)
+        let model = try architecture.makeModel()
+        var state: [String: Tensor] = [:]
+        for (name, stored) in file.tensors {
+            let values = stored.floats()
+            guard values.allSatisfy(\.isFinite) else {
+                throw ModelZooError.invalidModelFile(path: url.path, reason: "tensor \(name) holds NaN or infinite values")
+            }
+            state[name] = try Tensor(shape: stored.shape, data: values)
+        }
+        do { try model.loadStateDictionary(state) } catch {
+            throw ModelZooError.invalidModelFile(path: url.path, reason: "\(error)")
+        }
+        model.eval()
+        return Loaded(model: model, architecture: architecture, metadata: file.metadata)
+    }
+
+    /// The file for a shipped model name (`mnist-gap` → `Datasets/models/mnist-gap.safetensors`)
+    /// or a path to any model file.
+    public static func resolve(_ nameOrPath: String) throws -> URL {
+        if nameOrPath.hasSuffix(".safetensors") || nameOrPath.contains("/") {
+            let url = URL(fileURLWithPath: nameOrPath)
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw ModelZooError.invalidModelFile(path: url.path, reason: "no such file")
+            }
+            return url
+        }
+        guard Catalog.names.contains(nameOrPath) else { throw ModelZooError.unknownModel(nameOrPath, known: Catalog.names) }
+        let url = try shippedURL(nameOrPath)
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw ModelZooError.invalidModelFile(path: url.path, reason: "not trained yet: run `swift run -c release workbook train --model \(nameOrPath)`")
+        }
+        return url
+    }
+
+    /// Where a catalogued model's weights ship.
+    public static func shippedURL(_ name: String) throws -> URL {
+        try DatasetFiles.datasets().appendingPathComponent("models/\(name).safetensors")
+    }
+
+    /// The data set a catalogued model belongs to (by its class names).
+    public static func dataset(for architecture: ModelArchitecture, split: DatasetFiles.Split) throws -> LabeledImages {
+        architecture.classNames == Catalog.fashionNames ? try DatasetFiles.fashionMNIST(split) : try DatasetFiles.mnist(split)
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import TensorEngine
+
+/// How to train a reference model. The defaults are the recipe the shipped models were trained with.
+public struct TrainingConfiguration: Sendable {
+    public var epochs = 15
+    public var batchSize = 128
+    /// The peak learning rate of the one-cycle schedule (Adam).
+    public var learningRate: Float = 0.004
+    public var weightDecay: Float = 0
+    /// Random shifts of up to this many pixels (0 turns augmentation off).
+    public var maximumShift = 2
+    public var seed: UInt64 = 2024
+    public init() {}
+}
+
+/// PyTorch's `OneCycleLR` with cosine annealing: the rate rises from `max/25` to `max` over
+/// the first 30% of the steps, then falls to `max/25/10⁴`.
+public struct OneCycleSchedule: Sendable {
+    public let maximum: Float, totalSteps: Int
+    public var warmupFraction: Float = 0.3, divisionFactor: Float = 25, finalDivisionFactor: Float = 1e4
+
+    public init(maximum: Float, totalSteps: Int) { self.maximum = maximum; self.totalSteps = totalSteps }
+
+    public func rate(atStep step: Int) -> Float {
+        let initial = maximum / divisionFactor, final = initial / finalDivisionFactor
+        let warmupEnd = Float(warmupFraction * Float(totalSteps)) - 1
+        func cosine(_ from: Float, _ to: Float, _ t: Float) -> Float { to + (from - to) / 2 * (1 + cosf(Float.pi * t)) }
+        let s = Float(step)
+        if s <= warmupEnd { return cosine(initial, maximum, warmupEnd > 0 ? s / warmupEnd : 1) }
+        let rest = Float(totalSteps - 1) - warmupEnd
+        return cosine(maximum, final, rest > 0 ? Swift.min((s - warmupEnd) / rest, 1) : 1)
+    }
+}
+
+/// What one epoch achieved.
+public struct EpochReport: Sendable, CustomStringConvertible {
+    public let epoch: Int
+    public let trainingLoss: Double, trainingAccuracy: Double, testAccuracy: Double
+    public let seconds: Double
+    public var description: String {
+        String(format: "epoch %2d  loss %.4f  train %.2f%%  test %.2f%%  %.1f s", epoch, trainingLoss,
+               100 * trainingAccuracy, 100 * testAccuracy, seconds)
+    }
+}
+
+public enum Trainer {
+    /// Trains `model` with Adam and a one-cycle schedule, evaluating on `test` after each epoch.
+    /// `progress(step, totalSteps)` is called after every step; `epochDone` after every epoch.
+    public static func train(
+        _ model: Module, on training: LabeledImages, testingOn test: LabeledImages,
+        configuration: TrainingConfiguration,
+        progress: (Int, Int) -> Void = { _, _ in }, epochDone: (EpochReport) -> Void = { _ in }
+    ) throws -> [EpochReport] {
+        var generator = SeededGenerator(seed: configuration.seed)
+        let optimizer = Adam(parameters: model.parameters(), learningRate: configuration.learningRate,
+                             weightDecay: configuration.weightDecay)
+        let stepsPerEpoch = (training.count + configuration.batchSize - 1) / configuration.batchSize
+        let schedule = OneCycleSchedule(maximum: configuration.learningRate, totalSteps: stepsPerEpoch * configuration.epochs)
+        var reports: [EpochReport] = []
+        var step = 0
+        for epoch in 1...configuration.epochs {
+            let start = Date()
+            model.train()
+            let order = Array(0..<training.count).shuffled(using: &generator)
+            var lossSum = 0.0, correct = 0
+            for b in 0..<stepsPerEpoch {
+                let indices = order[(b * configuration.batchSize)..<Swift.min((b + 1) * configuration.batchSize, training.count)]
+                var (images, labels) = training.batch(indices)
+                images = randomlyShifted(images, maximum: configuration.maximumShift, using: &generator)
+                optimizer.learningRate = schedule.rate(atStep: step)
+                optimizer.zeroGrad()
+                let logits = try model(images)
+                let loss = try logits.crossEntropy(labels: labels)
+                try loss.backward()
+                try optimizer.step()
+                lossSum += Double(try loss.item()) * Double(labels.count)
+                correct += zip(logits.argmax(), labels).filter { $0 == $1 }.count
+                step += 1
+                progress(step, stepsPerEpoch * configuration.epochs)
+            }
+            let accuracy = try Evaluation.accuracy(of: model, on: test)
+            let report = EpochReport(epoch: epoch, trainingLoss: lossSum / Double(training.count),
+                                     trainingAccuracy: Double(correct) / Double(training.count),
+                                     testAccuracy: accuracy, seconds: Date().timeIntervalSince(start))
+            reports.append(report)
+            epochDone(report)
+        }
+        model.eval()
+        return reports
+    }
+}
+
+/// Inference over a data set, in evaluation mode and without a graph.
+public enum Evaluation {
+    /// The logits for every image, `[count, classes]` row-major, computed in batches.
+    public static func logits(of model: Module, on data: LabeledImages, batchSize: Int = 256) throws -> (values: [Float], classes: Int) {
+        let wasTraining = model.isTraining
+        model.eval()
+        defer { if wasTraining { model.train() } }
+        var values: [Float] = []
+        var classes = 0
+        try withNoGrad {
+            var start = 0
+            while start < data.count {
+                let end = Swift.min(start + batchSize, data.count)
+                let out = try model(data.batch(start..<end).images)
+                classes = out.shape.last ?? 0
+                values.append(contentsOf: out.data)
+                start = end
+            }
+        }
+        return (values, classes)
+    }
+
+    /// The predicted class of every image.
+    public static func predictions(of model: Module, on data: LabeledImages) throws -> [Int] {
+        let (values, classes) = try logits(of: model, on: data)
+        return (try? Tensor(shape: [data.count, classes], data: values))?.argmax() ?? []
+    }
+
+    /// The fraction of images classified correctly.
+    public static func accuracy(of model: Module, on data: LabeledImages) throws -> Double {
+        let predicted = try predictions(of: model, on: data)
+        return Double(zip(predicted, data.labels).filter { $0 == $1 }.count) / Double(Swift.max(data.count, 1))
+    }
+}

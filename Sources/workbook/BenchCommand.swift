@@ -1,0 +1,112 @@
+import Foundation
+import ModelZoo
+import TensorEngine
+
+/// `workbook bench`: the engine's speed, measured the same way every time.
+///
+/// Each row runs a warm-up, then `runs` timed repetitions, and reports the median with the
+/// fastest and slowest run (the machines are noisy: compare medians from one sitting).
+enum BenchCommand: Command {
+    static let name = "bench"
+    static let summary = "Measure GEMM GFLOP/s, conv2d forward+backward, a training step and inference throughput (use -c release)."
+    static let options = [
+        OptionSpecification(name: "quick", valueName: nil, help: "fewer repetitions (under a minute)"),
+        OptionSpecification(name: "runs", valueName: "N", help: "timed repetitions per row (default 9, quick 3)"),
+        OptionSpecification(name: "json", valueName: "FILE", help: "also write the results as JSON"),
+    ]
+
+    struct Row: Codable {
+        let name: String, unit: String
+        let median: Double, fastest: Double, slowest: Double
+        /// A derived figure (GFLOP/s, images/s) from the median, if meaningful.
+        let rate: Double?, rateUnit: String?
+    }
+
+    struct BenchReport: Codable {
+        let threads: Int, runs: Int
+        let rows: [Row]
+    }
+
+    static func time(runs: Int, _ body: () throws -> Void) rethrows -> [Double] {
+        try body()                                      // warm-up
+        var times: [Double] = []
+        for _ in 0..<runs {
+            let start = DispatchTime.now().uptimeNanoseconds
+            try body()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        return times.sorted()
+    }
+
+    static func row(_ name: String, _ times: [Double], scale: Double = 1e3, unit: String = "ms",
+                    rate: ((Double) -> Double)? = nil, rateUnit: String? = nil) -> Row {
+        let median = times[times.count / 2]
+        return Row(name: name, unit: unit, median: median * scale, fastest: times.first! * scale, slowest: times.last! * scale,
+                   rate: rate.map { $0(median) }, rateUnit: rateUnit)
+    }
+
+    static func run(_ options: ParsedOptions) throws {
+        let quick = options.has("quick")
+        let runs = try options.int("runs", default: quick ? 3 : 9)!
+        guard runs > 0 else { throw CommandLineError(message: "--runs must be positive") }
+        #if DEBUG
+        printError("note: this is a debug build; measure with `swift run -c release workbook bench`")
+        #endif
+        var rows: [Row] = []
+        var g = SeededGenerator(seed: 1)
+
+        // GEMM 512³.
+        let n = 512
+        let a = Tensor.randomUniform([n, n], using: &g).data, b = Tensor.randomUniform([n, n], using: &g).data
+        let flops = 2 * Double(n * n * n)
+        rows.append(row("GEMM 512x512x512", try time(runs: runs * 2) { _ = GEMM.product(a, b, m: n, n: n, k: n) },
+                        rate: { flops / $0 / 1e9 }, rateUnit: "GFLOP/s"))
+
+        // conv2d forward + backward, batch 64, the three convolutions of mnist-gap.
+        let architecture = try Catalog.architecture(named: "mnist-gap")
+        let model = try architecture.makeModel(seed: 1)
+        let convs = try ["conv1", "conv2", "conv3"].map { try model.module(named: $0) as! Conv2d }
+        let batch = Tensor.randomUniform([64, 1, 28, 28], using: &g)
+        rows.append(row("conv2d fwd+bwd, 3 convs, batch 64", try time(runs: runs) {
+            var x = batch
+            for (i, conv) in convs.enumerated() {
+                x = try conv(x).relu()
+                if i < 2 { x = try x.maxPool2d(kernel: (2, 2)) }
+            }
+            try x.sum().backward()
+            model.zeroGrad()
+        }))
+
+        // One training step of mnist-gap: forward, cross-entropy, backward, Adam.
+        let labels = (0..<64).map { $0 % 10 }
+        let optimizer = Adam(parameters: model.parameters())
+        model.train()
+        let step = try time(runs: runs) {
+            optimizer.zeroGrad()
+            try model(batch).crossEntropy(labels: labels).backward()
+            try optimizer.step()
+        }
+        rows.append(row("training step mnist-gap, batch 64, Adam", step, rate: { 60_000 / 64 * $0 }, rateUnit: "s/epoch (est.)"))
+
+        // Inference, batch 256.
+        model.eval()
+        let big = Tensor.randomUniform([256, 1, 28, 28], using: &g)
+        rows.append(row("inference mnist-gap, batch 256", try time(runs: runs) { _ = try withNoGrad { try model(big) } },
+                        rate: { 256 / $0 }, rateUnit: "images/s"))
+
+        print("workbook bench — \(Parallel.maximumThreads) threads, \(runs) runs per row, \(ProcessInfo.processInfo.operatingSystemVersionString)")
+        print(padded("name", 44) + "   median    fastest    slowest   derived")
+        for r in rows {
+            var line = padded(r.name, 44)
+            for value in [r.median, r.fastest, r.slowest] { line += String(format: " %8.2f ", value) + r.unit }
+            if let rate = r.rate, let unit = r.rateUnit { line += String(format: "   %.1f ", rate) + unit }
+            print(line)
+        }
+        if let path = options.string("json") {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(BenchReport(threads: Parallel.maximumThreads, runs: runs, rows: rows)).write(to: URL(fileURLWithPath: path))
+            print("wrote \(path)")
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import ModelZoo
+import TensorEngine
+
+let modelOption = OptionSpecification(name: "model", valueName: "NAME|FILE", help: "a shipped model name or a path to a model .safetensors (required)")
+
+/// `workbook evaluate`: accuracy, per-class accuracy and the confusion matrix on the test set.
+enum EvaluateCommand: Command {
+    static let name = "evaluate"
+    static let summary = "Accuracy, per-class accuracy and confusion matrix of a model on its test set."
+    static let options = [
+        modelOption,
+        OptionSpecification(name: "limit", valueName: "N", help: "evaluate the first N test images only"),
+    ]
+
+    static func run(_ options: ParsedOptions) throws {
+        let loaded = try ModelFile.load(ModelFile.resolve(options.requiredString("model")))
+        var test = try ModelFile.dataset(for: loaded.architecture, split: .test)
+        if let limit = try options.int("limit") { test = test.prefix(limit) }
+        let start = Date()
+        let (logits, classes) = try Evaluation.logits(of: loaded.model, on: test)
+        let seconds = Date().timeIntervalSince(start)
+        let predicted = try Tensor(shape: [test.count, classes], data: logits).argmax()
+        var confusion = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
+        for (p, t) in zip(predicted, test.labels) { confusion[t][p] += 1 }
+        let correct = (0..<classes).map { confusion[$0][$0] }.reduce(0, +)
+        print(loaded.architecture.name + String(format: ": test accuracy %.2f%% (%d / %d) in %.2f s (%.0f images/s)",
+                     100 * Double(correct) / Double(test.count), correct, test.count, seconds, Double(test.count) / seconds))
+        print("\nper class:")
+        for c in 0..<classes {
+            let total = confusion[c].reduce(0, +)
+            print("  " + padded(loaded.architecture.classNames[c], 12) + String(format: "%6.2f%%  (%d / %d)",
+                         total > 0 ? 100 * Double(confusion[c][c]) / Double(total) : 0, confusion[c][c], total))
+        }
+        print("\nconfusion matrix (rows: true class, columns: predicted):")
+        print("      " + (0..<classes).map { String(format: "%5d", $0) }.joined())
+        for t in 0..<classes {
+            print(String(format: "  %2d  ", t) + confusion[t].map { String(format: "%5d", $0) }.joined())
+        }
+    }
+}
+
+/// `workbook summary`: a torchinfo-style table of layers, output shapes and parameter counts.
+enum SummaryCommand: Command {
+    static let name = "summary"
+    static let summary = "A table of the model's layers, output shapes and parameter counts (like torchinfo)."
+    static let options = [modelOption]
+
+    static func run(_ options: ParsedOptions) throws {
+        let name = try options.requiredString("model")
+        let architecture: ModelArchitecture
+        let model: Sequential
+        if let url = try? ModelFile.resolve(name) {
+            let loaded = try ModelFile.load(url)
+            (architecture, model) = (loaded.architecture, loaded.model)
+        } else {
+            architecture = try Catalog.architecture(named: name)
+            model = try architecture.makeModel()
+        }
+        print(try ModelSummary.table(model, inputShape: [1] + architecture.inputShape, title: architecture.name))
+    }
+}
+
+/// The table `summary` prints.
+enum ModelSummary {
+    static func table(_ model: Sequential, inputShape: [Int], title: String) throws -> String {
+        var rows: [(String, String, [Int], Int)] = []
+        var handles: [HookHandle] = []
+        for (name, layer) in model.children {
+            handles.append(layer.registerForwardHook { module, _, output in
+                let count = module.namedParameters().map { $0.tensor.count }.reduce(0, +)
+                rows.append((name, "\(module.typeName)(\(module.argumentsDescription))", output.shape, count))
+            })
+        }
+        defer { handles.removeAll() }
+        model.eval()
+        _ = try withNoGrad { try model(.zeros(inputShape)) }
+        let line = String(repeating: "=", count: 86)
+        var text = "\(title)\n\(line)\n"
+        func pad(_ s: String, _ n: Int) -> String { padded(s, n) }
+        text += pad("Layer (name)", 12) + pad("Type (arguments)", 44) + pad("Output shape", 18) + "Param #\n" + line + "\n"
+        for (name, type, shape, count) in rows {
+            text += pad(name, 12) + pad(type, 44) + pad("\(shape)", 18) + (count > 0 ? "\(count)" : "--") + "\n"
+        }
+        let total = model.parameters().map(\.count).reduce(0, +)
+        text += "\(line)\nTotal params: \(total)\nTrainable params: \(total)\n"
+        text += String(format: "Params size (MB): %.2f\n", Double(total * 4) / 1e6)
+        text += "Input size: \(inputShape)\n\(line)"
+        return text
+    }
+}
+
+/// `workbook predict`: the top classes for one test image or a PNG.
+enum PredictCommand: Command {
+    static let name = "predict"
+    static let summary = "Top-k classes with probabilities for one test image (--index) ."
+    static let options = [
+        modelOption,
+        OptionSpecification(name: "index", valueName: "N", help: "a test-set image"),
+        OptionSpecification(name: "top", valueName: "K", help: "how many classes to show (default 3)"),
+    ]
+
+    static func run(_ options: ParsedOptions) throws {
+        let loaded = try ModelFile.load(ModelFile.resolve(options.requiredString("model")))
+        let test = try ModelFile.dataset(for: loaded.architecture, split: .test)
+        guard let index = try options.int("index") else { throw CommandLineError(message: "--index is required") }
+        let image = try test.image(at: index)
+        let probabilities = try withNoGrad { try loaded.model(image).softmax() }.data
+        let k = min(try options.int("top", default: 3)!, probabilities.count)
+        let names = loaded.architecture.classNames
+        print("test image \(index), true class \(names[test.labels[index]]):")
+        for (c, p) in probabilities.enumerated().sorted(by: { $0.element > $1.element }).prefix(k) {
+            print("  " + padded(names[c], 12) + String(format: "%.4f", p))
+        }
+    }
+}

@@ -1,0 +1,18 @@
+// The one place the command line touches the C library: terminal detection and exit codes.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+enum Platform {
+    /// Whether standard error is a terminal (progress bars redraw in place only there).
+    static var standardErrorIsTerminal: Bool { isatty(2) != 0 }
+
+    /// Ends the process with `code`.
+    static func exit(_ code: Int32) -> Never { Foundation.exit(code) }
+}
+
+import Foundation

@@ -1,0 +1,61 @@
+import Foundation
+import ModelZoo
+import TensorEngine
+
+/// `workbook train`: trains a catalogued model from its seed and writes its model file.
+enum TrainCommand: Command {
+    static let name = "train"
+    static let summary = "Train a reference model (mnist-gap, mnist-fc, mnist-simplenet, fashion-gap) and write its .safetensors."
+    static let options = [
+        OptionSpecification(name: "model", valueName: "NAME", help: "the model to train (required)"),
+        OptionSpecification(name: "epochs", valueName: "N", help: "epochs (default 15)"),
+        OptionSpecification(name: "batch-size", valueName: "N", help: "images per step (default 128)"),
+        OptionSpecification(name: "lr", valueName: "RATE", help: "peak learning rate of the one-cycle schedule (default 0.004)"),
+        OptionSpecification(name: "shift", valueName: "PIXELS", help: "random-shift augmentation (default 2, 0 = off)"),
+        OptionSpecification(name: "seed", valueName: "N", help: "random seed for weights, shuffling and augmentation (default 2024)"),
+        OptionSpecification(name: "limit", valueName: "N", help: "train on the first N images only (smoke tests)"),
+        OptionSpecification(name: "out", valueName: "FILE", help: "where to write the model (default Datasets/models/NAME.safetensors)"),
+    ]
+
+    static func run(_ options: ParsedOptions) throws {
+        let name = try options.requiredString("model")
+        let architecture = try Catalog.architecture(named: name)
+        var configuration = TrainingConfiguration()
+        configuration.epochs = try options.int("epochs", default: configuration.epochs)!
+        configuration.batchSize = try options.int("batch-size", default: configuration.batchSize)!
+        configuration.learningRate = try options.float("lr", default: configuration.learningRate)!
+        configuration.maximumShift = try options.int("shift", default: configuration.maximumShift)!
+        configuration.seed = UInt64(try options.int("seed", default: Int(configuration.seed))!)
+        guard configuration.epochs > 0, configuration.batchSize > 0, configuration.learningRate > 0 else {
+            throw CommandLineError(message: "--epochs, --batch-size and --lr must be positive")
+        }
+        var training = try ModelFile.dataset(for: architecture, split: .training)
+        if let limit = try options.int("limit") { training = training.prefix(limit) }
+        let test = try ModelFile.dataset(for: architecture, split: .test)
+        let out = try options.string("out").map { URL(fileURLWithPath: $0) } ?? ModelFile.shippedURL(name)
+
+        print("training \(name) on \(training.count) images: \(configuration.epochs) epochs, batch \(configuration.batchSize), Adam with one-cycle peak lr \(configuration.learningRate), shifts ±\(configuration.maximumShift), seed \(configuration.seed), \(Parallel.maximumThreads) threads")
+        let model = try architecture.makeModel(seed: configuration.seed)
+        var lastBar: ProgressBar? = nil
+        let reports = try Trainer.train(model, on: training, testingOn: test, configuration: configuration,
+                                        progress: { step, total in
+                                            if lastBar == nil { lastBar = ProgressBar(total: total, label: "train", unit: "steps") }
+                                            lastBar?.update(step)
+                                        },
+                                        epochDone: { printNow("\($0)") })
+        let last = reports.last!
+        let recipe: [String: String] = [
+            "epochs": "\(configuration.epochs)", "batch_size": "\(configuration.batchSize)",
+            "optimizer": "Adam, OneCycleLR(max_lr=\(configuration.learningRate), pct_start=0.3, cos)",
+            "augmentation": "random shifts of up to \(configuration.maximumShift) px", "seed": "\(configuration.seed)",
+            "test_accuracy": String(format: "%.4f", last.testAccuracy),
+            "trained_by": "workbook train (this project's engine)",
+        ]
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: recipe, options: [.sortedKeys]), as: UTF8.self)
+        try ModelFile.save(model, architecture: architecture, metadata: ["training": json], to: out)
+        let log = reports.map(\.description).joined(separator: "\n") + "\n"
+        try log.write(to: out.deletingPathExtension().appendingPathExtension("training.txt"), atomically: true, encoding: .utf8)
+        print("wrote \(out.path)" + String(format: " (test accuracy %.2f%%, %.0f s per epoch)", 100 * last.testAccuracy,
+                     reports.map(\.seconds).reduce(0, +) / Double(reports.count)))
+    }
+}

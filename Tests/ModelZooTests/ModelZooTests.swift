@@ -1,0 +1,143 @@
+import Foundation
+import Testing
+import DataFormats
+@testable import ModelZoo
+import TensorEngine
+import TestSupport
+
+@Suite("Architectures and model files")
+struct ModelFileTests {
+    func temporaryURL(_ name: String) -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("modelzoo-\(UUID().uuidString)-\(name)")
+    }
+
+    @Test("every catalogued architecture builds, names its layers like PyTorch and round-trips as JSON", arguments: Catalog.names)
+    func catalogue(name: String) throws {
+        let architecture = try Catalog.architecture(named: name)
+        let model = try architecture.makeModel(seed: 1)
+        #expect(model.children.map(\.name) == architecture.layers.map(\.name))
+        #expect(try ModelArchitecture.parse(architecture.jsonString()) == architecture)
+        let logits = try model(.zeros([2] + architecture.inputShape))
+        #expect(logits.shape == [2, architecture.classNames.count])
+    }
+
+    @Test("mnist-gap has exactly the specified layers and tensor names")
+    func mnistGapLayout() throws {
+        let model = try Catalog.architecture(named: "mnist-gap").makeModel()
+        #expect(model.children.map(\.name) == ["norm", "conv1", "relu1", "pool1", "conv2", "relu2", "pool2", "conv3", "relu3", "gap", "fc"])
+        #expect(model.namedParameters().map { "\($0.name) \($0.tensor.shape)" } == [
+            "conv1.weight [16, 1, 3, 3]", "conv1.bias [16]", "conv2.weight [32, 16, 3, 3]", "conv2.bias [32]",
+            "conv3.weight [64, 32, 3, 3]", "conv3.bias [64]", "fc.weight [10, 64]", "fc.bias [10]",
+        ])
+    }
+
+    @Test("a saved model loads back with identical predictions, batch-norm buffers included")
+    func saveAndLoad() throws {
+        let architecture = try Catalog.architecture(named: "mnist-simplenet")
+        let model = try architecture.makeModel(seed: 3)
+        _ = try model(TestData.uniform([4, 1, 28, 28], seed: 1, low: 0, high: 1))      // move the running statistics
+        model.eval()
+        let url = temporaryURL("m.safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try ModelFile.save(model, architecture: architecture, metadata: ["note": "test"], to: url)
+        let loaded = try ModelFile.load(url)
+        #expect(loaded.architecture == architecture)
+        #expect(loaded.metadata["note"] == "test")
+        let x = TestData.uniform([2, 1, 28, 28], seed: 2, low: 0, high: 1)
+        #expect(try loaded.model(x).data == model(x).data)
+        let file = try SafeTensorsFile(contentsOf: url)
+        #expect(file.tensors["bn1.num_batches_tracked"]?.dtype == .int64)
+        #expect(file.tensors["conv1.weight"]?.shape == [32, 1, 3, 3])
+    }
+
+    @Test("bad model files give errors that say what is wrong")
+    func badFiles() throws {
+        let url = temporaryURL("bad.safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        // Not a model file: a safetensors file without an architecture.
+        try SafeTensorsFile(tensors: ["w": try SafeTensor(shape: [1], floats: [1])]).write(to: url)
+        #expect(throws: ModelZooError.self) { try ModelFile.load(url) }
+        // A missing tensor is named.
+        let architecture = try Catalog.architecture(named: "mnist-gap")
+        let model = try architecture.makeModel()
+        try ModelFile.save(model, architecture: architecture, to: url)
+        var file = try SafeTensorsFile(contentsOf: url)
+        file.tensors["conv2.bias"] = nil
+        try file.write(to: url)
+        do {
+            _ = try ModelFile.load(url)
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)".contains("conv2.bias"), "\(error)")
+        }
+        // A truncated file.
+        let bytes = try Data(contentsOf: url)
+        try bytes.prefix(bytes.count / 2).write(to: url)
+        #expect(throws: ModelZooError.self) { try ModelFile.load(url) }
+        // An unknown name.
+        #expect(throws: ModelZooError.self) { try ModelFile.resolve("mnist-nope") }
+        // A broken architecture.
+        #expect(throws: ModelZooError.self) { try ModelArchitecture.parse("{\"name\": 3}") }
+        var broken = architecture
+        broken.layers[1].type = "Conv3d"
+        #expect(throws: ModelZooError.self) { try broken.makeModel() }
+    }
+}
+
+@Suite("Data sets")
+struct DatasetTests {
+    @Test("the MNIST test set loads with its documented first labels")
+    func mnistTest() throws {
+        let test = try DatasetFiles.mnist(.test)
+        #expect(test.count == 10_000)
+        #expect(test.imageShape == [1, 28, 28])
+        #expect(Array(test.labels.prefix(10)) == [7, 2, 1, 0, 4, 1, 4, 9, 5, 9])
+        #expect(test.pixels.allSatisfy { $0 >= 0 && $0 <= 1 })
+    }
+
+    @Test("a corrupt or missing data file is reported with its path")
+    func corruptFiles() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mnist-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let source = try DatasetFiles.datasets().appendingPathComponent("mnist")
+        for name in ["t10k-labels-idx1-ubyte.gz", "SHA256SUMS"] {
+            try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+        }
+        #expect(throws: ModelZooError.self) { try DatasetFiles.load(folder: folder, split: .test, classNames: Catalog.digitNames) }
+        // Flip one byte of a file that SHA256SUMS lists: the checksum catches it.
+        var bytes = [UInt8](try Data(contentsOf: source.appendingPathComponent("t10k-images-idx3-ubyte.gz")))
+        bytes[1000] ^= 0xFF
+        try Data(bytes).write(to: folder.appendingPathComponent("t10k-images-idx3-ubyte.gz"))
+        do {
+            _ = try DatasetFiles.load(folder: folder, split: .test, classNames: Catalog.digitNames)
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)".contains("SHA-256"), "\(error)")
+        }
+    }
+
+    @Test("random shifts move whole images and fill with black")
+    func shifts() throws {
+        let image = Tensor.arange([1, 1, 5, 5]) + 1
+        var g = SeededGenerator(seed: 4)
+        let shifted = randomlyShifted(image, maximum: 2, using: &g)
+        #expect(shifted.shape == image.shape)
+        // The non-zero values are a contiguous block of the original, in order.
+        let kept = shifted.data.filter { $0 != 0 }
+        #expect(!kept.isEmpty && kept.allSatisfy { image.data.contains($0) })
+        #expect(Set(kept).count == kept.count)
+    }
+
+    @Test("the one-cycle schedule matches torch.optim.lr_scheduler.OneCycleLR")
+    func oneCycle() {
+        // OneCycleLR(Adam(lr=0.004), max_lr=0.004, total_steps=20): lr before each of 20 steps (torch 2.15).
+        let expected: [Float] = [0.00016, 0.000526687, 0.001486687, 0.002673313, 0.003633313, 0.004, 0.003949856,
+                                 0.003801939, 0.003563665, 0.003246983, 0.002867772, 0.002445048, 0.002000008,
+                                 0.001554968, 0.001132244, 0.000753033, 0.000436351, 0.000198077, 5.016e-05, 1.6e-08]
+        let schedule = OneCycleSchedule(maximum: 0.004, totalSteps: 20)
+        for (step, value) in expected.enumerated() {
+            #expect(abs(schedule.rate(atStep: step) - value) < 1e-8, "step \(step): received \(schedule.rate(atStep: step)), expected \(value)")
+        }
+    }
+}
