@@ -14,7 +14,7 @@ projection `seed` of y's shape, and records the output and every input/parameter
 Output: pytorch-ops.json next to this script, one case per line:
 
     {"torch": "...", "command": "...", "cases": [
-      {"name": ..., "op": ..., "ints": {name: [int]}, "floats": {name: float},
+      {"name": ..., "op": ..., "ints": {name: [int]}, "floats": {name: float}, "strings": {name: [str]},
        "tensors": {name: {"shape": [...], "data": [flat row-major floats]}}}, ...]}
 
 Tensor names: inputs ("x", "weight", "bias", "a", "b", ...), "seed" (the backward seed), "out"
@@ -70,7 +70,7 @@ def run(name, op, seed, inputs, forward, ints=None, floats=None, extra=None):
         tensors["grad_" + k] = enc(v.grad)
     if extra:
         tensors.update({k: enc(v) for k, v in extra.items()})
-    cases.append({"name": name, "op": op, "ints": ints or {}, "floats": floats or {}, "tensors": tensors})
+    cases.append({"name": name, "op": op, "ints": ints or {}, "floats": floats or {}, "strings": {}, "tensors": tensors})
 
 
 def seeded(seed):
@@ -109,6 +109,20 @@ for i, (name, xs, k, st, p) in enumerate(pool_cases):
         lambda x, k=k, st=st, p=p: F.max_pool2d(x, k, st, p),
         ints={"kernel": list(k), "stride": list(st), "padding": list(p)})
 
+# Ties (small integers): PyTorch's CPU kernel keeps the first maximum in row-major window order
+# and sends the whole gradient there; overlapping windows (stride < kernel) add up.
+tie_cases = [
+    ("max_pool2d kernel 2 stride 2, ties", (1, 2, 4, 6), (2, 2), (2, 2), (0, 0)),
+    ("max_pool2d kernel 3 stride 2 padding 1, ties", (1, 2, 7, 7), (3, 3), (2, 2), (1, 1)),
+    ("max_pool2d kernel 3 stride 1 padding 1, ties", (1, 1, 5, 5), (3, 3), (1, 1), (1, 1)),
+]
+for i, (name, xs, k, st, p) in enumerate(tie_cases):
+    s = seeded(250 + i)
+    x = torch.randint(-2, 3, xs).to(torch.float32)
+    run(name, "max_pool2d", s, {"x": x},
+        lambda x, k=k, st=st, p=p: F.max_pool2d(x, k, st, p),
+        ints={"kernel": list(k), "stride": list(st), "padding": list(p)})
+
 # --- avg_pool2d (count_include_pad=True, PyTorch's default) -------------------------------------
 avg_cases = [
     ("avg_pool2d kernel 2 stride 2", (1, 3, 6, 8), (2, 2), (2, 2), (0, 0)),
@@ -143,6 +157,11 @@ run("matmul [1,13]x[13,6]", "matmul", s, {"a": randn(1, 13), "b": randn(13, 6)},
 for i, (op, f) in enumerate([("relu", torch.relu), ("sigmoid", torch.sigmoid), ("tanh", torch.tanh)]):
     s = seeded(600 + i)
     run(op, op, s, {"x": randn(3, 10, scale=3.0)}, lambda x, f=f: f(x))
+
+# ReLU at exactly 0: PyTorch's derivative there is 0.
+s = seeded(610)
+run("relu with exact zeros", "relu", s, {"x": torch.randint(-2, 3, (2, 8)).to(torch.float32) * 0.5},
+    lambda x: torch.relu(x))
 
 # --- softmax / log_softmax over the last dim ----------------------------------------------------
 for i, (op, f) in enumerate([("softmax", F.softmax), ("log_softmax", F.log_softmax)]):
@@ -221,6 +240,7 @@ g = randn(*y.shape)
 y.backward(g)
 cases.append({"name": "Conv2d module (3, 4, 3, stride 2, padding 1)", "op": "conv2d_module",
               "ints": {"in": [3], "out": [4], "kernel": [3], "stride": [2], "padding": [1]}, "floats": {},
+              "strings": {"state_dict_keys": list(conv.state_dict().keys())},
               "tensors": {"x": enc(x), "seed": enc(g), "out": enc(y), "grad_x": enc(x.grad),
                           **{"state." + k: enc(v) for k, v in conv.state_dict().items()},
                           "grad_weight": enc(conv.weight.grad), "grad_bias": enc(conv.bias.grad)}})
@@ -250,6 +270,7 @@ tensors.update({"x3": enc(x), "seed3": enc(g), "out3": enc(y), "grad_x3": enc(x.
                 "grad_weight3": enc(bn.weight.grad), "grad_bias3": enc(bn.bias.grad)})
 cases.append({"name": "BatchNorm2d module train x2 then eval", "op": "batch_norm2d_module",
               "ints": {"channels": [4], "num_batches_tracked": [2]}, "floats": {"momentum": 0.1, "eps": 1e-5},
+              "strings": {"state_dict_keys": list(bn.state_dict().keys())},
               "tensors": tensors})
 
 # --- write ---------------------------------------------------------------------------------------
