@@ -16,6 +16,23 @@ let optimised: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debu
 /// their own machine, so "native" is always the machine that runs the code.
 let engine: [SwiftSetting] = optimised + [.unsafeFlags(["-target-cpu", "native"], .when(platforms: [.linux]))]
 
+/// The lessons. Each has a student module (`Lessons/NN-Topic`, stubs), a reference module
+/// (`Solutions/NN-Topic`, same API plus its mistake catalogue and figures) and a test target
+/// (`Tests/<Topic>LessonTests`) that grades whichever the mode selects (see LessonSupport).
+let lessons: [(folder: String, topic: String)] = [
+    ("01-Hooks", "Hooks"),
+]
+
+let lessonTargets: [Target] = lessons.flatMap { lesson -> [Target] in [
+    .target(name: "\(lesson.topic)Lesson", dependencies: ["TensorEngine", "LessonSupport"],
+            path: "Lessons/\(lesson.folder)", exclude: ["README.md", "figures"]),
+    .target(name: "\(lesson.topic)Solutions", dependencies: ["TensorEngine", "LessonSupport", "Imaging", "ModelZoo"],
+            path: "Solutions/\(lesson.folder)"),
+    .testTarget(name: "\(lesson.topic)LessonTests",
+                dependencies: [.target(name: "\(lesson.topic)Lesson"), .target(name: "\(lesson.topic)Solutions"),
+                               "TestSupport", "LessonSupport", "TensorEngine"]),
+] }
+
 let package = Package(
     name: "CNNInterpretabilityWorkbook",
     platforms: [.macOS(.v14)],
@@ -34,11 +51,15 @@ let package = Package(
         .target(name: "DataFormats", dependencies: ["Codecs"], swiftSettings: optimised),
         // The reference models: architectures, model files, data sets, training and evaluation.
         .target(name: "ModelZoo", dependencies: ["TensorEngine", "DataFormats", "Codecs"], swiftSettings: optimised),
+        // What lessons, solutions and their tests share: the "not started" error, the grading
+        // mode (student, solutions, a catalogued mistake), reference figures.
+        .target(name: "LessonSupport", dependencies: ["Imaging", "ModelZoo", "TensorEngine"]),
         // Shared helpers for every test target: gradient checks, seeded data, golden images.
-        .target(name: "TestSupport", dependencies: ["TensorEngine", "Imaging"]),
+        .target(name: "TestSupport", dependencies: ["TensorEngine", "Imaging", "DataFormats", "ModelZoo", "LessonSupport"]),
         .executableTarget(
             name: "workbook",
-            dependencies: ["TensorEngine", "Codecs", "Imaging", "DataFormats", "ModelZoo"],
+            dependencies: ["TensorEngine", "Codecs", "Imaging", "DataFormats", "ModelZoo", "LessonSupport"]
+                + lessons.map { .target(name: "\($0.topic)Solutions") },
             swiftSettings: optimised),
 
         // Fixtures are read through #filePath-relative URLs, so they are excluded from the targets.
@@ -47,5 +68,5 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Codecs", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "DataFormatsTests", dependencies: ["DataFormats", "Codecs"], exclude: ["Fixtures"]),
         .testTarget(name: "ModelZooTests", dependencies: ["ModelZoo", "TensorEngine", "DataFormats", "TestSupport"]),
-    ]
+    ] + lessonTargets
 )

@@ -45,16 +45,18 @@ public enum DatasetFiles {
         let shipped = try datasets().appendingPathComponent("fashion-mnist")
         let system = URL(fileURLWithPath: "/usr/share/datasets/fashion-mnist")
         let name = "\(split.rawValue)-images-idx3-ubyte.gz"
+        // The system copy is checked against the checksums recorded here (TRAIN-SHA256SUMS).
+        let recorded = checksums(in: shipped).merging(checksums(in: shipped, file: "TRAIN-SHA256SUMS")) { a, _ in a }
         for folder in [shipped, system] where FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path) {
-            return try load(folder: folder, split: split, classNames: Catalog.fashionNames)
+            return try load(folder: folder, split: split, classNames: Catalog.fashionNames, checksums: recorded)
         }
         throw ModelZooError.dataset("Fashion-MNIST \(split.rawValue) files not found in \(shipped.path) or \(system.path); install them with `apt-get install dataset-fashion-mnist`")
     }
 
     /// Loads `<split>-images-idx3-ubyte.gz` and `<split>-labels-idx1-ubyte.gz` from `folder`,
     /// checking each against `SHA256SUMS` in the same folder when that file lists it.
-    public static func load(folder: URL, split: Split, classNames: [String]) throws -> LabeledImages {
-        let sums = checksums(in: folder)
+    public static func load(folder: URL, split: Split, classNames: [String], checksums known: [String: String]? = nil) throws -> LabeledImages {
+        let sums = known ?? checksums(in: folder)
         func read(_ name: String) throws -> IDXArray {
             let url = folder.appendingPathComponent(name)
             guard let data = FileManager.default.contents(atPath: url.path) else {
@@ -80,8 +82,8 @@ public enum DatasetFiles {
     }
 
     /// `name → hex digest` from a `sha256sum`-style file, empty if there is none.
-    static func checksums(in folder: URL) -> [String: String] {
-        guard let text = try? String(contentsOf: folder.appendingPathComponent("SHA256SUMS"), encoding: .utf8) else { return [:] }
+    static func checksums(in folder: URL, file: String = "SHA256SUMS") -> [String: String] {
+        guard let text = try? String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8) else { return [:] }
         var result: [String: String] = [:]
         for line in text.split(separator: "\n") {
             let parts = line.split(separator: " ", omittingEmptySubsequences: true)

@@ -1,3 +1,4 @@
+import DataFormats
 import Foundation
 import ModelZoo
 import TensorEngine
@@ -11,6 +12,7 @@ enum EvaluateCommand: Command {
     static let options = [
         modelOption,
         OptionSpecification(name: "limit", valueName: "N", help: "evaluate the first N test images only"),
+        OptionSpecification(name: "logits", valueName: "FILE.npy", help: "also write the logits [N, classes] as NPY (to compare with PyTorch)"),
     ]
 
     static func run(_ options: ParsedOptions) throws {
@@ -21,6 +23,9 @@ enum EvaluateCommand: Command {
         let (logits, classes) = try Evaluation.logits(of: loaded.model, on: test)
         let seconds = Date().timeIntervalSince(start)
         let predicted = try Tensor(shape: [test.count, classes], data: logits).argmax()
+        if let path = options.string("logits") {
+            try NPY.write(NPYArray(shape: [test.count, classes], floats: logits), to: URL(fileURLWithPath: path))
+        }
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
         for (p, t) in zip(predicted, test.labels) { confusion[t][p] += 1 }
         let correct = (0..<classes).map { confusion[$0][$0] }.reduce(0, +)

@@ -11,6 +11,9 @@ enum Platform {
     /// Whether standard error is a terminal (progress bars redraw in place only there).
     static var standardErrorIsTerminal: Bool { isatty(2) != 0 }
 
+    /// Kills a child process that ignored SIGTERM.
+    static func forceKill(_ pid: Int32) { _ = kill(pid, SIGKILL) }
+
     /// Ends the process with `code`.
     static func exit(_ code: Int32) -> Never { Foundation.exit(code) }
 }
