@@ -1,5 +1,6 @@
 import DataFormats
 import Foundation
+import Imaging
 import ModelZoo
 import TensorEngine
 
@@ -13,6 +14,7 @@ enum EvaluateCommand: Command {
         modelOption,
         OptionSpecification(name: "limit", valueName: "N", help: "evaluate the first N test images only"),
         OptionSpecification(name: "logits", valueName: "FILE.npy", help: "also write the logits [N, classes] as NPY (to compare with PyTorch)"),
+        OptionSpecification(name: "out", valueName: "DIR", help: "where the figures go (default workbook-output/evaluate-MODEL)"),
     ]
 
     static func run(_ options: ParsedOptions) throws {
@@ -42,6 +44,16 @@ enum EvaluateCommand: Command {
         for t in 0..<classes {
             print(String(format: "  %2d  ", t) + confusion[t].map { String(format: "%5d", $0) }.joined())
         }
+        let out = URL(fileURLWithPath: options.string("out") ?? "workbook-output/evaluate-\(loaded.architecture.name)")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        let accuracy = String(format: "%.2f%%", 100 * Double(correct) / Double(test.count))
+        try PNG.write(ModelFigures.confusionMatrix(confusion, classNames: loaded.architecture.classNames,
+                                                   title: "\(loaded.architecture.name): confusion matrix, test accuracy \(accuracy)"),
+                      to: out.appendingPathComponent("confusion-matrix.png"))
+        let probabilities = try withNoGrad { try Tensor(shape: [test.count, classes], data: logits).softmax() }.data
+        try PNG.write(ModelFigures.misclassified(test, predicted: predicted, probabilities: probabilities, classes: classes),
+                      to: out.appendingPathComponent("misclassified.png"))
+        print("\nwrote \(out.path)/confusion-matrix.png and misclassified.png")
     }
 }
 
@@ -98,24 +110,64 @@ enum ModelSummary {
 /// `workbook predict`: the top classes for one test image or a PNG.
 enum PredictCommand: Command {
     static let name = "predict"
-    static let summary = "Top-k classes with probabilities for one test image (--index) ."
+    static let summary = "Top-k classes with probabilities for one test image (--index) or a PNG (--png)."
     static let options = [
         modelOption,
         OptionSpecification(name: "index", valueName: "N", help: "a test-set image"),
+        OptionSpecification(name: "png", valueName: "FILE", help: "a PNG of a digit (resized to the model's input; white on black like MNIST)"),
+        OptionSpecification(name: "invert", valueName: nil, help: "invert the PNG first (for dark digits on a light background)"),
         OptionSpecification(name: "top", valueName: "K", help: "how many classes to show (default 3)"),
     ]
 
     static func run(_ options: ParsedOptions) throws {
         let loaded = try ModelFile.load(ModelFile.resolve(options.requiredString("model")))
-        let test = try ModelFile.dataset(for: loaded.architecture, split: .test)
-        guard let index = try options.int("index") else { throw CommandLineError(message: "--index is required") }
-        let image = try test.image(at: index)
+        let image: Tensor
+        let names = loaded.architecture.classNames
+        if let path = options.string("png") {
+            image = try InputImages.fromPNG(URL(fileURLWithPath: path), shape: loaded.architecture.inputShape, invert: options.has("invert"))
+            print("\(path):")
+        } else {
+            let test = try ModelFile.dataset(for: loaded.architecture, split: .test)
+            guard let index = try options.int("index") else { throw CommandLineError(message: "give --index N or --png FILE") }
+            image = try test.image(at: index)
+            print("test image \(index), true class \(names[test.labels[index]]):")
+        }
         let probabilities = try withNoGrad { try loaded.model(image).softmax() }.data
         let k = min(try options.int("top", default: 3)!, probabilities.count)
-        let names = loaded.architecture.classNames
-        print("test image \(index), true class \(names[test.labels[index]]):")
         for (c, p) in probabilities.enumerated().sorted(by: { $0.element > $1.element }).prefix(k) {
             print("  " + padded(names[c], 12) + String(format: "%.4f", p))
         }
+    }
+}
+
+/// `workbook diagram`: an SVG drawing of the architecture.
+enum DiagramCommand: Command {
+    static let name = "diagram"
+    static let summary = "Draw the model's architecture as SVG (boxes with names and output shapes)."
+    static let options = [modelOption, OptionSpecification(name: "out", valueName: "FILE.svg", help: "where to write (default MODEL.svg)")]
+
+    static func run(_ options: ParsedOptions) throws {
+        let name = try options.requiredString("model")
+        let architecture = try (try? ModelFile.load(ModelFile.resolve(name)).architecture) ?? Catalog.architecture(named: name)
+        let svg = try ModelFigures.diagram(try architecture.makeModel(), architecture: architecture)
+        let out = options.string("out") ?? "\(architecture.name).svg"
+        try svg.write(toFile: out, atomically: true, encoding: .utf8)
+        print("wrote \(out)")
+    }
+}
+
+/// Turning user images into model inputs.
+enum InputImages {
+    /// A PNG as a `[1, C, H, W]` tensor in [0, 1]: converted to gray, resized (bilinear) to the
+    /// model's input size, optionally inverted.
+    static func fromPNG(_ url: URL, shape: [Int], invert: Bool) throws -> Tensor {
+        let gray = try PNG.readGray(from: url)
+        var pixels = gray.pixels.map { Float($0) / 255 }
+        if invert { pixels = pixels.map { 1 - $0 } }
+        let image = try Tensor(shape: [1, 1, gray.height, gray.width], data: pixels)
+        guard shape.count == 3, shape[0] == 1 else {
+            throw CommandLineError(message: "--png works for one-channel models; this one expects \(shape)")
+        }
+        return try withNoGrad { try image.resizedBilinear(height: shape[1], width: shape[2]) }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 import ModelZoo
 import TensorEngine
 
@@ -53,6 +54,8 @@ enum TrainCommand: Command {
         ]
         let json = String(decoding: try JSONSerialization.data(withJSONObject: recipe, options: [.sortedKeys]), as: UTF8.self)
         try ModelFile.save(model, architecture: architecture, metadata: ["training": json], to: out)
+        try PNG.write(ModelFigures.trainingCurve(reports, title: "\(name): accuracy per epoch"),
+                      to: out.deletingPathExtension().appendingPathExtension("training.png"))
         let log = reports.map(\.description).joined(separator: "\n") + "\n"
         try log.write(to: out.deletingPathExtension().appendingPathExtension("training.txt"), atomically: true, encoding: .utf8)
         print("wrote \(out.path)" + String(format: " (test accuracy %.2f%%, %.0f s per epoch)", 100 * last.testAccuracy,

@@ -4,7 +4,7 @@ import TensorEngine
 /// `workbook`: the course's command line. Each subcommand lives in its own file.
 let commands: [any Command.Type] = [
     TrainCommand.self, EvaluateCommand.self, SummaryCommand.self, PredictCommand.self, BenchCommand.self,
-    FiguresCommand.self, VerifyCommand.self, GradeCommand.self,
+    DiagramCommand.self, FiguresCommand.self, VerifyCommand.self, GradeCommand.self,
 ]
 
 @MainActor

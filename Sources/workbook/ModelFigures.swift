@@ -1,0 +1,95 @@
+import Foundation
+import Imaging
+import ModelZoo
+import TensorEngine
+
+/// The pictures `train`, `evaluate` and `diagram` write.
+enum ModelFigures {
+    /// A confusion matrix: cell (true t, predicted p) shaded by its share of row t (Blues-like),
+    /// with the count written in it.
+    static func confusionMatrix(_ confusion: [[Int]], classNames: [String], title: String) -> RGBAImage {
+        let n = confusion.count, cell = 44, left = 110, top = 50
+        var image = RGBAImage(width: left + n * cell + 20, height: top + n * cell + 40, fill: .white)
+        image.drawText(title, centeredAt: image.width / 2, y: 10)
+        image.drawText("predicted", centeredAt: left + n * cell / 2, y: top + n * cell + 22)
+        for t in 0..<n {
+            let total = max(confusion[t].reduce(0, +), 1)
+            image.drawText(String(classNames[t].prefix(16)), x: 4, y: top + t * cell + cell / 2 - 4)
+            for p in 0..<n {
+                let share = Double(confusion[t][p]) / Double(total)
+                let shade = p == t ? share : min(1, share * 20)      // errors are rare: stretch them
+                let color = RGBA(red: 1 - 0.85 * shade, green: 1 - 0.6 * shade, blue: 1 - 0.25 * shade)
+                image.fillRectangle(x: left + p * cell, y: top + t * cell, width: cell - 1, height: cell - 1, color: color)
+                image.drawText("\(confusion[t][p])", centeredAt: left + p * cell + cell / 2, y: top + t * cell + cell / 2 - 4,
+                               color: shade > 0.6 ? .white : .black)
+            }
+        }
+        for p in 0..<n { image.drawText("\(p)", centeredAt: left + p * cell + cell / 2, y: top - 12) }
+        return image
+    }
+
+    /// Up to `limit` misclassified images with "pred P / true T (confidence)" captions.
+    static func misclassified(_ data: LabeledImages, predicted: [Int], probabilities: [Float], classes: Int, limit: Int = 40) -> RGBAImage {
+        let wrong = zip(predicted, data.labels).enumerated().filter { $0.element.0 != $0.element.1 }.prefix(limit)
+        let cells: [(image: RGBAImage, caption: String)] = wrong.map { index, pair in
+            let pixels = Array(data.pixels[(index * 784)..<((index + 1) * 784)])
+            let confidence = probabilities[index * classes + pair.0]
+            return (RGBAImage(GrayImage(width: 28, height: 28, unitValues: pixels)),
+                    "#\(index) pred \(pair.0) / true \(pair.1) (" + String(format: "%.2f", confidence) + ")")
+        }
+        return ImageGrid.render(cells, columns: 8, title: "misclassified test images (first \(cells.count))", upscale: 3)
+    }
+
+    /// Train and test accuracy per epoch.
+    static func trainingCurve(_ reports: [EpochReport], title: String) -> RGBAImage {
+        var chart = LineChart(title: title, xLabel: "epoch", yLabel: "accuracy (%)", series: [
+            .init(name: "train", points: reports.map { .init(x: Double($0.epoch), y: 100 * $0.trainingAccuracy) }),
+            .init(name: "test", points: reports.map { .init(x: Double($0.epoch), y: 100 * $0.testAccuracy) }),
+        ])
+        chart.width = 520; chart.height = 320
+        return chart.render()
+    }
+
+    /// An SVG drawing of a sequential model: one box per layer with its name, type, arguments and
+    /// output shape, joined by arrows (in the spirit of Netron). Opens in any browser.
+    static func diagram(_ model: Sequential, architecture: ModelArchitecture) throws -> String {
+        var shapes: [String: [Int]] = [:]
+        let handles = model.children.map { name, layer in layer.registerForwardHook { _, _, output in shapes[name] = output.shape } }
+        defer { handles.forEach { $0.remove() } }
+        _ = try withNoGrad { try model(.zeros([1] + architecture.inputShape)) }
+        let boxWidth = 360, boxHeight = 46, gap = 22, margin = 20
+        let rows = model.children.count + 1
+        let height = margin * 2 + rows * boxHeight + (rows - 1) * gap
+        func escape(_ s: String) -> String { s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;") }
+        func color(_ type: String) -> String {
+            switch type {
+            case "Conv2d": return "#cfe2f3"
+            case "Linear": return "#d9ead3"
+            case "ReLU", "Sigmoid", "Tanh": return "#fce5cd"
+            case "MaxPool2d", "AvgPool2d", "GlobalAvgPool2d": return "#d9d2e9"
+            case "BatchNorm2d", "Normalize": return "#fff2cc"
+            default: return "#eeeeee"
+            }
+        }
+        var svg = """
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(boxWidth + 2 * margin)" height="\(height)" font-family="Helvetica, Arial, sans-serif">
+        <defs><marker id="arrow" markerWidth="8" markerHeight="8" refX="4" refY="4" orient="auto"><path d="M0,0 L8,4 L0,8 z" fill="#555"/></marker></defs>
+        <rect width="100%" height="100%" fill="white"/>\n
+        """
+        var y = margin
+        let input = "input \(([1] + architecture.inputShape).map(String.init).joined(separator: "×"))"
+        svg += "<rect x=\"\(margin)\" y=\"\(y)\" width=\"\(boxWidth)\" height=\"\(boxHeight)\" rx=\"8\" fill=\"#ffffff\" stroke=\"#555\"/>"
+        svg += "<text x=\"\(margin + boxWidth / 2)\" y=\"\(y + 28)\" text-anchor=\"middle\" font-size=\"14\">\(escape(input))</text>\n"
+        for (name, layer) in model.children {
+            svg += "<line x1=\"\(margin + boxWidth / 2)\" y1=\"\(y + boxHeight)\" x2=\"\(margin + boxWidth / 2)\" y2=\"\(y + boxHeight + gap - 3)\" stroke=\"#555\" marker-end=\"url(#arrow)\"/>\n"
+            y += boxHeight + gap
+            let shape = shapes[name].map { $0.map(String.init).joined(separator: "×") } ?? "?"
+            let arguments = layer.argumentsDescription.isEmpty ? "" : "(\(layer.argumentsDescription))"
+            svg += "<rect x=\"\(margin)\" y=\"\(y)\" width=\"\(boxWidth)\" height=\"\(boxHeight)\" rx=\"8\" fill=\"\(color(layer.typeName))\" stroke=\"#555\"/>"
+            svg += "<text x=\"\(margin + 12)\" y=\"\(y + 19)\" font-size=\"14\" font-weight=\"bold\">\(escape(name))</text>"
+            svg += "<text x=\"\(margin + 110)\" y=\"\(y + 19)\" font-size=\"13\">\(escape(layer.typeName + arguments))</text>"
+            svg += "<text x=\"\(margin + boxWidth - 12)\" y=\"\(y + 38)\" font-size=\"12\" text-anchor=\"end\" fill=\"#444\">\(escape(shape))</text>\n"
+        }
+        return svg + "</svg>\n"
+    }
+}
