@@ -21,6 +21,9 @@ let engine: [SwiftSetting] = optimised + [.unsafeFlags(["-target-cpu", "native"]
 /// (`Tests/<Topic>LessonTests`) that grades whichever the mode selects (see LessonSupport).
 let lessons: [(folder: String, topic: String)] = [
     ("01-Hooks", "Hooks"),
+    ("05-GradCAM", "GradCAM"),
+    ("06-GuidedBackprop", "GuidedBackprop"),
+    ("07-Adversarial", "Adversarial"),
 ]
 
 let lessonTargets: [Target] = lessons.flatMap { lesson -> [Target] in [

@@ -33,7 +33,7 @@ enum GradeCommand: Command {
 
         var grades: [ExerciseGrade] = []
         printNow(padded("lesson", 16) + padded("done", 6) + padded("wrong", 7) + padded("not started", 13) + padded("crashed", 9) + "points")
-        for lesson in try LessonRegistry.selected(try options.int("lesson")) {
+        for lesson in try LessonRegistry.gradedSelection(try options.int("lesson")) {
             var environment = ["WORKBOOK_STUDENT_FIGURES": figures.path]
             if let mode = ProcessInfo.processInfo.environment["WORKBOOK_SOLUTIONS"] { environment["WORKBOOK_SOLUTIONS"] = mode }
             let run = try TestRun.run(filter: lesson.testTarget, environment: environment, timeout: timeout, root: root)

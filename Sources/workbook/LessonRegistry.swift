@@ -1,3 +1,6 @@
+import AdversarialSolutions
+import GradCAMSolutions
+import GuidedBackpropSolutions
 import HooksSolutions
 import LessonSupport
 
@@ -10,6 +13,8 @@ struct LessonEntry {
     let topic: String
     let figures: any LessonFigures.Type
     let mistakes: [Mistake]
+    /// False while a lesson has reference figures but no graded exercises yet.
+    var graded = true
 
     var testTarget: String { "\(topic)LessonTests" }
 }
@@ -17,7 +22,13 @@ struct LessonEntry {
 enum LessonRegistry {
     static let all: [LessonEntry] = [
         LessonEntry(number: 1, folder: "01-Hooks", topic: "Hooks", figures: HooksFigures.self, mistakes: HooksMistakes.catalogue),
+        LessonEntry(number: 5, folder: "05-GradCAM", topic: "GradCAM", figures: GradCAMFigures.self, mistakes: [], graded: false),
+        LessonEntry(number: 6, folder: "06-GuidedBackprop", topic: "GuidedBackprop", figures: GuidedBackpropFigures.self, mistakes: [], graded: false),
+        LessonEntry(number: 7, folder: "07-Adversarial", topic: "Adversarial", figures: AdversarialFigures.self, mistakes: [], graded: false),
     ]
+
+    /// The lessons with graded exercises (what `verify` and `grade` run).
+    static func gradedSelection(_ number: Int?) throws -> [LessonEntry] { try selected(number).filter(\.graded) }
 
     /// The lessons selected by `--lesson N` (all when nil), or an error naming the known ones.
     static func selected(_ number: Int?) throws -> [LessonEntry] {

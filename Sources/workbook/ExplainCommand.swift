@@ -1,0 +1,114 @@
+import AdversarialSolutions
+import DataFormats
+import Foundation
+import GradCAMSolutions
+import GuidedBackpropSolutions
+import Imaging
+import LessonSupport
+import ModelZoo
+import TensorEngine
+
+/// One explanation method, computed with the reference solutions.
+struct ExplanationMethod {
+    enum Kind { case inputSpace, layerSpace, attack }
+    let name: String
+    let kind: Kind
+    let summary: String
+    /// `[1, C, H, W]` for input-space methods and attacks (the perturbation), `[1, 1, h, w]` for
+    /// CAM-style methods at the layer's resolution.
+    let compute: (_ model: Module, _ image: Tensor, _ target: Int, _ layer: String) throws -> Tensor
+}
+
+/// `workbook explain`: explains one test image with any method of lessons 02–07, or all of them.
+enum ExplainCommand: Command {
+    static let name = "explain"
+    static let summary = "Explain a test image with a method (saliency, integrated-gradients, occlusion, cam, gradcam, …) or --all."
+    static let options = [
+        modelOption,
+        OptionSpecification(name: "index", valueName: "N", help: "the test image (default 0)"),
+        OptionSpecification(name: "method", valueName: "M", help: "one method (see --list)"),
+        OptionSpecification(name: "all", valueName: nil, help: "every method in one panel"),
+        OptionSpecification(name: "target", valueName: "C", help: "the class to explain (default: the predicted class)"),
+        OptionSpecification(name: "layer", valueName: "L", help: "the layer of CAM-style methods (default: the last feature layer, relu3 for mnist-gap)"),
+        OptionSpecification(name: "out", valueName: "FILE.png", help: "the figure (default explain-INDEX[-METHOD].png)"),
+        OptionSpecification(name: "raw", valueName: "FILE.npy", help: "the unnormalised map (one method only)"),
+        OptionSpecification(name: "list", valueName: nil, help: "list the methods and what --raw holds for each"),
+    ]
+
+    static var methods: [ExplanationMethod] { ExplanationMethods.all }
+
+    static func run(_ options: ParsedOptions) throws {
+        if options.has("list") {
+            for m in methods { print(padded(m.name, 22) + m.summary) }
+            return
+        }
+        let loaded = try ModelFile.load(ModelFile.resolve(options.string("model") ?? "mnist-gap"))
+        let model = loaded.model
+        let test = try ModelFile.dataset(for: loaded.architecture, split: .test)
+        let index = try options.int("index", default: 0)!
+        let image = try test.image(at: index)
+        let probabilities = try withNoGrad { try model(image).softmax() }
+        let predicted = probabilities.argmax()[0]
+        let target = try options.int("target", default: predicted)!
+        let classes = loaded.architecture.classNames.count
+        guard target >= 0 && target < classes else { throw CommandLineError(message: "--target must be in 0..<\(classes)") }
+        let layer = try options.string("layer") ?? defaultLayer(of: model, input: image)
+        let selected: [ExplanationMethod]
+        if options.has("all") {
+            selected = methods.filter { !($0.name == "cam" && !ExplanationMethods.camApplies(model, layer: layer)) }
+        } else {
+            guard let name = options.string("method") else { throw CommandLineError(message: "give --method M (see --list) or --all") }
+            guard let method = methods.first(where: { $0.name == name }) else {
+                throw CommandLineError(message: "unknown method '\(name)'; methods: \(methods.map(\.name).joined(separator: ", "))")
+            }
+            selected = [method]
+        }
+        let title = "\(loaded.architecture.name), test image \(index): true \(test.labels[index]), predicted \(predicted) ("
+            + String(format: "%.2f", probabilities.data[predicted]) + "), explaining class \(target)"
+        let pixels = image.data
+        var cells: [(image: RGBAImage, caption: String)] = [(Render.grayImage(pixels, width: 28, height: 28), "input")]
+        for method in selected {
+            let start = Date()
+            let map = try method.compute(model, image, target, layer)
+            let ms = Date().timeIntervalSince(start) * 1000
+            cells.append((try picture(of: map, method: method, pixels: pixels), method.name))
+            printNow(padded(method.name, 22) + "map \(map.shape)  " + String(format: "%.1f ms", ms))
+            if let raw = options.string("raw") {
+                guard selected.count == 1 else { throw CommandLineError(message: "--raw needs a single --method") }
+                try NPY.write(NPYArray(shape: map.shape, floats: map.data), to: URL(fileURLWithPath: raw))
+                printNow("wrote \(raw)")
+            }
+        }
+        let suffix = selected.count == 1 ? "-\(selected[0].name)" : ""
+        let out = options.string("out") ?? "explain-\(index)\(suffix).png"
+        try PNG.write(ImageGrid.render(cells, columns: min(cells.count, 5), title: title), to: URL(fileURLWithPath: out))
+        printNow("wrote \(out)")
+    }
+
+    /// How each kind of map is drawn: signed input-space maps with a diverging colormap, layer
+    /// maps upsampled and overlaid on the image, attacks as the adversarial image.
+    static func picture(of map: Tensor, method: ExplanationMethod, pixels: [Float]) throws -> RGBAImage {
+        switch method.kind {
+        case .inputSpace:
+            let channel = Array(map.data.prefix(784))
+            return try Render.map(channel, width: 28, height: 28, colormap: .bwr, normalization: .symmetric)
+        case .layerSpace:
+            let up = try upsampledAndNormalized(map, height: 28, width: 28)
+            return try Render.overlay(up.data, on: pixels, width: 28, height: 28)
+        case .attack:
+            let adversarial = zip(pixels, map.data).map { min(max($0 + $1, 0), 1) }
+            return Render.grayImage(adversarial, width: 28, height: 28)
+        }
+    }
+
+    /// The last layer whose output still has spatial feature maps (relu3 for mnist-gap, relu2 for mnist-fc).
+    static func defaultLayer(of model: Sequential, input: Tensor) throws -> String {
+        var last = ""
+        let handles = model.children.map { name, layer in
+            layer.registerForwardHook { module, _, output in if output.rank == 4 && module is ReLU { last = name } }
+        }
+        defer { handles.removeAll() }
+        _ = try withNoGrad { try model(input) }
+        return last
+    }
+}

@@ -1,0 +1,42 @@
+import AdversarialSolutions
+import GradCAMSolutions
+import GuidedBackpropSolutions
+import TensorEngine
+
+/// The methods `workbook explain` offers, each computed by the reference solution of its lesson.
+enum ExplanationMethods {
+    static var all: [ExplanationMethod] {
+        [
+            ExplanationMethod(name: "gradcam", kind: .layerSpace, summary: "Grad-CAM at the layer (lesson 05); --raw: ReLU(Σ αₖ Aₖ) [1, 1, h, w]") { model, image, target, layer in
+                try gradCAM(of: model, images: image, targets: [target], layer: layer)
+            },
+            ExplanationMethod(name: "gradcam++", kind: .layerSpace, summary: "Grad-CAM++ (lesson 05); --raw: [1, 1, h, w] at the layer") { model, image, target, layer in
+                try gradCAMPlusPlus(of: model, images: image, targets: [target], layer: layer)
+            },
+            ExplanationMethod(name: "guided-backprop", kind: .inputSpace, summary: "guided backpropagation (lesson 06); --raw: [1, 1, 28, 28]") { model, image, target, _ in
+                try guidedBackprop(of: model, images: image, targets: [target])
+            },
+            ExplanationMethod(name: "deconvnet", kind: .inputSpace, summary: "the deconvnet rule (lesson 06); --raw: [1, 1, 28, 28]") { model, image, target, _ in
+                try deconvnet(of: model, images: image, targets: [target])
+            },
+            ExplanationMethod(name: "guided-gradcam", kind: .inputSpace, summary: "guided backprop ⊙ upsampled Grad-CAM (lesson 06); --raw: [1, 1, 28, 28]") { model, image, target, layer in
+                try guidedGradCAM(of: model, images: image, targets: [target], layer: layer)
+            },
+            ExplanationMethod(name: "fgsm", kind: .attack, summary: "FGSM, ε = 0.1, untargeted (lesson 07); --raw: the perturbation x′ − x [1, 1, 28, 28]") { model, image, target, _ in
+                let adversarial = try fgsm(of: model, images: image, labels: [target], epsilon: 0.1)
+                return try withNoGrad { try adversarial - image }
+            },
+            ExplanationMethod(name: "pgd", kind: .attack, summary: "PGD, ε = 0.1, 20 steps of 0.01 (lesson 07); --raw: the perturbation x′ − x") { model, image, target, _ in
+                let adversarial = try pgd(of: model, images: image, labels: [target], epsilon: 0.1, stepSize: 0.01, steps: 20)
+                return try withNoGrad { try adversarial - image }
+            },
+        ]
+    }
+
+    /// Whether CAM is defined: the layer feeds a global average pool and then the last Linear.
+    static func camApplies(_ model: Module, layer: String) -> Bool {
+        let names = model.children.map(\.name)
+        guard let i = names.firstIndex(of: layer), i + 2 < names.count else { return false }
+        return model.children[i + 1].module is GlobalAvgPool2d && model.children[i + 2].module is Linear
+    }
+}

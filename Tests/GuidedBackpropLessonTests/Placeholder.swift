@@ -1,0 +1,2 @@
+import Testing
+@Test("06-GuidedBackprop placeholder") func placeholderGuidedBackprop() { #expect(Bool(true)) }
