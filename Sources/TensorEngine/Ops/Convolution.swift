@@ -1,75 +1,120 @@
-/// 2-D convolution (cross-correlation, as in PyTorch) by im2col + GEMM.
+/// 2-D convolution (cross-correlation, as in PyTorch) by im2col + GEMM, one image at a time.
 ///
 /// Shapes: x `[N, C, H, W]`, weight `[O, C, kh, kw]`, bias `[O]` → `[N, O, Ho, Wo]` with
 /// `Ho = ⌊(H + 2·padding − kh) / stride⌋ + 1`.
 ///
-/// Forward:   cols = im2col(x)  `[C·kh·kw, N·Ho·Wo]`;  Y = W · cols  `[O, N·Ho·Wo]`.
-/// Backward:  ∂W = G · colsᵀ;  ∂cols = Wᵀ · G;  ∂x = col2im(∂cols);  ∂b = Σ G over N, Ho, Wo.
+/// Per image n, with K = C·kh·kw and P = Ho·Wo:
+/// Forward:   colsₙ = im2col(xₙ) `[K, P]`;  Yₙ = W · colsₙ `[O, P]` — already the NCHW layout.
+/// Backward:  ∂xₙ = col2im(Wᵀ · Gₙ);  ∂W = Σₙ Gₙ · colsₙᵀ;  ∂b = Σₙ Σₚ Gₙ.
+///
+/// Images run in parallel; each one's im2col buffer is small enough to stay in cache, and the
+/// columns are recomputed in backward instead of being kept (a batch of 128 would otherwise
+/// hold megabytes per layer). ∂W sums over fixed groups of images, then over the groups in
+/// order, so the result does not depend on the number of threads.
 extension Tensor {
     public func conv2d(
         weight: Tensor, bias: Tensor?, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0)
     ) throws -> Tensor {
         let g = try convolutionGeometry(weight: weight, bias: bias, stride: stride, padding: padding)
         let outChannels = weight.shape[0]
-        let ho = g.outputHeight, wo = g.outputWidth, plane = ho * wo
-        let k = g.patchSize, columns = g.columnCount
-
-        var cols = [Float](repeating: 0, count: k * columns)
-        data.withUnsafeBufferPointer { x in
-            cols.withUnsafeMutableBufferPointer { Im2Col.columns(x.baseAddress!, g, into: $0.baseAddress!) }
-        }
+        let plane = g.outputHeight * g.outputWidth
+        let k = g.patchSize, batch = g.batch
+        let imageSize = g.channels * g.height * g.width
+        var single = g
+        single.batch = 1
         let w = weight.data
-        let y = GEMM.product(w, cols, m: outChannels, n: columns, k: k)     // [O, N·Ho·Wo]
-        // Reorder [O, N, Ho·Wo] → [N, O, Ho·Wo] and add the bias.
-        let b = bias?.data ?? [Float](repeating: 0, count: outChannels)
-        let out = [Float](unsafeUninitializedCapacity: g.batch * outChannels * plane) { buffer, initialized in
-            y.withUnsafeBufferPointer { y in
-                for n in 0..<g.batch {
-                    for o in 0..<outChannels {
-                        let src = y.baseAddress! + (o &* columns &+ n &* plane)
-                        let dst = buffer.baseAddress! + ((n &* outChannels &+ o) &* plane)
-                        let shift = b[o]
-                        for p in 0..<plane { dst[p] = src[p] + shift }
-                    }
-                }
-            }
-            initialized = g.batch * outChannels * plane
-        }
-        let inputCount = count
-        let parents = bias.map { [self, weight, $0] } ?? [self, weight]
-        return Tensor.makeResult("conv2d", shape: [g.batch, outChannels, ho, wo], data: out, inputs: parents) { grad, needed in
-            // G reordered to [O, N·Ho·Wo], matching the layout of Y.
-            let gy = [Float](unsafeUninitializedCapacity: outChannels * columns) { buffer, initialized in
-                grad.withUnsafeBufferPointer { grad in
-                    for n in 0..<g.batch {
-                        for o in 0..<outChannels {
-                            (buffer.baseAddress! + (o &* columns &+ n &* plane))
-                                .update(from: grad.baseAddress! + ((n &* outChannels &+ o) &* plane), count: plane)
+        let b = bias?.data
+        var out = [Float](repeating: 0, count: batch * outChannels * plane)
+        data.withUnsafeBufferPointer { xBuffer in
+            w.withUnsafeBufferPointer { wBuffer in
+                out.withUnsafeMutableBufferPointer { outBuffer in
+                    let (x, wp, y) = (UncheckedSendable(xBuffer.baseAddress!), UncheckedSendable(wBuffer.baseAddress!),
+                                      UncheckedSendable(outBuffer.baseAddress!))
+                    let chunks = batch * outChannels * plane * k < (1 << 16) ? 1 : batch
+                    Parallel.forEach(chunks: chunks) { chunk in
+                        let cols = UnsafeMutablePointer<Float>.allocate(capacity: k * plane)
+                        defer { cols.deallocate() }
+                        for n in (chunks == 1 ? 0..<batch : chunk..<(chunk + 1)) {
+                            Im2Col.columns(x.value + n * imageSize, single, into: cols)
+                            let yn = y.value + n * outChannels * plane
+                            GEMM.multiply(m: outChannels, n: plane, k: k, a: wp.value, lda: k, b: cols, ldb: plane,
+                                          c: yn, ldc: plane, accumulate: false)
+                            if let b {
+                                for o in 0..<outChannels {
+                                    let row = yn + o * plane, shift = b[o]
+                                    for p in 0..<plane { row[p] += shift }
+                                }
+                            }
                         }
                     }
                 }
-                initialized = outChannels * columns
             }
+        }
+        let input = data
+        let parents = bias.map { [self, weight, $0] } ?? [self, weight]
+        return Tensor.makeResult("conv2d", shape: [batch, outChannels, g.outputHeight, g.outputWidth], data: out, inputs: parents) { grad, needed in
             var result: [[Float]?] = [nil, nil]
-            if needed[0] {
-                let dcols = GEMM.product(w, transposeA: true, gy, m: k, n: columns, k: outChannels)
-                var dx = [Float](repeating: 0, count: inputCount)
-                dcols.withUnsafeBufferPointer { dc in
-                    dx.withUnsafeMutableBufferPointer { Im2Col.accumulate(dc.baseAddress!, g, into: $0.baseAddress!) }
+            // Groups of images for ∂W: fixed by the batch size alone.
+            let groups = Swift.min(batch, 8)
+            let perGroup = (batch + groups - 1) / groups
+            var dx = needed[0] ? [Float](repeating: 0, count: batch * imageSize) : []
+            var partial = needed[1] ? [Float](repeating: 0, count: groups * outChannels * k) : []
+            input.withUnsafeBufferPointer { xBuffer in
+                w.withUnsafeBufferPointer { wBuffer in
+                    grad.withUnsafeBufferPointer { gBuffer in
+                        dx.withUnsafeMutableBufferPointer { dxBuffer in
+                            partial.withUnsafeMutableBufferPointer { pBuffer in
+                                let x = UncheckedSendable(xBuffer.baseAddress!), wp = UncheckedSendable(wBuffer.baseAddress!)
+                                let gp = UncheckedSendable(gBuffer.baseAddress!)
+                                // (An empty array may still have a base address: test `needed`, not nil.)
+                                let dxp = UncheckedSendable(needed[0] ? dxBuffer.baseAddress : nil)
+                                let pp = UncheckedSendable(needed[1] ? pBuffer.baseAddress : nil)
+                                Parallel.forEach(chunks: groups) { group in
+                                    let cols = UnsafeMutablePointer<Float>.allocate(capacity: k * plane)
+                                    defer { cols.deallocate() }
+                                    let first = group * perGroup, last = Swift.min(batch, first + perGroup)
+                                    guard first < last else { return }
+                                    for n in first..<last {
+                                        let gn = gp.value + n * outChannels * plane
+                                        if let dxBase = dxp.value {
+                                            // ∂colsₙ = Wᵀ · Gₙ  [K, P], then scattered back to the image.
+                                            GEMM.multiply(m: k, n: plane, k: outChannels, a: wp.value, lda: k, transposeA: true,
+                                                          b: gn, ldb: plane, c: cols, ldc: plane, accumulate: false)
+                                            Im2Col.accumulate(cols, single, into: dxBase + n * imageSize)
+                                        }
+                                        if let pBase = pp.value {
+                                            // ∂W (group) += Gₙ · colsₙᵀ  [O, K]
+                                            Im2Col.columns(x.value + n * imageSize, single, into: cols)
+                                            GEMM.multiply(m: outChannels, n: k, k: plane, a: gn, lda: plane,
+                                                          b: cols, ldb: plane, transposeB: true,
+                                                          c: pBase + group * outChannels * k, ldc: k, accumulate: n > first)
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
-                result[0] = dx
             }
+            if needed[0] { result[0] = dx }
             if needed[1] {
-                result[1] = GEMM.product(gy, cols, transposeB: true, m: outChannels, n: k, k: columns)
+                var dw = [Float](repeating: 0, count: outChannels * k)
+                for group in 0..<groups {
+                    for i in 0..<(outChannels * k) { dw[i] += partial[group * outChannels * k + i] }
+                }
+                result[1] = dw
             }
             if needed.count == 3 {
                 var db = [Float](repeating: 0, count: outChannels)
                 if needed[2] {
-                    for o in 0..<outChannels {
-                        db[o] = gy.withUnsafeBufferPointer { g in
-                            var s: Float = 0
-                            for i in (o &* columns)..<((o &+ 1) &* columns) { s += g[i] }
-                            return s
+                    grad.withUnsafeBufferPointer { gp in
+                        for n in 0..<batch {
+                            for o in 0..<outChannels {
+                                var s: Float = 0
+                                let row = (n &* outChannels &+ o) &* plane
+                                for p in 0..<plane { s += gp[row &+ p] }
+                                db[o] += s
+                            }
                         }
                     }
                 }
