@@ -1,4 +1,7 @@
+import AdversarialSolutions
 import Foundation
+import GradCAMSolutions
+import GuidedBackpropSolutions
 import ModelZoo
 import TensorEngine
 
@@ -94,6 +97,17 @@ enum BenchCommand: Command {
         rows.append(row("inference mnist-gap, batch 256", try time(runs: runs) { _ = try withNoGrad { try model(big) } },
                         rate: { 256 / $0 }, rateUnit: "images/s"))
 
+        // Explanation methods on mnist-gap: one image, and 100 images one at a time.
+        for method in BenchMethods.all {
+            let one = try Tensor(shape: [1, 1, 28, 28], data: Array(big.data[0..<784]))
+            rows.append(row("\(method.name), one image", try time(runs: runs * 3) { _ = try method.run(model, one, 3) }))
+            if !quick {
+                let images = try (0..<100).map { try big.sliced(axis: 0, ($0 % 256)..<($0 % 256 + 1)) }
+                rows.append(row("\(method.name), 100 images", try time(runs: 3) { for x in images { _ = try method.run(model, x, 3) } },
+                                scale: 1, unit: "s"))
+            }
+        }
+
         print("workbook bench — \(Parallel.maximumThreads) threads, \(runs) runs per row, \(ProcessInfo.processInfo.operatingSystemVersionString)")
         print(padded("name", 44) + "   median    fastest    slowest   derived")
         for r in rows {
@@ -108,5 +122,23 @@ enum BenchCommand: Command {
             try encoder.encode(BenchReport(threads: Parallel.maximumThreads, runs: runs, rows: rows)).write(to: URL(fileURLWithPath: path))
             print("wrote \(path)")
         }
+    }
+}
+
+/// The per-image methods `bench` times, computed by the reference solutions.
+enum BenchMethods {
+    struct Method {
+        let name: String
+        let run: (Module, Tensor, Int) throws -> Tensor
+    }
+
+    static var all: [Method] {
+        [
+            Method(name: "Grad-CAM relu3 + upsample 28x28") { model, x, c in
+                try upsampledAndNormalized(try gradCAM(of: model, images: x, targets: [c]), height: 28, width: 28)
+            },
+            Method(name: "guided backprop") { model, x, c in try guidedBackprop(of: model, images: x, targets: [c]) },
+            Method(name: "FGSM") { model, x, c in try fgsm(of: model, images: x, labels: [c], epsilon: 0.1) },
+        ]
     }
 }

@@ -26,24 +26,8 @@ enum Broadcasting {
             strides[axis] = padded[axis] == 1 ? 0 : running
             running *= padded[axis]
         }
-        let count = outputShape.reduce(1, *)
-        var indices = [Int](repeating: 0, count: count)
-        var counter = [Int](repeating: 0, count: rank)
-        var source = 0
-        for i in 0..<count {
-            indices[i] = source
-            // Advance the multi-index like an odometer, keeping `source` in step.
-            var axis = rank - 1
-            while axis >= 0 {
-                counter[axis] += 1
-                source += strides[axis]
-                if counter[axis] < outputShape[axis] { break }
-                source -= strides[axis] * counter[axis]
-                counter[axis] = 0
-                axis -= 1
-            }
-        }
-        return indices
+        // A broadcast axis has stride 0: every output position along it reads the same element.
+        return Tensor.stridedIndices(shape: outputShape, strides: strides, offset: 0)
     }
 
     /// Sums a gradient of `outputShape` back to `shape` (the backward of broadcasting).
