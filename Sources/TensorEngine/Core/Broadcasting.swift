@@ -33,6 +33,7 @@ enum Broadcasting {
     /// Sums a gradient of `outputShape` back to `shape` (the backward of broadcasting).
     static func reduce(_ gradient: [Float], from outputShape: [Int], to shape: [Int]) -> [Float] {
         if outputShape == shape { return gradient }
+        if shape.reduce(1, *) == 1 { return [gradient.reduce(0, +)] }
         let indices = sourceIndices(of: shape, in: outputShape)
         var result = [Float](repeating: 0, count: shape.reduce(1, *))
         for (i, source) in indices.enumerated() { result[source] += gradient[i] }

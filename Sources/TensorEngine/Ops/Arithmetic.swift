@@ -14,27 +14,47 @@ extension Tensor {
     ) throws -> Tensor {
         let shape = try Broadcasting.shape(a.shape, b.shape, operation: operation)
         let count = shape.reduce(1, *)
-        let ia: [Int]? = a.shape == shape ? nil : Broadcasting.sourceIndices(of: a.shape, in: shape)
-        let ib: [Int]? = b.shape == shape ? nil : Broadcasting.sourceIndices(of: b.shape, in: shape)
+        let ia = Access(a.shape, a.count, in: shape), ib = Access(b.shape, b.count, in: shape)
         let av = a.data, bv = b.data
         var out = [Float](repeating: 0, count: count)
         switch (ia, ib) {
-        case (nil, nil): for i in 0..<count { out[i] = forward(av[i], bv[i]) }
-        case let (nil, ib?): for i in 0..<count { out[i] = forward(av[i], bv[ib[i]]) }
-        case let (ia?, nil): for i in 0..<count { out[i] = forward(av[ia[i]], bv[i]) }
-        case let (ia?, ib?): for i in 0..<count { out[i] = forward(av[ia[i]], bv[ib[i]]) }
+        case (.same, .same): for i in 0..<count { out[i] = forward(av[i], bv[i]) }
+        case (.same, .scalar): let y = bv[0]; for i in 0..<count { out[i] = forward(av[i], y) }
+        case (.scalar, .same): let x = av[0]; for i in 0..<count { out[i] = forward(x, bv[i]) }
+        default: for i in 0..<count { out[i] = forward(av[ia.at(i)], bv[ib.at(i)]) }
         }
         let z = out
         return makeResult(operation, shape: shape, data: out, inputs: [a, b]) { g, needed in
             var ga = needed[0] ? [Float](repeating: 0, count: count) : []
             var gb = needed[1] ? [Float](repeating: 0, count: count) : []
             for i in 0..<count {
-                let (da, db) = backward(av[ia?[i] ?? i], bv[ib?[i] ?? i], z[i])
+                let (da, db) = backward(av[ia.at(i)], bv[ib.at(i)], z[i])
                 if needed[0] { ga[i] = g[i] * da }
                 if needed[1] { gb[i] = g[i] * db }
             }
             return [needed[0] ? Broadcasting.reduce(ga, from: shape, to: a.shape) : nil,
                     needed[1] ? Broadcasting.reduce(gb, from: shape, to: b.shape) : nil]
+        }
+    }
+
+    /// How an operand of a broadcast op is read at output position i.
+    private enum Access {
+        case same                 // same shape as the output: element i
+        case scalar               // one element, broadcast everywhere: element 0
+        case indices([Int])       // anything else: a precomputed source index per output element
+
+        init(_ shape: [Int], _ count: Int, in output: [Int]) {
+            if shape == output { self = .same } else if count == 1 { self = .scalar } else {
+                self = .indices(Broadcasting.sourceIndices(of: shape, in: output))
+            }
+        }
+
+        @inline(__always) func at(_ i: Int) -> Int {
+            switch self {
+            case .same: return i
+            case .scalar: return 0
+            case .indices(let source): return source[i]
+            }
         }
     }
 
