@@ -7,9 +7,12 @@ import Dispatch
 /// same bits whether one core or eight run them. Reductions across chunks must be combined by the
 /// caller in chunk order.
 public enum Parallel {
-    /// The number of worker threads used (defaults to the active processor count; `1` turns
-    /// parallelism off, which tests use to prove results do not depend on it).
-    nonisolated(unsafe) public static var maximumThreads = max(1, ProcessInfo.activeProcessorCountSafe)
+    /// The number of worker threads used: `$WORKBOOK_THREADS` if set, else the active processor
+    /// count. `1` turns parallelism off, which tests use to prove results do not depend on it.
+    nonisolated(unsafe) public static var maximumThreads: Int = {
+        if let text = ProcessInfo.processInfo.environment["WORKBOOK_THREADS"], let n = Int(text), n > 0 { return n }
+        return max(1, ProcessInfo.activeProcessorCountSafe)
+    }()
 
     /// Calls `body(chunk)` for every chunk in `0..<chunks`, concurrently when `chunks > 1` and more
     /// than one thread is allowed. `body` must only write memory that belongs to its chunk.
