@@ -21,6 +21,9 @@ let engine: [SwiftSetting] = optimised + [.unsafeFlags(["-target-cpu", "native"]
 /// (`Tests/<Topic>LessonTests`) that grades whichever the mode selects (see LessonSupport).
 let lessons: [(folder: String, topic: String)] = [
     ("01-Hooks", "Hooks"),
+    ("02-Saliency", "Saliency"),
+    ("03-Occlusion", "Occlusion"),
+    ("04-CAM", "CAM"),
     ("05-GradCAM", "GradCAM"),
     ("06-GuidedBackprop", "GuidedBackprop"),
     ("07-Adversarial", "Adversarial"),
@@ -33,7 +36,8 @@ let lessonTargets: [Target] = lessons.flatMap { lesson -> [Target] in [
             path: "Solutions/\(lesson.folder)"),
     .testTarget(name: "\(lesson.topic)LessonTests",
                 dependencies: [.target(name: "\(lesson.topic)Lesson"), .target(name: "\(lesson.topic)Solutions"),
-                               "TestSupport", "LessonSupport", "TensorEngine"]),
+                               "TestSupport", "LessonSupport", "TensorEngine"],
+                exclude: ["Fixtures"]),
 ] }
 
 let package = Package(

@@ -36,6 +36,21 @@ public enum GradCAMFigures: LessonFigures {
         let layers = try layerComparison(model: model, images: images, captions: captions)
         figures.append(Figure(name: "gradcam-layers", image: layers.image, raw: (layers.shape, layers.maps)))
 
+        // The same layer before and after its ReLU: conv3 vs relu3, predicted class.
+        var layerCells: [(image: RGBAImage, caption: String)] = []
+        let atConv = try gradCAM(of: model, images: images, targets: predicted, layer: "conv3")
+        let atReLU = try gradCAM(of: model, images: images, targets: predicted, layer: "relu3")
+        let upConv = try upsampledAndNormalized(atConv, height: 28, width: 28)
+        let upReLU = try upsampledAndNormalized(atReLU, height: 28, width: 28)
+        for n in 0..<indices.count {
+            let pixels = Array(images.data[(n * 784)..<((n + 1) * 784)])
+            layerCells.append((Render.grayImage(pixels, width: 28, height: 28), captions[n]))
+            layerCells.append((try Render.overlay(Array(upConv.data[(n * 784)..<((n + 1) * 784)]), on: pixels, width: 28, height: 28), "conv3 (before ReLU)"))
+            layerCells.append((try Render.overlay(Array(upReLU.data[(n * 784)..<((n + 1) * 784)]), on: pixels, width: 28, height: 28), "relu3 (after ReLU)"))
+        }
+        figures.append(Figure(name: "gradcam-conv3-vs-relu3", image: ImageGrid.render(layerCells, columns: 3, title: "Grad-CAM of the predicted class"),
+                              raw: (atConv.shape, atConv.data)))
+
         // Grad-CAM and Grad-CAM++ at relu3, for the true class.
         var cells: [(image: RGBAImage, caption: String)] = []
         let plain = try gradCAM(of: model, images: images, targets: labels)

@@ -30,14 +30,24 @@ public func modifiedGradient(of model: Module, images: Tensor, targets: [Int], r
     let x = images.detached()
     x.requiresGrad = true
     let logits = try model(x)
-    var seed = [Float](repeating: 0, count: logits.count)
-    let classes = logits.shape[1]
-    for (n, c) in targets.enumerated() where c >= 0 && c < classes { seed[n * classes + c] = 1 }
-    guard targets.count == logits.shape[0], targets.allSatisfy({ $0 >= 0 && $0 < classes }) else {
-        throw TensorError.invalidArgument(operation: "targets", message: "need one class in 0..<\(classes) per image")
-    }
-    try logits.backward(seed: try Tensor(shape: logits.shape, data: seed))
+    try logits.backward(seed: try oneHot(targets, like: logits))
     return try x.grad.orThrowing()
+}
+
+/// A `[N, classes]` one-hot seed for the logits: 1 at each image's target class.
+func oneHot(_ targets: [Int], like logits: Tensor) throws -> Tensor {
+    guard logits.rank == 2, targets.count == logits.shape[0] else {
+        throw TensorError.shapeMismatch(operation: "one-hot targets", lhs: [targets.count], rhs: logits.shape, detail: "one target per image")
+    }
+    let classes = logits.shape[1]
+    var values = [Float](repeating: 0, count: logits.count)
+    for (n, c) in targets.enumerated() {
+        guard c >= 0 && c < classes else {
+            throw TensorError.invalidArgument(operation: "one-hot targets", message: "class \(c) outside 0..<\(classes)")
+        }
+        values[n * classes + c] = 1
+    }
+    return try Tensor(shape: logits.shape, data: values)
 }
 
 /// Guided backpropagation.
@@ -53,6 +63,9 @@ public func deconvnet(of model: Module, images: Tensor, targets: [Int]) throws -
 /// Guided Grad-CAM: guided backprop ⊙ (Grad-CAM upsampled to the input and min-max normalised),
 /// as in Selvaraju et al. and pytorch-grad-cam's example.
 public func guidedGradCAM(of model: Module, images: Tensor, targets: [Int], layer: String = "relu3") throws -> Tensor {
+    guard images.rank == 4 else {
+        throw TensorError.invalidArgument(operation: "guided Grad-CAM", message: "images must be [N, C, H, W], got \(images.shape)")
+    }
     let guided = try guidedBackprop(of: model, images: images, targets: targets)
     let cam = try gradCAMMap(of: model, images: images, targets: targets, layer: layer)
     let (h, w) = (images.shape[2], images.shape[3])
@@ -75,15 +88,17 @@ func gradCAMMap(of model: Module, images: Tensor, targets: [Int], layer: String)
     let b = module.registerBackwardHook { _, _, gradOutput in g = gradOutput }
     defer { f.remove(); b.remove(); model.zeroGrad() }
     let logits = try model(images)
-    var seed = [Float](repeating: 0, count: logits.count)
-    for (n, c) in targets.enumerated() { seed[n * logits.shape[1] + c] = 1 }
-    try logits.backward(seed: try Tensor(shape: logits.shape, data: seed))
+    try logits.backward(seed: try oneHot(targets, like: logits))
     let activations = try a.orThrowing(), gradients = try g.orThrowing()
     return try withNoGrad { try (activations * gradients.mean(axes: [2, 3], keepDims: true)).sum(axes: [1], keepDims: true).relu() }
 }
 
-/// Spearman's rank correlation of two equally long arrays (average ranks for ties).
-public func rankCorrelation(_ a: [Float], _ b: [Float]) -> Double {
+/// Spearman's rank correlation of two equally long arrays (average ranks for ties): the Pearson
+/// correlation of the ranks. 0 when either array is constant (its ranks have no variance).
+public func rankCorrelation(_ a: [Float], _ b: [Float]) throws -> Double {
+    guard a.count == b.count, a.count >= 2 else {
+        throw TensorError.invalidArgument(operation: "rankCorrelation", message: "need two arrays of the same length ≥ 2, got \(a.count) and \(b.count)")
+    }
     func ranks(_ x: [Float]) -> [Double] {
         let order = x.indices.sorted { x[$0] < x[$1] }
         var r = [Double](repeating: 0, count: x.count)
@@ -111,7 +126,8 @@ public func rankCorrelation(_ a: [Float], _ b: [Float]) -> Double {
 /// explaining what the model learned.
 public func cascadingRandomization(
     of model: Module, images: Tensor, targets: [Int], seed: UInt64 = 1,
-    methods: [(name: String, map: (Module) throws -> Tensor)]
+    methods: [(name: String, map: (Module) throws -> Tensor)],
+    correlation: ([Float], [Float]) throws -> Double = rankCorrelation
 ) throws -> [(layer: String, correlations: [String: Double])] {
     let originals = try methods.map { try $0.map(model).data.map { abs($0) } }
     var generator = SeededGenerator(seed: seed)
@@ -125,7 +141,7 @@ public func cascadingRandomization(
         }
         var correlations: [String: Double] = [:]
         for (method, original) in zip(methods, originals) {
-            correlations[method.name] = rankCorrelation(original, try method.map(model).data.map { abs($0) })
+            correlations[method.name] = try correlation(original, try method.map(model).data.map { abs($0) })
         }
         result.append((name, correlations))
     }
@@ -136,5 +152,29 @@ extension Optional {
     func orThrowing() throws -> Wrapped {
         guard let self else { throw TensorError.gradient(message: "no gradient reached the input (did a hook fire?)") }
         return self
+    }
+}
+
+/// The reference under a name the tests can use next to the student's functions.
+public enum GuidedBackpropReference {
+    public static func guidedBackprop(of model: Module, images: Tensor, targets: [Int]) throws -> Tensor {
+        try GuidedBackpropSolutions.guidedBackprop(of: model, images: images, targets: targets)
+    }
+    public static func deconvnet(of model: Module, images: Tensor, targets: [Int]) throws -> Tensor {
+        try GuidedBackpropSolutions.deconvnet(of: model, images: images, targets: targets)
+    }
+    public static func guidedGradCAM(of model: Module, images: Tensor, targets: [Int], layer: String = "relu3") throws -> Tensor {
+        try GuidedBackpropSolutions.guidedGradCAM(of: model, images: images, targets: targets, layer: layer)
+    }
+    public static func rankCorrelation(_ a: [Float], _ b: [Float]) throws -> Double {
+        try GuidedBackpropSolutions.rankCorrelation(a, b)
+    }
+    /// The plain gradient ∂yₙ[cₙ]/∂x (no hooks).
+    public static func gradient(of model: Module, images: Tensor, targets: [Int]) throws -> Tensor {
+        try modifiedGradient(of: model, images: images, targets: targets, rule: .gradient)
+    }
+    /// Grad-CAM at `layer` (lesson 05), `[N, 1, h, w]`, unscaled.
+    public static func gradCAM(of model: Module, images: Tensor, targets: [Int], layer: String = "relu3") throws -> Tensor {
+        try gradCAMMap(of: model, images: images, targets: targets, layer: layer)
     }
 }

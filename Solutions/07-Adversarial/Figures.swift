@@ -14,15 +14,24 @@ public enum AdversarialFigures: LessonFigures {
         // Accuracy against ε on the first 1,000 test images.
         let (images, labels) = context.mnistTest.batch(0..<1000)
         let accuracy = try accuracyUnderFGSM(of: model, images: images, labels: labels, epsilons: epsilons)
+        figures.append(accuracyFigure(accuracy))
+        figures.append(try exampleFigure(model: model, image: try images.sliced(axis: 0, 0..<1), label: labels[0]))
+        return figures
+    }
+
+    /// The chart of accuracy against `epsilons` (one accuracy in [0, 1] per ε).
+    public static func accuracyFigure(_ accuracy: [Double]) -> Figure {
         var chart = LineChart(title: "mnist-gap under FGSM, first 1,000 test images", xLabel: "epsilon (L-inf, pixels in [0, 1])",
                               yLabel: "accuracy (%)", series: [
             .init(name: "FGSM", points: zip(epsilons, accuracy).map { .init(x: Double($0), y: 100 * $1) }),
         ])
         chart.width = 520; chart.height = 320
-        figures.append(Figure(name: "accuracy-vs-epsilon", image: chart.render(), raw: ([epsilons.count], accuracy.map(Float.init))))
+        return Figure(name: "accuracy-vs-epsilon", image: chart.render(), raw: ([accuracy.count], accuracy.map(Float.init)))
+    }
 
-        // One image before and after: the attack, the perturbation, and how the explanations move.
-        let x = try images.sliced(axis: 0, 0..<1), y = [labels[0]]
+    /// One image before and after PGD: the attack, the perturbation, and how the saliency moves.
+    public static func exampleFigure(model: Module, image x: Tensor, label: Int) throws -> Figure {
+        let y = [label]
         let adversarial = try pgd(of: model, images: x, labels: y, epsilon: 0.15, stepSize: 0.02, steps: 20)
         let before = try withNoGrad { try model(x).softmax() }, after = try withNoGrad { try model(adversarial).softmax() }
         let pb = before.argmax()[0], pa = after.argmax()[0]
@@ -42,8 +51,7 @@ public enum AdversarialFigures: LessonFigures {
             (try Render.map(try saliency(x, pb), width: 28, height: 28, colormap: .inferno), "|saliency| before"),
             (try Render.map(try saliency(adversarial, pa), width: 28, height: 28, colormap: .inferno), "|saliency| after"),
         ]
-        figures.append(Figure(name: "adversarial-example", image: ImageGrid.render(cells, columns: 5, title: "test image 0 attacked with PGD (20 steps of 0.02)"),
-                              raw: (adversarial.shape, adversarial.data)))
-        return figures
+        return Figure(name: "adversarial-example", image: ImageGrid.render(cells, columns: 5, title: "test image 0 attacked with PGD (20 steps of 0.02)"),
+                      raw: (adversarial.shape, adversarial.data))
     }
 }

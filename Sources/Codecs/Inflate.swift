@@ -161,8 +161,9 @@ private struct Inflater {
             throw CodecError.invalidData("too many length (\(literalCount)) or distance (\(distanceCount)) symbols")
         }
         var codeLengthLengths = [UInt8](repeating: 0, count: 19)
-        try refill()
         for index in 0..<codeLengthCount {
+            // Up to 19 × 3 = 57 bits: more than one refill guarantees (56), so refill as we go.
+            if bitCount < 3 { try refill() }
             codeLengthLengths[codeLengthOrder[index]] = UInt8(read(3))
         }
         let codeLengthDecoder = try HuffmanDecoder(

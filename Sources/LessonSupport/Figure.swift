@@ -52,7 +52,7 @@ public struct FigureContext: Sendable {
 }
 
 /// A lesson's reference figures, as `workbook figures` and the golden tests see them.
-public protocol LessonFigures {
+public protocol LessonFigures: Sendable {
     /// The lesson's folder, e.g. `01-Hooks`; figures go to `Lessons/<folder>/figures`.
     static var folder: String { get }
     /// Every reference figure of the lesson, computed with the solutions.

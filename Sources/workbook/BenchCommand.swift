@@ -62,7 +62,7 @@ enum BenchCommand: Command {
         let n = 512
         let a = Tensor.randomUniform([n, n], using: &g).data, b = Tensor.randomUniform([n, n], using: &g).data
         let flops = 2 * Double(n * n * n)
-        rows.append(row("GEMM 512x512x512", try time(runs: runs * 2) { _ = GEMM.product(a, b, m: n, n: n, k: n) },
+        rows.append(row("GEMM 512x512x512", time(runs: runs * 2) { _ = GEMM.product(a, b, m: n, n: n, k: n) },
                         rate: { flops / $0 / 1e9 }, rateUnit: "GFLOP/s"))
 
         // conv2d forward + backward, batch 64, the three convolutions of mnist-gap.

@@ -1,4 +1,8 @@
 import AdversarialSolutions
+import CAMSolutions
+import LessonSupport
+import OcclusionSolutions
+import SaliencySolutions
 import GradCAMSolutions
 import GuidedBackpropSolutions
 import TensorEngine
@@ -7,6 +11,24 @@ import TensorEngine
 enum ExplanationMethods {
     static var all: [ExplanationMethod] {
         [
+            ExplanationMethod(name: "saliency", kind: .inputSpace, summary: "vanilla gradient ∂yᶜ/∂x, signed (lesson 02); --raw: [1, 1, 28, 28]") { model, image, target, _ in
+                try saliency(of: model, images: image, targets: [target])
+            },
+            ExplanationMethod(name: "gradient-x-input", kind: .inputSpace, summary: "x ⊙ ∂yᶜ/∂x (lesson 02); --raw: [1, 1, 28, 28]") { model, image, target, _ in
+                try gradientTimesInput(of: model, images: image, targets: [target])
+            },
+            ExplanationMethod(name: "smoothgrad", kind: .inputSpace, summary: "SmoothGrad, 50 samples, noise 15% of the range, seed 0 (lesson 02); --raw: [1, 1, 28, 28]") { model, image, target, _ in
+                try smoothGrad(of: model, images: image, targets: [target], samples: 50, noiseLevel: 0.15, seed: 0)
+            },
+            ExplanationMethod(name: "integrated-gradients", kind: .inputSpace, summary: "Integrated Gradients, black baseline, 50 Gauss-Legendre steps (lesson 02); --raw: [1, 1, 28, 28]") { model, image, target, _ in
+                try integratedGradients(of: model, images: image, targets: [target], steps: 50, method: .gaussLegendre).attributions
+            },
+            ExplanationMethod(name: "occlusion", kind: .inputSpace, summary: "occlusion, 4×4 window, stride 2, baseline 0 (lesson 03); --raw: [1, 1, 28, 28]") { model, image, target, _ in
+                try occlusion(of: model, images: image, targets: [target], window: 4, stride: 2, baseline: 0, batchSize: 169)
+            },
+            ExplanationMethod(name: "cam", kind: .layerSpace, summary: "CAM Σₖ wₖᶜ Aₖ at the layer before global average pooling (lesson 04); --raw: [1, 1, h, w]") { model, image, target, layer in
+                try classActivationMap(of: model, images: image, targets: [target], featureLayer: layer)
+            },
             ExplanationMethod(name: "gradcam", kind: .layerSpace, summary: "Grad-CAM at the layer (lesson 05); --raw: ReLU(Σ αₖ Aₖ) [1, 1, h, w]") { model, image, target, layer in
                 try gradCAM(of: model, images: image, targets: [target], layer: layer)
             },

@@ -30,14 +30,14 @@ struct TestRun {
     static func run(filter: String, environment extra: [String: String], timeout: Double, root: URL) throws -> TestRun {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["swift", "test", "--skip-build", "--filter", filter]
+        process.arguments = ["swift", "test", "--skip-build", "--filter", "^\(filter)\\."]
         process.currentDirectoryURL = root
         var environment = ProcessInfo.processInfo.environment
         for key in ["WORKBOOK_SOLUTIONS", "WORKBOOK_MISTAKE"] { environment[key] = nil }
         environment.merge(extra) { _, new in new }
         process.environment = environment
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("workbook-test-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: log) }
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle

@@ -1,0 +1,171 @@
+// The mistake catalogue of Lesson 02: plausible wrong answers, each of which must fail at least
+// one test of its exercise (`swift run workbook verify` checks it). Never shown to students.
+
+import LessonSupport
+import TensorEngine
+
+public enum SaliencyMistakes {
+    public static let catalogue = [
+        Mistake(exercise: "2.1", id: "softmax-probability", summary: "differentiates the softmax probability instead of the raw logit"),
+        Mistake(exercise: "2.1", id: "loss-gradient", summary: "differentiates the cross-entropy loss of the target (sign flipped, scaled by 1 − p)"),
+        Mistake(exercise: "2.2", id: "forgets-abs", summary: "takes the max over channels of the signed gradient"),
+        Mistake(exercise: "2.2", id: "abs-after-max", summary: "takes |max_c g| instead of max_c |g|"),
+        Mistake(exercise: "2.2", id: "batch-axis", summary: "takes the max over axis 0 (the batch) instead of axis 1 (the channels)"),
+        Mistake(exercise: "2.3", id: "normalised-input", summary: "multiplies by the normalised input (x − μ)/σ instead of the pixels"),
+        Mistake(exercise: "2.3", id: "abs-gradient", summary: "multiplies the input by |∂y/∂x|"),
+        Mistake(exercise: "2.4", id: "unscaled-sigma", summary: "uses σ = noiseLevel, not noiseLevel · (max − min) of each image"),
+        Mistake(exercise: "2.4", id: "mean-of-magnitude", summary: "averages |∂y/∂x| instead of the signed gradient"),
+        Mistake(exercise: "2.4", id: "image-major-noise", summary: "gives copy s of image n noise row n·samples + s instead of s·N + n"),
+        Mistake(exercise: "2.5a", id: "trapezoid-1-over-n", summary: "trapezoid weights 1/n halved at the ends (sum (n−1)/n), as captum 0.9 does"),
+        Mistake(exercise: "2.5a", id: "left-includes-one", summary: "Riemann left with α = i/(n − 1), i.e. up to and including 1"),
+        Mistake(exercise: "2.5a", id: "unhalved-gauss-weights", summary: "maps the Gauss–Legendre nodes to [0, 1] but keeps the weights (they sum to 2)"),
+        Mistake(exercise: "2.5", id: "forgets-input-difference", summary: "returns the averaged gradient without the factor (x − x′)"),
+        Mistake(exercise: "2.5", id: "unweighted-mean", summary: "averages the path gradients with 1/n, ignoring the method's weights"),
+        Mistake(exercise: "2.5", id: "delta-sign", summary: "reports (F(x) − F(x′)) − Σ attributions as the delta"),
+    ]
+
+    // MARK: 2.1
+
+    public static func saliency(_ id: String, of model: Module, images: Tensor, targets: [Int]) throws -> Tensor {
+        try checkImages(images, targets: targets, operation: "saliency")
+        let x = images.detached()
+        x.requiresGrad = true
+        defer { model.zeroGrad() }
+        let logits = try model(x)
+        switch id {
+        case "softmax-probability":
+            guard targets.allSatisfy({ $0 >= 0 && $0 < logits.shape[1] }) else {
+                throw TensorError.invalidArgument(operation: "saliency", message: "target class outside 0..<\(logits.shape[1])")
+            }
+            let probabilities = try logits.softmax()
+            var seed = [Float](repeating: 0, count: logits.count)
+            for (n, c) in targets.enumerated() { seed[n * logits.shape[1] + c] = 1 }
+            try probabilities.backward(seed: try Tensor(shape: logits.shape, data: seed))
+        default:   // loss-gradient
+            try logits.crossEntropy(labels: targets).backward()
+        }
+        return try x.grad.orThrow("no gradient reached the input")
+    }
+
+    // MARK: 2.2
+
+    public static func saliencyMagnitude(_ id: String, _ gradient: Tensor) throws -> Tensor {
+        guard gradient.rank == 4 else {
+            throw TensorError.invalidArgument(operation: "saliencyMagnitude", message: "expected [N, C, H, W]")
+        }
+        return try withNoGrad {
+            switch id {
+            case "forgets-abs": return try gradient.max(axis: 1, keepDims: true)
+            case "abs-after-max": return try gradient.max(axis: 1, keepDims: true).abs()
+            default: return try gradient.abs().max(axis: 0, keepDims: true)   // batch-axis
+            }
+        }
+    }
+
+    // MARK: 2.3
+
+    public static func gradientTimesInput(_ id: String, of model: Module, images: Tensor, targets: [Int]) throws -> Tensor {
+        let g = try SaliencySolutions.saliency(of: model, images: images, targets: targets)
+        return try withNoGrad {
+            switch id {
+            case "normalised-input":
+                // What the first layer (norm) outputs: (x − μ)/σ.
+                let first = try model.children.first.orThrow("the model has no layers").module
+                return try first(images) * g
+            default:   // abs-gradient
+                return try images * g.abs()
+            }
+        }
+    }
+
+    // MARK: 2.4
+
+    public static func smoothGrad(_ id: String, of model: Module, images: Tensor, targets: [Int], samples: Int, noiseLevel: Float, seed: UInt64) throws -> Tensor {
+        try checkImages(images, targets: targets, operation: "smoothGrad")
+        guard samples >= 1, noiseLevel >= 0 else {
+            throw TensorError.invalidArgument(operation: "smoothGrad", message: "bad samples or noise level")
+        }
+        let n = images.shape[0], size = images.count / max(n, 1)
+        var generator = SeededGenerator(seed: seed)
+        let noise = Tensor.randomNormal([samples * n] + Array(images.shape.dropFirst()), using: &generator)
+        var noisy = [Float](repeating: 0, count: samples * n * size)
+        for s in 0..<samples {
+            for i in 0..<n {
+                let pixels = images.data[(i * size)..<((i + 1) * size)]
+                let range = (pixels.max() ?? 0) - (pixels.min() ?? 0)
+                let sigma = id == "unscaled-sigma" ? noiseLevel : noiseLevel * range
+                let row = id == "image-major-noise" ? i * samples + s : s * n + i
+                for p in 0..<size {
+                    noisy[(s * n + i) * size + p] = images.data[i * size + p] + sigma * noise.data[row * size + p]
+                }
+            }
+        }
+        let batch = try Tensor(shape: noise.shape, data: noisy)
+        var gradients = try inputGradient(of: model, inputs: batch, targets: targets, operation: "smoothGrad").gradient.data
+        if id == "mean-of-magnitude" { gradients = gradients.map { Swift.abs($0) } }
+        var mean = [Float](repeating: 0, count: n * size)
+        for s in 0..<samples {
+            for q in 0..<(n * size) { mean[q] += gradients[s * n * size + q] }
+        }
+        return try Tensor(shape: images.shape, data: mean.map { $0 / Float(samples) })
+    }
+
+    // MARK: 2.5a
+
+    public static func integrationPoints(_ id: String, _ method: IntegrationMethod, steps: Int) throws -> (alphas: [Double], weights: [Double]) {
+        let correct = try SaliencySolutions.integrationPoints(method, steps: steps)
+        let n = Double(steps)
+        switch (id, method) {
+        case ("trapezoid-1-over-n", .riemannTrapezoid):
+            var weights = Array(repeating: 1 / n, count: steps)
+            weights[0] /= 2; weights[steps - 1] /= 2
+            return (correct.alphas, weights)
+        case ("left-includes-one", .riemannLeft):
+            return ((0..<steps).map { steps > 1 ? Double($0) / (n - 1) : 0 }, correct.weights)
+        case ("unhalved-gauss-weights", .gaussLegendre):
+            return (correct.alphas, correct.weights.map { $0 * 2 })
+        default:
+            return correct
+        }
+    }
+
+    // MARK: 2.5
+
+    public static func integratedGradients(_ id: String, of model: Module, images: Tensor, targets: [Int], baseline: Tensor? = nil,
+                                           steps: Int = 50, method: IntegrationMethod = .gaussLegendre) throws -> (attributions: Tensor, delta: [Float]) {
+        let reference = baseline ?? Tensor.zeros(images.shape)
+        switch id {
+        case "forgets-input-difference", "unweighted-mean":
+            try checkImages(images, targets: targets, operation: "integratedGradients")
+            guard reference.shape == images.shape else {
+                throw TensorError.shapeMismatch(operation: "integratedGradients baseline", lhs: reference.shape, rhs: images.shape)
+            }
+            var (alphas, weights) = try SaliencySolutions.integrationPoints(method, steps: steps)
+            if id == "unweighted-mean" { weights = Array(repeating: 1 / Double(alphas.count), count: alphas.count) }
+            let total = images.count
+            let difference = zip(images.data, reference.data).map { $0 - $1 }
+            var path = [Float](repeating: 0, count: alphas.count * total)
+            for (s, alpha) in alphas.enumerated() {
+                for q in 0..<total { path[s * total + q] = reference.data[q] + Float(alpha) * difference[q] }
+            }
+            let batch = try Tensor(shape: [alphas.count * images.shape[0]] + Array(images.shape.dropFirst()), data: path)
+            let gradients = try inputGradient(of: model, inputs: batch, targets: targets, operation: "integratedGradients").gradient
+            var summed = [Float](repeating: 0, count: total)
+            for (s, weight) in weights.enumerated() {
+                for q in 0..<total { summed[q] += Float(weight) * gradients.data[s * total + q] }
+            }
+            let attributions = id == "forgets-input-difference" ? summed : zip(difference, summed).map { $0 * $1 }
+            let ends = try withNoGrad { try model(Tensor.concatenate([images, reference], axis: 0)) }
+            let n = images.shape[0], classes = ends.shape[1], size = total / max(n, 1)
+            let delta = (0..<n).map { i -> Float in
+                let sum = attributions[(i * size)..<((i + 1) * size)].reduce(0.0) { $0 + Double($1) }
+                return Float(sum - Double(ends.data[i * classes + targets[i]]) + Double(ends.data[(n + i) * classes + targets[i]]))
+            }
+            return (try Tensor(shape: images.shape, data: attributions), delta)
+        default:   // delta-sign
+            let result = try SaliencySolutions.integratedGradients(of: model, images: images, targets: targets, baseline: baseline,
+                                                                   steps: steps, method: method)
+            return (result.attributions, result.delta.map { -$0 })
+        }
+    }
+}

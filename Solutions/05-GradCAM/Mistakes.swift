@@ -1,0 +1,152 @@
+// The mistake catalogue of Lesson 05: plausible wrong answers, each of which must fail at least
+// one test of its exercise (`swift run workbook verify` checks it). Never shown to students.
+
+import LessonSupport
+import TensorEngine
+
+public enum GradCAMMistakes {
+    public static let catalogue = [
+        Mistake(exercise: "5.1", id: "keeps-hooks", summary: "never removes the forward and backward hooks"),
+        Mistake(exercise: "5.1", id: "grad-input", summary: "keeps the backward hook's gradInput (∂yᶜ/∂ the layer's input) instead of gradOutput"),
+        Mistake(exercise: "5.1", id: "softmax-score", summary: "backpropagates the softmax probability instead of the raw logit"),
+        Mistake(exercise: "5.2", id: "sums-gradients", summary: "αₖ = sum of the gradients over positions instead of their mean"),
+        Mistake(exercise: "5.2", id: "no-relu", summary: "forgets the final ReLU"),
+        Mistake(exercise: "5.2", id: "captures-input", summary: "weights the layer's input (conv3, before the ReLU) instead of its output"),
+        Mistake(exercise: "5.2", id: "batch-mean-weights", summary: "averages the gradients over the batch too, mixing the images' targets"),
+        Mistake(exercise: "5.3", id: "align-corners", summary: "bilinear resize with align_corners=True"),
+        Mistake(exercise: "5.3", id: "batch-min-max", summary: "normalises with the min and max of the whole batch"),
+        Mistake(exercise: "5.3", id: "normalizes-first", summary: "normalises the small map, then resizes (and never renormalises)"),
+        Mistake(exercise: "5.3", id: "no-epsilon", summary: "divides by max − min without the 1e-7: a constant map becomes NaN"),
+        Mistake(exercise: "5.4", id: "no-relu-gradients", summary: "wₖ = Σ aᵢⱼ · gᵢⱼ without the ReLU of the gradients"),
+        Mistake(exercise: "5.4", id: "local-activation-sum", summary: "uses Aᵢⱼ instead of Σₐᵦ Aₐᵦ in the denominator of aᵢⱼ"),
+    ]
+
+    // MARK: 5.1
+
+    public static func activationsAndGradients(_ id: String, of model: Module, at layer: String, images: Tensor, targets: [Int]) throws -> (activations: Tensor, gradients: Tensor) {
+        let module = try model.module(named: layer)
+        var activations: Tensor?, gradients: Tensor?
+        let forward = module.registerForwardHook { _, _, output in activations = output }
+        let backward = module.registerBackwardHook { _, gradInput, gradOutput in
+            gradients = id == "grad-input" ? (gradInput ?? gradOutput) : gradOutput
+        }
+        defer {
+            if id != "keeps-hooks" { forward.remove(); backward.remove() }
+            model.zeroGrad()
+        }
+        var scores = try model(images)
+        if id == "softmax-score" { scores = try scores.softmax() }
+        try scores.backward(seed: try oneHot(targets, like: scores))
+        guard let a = activations, let g = gradients, a.rank == 4 else {
+            throw TensorError.invalidArgument(operation: "Grad-CAM", message: "no feature maps at '\(layer)'")
+        }
+        return (a, g)
+    }
+
+    // MARK: 5.2
+
+    public static func gradCAM(_ id: String, of model: Module, images: Tensor, targets: [Int], layer: String = "relu3") throws -> Tensor {
+        var (a, g) = try GradCAMSolutions.activationsAndGradients(of: model, at: layer, images: images, targets: targets)
+        if id == "captures-input" {
+            // The forward hook kept `input` instead of `output`.
+            let module = try model.module(named: layer)
+            var input: Tensor?
+            let handle = module.registerForwardHook { _, x, _ in input = x }
+            defer { handle.remove() }
+            _ = try withNoGrad { try model(images) }
+            a = try input.orThrow()
+        }
+        let weights: Tensor
+        switch id {
+        case "sums-gradients": weights = try g.sum(axes: [2, 3], keepDims: true)
+        case "batch-mean-weights":
+            let perImage = try g.mean(axes: [0, 2, 3], keepDims: true)
+            weights = try Tensor.concatenate(Array(repeating: perImage, count: g.shape[0]), axis: 0)
+        default: weights = try g.mean(axes: [2, 3], keepDims: true)
+        }
+        let map = try withNoGrad { try (a * weights).sum(axes: [1], keepDims: true) }
+        return id == "no-relu" ? map.detached() : map.relu().detached()
+    }
+
+    // MARK: 5.3
+
+    public static func upsampledAndNormalized(_ id: String, _ maps: Tensor, height: Int, width: Int) throws -> Tensor {
+        guard maps.rank >= 2 else { throw TensorError.invalidArgument(operation: "upsample", message: "need maps") }
+        let area = height * width
+        func normalize(_ values: inout [Float], planeSize: Int, epsilon: Float) {
+            for m in 0..<(values.count / planeSize) {
+                let range = (m * planeSize)..<((m + 1) * planeSize)
+                let low = values[range].min() ?? 0, high = values[range].max() ?? 0
+                for p in range { values[p] = (values[p] - low) / (high - low + epsilon) }
+            }
+        }
+        switch id {
+        case "align-corners":
+            var values = alignCornersResize(maps, height: height, width: width)
+            normalize(&values, planeSize: area, epsilon: 1e-7)
+            return try Tensor(shape: Array(maps.shape.dropLast(2)) + [height, width], data: values)
+        case "normalizes-first":
+            var small = maps.data
+            normalize(&small, planeSize: maps.shape[maps.rank - 2] * maps.shape[maps.rank - 1], epsilon: 1e-7)
+            return try withNoGrad { try Tensor(shape: maps.shape, data: small).resizedBilinear(height: height, width: width) }
+        default:
+            let up = try withNoGrad { try maps.resizedBilinear(height: height, width: width) }
+            var values = up.data
+            if id == "batch-min-max" {
+                normalize(&values, planeSize: values.count, epsilon: 1e-7)
+            } else {
+                normalize(&values, planeSize: area, epsilon: id == "no-epsilon" ? 0 : 1e-7)
+            }
+            return try Tensor(shape: up.shape, data: values)
+        }
+    }
+
+    /// Bilinear resizing with `align_corners=True`: output o samples input o·(in − 1)/(out − 1).
+    static func alignCornersResize(_ maps: Tensor, height: Int, width: Int) -> [Float] {
+        let h = maps.shape[maps.rank - 2], w = maps.shape[maps.rank - 1]
+        func taps(_ input: Int, _ output: Int) -> [(Int, Int, Float)] {
+            (0..<output).map { o in
+                let s = output > 1 ? Float(o) * Float(input - 1) / Float(output - 1) : 0
+                let i0 = min(Int(s), input - 1)
+                return (i0, min(i0 + 1, input - 1), s - Float(i0))
+            }
+        }
+        let rows = taps(h, height), cols = taps(w, width)
+        var out: [Float] = []
+        for p in 0..<(maps.count / (h * w)) {
+            let b = p * h * w
+            for (y0, y1, ly) in rows {
+                for (x0, x1, lx) in cols {
+                    let d = maps.data
+                    out.append((1 - ly) * ((1 - lx) * d[b + y0 * w + x0] + lx * d[b + y0 * w + x1])
+                               + ly * ((1 - lx) * d[b + y1 * w + x0] + lx * d[b + y1 * w + x1]))
+                }
+            }
+        }
+        return out
+    }
+
+    // MARK: 5.4
+
+    public static func gradCAMPlusPlus(_ id: String, of model: Module, images: Tensor, targets: [Int], layer: String = "relu3") throws -> Tensor {
+        let (a, g) = try GradCAMSolutions.activationsAndGradients(of: model, at: layer, images: images, targets: targets)
+        let (n, k, h, w) = (a.shape[0], a.shape[1], a.shape[2], a.shape[3])
+        var map = [Float](repeating: 0, count: n * h * w)
+        for i in 0..<n {
+            for c in 0..<k {
+                let base = (i * k + c) * h * w
+                let sumA = a.data[base..<(base + h * w)].reduce(0, +)
+                var weight: Float = 0
+                for p in 0..<(h * w) {
+                    let gv = g.data[base + p]
+                    guard gv != 0 else { continue }
+                    let g2 = gv * gv, g3 = g2 * gv
+                    let s = id == "local-activation-sum" ? a.data[base + p] : sumA
+                    weight += g2 / (2 * g2 + s * g3 + 1e-6) * (id == "no-relu-gradients" ? gv : max(gv, 0))
+                }
+                for p in 0..<(h * w) { map[i * h * w + p] += weight * a.data[base + p] }
+            }
+        }
+        return try Tensor(shape: [n, 1, h, w], data: map.map { max($0, 0) })
+    }
+}

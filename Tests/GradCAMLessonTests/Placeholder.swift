@@ -1,2 +1,0 @@
-import Testing
-@Test("05-GradCAM placeholder") func placeholderGradCAM() { #expect(Bool(true)) }

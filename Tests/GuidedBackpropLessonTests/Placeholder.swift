@@ -1,2 +1,0 @@
-import Testing
-@Test("06-GuidedBackprop placeholder") func placeholderGuidedBackprop() { #expect(Bool(true)) }

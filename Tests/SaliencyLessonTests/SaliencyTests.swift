@@ -1,0 +1,601 @@
+import Foundation
+import LessonSupport
+import SaliencySolutions
+import Testing
+import TensorEngine
+import TestSupport
+
+@Suite("Lesson 02 — Saliency")
+struct SaliencyTests {
+    // MARK: Exercise 2.1
+
+    @Test("Exercise 2.1: the saliency of a linear model is its weight row", .tags(.exercise2_1))
+    func saliencyHandChecked() throws {
+        try grading(readme) {
+            let model = try linearModel()
+            let x = tensor([0.1, 0.9, 0.4, 0.7, 0.3, 0.2, 0.8, 0.6], [2, 1, 2, 2])
+            let s = try Graded.saliency(of: model, images: x, targets: [0, 1])
+            #expect(s.shape == [2, 1, 2, 2], "saliency has the shape of the images [2, 1, 2, 2]; received \(s.shape)")
+            let expected = linearWeights[0] + linearWeights[1]
+            #expect(maxAbsoluteDifference(s.data, expected) < 1e-6,
+                    """
+                    for logits y = W·x + b, ∂y_c/∂x = W[c]: image 0 (target 0) → \(linearWeights[0]), image 1 (target 1) → \
+                    \(linearWeights[1]); received \(s.data). Differentiate the raw logit — not softmax(y)[c] (that adds \
+                    factors p(1 − p)), not a loss (that flips the sign).
+                    """)
+            #expect(model.parameters().allSatisfy { $0.grad == nil }, "gradients left in the parameters: call model.zeroGrad()")
+        }
+    }
+
+    @Test("Exercise 2.1: saliency equals central differences of the target logit (a smooth network)", .tags(.exercise2_1))
+    func saliencyGradientCheck() throws {
+        try grading(readme) {
+            // A smooth network (conv → tanh → linear, 3 classes) on two 2-channel 6×6 images: its
+            // logits have no kinks, so central differences are accurate. (mnist-gap is piecewise
+            // linear with exact max-pool ties on MNIST's black background: a nudge of one pixel
+            // switches pieces, and Float32 rounding swamps the tiny steps that would not.)
+            let model = smoothModel()
+            let images = TestData.uniform([2, 2, 6, 6], seed: 4, low: 0, high: 1)
+            let targets = [2, 0]
+            let received = try Graded.saliency(of: model, images: images, targets: targets)
+            #expect(received.shape == images.shape, "saliency has the shape of the images \(images.shape); received \(received.shape)")
+            guard received.shape == images.shape else { return }
+            // (y(x + h·eⱼ) − y(x − h·eⱼ)) / 2h for every pixel j, h = 1e-2: truncation h²/6·|y‴| ≈ 1e-5,
+            // Float32 rounding ≈ 1e-6/2h = 5e-5; the tolerance 1e-3 + 1% leaves a wide margin and
+            // still fails a probability (factor p(1 − p)) or a loss (sign) by far.
+            let h: Float = 1e-2, size = 72
+            var copies: [Float] = []
+            for n in 0..<2 {
+                let image = Array(images.data[(n * size)..<((n + 1) * size)])
+                for j in 0..<size {
+                    for sign: Float in [1, -1] {
+                        var moved = image
+                        moved[j] += sign * h
+                        copies += moved
+                    }
+                }
+            }
+            let logits = try withNoGrad { try model(try Tensor(shape: [copies.count / size, 2, 6, 6], data: copies)) }
+            var mismatches: [String] = []
+            for n in 0..<2 {
+                for j in 0..<size {
+                    let row = (n * size + j) * 2
+                    let expected = (Double(logits.data[row * 3 + targets[n]]) - Double(logits.data[(row + 1) * 3 + targets[n]])) / Double(2 * h)
+                    let got = Double(received.data[n * size + j])
+                    if abs(got - expected) > 1e-3 + 1e-2 * abs(expected) {
+                        mismatches.append("image \(n), value \(j): received \(got), central difference \(expected)")
+                    }
+                }
+            }
+            let mismatchCount = mismatches.count
+            #expect(mismatchCount == 0,
+                    """
+                    \(mismatches.count) of 144 gradient values differ from central differences of the target logit; first: \
+                    \(mismatches.prefix(3).joined(separator: "; ")). Is it the gradient of the raw logit yₙ[cₙ] (not a \
+                    probability, not a loss), with one one-hot seed row per image?
+                    """)
+        }
+    }
+
+    @Test("Exercise 2.1: a batch gives each image its own target's gradient and leaves model and images clean", .tags(.exercise2_1))
+    func saliencyBatch() throws {
+        try grading(readme) {
+            let model = try Fixtures.model("mnist-gap")
+            let (images, _) = try Fixtures.mnistImages([0, 1, 2])
+            let targets = [7, 3, 1]
+            let batch = try Graded.saliency(of: model, images: images, targets: targets)
+            #expect(batch.shape == [3, 1, 28, 28], "saliency has the shape of the images; received \(batch.shape)")
+            guard batch.shape == [3, 1, 28, 28] else { return }
+            for n in 0..<3 {
+                let single = try Graded.saliency(of: model, images: images.sliced(axis: 0, n..<(n + 1)), targets: [targets[n]])
+                #expect(maxAbsoluteDifference(single.data, Array(batch.data[(n * 784)..<((n + 1) * 784)])) < 1e-6,
+                        "image \(n) alone must get the same gradient as inside the batch (one one-hot seed row per image)")
+            }
+            #expect(model.parameters().allSatisfy { $0.grad == nil }, "gradients left in the parameters: call model.zeroGrad()")
+            #expect(!images.requiresGrad && images.grad == nil,
+                    "the caller's images were changed (requiresGrad set, or a gradient left in them): differentiate a copy, images.detached()")
+            #expect(model.liveHookCount == 0, "hooks left on the model: \(model.liveHookCount)")
+        }
+    }
+
+    @Test("Exercise 2.1: a wrong number of targets, or a class the model does not have, is an error", .tags(.exercise2_1))
+    func saliencyErrors() throws {
+        try grading(readme) {
+            let model = try Fixtures.model("mnist-gap")
+            let (images, _) = try Fixtures.mnistImages([0, 1])
+            _ = try Graded.saliency(of: model, images: images, targets: [7, 2])     // started?
+            try expectRealError("one target for two images") { _ = try Graded.saliency(of: model, images: images, targets: [7]) }
+            try expectRealError("target class 10 of a 10-class model") { _ = try Graded.saliency(of: model, images: images, targets: [7, 10]) }
+            try expectRealError("a negative target class") { _ = try Graded.saliency(of: model, images: images, targets: [-1, 2]) }
+            #expect(model.parameters().allSatisfy { $0.grad == nil }, "gradients left in the parameters after an error: zeroGrad() in a defer")
+        }
+    }
+
+    @Test("Exercise 2.1: golden images — saliency of mnist-gap", .tags(.exercise2_1, .golden))
+    func saliencyGolden() throws {
+        try grading(readme) {
+            let model = try Fixtures.model("mnist-gap")
+            let (images, labels) = try Fixtures.mnistImages(FigureContext.goldenIndices)
+            let received = try Graded.saliency(of: model, images: images, targets: labels)
+            expectMap(received, try referenceMap("saliency"), "saliency of the golden images")
+            if received.shape == images.shape {
+                let inputs = try SaliencyFigures.inputs(FigureContext(mnistTest: Fixtures.mnistTest()))
+                StudentFigures.save(try SaliencyFigures.saliencyGrid(inputs, gradient: received), lesson: SaliencyFigures.folder, name: "saliency")
+            }
+            try checkGoldenFigures(["saliency", "saliency-methods"])
+        }
+    }
+
+    @Test("Exercise 2.1: agrees with captum's Saliency(abs=False) on mnist-gap", .tags(.exercise2_1, .captum))
+    func saliencyCaptum() throws {
+        try grading(readme) {
+            let fixture = try CaptumFixture.shared.get()
+            let model = try Fixtures.model("mnist-gap")
+            let (images, _) = try Fixtures.mnistImages(fixture.indices)
+            let received = try Graded.saliency(of: model, images: images, targets: fixture.targets)
+            // Same Float32 maths, other summation orders (PyTorch's convolutions vs this engine's):
+            // measured ≤ 5e-7 of the largest value for saliency, gradient × input and IG alike. The
+            // tolerance 1e-4 of it leaves a 200× margin (another CPU, a retrained model); any real
+            // mistake moves values by O(the largest gradient).
+            expectMap(received, try fixture.array("saliency"), "saliency vs captum Saliency(abs=False)")
+        }
+    }
+
+    // MARK: Exercise 2.2
+
+    @Test("Exercise 2.2: the largest magnitude over the channels, by hand", .tags(.exercise2_2))
+    func magnitudeHandChecked() throws {
+        try grading(readme) {
+            // [2, 3, 1, 2]: two images, three channels, one row of two pixels.
+            let g = tensor([0.5, -0.1, /* ch 1 */ -2, 0.3, /* ch 2 */ 1, -0.2,
+                            -3, 0, /* ch 1 */ 1, 0, /* ch 2 */ 2, 0], [2, 3, 1, 2])
+            let m = try Graded.saliencyMagnitude(g)
+            #expect(m.shape == [2, 1, 1, 2], "[N, C, H, W] = [2, 3, 1, 2] gives [N, 1, H, W] = [2, 1, 1, 2]; received \(m.shape)")
+            #expect(m.data == [2, 0.3, 3, 0],
+                    """
+                    maxₖ |g| per pixel: image 0 → max(|0.5|, |−2|, |1|) = 2 and max(|−0.1|, |0.3|, |−0.2|) = 0.3; image 1 → \
+                    max(|−3|, |1|, |2|) = 3 and 0. Received \(m.data). (The signed max gives 1 for the first pixel of image 0 \
+                    and 2 for image 1, and so does |max|: take the absolute value first, then the max over axis 1.)
+                    """)
+        }
+    }
+
+    @Test("Exercise 2.2: shape [N, 1, H, W], never negative, and |g| for one channel", .tags(.exercise2_2))
+    func magnitudeProperties() throws {
+        try grading(readme) {
+            let rgb = TestData.uniform([2, 4, 3, 5], seed: 11)
+            let m = try Graded.saliencyMagnitude(rgb)
+            #expect(m.shape == [2, 1, 3, 5], "[2, 4, 3, 5] gives [2, 1, 3, 5]; received \(m.shape)")
+            let negatives = m.data.count { $0 < 0 }
+            #expect(negatives == 0, "a magnitude is never negative")
+            expectMap(m, try Reference.saliencyMagnitude(rgb), "saliencyMagnitude of a [2, 4, 3, 5] tensor")
+            let gray = TestData.uniform([3, 1, 4, 4], seed: 12)
+            let one = try Graded.saliencyMagnitude(gray)
+            #expect(one.shape == gray.shape && maxAbsoluteDifference(one.data, gray.data.map { abs($0) }) == 0,
+                    "with one channel, maxₖ |g| is |g| itself")
+        }
+    }
+
+    @Test("Exercise 2.2: a tensor that is not [N, C, H, W] is an error", .tags(.exercise2_2))
+    func magnitudeErrors() throws {
+        try grading(readme) {
+            _ = try Graded.saliencyMagnitude(.zeros([1, 1, 2, 2]))     // started?
+            try expectRealError("a rank-3 tensor") { _ = try Graded.saliencyMagnitude(.zeros([3, 28, 28])) }
+        }
+    }
+
+    @Test("Exercise 2.2: agrees with captum's Saliency(abs=True) on one-channel MNIST", .tags(.exercise2_2, .captum))
+    func magnitudeCaptum() throws {
+        try grading(readme) {
+            let fixture = try CaptumFixture.shared.get()
+            let received = try Graded.saliencyMagnitude(try fixture.array("saliency"))
+            expectMap(received, try fixture.array("saliency_abs"), "saliencyMagnitude(captum's gradient) vs captum Saliency(abs=True)",
+                      tolerance: 1e-6)
+        }
+    }
+
+    // MARK: Exercise 2.3
+
+    @Test("Exercise 2.3: gradient × input of a linear model is x ⊙ W[c]", .tags(.exercise2_3))
+    func gradientTimesInputHandChecked() throws {
+        try grading(readme) {
+            let model = try linearModel()
+            let pixels: [Float] = [0.1, 0.9, 0.4, 0.7, 0.3, 0.2, 0.8, 0.6]
+            let a = try Graded.gradientTimesInput(of: model, images: tensor(pixels, [2, 1, 2, 2]), targets: [0, 1])
+            let expected = zip(pixels, linearWeights[0] + linearWeights[1]).map { $0 * $1 }
+            #expect(a.shape == [2, 1, 2, 2] && maxAbsoluteDifference(a.data, expected) < 1e-6,
+                    "x ⊙ W[c] = \(expected) (the pixels as given, times the gradient); received \(a.data)")
+        }
+    }
+
+    @Test("Exercise 2.3: for a bias-free ReLU network the attributions sum to the logit", .tags(.exercise2_3))
+    func gradientTimesInputCompleteness() throws {
+        try grading(readme) {
+            let model = homogeneousModel()
+            let x = TestData.awayFromKinks([3, 1, 2, 2], seed: 5)
+            let targets = [0, 1, 1]
+            let a = try Graded.gradientTimesInput(of: model, images: x, targets: targets)
+            let logits = try withNoGrad { try model(x) }
+            for n in 0..<3 where a.count == x.count {
+                let sum = a.data[(n * 4)..<((n + 1) * 4)].reduce(0, +)
+                let y = logits.data[n * 2 + targets[n]]
+                // Euler: a bias-free ReLU network is positively homogeneous, so Σ x·∂F/∂x = F(x) exactly.
+                #expect(abs(sum - y) < 1e-5, "image \(n): Σ x ⊙ ∂y/∂x = \(sum) but y_c = \(y) — for a bias-free ReLU network they are equal")
+            }
+        }
+    }
+
+    @Test("Exercise 2.3: golden images — gradient × input of mnist-gap", .tags(.exercise2_3, .golden))
+    func gradientTimesInputGolden() throws {
+        try grading(readme) {
+            let model = try Fixtures.model("mnist-gap")
+            let (images, labels) = try Fixtures.mnistImages(FigureContext.goldenIndices)
+            let received = try Graded.gradientTimesInput(of: model, images: images, targets: labels)
+            expectMap(received, try referenceMap("gradient-times-input"),
+                      "gradient × input of the golden images (multiply by the pixels in [0, 1], not by the normalised input)")
+            if received.shape == images.shape {
+                let inputs = try SaliencyFigures.inputs(FigureContext(mnistTest: Fixtures.mnistTest()))
+                let gradient = try referenceMap("saliency")
+                StudentFigures.save(try SaliencyFigures.gradientTimesInputGrid(inputs, gradient: gradient, product: received),
+                                    lesson: SaliencyFigures.folder, name: "gradient-times-input")
+            }
+            try checkGoldenFigures(["gradient-times-input"])
+        }
+    }
+
+    @Test("Exercise 2.3: agrees with captum's InputXGradient on mnist-gap", .tags(.exercise2_3, .captum))
+    func gradientTimesInputCaptum() throws {
+        try grading(readme) {
+            let fixture = try CaptumFixture.shared.get()
+            let model = try Fixtures.model("mnist-gap")
+            let (images, _) = try Fixtures.mnistImages(fixture.indices)
+            let received = try Graded.gradientTimesInput(of: model, images: images, targets: fixture.targets)
+            expectMap(received, try fixture.array("input_x_gradient"), "gradient × input vs captum InputXGradient")
+        }
+    }
+
+    // MARK: Exercise 2.4
+
+    @Test("Exercise 2.4: on a linear model every noisy copy has the same gradient", .tags(.exercise2_4))
+    func smoothGradLinear() throws {
+        try grading(readme) {
+            let model = try linearModel()
+            let x = tensor([0.1, 0.9, 0.4, 0.7, 0.3, 0.2, 0.8, 0.6], [2, 1, 2, 2])
+            let sg = try Graded.smoothGrad(of: model, images: x, targets: [0, 1], samples: 7, noiseLevel: 0.5, seed: 1)
+            #expect(sg.shape == [2, 1, 2, 2] && maxAbsoluteDifference(sg.data, linearWeights[0] + linearWeights[1]) < 1e-5,
+                    """
+                    the gradient of W·x + b is W[c] at every noisy copy, so their mean is W[c] = \(linearWeights[0] + linearWeights[1]); \
+                    received \(sg.data). SmoothGrad averages the signed gradients (not their magnitudes).
+                    """)
+        }
+    }
+
+    @Test("Exercise 2.4: follows the noise recipe exactly (golden images, and dimmed images)", .tags(.exercise2_4, .golden))
+    func smoothGradGolden() throws {
+        try grading(readme) {
+            let model = try Fixtures.model("mnist-gap")
+            let (images, labels) = try Fixtures.mnistImages(FigureContext.goldenIndices)
+            let (samples, level, seed) = (SaliencyFigures.smoothGradSamples, SaliencyFigures.smoothGradNoiseLevel, SaliencyFigures.smoothGradSeed)
+            let received = try Graded.smoothGrad(of: model, images: images, targets: labels, samples: samples, noiseLevel: level, seed: seed)
+            expectMap(received, try referenceMap("smoothgrad"),
+                      """
+                      SmoothGrad of the golden images (\(samples) samples, noise level \(level), seed \(seed)); check the recipe: ONE \
+                      randomNormal([samples·N, C, H, W]) call, copy s of image n is row s·N + n, σₙ = noiseLevel·(max − min of image n)
+                      """)
+            // Dimmed digits (pixels in [0, 0.5]): σ must shrink with the image's range.
+            let dim = withNoGrad { images * 0.5 }
+            let dimmed = try Graded.smoothGrad(of: model, images: dim, targets: labels, samples: 8, noiseLevel: 0.2, seed: 3)
+            expectMap(dimmed, try Reference.smoothGrad(of: model, images: dim, targets: labels, samples: 8, noiseLevel: 0.2, seed: 3),
+                      "SmoothGrad of dimmed images (range 0.5: σ = 0.2 · 0.5 = 0.1, not 0.2)")
+            if received.shape == images.shape {
+                let inputs = try SaliencyFigures.inputs(FigureContext(mnistTest: Fixtures.mnistTest()))
+                let gradient = try referenceMap("saliency")
+                StudentFigures.save(try SaliencyFigures.smoothGradGrid(inputs, gradient: gradient, levels: [(level, received)]),
+                                    lesson: SaliencyFigures.folder, name: "smoothgrad")
+            }
+            try checkGoldenFigures(["smoothgrad"])
+        }
+    }
+
+    @Test("Exercise 2.4: seeded, noise 0 gives saliency, all samples in one forward pass", .tags(.exercise2_4))
+    func smoothGradProperties() throws {
+        try grading(readme) {
+            let model = try Fixtures.model("mnist-gap")
+            let (images, labels) = try Fixtures.mnistImages([0, 1])
+            let counter = ForwardCounter(model)
+            let first = try Graded.smoothGrad(of: model, images: images, targets: labels, samples: 6, noiseLevel: 0.2, seed: 42)
+            counter.stop()
+            #expect(counter.batchSizes == [12],
+                    "all 6 samples × 2 images must go through the model in one forward pass of 12 images; the model ran on batches \(counter.batchSizes)")
+            let again = try Graded.smoothGrad(of: model, images: images, targets: labels, samples: 6, noiseLevel: 0.2, seed: 42)
+            let identical = first.data == again.data
+            #expect(identical, "the same seed must give the same result, bit for bit")
+            let other = try Graded.smoothGrad(of: model, images: images, targets: labels, samples: 6, noiseLevel: 0.2, seed: 43)
+            #expect(maxAbsoluteDifference(first.data, other.data) > 1e-4, "another seed must give other noise (use SeededGenerator(seed: seed))")
+            let noiseless = try Graded.smoothGrad(of: model, images: images, targets: labels, samples: 3, noiseLevel: 0, seed: 42)
+            expectMap(noiseless, try Reference.saliency(of: model, images: images, targets: labels),
+                      "SmoothGrad with noise level 0 (every copy is the image itself: the mean is the plain saliency)", tolerance: 1e-5)
+            #expect(model.parameters().allSatisfy { $0.grad == nil }, "gradients left in the parameters: call model.zeroGrad()")
+            #expect(model.liveHookCount == 0, "hooks left on the model: \(model.liveHookCount)")
+        }
+    }
+
+    @Test("Exercise 2.4: no samples, or negative noise, is an error", .tags(.exercise2_4))
+    func smoothGradErrors() throws {
+        try grading(readme) {
+            let model = try linearModel()
+            let x = tensor([0.1, 0.9, 0.4, 0.7], [1, 1, 2, 2])
+            _ = try Graded.smoothGrad(of: model, images: x, targets: [0], samples: 1, noiseLevel: 0.1, seed: 0)   // started?
+            try expectRealError("samples = 0") { _ = try Graded.smoothGrad(of: model, images: x, targets: [0], samples: 0, noiseLevel: 0.1, seed: 0) }
+            try expectRealError("noiseLevel = −0.1") { _ = try Graded.smoothGrad(of: model, images: x, targets: [0], samples: 4, noiseLevel: -0.1, seed: 0) }
+            try expectRealError("two targets for one image") { _ = try Graded.smoothGrad(of: model, images: x, targets: [0, 1], samples: 4, noiseLevel: 0.1, seed: 0) }
+        }
+    }
+
+    // MARK: Exercise 2.5a
+
+    @Test("Exercise 2.5a: the four Riemann rules for n = 4, by hand", .tags(.exercise2_5a))
+    func riemannHandChecked() throws {
+        try grading(readme) {
+            let cases: [(IntegrationMethod, [Double], [Double])] = [
+                (.riemannLeft, [0, 0.25, 0.5, 0.75], [0.25, 0.25, 0.25, 0.25]),
+                (.riemannRight, [0.25, 0.5, 0.75, 1], [0.25, 0.25, 0.25, 0.25]),
+                (.riemannMiddle, [0.125, 0.375, 0.625, 0.875], [0.25, 0.25, 0.25, 0.25]),
+                (.riemannTrapezoid, [0, 1.0 / 3, 2.0 / 3, 1], [1.0 / 6, 1.0 / 3, 1.0 / 3, 1.0 / 6]),
+            ]
+            for (method, alphas, weights) in cases {
+                let points = try Graded.integrationPoints(method, steps: 4)
+                #expect(points.alphas.count == 4 && zip(points.alphas, alphas).allSatisfy { abs($0 - $1) < 1e-12 },
+                        "\(method) with 4 steps: α should be \(alphas), received \(points.alphas)")
+                #expect(points.weights.count == 4 && zip(points.weights, weights).allSatisfy { abs($0 - $1) < 1e-12 },
+                        """
+                        \(method) with 4 steps: w should be \(weights), received \(points.weights)\
+                        \(method == .riemannTrapezoid ? " (4 points 1/3 apart: the trapezoid weights are 1/(n − 1), halved at both ends)" : "")
+                        """)
+            }
+        }
+    }
+
+    @Test("Exercise 2.5a: Gauss–Legendre with n = 5 matches numpy's leggauss(5)", .tags(.exercise2_5a))
+    func gaussLegendreFive() throws {
+        try grading(readme) {
+            // numpy.polynomial.legendre.leggauss(5) (numpy 2.x), on [−1, 1]:
+            let nodes = [-0.906179845938664, -0.5384693101056831, 0.0, 0.5384693101056831, 0.906179845938664]
+            let weights = [0.23692688505618928, 0.4786286704993663, 0.5688888888888887, 0.4786286704993663, 0.23692688505618928]
+            let points = try Graded.integrationPoints(.gaussLegendre, steps: 5)
+            let alphas = nodes.map { (1 + $0) / 2 }, halved = weights.map { $0 / 2 }
+            #expect(points.alphas.count == 5 && zip(points.alphas, alphas).allSatisfy { abs($0 - $1) < 1e-14 },
+                    "α = (1 + ξ)/2 for numpy's nodes ξ: expected \(alphas), received \(points.alphas) (ascending order)")
+            #expect(points.weights.count == 5 && zip(points.weights, halved).allSatisfy { abs($0 - $1) < 1e-14 },
+                    "w = ω/2 for numpy's weights ω (they sum to 2 on [−1, 1], to 1 on [0, 1]): expected \(halved), received \(points.weights)")
+        }
+    }
+
+    @Test("Exercise 2.5a: weights sum to 1; Gauss–Legendre integrates every polynomial of degree < 2n exactly", .tags(.exercise2_5a))
+    func integrationProperties() throws {
+        try grading(readme) {
+            for method in IntegrationMethod.allCases {
+                for steps in [2, 3, 7, 20, 50] {
+                    let (alphas, weights) = try Graded.integrationPoints(method, steps: steps)
+                    #expect(alphas.count == steps && weights.count == steps, "\(method), \(steps) steps: \(alphas.count) points and \(weights.count) weights")
+                    #expect(abs(weights.reduce(0, +) - 1) < 1e-12, "\(method), \(steps) steps: the weights sum to \(weights.reduce(0, +)), not 1")
+                    #expect(alphas.allSatisfy { $0 >= 0 && $0 <= 1 } && zip(alphas, alphas.dropFirst()).allSatisfy { $0 < $1 },
+                            "\(method), \(steps) steps: the points must be ascending, in [0, 1]: \(alphas)")
+                    // ∫₀¹ α dα = 1/2: the midpoint, trapezoid and Gauss–Legendre rules are exact for linear
+                    // functions; left and right sums miss by ∓1/(2n).
+                    let mean = zip(alphas, weights).map { $0 * $1 }.reduce(0, +)
+                    let exact = method == .riemannLeft ? 0.5 - 0.5 / Double(steps) : method == .riemannRight ? 0.5 + 0.5 / Double(steps) : 0.5
+                    #expect(abs(mean - exact) < 1e-12, "\(method), \(steps) steps: Σ wᵢ αᵢ = \(mean), expected \(exact) (∫₀¹ α dα = 1/2)")
+                }
+            }
+            for steps in [1, 2, 5, 12, 33, 64] {
+                let (alphas, weights) = try Graded.integrationPoints(.gaussLegendre, steps: steps)
+                for k in stride(from: 0, through: 2 * steps - 1, by: max(1, steps / 4)) {
+                    let sum = zip(alphas, weights).map { pow($0, Double(k)) * $1 }.reduce(0, +)
+                    #expect(abs(sum - 1 / Double(k + 1)) < 1e-13,
+                            "Gauss–Legendre, \(steps) points: Σ wᵢ αᵢ^\(k) = \(sum), but ∫₀¹ α^\(k) dα = 1/\(k + 1) (exact up to degree 2n − 1)")
+                }
+            }
+        }
+    }
+
+    @Test("Exercise 2.5a: agrees with captum's approximation_methods for n = 20", .tags(.exercise2_5a, .captum))
+    func integrationPointsCaptum() throws {
+        try grading(readme) {
+            let fixture = try CaptumFixture.shared.get()
+            for method in IntegrationMethod.allCases {
+                let theirs = try fixture.points["points_\(method.rawValue)"].orThrow("no points for \(method.rawValue) in the fixture")
+                let mine = try Graded.integrationPoints(method, steps: fixture.steps)
+                // captum's Riemann α come from torch.linspace in Float32 (≈ 6e-8 off); Gauss–Legendre is Double.
+                #expect(mine.alphas.count == theirs.alphas.count && zip(mine.alphas, theirs.alphas).allSatisfy { abs($0 - $1) < 1e-7 },
+                        "\(method.rawValue): α differ from captum's: \(mine.alphas) vs \(theirs.alphas)")
+                // captum 0.9's riemann_trapezoid uses 1/n (halved at the ends), which sums to (n − 1)/n; this
+                // workbook uses the trapezoidal rule's 1/(n − 1) — the same shape, scaled by n/(n − 1).
+                let scale = method == .riemannTrapezoid ? Double(fixture.steps) / Double(fixture.steps - 1) : 1
+                #expect(mine.weights.count == theirs.weights.count && zip(mine.weights, theirs.weights).allSatisfy { abs($0 - $1 * scale) < 1e-12 },
+                        "\(method.rawValue): weights differ from captum's\(scale == 1 ? "" : " × n/(n − 1)"): \(mine.weights) vs \(theirs.weights)")
+            }
+        }
+    }
+
+    @Test("Exercise 2.5a: fewer than one step, or fewer than two for the trapezoid, is an error", .tags(.exercise2_5a))
+    func integrationPointsErrors() throws {
+        try grading(readme) {
+            _ = try Graded.integrationPoints(.riemannLeft, steps: 2)     // started?
+            for method in IntegrationMethod.allCases {
+                try expectRealError("\(method) with 0 steps") { _ = try Graded.integrationPoints(method, steps: 0) }
+            }
+            try expectRealError("the trapezoidal rule with 1 step (1/(n − 1) would divide by zero)") {
+                _ = try Graded.integrationPoints(.riemannTrapezoid, steps: 1)
+            }
+        }
+    }
+
+    // MARK: Exercise 2.5
+
+    @Test("Exercise 2.5: one ReLU, every rule by hand", .tags(.exercise2_5))
+    func integratedGradientsHandChecked() throws {
+        try grading(readme) {
+            let model = try kinkModel()
+            let x = tensor([2, 1], [1, 1, 1, 2])
+            // F(αx) = ReLU(3α − 1.95): the gradient [1, 1] counts only at points α > 0.65, so
+            // IG = x · s = [2s, s] with s = Σ of the weights of those points, and δ = 3s − 1.05.
+            let cases: [(IntegrationMethod, Double, String)] = [
+                (.riemannLeft, 0.2, "α = 0, .2, .4, .6, .8: only .8 counts, s = 1/5"),
+                (.riemannRight, 0.4, "α = .2, .4, .6, .8, 1: .8 and 1 count, s = 2/5"),
+                (.riemannMiddle, 0.4, "α = .1, .3, .5, .7, .9: .7 and .9 count, s = 2/5"),
+                (.riemannTrapezoid, 0.375, "α = 0, .25, .5, .75, 1 with w = 1/8, 1/4, 1/4, 1/4, 1/8: s = 1/4 + 1/8"),
+                (.gaussLegendre, 0.23931433524968315 + 0.11846344252809464, "α ≈ .047, .231, .5, .769, .953: the last two count"),
+            ]
+            for (method, s, why) in cases {
+                let result = try Graded.integratedGradients(of: model, images: x, targets: [0], steps: 5, method: method)
+                let expected = [Float(2 * s), Float(s)]
+                #expect(result.attributions.shape == [1, 1, 1, 2] && maxAbsoluteDifference(result.attributions.data, expected) < 1e-5,
+                        "\(method), 5 steps: IG should be (x − 0) ⊙ Σ wᵢ ∇F = [2s, s] = \(expected) (\(why)); received \(result.attributions.data)")
+                let sum = String(format: "%.4f", 3 * s), delta = String(format: "%+.4f", 3 * s - 1.05)
+                #expect(result.delta.count == 1 && abs((result.delta.first ?? .nan) - Float(3 * s - 1.05)) < 1e-5,
+                        "\(method): δ = Σ IG − (F(x) − F(0)) = \(sum) − 1.05 = \(delta); received \(result.delta)")
+            }
+        }
+    }
+
+    @Test("Exercise 2.5: on a linear model IG is exactly (x − x′) ⊙ W[c], for every rule and baseline", .tags(.exercise2_5))
+    func integratedGradientsLinear() throws {
+        try grading(readme) {
+            let model = try linearModel()
+            let pixels: [Float] = [0.1, 0.9, 0.4, 0.7, 0.3, 0.2, 0.8, 0.6]
+            let base: [Float] = [0.5, 0.5, 0.5, 0.5, 1, 0, 1, 0]
+            let weights = linearWeights[0] + linearWeights[1]
+            let expected = (0..<8).map { (pixels[$0] - base[$0]) * weights[$0] }
+            for method in IntegrationMethod.allCases {
+                let result = try Graded.integratedGradients(of: model, images: tensor(pixels, [2, 1, 2, 2]), targets: [0, 1],
+                                                            baseline: tensor(base, [2, 1, 2, 2]), steps: 3, method: method)
+                #expect(maxAbsoluteDifference(result.attributions.data, expected) < 1e-5,
+                        "\(method): the gradient of a linear model is constant, so IG = (x − x′) ⊙ W[c] = \(expected); received \(result.attributions.data)")
+                #expect(result.delta.count == 2 && result.delta.allSatisfy { abs($0) < 1e-5 },
+                        "\(method): for a linear model the rule is exact, δ must be 0; received \(result.delta)")
+            }
+        }
+    }
+
+    @Test("Exercise 2.5: completeness on mnist-gap — δ is Σ IG − (F(x) − F(x′)), small for Gauss–Legendre with 50 steps", .tags(.exercise2_5))
+    func integratedGradientsCompleteness() throws {
+        try grading(readme) {
+            let model = try Fixtures.model("mnist-gap")
+            let (images, labels) = try Fixtures.mnistImages([0, 1, 2])
+            let result = try Graded.integratedGradients(of: model, images: images, targets: labels, steps: 50, method: .gaussLegendre)
+            #expect(result.attributions.shape == images.shape && result.delta.count == 3,
+                    "attributions \(result.attributions.shape) (expected \(images.shape)), \(result.delta.count) deltas (expected 3)")
+            guard result.attributions.shape == images.shape, result.delta.count == 3 else { return }
+            let top = try withNoGrad { try model(images) }, bottom = try withNoGrad { try model(.zeros(images.shape)) }
+            for n in 0..<3 {
+                let sum = result.attributions.data[(n * 784)..<((n + 1) * 784)].reduce(0.0) { $0 + Double($1) }
+                let rise = Double(top.data[n * 10 + labels[n]]) - Double(bottom.data[n * 10 + labels[n]])
+                #expect(abs(Double(result.delta[n]) - (sum - rise)) < 1e-3,
+                        "image \(n): δ should be Σ IG − (F(x) − F(x′)) = \(sum) − \(rise) = \(sum - rise); received \(result.delta[n])")
+                // Measured (Gauss–Legendre, 50 steps): δ = −0.036, −0.018, +0.001 for test images 0, 1, 2,
+                // whose F(x) − F(0) are 13.8, 9.1 and 5.5 — at most 0.3%. The test allows 1%.
+                #expect(abs(sum - rise) < 0.01 * abs(rise),
+                        "image \(n): Σ IG = \(sum) but F(x) − F(0) = \(rise): with 50 Gauss–Legendre steps they agree to a few per mille")
+            }
+        }
+    }
+
+    @Test("Exercise 2.5: one batched forward pass; batch = per image; baseline = input gives 0", .tags(.exercise2_5))
+    func integratedGradientsBatch() throws {
+        try grading(readme) {
+            let model = try Fixtures.model("mnist-gap")
+            let (images, labels) = try Fixtures.mnistImages([0, 1])
+            let counter = ForwardCounter(model)
+            let batch = try Graded.integratedGradients(of: model, images: images, targets: labels, steps: 16, method: .riemannMiddle)
+            counter.stop()
+            #expect(counter.batchSizes.contains(32) && counter.batchSizes.count <= 3,
+                    """
+                    all 16 steps × 2 images must go through the model in one forward pass of 32 images (plus at most two more \
+                    for F(x) and F(x′)); the model ran on batches \(counter.batchSizes)
+                    """)
+            for n in 0..<2 {
+                let single = try Graded.integratedGradients(of: model, images: images.sliced(axis: 0, n..<(n + 1)), targets: [labels[n]],
+                                                            steps: 16, method: .riemannMiddle)
+                #expect(maxAbsoluteDifference(single.attributions.data, Array(batch.attributions.data[(n * 784)..<((n + 1) * 784)])) < 1e-5,
+                        "image \(n) alone must get the same attributions as inside the batch")
+                #expect(abs((single.delta.first ?? .nan) - batch.delta[min(n, batch.delta.count - 1)]) < 1e-4, "image \(n): the same δ alone and in the batch")
+            }
+            let same = try Graded.integratedGradients(of: model, images: images, targets: labels, baseline: images, steps: 4, method: .gaussLegendre)
+            let nonzero = same.attributions.data.count { $0 != 0 }
+            #expect(nonzero == 0 && same.delta.allSatisfy { abs($0) < 1e-5 },
+                    "with the baseline equal to the input, x − x′ = 0: every attribution and δ must be 0")
+            #expect(model.parameters().allSatisfy { $0.grad == nil }, "gradients left in the parameters: call model.zeroGrad()")
+            #expect(model.liveHookCount == 0, "hooks left on the model: \(model.liveHookCount)")
+        }
+    }
+
+    @Test("Exercise 2.5: a baseline of another shape is an error", .tags(.exercise2_5))
+    func integratedGradientsErrors() throws {
+        try grading(readme) {
+            let model = try linearModel()
+            let x = tensor([0.1, 0.9, 0.4, 0.7], [1, 1, 2, 2])
+            _ = try Graded.integratedGradients(of: model, images: x, targets: [0], steps: 2, method: .riemannLeft)   // started?
+            try expectRealError("a [1, 1, 1, 4] baseline for [1, 1, 2, 2] images") {
+                _ = try Graded.integratedGradients(of: model, images: x, targets: [0], baseline: .zeros([1, 1, 1, 4]), steps: 2, method: .riemannLeft)
+            }
+            try expectRealError("0 steps") { _ = try Graded.integratedGradients(of: model, images: x, targets: [0], steps: 0, method: .riemannLeft) }
+        }
+    }
+
+    @Test("Exercise 2.5: golden images — Integrated Gradients of mnist-gap", .tags(.exercise2_5, .golden))
+    func integratedGradientsGolden() throws {
+        try grading(readme) {
+            let model = try Fixtures.model("mnist-gap")
+            let (images, labels) = try Fixtures.mnistImages(FigureContext.goldenIndices)
+            let steps = SaliencyFigures.integratedGradientsSteps
+            let received = try Graded.integratedGradients(of: model, images: images, targets: labels, steps: steps, method: .gaussLegendre)
+            expectMap(received.attributions, try referenceMap("integrated-gradients"),
+                      "Integrated Gradients of the golden images (Gauss–Legendre, \(steps) steps)")
+            if received.attributions.shape == images.shape && received.delta.count == 3 {
+                let inputs = try SaliencyFigures.inputs(FigureContext(mnistTest: Fixtures.mnistTest()))
+                let product = try referenceMap("gradient-times-input")
+                StudentFigures.save(try SaliencyFigures.integratedGradientsGrid(inputs, product: product, attributions: received.attributions,
+                                                                                delta: received.delta),
+                                    lesson: SaliencyFigures.folder, name: "integrated-gradients")
+            }
+            try checkGoldenFigures(["integrated-gradients", "integrated-gradients-methods", "ig-completeness"])
+        }
+    }
+
+    @Test("Exercise 2.5: agrees with captum's IntegratedGradients for every rule (20 steps, black baseline)", .tags(.exercise2_5, .captum))
+    func integratedGradientsCaptum() throws {
+        try grading(readme) {
+            let fixture = try CaptumFixture.shared.get()
+            let model = try Fixtures.model("mnist-gap")
+            let (images, _) = try Fixtures.mnistImages(fixture.indices)
+            for method in IntegrationMethod.allCases {
+                let received = try Graded.integratedGradients(of: model, images: images, targets: fixture.targets, steps: fixture.steps, method: method)
+                let theirs = try fixture.array("ig_\(method.rawValue)")
+                let theirDelta = try fixture.array("ig_\(method.rawValue)_delta")
+                if method == .riemannTrapezoid {
+                    // captum 0.9's trapezoid weights are ours × (n − 1)/n (see the README): compare after that factor.
+                    let n = Float(fixture.steps)
+                    let scaled = try Tensor(shape: received.attributions.shape, data: received.attributions.data.map { $0 * (n - 1) / n })
+                    expectMap(scaled, theirs, "IG (\(method.rawValue)) × (n − 1)/n vs captum")
+                } else {
+                    expectMap(received.attributions, theirs, "IG (\(method.rawValue), \(fixture.steps) steps) vs captum")
+                    // captum sums in Float32, this reference in Double: deltas agree to ~1e-5.
+                    #expect(received.delta.count == 2 && maxAbsoluteDifference(received.delta, theirDelta.data) < 1e-3,
+                            "\(method.rawValue): δ = \(received.delta), captum's convergence delta \(theirDelta.data)")
+                }
+            }
+        }
+    }
+}
+
+extension Tag {
+    @Tag static var exercise2_1: Self
+    @Tag static var exercise2_2: Self
+    @Tag static var exercise2_3: Self
+    @Tag static var exercise2_4: Self
+    @Tag static var exercise2_5a: Self
+    @Tag static var exercise2_5: Self
+    @Tag static var golden: Self
+    @Tag static var captum: Self
+}
