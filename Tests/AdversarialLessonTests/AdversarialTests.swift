@@ -61,12 +61,6 @@ struct FGSMFixture: Decodable {
     }
 }
 
-/// With PYTORCH_AGREEMENT_VERBOSE=1, prints the largest difference of a comparison with the fixture.
-func reportAgreement(_ what: String, _ received: [Float], _ expected: [Float]) {
-    guard ProcessInfo.processInfo.environment["PYTORCH_AGREEMENT_VERBOSE"] != nil else { return }
-    print("\(what): max |difference| \(maxAbsoluteDifference(received, expected))")
-}
-
 /// Pixels where `received` and the fixture differ by more than 1e-6, except the `skip`ped ones.
 func disagreements(_ received: [Float], _ expected: [Float], skip: [Int] = []) -> [Int] {
     let skipped = Set(skip)

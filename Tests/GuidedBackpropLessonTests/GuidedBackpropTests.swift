@@ -59,12 +59,6 @@ struct GuidedFixture: Decodable {
     }
 }
 
-/// With PYTORCH_AGREEMENT_VERBOSE=1, prints the largest difference of a comparison with the fixture.
-func reportAgreement(_ what: String, _ received: [Float], _ expected: [Float]) {
-    guard ProcessInfo.processInfo.environment["PYTORCH_AGREEMENT_VERBOSE"] != nil else { return }
-    print("\(what): max |difference| \(maxAbsoluteDifference(received, expected)), largest value \(expected.map { abs($0) }.max() ?? 0)")
-}
-
 @Suite("Lesson 06 — Guided backpropagation")
 struct GuidedBackpropTests {
     // MARK: Exercise 6.1
