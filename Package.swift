@@ -14,7 +14,12 @@ let optimised: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debu
 /// `-target-cpu native`). Linux on x86-64 otherwise compiles for SSE2 only; Apple's toolchains
 /// already target the machine's own CPU family, so the flag is Linux-only. Students compile on
 /// their own machine, so "native" is always the machine that runs the code.
-let engine: [SwiftSetting] = optimised + [.unsafeFlags(["-target-cpu", "native"], .when(platforms: [.linux]))]
+/// `FUSED_MULTIPLY_ADD` tells the micro-kernel it may use `addProduct` (one FMA instruction with
+/// the native target; without it, a slow library call), which is ~1.4x faster than multiply + add.
+let engine: [SwiftSetting] = optimised + [
+    .unsafeFlags(["-target-cpu", "native"], .when(platforms: [.linux])),
+    .define("FUSED_MULTIPLY_ADD", .when(platforms: [.linux])),
+]
 
 /// The lessons. Each has a student module (`Lessons/NN-Topic`, stubs), a reference module
 /// (`Solutions/NN-Topic`, same API plus its mistake catalogue and figures) and a test target

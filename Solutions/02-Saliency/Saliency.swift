@@ -43,7 +43,9 @@ func inputGradient(of model: Module, inputs: Tensor, targets: [Int], operation: 
         }
         seed[r * classes + c] = 1
     }
-    try logits.backward(seed: try Tensor(shape: logits.shape, data: seed))
+    // `inputs: [x]` (PyTorch's `backward(inputs=…)`, what `torch.autograd.grad` does): only the
+    // path to the image is differentiated, the weights' gradients are never computed.
+    try logits.backward(seed: try Tensor(shape: logits.shape, data: seed), inputs: [x])
     return (try x.grad.orThrow("no gradient reached the input"), logits.detached())
 }
 

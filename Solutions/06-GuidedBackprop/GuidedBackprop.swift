@@ -30,7 +30,7 @@ public func modifiedGradient(of model: Module, images: Tensor, targets: [Int], r
     let x = images.detached()
     x.requiresGrad = true
     let logits = try model(x)
-    try logits.backward(seed: try oneHot(targets, like: logits))
+    try logits.backward(seed: try oneHot(targets, like: logits), inputs: [x])   // no weight gradients
     return try x.grad.orThrowing()
 }
 

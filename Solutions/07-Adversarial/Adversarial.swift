@@ -14,7 +14,7 @@ func lossGradient(of model: Module, images: Tensor, classes: [Int]) throws -> Te
         throw TensorError.invalidArgument(operation: "adversarial", message: "need one class in 0..<\(logits.shape.last ?? 0) per image, got \(classes) for \(logits.shape[0]) images")
     }
     let loss = try logits.crossEntropy(labels: classes) * Float(classes.count)
-    try loss.backward()
+    try loss.backward(inputs: [x])   // only the path to the image: no weight gradients computed
     guard let g = x.grad else { throw TensorError.gradient(message: "no gradient reached the images") }
     return g
 }

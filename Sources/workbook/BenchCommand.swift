@@ -3,6 +3,8 @@ import Foundation
 import GradCAMSolutions
 import GuidedBackpropSolutions
 import ModelZoo
+import OcclusionSolutions
+import SaliencySolutions
 import TensorEngine
 
 /// `workbook bench`: the engine's speed, measured the same way every time.
@@ -16,6 +18,7 @@ enum BenchCommand: Command {
         OptionSpecification(name: "quick", valueName: nil, help: "fewer repetitions (under a minute)"),
         OptionSpecification(name: "runs", valueName: "N", help: "timed repetitions per row (default 9, quick 3)"),
         OptionSpecification(name: "json", valueName: "FILE", help: "also write the results as JSON"),
+        OptionSpecification(name: "only", valueName: "TEXT", help: "only the rows whose name contains TEXT (e.g. for profiling)"),
     ]
 
     struct Row: Codable {
@@ -57,20 +60,24 @@ enum BenchCommand: Command {
         #endif
         var rows: [Row] = []
         var g = SeededGenerator(seed: 1)
+        let only = options.string("only")?.lowercased()
+        func wanted(_ name: String) -> Bool { only.map { name.lowercased().contains($0) } ?? true }
 
         // GEMM 512³.
         let n = 512
         let a = Tensor.randomUniform([n, n], using: &g).data, b = Tensor.randomUniform([n, n], using: &g).data
         let flops = 2 * Double(n * n * n)
-        rows.append(row("GEMM 512x512x512", time(runs: runs * 2) { _ = GEMM.product(a, b, m: n, n: n, k: n) },
-                        rate: { flops / $0 / 1e9 }, rateUnit: "GFLOP/s"))
+        if wanted("GEMM 512x512x512") {
+            rows.append(row("GEMM 512x512x512", time(runs: runs * 2) { _ = GEMM.product(a, b, m: n, n: n, k: n) },
+                            rate: { flops / $0 / 1e9 }, rateUnit: "GFLOP/s"))
+        }
 
         // conv2d forward + backward, batch 64, the three convolutions of mnist-gap.
         let architecture = try Catalog.architecture(named: "mnist-gap")
         let model = try architecture.makeModel(seed: 1)
         let convs = try ["conv1", "conv2", "conv3"].map { try model.module(named: $0) as! Conv2d }
         let batch = Tensor.randomUniform([64, 1, 28, 28], using: &g)
-        rows.append(row("conv2d fwd+bwd, 3 convs, batch 64", try time(runs: runs) {
+        if wanted("conv2d fwd+bwd, 3 convs, batch 64") { rows.append(row("conv2d fwd+bwd, 3 convs, batch 64", try time(runs: runs) {
             var x = batch
             for (i, conv) in convs.enumerated() {
                 x = try conv(x).relu()
@@ -78,27 +85,31 @@ enum BenchCommand: Command {
             }
             try x.sum().backward()
             model.zeroGrad()
-        }))
+        })) }
 
         // One training step of mnist-gap: forward, cross-entropy, backward, Adam.
         let labels = (0..<64).map { $0 % 10 }
         let optimizer = Adam(parameters: model.parameters())
         model.train()
-        let step = try time(runs: runs) {
-            optimizer.zeroGrad()
-            try model(batch).crossEntropy(labels: labels).backward()
-            try optimizer.step()
+        if wanted("training step mnist-gap, batch 64, Adam") {
+            let step = try time(runs: runs) {
+                optimizer.zeroGrad()
+                try model(batch).crossEntropy(labels: labels).backward()
+                try optimizer.step()
+            }
+            rows.append(row("training step mnist-gap, batch 64, Adam", step, rate: { 60_000 / 64 * $0 }, rateUnit: "s/epoch (est.)"))
         }
-        rows.append(row("training step mnist-gap, batch 64, Adam", step, rate: { 60_000 / 64 * $0 }, rateUnit: "s/epoch (est.)"))
 
         // Inference, batch 256.
         model.eval()
         let big = Tensor.randomUniform([256, 1, 28, 28], using: &g)
-        rows.append(row("inference mnist-gap, batch 256", try time(runs: runs) { _ = try withNoGrad { try model(big) } },
-                        rate: { 256 / $0 }, rateUnit: "images/s"))
+        if wanted("inference mnist-gap, batch 256") {
+            rows.append(row("inference mnist-gap, batch 256", try time(runs: runs) { _ = try withNoGrad { try model(big) } },
+                            rate: { 256 / $0 }, rateUnit: "images/s"))
+        }
 
         // Explanation methods on mnist-gap: one image, and 100 images one at a time.
-        for method in BenchMethods.all {
+        for method in BenchMethods.all where wanted(method.name) {
             let one = try Tensor(shape: [1, 1, 28, 28], data: Array(big.data[0..<784]))
             rows.append(row("\(method.name), one image", try time(runs: runs * 3) { _ = try method.run(model, one, 3) }))
             if !quick {
@@ -134,11 +145,18 @@ enum BenchMethods {
 
     static var all: [Method] {
         [
+            Method(name: "vanilla saliency") { model, x, c in try saliency(of: model, images: x, targets: [c]) },
             Method(name: "Grad-CAM relu3 + upsample 28x28") { model, x, c in
                 try upsampledAndNormalized(try gradCAM(of: model, images: x, targets: [c]), height: 28, width: 28)
             },
             Method(name: "guided backprop") { model, x, c in try guidedBackprop(of: model, images: x, targets: [c]) },
             Method(name: "FGSM") { model, x, c in try fgsm(of: model, images: x, labels: [c], epsilon: 0.1) },
+            Method(name: "occlusion 4x4 stride 2 (169 windows, one pass)") { model, x, c in
+                try occlusion(of: model, images: x, targets: [c], window: 4, stride: 2, batchSize: 169)
+            },
+            Method(name: "Integrated Gradients, 50 steps") { model, x, c in
+                try integratedGradients(of: model, images: x, targets: [c], steps: 50).attributions
+            },
         ]
     }
 }

@@ -13,6 +13,31 @@ struct AutodiffTests {
         #expect(x.grad?.data == [3, 4])                      // row 1 of W
     }
 
+    @Test("backward(inputs:) fills only the requested tensors, with the same values")
+    func backwardToChosenInputs() throws {
+        func run(inputs: (Tensor, Tensor, Tensor, Tensor) -> [Tensor]?) throws -> (Tensor, Tensor, Tensor, Tensor) {
+            let x = TestData.uniform([2, 2, 5, 5], seed: 31); x.requiresGrad = true
+            let w = TestData.uniform([3, 2, 3, 3], seed: 32); w.requiresGrad = true
+            let b = TestData.uniform([3], seed: 33); b.requiresGrad = true
+            let hidden = try x.conv2d(weight: w, bias: b, padding: (1, 1)).relu()
+            hidden.retainGrad()
+            let y = try (hidden * hidden).sum()                 // `hidden` used twice
+            try y.backward(inputs: inputs(x, w, b, hidden))
+            return (x, w, b, hidden)
+        }
+        let all = try run { _, _, _, _ in nil }
+        let onlyX = try run { x, _, _, _ in [x] }
+        #expect(onlyX.0.grad?.data == all.0.grad?.data)      // same bits: the same ops ran for x
+        #expect(onlyX.1.grad == nil && onlyX.2.grad == nil && onlyX.3.grad == nil)
+        let weightAndHidden = try run { _, w, _, hidden in [w, hidden] }
+        #expect(weightAndHidden.1.grad?.data == all.1.grad?.data)
+        #expect(weightAndHidden.3.grad?.data == all.3.grad?.data)   // a non-leaf input, as in PyTorch
+        #expect(weightAndHidden.0.grad == nil && weightAndHidden.2.grad == nil)
+        let constant = TestData.uniform([2], seed: 34)
+        let z = try (onlyX.0 * 2).sum()
+        #expect(throws: TensorError.self) { try z.backward(inputs: [constant]) }   // names a tensor without gradients
+    }
+
     @Test("the graph is released after backward unless asked to keep it")
     func graphReleased() throws {
         let x = tensor([0.5], [1], requiresGrad: true)

@@ -1,4 +1,5 @@
 import Testing
+import Foundation
 @testable import TensorEngine
 import TestSupport
 
@@ -55,10 +56,57 @@ struct KernelTests {
         #expect(maxAbsoluteDifference(fast.data, slow) < 1e-4)
     }
 
+    /// Forward and both gradients against the definition, on shapes that exercise every path:
+    /// the "same"-padding shifted copies (3×3 pad 1, 5×5 pad 2, rectangular images, a 2×2 image),
+    /// the general loop (stride 2, no padding, padding ≥ the image), and batches that span several
+    /// groups of images (25 maps of 7×7 with 21 per group; 5 of 28×28 with 2 per group).
+    @Test("conv2d forward and backward agree with the definition", arguments: [
+        (batch: 25, channels: 3, height: 7, width: 7, out: 8, kernel: 3, stride: 1, padding: 1),
+        (batch: 5, channels: 1, height: 28, width: 28, out: 4, kernel: 3, stride: 1, padding: 1),
+        (batch: 3, channels: 2, height: 6, width: 11, out: 3, kernel: 5, stride: 1, padding: 2),
+        (batch: 2, channels: 2, height: 2, width: 2, out: 3, kernel: 3, stride: 1, padding: 1),
+        (batch: 2, channels: 2, height: 1, width: 1, out: 2, kernel: 3, stride: 1, padding: 1),
+        (batch: 3, channels: 2, height: 9, width: 8, out: 4, kernel: 3, stride: 2, padding: 1),
+        (batch: 2, channels: 3, height: 7, width: 6, out: 2, kernel: 3, stride: 1, padding: 0),
+    ])
+    func convolutionBackward(batch: Int, channels: Int, height: Int, width: Int, out: Int, kernel: Int, stride: Int, padding: Int) throws {
+        let x = TestData.uniform([batch, channels, height, width], seed: 21); x.requiresGrad = true
+        let w = TestData.uniform([out, channels, kernel, kernel], seed: 22); w.requiresGrad = true
+        let b = TestData.uniform([out], seed: 23); b.requiresGrad = true
+        let y = try x.conv2d(weight: w, bias: b, stride: (stride, stride), padding: (padding, padding))
+        let g = ConvolutionGeometry(batch: batch, channels: channels, height: height, width: width, kernelHeight: kernel,
+                                    kernelWidth: kernel, strideY: stride, strideX: stride, padY: padding, padX: padding)
+        let (ho, wo) = (g.outputHeight, g.outputWidth)
+        #expect(y.shape == [batch, out, ho, wo])
+        #expect(maxAbsoluteDifference(y.data, naiveConvolution2D(input: x.data, weight: w.data, bias: b.data, geometry: g, outChannels: out)) < 1e-4)
+        let seed = TestData.uniform(y.shape, seed: 24)
+        try y.backward(seed: seed)
+        // ∂x[n,c,iy,ix] = Σ seed[n,o,oy,ox]·w[o,c,ky,kx] and ∂w[o,c,ky,kx] = Σ seed[n,o,oy,ox]·x[n,c,iy,ix]
+        // over the windows where iy = oy·s − p + ky, ix = ox·s − p + kx; in Double.
+        var dx = [Double](repeating: 0, count: x.count), dw = [Double](repeating: 0, count: w.count)
+        var db = [Double](repeating: 0, count: out)
+        for n in 0..<batch { for o in 0..<out { for oy in 0..<ho { for ox in 0..<wo {
+            let s = Double(seed.data[((n * out + o) * ho + oy) * wo + ox])
+            db[o] += s
+            for c in 0..<channels { for ky in 0..<kernel { for kx in 0..<kernel {
+                let iy = oy * stride - padding + ky, ix = ox * stride - padding + kx
+                guard iy >= 0, iy < height, ix >= 0, ix < width else { continue }
+                let xi = ((n * channels + c) * height + iy) * width + ix, wi = ((o * channels + c) * kernel + ky) * kernel + kx
+                dx[xi] += s * Double(w.data[wi])
+                dw[wi] += s * Double(x.data[xi])
+            } } }
+        } } } }
+        let received = (x.grad!.data, w.grad!.data, b.grad!.data)
+        let scale = Float(batch * ho * wo) * 1e-6 + 1e-5
+        #expect(maxAbsoluteDifference(received.0, dx.map(Float.init)) < scale, "∂x differs from the definition")
+        #expect(maxAbsoluteDifference(received.1, dw.map(Float.init)) < scale, "∂w differs from the definition")
+        #expect(maxAbsoluteDifference(received.2, db.map(Float.init)) < scale, "∂b differs from the definition")
+    }
+
     @Test("results are the same bits with one thread and with all of them")
     func deterministicAcrossThreadCounts() throws {
         func run() throws -> ([Float], [Float], [Float]) {
-            let x = TestData.uniform([16, 8, 12, 12], seed: 9); x.requiresGrad = true
+            let x = TestData.uniform([40, 8, 12, 12], seed: 9); x.requiresGrad = true   // 5 groups of 8 images
             let w = TestData.uniform([16, 8, 3, 3], seed: 10); w.requiresGrad = true
             let y = try x.conv2d(weight: w, bias: nil, padding: (1, 1))
             try y.backward(seed: TestData.uniform(y.shape, seed: 11))
@@ -74,5 +122,18 @@ struct KernelTests {
         #expect(single.0 == multi.0)
         #expect(single.1 == multi.1)
         #expect(single.2 == multi.2)
+    }
+}
+
+@Suite("Allocator settings")
+struct MemoryTuningTests {
+    @Test("glibc keeps large buffers on the heap (Linux only)")
+    func applied() {
+        _ = Tensor.zeros([1])
+        #if os(Linux)
+        if ProcessInfo.processInfo.environment["WORKBOOK_MALLOC_DEFAULTS"] != "1" { #expect(MemoryTuning.applied) }
+        #else
+        #expect(!MemoryTuning.applied)
+        #endif
     }
 }

@@ -54,11 +54,15 @@ extension Tensor {
     ///     this tensor is a scalar and the seed is 1. To differentiate the logit of class `c`, pass
     ///     a one-hot seed.
     ///   - retainGraph: keep the graph so `backward` can run through it again.
+    ///   - inputs: PyTorch's `backward(inputs=…)`: accumulate gradients into these tensors only,
+    ///     and skip every part of the backward pass that does not lead to them. Explanation methods
+    ///     want ∂score/∂image, not the weights' gradients: passing `inputs: [image]` skips each
+    ///     convolution's ∂W, about half the work. `nil` (the default) means every leaf.
     ///
     /// Leaves (and tensors that called `retainGrad()`) **accumulate** into `grad` across calls, as
     /// in PyTorch: call `zeroGrad()` between steps. Afterwards the graph is released (each node's
     /// closures and inputs are dropped) unless `retainGraph` is true.
-    public func backward(seed: Tensor? = nil, retainGraph: Bool = false) throws {
+    public func backward(seed: Tensor? = nil, retainGraph: Bool = false, inputs: [Tensor]? = nil) throws {
         guard requiresGrad else {
             throw TensorError.gradient(message: "this tensor does not require gradients (were gradients disabled, or does no input require them?)")
         }
@@ -74,7 +78,22 @@ extension Tensor {
             }
             start = [1]
         }
+        if let inputs, let stray = inputs.first(where: { !$0.requiresGrad }) {
+            throw TensorError.gradient(message: "backward(inputs:) got a tensor\(stray.name.map { " '\($0)'" } ?? "") that does not require gradients")
+        }
         let order = try topologicalOrder()
+        // With `inputs`, only tensors on a path to one of them take part (order lists inputs first).
+        let requested = inputs.map { Set($0.map(ObjectIdentifier.init)) }
+        var onPath: Set<ObjectIdentifier>? = nil
+        if var set = requested {
+            for tensor in order where !set.contains(ObjectIdentifier(tensor)) {
+                if let node = tensor.node, node.inputs.contains(where: { set.contains(ObjectIdentifier($0)) }) {
+                    set.insert(ObjectIdentifier(tensor))
+                }
+            }
+            onPath = set
+        }
+        func takesPart(_ tensor: Tensor) -> Bool { tensor.requiresGrad && (onPath?.contains(ObjectIdentifier(tensor)) ?? true) }
         var pending: [ObjectIdentifier: [Float]] = [ObjectIdentifier(self): start]
         // Released also when a hook throws half-way, so a failed backward leaks nothing.
         defer { if !retainGraph { for tensor in order where !tensor.isLeaf { tensor.node = nil } } }
@@ -90,7 +109,7 @@ extension Tensor {
                     gradient = replaced.data
                 }
             }
-            if tensor.isLeaf || tensor.retainsGrad {
+            if (tensor.isLeaf || tensor.retainsGrad) && (requested?.contains(ObjectIdentifier(tensor)) ?? true) {
                 if let existing = tensor.grad {
                     add(gradient, into: &existing.data)
                 } else {
@@ -98,9 +117,10 @@ extension Tensor {
                 }
             }
             guard let node = tensor.node else { continue }
-            let needed = node.inputs.map(\.requiresGrad)
+            let needed = node.inputs.map(takesPart)
+            guard needed.contains(true) else { continue }
             let inputGradients = try node.backward(gradient, needed)
-            for (input, inputGradient) in zip(node.inputs, inputGradients) where input.requiresGrad {
+            for (input, inputGradient) in zip(node.inputs, inputGradients) where takesPart(input) {
                 guard let inputGradient else { continue }
                 let key = ObjectIdentifier(input)
                 if pending[key] != nil {

@@ -39,6 +39,7 @@ public final class Tensor {
             throw TensorError.invalidArgument(
                 operation: "Tensor", message: "shape \(shape) holds \(count) values but \(data.count) were given")
         }
+        _ = MemoryTuning.applied
         self.shape = shape
         self.data = data
         self.requiresGrad = requiresGrad
@@ -47,6 +48,7 @@ public final class Tensor {
 
     /// The initialiser ops use: the count is right by construction.
     init(unchecked shape: [Int], data: [Float], node: GraphNode?) {
+        _ = MemoryTuning.applied
         self.shape = shape
         self.data = data
         self.node = node

@@ -10,9 +10,12 @@
 /// - **Determinism.** Every C element is a sum over k in increasing order, K-block by K-block;
 ///   threads only split the rows of C, so the bits never depend on the thread count.
 ///
-/// Cost: 2·M·N·K flops. Memory: one packed B block (`kc·N` floats) plus `mr·kc` per thread.
+/// Cost: 2·M·N·K flops. Memory per thread: one packed B panel (`kc·nr` floats) and the packed
+/// K-block of A's rows (`M·kc`).
 public enum GEMM {
     static let mr = 6, nr = 16, kc = 256
+    /// Row blocks of A packed together (96 rows × kc floats = 96 KiB).
+    static let slab = 16
 
     /// The reference: `C[i, j] (+)= Σ_k A[i, k] · B[k, j]`, with leading dimensions (row strides).
     public static func naive(
@@ -32,11 +35,13 @@ public enum GEMM {
     /// The fast path, same contract as `naive` (results agree to rounding; summation order differs).
     /// With `transposeA`, `a` holds Aᵀ (`k × m`, row stride `lda`); with `transposeB`, `b` holds
     /// Bᵀ (`n × k`). The packing step reads either layout, so no transpose is ever materialised.
+    /// `parallel: false` keeps the call on the current thread (for callers that are already
+    /// running one task per core, such as the convolution's groups of images).
     public static func multiply(
         m: Int, n: Int, k: Int,
         a: UnsafePointer<Float>, lda: Int, transposeA: Bool = false,
         b: UnsafePointer<Float>, ldb: Int, transposeB: Bool = false,
-        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, parallel: Bool = true
     ) {
         guard m > 0, n > 0 else { return }
         if k == 0 {
@@ -50,7 +55,8 @@ public enum GEMM {
         let work = m &* n &* k
         let splitRows = rowBlocks >= panels
         let pieces = splitRows ? rowBlocks : panels
-        let chunks = work < (1 << 17) ? 1 : Swift.min(pieces, 16)
+        // Below ~2 MFLOP the wake-up of a second thread costs more than it saves.
+        let chunks = work < (1 << 20) || !parallel ? 1 : Swift.min(pieces, 16)
         let perChunk = (pieces + chunks - 1) / chunks
         let (sa, sb, sc) = (UncheckedSendable(a), UncheckedSendable(b), UncheckedSendable(c))
         Parallel.forEach(chunks: chunks) { chunk in
@@ -64,6 +70,10 @@ public enum GEMM {
     }
 
     /// C[rows, columns] (+)= A[rows, :] · B[:, columns], K-block by K-block.
+    ///
+    /// Loop order for the skinny products of small images (M = output channels ≤ a few hundred,
+    /// N = pixels in the thousands): all of A's K-block is packed once (`M·kc` floats, in L2),
+    /// then each `kc × nr` panel of B is packed (16 KiB, in L1) and swept by every row block.
     private static func block(
         rows: Range<Int>, columns: Range<Int>, k: Int, a: Operand, b: Operand,
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
@@ -71,25 +81,35 @@ public enum GEMM {
         let n = columns.count
         let panels = (n + nr - 1) / nr
         let kbMax = Swift.min(k, kc)
-        let packedB = UnsafeMutablePointer<Float>.allocate(capacity: panels * nr * kbMax)
-        let packedA = UnsafeMutablePointer<Float>.allocate(capacity: mr * kbMax)
+        let slabBlocks = Swift.min((rows.count + mr - 1) / mr, slab)
+        let packedB = UnsafeMutablePointer<Float>.allocate(capacity: nr * kbMax)
+        let packedA = UnsafeMutablePointer<Float>.allocate(capacity: slabBlocks * mr * kbMax)
         defer { packedB.deallocate(); packedA.deallocate() }
         var p0 = 0
         while p0 < k {
             let kb = Swift.min(kc, k - p0)
-            packB(b, row: p0, column: columns.lowerBound, n: n, kb: kb, into: packedB)
             let add = accumulate || p0 > 0
-            var i0 = rows.lowerBound
-            while i0 < rows.upperBound {
-                let height = Swift.min(mr, rows.upperBound - i0)
-                packA(a, row: i0, column: p0, rows: height, kb: kb, into: packedA)
-                for panel in 0..<panels {
-                    let j0 = panel * nr
-                    microKernel(kb: kb, packedA: packedA, packedB: packedB + panel * nr * kb,
-                                c: c + (i0 &* ldc &+ columns.lowerBound &+ j0), ldc: ldc,
-                                rows: height, columns: Swift.min(nr, n - j0), accumulate: add)
+            // Rows in slabs of at most `slab · mr`, so packed A stays in L2 even for tall A.
+            var s0 = rows.lowerBound
+            while s0 < rows.upperBound {
+                let s1 = Swift.min(rows.upperBound, s0 &+ slab &* mr)
+                let rowBlocks = (s1 &- s0 &+ mr &- 1) / mr
+                for blockIndex in 0..<rowBlocks {
+                    let i0 = s0 &+ blockIndex &* mr
+                    packA(a, row: i0, column: p0, rows: Swift.min(mr, s1 &- i0), kb: kb, into: packedA + blockIndex &* mr &* kb)
                 }
-                i0 += mr
+                for panel in 0..<panels {
+                    let j0 = panel &* nr
+                    let width = Swift.min(nr, n &- j0)
+                    packB(b, row: p0, column: columns.lowerBound &+ j0, width: width, kb: kb, into: packedB)
+                    for blockIndex in 0..<rowBlocks {
+                        let i0 = s0 &+ blockIndex &* mr
+                        microKernel(kb: kb, packedA: packedA + blockIndex &* mr &* kb, packedB: packedB,
+                                    c: c + (i0 &* ldc &+ columns.lowerBound &+ j0), ldc: ldc,
+                                    rows: Swift.min(mr, s1 &- i0), columns: width, accumulate: add)
+                    }
+                }
+                s0 = s1
             }
             p0 += kb
         }
@@ -103,28 +123,30 @@ public enum GEMM {
         @inline(__always) subscript(i: Int, j: Int) -> Float { transposed ? base[j &* ld &+ i] : base[i &* ld &+ j] }
     }
 
-    /// Copies B[row..<row+kb, column..<column+n] into panels of `nr` columns: panel p holds
-    /// B[k, p·nr + j] at `p·nr·kb + k·nr + j`, zero-padded past column n.
-    private static func packB(_ b: Operand, row: Int, column: Int, n: Int, kb: Int, into out: UnsafeMutablePointer<Float>) {
-        let panels = (n + nr - 1) / nr
-        for panel in 0..<panels {
-            let j0 = panel &* nr
-            let width = Swift.min(nr, n &- j0)
-            let dst = out + panel &* nr &* kb
-            if !b.transposed {
+    /// Copies the panel B[row..<row+kb, column..<column+width] (width ≤ nr) so that B[row+k,
+    /// column+j] sits at `k·nr + j`, zero-padded past `width`.
+    @inline(__always)
+    private static func packB(_ b: Operand, row: Int, column: Int, width: Int, kb: Int, into dst: UnsafeMutablePointer<Float>) {
+        if !b.transposed {
+            if width == nr {
                 for p in 0..<kb {
-                    let src = b.base + ((row &+ p) &* b.ld &+ column &+ j0)
-                    let d = dst + p &* nr
-                    d.update(from: src, count: width)
-                    if width < nr { (d + width).update(repeating: 0, count: nr &- width) }
+                    let src = UnsafeRawPointer(b.base + ((row &+ p) &* b.ld &+ column))
+                    UnsafeMutableRawPointer(dst + p &* nr).storeBytes(of: src.loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
                 }
             } else {
-                // Bᵀ in memory: column j of B is a contiguous row; walk it once per column.
-                if width < nr { for p in 0..<kb { (dst + (p &* nr &+ width)).update(repeating: 0, count: nr &- width) } }
-                for j in 0..<width {
-                    let src = b.base + ((column &+ j0 &+ j) &* b.ld &+ row)
-                    for p in 0..<kb { dst[p &* nr &+ j] = src[p] }
+                for p in 0..<kb {
+                    let src = b.base + ((row &+ p) &* b.ld &+ column)
+                    let d = dst + p &* nr
+                    d.update(from: src, count: width)
+                    (d + width).update(repeating: 0, count: nr &- width)
                 }
+            }
+        } else {
+            // Bᵀ in memory: column j of B is a contiguous row; walk it once per column.
+            if width < nr { for p in 0..<kb { (dst + (p &* nr &+ width)).update(repeating: 0, count: nr &- width) } }
+            for j in 0..<width {
+                let src = b.base + ((column &+ j) &* b.ld &+ row)
+                for p in 0..<kb { dst[p &* nr &+ j] = src[p] }
             }
         }
     }
@@ -136,6 +158,15 @@ public enum GEMM {
             for p in 0..<kb {
                 let src = a.base + ((column &+ p) &* a.ld &+ row)
                 for r in 0..<rows { out[p &* mr &+ r] = src[r] }
+            }
+        } else if rows == mr {
+            // Six row streams in, one sequential stream out (the other loop order compiles to
+            // scatter instructions, slow on x86).
+            let r0 = a.base + (row &* a.ld &+ column)
+            let r1 = r0 + a.ld, r2 = r1 + a.ld, r3 = r2 + a.ld, r4 = r3 + a.ld, r5 = r4 + a.ld
+            for p in 0..<kb {
+                let o = out + p &* mr
+                o[0] = r0[p]; o[1] = r1[p]; o[2] = r2[p]; o[3] = r3[p]; o[4] = r4[p]; o[5] = r5[p]
             }
         } else {
             for r in 0..<rows {
@@ -160,12 +191,20 @@ public enum GEMM {
         while p < kb {
             let bv = rawB.loadUnaligned(fromByteOffset: p &* 64, as: SIMD16<Float>.self)
             let ap = packedA + p &* 6
+            #if arch(arm64) || FUSED_MULTIPLY_ADD
+            // One rounding per step, and one instruction where the CPU has FMA (every arm64 CPU;
+            // x86-64 from Haswell on, which `-target-cpu native` lets the compiler use).
+            c0.addProduct(ap[0], bv); c1.addProduct(ap[1], bv); c2.addProduct(ap[2], bv)
+            c3.addProduct(ap[3], bv); c4.addProduct(ap[4], bv); c5.addProduct(ap[5], bv)
+            #else
+            // Without FMA in the target, `addProduct` becomes a library call per lane: multiply, then add.
             c0 += SIMD16(repeating: ap[0]) * bv
             c1 += SIMD16(repeating: ap[1]) * bv
             c2 += SIMD16(repeating: ap[2]) * bv
             c3 += SIMD16(repeating: ap[3]) * bv
             c4 += SIMD16(repeating: ap[4]) * bv
             c5 += SIMD16(repeating: ap[5]) * bv
+            #endif
             p &+= 1
         }
         store(c0, to: c, columns: columns, accumulate: accumulate)

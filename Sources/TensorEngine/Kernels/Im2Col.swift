@@ -8,6 +8,11 @@ public struct ConvolutionGeometry: Equatable, Sendable {
     /// `⌊(H + 2·pad − k) / stride⌋ + 1`, PyTorch's output size.
     public var outputHeight: Int { (height + 2 * padY - kernelHeight) / strideY + 1 }
     public var outputWidth: Int { (width + 2 * padX - kernelWidth) / strideX + 1 }
+    /// Stride 1 and an output the size of the input, with padding smaller than the image: the
+    /// case where each im2col row is a shifted copy of the input plane (`Im2Col.samePaddedColumn`).
+    var isSamePadded: Bool {
+        strideY == 1 && strideX == 1 && outputHeight == height && outputWidth == width && padY < height && padX < width
+    }
     /// Rows of the im2col matrix: one per (channel, ky, kx).
     var patchSize: Int { channels * kernelHeight * kernelWidth }
     /// Columns of the im2col matrix: one per (image, output pixel).
@@ -19,12 +24,13 @@ public struct ConvolutionGeometry: Equatable, Sendable {
 /// `columns` is `[C·kh·kw, N·Ho·Wo]`: row `(c·kh + ky)·kw + kx`, column `(n·Ho + oy)·Wo + ox` holds
 /// `x[n, c, oy·s − p + ky, ox·s − p + kx]`, or 0 where the window hangs over the padding.
 enum Im2Col {
-    static func columns(_ x: UnsafePointer<Float>, _ g: ConvolutionGeometry, into cols: UnsafeMutablePointer<Float>) {
+    static func columns(_ x: UnsafePointer<Float>, _ g: ConvolutionGeometry, into cols: UnsafeMutablePointer<Float>,
+                        parallel: Bool = true) {
         let ho = g.outputHeight, wo = g.outputWidth, plane = ho * wo
         let total = g.columnCount
         let rows = g.patchSize
         // Chunks are rows of the matrix: each writes its own row, so any thread count gives the same bits.
-        let chunkCount = total * rows < (1 << 16) ? 1 : Swift.min(rows, 16)
+        let chunkCount = total * rows < (1 << 16) || !parallel ? 1 : Swift.min(rows, 16)
         let xs = UncheckedSendable(x), cs = UncheckedSendable(cols)
         Parallel.forEach(chunks: chunkCount) { chunk in
             let x = xs.value, cols = cs.value
@@ -34,6 +40,13 @@ enum Im2Col {
                 let ky = (row / g.kernelWidth) % g.kernelHeight
                 let c = row / (g.kernelWidth * g.kernelHeight)
                 let out = cols + row &* total
+                if g.isSamePadded {
+                    for n in 0..<g.batch {
+                        samePaddedColumn(from: x + (n &* g.channels &+ c) &* g.height &* g.width, g, ky: ky, kx: kx, into: out + n &* plane)
+                    }
+                    row += chunkCount
+                    continue
+                }
                 for n in 0..<g.batch {
                     let image = x + (n &* g.channels &+ c) &* g.height &* g.width
                     let dst = out + n &* plane
@@ -45,6 +58,15 @@ enum Im2Col {
                             continue
                         }
                         let src = image + y &* g.width
+                        if g.strideX == 1 {
+                            // Stride 1: a run of zeros, a contiguous copy, a run of zeros.
+                            let shift = kx &- g.padX   // xx = ox + shift
+                            let lo = Swift.min(wo, Swift.max(0, -shift)), hi = Swift.max(lo, Swift.min(wo, g.width &- shift))
+                            if lo > 0 { line.update(repeating: 0, count: lo) }
+                            for ox in lo..<hi { line[ox] = src[ox &+ shift] }
+                            if hi < wo { (line + hi).update(repeating: 0, count: wo &- hi) }
+                            continue
+                        }
                         for ox in 0..<wo {
                             let xx = ox &* g.strideX &- g.padX &+ kx
                             line[ox] = (xx >= 0 && xx < g.width) ? src[xx] : 0
@@ -56,13 +78,44 @@ enum Im2Col {
         }
     }
 
+    /// One row (c, ky, kx) of one image for a stride-1 "same" convolution (output size = input
+    /// size): the output plane is the input plane shifted by `dy·W + dx`, so it is one contiguous
+    /// copy, then the entries that wrapped around a row edge are zeroed. Same values as the
+    /// general loop, a handful of memory operations instead of one short loop per output row.
+    @inline(__always)
+    static func samePaddedColumn(from plane: UnsafePointer<Float>, _ g: ConvolutionGeometry, ky: Int, kx: Int,
+                                 into dst: UnsafeMutablePointer<Float>) {
+        let w = g.width, size = g.height &* g.width
+        let dy = ky &- g.padY, dx = kx &- g.padX
+        let shift = dy &* w &+ dx
+        let lo = Swift.min(size, Swift.max(0, -shift)), hi = Swift.max(lo, Swift.min(size, size &- shift))
+        if lo > 0 { dst.update(repeating: 0, count: lo) }
+        (dst + lo).update(from: plane + (lo &+ shift), count: hi &- lo)
+        if hi < size { (dst + hi).update(repeating: 0, count: size &- hi) }
+        zeroWrappedColumns(dst, g, dx: dx)
+    }
+
+    /// Zeroes, in every row of a plane, the columns whose source column `ox + dx` is outside the image.
+    @inline(__always)
+    static func zeroWrappedColumns(_ dst: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry, dx: Int) {
+        let w = g.width
+        if dx > 0 {
+            for oy in 0..<g.height { (dst + (oy &* w &+ w &- dx)).update(repeating: 0, count: dx) }
+        } else if dx < 0 {
+            for oy in 0..<g.height { (dst + oy &* w).update(repeating: 0, count: -dx) }
+        }
+    }
+
     /// The adjoint: adds every column entry back to the input pixel it was copied from.
-    /// Chunks are images, so each writes its own part of `dx` in a fixed order.
-    static func accumulate(_ cols: UnsafePointer<Float>, _ g: ConvolutionGeometry, into dx: UnsafeMutablePointer<Float>) {
+    /// Chunks are images, so each writes its own part of `dx` in a fixed order. `cols` is scratch:
+    /// in the "same" fast path its entries that fall on the padding are zeroed, then each row is
+    /// added to the image as one contiguous shifted run (adding those zeros changes nothing).
+    static func accumulate(_ cols: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry, into dx: UnsafeMutablePointer<Float>,
+                           parallel: Bool = true) {
         let ho = g.outputHeight, wo = g.outputWidth, plane = ho * wo
         let total = g.columnCount
         let cs = UncheckedSendable(cols), ds = UncheckedSendable(dx)
-        let chunkCount = total * g.patchSize < (1 << 16) ? 1 : g.batch
+        let chunkCount = total * g.patchSize < (1 << 16) || !parallel ? 1 : g.batch
         Parallel.forEach(chunks: chunkCount) { chunk in
             let cols = cs.value, dx = ds.value
             let images = chunkCount == 1 ? 0..<g.batch : chunk..<(chunk + 1)
@@ -73,11 +126,25 @@ enum Im2Col {
                         for kx in 0..<g.kernelWidth {
                             let row = (c &* g.kernelHeight &+ ky) &* g.kernelWidth &+ kx
                             let src = cols + (row &* total &+ n &* plane)
+                            if g.isSamePadded {
+                                let shift = (ky &- g.padY) &* g.width &+ (kx &- g.padX)
+                                let lo = Swift.min(plane, Swift.max(0, -shift)), hi = Swift.max(lo, Swift.min(plane, plane &- shift))
+                                zeroWrappedColumns(src, g, dx: kx &- g.padX)
+                                let target = image + shift
+                                for p in lo..<hi { target[p] += src[p] }
+                                continue
+                            }
                             for oy in 0..<ho {
                                 let y = oy &* g.strideY &- g.padY &+ ky
                                 if y < 0 || y >= g.height { continue }
                                 let dst = image + y &* g.width
                                 let line = src + oy &* wo
+                                if g.strideX == 1 {
+                                    let shift = kx &- g.padX
+                                    let lo = Swift.min(wo, Swift.max(0, -shift)), hi = Swift.max(lo, Swift.min(wo, g.width &- shift))
+                                    for ox in lo..<hi { dst[ox &+ shift] += line[ox] }
+                                    continue
+                                }
                                 for ox in 0..<wo {
                                     let xx = ox &* g.strideX &- g.padX &+ kx
                                     if xx >= 0 && xx < g.width { dst[xx] += line[ox] }

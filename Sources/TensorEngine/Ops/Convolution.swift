@@ -1,64 +1,48 @@
-/// 2-D convolution (cross-correlation, as in PyTorch) by im2col + GEMM, one image at a time.
+/// 2-D convolution (cross-correlation, as in PyTorch) by im2col + GEMM over groups of images.
 ///
 /// Shapes: x `[N, C, H, W]`, weight `[O, C, kh, kw]`, bias `[O]` → `[N, O, Ho, Wo]` with
 /// `Ho = ⌊(H + 2·padding − kh) / stride⌋ + 1`.
 ///
-/// Per image n, with K = C·kh·kw and P = Ho·Wo:
-/// Forward:   colsₙ = im2col(xₙ) `[K, P]`;  Yₙ = W · colsₙ `[O, P]` — already the NCHW layout.
-/// Backward:  ∂xₙ = col2im(Wᵀ · Gₙ);  ∂W = Σₙ Gₙ · colsₙᵀ;  ∂b = Σₙ Σₚ Gₙ.
+/// The batch is cut into groups of g images (fixed by the shape, see `ConvolutionPlan`). With
+/// K = C·kh·kw, P = Ho·Wo, per group:
+/// Forward:   cols = im2col(x_group) `[K, g·P]`;  Y = W · cols `[O, g·P]`, scattered to NCHW + bias.
+/// Backward:  G = grad gathered to `[O, g·P]`;  ∂x_group = col2im(Wᵀ · G);  ∂W_group = G · colsᵀ;
+///            ∂W = Σ_groups ∂W_group in group order;  ∂b = Σₙ Σₚ grad.
 ///
-/// Images run in parallel; each one's im2col buffer is small enough to stay in cache, and the
-/// columns are recomputed in backward instead of being kept (a batch of 128 would otherwise
-/// hold megabytes per layer). ∂W sums over fixed groups of images, then over the groups in
-/// order, so the result does not depend on the number of threads.
+/// Why groups: one image of a small network gives GEMMs like 64 × 49 × 288, too thin to keep the
+/// micro-kernel busy; a group of ~20 such images is a 64 × 980 × 288 product. Groups run in
+/// parallel (one per core); a single group lets the GEMM itself use the cores. The columns are
+/// recomputed in backward instead of being kept, and the group boundaries depend only on the
+/// shapes, so the sums, and the bits, never depend on the number of threads.
 extension Tensor {
     public func conv2d(
         weight: Tensor, bias: Tensor?, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0)
     ) throws -> Tensor {
         let g = try convolutionGeometry(weight: weight, bias: bias, stride: stride, padding: padding)
-        let outChannels = weight.shape[0]
-        let plane = g.outputHeight * g.outputWidth
-        let k = g.patchSize, batch = g.batch
-        let imageSize = g.channels * g.height * g.width
-        var single = g
-        single.batch = 1
+        let plan = ConvolutionPlan(g, outChannels: weight.shape[0])
         let w = weight.data
         let b = bias?.data
-        var out = [Float](repeating: 0, count: batch * outChannels * plane)
+        // Every element is written by exactly one group: no need to zero-fill first.
+        var out = [Float](unsafeUninitializedCapacity: g.batch * plan.outChannels * plan.plane) { _, count in
+            count = g.batch * plan.outChannels * plan.plane
+        }
         data.withUnsafeBufferPointer { xBuffer in
             w.withUnsafeBufferPointer { wBuffer in
                 out.withUnsafeMutableBufferPointer { outBuffer in
                     let (x, wp, y) = (UncheckedSendable(xBuffer.baseAddress!), UncheckedSendable(wBuffer.baseAddress!),
                                       UncheckedSendable(outBuffer.baseAddress!))
-                    let chunks = batch * outChannels * plane * k < (1 << 16) ? 1 : batch
-                    Parallel.forEach(chunks: chunks) { chunk in
-                        let cols = UnsafeMutablePointer<Float>.allocate(capacity: k * plane)
-                        defer { cols.deallocate() }
-                        for n in (chunks == 1 ? 0..<batch : chunk..<(chunk + 1)) {
-                            Im2Col.columns(x.value + n * imageSize, single, into: cols)
-                            let yn = y.value + n * outChannels * plane
-                            GEMM.multiply(m: outChannels, n: plane, k: k, a: wp.value, lda: k, b: cols, ldb: plane,
-                                          c: yn, ldc: plane, accumulate: false)
-                            if let b {
-                                for o in 0..<outChannels {
-                                    let row = yn + o * plane, shift = b[o]
-                                    for p in 0..<plane { row[p] += shift }
-                                }
-                            }
-                        }
+                    Parallel.forEach(chunks: plan.groups) { group in
+                        plan.forward(group: group, x: x.value, weight: wp.value, bias: b, into: y.value)
                     }
                 }
             }
         }
         let input = data
         let parents = bias.map { [self, weight, $0] } ?? [self, weight]
-        return Tensor.makeResult("conv2d", shape: [batch, outChannels, g.outputHeight, g.outputWidth], data: out, inputs: parents) { grad, needed in
+        return Tensor.makeResult("conv2d", shape: [g.batch, plan.outChannels, g.outputHeight, g.outputWidth], data: out, inputs: parents) { grad, needed in
             var result: [[Float]?] = [nil, nil]
-            // Groups of images for ∂W: fixed by the batch size alone.
-            let groups = Swift.min(batch, 8)
-            let perGroup = (batch + groups - 1) / groups
-            var dx = needed[0] ? [Float](repeating: 0, count: batch * imageSize) : []
-            var partial = needed[1] ? [Float](repeating: 0, count: groups * outChannels * k) : []
+            var dx = needed[0] ? [Float](repeating: 0, count: g.batch * plan.imageSize) : []
+            var partial = needed[1] ? [Float](repeating: 0, count: plan.groups * plan.outChannels * plan.patch) : []
             input.withUnsafeBufferPointer { xBuffer in
                 w.withUnsafeBufferPointer { wBuffer in
                     grad.withUnsafeBufferPointer { gBuffer in
@@ -69,27 +53,9 @@ extension Tensor {
                                 // (An empty array may still have a base address: test `needed`, not nil.)
                                 let dxp = UncheckedSendable(needed[0] ? dxBuffer.baseAddress : nil)
                                 let pp = UncheckedSendable(needed[1] ? pBuffer.baseAddress : nil)
-                                Parallel.forEach(chunks: groups) { group in
-                                    let cols = UnsafeMutablePointer<Float>.allocate(capacity: k * plane)
-                                    defer { cols.deallocate() }
-                                    let first = group * perGroup, last = Swift.min(batch, first + perGroup)
-                                    guard first < last else { return }
-                                    for n in first..<last {
-                                        let gn = gp.value + n * outChannels * plane
-                                        if let dxBase = dxp.value {
-                                            // ∂colsₙ = Wᵀ · Gₙ  [K, P], then scattered back to the image.
-                                            GEMM.multiply(m: k, n: plane, k: outChannels, a: wp.value, lda: k, transposeA: true,
-                                                          b: gn, ldb: plane, c: cols, ldc: plane, accumulate: false)
-                                            Im2Col.accumulate(cols, single, into: dxBase + n * imageSize)
-                                        }
-                                        if let pBase = pp.value {
-                                            // ∂W (group) += Gₙ · colsₙᵀ  [O, K]
-                                            Im2Col.columns(x.value + n * imageSize, single, into: cols)
-                                            GEMM.multiply(m: outChannels, n: k, k: plane, a: gn, lda: plane,
-                                                          b: cols, ldb: plane, transposeB: true,
-                                                          c: pBase + group * outChannels * k, ldc: k, accumulate: n > first)
-                                        }
-                                    }
+                                Parallel.forEach(chunks: plan.groups) { group in
+                                    plan.backward(group: group, x: x.value, weight: wp.value, grad: gp.value,
+                                                  dx: dxp.value, dWeight: pp.value.map { $0 + group * plan.outChannels * plan.patch })
                                 }
                             }
                         }
@@ -98,21 +64,27 @@ extension Tensor {
             }
             if needed[0] { result[0] = dx }
             if needed[1] {
-                var dw = [Float](repeating: 0, count: outChannels * k)
-                for group in 0..<groups {
-                    for i in 0..<(outChannels * k) { dw[i] += partial[group * outChannels * k + i] }
+                let size = plan.outChannels * plan.patch
+                var dw = [Float](repeating: 0, count: size)
+                dw.withUnsafeMutableBufferPointer { d in
+                    partial.withUnsafeBufferPointer { p in
+                        for group in 0..<plan.groups {
+                            let base = group &* size
+                            for i in 0..<size { d[i] += p[base &+ i] }
+                        }
+                    }
                 }
                 result[1] = dw
             }
             if needed.count == 3 {
-                var db = [Float](repeating: 0, count: outChannels)
+                var db = [Float](repeating: 0, count: plan.outChannels)
                 if needed[2] {
                     grad.withUnsafeBufferPointer { gp in
-                        for n in 0..<batch {
-                            for o in 0..<outChannels {
+                        for n in 0..<g.batch {
+                            for o in 0..<plan.outChannels {
                                 var s: Float = 0
-                                let row = (n &* outChannels &+ o) &* plane
-                                for p in 0..<plane { s += gp[row &+ p] }
+                                let row = (n &* plan.outChannels &+ o) &* plan.plane
+                                for p in 0..<plan.plane { s += gp[row &+ p] }
                                 db[o] += s
                             }
                         }
@@ -182,4 +154,89 @@ public func naiveConvolution2D(
         }
     }
     return out
+}
+
+/// How a convolution cuts its batch into groups of images, and the kernels for one group.
+///
+/// A group holds enough images for its GEMM to have about `targetColumns` columns (g·P), so
+/// 28×28 images go two at a time and 7×7 feature maps up to twenty-one at a time; the im2col
+/// buffer of a group (K · g·P floats) then stays within the L2 cache. Large batches are cut into
+/// at least eight groups. Both rules depend on the shapes alone, never on the thread count.
+struct ConvolutionPlan {
+    static let targetColumns = 1024, minimumGroups = 8
+    let geometry: ConvolutionGeometry
+    let outChannels: Int, plane: Int, patch: Int, imageSize: Int
+    let imagesPerGroup: Int, groups: Int
+
+    init(_ g: ConvolutionGeometry, outChannels: Int) {
+        geometry = g
+        self.outChannels = outChannels
+        plane = g.outputHeight * g.outputWidth
+        patch = g.patchSize
+        imageSize = g.channels * g.height * g.width
+        // At most `targetColumns` per GEMM, and at least `minimumGroups` groups when the batch
+        // allows, so two (or four) cores get equal shares.
+        let byColumns = (Self.targetColumns + plane - 1) / plane
+        let byBalance = (g.batch + Self.minimumGroups - 1) / Self.minimumGroups
+        imagesPerGroup = Swift.max(1, Swift.min(byColumns, byBalance))
+        groups = (g.batch + imagesPerGroup - 1) / imagesPerGroup
+    }
+
+    /// The images of one group, and the geometry of that group alone.
+    func members(of group: Int) -> (first: Int, geometry: ConvolutionGeometry) {
+        let first = group * imagesPerGroup
+        var single = geometry
+        single.batch = Swift.min(geometry.batch, first + imagesPerGroup) - first
+        return (first, single)
+    }
+
+    /// Y[group] = W · im2col(x[group]) + b, written in NCHW order.
+    func forward(group: Int, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: [Float]?, into y: UnsafeMutablePointer<Float>) {
+        let (first, g) = members(of: group)
+        let columns = g.batch &* plane
+        let inner = groups == 1   // a lone group may use every core inside its kernels
+        let cols = UnsafeMutablePointer<Float>.allocate(capacity: patch &* columns)
+        let product = UnsafeMutablePointer<Float>.allocate(capacity: outChannels &* columns)
+        defer { cols.deallocate(); product.deallocate() }
+        Im2Col.columns(x + first &* imageSize, g, into: cols, parallel: inner)
+        GEMM.multiply(m: outChannels, n: columns, k: patch, a: weight, lda: patch, b: cols, ldb: columns,
+                      c: product, ldc: columns, accumulate: false, parallel: inner)
+        // [O, g·P] → [g, O, P], adding the bias on the way.
+        for n in 0..<g.batch {
+            for o in 0..<outChannels {
+                let src = product + (o &* columns &+ n &* plane)
+                let dst = y + ((first &+ n) &* outChannels &+ o) &* plane
+                let shift = bias?[o] ?? 0
+                for p in 0..<plane { dst[p] = src[p] + shift }
+            }
+        }
+    }
+
+    /// ∂x[group] += col2im(Wᵀ · G) and ∂W_group = G · im2col(x[group])ᵀ, with G the group's
+    /// gradient as `[O, g·P]`. Either output may be nil when it is not needed.
+    func backward(group: Int, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, grad: UnsafePointer<Float>,
+                  dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?) {
+        let (first, g) = members(of: group)
+        let columns = g.batch &* plane
+        let inner = groups == 1
+        let gathered = UnsafeMutablePointer<Float>.allocate(capacity: outChannels &* columns)
+        let cols = UnsafeMutablePointer<Float>.allocate(capacity: patch &* columns)
+        defer { gathered.deallocate(); cols.deallocate() }
+        for n in 0..<g.batch {
+            for o in 0..<outChannels {
+                (gathered + (o &* columns &+ n &* plane))
+                    .update(from: grad + ((first &+ n) &* outChannels &+ o) &* plane, count: plane)
+            }
+        }
+        if let dx {
+            GEMM.multiply(m: patch, n: columns, k: outChannels, a: weight, lda: patch, transposeA: true,
+                          b: gathered, ldb: columns, c: cols, ldc: columns, accumulate: false, parallel: inner)
+            Im2Col.accumulate(cols, g, into: dx + first &* imageSize, parallel: inner)
+        }
+        if let dWeight {
+            Im2Col.columns(x + first &* imageSize, g, into: cols, parallel: inner)
+            GEMM.multiply(m: outChannels, n: patch, k: columns, a: gathered, lda: columns,
+                          b: cols, ldb: columns, transposeB: true, c: dWeight, ldc: patch, accumulate: false, parallel: inner)
+        }
+    }
 }
