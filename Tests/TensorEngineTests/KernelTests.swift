@@ -103,6 +103,28 @@ struct KernelTests {
         #expect(maxAbsoluteDifference(received.2, db.map(Float.init)) < scale, "∂b differs from the definition")
     }
 
+    @Test("2×2 max-pooling (fast path, split by planes) agrees with the definition, forward and backward")
+    func maxPooling() throws {
+        let (n, c, h, w) = (6, 40, 14, 10)                 // 240 planes: several chunks
+        let x = TestData.uniform([n, c, h, w], seed: 41); x.requiresGrad = true
+        let y = try x.maxPool2d(kernel: (2, 2))
+        let seed = TestData.uniform(y.shape, seed: 42)
+        try y.backward(seed: seed)
+        var expected = [Float](repeating: 0, count: y.count), dx = [Float](repeating: 0, count: x.count)
+        for p in 0..<(n * c) { for oy in 0..<(h / 2) { for ox in 0..<(w / 2) {
+            var best = -Float.infinity, at = 0
+            for dy in 0..<2 { for dxx in 0..<2 {
+                let i = (p * h + 2 * oy + dy) * w + 2 * ox + dxx
+                if x.data[i] > best { best = x.data[i]; at = i }
+            } }
+            let o = (p * (h / 2) + oy) * (w / 2) + ox
+            expected[o] = best
+            dx[at] += seed.data[o]
+        } } }
+        #expect(y.data == expected)
+        #expect(x.grad!.data == dx)
+    }
+
     @Test("results are the same bits with one thread and with all of them")
     func deterministicAcrossThreadCounts() throws {
         func run() throws -> ([Float], [Float], [Float]) {
@@ -111,7 +133,11 @@ struct KernelTests {
             let y = try x.conv2d(weight: w, bias: nil, padding: (1, 1))
             try y.backward(seed: TestData.uniform(y.shape, seed: 11))
             let big = GEMM.product(TestData.uniform([96, 200], seed: 12).data, TestData.uniform([200, 80], seed: 13).data, m: 96, n: 80, k: 200)
-            return (y.data + big, x.grad!.data, w.grad!.data)
+            // ReLU and max-pooling split large tensors across threads (here 6 and 3 chunks).
+            let z = TestData.uniform([16, 32, 28, 28], seed: 14, low: -1, high: 1); z.requiresGrad = true
+            let pooled = try z.relu().maxPool2d(kernel: (2, 2))
+            try pooled.backward(seed: TestData.uniform(pooled.shape, seed: 15))
+            return (y.data + big + pooled.data, x.grad!.data + z.grad!.data, w.grad!.data)
         }
         let saved = Parallel.maximumThreads
         defer { Parallel.maximumThreads = saved }

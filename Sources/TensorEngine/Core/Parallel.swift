@@ -32,6 +32,20 @@ public enum Parallel {
     }
 }
 
+extension Parallel {
+    /// Calls `body` on consecutive ranges covering `0..<count`, concurrently when there is enough
+    /// work: one range per `grain` items, at most 16 ranges. The cut depends on `count` alone.
+    /// For element-wise loops, where each index writes only its own outputs.
+    public static func forEachRange(_ count: Int, grain: Int, _ body: (Range<Int>) -> Void) {
+        let chunks = Swift.max(1, Swift.min(16, count / Swift.max(grain, 1)))
+        let per = (count + chunks - 1) / chunks
+        forEach(chunks: chunks) { chunk in
+            let start = chunk * per, end = Swift.min(count, start + per)
+            if start < end { body(start..<end) }
+        }
+    }
+}
+
 /// Wraps a value the compiler cannot prove `Sendable` (closures over unsafe pointers) for the
 /// parallel loops above, whose chunks touch disjoint memory.
 struct UncheckedSendable<Value>: @unchecked Sendable {

@@ -165,3 +165,15 @@ extension Tensor: CustomStringConvertible {
         return "Tensor(shape: \(shape), [\(shown)\(data.count > 8 ? ", …" : "")]\(requiresGrad ? ", requiresGrad" : ""))"
     }
 }
+
+extension Array where Element == Float {
+    /// An array of `count` values written by `initialize`, which must set every element: the
+    /// engine's outputs skip the zero-fill that `init(repeating:count:)` would spend on them.
+    @inline(__always)
+    init(uninitializedCount count: Int, _ initialize: (UnsafeMutableBufferPointer<Float>) -> Void) {
+        self.init(unsafeUninitializedCapacity: count) { buffer, initialized in
+            initialize(UnsafeMutableBufferPointer(rebasing: buffer[0..<count]))
+            initialized = count
+        }
+    }
+}

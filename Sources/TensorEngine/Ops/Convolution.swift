@@ -6,7 +6,8 @@
 /// The batch is cut into groups of g images (fixed by the shape, see `ConvolutionPlan`). With
 /// K = C·kh·kw, P = Ho·Wo, per group:
 /// Forward:   cols = im2col(x_group) `[K, g·P]`;  Y = W · cols `[O, g·P]`, scattered to NCHW + bias.
-/// Backward:  G = grad gathered to `[O, g·P]`;  ∂x_group = col2im(Wᵀ · G);  ∂W_group = G · colsᵀ;
+/// Backward:  G = grad gathered to `[O, g·P]`;  ∂x_group = col2im(Wᵀ · G);  ∂W_group = G · colsᵀ
+///            (computed as its transpose cols · Gᵀ when K > O);
 ///            ∂W = Σ_groups ∂W_group in group order;  ∂b = Σₙ Σₚ grad.
 ///
 /// Why groups: one image of a small network gives GEMMs like 64 × 49 × 288, too thin to keep the
@@ -74,18 +75,16 @@ extension Tensor {
                         }
                     }
                 }
-                result[1] = dw
+                result[1] = plan.transposesWeightGradient ? GEMM.transpose(dw, rows: plan.patch, columns: plan.outChannels) : dw
             }
             if needed.count == 3 {
                 var db = [Float](repeating: 0, count: plan.outChannels)
                 if needed[2] {
+                    // Σₙ Σₚ grad[n, o, p]: each plane summed in SIMD lanes, images in order.
                     grad.withUnsafeBufferPointer { gp in
                         for n in 0..<g.batch {
                             for o in 0..<plan.outChannels {
-                                var s: Float = 0
-                                let row = (n &* plan.outChannels &+ o) &* plan.plane
-                                for p in 0..<plan.plane { s += gp[row &+ p] }
-                                db[o] += s
+                                db[o] += planeSum(gp.baseAddress! + (n &* plan.outChannels &+ o) &* plan.plane, count: plan.plane)
                             }
                         }
                     }
@@ -212,8 +211,13 @@ struct ConvolutionPlan {
         }
     }
 
-    /// ∂x[group] += col2im(Wᵀ · G) and ∂W_group = G · im2col(x[group])ᵀ, with G the group's
-    /// gradient as `[O, g·P]`. Either output may be nil when it is not needed.
+    /// Whether `backward` writes each group's weight gradient transposed, `[K, O]`: cheaper when
+    /// K > O (the GEMM's B operand, read across its rows, is then the smaller matrix).
+    var transposesWeightGradient: Bool { patch > outChannels }
+
+    /// ∂x[group] += col2im(Wᵀ · G) and ∂W_group = G · im2col(x[group])ᵀ (or its transpose, see
+    /// `transposesWeightGradient`), with G the group's gradient as `[O, g·P]`. Either output may
+    /// be nil when it is not needed.
     func backward(group: Int, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, grad: UnsafePointer<Float>,
                   dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?) {
         let (first, g) = members(of: group)
@@ -235,8 +239,30 @@ struct ConvolutionPlan {
         }
         if let dWeight {
             Im2Col.columns(x + first &* imageSize, g, into: cols, parallel: inner)
-            GEMM.multiply(m: outChannels, n: patch, k: columns, a: gathered, lda: columns,
-                          b: cols, ldb: columns, transposeB: true, c: dWeight, ldc: patch, accumulate: false, parallel: inner)
+            if transposesWeightGradient {
+                // ∂Wᵀ = cols · Gᵀ `[K, O]`: the packing then transposes G (O rows) instead of cols (K rows).
+                GEMM.multiply(m: patch, n: outChannels, k: columns, a: cols, lda: columns,
+                              b: gathered, ldb: columns, transposeB: true, c: dWeight, ldc: outChannels, accumulate: false, parallel: inner)
+            } else {
+                GEMM.multiply(m: outChannels, n: patch, k: columns, a: gathered, lda: columns,
+                              b: cols, ldb: columns, transposeB: true, c: dWeight, ldc: patch, accumulate: false, parallel: inner)
+            }
         }
     }
+}
+
+/// The sum of `count` floats in a fixed order: sixteen running lane sums, then the lanes, then
+/// the tail. (A plain `for` loop cannot be vectorised: float addition is not associative.)
+@inline(__always)
+func planeSum(_ p: UnsafePointer<Float>, count: Int) -> Float {
+    var lanes = SIMD16<Float>()
+    let raw = UnsafeRawPointer(p)
+    var i = 0
+    while i &+ 16 <= count {
+        lanes += raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self)
+        i &+= 16
+    }
+    var total = lanes.sum()
+    while i < count { total += p[i]; i &+= 1 }
+    return total
 }

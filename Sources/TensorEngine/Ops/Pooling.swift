@@ -63,7 +63,20 @@ extension Tensor {
         let n = count
         return Tensor.makeResult("maxPool2d", shape: [g.batch, g.channels, ho, wo], data: out, inputs: [self]) { grad, _ in
             var dx = [Float](repeating: 0, count: n)
-            for o in 0..<grad.count { dx[Int(arg[o])] += grad[o] }
+            dx.withUnsafeMutableBufferPointer { d in
+                grad.withUnsafeBufferPointer { gp in
+                    arg.withUnsafeBufferPointer { a in
+                        // Each index came from this input's forward pass, within the output's own
+                        // plane: planes are split across the cores without two writing one element.
+                        let (ds, gs, args) = (UncheckedSendable(d.baseAddress!), UncheckedSendable(gp.baseAddress!), UncheckedSendable(a.baseAddress!))
+                        let perPlane = ho * wo
+                        Parallel.forEachRange(planes, grain: Swift.max(1, (1 << 15) / Swift.max(perPlane, 1))) { range in
+                            let (d, g, a) = (ds.value, gs.value, args.value)
+                            for o in (range.lowerBound * perPlane)..<(range.upperBound * perPlane) { d[Int(truncatingIfNeeded: a[o])] += g[o] }
+                        }
+                    }
+                }
+            }
             return [dx]
         }
     }
@@ -72,7 +85,11 @@ extension Tensor {
     static func maxPool2x2(_ x: UnsafeBufferPointer<Float>, _ g: ConvolutionGeometry,
                            _ out: UnsafeMutableBufferPointer<Float>, _ arg: UnsafeMutableBufferPointer<Int32>) {
         let ho = g.outputHeight, wo = g.outputWidth, w = g.width
-        for p in 0..<(g.batch &* g.channels) {
+        let (xs, outs, args) = (UncheckedSendable(x), UncheckedSendable(out), UncheckedSendable(arg))
+        // Planes split across the cores; each output element is written by one plane's loop.
+        Parallel.forEachRange(g.batch &* g.channels, grain: Swift.max(1, (1 << 15) / Swift.max(ho * wo, 1))) { planes in
+        let (x, out, arg) = (xs.value, outs.value, args.value)
+        for p in planes {
             let base = p &* g.height &* w
             for oy in 0..<ho {
                 let r0 = base &+ 2 &* oy &* w, r1 = r0 &+ w
@@ -88,6 +105,7 @@ extension Tensor {
                     arg[o0 &+ ox] = Int32(truncatingIfNeeded: at)
                 }
             }
+        }
         }
     }
 
