@@ -74,3 +74,17 @@ public func randomlyShifted(_ images: Tensor, maximum: Int, using generator: ino
     }
     return (try? Tensor(shape: images.shape, data: out)) ?? images
 }
+
+/// Mirrors each image left–right with probability ½ (one draw per image from `generator`).
+public func randomlyFlipped(_ images: Tensor, using generator: inout SeededGenerator) -> Tensor {
+    guard images.rank == 4 else { return images }
+    let (n, c, h, w) = (images.shape[0], images.shape[1], images.shape[2], images.shape[3])
+    var out = images.data
+    for i in 0..<n where generator.nextInt(below: 2) == 1 {
+        for row in 0..<(c * h) {
+            let base = (i * c * h + row) * w
+            out[base..<(base + w)].reverse()
+        }
+    }
+    return (try? Tensor(shape: images.shape, data: out)) ?? images
+}

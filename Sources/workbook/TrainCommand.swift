@@ -9,10 +9,11 @@ enum TrainCommand: Command {
     static let summary = "Train a reference model (mnist-gap, mnist-fc, mnist-simplenet, fashion-gap) and write its .safetensors."
     static let options = [
         OptionSpecification(name: "model", valueName: "NAME", help: "the model to train (required)"),
-        OptionSpecification(name: "epochs", valueName: "N", help: "epochs (default 15)"),
+        OptionSpecification(name: "epochs", valueName: "N", help: "epochs (default: the model's recipe, 12–20)"),
         OptionSpecification(name: "batch-size", valueName: "N", help: "images per step (default 128)"),
-        OptionSpecification(name: "lr", valueName: "RATE", help: "peak learning rate of the one-cycle schedule (default 0.004)"),
-        OptionSpecification(name: "shift", valueName: "PIXELS", help: "random-shift augmentation (default 2, 0 = off)"),
+        OptionSpecification(name: "lr", valueName: "RATE", help: "peak learning rate of the one-cycle schedule (default: the recipe's, 0.004 or 0.008)"),
+        OptionSpecification(name: "shift", valueName: "PIXELS", help: "random-shift augmentation (default: the recipe's, 2 or 0 = off)"),
+        OptionSpecification(name: "flip", valueName: "yes|no", help: "random left–right mirroring (default: the recipe's, yes for fashion-gap)"),
         OptionSpecification(name: "seed", valueName: "N", help: "random seed for weights, shuffling and augmentation (default 2024)"),
         OptionSpecification(name: "limit", valueName: "N", help: "train on the first N images only (smoke tests)"),
         OptionSpecification(name: "out", valueName: "FILE", help: "where to write the model (default Datasets/models/NAME.safetensors)"),
@@ -21,11 +22,15 @@ enum TrainCommand: Command {
     static func run(_ options: ParsedOptions) throws {
         let name = try options.requiredString("model")
         let architecture = try Catalog.architecture(named: name)
-        var configuration = TrainingConfiguration()
+        var configuration = TrainingConfiguration.recipe(for: name)
         configuration.epochs = try options.int("epochs", default: configuration.epochs)!
         configuration.batchSize = try options.int("batch-size", default: configuration.batchSize)!
         configuration.learningRate = try options.float("lr", default: configuration.learningRate)!
         configuration.maximumShift = try options.int("shift", default: configuration.maximumShift)!
+        if let flip = options.string("flip") {
+            guard flip == "yes" || flip == "no" else { throw CommandLineError(message: "--flip takes yes or no, got '\(flip)'") }
+            configuration.horizontalFlips = flip == "yes"
+        }
         configuration.seed = UInt64(try options.int("seed", default: Int(configuration.seed))!)
         guard configuration.epochs > 0, configuration.batchSize > 0, configuration.learningRate > 0 else {
             throw CommandLineError(message: "--epochs, --batch-size and --lr must be positive")
@@ -35,7 +40,7 @@ enum TrainCommand: Command {
         let test = try ModelFile.dataset(for: architecture, split: .test)
         let out = try options.string("out").map { URL(fileURLWithPath: $0) } ?? ModelFile.shippedURL(name)
 
-        print("training \(name) on \(training.count) images: \(configuration.epochs) epochs, batch \(configuration.batchSize), Adam with one-cycle peak lr \(configuration.learningRate), shifts ±\(configuration.maximumShift), seed \(configuration.seed), \(Parallel.maximumThreads) threads")
+        print("training \(name) on \(training.count) images: \(configuration.epochs) epochs, batch \(configuration.batchSize), Adam with one-cycle peak lr \(configuration.learningRate), shifts ±\(configuration.maximumShift)\(configuration.horizontalFlips ? ", left–right flips" : ""), seed \(configuration.seed), \(Parallel.maximumThreads) threads")
         let model = try architecture.makeModel(seed: configuration.seed)
         var lastBar: ProgressBar? = nil
         let reports = try Trainer.train(model, on: training, testingOn: test, configuration: configuration,
@@ -48,7 +53,7 @@ enum TrainCommand: Command {
         let recipe: [String: String] = [
             "epochs": "\(configuration.epochs)", "batch_size": "\(configuration.batchSize)",
             "optimizer": "Adam, OneCycleLR(max_lr=\(configuration.learningRate), pct_start=0.3, cos)",
-            "augmentation": "random shifts of up to \(configuration.maximumShift) px", "seed": "\(configuration.seed)",
+            "augmentation": "random shifts of up to \(configuration.maximumShift) px" + (configuration.horizontalFlips ? ", random left-right flips" : ""), "seed": "\(configuration.seed)",
             "test_accuracy": String(format: "%.4f", last.testAccuracy),
             "trained_by": "workbook train (this project's engine)",
         ]

@@ -129,6 +129,23 @@ struct DatasetTests {
         #expect(Set(kept).count == kept.count)
     }
 
+    @Test("random flips mirror whole images, about half of them, and only when asked")
+    func flips() throws {
+        let images = Tensor.arange([200, 1, 2, 3])
+        var g = SeededGenerator(seed: 5)
+        let flipped = randomlyFlipped(images, using: &g)
+        var mirrored = 0
+        for i in 0..<200 {
+            let before = Array(images.data[(i * 6)..<(i * 6 + 6)]), after = Array(flipped.data[(i * 6)..<(i * 6 + 6)])
+            if after == before { continue }
+            #expect(after == [before[2], before[1], before[0], before[5], before[4], before[3]], "image \(i) is not a mirror image")
+            mirrored += 1
+        }
+        #expect((70...130).contains(mirrored), "\(mirrored) of 200 images mirrored")
+        #expect(!TrainingConfiguration.recipe(for: "mnist-gap").horizontalFlips)   // digits are not symmetric
+        #expect(TrainingConfiguration.recipe(for: "fashion-gap").horizontalFlips)
+    }
+
     @Test("the one-cycle schedule matches torch.optim.lr_scheduler.OneCycleLR")
     func oneCycle() {
         // OneCycleLR(Adam(lr=0.004), max_lr=0.004, total_steps=20): lr before each of 20 steps (torch 2.15).

@@ -175,7 +175,9 @@ struct ConvolutionPlan {
         imageSize = g.channels * g.height * g.width
         // At most `targetColumns` per GEMM, and at least `minimumGroups` groups when the batch
         // allows, so two (or four) cores get equal shares.
-        let byColumns = (Self.targetColumns + plane - 1) / plane
+        // (Planes of 512 pixels or more make a wide enough GEMM alone; a group of one image needs
+        // no scatter, its `[O, P]` product is already NCHW.)
+        let byColumns = plane >= Self.targetColumns / 2 ? 1 : (Self.targetColumns + plane - 1) / plane
         let byBalance = (g.batch + Self.minimumGroups - 1) / Self.minimumGroups
         imagesPerGroup = Swift.max(1, Swift.min(byColumns, byBalance))
         groups = (g.batch + imagesPerGroup - 1) / imagesPerGroup
@@ -194,12 +196,22 @@ struct ConvolutionPlan {
         let (first, g) = members(of: group)
         let columns = g.batch &* plane
         let inner = groups == 1   // a lone group may use every core inside its kernels
+        let single = g.batch == 1
         let cols = UnsafeMutablePointer<Float>.allocate(capacity: patch &* columns)
-        let product = UnsafeMutablePointer<Float>.allocate(capacity: outChannels &* columns)
-        defer { cols.deallocate(); product.deallocate() }
+        let product = single ? y + first &* outChannels &* plane : UnsafeMutablePointer<Float>.allocate(capacity: outChannels &* columns)
+        defer { cols.deallocate(); if !single { product.deallocate() } }
         Im2Col.columns(x + first &* imageSize, g, into: cols, parallel: inner)
         GEMM.multiply(m: outChannels, n: columns, k: patch, a: weight, lda: patch, b: cols, ldb: columns,
                       c: product, ldc: columns, accumulate: false, parallel: inner)
+        if single {
+            if let bias {
+                for o in 0..<outChannels {
+                    let row = product + o &* plane, shift = bias[o]
+                    for p in 0..<plane { row[p] += shift }
+                }
+            }
+            return
+        }
         // [O, g·P] → [g, O, P], adding the bias on the way.
         for n in 0..<g.batch {
             for o in 0..<outChannels {
@@ -223,15 +235,20 @@ struct ConvolutionPlan {
         let (first, g) = members(of: group)
         let columns = g.batch &* plane
         let inner = groups == 1
-        let gathered = UnsafeMutablePointer<Float>.allocate(capacity: outChannels &* columns)
+        // One image's gradient is already `[O, P]`; a larger group's is gathered to `[O, g·P]`.
+        let single = g.batch == 1
+        let buffer = single ? nil : UnsafeMutablePointer<Float>.allocate(capacity: outChannels &* columns)
         let cols = UnsafeMutablePointer<Float>.allocate(capacity: patch &* columns)
-        defer { gathered.deallocate(); cols.deallocate() }
-        for n in 0..<g.batch {
-            for o in 0..<outChannels {
-                (gathered + (o &* columns &+ n &* plane))
-                    .update(from: grad + ((first &+ n) &* outChannels &+ o) &* plane, count: plane)
+        defer { buffer?.deallocate(); cols.deallocate() }
+        if let buffer {
+            for n in 0..<g.batch {
+                for o in 0..<outChannels {
+                    (buffer + (o &* columns &+ n &* plane))
+                        .update(from: grad + ((first &+ n) &* outChannels &+ o) &* plane, count: plane)
+                }
             }
         }
+        let gathered = UnsafePointer(buffer) ?? grad + first &* outChannels &* plane
         if let dx {
             GEMM.multiply(m: patch, n: columns, k: outChannels, a: weight, lda: patch, transposeA: true,
                           b: gathered, ldb: columns, c: cols, ldc: columns, accumulate: false, parallel: inner)
