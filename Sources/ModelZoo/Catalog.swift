@@ -14,6 +14,11 @@ public enum Catalog {
     /// The names of all catalogued models.
     public static var names: [String] { ["mnist-gap", "mnist-fc", "mnist-simplenet", "fashion-gap"] }
 
+    /// The test accuracy each shipped model must reach (the course's specification).
+    public static func requiredAccuracy(of name: String) -> Double? {
+        ["mnist-gap": 0.988, "mnist-fc": 0.990, "mnist-simplenet": 0.994, "fashion-gap": 0.900][name]
+    }
+
     /// The architecture of a catalogued model.
     public static func architecture(named name: String) throws -> ModelArchitecture {
         switch name {

@@ -60,6 +60,7 @@ enum BenchCommand: Command {
         #endif
         var rows: [Row] = []
         var g = SeededGenerator(seed: 1)
+        let cpuAtStart = CPUTimes.read()
         let only = options.string("only")?.lowercased()
         func wanted(_ name: String) -> Bool { only.map { name.lowercased().contains($0) } ?? true }
 
@@ -70,6 +71,29 @@ enum BenchCommand: Command {
         if wanted("GEMM 512x512x512") {
             rows.append(row("GEMM 512x512x512", time(runs: runs * 2) { _ = GEMM.product(a, b, m: n, n: n, k: n) },
                             rate: { flops / $0 / 1e9 }, rateUnit: "GFLOP/s"))
+        }
+
+        // The GEMMs one group of images of a mnist-gap training step runs, on one thread (only with
+        // `--only "GEMM shape"`: for tuning the kernel, not part of the table).
+        if let only, "gemm shape".contains(only) || only.contains("gemm shape") {
+            let shapes: [(String, Int, Int, Int, Bool, Bool)] = [
+                ("conv2 forward", 32, 1176, 144, false, false), ("conv3 forward", 64, 392, 288, false, false),
+                ("conv2 dX", 144, 1176, 32, true, false), ("conv3 dX", 288, 392, 64, true, false),
+                ("conv2 dWt", 144, 32, 1176, false, true), ("conv3 dWt", 288, 64, 392, false, true),
+            ]
+            for (label, m, n, k, ta, tb) in shapes {
+                let a = Tensor.randomUniform([m * k], using: &g).data, b = Tensor.randomUniform([k * n], using: &g).data
+                var c = [Float](repeating: 0, count: m * n)
+                let times = time(runs: runs * 20) {
+                    a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+                        GEMM.multiply(m: m, n: n, k: k, a: ap.baseAddress!, lda: ta ? m : k, transposeA: ta,
+                                      b: bp.baseAddress!, ldb: tb ? k : n, transposeB: tb, c: cp.baseAddress!, ldc: n,
+                                      accumulate: false, parallel: false)
+                    } } }
+                }
+                let flops = 2 * Double(m * n * k)
+                rows.append(row("GEMM shape \(label) \(m)x\(n)x\(k)", times, rate: { flops / $0 / 1e9 }, rateUnit: "GFLOP/s"))
+            }
         }
 
         // conv2d forward + backward, batch 64, the three convolutions of mnist-gap.
@@ -120,12 +144,20 @@ enum BenchCommand: Command {
         }
 
         print("workbook bench — \(Parallel.maximumThreads) threads, \(runs) runs per row, \(ProcessInfo.processInfo.operatingSystemVersionString)")
+        if let start = cpuAtStart, let end = CPUTimes.read() {
+            // On a shared virtual machine the host may take the cores away ("steal"): such runs are noisy.
+            print(String(format: "CPU time stolen by the host during the run: %.1f%%%@", 100 * end.stealFraction(since: start),
+                         end.stealFraction(since: start) > 0.02 ? " (noisy: prefer the fastest column, or rerun)" : ""))
+        }
         print(padded("name", 44) + "   median    fastest    slowest   derived")
         for r in rows {
             var line = padded(r.name, 44)
             for value in [r.median, r.fastest, r.slowest] { line += String(format: " %8.2f ", value) + r.unit }
             if let rate = r.rate, let unit = r.rateUnit { line += String(format: "   %.1f ", rate) + unit }
             print(line)
+        }
+        if OpProfile.isEnabled {
+            print("\nWORKBOOK_PROFILE=1: time per op over every row above\n" + OpProfile.report())
         }
         if let path = options.string("json") {
             let encoder = JSONEncoder()
@@ -158,5 +190,23 @@ enum BenchMethods {
                 try integratedGradients(of: model, images: x, targets: [c], steps: 50).attributions
             },
         ]
+    }
+}
+
+/// The machine-wide CPU time counters of Linux's `/proc/stat` (nil elsewhere).
+struct CPUTimes {
+    let total: Double, steal: Double
+
+    static func read() -> CPUTimes? {
+        guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("cpu ") }) else { return nil }
+        let fields = line.split(separator: " ").dropFirst().compactMap { Double($0) }
+        guard fields.count >= 8 else { return nil }
+        return CPUTimes(total: fields.prefix(8).reduce(0, +), steal: fields[7])
+    }
+
+    func stealFraction(since start: CPUTimes) -> Double {
+        let elapsed = total - start.total
+        return elapsed > 0 ? (steal - start.steal) / elapsed : 0
     }
 }

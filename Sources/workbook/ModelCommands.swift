@@ -33,6 +33,10 @@ enum EvaluateCommand: Command {
         let correct = (0..<classes).map { confusion[$0][$0] }.reduce(0, +)
         print(loaded.architecture.name + String(format: ": test accuracy %.2f%% (%d / %d) in %.2f s (%.0f images/s)",
                      100 * Double(correct) / Double(test.count), correct, test.count, seconds, Double(test.count) / seconds))
+        if let required = Catalog.requiredAccuracy(of: loaded.architecture.name) {
+            let met = Double(correct) / Double(test.count) >= required
+            print(String(format: "required: ≥ %.1f%% — ", 100 * required) + (met ? "met" : "NOT met"))
+        }
         print("\nper class:")
         for c in 0..<classes {
             let total = confusion[c].reduce(0, +)

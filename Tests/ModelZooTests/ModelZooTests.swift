@@ -178,3 +178,25 @@ struct FashionTests {
         #expect(training.count == 60_000)
     }
 }
+
+/// The shipped models against their specification and their README: ~10 s of inference, so it
+/// runs in the instructors' mode (`WORKBOOK_SOLUTIONS=1 swift test`, which CI runs), not in every
+/// student run.
+@Suite("Shipped models")
+struct ShippedModelTests {
+    static let instructorMode = ProcessInfo.processInfo.environment["WORKBOOK_SOLUTIONS"] == "1"
+
+    @Test("every shipped model reaches its required accuracy, and the README states what evaluate prints",
+          .enabled(if: instructorMode), arguments: Catalog.names)
+    func accuracy(name: String) throws {
+        let loaded = try ModelFile.load(try ModelFile.shippedURL(name))
+        let test = try ModelFile.dataset(for: loaded.architecture, split: .test)
+        let accuracy = try Evaluation.accuracy(of: loaded.model, on: test)
+        let required = try #require(Catalog.requiredAccuracy(of: name))
+        #expect(accuracy >= required, "\(name): \(100 * accuracy)% < \(100 * required)%")
+        let readme = try String(contentsOf: try ModelFile.shippedURL(name).deletingLastPathComponent().appendingPathComponent("README.md"), encoding: .utf8)
+        let row = try #require(readme.split(separator: "\n").first { $0.hasPrefix("| `\(name)` |") }, "no README row for \(name)")
+        let stated = String(format: "**%.2f%%**", 100 * accuracy)
+        #expect(row.contains(stated), "README row for \(name) should state \(stated): \(row)")
+    }
+}

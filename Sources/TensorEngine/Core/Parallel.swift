@@ -24,9 +24,11 @@ public enum Parallel {
         withoutActuallyEscaping(body) { body in
             let box = UncheckedSendable(body)
             let workers = min(chunks, maximumThreads)
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                var chunk = worker
-                while chunk < chunks { box.value(chunk); chunk += workers }
+            // Each worker takes the next unclaimed chunk, so a late-starting thread does less
+            // rather than holding everyone up. Who runs a chunk never changes what it writes.
+            let counter = ChunkCounter()
+            DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                while let chunk = counter.claim(below: chunks) { box.value(chunk) }
             }
         }
     }
@@ -43,6 +45,18 @@ extension Parallel {
             let start = chunk * per, end = Swift.min(count, start + per)
             if start < end { body(start..<end) }
         }
+    }
+}
+
+/// Hands out chunk numbers 0, 1, 2, … to the workers of one `Parallel.forEach`.
+private final class ChunkCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+    func claim(below limit: Int) -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        guard next < limit else { return nil }
+        next += 1
+        return next - 1
     }
 }
 

@@ -14,6 +14,11 @@
 /// K-block of A's rows (`M·kc`).
 public enum GEMM {
     static let mr = 6, nr = 16, kc = 256
+    /// Columns per micro-tile: 32 on CPUs with AVX-512 (6 × 32 = twelve 512-bit accumulators,
+    /// enough independent FMAs to cover their latency on two FMA units), else 16 (6 × 16 fits the
+    /// 16 registers of AVX2 and NEON's 32 × 128 bits). Either way every C element is the same sum
+    /// in the same order: the results do not depend on the choice.
+    public static let panelWidth: Int = CPUFeatures.hasAVX512 ? 32 : 16
     /// Row blocks of A packed together (96 rows × kc floats = 96 KiB).
     static let slab = 16
 
@@ -41,8 +46,10 @@ public enum GEMM {
         m: Int, n: Int, k: Int,
         a: UnsafePointer<Float>, lda: Int, transposeA: Bool = false,
         b: UnsafePointer<Float>, ldb: Int, transposeB: Bool = false,
-        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, parallel: Bool = true
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, parallel: Bool = true,
+        panelWidth: Int = GEMM.panelWidth
     ) {
+        precondition(panelWidth == 16 || panelWidth == 32, "panel width is 16 or 32")
         guard m > 0, n > 0 else { return }
         if k == 0 {
             if !accumulate { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
@@ -51,7 +58,7 @@ public enum GEMM {
         // The output is cut into chunks along its longer side (rows of C in blocks of `mr`, or
         // columns in panels of `nr`). The cut depends only on the shape, and each chunk runs the
         // whole K loop itself, so no thread count changes any sum.
-        let rowBlocks = (m + mr - 1) / mr, panels = (n + nr - 1) / nr
+        let rowBlocks = (m + mr - 1) / mr, panels = (n + panelWidth - 1) / panelWidth
         let work = m &* n &* k
         let splitRows = rowBlocks >= panels
         let pieces = splitRows ? rowBlocks : panels
@@ -63,9 +70,9 @@ public enum GEMM {
             let first = chunk * perChunk, last = Swift.min(pieces, first + perChunk)
             guard first < last else { return }
             let rows = splitRows ? (first * mr)..<Swift.min(m, last * mr) : 0..<m
-            let columns = splitRows ? 0..<n : (first * nr)..<Swift.min(n, last * nr)
+            let columns = splitRows ? 0..<n : (first * panelWidth)..<Swift.min(n, last * panelWidth)
             block(rows: rows, columns: columns, k: k, a: Operand(sa.value, lda, transposeA), b: Operand(sb.value, ldb, transposeB),
-                  c: sc.value, ldc: ldc, accumulate: accumulate)
+                  c: sc.value, ldc: ldc, accumulate: accumulate, panelWidth: panelWidth)
         }
     }
 
@@ -76,7 +83,7 @@ public enum GEMM {
     /// then each `kc × nr` panel of B is packed (16 KiB, in L1) and swept by every row block.
     private static func block(
         rows: Range<Int>, columns: Range<Int>, k: Int, a: Operand, b: Operand,
-        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, panelWidth nr: Int
     ) {
         let n = columns.count
         let panels = (n + nr - 1) / nr
@@ -101,12 +108,17 @@ public enum GEMM {
                 for panel in 0..<panels {
                     let j0 = panel &* nr
                     let width = Swift.min(nr, n &- j0)
-                    packB(b, row: p0, column: columns.lowerBound &+ j0, width: width, kb: kb, into: packedB)
+                    packB(b, row: p0, column: columns.lowerBound &+ j0, width: width, panelWidth: nr, kb: kb, into: packedB)
                     for blockIndex in 0..<rowBlocks {
                         let i0 = s0 &+ blockIndex &* mr
-                        microKernel(kb: kb, packedA: packedA + blockIndex &* mr &* kb, packedB: packedB,
-                                    c: c + (i0 &* ldc &+ columns.lowerBound &+ j0), ldc: ldc,
-                                    rows: Swift.min(mr, s1 &- i0), columns: width, accumulate: add)
+                        let tile = c + (i0 &* ldc &+ columns.lowerBound &+ j0)
+                        if nr == 32 {
+                            wideMicroKernel(kb: kb, packedA: packedA + blockIndex &* mr &* kb, packedB: packedB, c: tile, ldc: ldc,
+                                            rows: Swift.min(mr, s1 &- i0), columns: width, accumulate: add)
+                        } else {
+                            microKernel(kb: kb, packedA: packedA + blockIndex &* mr &* kb, packedB: packedB, c: tile, ldc: ldc,
+                                        rows: Swift.min(mr, s1 &- i0), columns: width, accumulate: add)
+                        }
                     }
                 }
                 s0 = s1
@@ -126,12 +138,17 @@ public enum GEMM {
     /// Copies the panel B[row..<row+kb, column..<column+width] (width ≤ nr) so that B[row+k,
     /// column+j] sits at `k·nr + j`, zero-padded past `width`.
     @inline(__always)
-    private static func packB(_ b: Operand, row: Int, column: Int, width: Int, kb: Int, into dst: UnsafeMutablePointer<Float>) {
+    private static func packB(_ b: Operand, row: Int, column: Int, width: Int, panelWidth nr: Int, kb: Int,
+                              into dst: UnsafeMutablePointer<Float>) {
         if !b.transposed {
             if width == nr {
                 for p in 0..<kb {
                     let src = UnsafeRawPointer(b.base + ((row &+ p) &* b.ld &+ column))
-                    UnsafeMutableRawPointer(dst + p &* nr).storeBytes(of: src.loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
+                    let d = UnsafeMutableRawPointer(dst + p &* nr)
+                    d.storeBytes(of: src.loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
+                    if nr == 32 {
+                        d.storeBytes(of: src.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self), toByteOffset: 64, as: SIMD16<Float>.self)
+                    }
                 }
             } else {
                 for p in 0..<kb {
@@ -213,6 +230,51 @@ public enum GEMM {
         if rows > 3 { store(c3, to: c + 3 &* ldc, columns: columns, accumulate: accumulate) }
         if rows > 4 { store(c4, to: c + 4 &* ldc, columns: columns, accumulate: accumulate) }
         if rows > 5 { store(c5, to: c + 5 &* ldc, columns: columns, accumulate: accumulate) }
+    }
+
+    /// C[0..<rows, 0..<columns] (+)= Apanel · Bpanel, a 6 × 32 register tile (AVX-512 only:
+    /// twelve accumulators of 16 lanes).
+    @inline(__always)
+    private static func wideMicroKernel(
+        kb: Int, packedA: UnsafePointer<Float>, packedB: UnsafePointer<Float>,
+        c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int, accumulate: Bool
+    ) {
+        var c0 = SIMD16<Float>(), c1 = SIMD16<Float>(), c2 = SIMD16<Float>(), c3 = SIMD16<Float>()
+        var c4 = SIMD16<Float>(), c5 = SIMD16<Float>(), c6 = SIMD16<Float>(), c7 = SIMD16<Float>()
+        var c8 = SIMD16<Float>(), c9 = SIMD16<Float>(), c10 = SIMD16<Float>(), c11 = SIMD16<Float>()
+        let rawB = UnsafeRawPointer(packedB)
+        var p = 0
+        while p < kb {
+            let b0 = rawB.loadUnaligned(fromByteOffset: p &* 128, as: SIMD16<Float>.self)
+            let b1 = rawB.loadUnaligned(fromByteOffset: p &* 128 &+ 64, as: SIMD16<Float>.self)
+            let ap = packedA + p &* 6
+            #if arch(arm64) || FUSED_MULTIPLY_ADD
+            c0.addProduct(ap[0], b0); c1.addProduct(ap[0], b1)
+            c2.addProduct(ap[1], b0); c3.addProduct(ap[1], b1)
+            c4.addProduct(ap[2], b0); c5.addProduct(ap[2], b1)
+            c6.addProduct(ap[3], b0); c7.addProduct(ap[3], b1)
+            c8.addProduct(ap[4], b0); c9.addProduct(ap[4], b1)
+            c10.addProduct(ap[5], b0); c11.addProduct(ap[5], b1)
+            #else
+            let a0 = SIMD16(repeating: ap[0]), a1 = SIMD16(repeating: ap[1]), a2 = SIMD16(repeating: ap[2])
+            let a3 = SIMD16(repeating: ap[3]), a4 = SIMD16(repeating: ap[4]), a5 = SIMD16(repeating: ap[5])
+            c0 += a0 * b0; c1 += a0 * b1; c2 += a1 * b0; c3 += a1 * b1; c4 += a2 * b0; c5 += a2 * b1
+            c6 += a3 * b0; c7 += a3 * b1; c8 += a4 * b0; c9 += a4 * b1; c10 += a5 * b0; c11 += a5 * b1
+            #endif
+            p &+= 1
+        }
+        let left = Swift.min(columns, 16), right = columns &- left
+        @inline(__always) func row(_ r: Int, _ lo: SIMD16<Float>, _ hi: SIMD16<Float>) {
+            let base = c + r &* ldc
+            store(lo, to: base, columns: left, accumulate: accumulate)
+            if right > 0 { store(hi, to: base + 16, columns: right, accumulate: accumulate) }
+        }
+        row(0, c0, c1)
+        if rows > 1 { row(1, c2, c3) }
+        if rows > 2 { row(2, c4, c5) }
+        if rows > 3 { row(3, c6, c7) }
+        if rows > 4 { row(4, c8, c9) }
+        if rows > 5 { row(5, c10, c11) }
     }
 
     @inline(__always)
