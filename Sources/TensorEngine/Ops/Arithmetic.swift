@@ -7,6 +7,7 @@ import Foundation
 extension Tensor {
     /// Applies `forward` element-wise to broadcast operands; `backward` returns the local
     /// derivatives (∂z/∂a, ∂z/∂b) at one element given a, b and z.
+    @inline(__always)
     private static func broadcasting(
         _ operation: String, _ a: Tensor, _ b: Tensor,
         forward: (Float, Float) -> Float,
@@ -16,12 +17,18 @@ extension Tensor {
         let count = shape.reduce(1, *)
         let ia = Access(a.shape, a.count, in: shape), ib = Access(b.shape, b.count, in: shape)
         let av = a.data, bv = b.data
-        var out = [Float](repeating: 0, count: count)
-        switch (ia, ib) {
-        case (.same, .same): for i in 0..<count { out[i] = forward(av[i], bv[i]) }
-        case (.same, .scalar): let y = bv[0]; for i in 0..<count { out[i] = forward(av[i], y) }
-        case (.scalar, .same): let x = av[0]; for i in 0..<count { out[i] = forward(x, bv[i]) }
-        default: for i in 0..<count { out[i] = forward(av[ia.at(i)], bv[ib.at(i)]) }
+        // (Inlined at each operator, so `forward` is a known function and these loops vectorise.)
+        let out = [Float](uninitializedCount: count) { o in
+            av.withUnsafeBufferPointer { x in
+                bv.withUnsafeBufferPointer { y in
+                    switch (ia, ib) {
+                    case (.same, .same): for i in 0..<count { o[i] = forward(x[i], y[i]) }
+                    case (.same, .scalar): let c = y[0]; for i in 0..<count { o[i] = forward(x[i], c) }
+                    case (.scalar, .same): let c = x[0]; for i in 0..<count { o[i] = forward(c, y[i]) }
+                    default: for i in 0..<count { o[i] = forward(x[ia.at(i)], y[ib.at(i)]) }
+                    }
+                }
+            }
         }
         let z = out
         return makeResult(operation, shape: shape, data: out, inputs: [a, b]) { g, needed in
