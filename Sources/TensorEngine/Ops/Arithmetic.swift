@@ -34,10 +34,26 @@ extension Tensor {
         return makeResult(operation, shape: shape, data: out, inputs: [a, b]) { g, needed in
             var ga = needed[0] ? [Float](repeating: 0, count: count) : []
             var gb = needed[1] ? [Float](repeating: 0, count: count) : []
-            for i in 0..<count {
-                let (da, db) = backward(av[ia.at(i)], bv[ib.at(i)], z[i])
-                if needed[0] { ga[i] = g[i] * da }
-                if needed[1] { gb[i] = g[i] * db }
+            av.withUnsafeBufferPointer { x in
+                bv.withUnsafeBufferPointer { y in
+                    z.withUnsafeBufferPointer { z in
+                        g.withUnsafeBufferPointer { g in
+                            if needed[0] && !needed[1], case .same = ia, case .scalar = ib {
+                                // The normalisation layer's case: x − c and x / c, only x needs a gradient.
+                                let c = y[0]
+                                ga.withUnsafeMutableBufferPointer { ga in
+                                    for i in 0..<count { ga[i] = g[i] * backward(x[i], c, z[i]).0 }
+                                }
+                                return
+                            }
+                            for i in 0..<count {
+                                let (da, db) = backward(x[ia.at(i)], y[ib.at(i)], z[i])
+                                if needed[0] { ga[i] = g[i] * da }
+                                if needed[1] { gb[i] = g[i] * db }
+                            }
+                        }
+                    }
+                }
             }
             return [needed[0] ? Broadcasting.reduce(ga, from: shape, to: a.shape) : nil,
                     needed[1] ? Broadcasting.reduce(gb, from: shape, to: b.shape) : nil]
