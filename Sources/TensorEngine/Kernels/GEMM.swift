@@ -50,6 +50,9 @@ public enum GEMM {
         panelWidth: Int = GEMM.panelWidth
     ) {
         precondition(panelWidth == 16 || panelWidth == 32, "panel width is 16 or 32")
+        // A product at most 16 columns wide (a linear layer's 10 logits, a 3×3 kernel's 9 taps)
+        // would leave most of a 32-wide tile idle: use the 16-wide one (same bits either way).
+        let panelWidth = n <= 16 ? 16 : panelWidth
         guard m > 0, n > 0 else { return }
         if k == 0 {
             if !accumulate { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }

@@ -60,18 +60,19 @@ extension Tensor {
                 }
             }
         }
-        let n = count
+        let n = count, inputPlane = g.height * g.width
         return Tensor.makeResult("maxPool2d", shape: [g.batch, g.channels, ho, wo], data: out, inputs: [self]) { grad, _ in
-            var dx = [Float](repeating: 0, count: n)
-            dx.withUnsafeMutableBufferPointer { d in
+            let dx = [Float](uninitializedCount: n) { d in
                 grad.withUnsafeBufferPointer { gp in
                     arg.withUnsafeBufferPointer { a in
                         // Each index came from this input's forward pass, within the output's own
                         // plane: planes are split across the cores without two writing one element.
+                        // Each chunk zeroes its own planes first (in cache, and in parallel).
                         let (ds, gs, args) = (UncheckedSendable(d.baseAddress!), UncheckedSendable(gp.baseAddress!), UncheckedSendable(a.baseAddress!))
                         let perPlane = ho * wo
                         Parallel.forEachRange(planes, grain: Swift.max(1, (1 << 15) / Swift.max(perPlane, 1))) { range in
                             let (d, g, a) = (ds.value, gs.value, args.value)
+                            (d + range.lowerBound * inputPlane).update(repeating: 0, count: range.count * inputPlane)
                             for o in (range.lowerBound * perPlane)..<(range.upperBound * perPlane) { d[Int(truncatingIfNeeded: a[o])] += g[o] }
                         }
                     }
@@ -181,21 +182,15 @@ extension Tensor {
         }
         let planes = shape[0] * shape[1], area = shape[2] * shape[3]
         let scale = 1 / Float(area)
-        var out = [Float](repeating: 0, count: planes)
-        data.withUnsafeBufferPointer { x in
-            for p in 0..<planes {
-                var s: Float = 0
-                for i in 0..<area { s += x[p &* area &+ i] }
-                out[p] = s * scale
+        let out = [Float](uninitializedCount: planes) { out in
+            data.withUnsafeBufferPointer { x in
+                for p in 0..<planes { out[p] = planeSum(x.baseAddress! + p &* area, count: area) * scale }
             }
         }
         return Tensor.makeResult("globalAveragePool", shape: [shape[0], shape[1]], data: out, inputs: [self]) { grad, _ in
-            var dx = [Float](repeating: 0, count: planes * area)
-            for p in 0..<planes {
-                let v = grad[p] * scale
-                for i in 0..<area { dx[p * area + i] = v }
-            }
-            return [dx]
+            [[Float](uninitializedCount: planes * area) { dx in
+                for p in 0..<planes { (dx.baseAddress! + p &* area).update(repeating: grad[p] * scale, count: area) }
+            }]
         }
     }
 }
