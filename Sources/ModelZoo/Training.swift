@@ -1,7 +1,8 @@
 import Foundation
 import TensorEngine
 
-/// How to train a reference model. The defaults are the recipe the shipped models were trained with.
+/// How to train a reference model. The defaults are `mnist-gap`'s recipe; `recipe(for:)` gives
+/// the one each shipped model was trained with.
 public struct TrainingConfiguration: Sendable {
     public var epochs = 15
     public var batchSize = 128

@@ -28,7 +28,8 @@ struct AutodiffTests {
         let all = try run { _, _, _, _ in nil }
         let onlyX = try run { x, _, _, _ in [x] }
         #expect(onlyX.0.grad?.data == all.0.grad?.data)      // same bits: the same ops ran for x
-        #expect(onlyX.1.grad == nil && onlyX.2.grad == nil && onlyX.3.grad == nil)
+        #expect(onlyX.1.grad == nil && onlyX.2.grad == nil)   // leaves not asked for get nothing
+        #expect(onlyX.3.grad?.data == all.3.grad?.data)      // a retained tensor on the path still does (PyTorch too)
         let weightAndHidden = try run { _, w, _, hidden in [w, hidden] }
         #expect(weightAndHidden.1.grad?.data == all.1.grad?.data)
         #expect(weightAndHidden.3.grad?.data == all.3.grad?.data)   // a non-leaf input, as in PyTorch
@@ -36,6 +37,27 @@ struct AutodiffTests {
         let constant = TestData.uniform([2], seed: 34)
         let z = try (onlyX.0 * 2).sum()
         #expect(throws: TensorError.self) { try z.backward(inputs: [constant]) }   // names a tensor without gradients
+    }
+
+    /// What PyTorch 2.15 does (checked): `y.backward(inputs=[h])` with a non-leaf `h` fills `h.grad`
+    /// without `retain_grad()` and leaves `x.grad` None; `inputs=[]` raises.
+    @Test("backward(inputs:) with a non-leaf input, twice, empty, and the hooks that fire")
+    func backwardToNonLeafInputs() throws {
+        let x = tensor([1, -2, 3, 0.5, 2, -1], [2, 3], requiresGrad: true)
+        let h = x * 2
+        let y = try (h * h).sum()                                 // ∂y/∂h = 2h
+        var xHookCalls = 0, hHookCalls = 0
+        x.registerGradientHook { _ in xHookCalls += 1; return nil }
+        h.registerGradientHook { _ in hHookCalls += 1; return nil }
+        try y.backward(retainGraph: true, inputs: [h])
+        #expect(h.grad?.data == h.data.map { 2 * $0 })
+        #expect(x.grad == nil)
+        #expect(hHookCalls == 1 && xHookCalls == 0)              // hooks fire on the path only
+        try y.backward(retainGraph: true, inputs: [h])
+        #expect(h.grad?.data == h.data.map { 4 * $0 })           // accumulates, as every grad does
+        #expect(throws: TensorError.self) { try y.backward(retainGraph: true, inputs: []) }
+        try y.backward(inputs: [x])                               // the graph survived the refused call
+        #expect(x.grad?.data == x.data.map { 8 * $0 })           // ∂y/∂x = 2h · 2 = 8x
     }
 
     @Test("the graph is released after backward unless asked to keep it")

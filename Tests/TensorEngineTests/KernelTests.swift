@@ -37,17 +37,18 @@ struct KernelTests {
     func panelWidths(m: Int, n: Int, k: Int) {
         for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
             let a = TestData.uniform([m * k], seed: 51).data, b = TestData.uniform([k * n], seed: 52).data
-            func run(_ width: Int) -> [Float] {
+            func run(_ width: Int, accumulate: Bool = true) -> [Float] {
                 var c = TestData.uniform([m * n], seed: 53).data
                 a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
                     GEMM.multiply(m: m, n: n, k: k, a: ap.baseAddress!, lda: ta ? m : k, transposeA: ta,
                                   b: bp.baseAddress!, ldb: tb ? k : n, transposeB: tb, c: cp.baseAddress!, ldc: n,
-                                  accumulate: true, panelWidth: width)
+                                  accumulate: accumulate, panelWidth: width)
                 } } }
                 return c
             }
             let narrow = run(16), wide = run(32)
             #expect(narrow == wide, "m \(m) n \(n) k \(k) transposeA \(ta) transposeB \(tb)")
+            #expect(run(16, accumulate: false) == run(32, accumulate: false), "m \(m) n \(n) k \(k), overwriting C")
             var slow = TestData.uniform([m * n], seed: 53).data
             let at = ta ? GEMM.transpose(a, rows: k, columns: m) : a, bt = tb ? GEMM.transpose(b, rows: n, columns: k) : b
             at.withUnsafeBufferPointer { ap in bt.withUnsafeBufferPointer { bp in slow.withUnsafeMutableBufferPointer { cp in
@@ -85,88 +86,128 @@ struct KernelTests {
         #expect(maxAbsoluteDifference(fast.data, slow) < 1e-4)
     }
 
-    /// Forward and both gradients against the definition, on shapes that exercise every path:
-    /// the "same"-padding shifted copies (3×3 pad 1, 5×5 pad 2, rectangular images, a 2×2 image),
-    /// the general loop (stride 2, no padding, padding ≥ the image), and batches that span several
-    /// groups of images (25 maps of 7×7 with 21 per group; 5 of 28×28 with 2 per group).
+    /// One convolution shape: input `[n, c, h, w]`, `o` output channels, kernel, stride, padding.
+    struct ConvolutionCase: CustomTestStringConvertible, Sendable {
+        let n: Int, c: Int, h: Int, w: Int, o: Int
+        let kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int)
+        init(_ n: Int, _ c: Int, _ h: Int, _ w: Int, o: Int, kernel: (Int, Int), stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0)) {
+            (self.n, self.c, self.h, self.w, self.o) = (n, c, h, w, o)
+            (self.kernel, self.stride, self.padding) = (kernel, stride, padding)
+        }
+        var testDescription: String { "[\(n),\(c),\(h),\(w)]→\(o) k\(kernel) s\(stride) p\(padding)" }
+    }
+
+    /// Forward and both gradients against the definition, on shapes that exercise every path: the
+    /// "same"-padding shifted copies (3×3 pad 1, 5×5 pad 2 at the extreme shift on a 3×3 image,
+    /// rectangular images and kernels, a 2×2 image), the general loop (strides, no padding, padding
+    /// wider than "same", padding ≥ the image), a batch of one image (the path every explanation
+    /// method takes, where im2col and the GEMM split work across threads themselves), and batches
+    /// that span several groups (25 maps of 7×7: 4 per group; 5 of 28×28: 1 per group).
     @Test("conv2d forward and backward agree with the definition", arguments: [
-        (batch: 25, channels: 3, height: 7, width: 7, out: 8, kernel: 3, stride: 1, padding: 1),
-        (batch: 5, channels: 1, height: 28, width: 28, out: 4, kernel: 3, stride: 1, padding: 1),
-        (batch: 3, channels: 2, height: 6, width: 11, out: 3, kernel: 5, stride: 1, padding: 2),
-        (batch: 2, channels: 2, height: 2, width: 2, out: 3, kernel: 3, stride: 1, padding: 1),
-        (batch: 2, channels: 2, height: 1, width: 1, out: 2, kernel: 3, stride: 1, padding: 1),
-        (batch: 3, channels: 2, height: 9, width: 8, out: 4, kernel: 3, stride: 2, padding: 1),
-        (batch: 2, channels: 3, height: 7, width: 6, out: 2, kernel: 3, stride: 1, padding: 0),
+        ConvolutionCase(25, 3, 7, 7, o: 8, kernel: (3, 3), padding: (1, 1)),
+        ConvolutionCase(5, 1, 28, 28, o: 4, kernel: (3, 3), padding: (1, 1)),
+        ConvolutionCase(1, 16, 28, 28, o: 32, kernel: (3, 3), padding: (1, 1)),
+        ConvolutionCase(1, 32, 14, 14, o: 64, kernel: (3, 3), padding: (1, 1)),
+        ConvolutionCase(3, 2, 6, 11, o: 3, kernel: (5, 5), padding: (2, 2)),
+        ConvolutionCase(2, 2, 3, 3, o: 2, kernel: (5, 5), padding: (2, 2)),
+        ConvolutionCase(2, 2, 2, 2, o: 3, kernel: (3, 3), padding: (1, 1)),
+        ConvolutionCase(2, 2, 1, 1, o: 2, kernel: (3, 3), padding: (1, 1)),
+        ConvolutionCase(2, 2, 5, 4, o: 3, kernel: (3, 3), padding: (2, 2)),
+        ConvolutionCase(2, 2, 1, 6, o: 2, kernel: (1, 3), padding: (0, 1)),
+        ConvolutionCase(2, 2, 6, 1, o: 2, kernel: (3, 1), padding: (1, 0)),
+        ConvolutionCase(2, 2, 7, 5, o: 3, kernel: (3, 3), stride: (2, 1), padding: (1, 1)),
+        ConvolutionCase(3, 2, 9, 8, o: 4, kernel: (3, 3), stride: (2, 2), padding: (1, 1)),
+        ConvolutionCase(2, 3, 7, 6, o: 2, kernel: (3, 3)),
     ])
-    func convolutionBackward(batch: Int, channels: Int, height: Int, width: Int, out: Int, kernel: Int, stride: Int, padding: Int) throws {
-        let x = TestData.uniform([batch, channels, height, width], seed: 21); x.requiresGrad = true
-        let w = TestData.uniform([out, channels, kernel, kernel], seed: 22); w.requiresGrad = true
-        let b = TestData.uniform([out], seed: 23); b.requiresGrad = true
-        let y = try x.conv2d(weight: w, bias: b, stride: (stride, stride), padding: (padding, padding))
-        let g = ConvolutionGeometry(batch: batch, channels: channels, height: height, width: width, kernelHeight: kernel,
-                                    kernelWidth: kernel, strideY: stride, strideX: stride, padY: padding, padX: padding)
+    func convolutionBackward(_ t: ConvolutionCase) throws {
+        let x = TestData.uniform([t.n, t.c, t.h, t.w], seed: 21); x.requiresGrad = true
+        let w = TestData.uniform([t.o, t.c, t.kernel.0, t.kernel.1], seed: 22); w.requiresGrad = true
+        let b = TestData.uniform([t.o], seed: 23); b.requiresGrad = true
+        let y = try x.conv2d(weight: w, bias: b, stride: t.stride, padding: t.padding)
+        let g = ConvolutionGeometry(batch: t.n, channels: t.c, height: t.h, width: t.w, kernelHeight: t.kernel.0,
+                                    kernelWidth: t.kernel.1, strideY: t.stride.0, strideX: t.stride.1, padY: t.padding.0, padX: t.padding.1)
         let (ho, wo) = (g.outputHeight, g.outputWidth)
-        #expect(y.shape == [batch, out, ho, wo])
-        #expect(maxAbsoluteDifference(y.data, naiveConvolution2D(input: x.data, weight: w.data, bias: b.data, geometry: g, outChannels: out)) < 1e-4)
+        #expect(y.shape == [t.n, t.o, ho, wo])
+        #expect(maxAbsoluteDifference(y.data, naiveConvolution2D(input: x.data, weight: w.data, bias: b.data, geometry: g, outChannels: t.o)) < 1e-4)
         let seed = TestData.uniform(y.shape, seed: 24)
         try y.backward(seed: seed)
         // ∂x[n,c,iy,ix] = Σ seed[n,o,oy,ox]·w[o,c,ky,kx] and ∂w[o,c,ky,kx] = Σ seed[n,o,oy,ox]·x[n,c,iy,ix]
-        // over the windows where iy = oy·s − p + ky, ix = ox·s − p + kx; in Double.
+        // over the windows where iy = oy·sy − py + ky, ix = ox·sx − px + kx; in Double.
+        let (kh, kw) = t.kernel
         var dx = [Double](repeating: 0, count: x.count), dw = [Double](repeating: 0, count: w.count)
-        var db = [Double](repeating: 0, count: out)
-        for n in 0..<batch { for o in 0..<out { for oy in 0..<ho { for ox in 0..<wo {
-            let s = Double(seed.data[((n * out + o) * ho + oy) * wo + ox])
+        var db = [Double](repeating: 0, count: t.o)
+        for n in 0..<t.n { for o in 0..<t.o { for oy in 0..<ho { for ox in 0..<wo {
+            let s = Double(seed.data[((n * t.o + o) * ho + oy) * wo + ox])
             db[o] += s
-            for c in 0..<channels { for ky in 0..<kernel { for kx in 0..<kernel {
-                let iy = oy * stride - padding + ky, ix = ox * stride - padding + kx
-                guard iy >= 0, iy < height, ix >= 0, ix < width else { continue }
-                let xi = ((n * channels + c) * height + iy) * width + ix, wi = ((o * channels + c) * kernel + ky) * kernel + kx
+            for c in 0..<t.c { for ky in 0..<kh { for kx in 0..<kw {
+                let iy = oy * t.stride.0 - t.padding.0 + ky, ix = ox * t.stride.1 - t.padding.1 + kx
+                guard iy >= 0, iy < t.h, ix >= 0, ix < t.w else { continue }
+                let xi = ((n * t.c + c) * t.h + iy) * t.w + ix, wi = ((o * t.c + c) * kh + ky) * kw + kx
                 dx[xi] += s * Double(w.data[wi])
                 dw[wi] += s * Double(x.data[xi])
             } } }
         } } } }
         let received = (x.grad!.data, w.grad!.data, b.grad!.data)
-        let scale = Float(batch * ho * wo) * 1e-6 + 1e-5
+        let scale = Float(t.n * ho * wo) * 1e-6 + Float(t.c * kh * kw) * 1e-6 + 1e-5
         #expect(maxAbsoluteDifference(received.0, dx.map(Float.init)) < scale, "∂x differs from the definition")
         #expect(maxAbsoluteDifference(received.1, dw.map(Float.init)) < scale, "∂w differs from the definition")
         #expect(maxAbsoluteDifference(received.2, db.map(Float.init)) < scale, "∂b differs from the definition")
     }
 
-    @Test("2×2 max-pooling (fast path, split by planes) agrees with the definition, forward and backward")
-    func maxPooling() throws {
-        let (n, c, h, w) = (6, 40, 14, 10)                 // 240 planes: several chunks
-        let x = TestData.uniform([n, c, h, w], seed: 41); x.requiresGrad = true
+    /// The SIMD path (eight windows at a time, reading past a row's end), its scalar tail, the
+    /// split by planes (`[8, 64, 28, 28]`: 512 planes in 3 chunks), odd sizes (a row and a column no
+    /// window covers, whose gradient must be 0), ties and NaN (the first maximum in row-major order
+    /// wins, and a NaN wins, as in PyTorch).
+    @Test("2×2 max-pooling agrees with the definition, forward and backward", arguments: [
+        [6, 40, 14, 10], [8, 64, 28, 28], [3, 5, 15, 37], [2, 3, 2, 2],
+    ])
+    func maxPooling(shape: [Int]) throws {
+        let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
+        var generator = SeededGenerator(seed: 41)
+        // Values in {−1, 0, 1} (many ties) and a NaN now and then.
+        let values = (0..<(n * c * h * w)).map { i -> Float in i % 97 == 13 ? .nan : Float(generator.nextInt(below: 3) - 1) }
+        let x = try Tensor(shape: shape, data: values); x.requiresGrad = true
         let y = try x.maxPool2d(kernel: (2, 2))
         let seed = TestData.uniform(y.shape, seed: 42)
         try y.backward(seed: seed)
+        let (ho, wo) = (h / 2, w / 2)
         var expected = [Float](repeating: 0, count: y.count), dx = [Float](repeating: 0, count: x.count)
-        for p in 0..<(n * c) { for oy in 0..<(h / 2) { for ox in 0..<(w / 2) {
-            var best = -Float.infinity, at = 0
+        for p in 0..<(n * c) { for oy in 0..<ho { for ox in 0..<wo {
+            var at = -1
             for dy in 0..<2 { for dxx in 0..<2 {
                 let i = (p * h + 2 * oy + dy) * w + 2 * ox + dxx
-                if x.data[i] > best { best = x.data[i]; at = i }
+                if at < 0 || values[i] > values[at] || values[i].isNaN { at = i }
             } }
-            let o = (p * (h / 2) + oy) * (w / 2) + ox
-            expected[o] = best
+            let o = (p * ho + oy) * wo + ox
+            expected[o] = values[at]
             dx[at] += seed.data[o]
         } } }
-        #expect(y.data == expected)
-        #expect(x.grad!.data == dx)
+        // (Compared as bit patterns, so NaN equals NaN; the first difference is reported, not the arrays.)
+        let wrongOutput = y.data.indices.first { y.data[$0].bitPattern != expected[$0].bitPattern }
+        #expect(wrongOutput == nil, "output \(wrongOutput ?? 0): received \(y.data[wrongOutput ?? 0]) expected \(expected[wrongOutput ?? 0])")
+        let received = try #require(x.grad).data
+        let wrongGradient = received.indices.first { received[$0] != dx[$0] }
+        #expect(wrongGradient == nil, "∂x[\(wrongGradient ?? 0)]: received \(received[wrongGradient ?? 0]) expected \(dx[wrongGradient ?? 0])")
     }
 
     @Test("results are the same bits with one thread and with all of them")
     func deterministicAcrossThreadCounts() throws {
         func run() throws -> ([Float], [Float], [Float]) {
-            let x = TestData.uniform([40, 8, 12, 12], seed: 9); x.requiresGrad = true   // 5 groups of 8 images
+            let x = TestData.uniform([40, 8, 12, 12], seed: 9); x.requiresGrad = true   // 8 groups of 5 images
             let w = TestData.uniform([16, 8, 3, 3], seed: 10); w.requiresGrad = true
             let y = try x.conv2d(weight: w, bias: nil, padding: (1, 1))
             try y.backward(seed: TestData.uniform(y.shape, seed: 11))
             let big = GEMM.product(TestData.uniform([96, 200], seed: 12).data, TestData.uniform([200, 80], seed: 13).data, m: 96, n: 80, k: 200)
+            // One image: im2col and the GEMM split the work themselves.
+            let one = TestData.uniform([1, 16, 28, 28], seed: 16); one.requiresGrad = true
+            let kernel = TestData.uniform([32, 16, 3, 3], seed: 17); kernel.requiresGrad = true
+            let single = try one.conv2d(weight: kernel, bias: nil, padding: (1, 1))
+            try single.backward(seed: TestData.uniform(single.shape, seed: 18))
             // ReLU and max-pooling split large tensors across threads (here 6 and 3 chunks).
             let z = TestData.uniform([16, 32, 28, 28], seed: 14, low: -1, high: 1); z.requiresGrad = true
             let pooled = try z.relu().maxPool2d(kernel: (2, 2))
             try pooled.backward(seed: TestData.uniform(pooled.shape, seed: 15))
-            return (y.data + big + pooled.data, x.grad!.data + z.grad!.data, w.grad!.data)
+            return (y.data + big + pooled.data + single.data, x.grad!.data + z.grad!.data + one.grad!.data, w.grad!.data + kernel.grad!.data)
         }
         let saved = Parallel.maximumThreads
         defer { Parallel.maximumThreads = saved }

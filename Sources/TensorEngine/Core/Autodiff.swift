@@ -55,10 +55,13 @@ extension Tensor {
     ///     this tensor is a scalar and the seed is 1. To differentiate the logit of class `c`, pass
     ///     a one-hot seed.
     ///   - retainGraph: keep the graph so `backward` can run through it again.
-    ///   - inputs: PyTorch's `backward(inputs=…)`: accumulate gradients into these tensors only,
-    ///     and skip every part of the backward pass that does not lead to them. Explanation methods
-    ///     want ∂score/∂image, not the weights' gradients: passing `inputs: [image]` skips each
-    ///     convolution's ∂W, about half the work. `nil` (the default) means every leaf.
+    ///   - inputs: PyTorch's `backward(inputs=…)`: only the part of the graph that leads to these
+    ///     tensors is differentiated. Explanation methods want ∂score/∂image, not the weights'
+    ///     gradients: `inputs: [image]` skips every convolution's ∂W, about a third of the work.
+    ///     As in PyTorch, each input (a leaf or not) receives `grad`; leaves that are not inputs
+    ///     receive nothing; tensors that called `retainGrad()` still receive theirs when they lie
+    ///     on a path to an input; hooks fire only on such paths. Must not be empty. `nil` (the
+    ///     default) means every leaf.
     ///
     /// Leaves (and tensors that called `retainGrad()`) **accumulate** into `grad` across calls, as
     /// in PyTorch: call `zeroGrad()` between steps. Afterwards the graph is released (each node's
@@ -78,6 +81,9 @@ extension Tensor {
                 throw TensorError.gradient(message: "backward() without a seed needs a scalar, got shape \(shape); pass seed: (e.g. a one-hot on a class)")
             }
             start = [1]
+        }
+        if let inputs, inputs.isEmpty {
+            throw TensorError.gradient(message: "backward(inputs:) needs at least one tensor (nil means every leaf)")
         }
         if let inputs, let stray = inputs.first(where: { !$0.requiresGrad }) {
             throw TensorError.gradient(message: "backward(inputs:) got a tensor\(stray.name.map { " '\($0)'" } ?? "") that does not require gradients")
@@ -110,7 +116,8 @@ extension Tensor {
                     gradient = replaced.data
                 }
             }
-            if (tensor.isLeaf || tensor.retainsGrad) && (requested?.contains(ObjectIdentifier(tensor)) ?? true) {
+            // Every leaf, or only the requested tensors; and retained tensors (on the path) always.
+            if tensor.retainsGrad || (requested.map { $0.contains(ObjectIdentifier(tensor)) } ?? tensor.isLeaf) {
                 if let existing = tensor.grad {
                     add(gradient, into: &existing.data)
                 } else {

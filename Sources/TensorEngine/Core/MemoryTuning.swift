@@ -10,7 +10,8 @@ import Glibc
 /// (or trimmed off the heap) each time, so every step pays a page fault per 4 KiB touched plus
 /// the kernel's zeroing: measured on the CI machine, 19% of a `mnist-gap` training step, and the
 /// step went from 51 ms to 34 ms with the settings below. They keep blocks up to 32 MiB on the
-/// heap (the largest glibc accepts) and keep up to 256 MiB of freed memory for reuse.
+/// heap (the largest glibc accepts) and keep up to 256 MiB of freed memory for reuse (per glibc
+/// arena, of which each worker thread may have one).
 ///
 /// The settings apply to the whole process, once, the first time a tensor is created; they only
 /// change where freed memory waits, never a result. Other platforms keep their allocator's defaults.

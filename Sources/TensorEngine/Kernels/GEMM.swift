@@ -3,17 +3,20 @@
 /// Two implementations live side by side, as in llm.c: `naive` is the three-loop definition
 /// (the reference every test compares against) and `multiply` is the fast path:
 ///
-/// - **Packing.** A K-block of B (`kc × N`) is copied into panels of `nr` columns and each `mr`
-///   rows of A into panels of `mr` rows, so the inner loop reads both sequentially.
+/// - **Packing.** Each K-block of A is copied in slabs of up to 96 rows, as panels of `mr` rows;
+///   each `kc × nr` panel of B (nr = `panelWidth`, 16 or 32 columns) is copied once and swept by
+///   every row panel of the slab, so the inner loop reads both sequentially.
 /// - **Register blocking.** The micro-kernel keeps an `mr × nr` tile of C in SIMD registers and
 ///   does `mr·nr` multiply-adds per `mr + nr` loads.
 /// - **Determinism.** Every C element is a sum over k in increasing order, K-block by K-block;
-///   threads only split the rows of C, so the bits never depend on the thread count.
+///   threads split the rows or the columns of C by the shape alone, so the bits never depend on
+///   the thread count (nor on the panel width).
 ///
-/// Cost: 2·M·N·K flops. Memory per thread: one packed B panel (`kc·nr` floats) and the packed
-/// K-block of A's rows (`M·kc`).
+/// Cost: 2·M·N·K flops. Memory per thread: one packed B panel (`kc·nr` floats, 16 or 32 KiB) and
+/// one packed slab of A (`min(M, 96)·kc` floats, up to 96 KiB).
 public enum GEMM {
-    static let mr = 6, nr = 16, kc = 256
+    /// Rows per micro-tile, lanes per SIMD vector, the K-block.
+    static let mr = 6, lanes = 16, kc = 256
     /// Columns per micro-tile: 32 on CPUs with AVX-512 (6 × 32 = twelve 512-bit accumulators,
     /// enough independent FMAs to cover their latency on two FMA units), else 16 (6 × 16 fits the
     /// 16 registers of AVX2 and NEON's 32 × 128 bits). Either way every C element is the same sum
@@ -82,8 +85,8 @@ public enum GEMM {
     /// C[rows, columns] (+)= A[rows, :] · B[:, columns], K-block by K-block.
     ///
     /// Loop order for the skinny products of small images (M = output channels ≤ a few hundred,
-    /// N = pixels in the thousands): all of A's K-block is packed once (`M·kc` floats, in L2),
-    /// then each `kc × nr` panel of B is packed (16 KiB, in L1) and swept by every row block.
+    /// N = pixels in the thousands): A's K-block is packed once per slab of up to 96 rows (≤ 96
+    /// KiB, in L2), then each `kc × nr` panel of B is packed (16 or 32 KiB, in L1) and swept by every row block.
     private static func block(
         rows: Range<Int>, columns: Range<Int>, k: Int, a: Operand, b: Operand,
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, panelWidth nr: Int
@@ -282,7 +285,7 @@ public enum GEMM {
 
     @inline(__always)
     private static func store(_ v: SIMD16<Float>, to row: UnsafeMutablePointer<Float>, columns: Int, accumulate: Bool) {
-        if columns == nr {
+        if columns == lanes {
             let raw = UnsafeMutableRawPointer(row)
             let old = accumulate ? raw.loadUnaligned(as: SIMD16<Float>.self) : SIMD16<Float>()
             raw.storeBytes(of: old + v, as: SIMD16<Float>.self)

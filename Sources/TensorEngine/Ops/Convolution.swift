@@ -11,7 +11,8 @@
 ///            ∂W = Σ_groups ∂W_group in group order;  ∂b = Σₙ Σₚ grad.
 ///
 /// Why groups: one image of a small network gives GEMMs like 64 × 49 × 288, too thin to keep the
-/// micro-kernel busy; a group of ~20 such images is a 64 × 980 × 288 product. Groups run in
+/// micro-kernel busy; a group of 8 such images (a batch of 64) is a 64 × 392 × 288 product, and
+/// of 21 (batches from 161 on) a 64 × 1029 × 288 one. Groups run in
 /// parallel (one per core); a single group lets the GEMM itself use the cores. The columns are
 /// recomputed in backward instead of being kept, and the group boundaries depend only on the
 /// shapes, so the sums, and the bits, never depend on the number of threads.
@@ -157,10 +158,11 @@ public func naiveConvolution2D(
 
 /// How a convolution cuts its batch into groups of images, and the kernels for one group.
 ///
-/// A group holds enough images for its GEMM to have about `targetColumns` columns (g·P), so
-/// 28×28 images go two at a time and 7×7 feature maps up to twenty-one at a time; the im2col
-/// buffer of a group (K · g·P floats) then stays within the L2 cache. Large batches are cut into
-/// at least eight groups. Both rules depend on the shapes alone, never on the thread count.
+/// A group holds at most enough images for its GEMM to have about `targetColumns` columns (g·P):
+/// 7×7 feature maps up to twenty-one at a time, 14×14 up to six; planes of 512 pixels or more
+/// (28×28) go one at a time. It also holds at most ⌈N/8⌉ images, so a large batch has at least
+/// eight groups for the cores to share. The im2col buffer of a group (K · g·P floats) stays within
+/// the L2 cache. Both rules depend on the shapes alone, never on the thread count.
 struct ConvolutionPlan {
     static let targetColumns = 1024, minimumGroups = 8
     let geometry: ConvolutionGeometry
