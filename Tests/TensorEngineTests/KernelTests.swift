@@ -207,7 +207,14 @@ struct KernelTests {
             let z = TestData.uniform([16, 32, 28, 28], seed: 14, low: -1, high: 1); z.requiresGrad = true
             let pooled = try z.relu().maxPool2d(kernel: (2, 2))
             try pooled.backward(seed: TestData.uniform(pooled.shape, seed: 15))
-            return (y.data + big + pooled.data + single.data, x.grad!.data + z.grad!.data + one.grad!.data, w.grad!.data + kernel.grad!.data)
+            // Batch-norm splits its channels (here 48 channels of 32×14×14 values: 4 chunks).
+            let b = TestData.uniform([32, 48, 14, 14], seed: 19); b.requiresGrad = true
+            let gamma = TestData.uniform([48], seed: 20); gamma.requiresGrad = true
+            let normalised = try b.batchNorm2d(weight: gamma, bias: Tensor.zeros([48]), runningMean: Tensor.zeros([48]),
+                                               runningVariance: Tensor(repeating: 1, shape: [48]), training: true)
+            try normalised.backward(seed: TestData.uniform(normalised.shape, seed: 25))
+            return (y.data + big + pooled.data + single.data + normalised.data,
+                    x.grad!.data + z.grad!.data + one.grad!.data + b.grad!.data, w.grad!.data + kernel.grad!.data + gamma.grad!.data)
         }
         let saved = Parallel.maximumThreads
         defer { Parallel.maximumThreads = saved }

@@ -21,17 +21,34 @@ extension Tensor {
         if training && m < 2 {
             throw TensorError.invalidArgument(operation: "batchNorm2d", message: "training needs more than one value per channel, got input \(shape)")
         }
+        // Channels are independent: they are split across the cores, and each channel's sums run
+        // over (n, h, w) in the same order whatever the split (Double accumulators, as before).
+        let grain = Swift.max(1, (1 << 16) / Swift.max(m, 1))
         var mean = [Float](repeating: 0, count: channels)
         var inverseStd = [Float](repeating: 0, count: channels)
         if training {
-            for c in 0..<channels {
-                var s: Double = 0, s2: Double = 0
-                for n in 0..<batch {
-                    let base = (n * channels + c) * area
-                    for i in 0..<area { let v = Double(data[base + i]); s += v; s2 += v * v }
+            var batchMean = [Double](repeating: 0, count: channels), batchVariance = [Double](repeating: 0, count: channels)
+            data.withUnsafeBufferPointer { x in
+                batchMean.withUnsafeMutableBufferPointer { meanOut in
+                    batchVariance.withUnsafeMutableBufferPointer { varianceOut in
+                        let (xs, ms, vs) = (UncheckedSendable(x.baseAddress!), UncheckedSendable(meanOut.baseAddress!), UncheckedSendable(varianceOut.baseAddress!))
+                        Parallel.forEachRange(channels, grain: grain) { range in
+                            for c in range {
+                                var s: Double = 0, s2: Double = 0
+                                for n in 0..<batch {
+                                    let row = xs.value + (n &* channels &+ c) &* area
+                                    for i in 0..<area { let v = Double(row[i]); s += v; s2 += v * v }
+                                }
+                                let mu = s / Double(m)
+                                ms.value[c] = mu
+                                vs.value[c] = Swift.max(s2 / Double(m) - mu * mu, 0)
+                            }
+                        }
+                    }
                 }
-                let mu = s / Double(m)
-                let variance = Swift.max(s2 / Double(m) - mu * mu, 0)
+            }
+            for c in 0..<channels {
+                let (mu, variance) = (batchMean[c], batchVariance[c])
                 mean[c] = Float(mu)
                 inverseStd[c] = Float(1 / (variance + Double(epsilon)).squareRoot())
                 let unbiased = variance * Double(m) / Double(m - 1)
@@ -44,47 +61,75 @@ extension Tensor {
                 inverseStd[c] = 1 / (runningVariance.data[c] + epsilon).squareRoot()
             }
         }
-        var normalised = [Float](repeating: 0, count: count)
-        var out = [Float](repeating: 0, count: count)
         let gamma = weight.data, beta = bias.data
-        for n in 0..<batch {
-            for c in 0..<channels {
-                let base = (n * channels + c) * area
-                for i in 0..<area {
-                    let xh = (data[base + i] - mean[c]) * inverseStd[c]
-                    normalised[base + i] = xh
-                    out[base + i] = gamma[c] * xh + beta[c]
-                }
-            }
-        }
-        let xhat = normalised
-        return Tensor.makeResult("batchNorm2d", shape: shape, data: out, inputs: [self, weight, bias]) { g, needed in
-            var dgamma = [Float](repeating: 0, count: channels), dbeta = [Float](repeating: 0, count: channels)
-            for n in 0..<batch {
-                for c in 0..<channels {
-                    let base = (n * channels + c) * area
-                    for i in 0..<area { dbeta[c] += g[base + i]; dgamma[c] += g[base + i] * xhat[base + i] }
-                }
-            }
-            var dx: [Float]? = nil
-            if needed[0] {
-                var d = [Float](repeating: 0, count: g.count)
-                for n in 0..<batch {
-                    for c in 0..<channels {
-                        let base = (n * channels + c) * area
-                        let scale = gamma[c] * inverseStd[c]
-                        if training {
-                            // dx = γ/σ · (g − mean(g) − x̂·mean(g·x̂))
-                            let mg = dbeta[c] / Float(m), mgx = dgamma[c] / Float(m)
-                            for i in 0..<area { d[base + i] = scale * (g[base + i] - mg - xhat[base + i] * mgx) }
-                        } else {
-                            for i in 0..<area { d[base + i] = scale * g[base + i] }
+        var normalised = [Float](repeating: 0, count: training ? count : 0)
+        var out = [Float](repeating: 0, count: count)
+        data.withUnsafeBufferPointer { x in
+            normalised.withUnsafeMutableBufferPointer { xh in
+                out.withUnsafeMutableBufferPointer { y in
+                    let (xs, xhs, ys) = (UncheckedSendable(x.baseAddress!), UncheckedSendable(training ? xh.baseAddress : nil), UncheckedSendable(y.baseAddress!))
+                    Parallel.forEachRange(channels, grain: grain) { range in
+                        for c in range {
+                            let (mu, inv, gm, bt) = (mean[c], inverseStd[c], gamma[c], beta[c])
+                            for n in 0..<batch {
+                                let base = (n &* channels &+ c) &* area
+                                let (src, dst) = (xs.value + base, ys.value + base)
+                                if training, let keep = xhs.value {
+                                    let saved = keep + base
+                                    for i in 0..<area { let v = (src[i] - mu) * inv; saved[i] = v; dst[i] = gm * v + bt }
+                                } else {
+                                    for i in 0..<area { dst[i] = gm * ((src[i] - mu) * inv) + bt }
+                                }
+                            }
                         }
                     }
                 }
-                dx = d
             }
-            return [dx, needed[1] ? dgamma : nil, needed[2] ? dbeta : nil]
+        }
+        // In evaluation mode x̂ is not kept; backward recomputes it from x.
+        let xhat = normalised, input = data
+        return Tensor.makeResult("batchNorm2d", shape: shape, data: out, inputs: [self, weight, bias]) { g, needed in
+            var dgamma = [Float](repeating: 0, count: channels), dbeta = [Float](repeating: 0, count: channels)
+            var dx = needed[0] ? [Float](repeating: 0, count: g.count) : []
+            g.withUnsafeBufferPointer { gp in
+                xhat.withUnsafeBufferPointer { xhp in
+                    input.withUnsafeBufferPointer { xp in
+                        dx.withUnsafeMutableBufferPointer { dxp in
+                            dgamma.withUnsafeMutableBufferPointer { dgp in
+                                dbeta.withUnsafeMutableBufferPointer { dbp in
+                                    // (An empty array may still have a base address: test `training`, not nil.)
+                                    let (gs, xhs, xs) = (UncheckedSendable(gp.baseAddress!), UncheckedSendable(training ? xhp.baseAddress : nil), UncheckedSendable(xp.baseAddress!))
+                                    let (ds, dgs, dbs) = (UncheckedSendable(needed[0] ? dxp.baseAddress : nil), UncheckedSendable(dgp.baseAddress!), UncheckedSendable(dbp.baseAddress!))
+                                    Parallel.forEachRange(channels, grain: grain) { range in
+                                        for c in range {
+                                            @inline(__always) func xh(_ base: Int, _ i: Int) -> Float {
+                                                if let saved = xhs.value { return saved[base &+ i] }
+                                                return (xs.value[base &+ i] - mean[c]) * inverseStd[c]
+                                            }
+                                            var sumG: Float = 0, sumGX: Float = 0
+                                            for n in 0..<batch {
+                                                let base = (n &* channels &+ c) &* area
+                                                for i in 0..<area { let v = gs.value[base &+ i]; sumG += v; sumGX += v * xh(base, i) }
+                                            }
+                                            dbs.value[c] = sumG
+                                            dgs.value[c] = sumGX
+                                            guard let d = ds.value else { continue }
+                                            let scale = gamma[c] * inverseStd[c]
+                                            // Training: dx = γ/σ · (g − mean(g) − x̂·mean(g·x̂)); evaluation: γ/σ · g.
+                                            let mg = training ? sumG / Float(m) : 0, mgx = training ? sumGX / Float(m) : 0
+                                            for n in 0..<batch {
+                                                let base = (n &* channels &+ c) &* area
+                                                for i in 0..<area { d[base &+ i] = scale * (gs.value[base &+ i] - mg - xh(base, i) * mgx) }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            return [needed[0] ? dx : nil, needed[1] ? dgamma : nil, needed[2] ? dbeta : nil]
         }
     }
 
