@@ -15,7 +15,7 @@ let optimised: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debu
 /// already target the machine's own CPU family, so the flag is Linux-only. Students compile on
 /// their own machine, so "native" is always the machine that runs the code.
 /// `FUSED_MULTIPLY_ADD` tells the micro-kernel it may use `addProduct` (one FMA instruction with
-/// the native target; without it, a slow library call), which is ~1.4x faster than multiply + add.
+/// the native target; on an x86-64 CPU without FMA it would become a slow library call).
 let engine: [SwiftSetting] = optimised + [
     .unsafeFlags(["-target-cpu", "native"], .when(platforms: [.linux])),
     .define("FUSED_MULTIPLY_ADD", .when(platforms: [.linux])),
