@@ -22,6 +22,16 @@ struct GradientCheckTests {
         let b = TestData.uniform([3, 1], seed: 8, low: 0.5, high: 1.5)
         try expectGradients([data([2, 3, 4], 7), b]) { try $0[0] / $0[1] }
         try expectGradients([data([2, 3], 9), data([2, 3], 10)]) { try Tensor.maximum($0[0], $0[1]) }
+        // The layouts with their own loops: same shape, and a one-element operand on either side
+        // (the normalisation layer's x − mean and x / std), with and without a constant operand.
+        let divisor = TestData.uniform([1, 1, 1, 1], seed: 11, low: 0.5, high: 1.5)
+        let positive = TestData.uniform([2, 1, 3, 3], seed: 12, low: 0.5, high: 1.5)
+        try expectGradients([data([2, 3], 13), TestData.uniform([2, 3], seed: 20, low: 0.5, high: 1.5)]) { try $0[0] / $0[1] }
+        try expectGradients([data([2, 1, 3, 3], 14), divisor]) { try $0[0] / $0[1] }
+        try expectGradients([data([2, 1, 3, 3], 15), data([1, 1, 1, 1], 16)]) { try $0[0] - $0[1] }
+        try expectGradients([divisor, positive]) { try $0[0] / $0[1] }
+        try expectGradients([data([1, 1, 1, 1], 17), data([2, 1, 3, 3], 18)]) { try $0[0] - $0[1] }
+        try expectGradients([data([2, 1, 3, 3], 19)]) { try ($0[0] - divisor) / divisor }
     }
 
     @Test("a tensor used twice, through two different paths")

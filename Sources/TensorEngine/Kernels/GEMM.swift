@@ -214,20 +214,8 @@ public enum GEMM {
         while p < kb {
             let bv = rawB.loadUnaligned(fromByteOffset: p &* 64, as: SIMD16<Float>.self)
             let ap = packedA + p &* 6
-            #if arch(arm64) || FUSED_MULTIPLY_ADD
-            // One rounding per step, and one instruction where the CPU has FMA (every arm64 CPU;
-            // x86-64 from Haswell on, which `-target-cpu native` lets the compiler use).
-            c0.addProduct(ap[0], bv); c1.addProduct(ap[1], bv); c2.addProduct(ap[2], bv)
-            c3.addProduct(ap[3], bv); c4.addProduct(ap[4], bv); c5.addProduct(ap[5], bv)
-            #else
-            // Without FMA in the target, `addProduct` becomes a library call per lane: multiply, then add.
-            c0 += SIMD16(repeating: ap[0]) * bv
-            c1 += SIMD16(repeating: ap[1]) * bv
-            c2 += SIMD16(repeating: ap[2]) * bv
-            c3 += SIMD16(repeating: ap[3]) * bv
-            c4 += SIMD16(repeating: ap[4]) * bv
-            c5 += SIMD16(repeating: ap[5]) * bv
-            #endif
+            multiplyAdd(&c0, ap[0], bv); multiplyAdd(&c1, ap[1], bv); multiplyAdd(&c2, ap[2], bv)
+            multiplyAdd(&c3, ap[3], bv); multiplyAdd(&c4, ap[4], bv); multiplyAdd(&c5, ap[5], bv)
             p &+= 1
         }
         store(c0, to: c, columns: columns, accumulate: accumulate)
@@ -254,19 +242,12 @@ public enum GEMM {
             let b0 = rawB.loadUnaligned(fromByteOffset: p &* 128, as: SIMD16<Float>.self)
             let b1 = rawB.loadUnaligned(fromByteOffset: p &* 128 &+ 64, as: SIMD16<Float>.self)
             let ap = packedA + p &* 6
-            #if arch(arm64) || FUSED_MULTIPLY_ADD
-            c0.addProduct(ap[0], b0); c1.addProduct(ap[0], b1)
-            c2.addProduct(ap[1], b0); c3.addProduct(ap[1], b1)
-            c4.addProduct(ap[2], b0); c5.addProduct(ap[2], b1)
-            c6.addProduct(ap[3], b0); c7.addProduct(ap[3], b1)
-            c8.addProduct(ap[4], b0); c9.addProduct(ap[4], b1)
-            c10.addProduct(ap[5], b0); c11.addProduct(ap[5], b1)
-            #else
-            let a0 = SIMD16(repeating: ap[0]), a1 = SIMD16(repeating: ap[1]), a2 = SIMD16(repeating: ap[2])
-            let a3 = SIMD16(repeating: ap[3]), a4 = SIMD16(repeating: ap[4]), a5 = SIMD16(repeating: ap[5])
-            c0 += a0 * b0; c1 += a0 * b1; c2 += a1 * b0; c3 += a1 * b1; c4 += a2 * b0; c5 += a2 * b1
-            c6 += a3 * b0; c7 += a3 * b1; c8 += a4 * b0; c9 += a4 * b1; c10 += a5 * b0; c11 += a5 * b1
-            #endif
+            multiplyAdd(&c0, ap[0], b0); multiplyAdd(&c1, ap[0], b1)
+            multiplyAdd(&c2, ap[1], b0); multiplyAdd(&c3, ap[1], b1)
+            multiplyAdd(&c4, ap[2], b0); multiplyAdd(&c5, ap[2], b1)
+            multiplyAdd(&c6, ap[3], b0); multiplyAdd(&c7, ap[3], b1)
+            multiplyAdd(&c8, ap[4], b0); multiplyAdd(&c9, ap[4], b1)
+            multiplyAdd(&c10, ap[5], b0); multiplyAdd(&c11, ap[5], b1)
             p &+= 1
         }
         let left = Swift.min(columns, 16), right = columns &- left
@@ -281,6 +262,19 @@ public enum GEMM {
         if rows > 3 { row(3, c6, c7) }
         if rows > 4 { row(4, c8, c9) }
         if rows > 5 { row(5, c10, c11) }
+    }
+
+    /// `accumulator += a · b` with one rounding and one instruction where the target has FMA
+    /// (every arm64 CPU; x86-64 from Haswell on, which `-target-cpu native` lets the compiler
+    /// use). Without FMA in the target `addProduct` would be a library call per lane, so it is
+    /// multiply, then add.
+    @inline(__always)
+    private static func multiplyAdd(_ accumulator: inout SIMD16<Float>, _ a: Float, _ b: SIMD16<Float>) {
+        #if arch(arm64) || FUSED_MULTIPLY_ADD
+        accumulator.addProduct(a, b)
+        #else
+        accumulator += SIMD16(repeating: a) * b
+        #endif
     }
 
     @inline(__always)

@@ -38,18 +38,24 @@ extension Tensor {
                 bv.withUnsafeBufferPointer { y in
                     z.withUnsafeBufferPointer { z in
                         g.withUnsafeBufferPointer { g in
-                            if needed[0] && !needed[1], case .same = ia, case .scalar = ib {
-                                // The normalisation layer's case: x − c and x / c, only x needs a gradient.
-                                let c = y[0]
-                                ga.withUnsafeMutableBufferPointer { ga in
-                                    for i in 0..<count { ga[i] = g[i] * backward(x[i], c, z[i]).0 }
+                            ga.withUnsafeMutableBufferPointer { ga in
+                                gb.withUnsafeMutableBufferPointer { gb in
+                                    // The operand reads chosen once, as in forward (an empty gradient
+                                    // buffer is never written: `needed` guards it).
+                                    @inline(__always) func each(_ a: (Int) -> Float, _ b: (Int) -> Float) {
+                                        for i in 0..<count {
+                                            let (da, db) = backward(a(i), b(i), z[i])
+                                            if needed[0] { ga[i] = g[i] * da }
+                                            if needed[1] { gb[i] = g[i] * db }
+                                        }
+                                    }
+                                    switch (ia, ib) {
+                                    case (.same, .same): each({ x[$0] }, { y[$0] })
+                                    case (.same, .scalar): let c = y[0]; each({ x[$0] }, { _ in c })
+                                    case (.scalar, .same): let c = x[0]; each({ _ in c }, { y[$0] })
+                                    default: each({ x[ia.at($0)] }, { y[ib.at($0)] })
+                                    }
                                 }
-                                return
-                            }
-                            for i in 0..<count {
-                                let (da, db) = backward(x[ia.at(i)], y[ib.at(i)], z[i])
-                                if needed[0] { ga[i] = g[i] * da }
-                                if needed[1] { gb[i] = g[i] * db }
                             }
                         }
                     }

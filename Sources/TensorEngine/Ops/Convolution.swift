@@ -205,16 +205,8 @@ struct ConvolutionPlan {
         Im2Col.columns(x + first &* imageSize, g, into: cols, parallel: inner)
         GEMM.multiply(m: outChannels, n: columns, k: patch, a: weight, lda: patch, b: cols, ldb: columns,
                       c: product, ldc: columns, accumulate: false, parallel: inner)
-        if single {
-            if let bias {
-                for o in 0..<outChannels {
-                    let row = product + o &* plane, shift = bias[o]
-                    for p in 0..<plane { row[p] += shift }
-                }
-            }
-            return
-        }
-        // [O, g·P] → [g, O, P], adding the bias on the way.
+        // [O, g·P] → [g, O, P], adding the bias on the way (in place for a single image, whose
+        // product already sits in the output).
         for n in 0..<g.batch {
             for o in 0..<outChannels {
                 let src = product + (o &* columns &+ n &* plane)

@@ -82,12 +82,6 @@ extension Tensor {
         }
     }
 
-    /// The flat indices of the top-left pixels of eight windows starting at window `start` of a row.
-    @inline(__always)
-    private static func at0(_ start: Int, _ r0: Int) -> SIMD8<Int32> {
-        SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: r0 &+ 2 &* start)) &+ SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14)
-    }
-
     /// The common case (2×2 windows, stride 2, no padding), same results as the general loop.
     static func maxPool2x2(_ x: UnsafeBufferPointer<Float>, _ g: ConvolutionGeometry,
                            _ out: UnsafeMutableBufferPointer<Float>, _ arg: UnsafeMutableBufferPointer<Int32>) {
@@ -95,46 +89,48 @@ extension Tensor {
         let (xs, outs, args) = (UncheckedSendable(x), UncheckedSendable(out), UncheckedSendable(arg))
         // Planes split across the cores; each output element is written by one plane's loop.
         Parallel.forEachRange(g.batch &* g.channels, grain: Swift.max(1, (1 << 15) / Swift.max(ho * wo, 1))) { planes in
-        let (x, out, arg) = (xs.value, outs.value, args.value)
-        for p in planes {
-            let base = p &* g.height &* w
-            for oy in 0..<ho {
-                let r0 = base &+ 2 &* oy &* w, r1 = r0 &+ w
-                let o0 = (p &* ho &+ oy) &* wo
-                // Eight windows at a time: 16 values of each row, split into even and odd columns.
-                // Lanes follow the scalar loop's rule exactly (row-major order, strict `>`, NaN wins);
-                // a chunk may read past the row (into the next one, never past the tensor) and
-                // stores only its windows.
-                var start = 0
-                while start < wo && r1 &+ 2 &* start &+ 16 <= x.count {
-                    let a = UnsafeRawPointer(x.baseAddress! + (r0 &+ 2 &* start)).loadUnaligned(as: SIMD16<Float>.self)
-                    let b = UnsafeRawPointer(x.baseAddress! + (r1 &+ 2 &* start)).loadUnaligned(as: SIMD16<Float>.self)
-                    let topLeft = at0(start, r0), rowStep = Int32(truncatingIfNeeded: w)
-                    var best = a.evenHalf, at = topLeft
-                    @inline(__always) func consider(_ candidate: SIMD8<Float>, _ offset: Int32) {
-                        let wins = (candidate .> best) .| (candidate .!= candidate)
-                        best.replace(with: candidate, where: wins)
-                        at.replace(with: topLeft &+ offset, where: wins)
+            let (x, out, arg) = (xs.value, outs.value, args.value)
+            for p in planes {
+                let base = p &* g.height &* w
+                for oy in 0..<ho {
+                    let r0 = base &+ 2 &* oy &* w, r1 = r0 &+ w
+                    let o0 = (p &* ho &+ oy) &* wo
+                    // Eight windows at a time: 16 values of each row, split into even and odd columns.
+                    // Lanes follow the scalar loop's rule exactly (row-major order, strict `>`, NaN wins);
+                    // a chunk may read past the row (into the next one, never past the tensor) and
+                    // stores only its windows.
+                    var start = 0
+                    while start < wo && r1 &+ 2 &* start &+ 16 <= x.count {
+                        let a = UnsafeRawPointer(x.baseAddress! + (r0 &+ 2 &* start)).loadUnaligned(as: SIMD16<Float>.self)
+                        let b = UnsafeRawPointer(x.baseAddress! + (r1 &+ 2 &* start)).loadUnaligned(as: SIMD16<Float>.self)
+                        // The flat indices of the eight windows' top-left pixels.
+                        let topLeft = SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: r0 &+ 2 &* start)) &+ SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14)
+                        let rowStep = Int32(truncatingIfNeeded: w)
+                        var best = a.evenHalf, at = topLeft
+                        @inline(__always) func consider(_ candidate: SIMD8<Float>, _ offset: Int32) {
+                            let wins = (candidate .> best) .| (candidate .!= candidate)
+                            best.replace(with: candidate, where: wins)
+                            at.replace(with: topLeft &+ offset, where: wins)
+                        }
+                        consider(a.oddHalf, 1)
+                        consider(b.evenHalf, rowStep)
+                        consider(b.oddHalf, rowStep &+ 1)
+                        let n = Swift.min(8, wo &- start)
+                        for l in 0..<n { out[o0 &+ start &+ l] = best[l]; arg[o0 &+ start &+ l] = at[l] }
+                        start &+= 8
                     }
-                    consider(a.oddHalf, 1)
-                    consider(b.evenHalf, rowStep)
-                    consider(b.oddHalf, rowStep &+ 1)
-                    let n = Swift.min(8, wo &- start)
-                    for l in 0..<n { out[o0 &+ start &+ l] = best[l]; arg[o0 &+ start &+ l] = at[l] }
-                    start &+= 8
-                }
-                for ox in Swift.min(start, wo)..<wo {
-                    let i = 2 &* ox
-                    // Row-major order within the window; strict `>` keeps the first maximum.
-                    var best = x[r0 &+ i], at = r0 &+ i
-                    if x[r0 &+ i &+ 1] > best || x[r0 &+ i &+ 1].isNaN { best = x[r0 &+ i &+ 1]; at = r0 &+ i &+ 1 }
-                    if x[r1 &+ i] > best || x[r1 &+ i].isNaN { best = x[r1 &+ i]; at = r1 &+ i }
-                    if x[r1 &+ i &+ 1] > best || x[r1 &+ i &+ 1].isNaN { best = x[r1 &+ i &+ 1]; at = r1 &+ i &+ 1 }
-                    out[o0 &+ ox] = best
-                    arg[o0 &+ ox] = Int32(truncatingIfNeeded: at)
+                    for ox in Swift.min(start, wo)..<wo {
+                        let i = 2 &* ox
+                        // Row-major order within the window; strict `>` keeps the first maximum.
+                        var best = x[r0 &+ i], at = r0 &+ i
+                        if x[r0 &+ i &+ 1] > best || x[r0 &+ i &+ 1].isNaN { best = x[r0 &+ i &+ 1]; at = r0 &+ i &+ 1 }
+                        if x[r1 &+ i] > best || x[r1 &+ i].isNaN { best = x[r1 &+ i]; at = r1 &+ i }
+                        if x[r1 &+ i &+ 1] > best || x[r1 &+ i &+ 1].isNaN { best = x[r1 &+ i &+ 1]; at = r1 &+ i &+ 1 }
+                        out[o0 &+ ox] = best
+                        arg[o0 &+ ox] = Int32(truncatingIfNeeded: at)
+                    }
                 }
             }
-        }
         }
     }
 
