@@ -1,7 +1,11 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.2
 //
 // The CNN interpretability workbook: a tensor engine, file formats, imaging, the lessons and their
 // reference solutions. Toolchain only: no package dependencies.
+//
+// Swift 6.2 or later: the graders use Swift Testing's issue handling traits (6.2) to keep the
+// score; an older toolchain stops here with "package requires minimum Swift tools version 6.2".
+import Foundation
 import PackageDescription
 
 /// `swift test` builds in debug, where numeric Swift runs >100x slower than optimised code. The
@@ -21,18 +25,19 @@ let engine: [SwiftSetting] = optimised + [
     .define("FUSED_MULTIPLY_ADD", .when(platforms: [.linux])),
 ]
 
-/// The lessons. Each has a student module (`Lessons/NN-Topic`, stubs), a reference module
-/// (`Solutions/NN-Topic`, same API plus its mistake catalogue and figures) and a test target
+/// The lessons, found as the folders `Lessons/NN-Topic` (the one list of lessons is the folders;
+/// `Sources/Course` lists their declarations and a test checks the two agree). Each has a student
+/// module (`Lessons/NN-Topic`, stubs), a reference module (`Solutions/NN-Topic`, same API plus the
+/// exercise declarations, mistake catalogue and figures) and a test target
 /// (`Tests/<Topic>LessonTests`) that grades whichever the mode selects (see LessonSupport).
-let lessons: [(folder: String, topic: String)] = [
-    ("01-Hooks", "Hooks"),
-    ("02-Saliency", "Saliency"),
-    ("03-Occlusion", "Occlusion"),
-    ("04-CAM", "CAM"),
-    ("05-GradCAM", "GradCAM"),
-    ("06-GuidedBackprop", "GuidedBackprop"),
-    ("07-Adversarial", "Adversarial"),
-]
+let lessons: [(folder: String, topic: String)] = {
+    let folder = URL(fileURLWithPath: Context.packageDirectory).appendingPathComponent("Lessons")
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+    return names.sorted().compactMap { name in
+        guard name.count > 3, name.prefix(2).allSatisfy(\.isNumber), name.dropFirst(2).first == "-" else { return nil }
+        return (name, String(name.dropFirst(3)))
+    }
+}()
 
 let lessonTargets: [Target] = lessons.flatMap { lesson -> [Target] in [
     .target(name: "\(lesson.topic)Lesson", dependencies: ["TensorEngine", "LessonSupport"],
@@ -68,9 +73,11 @@ let package = Package(
         .target(name: "LessonSupport", dependencies: ["Imaging", "ModelZoo", "TensorEngine"]),
         // Shared helpers for every test target: gradient checks, seeded data, golden images.
         .target(name: "TestSupport", dependencies: ["TensorEngine", "Imaging", "DataFormats", "ModelZoo", "LessonSupport"]),
+        // The course: every lesson's declaration, in order (what `verify`, `grade` and `figures` run).
+        .target(name: "Course", dependencies: ["LessonSupport"] + lessons.map { .target(name: "\($0.topic)Solutions") }),
         .executableTarget(
             name: "workbook",
-            dependencies: ["TensorEngine", "Codecs", "Imaging", "DataFormats", "ModelZoo", "LessonSupport"]
+            dependencies: ["TensorEngine", "Codecs", "Imaging", "DataFormats", "ModelZoo", "LessonSupport", "Course"]
                 + lessons.map { .target(name: "\($0.topic)Solutions") },
             swiftSettings: optimised),
 
@@ -80,5 +87,6 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Codecs", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "DataFormatsTests", dependencies: ["DataFormats", "Codecs"], exclude: ["Fixtures"]),
         .testTarget(name: "ModelZooTests", dependencies: ["ModelZoo", "TensorEngine", "DataFormats", "TestSupport"]),
+        .testTarget(name: "CourseTests", dependencies: ["Course", "LessonSupport", "TestSupport"]),
     ] + lessonTargets
 )

@@ -62,19 +62,3 @@ public func confidence(of model: Module, for images: Tensor) throws -> [(predict
     let classes = probabilities.shape[1]
     return probabilities.argmax().enumerated().map { n, c in (c, probabilities.data[n * classes + c]) }
 }
-
-/// The reference under a name the tests can use next to the student's functions.
-public enum HooksReference {
-    public static func activations(of model: Module, at layer: String, for images: Tensor) throws -> Tensor {
-        try HooksSolutions.activations(of: model, at: layer, for: images)
-    }
-    public static func gradient(of model: Module, at layer: String, for images: Tensor, targets: [Int]) throws -> Tensor {
-        try HooksSolutions.gradient(of: model, at: layer, for: images, targets: targets)
-    }
-    public static func convolutionActivations(of model: Module, for images: Tensor) throws -> [(layer: String, activations: Tensor)] {
-        try HooksSolutions.convolutionActivations(of: model, for: images)
-    }
-    public static func confidence(of model: Module, for images: Tensor) throws -> [(predicted: Int, probability: Float)] {
-        try HooksSolutions.confidence(of: model, for: images)
-    }
-}

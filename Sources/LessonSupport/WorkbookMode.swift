@@ -18,29 +18,4 @@ public enum WorkbookMode: Equatable, Sendable {
         if let value = environment["WORKBOOK_SOLUTIONS"], value != "0", !value.isEmpty { return .solutions }
         return .student
     }()
-
-    /// Which implementation to use for `exercise`.
-    public static func implementation(for exercise: String) -> Implementation {
-        switch current {
-        case .student: return .student
-        case .solutions: return .reference
-        case let .mistake(e, id): return e == exercise ? .mistake(id) : .reference
-        }
-    }
-
-    public enum Implementation: Equatable, Sendable {
-        case student, reference
-        case mistake(String)
-    }
-}
-
-/// A catalogued wrong implementation of an exercise: what a student plausibly writes, what the
-/// tests should say about it.
-public struct Mistake: Sendable {
-    public let exercise: String
-    public let id: String
-    public let summary: String
-    public init(exercise: String, id: String, summary: String) {
-        self.exercise = exercise; self.id = id; self.summary = summary
-    }
 }

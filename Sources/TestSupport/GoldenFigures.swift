@@ -2,6 +2,7 @@ import DataFormats
 import Foundation
 import Imaging
 import LessonSupport
+import Testing
 
 /// Golden checks of a lesson's reference figures: the picture against the stored PNG (RMS and
 /// max tolerance, failure artifacts written and named) and the raw numbers against the stored NPY.
@@ -38,5 +39,16 @@ public enum GoldenFigures {
             }
         }
         return problems.isEmpty ? nil : problems.joined(separator: "\n")
+    }
+}
+
+/// Regenerates a lesson's reference figures and compares them with the stored PNG and NPY files,
+/// recording an issue per difference. Run in solutions mode only (`checksReferenceFigures`), so
+/// an instructor's figure drift never fails a student's exercise.
+public func checkReferenceFigures(_ lesson: any LessonFigures.Type, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    for figure in try lesson.make(FigureContext(mnistTest: Fixtures.mnistTest())) {
+        if let problem = GoldenFigures.check(figure, in: LessonPaths.figures(lesson.folder)) {
+            Issue.record(Comment(rawValue: "reference figure \(figure.name) no longer matches its golden: \(problem)"), sourceLocation: sourceLocation)
+        }
     }
 }

@@ -2,14 +2,93 @@ import Foundation
 import LessonSupport
 import Testing
 
-/// Runs the body of a graded test. If a stub throws `ExerciseNotStarted`, the test is cancelled
-/// and reported as *not started* (with the file to edit and the README section), not failed.
-public func grading(_ readme: String, _ body: () throws -> Void) throws {
-    do {
-        try body()
-    } catch let error as ExerciseNotStarted {
-        try Test.cancel(Comment(rawValue: "\(error.description); read \(readme)"))
+/// The trait every lesson suite carries: `@Suite("Lesson 01 — Hooks", .graded(HooksExercises.lesson))`.
+///
+/// For each test named `"Exercise N.M: …"` it
+/// - reports a stub's `ExerciseNotStarted` as *not started* (the test is cancelled, not failed);
+/// - records the outcome on the scoreboard printed at the end of `swift test`;
+/// - in student mode, moves each failure's source location to the student's stub (the test file
+///   under `Tests/` is named in the message) and keeps the message short;
+/// - skips the exercises `workbook grade` names in `WORKBOOK_SKIP_EXERCISES` (they crashed or
+///   hung in an earlier run, so the other exercises can still be graded);
+/// - checks that the exercise number is one the lesson declares.
+public struct GradedLesson: SuiteTrait, TestTrait, TestScoping {
+    public let lesson: LessonDeclaration
+    public var isRecursive: Bool { true }
+
+    public func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
+        let board = Scoreboard.shared
+        board.register(lesson)
+        guard let number = Self.exercise(of: test.displayName ?? test.name) else {
+            try await function()                 // not graded (e.g. the reference-figure checks)
+            return
+        }
+        guard let exercise = lesson.exercises.first(where: { $0.number == number }) else {
+            Issue.record(Comment(rawValue: "test \"\(test.displayName ?? test.name)\" names exercise \(number), which \(lesson.folder) does not declare (declared: \(lesson.exercises.map(\.number).joined(separator: ", ")))"))
+            return
+        }
+        let id = "\(test.id)#\(UUID().uuidString)"   // one record per test case
+        let name = test.displayName ?? test.name
+        board.start(id, lesson: lesson.number, exercise: number, test: name)
+        if Self.skipped.contains(number) {
+            board.finish(id, .skipped, message: "skipped: this exercise crashed or hung in an earlier run")
+            try Test.cancel("skipped by the grader: exercise \(number) crashed or hung in an earlier run")
+        }
+        let first = Mutex<String?>(nil)
+        let stub = StubLocator.location(of: exercise.stub, in: lesson.folder)
+        let observer = IssueHandlingTrait.compactMapIssues { issue in
+            var issue = issue
+            if issue.isFailure { first.withLock { if $0 == nil { $0 = Self.shortened(issue.comments.map(\.rawValue).joined(separator: "\n")) } } }
+            issue.comments = issue.comments.map { Comment(rawValue: Self.shortened($0.rawValue)) }
+            if WorkbookMode.current == .student, let stub, let original = issue.sourceLocation {
+                issue.comments.append(Comment(rawValue: "Exercise \(number) — \(exercise.stub) (checked at \(Self.relative(original.fileID)):\(original.line))"))
+                issue.sourceLocation = SourceLocation(fileID: "\(lesson.topic)Lesson/\(URL(fileURLWithPath: stub.path).lastPathComponent)",
+                                                      filePath: stub.path, line: stub.line, column: 1)
+            }
+            return issue
+        }
+        do {
+            try await observer.provideScope(for: test, testCase: testCase, performing: function)
+        } catch let error as ExerciseNotStarted {
+            board.finish(id, .notStarted, message: error.description)
+            try Test.cancel(Comment(rawValue: "\(error.description); read \(lesson.readme)"))
+        } catch {
+            board.finish(id, .failed, message: Self.shortened("\(error)"))
+            throw error
+        }
+        let message = first.withLock { $0 }
+        board.finish(id, message == nil ? .passed : .failed, message: message)
     }
+
+    /// "Exercise 2.5a: …" → "2.5a".
+    public static func exercise(of testName: String) -> String? {
+        guard testName.hasPrefix("Exercise "), let colon = testName.firstIndex(of: ":") else { return nil }
+        return String(testName[testName.index(testName.startIndex, offsetBy: 9)..<colon])
+    }
+
+    /// `WORKBOOK_SKIP_EXERCISES=1.2,1.3`.
+    static let skipped: Set<String> = Set((ProcessInfo.processInfo.environment["WORKBOOK_SKIP_EXERCISES"] ?? "")
+        .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+
+    /// At most 8 lines of at most 300 characters: a failure shows the first differing values, not
+    /// whole arrays.
+    static func shortened(_ text: String) -> String {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            line.count <= 300 ? String(line) : line.prefix(280) + "… (\(line.count - 280) more characters)"
+        }
+        if lines.count > 8 { lines = Array(lines.prefix(7)) + ["… (\(lines.count - 7) more lines)"] }
+        return lines.joined(separator: "\n")
+    }
+
+    static func relative(_ fileID: String) -> String {
+        // fileID is "Module/File.swift"; graders live in Tests/<Module>/.
+        "Tests/" + fileID
+    }
+}
+
+extension Trait where Self == GradedLesson {
+    /// Grades the suite's tests as the exercises of `lesson` (see `GradedLesson`).
+    public static func graded(_ lesson: LessonDeclaration) -> Self { GradedLesson(lesson: lesson) }
 }
 
 /// Expects `body` to throw a real error (not "not started"), e.g. to check that a bad layer name
@@ -24,3 +103,7 @@ public func expectRealError(_ what: String, sourceLocation: SourceLocation = #_s
         // The error we wanted.
     }
 }
+
+/// Whether the reference-figure checks run: in solutions mode only, so a student's grade never
+/// depends on the instructor's figures (`workbook figures` and `verify` check them too).
+public let checksReferenceFigures = WorkbookMode.current == .solutions

@@ -1,4 +1,7 @@
 import Foundation
+import Imaging
+import LessonSupport
+import Testing
 
 /// Compares a student's map with the reference and, when they differ, says how — naming the
 /// catalogued mistakes it recognises, so a failure teaches instead of only reporting numbers.
@@ -40,7 +43,9 @@ public enum MapDiagnosis {
         } else if close(received.map { max($0, 0) }, expected) {
             hint = "the reference is ReLU of your map: you forgot a ReLU (keep only positive evidence)"
         }
+        let pictures = writePictures(received: received, expected: expected, shape: shape, what: what)
         return "\(what) differs from the reference: \(stats)" + (hint.map { ".\n  hint: \($0)" } ?? "")
+            + (pictures.map { "\n  pictures: \($0)" } ?? "")
     }
 
     static func statistics(_ a: [Float], _ b: [Float]) -> String {
@@ -75,5 +80,39 @@ public enum MapDiagnosis {
             }
         }
         return a != b
+    }
+
+    /// For a map (the last two axes at least 4 × 4), writes the first plane of the student's
+    /// result, the reference and their difference as PNGs under `test-output/`, and returns
+    /// where. Maps are min-max coloured (viridis); the difference on a symmetric blue-white-red
+    /// scale (white = equal).
+    static func writePictures(received: [Float], expected: [Float], shape: [Int], what: String) -> String? {
+        guard shape.count >= 2, received.count == expected.count else { return nil }
+        let height = shape[shape.count - 2], width = shape[shape.count - 1]
+        guard height >= 4, width >= 4, expected.count >= height * width else { return nil }
+        let plane = height * width
+        let mine = Array(received[0..<plane]), reference = Array(expected[0..<plane])
+        let difference = zip(mine, reference).map { $0 - $1 }
+        let test = Test.current?.displayName ?? "map"
+        let folder = GradedLesson.exercise(of: test).map { "exercise-\($0)" } ?? "maps"
+        let slug = String(what.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" })
+            .split(separator: "-").joined(separator: "-").prefix(60)
+        let directory = LessonPaths.root.appendingPathComponent("test-output/\(folder)")
+        let upscale = max(1, 112 / max(height, width))
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            var paths: [String] = []
+            for (name, values, colormap, normalization) in [("received", mine, Colormap.viridis, Heatmap.Normalization.minMax),
+                                                            ("expected", reference, .viridis, .minMax),
+                                                            ("difference", difference, .bwr, .symmetric)] {
+                let image = try Render.map(values, width: width, height: height, colormap: colormap, normalization: normalization, upscale: upscale)
+                let url = directory.appendingPathComponent("\(slug)-\(name).png")
+                try PNG.write(image, to: url)
+                paths.append("test-output/\(folder)/\(url.lastPathComponent)")
+            }
+            return paths.joined(separator: ", ")
+        } catch {
+            return nil
+        }
     }
 }

@@ -1,6 +1,7 @@
 import DataFormats
 import Foundation
 import Imaging
+import Course
 import LessonSupport
 
 /// `workbook figures`: regenerates every lesson's reference figures (PNG) and raw maps (NPY) from
@@ -12,7 +13,7 @@ enum FiguresCommand: Command {
 
     static func run(_ options: ParsedOptions) throws {
         let context = try FigureContext.standard()
-        for lesson in try LessonRegistry.selected(try options.int("lesson")) {
+        for lesson in try Course.selected(try options.int("lesson")) {
             let folder = LessonPaths.figures(lesson.folder)
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let start = Date()

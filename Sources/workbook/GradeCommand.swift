@@ -1,30 +1,39 @@
+import Course
 import Foundation
 import LessonSupport
 import ModelZoo
 
-/// `workbook grade`: runs each lesson's tests in its own process with a time limit, prints a
-/// per-lesson table, and writes a Gradescope-style `results.json` and an HTML report with the
-/// student's figures beside the reference ones.
+/// `workbook grade`: grades each lesson in its own process group with a time limit. A crash or an
+/// endless loop costs that exercise only: the scoreboard names the exercise, and the lesson runs
+/// again without it until every other exercise has its grade. Prints a table and writes a
+/// Gradescope-style `results.json` and an HTML report with the student's figures beside the
+/// reference ones.
 enum GradeCommand: Command {
     static let name = "grade"
-    static let summary = "Grade every lesson (each in its own process): a table, results.json and an HTML report."
+    static let summary = "Grade every lesson (crashes and endless loops cost one exercise): a table, results.json and report.html."
     static let options = [
         OptionSpecification(name: "lesson", valueName: "N", help: "only lesson N"),
-        OptionSpecification(name: "timeout", valueName: "SECONDS", help: "time limit per lesson (default 300)"),
+        OptionSpecification(name: "timeout", valueName: "SECONDS", help: "time limit for one lesson's test process (default 600)"),
+        OptionSpecification(name: "test-timeout", valueName: "SECONDS", help: "time limit for one test (default 60)"),
         OptionSpecification(name: "out", valueName: "DIR", help: "where results.json and report.html go (default grade-report/)"),
         OptionSpecification(name: "skip-build", valueName: nil, help: "the tests are already built"),
     ]
 
     struct ExerciseGrade: Codable {
-        let lesson: String, exercise: String
-        let status: String          // done / wrong / not started / crashed
-        let tests: [TestRun.Result]
+        let lesson: String
+        let exercise: String
+        let title: String
+        /// done, wrong, not started, crashed, time limit
+        let status: String
+        let tests: [TestRun.Record]
         var score: Double { status == "done" ? 1 : 0 }
     }
 
     static func run(_ options: ParsedOptions) throws {
         let root = try DatasetFiles.root()
-        let timeout = Double(try options.int("timeout", default: 300)!)
+        let timeout = Double(try options.int("timeout", default: 600)!)
+        let testTimeout = try options.int("test-timeout", default: 60)!
+        let lessons = try Course.selected(try options.int("lesson"))
         let out = URL(fileURLWithPath: options.string("out") ?? "grade-report", relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
         let figures = out.appendingPathComponent("student-figures")
         try? FileManager.default.removeItem(at: figures)
@@ -32,95 +41,133 @@ enum GradeCommand: Command {
         if !options.has("skip-build") { try VerifyCommand.buildTests(root: root) }
 
         var grades: [ExerciseGrade] = []
-        printNow(padded("lesson", 16) + padded("done", 6) + padded("wrong", 7) + padded("not started", 13) + padded("crashed", 9) + "points")
-        for lesson in try LessonRegistry.gradedSelection(try options.int("lesson")) {
-            var environment = ["WORKBOOK_STUDENT_FIGURES": figures.path]
+        var rows: [[String]] = [["lesson", "done", "wrong", "not started", "crashed", "time limit", "points"]]
+        var notes: [String] = []
+        for lesson in lessons {
+            var environment = ["WORKBOOK_STUDENT_FIGURES": figures.path, "WORKBOOK_TEST_TIME_LIMIT": "\(testTimeout)"]
             if let mode = ProcessInfo.processInfo.environment["WORKBOOK_SOLUTIONS"] { environment["WORKBOOK_SOLUTIONS"] = mode }
-            let run = try TestRun.run(filter: lesson.testTarget, environment: environment, timeout: timeout, root: root)
-            var byExercise: [String: [TestRun.Result]] = [:]
-            for result in run.results { if let e = TestRun.exercise(of: result.name) { byExercise[e, default: []].append(result) } }
-            let known = Set(lesson.mistakes.map(\.exercise)).union(byExercise.keys)
-            var lessonGrades: [ExerciseGrade] = []
-            for exercise in known.sorted(by: { $0.compare($1, options: .numeric) == .orderedAscending }) {
-                let tests = byExercise[exercise] ?? []
-                let status: String
-                if !run.completed && tests.allSatisfy({ $0.status != .failed }) && !tests.contains(where: { $0.status == .notStarted }) {
-                    status = run.timedOut ? "crashed (time limit)" : "crashed"
-                } else if tests.contains(where: { $0.status == .failed }) {
-                    status = "wrong"
-                } else if tests.isEmpty || tests.contains(where: { $0.status == .notStarted }) {
-                    status = run.completed ? "not started" : "crashed"
-                } else {
-                    status = "done"
-                }
-                lessonGrades.append(ExerciseGrade(lesson: lesson.folder, exercise: exercise, status: status, tests: tests))
-            }
+            let lessonGrades = try grade(lesson, environment: environment, timeout: timeout, root: root, notes: &notes)
             grades += lessonGrades
-            func count(_ prefix: String) -> Int { lessonGrades.filter { $0.status.hasPrefix(prefix) }.count }
-            printNow(padded(lesson.folder, 16) + padded("\(count("done"))", 6) + padded("\(count("wrong"))", 7)
-                     + padded("\(count("not started"))", 13) + padded("\(count("crashed"))", 9)
-                     + "\(lessonGrades.filter { $0.status == "done" }.count) / \(lessonGrades.count)")
-            for grade in lessonGrades where grade.status == "wrong" {
-                for test in grade.tests where test.status == .failed {
-                    printNow("    ✘ \(test.name)" + (test.messages.first.map { "\n      \($0)" } ?? ""))
-                }
-            }
-            if !run.completed {
-                printNow("    the test process " + (run.timedOut ? "hit the \(Int(timeout)) s time limit" : "crashed (exit \(run.exitCode))") + "; its last lines:")
-                printNow(run.output.split(separator: "\n").suffix(8).map { "      \($0)" }.joined(separator: "\n"))
-            }
+            func count(_ status: String) -> String { "\(lessonGrades.filter { $0.status == status }.count)" }
+            rows.append([lesson.folder, count("done"), count("wrong"), count("not started"), count("crashed"), count("time limit"),
+                         "\(lessonGrades.filter { $0.status == "done" }.count) / \(lessonGrades.count)"])
         }
+        printNow(alignedTable(rows))
+        for line in notes { printNow(line) }
         let total = grades.map(\.score).reduce(0, +)
-        printNow(String(format: "total: %.0f / %d exercises done", total, grades.count))
+        printNow(String(format: "total: %.0f of %d exercises done", total, grades.count))
         try writeResults(grades, to: out.appendingPathComponent("results.json"))
         try writeReport(grades, figures: figures, root: root, to: out.appendingPathComponent("report.html"))
         printNow("wrote \(out.appendingPathComponent("results.json").path) and \(out.appendingPathComponent("report.html").path)")
     }
 
+    /// Runs a lesson until every exercise has a grade: after a crash or a time limit the named
+    /// exercise is skipped in the next run (at most one run per exercise, plus one).
+    static func grade(_ lesson: LessonDeclaration, environment: [String: String], timeout: Double, root: URL,
+                      notes: inout [String]) throws -> [ExerciseGrade] {
+        var aborted: [String: TestRun.Record] = [:]
+        var last: TestRun?
+        for _ in 0...lesson.exercises.count {
+            var env = environment
+            if !aborted.isEmpty { env["WORKBOOK_SKIP_EXERCISES"] = aborted.keys.sorted().joined(separator: ",") }
+            let run = try TestRun.run(filter: lesson.testTarget, environment: env, timeout: timeout, root: root)
+            last = run
+            let newlyAborted = run.records.filter { ($0.status == "crashed" || $0.status == "time limit") && aborted[$0.exercise] == nil }
+            for record in newlyAborted { aborted[record.exercise] = record }
+            if run.exited || newlyAborted.isEmpty { break }
+        }
+        guard let run = last else { return [] }
+        if !run.exited && !run.timedOut && aborted.isEmpty {
+            notes.append("  \(lesson.folder): the test process ended without naming an exercise (exit \(run.exitCode)); its last lines:\n"
+                         + run.output.split(separator: "\n").suffix(6).map { "    \($0)" }.joined(separator: "\n"))
+        } else if run.timedOut && aborted.isEmpty {
+            notes.append("  \(lesson.folder): the test process hit the \(Int(timeout)) s limit and was killed with its process group")
+        }
+        return lesson.exercises.map { exercise in
+            let tests = run.records.filter { $0.exercise == exercise.number }
+            let status: String
+            if let record = aborted[exercise.number] {
+                status = record.status
+                notes.append("  ✘ \(lesson.folder) exercise \(exercise.number) \(record.status): \(record.message ?? "")")
+                return ExerciseGrade(lesson: lesson.folder, exercise: exercise.number, title: exercise.title, status: status, tests: [record])
+            } else if tests.contains(where: { $0.status == "failed" }) {
+                status = "wrong"
+                for test in tests where test.status == "failed" {
+                    notes.append("  ✘ \(lesson.folder) \(test.test)" + (test.message.map { "\n      " + $0.split(separator: "\n").prefix(3).joined(separator: "\n      ") } ?? ""))
+                }
+            } else if tests.isEmpty {
+                status = run.exited ? "not started" : (run.timedOut ? "time limit" : "crashed")
+            } else if tests.contains(where: { $0.status == "not started" || $0.status == "skipped" }) {
+                status = "not started"
+            } else {
+                status = "done"
+            }
+            return ExerciseGrade(lesson: lesson.folder, exercise: exercise.number, title: exercise.title, status: status, tests: tests)
+        }
+    }
+
     /// Gradescope's autograder format: one entry per exercise, 1 point each.
     static func writeResults(_ grades: [ExerciseGrade], to url: URL) throws {
         let tests: [[String: Any]] = grades.map { grade in
-            ["name": "Lesson \(grade.lesson) — Exercise \(grade.exercise)", "score": grade.score, "max_score": 1,
+            ["name": "Lesson \(grade.lesson) — Exercise \(grade.exercise): \(grade.title)", "score": grade.score, "max_score": 1,
              "status": grade.status == "done" ? "passed" : "failed",
-             "output": "\(grade.status)\n" + grade.tests.map { "\($0.status.rawValue): \($0.name)" + ($0.messages.isEmpty ? "" : "\n  " + $0.messages.joined(separator: "\n  ")) }.joined(separator: "\n")]
+             "output": "\(grade.status)\n" + grade.tests.filter { $0.status != "passed" }.map { "\($0.status): \($0.test)" + ($0.message.map { "\n  " + $0 } ?? "") }.joined(separator: "\n")]
         }
         let json: [String: Any] = ["score": grades.map(\.score).reduce(0, +), "max_score": grades.count, "tests": tests]
-        try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys]).write(to: url)
+        try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys]).write(to: url, options: .atomic)
     }
 
     static func escape(_ s: String) -> String {
         s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+            .replacingOccurrences(of: "\"", with: "&quot;")
     }
 
     /// A static page: the grade table, then for each lesson the student's figures beside the
-    /// reference figures of the same name (images embedded by relative path).
+    /// reference figures of the same name (relative paths, so the folder can be moved or zipped:
+    /// the reference figures are copied next to the student's).
     static func writeReport(_ grades: [ExerciseGrade], figures: URL, root: URL, to url: URL) throws {
         var html = """
-        <!doctype html><html><head><meta charset="utf-8"><title>Workbook grade report</title>
-        <style>body{font-family:sans-serif;margin:2em;max-width:70em}td,th{padding:.2em .8em;text-align:left}
-        .done{color:#080}.wrong{color:#b00}.pair{display:inline-block;margin:1em;vertical-align:top}
+        <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Workbook grade report</title>
+        <style>body{font-family:sans-serif;margin:2em;max-width:70em}td,th{padding:.2em .8em;text-align:left;vertical-align:top}
+        .done{color:#080}.wrong,.crashed{color:#b00}.pair{display:inline-block;margin:1em;vertical-align:top}
         .pair img{image-rendering:pixelated;max-width:30em;border:1px solid #ccc}</style></head><body>
-        <h1>Workbook grade report</h1><table><tr><th>lesson</th><th>exercise</th><th>status</th><th>tests</th></tr>
+        <h1>Workbook grade report</h1>
+        <p>Score: \(Int(grades.map(\.score).reduce(0, +))) of \(grades.count) exercises done.</p>
+        <table><tr><th>lesson</th><th>exercise</th><th>status</th><th>details</th></tr>
         """
         for g in grades {
-            let cls = g.status == "done" ? "done" : (g.status == "wrong" ? "wrong" : "")
-            html += "<tr><td>\(g.lesson)</td><td>\(g.exercise)</td><td class=\"\(cls)\">\(g.status)</td><td>"
-            html += g.tests.map { "\(escape($0.name)): \($0.status.rawValue)" + ($0.messages.isEmpty ? "" : "<br><small>\(escape($0.messages.joined(separator: " / ")))</small>") }.joined(separator: "<br>")
+            let cls = g.status == "done" ? "done" : (g.status == "wrong" ? "wrong" : (g.status == "not started" ? "" : "crashed"))
+            html += "<tr><td>\(g.lesson)</td><td>\(g.exercise) \(escape(g.title))</td><td class=\"\(cls)\">\(g.status)</td><td>"
+            if g.status != "done" && g.status != "not started" {
+                html += g.tests.filter { $0.status != "passed" }.map { "\(escape($0.test)): \($0.status)" + ($0.message.map { "<br><small>\(escape($0))</small>" } ?? "") }.joined(separator: "<br>")
+            }
             html += "</td></tr>\n"
         }
         html += "</table>"
-        for lesson in LessonRegistry.all {
+        for lesson in Course.lessons {
             let folder = figures.appendingPathComponent(lesson.folder)
-            guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path).filter({ $0.hasSuffix(".png") }).sorted(),
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path).filter({ $0.hasSuffix(".png") && !$0.hasPrefix("reference-") }).sorted(),
                   !names.isEmpty else { continue }
             html += "<h2>\(lesson.folder): your figures beside the reference</h2>"
             for name in names {
                 let reference = LessonPaths.figures(lesson.folder).appendingPathComponent(name)
-                html += "<div class=\"pair\"><b>\(escape(name))</b><br><img src=\"student-figures/\(lesson.folder)/\(name)\"> "
-                html += "<img src=\"\(reference.path)\"><br><small>yours · reference</small></div>"
+                let copy = folder.appendingPathComponent("reference-\(name)")
+                try? FileManager.default.removeItem(at: copy)
+                try? FileManager.default.copyItem(at: reference, to: copy)
+                html += "<div class=\"pair\"><b>\(escape(name))</b><br><img alt=\"your \(escape(name))\" src=\"student-figures/\(lesson.folder)/\(name)\"> "
+                html += "<img alt=\"reference \(escape(name))\" src=\"student-figures/\(lesson.folder)/reference-\(name)\"><br><small>yours · reference</small></div>"
             }
         }
         html += "</body></html>\n"
         try html.write(to: url, atomically: true, encoding: .utf8)
     }
+}
+
+/// Rows of cells as aligned columns (two spaces apart).
+func alignedTable(_ rows: [[String]]) -> String {
+    let widths = (0..<(rows.first?.count ?? 0)).map { c in rows.map { $0[c].count }.max() ?? 0 }
+    return rows.map { row in
+        zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
+            .trimmingCharacters(in: .whitespaces)
+    }.joined(separator: "\n")
 }

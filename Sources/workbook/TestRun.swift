@@ -1,87 +1,111 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Foundation
 
-/// Runs `swift test` in a child process (so a crash or an endless loop cannot take the caller
-/// down) and reads Swift Testing's per-test result lines.
+/// Runs one lesson's tests (`swift test --skip-build --filter ^<Topic>LessonTests\.`) in a child
+/// process group, so a crash or an endless loop cannot take the caller down and the time limit
+/// kills every process the run started. The graders' scoreboard writes one JSON line per test to
+/// `WORKBOOK_RESULTS`; that file, not the console output, is what `grade` and `verify` read.
 struct TestRun {
-    enum Status: String, Codable { case passed, failed, notStarted = "not started" }
-
-    struct Result: Codable {
-        let name: String
-        let status: Status
-        /// The issue lines recorded for a failed test, or the reason a test was cancelled.
-        let messages: [String]
+    /// One test's outcome, as the scoreboard writes it (`Sources/TestSupport/Scoreboard.swift`).
+    struct Record: Codable {
+        let lesson: Int
+        let exercise: String
+        let test: String
+        let status: String      // passed, failed, not started, skipped, crashed, time limit
+        let message: String?
     }
 
-    let results: [Result]
-    /// False when the process crashed, timed out, or printed no summary line.
-    let completed: Bool
-    let timedOut: Bool
+    let records: [Record]
+    /// The process exited by itself (not killed by a signal or the time limit).
+    let exited: Bool
     let exitCode: Int32
+    let timedOut: Bool
     let output: String
     let seconds: Double
 
-    /// The exercise a test belongs to: "Exercise 2.3: …" → "2.3".
-    static func exercise(of testName: String) -> String? {
-        guard testName.hasPrefix("Exercise "), let colon = testName.firstIndex(of: ":") else { return nil }
-        return String(testName[testName.index(testName.startIndex, offsetBy: 9)..<colon])
-    }
+    /// Exited with status 0: every test passed or was cancelled as not started.
+    var succeeded: Bool { exited && exitCode == 0 && !timedOut }
 
-    /// `swift test --skip-build --filter <filter>` with extra environment, killed after `timeout`.
     static func run(filter: String, environment extra: [String: String], timeout: Double, root: URL) throws -> TestRun {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["swift", "test", "--skip-build", "--filter", "^\(filter)\\."]
-        process.currentDirectoryURL = root
+        let temporary = FileManager.default.temporaryDirectory
+        let token = UUID().uuidString
+        let log = temporary.appendingPathComponent("workbook-test-\(token).log")
+        let results = temporary.appendingPathComponent("workbook-results-\(token).jsonl")
+        defer { try? FileManager.default.removeItem(at: log); try? FileManager.default.removeItem(at: results) }
         var environment = ProcessInfo.processInfo.environment
-        for key in ["WORKBOOK_SOLUTIONS", "WORKBOOK_MISTAKE"] { environment[key] = nil }
+        for key in ["WORKBOOK_SOLUTIONS", "WORKBOOK_MISTAKE", "WORKBOOK_SKIP_EXERCISES"] { environment[key] = nil }
         environment.merge(extra) { _, new in new }
-        process.environment = environment
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("workbook-test-\(UUID().uuidString).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: log) }
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
+        environment["WORKBOOK_RESULTS"] = results.path
         let start = Date()
-        try process.run()
-        let finished = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in finished.signal() }
-        var timedOut = false
-        if finished.wait(timeout: .now() + timeout) == .timedOut {
-            timedOut = true
-            process.terminate()
-            if finished.wait(timeout: .now() + 5) == .timedOut { Platform.forceKill(process.processIdentifier); finished.wait() }
-        }
-        try handle.close()
+        let outcome = try ProcessGroup.run(["swift", "test", "--skip-build", "--filter", "^\(filter)\\."], in: root,
+                                           environment: environment, log: log, timeout: timeout)
         let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        let results = parse(output)
-        let summary = output.contains("Test run with")
-        return TestRun(results: results, completed: summary && !timedOut && process.terminationReason == .exit,
-                       timedOut: timedOut, exitCode: process.terminationStatus, output: output,
-                       seconds: Date().timeIntervalSince(start))
-    }
-
-    /// Reads lines such as `✔ Test "Exercise 1.1: …" passed after …`, `✘ Test "…" failed after …`,
-    /// `➜ Test "…" was cancelled after … : "reason"` and the issue lines before a failure.
-    static func parse(_ output: String) -> [Result] {
-        var issues: [String: [String]] = [:]
-        var results: [Result] = []
-        var seen = Set<String>()
-        for line in output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
-            guard let open = line.range(of: "Test \""), let close = line.range(of: "\" ", range: open.upperBound..<line.endIndex) else { continue }
-            let name = String(line[open.upperBound..<close.lowerBound])
-            let rest = line[close.upperBound...]
-            if rest.hasPrefix("recorded an issue") {
-                issues[name, default: []].append(String(rest))
-            } else if rest.hasPrefix("passed") || rest.hasPrefix("with") && rest.contains("passed after") {
-                if seen.insert(name).inserted { results.append(Result(name: name, status: .passed, messages: [])) }
-            } else if rest.hasPrefix("failed") || rest.hasPrefix("with") && rest.contains("failed after") {
-                if seen.insert(name).inserted { results.append(Result(name: name, status: .failed, messages: issues[name] ?? [])) }
-            } else if rest.hasPrefix("was cancelled") || rest.hasPrefix("skipped") {
-                let reason = rest.range(of: ": \"").map { String(rest[$0.upperBound...].dropLast()) } ?? ""
-                if seen.insert(name).inserted { results.append(Result(name: name, status: .notStarted, messages: [reason])) }
-            }
+        let lines = ((try? String(contentsOf: results, encoding: .utf8)) ?? "").split(separator: "\n")
+        var records: [Record] = []
+        for line in lines {
+            // Running tests have no line: a crash or time-limit line is the test's only one.
+            if let record = try? JSONDecoder().decode(Record.self, from: Data(line.utf8)) { records.append(record) }
         }
-        return results
+        return TestRun(records: records, exited: outcome.exited, exitCode: outcome.code, timedOut: outcome.timedOut,
+                       output: output, seconds: Date().timeIntervalSince(start))
+    }
+}
+
+/// A child process in its own process group, with its output in a file.
+enum ProcessGroup {
+    struct Outcome { let exited: Bool; let code: Int32; let timedOut: Bool }
+
+    /// Runs `arguments` (looked up on PATH by `/usr/bin/env`) in `directory`; after `timeout`
+    /// seconds kills the whole group (SIGKILL) and reaps it. Never waits on a pipe.
+    static func run(_ arguments: [String], in directory: URL, environment: [String: String], log: URL, timeout: Double) throws -> Outcome {
+        #if canImport(Darwin)
+        var attributes: posix_spawnattr_t? = nil
+        var actions: posix_spawn_file_actions_t? = nil
+        #else
+        var attributes = posix_spawnattr_t()
+        var actions = posix_spawn_file_actions_t()
+        #endif
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let previous = FileManager.default.currentDirectoryPath
+        FileManager.default.changeCurrentDirectoryPath(directory.path)
+        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+        let argv = (["/usr/bin/env"] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
+        var pid: pid_t = 0
+        let status = posix_spawn(&pid, "/usr/bin/env", &actions, &attributes, argv, envp)
+        guard status == 0 else { throw CommandLineError(message: "cannot start \(arguments.joined(separator: " ")): error \(status)") }
+        let deadline = Date().addingTimeInterval(timeout)
+        var waitStatus: Int32 = 0
+        var timedOut = false
+        while true {
+            let result = waitpid(pid, &waitStatus, WNOHANG)
+            if result == pid { break }
+            if result < 0 && errno != EINTR { break }
+            if Date() > deadline {
+                timedOut = true
+                kill(-pid, SIGKILL)
+                while waitpid(pid, &waitStatus, 0) < 0 && errno == EINTR {}
+                break
+            }
+            usleep(50_000)
+        }
+        kill(-pid, SIGKILL)                      // anything the run left behind in its group
+        let signal = waitStatus & 0x7f
+        return Outcome(exited: signal == 0 && !timedOut, code: (waitStatus >> 8) & 0xff, timedOut: timedOut)
     }
 }

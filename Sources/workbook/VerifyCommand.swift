@@ -1,14 +1,18 @@
+import Course
 import Foundation
 import LessonSupport
 import ModelZoo
 
 /// `workbook verify`: proves the grading works, lesson by lesson —
-/// 1. with the stubs, every test reports *not started* (none fails, none crashes);
-/// 2. with the reference (`WORKBOOK_SOLUTIONS=1`), every test passes;
-/// 3. every catalogued mistake fails at least one test of its own exercise.
+/// 1. with the stubs, every graded test reports *not started* (none fails, none crashes);
+/// 2. with the reference (`WORKBOOK_SOLUTIONS=1`), every test passes, the reference figures too;
+/// 3. every catalogued mistake fails a test of its own exercise and no test of another exercise
+///    (a mistake shows up in its own exercise first, so the hint points there);
+/// 4. an unknown mistake id is refused (every test of that exercise fails saying so), never run
+///    as another mistake.
 enum VerifyCommand: Command {
     static let name = "verify"
-    static let summary = "Check that stubs report not started, solutions pass, and every catalogued mistake is caught."
+    static let summary = "Check that stubs report not started, solutions pass, and every catalogued mistake is caught by its own exercise."
     static let options = [
         OptionSpecification(name: "lesson", valueName: "N", help: "only lesson N"),
         OptionSpecification(name: "timeout", valueName: "SECONDS", help: "time limit per test process (default 300)"),
@@ -18,46 +22,63 @@ enum VerifyCommand: Command {
     static func run(_ options: ParsedOptions) throws {
         let root = try DatasetFiles.root()
         let timeout = Double(try options.int("timeout", default: 300)!)
+        let lessons = try Course.selected(try options.int("lesson"))
         if !options.has("skip-build") { try buildTests(root: root) }
         var problems: [String] = []
-        for lesson in try LessonRegistry.gradedSelection(try options.int("lesson")) {
+        var mistakesChecked = 0
+        for lesson in lessons {
             printNow("lesson \(lesson.folder):")
+            let declared = Set(lesson.exercises.map(\.number))
             // 1. Student mode on the shipped stubs.
             let student = try TestRun.run(filter: lesson.testTarget, environment: [:], timeout: timeout, root: root)
-            let graded = student.results.filter { TestRun.exercise(of: $0.name) != nil }
-            let notStarted = graded.filter { $0.status == .notStarted }.count
-            var line = "  stubs: \(notStarted) of \(graded.count) graded tests not started"
-            if !student.completed || graded.isEmpty || notStarted != graded.count {
-                let odd = graded.filter { $0.status != .notStarted }.map { "\($0.name) (\($0.status.rawValue))" }
-                problems.append("\(lesson.folder) stubs: " + (student.completed ? odd.joined(separator: "; ") : "the test process did not complete"))
+            let notStarted = student.records.filter { $0.status == "not started" }.count
+            let seen = Set(student.records.map(\.exercise))
+            var line = "  stubs: \(notStarted) of \(student.records.count) graded tests not started"
+            if !student.succeeded || student.records.isEmpty || notStarted != student.records.count || seen != declared {
+                let odd = student.records.filter { $0.status != "not started" }.map { "\($0.test) (\($0.status))" }
+                    + declared.subtracting(seen).sorted().map { "exercise \($0) has no test" }
+                problems.append("\(lesson.folder) stubs: " + (student.exited ? odd.joined(separator: "; ") : "the test process did not complete"))
                 line += "  ✘"
             }
             printNow(line)
             // 2. Solutions mode.
             let reference = try TestRun.run(filter: lesson.testTarget, environment: ["WORKBOOK_SOLUTIONS": "1"], timeout: timeout, root: root)
-            let failed = reference.results.filter { $0.status != .passed }
-            printNow("  solutions: \(reference.results.count - failed.count) of \(reference.results.count) tests pass" + (failed.isEmpty && reference.completed ? "" : "  ✘"))
-            if !reference.completed || !failed.isEmpty || reference.results.isEmpty {
-                problems.append("\(lesson.folder) solutions: " + (reference.completed ? failed.map(\.name).joined(separator: "; ") : "the test process did not complete"))
+            let failed = reference.records.filter { $0.status != "passed" }
+            printNow("  solutions: \(reference.records.count - failed.count) of \(reference.records.count) graded tests pass"
+                     + (reference.succeeded ? ", reference figures match" : "") + (failed.isEmpty && reference.succeeded ? "" : "  ✘"))
+            if !reference.succeeded || !failed.isEmpty || reference.records.isEmpty {
+                problems.append("\(lesson.folder) solutions: " + (failed.isEmpty ? "exit \(reference.exitCode) (a reference-figure check?)\n"
+                    + reference.output.split(separator: "\n").filter { $0.contains("✘") }.prefix(6).joined(separator: "\n") : failed.map(\.test).joined(separator: "; ")))
             }
-            // 3. Every mistake is caught by its own exercise's tests.
-            let exercises = Set(graded.compactMap { TestRun.exercise(of: $0.name) })
-            for exercise in exercises.sorted() where !lesson.mistakes.contains(where: { $0.exercise == exercise }) {
-                problems.append("\(lesson.folder): exercise \(exercise) has no catalogued mistake")
+            // 3. Every mistake is caught by its own exercise, and only by it.
+            for exercise in lesson.exercises where exercise.mistakes.isEmpty {
+                problems.append("\(lesson.folder): exercise \(exercise.number) has no catalogued mistake")
             }
-            for mistake in lesson.mistakes {
-                let run = try TestRun.run(filter: lesson.testTarget, environment: ["WORKBOOK_MISTAKE": "\(mistake.exercise)/\(mistake.id)"],
-                                          timeout: timeout, root: root)
-                let caught = run.results.filter { $0.status == .failed && TestRun.exercise(of: $0.name) == mistake.exercise }
-                let status = !run.completed ? "✘ test process did not complete" : caught.isEmpty ? "✘ NOT caught" : "caught by \(caught.count) test(s)"
-                printNow("  mistake \(mistake.exercise)/\(mistake.id) (\(mistake.summary)): \(status)")
-                if caught.isEmpty || !run.completed {
-                    problems.append("\(lesson.folder): mistake \(mistake.exercise)/\(mistake.id) is not caught")
+            for (exercise, id, summary) in Course.mistakes(of: lesson) {
+                let run = try TestRun.run(filter: lesson.testTarget, environment: ["WORKBOOK_MISTAKE": "\(exercise)/\(id)"], timeout: timeout, root: root)
+                let caught = run.records.filter { $0.status == "failed" && $0.exercise == exercise }
+                let elsewhere = Set(run.records.filter { $0.status != "passed" && $0.exercise != exercise }.map(\.exercise)).sorted()
+                var status = caught.isEmpty ? "✘ NOT caught" : "caught by \(caught.count) test(s)"
+                if !elsewhere.isEmpty { status += "; ✘ also fails exercise \(elsewhere.joined(separator: ", "))" }
+                if !run.exited { status += "; ✘ the test process did not complete" }
+                printNow("  mistake \(exercise)/\(id) (\(summary)): \(status)")
+                if caught.isEmpty || !run.exited || !elsewhere.isEmpty {
+                    problems.append("\(lesson.folder): mistake \(exercise)/\(id): \(status)")
                 }
+                mistakesChecked += 1
+            }
+            // 4. An unknown id is refused, not run as another mistake.
+            if let first = lesson.exercises.first {
+                let run = try TestRun.run(filter: lesson.testTarget, environment: ["WORKBOOK_MISTAKE": "\(first.number)/no-such-mistake"],
+                                          timeout: timeout, root: root)
+                let mine = run.records.filter { $0.exercise == first.number }
+                let refused = !mine.isEmpty && mine.allSatisfy { $0.status == "failed" && ($0.message ?? "").contains("catalogues no mistake") }
+                printNow("  unknown mistake \(first.number)/no-such-mistake: " + (refused ? "refused by all \(mine.count) tests" : "✘ not refused"))
+                if !refused { problems.append("\(lesson.folder): an unknown mistake id is not refused") }
             }
         }
         if problems.isEmpty {
-            printNow("verify: all good")
+            printNow("verify: all good (\(lessons.count) lessons, \(mistakesChecked) mistakes, each caught by its own exercise only)")
         } else {
             printNow("verify: \(problems.count) problem(s):\n" + problems.map { "  - \($0)" }.joined(separator: "\n"))
             Platform.exit(1)
