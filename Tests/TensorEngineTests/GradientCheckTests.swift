@@ -69,6 +69,20 @@ struct GradientCheckTests {
         try expectGradients([data([2, 3, 4], 32)]) { try $0[0].mean(axes: [-1]) }
         try expectGradients([data([2, 3, 4], 33)]) { try $0[0].mean() }
         try expectGradients([data([2, 3, 4], 34)]) { try $0[0].max(axis: 1) }
+        try expectGradients([data([2, 3, 4], 134)]) { try $0[0].min(axis: -1, keepDims: true) }
+        try expectGradients([data([3, 5], 135)]) { try $0[0].gathered(indices: [4, 0, 2]).sigmoid() }
+    }
+
+    @Test("min, one-hot and gather against their definitions")
+    func minOneHotGather() throws {
+        let x = try Tensor(shape: [2, 3], data: [3, -1, 2, 0, 5, -4])
+        #expect(try x.min(axis: 1).data == [-1, -4])
+        #expect(try x.min(axis: 0).data == [0, -1, -4])
+        #expect(try Tensor.oneHot([2, 0], classes: 3).data == [0, 0, 1, 1, 0, 0])
+        #expect(try x.gathered(indices: [0, 2]).data == [3, -4])
+        #expect(throws: TensorError.self) { try Tensor.oneHot([3], classes: 3) }
+        #expect(throws: TensorError.self) { try x.gathered(indices: [0]) }
+        #expect(throws: TensorError.self) { try x.gathered(indices: [0, -1]) }
     }
 
     @Test("reshape, flatten, permute, slice, concatenate, pad, crop")

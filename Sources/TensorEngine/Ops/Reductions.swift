@@ -69,6 +69,29 @@ extension Tensor {
         }
     }
 
+    /// The minimum over one axis, like `torch.amin(x, dim=axis)`. The gradient goes to the first
+    /// position holding the minimum. (min x = −max(−x), written out so the gradient's tie rule
+    /// is stated here, not inherited.)
+    public func min(axis: Int, keepDims: Bool = false) throws -> Tensor {
+        let a = try normalisedAxes([axis], operation: "min")
+        let (outShape, _, index) = reductionMap(a, keepDims: keepDims)
+        let m = outShape.reduce(1, *)
+        guard shape[a[0]] > 0 else {
+            throw TensorError.invalidArgument(operation: "min", message: "axis \(axis) of shape \(shape) is empty")
+        }
+        var out = [Float](repeating: .infinity, count: m)
+        var arg = [Int](repeating: -1, count: m)
+        for (i, o) in index.enumerated() where arg[o] < 0 || data[i] < out[o] {
+            out[o] = data[i]; arg[o] = i
+        }
+        let n = count
+        return Tensor.makeResult("min", shape: outShape, data: out, inputs: [self]) { g, _ in
+            var dx = [Float](repeating: 0, count: n)
+            for o in 0..<m { dx[arg[o]] += g[o] }
+            return [dx]
+        }
+    }
+
     /// The index of the largest value along the last axis, per row (no gradient).
     public func argmax() -> [Int] {
         let width = shape.last ?? 1

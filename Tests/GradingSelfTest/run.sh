@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# The grading loop as a student lives it, proven on a temporary copy of the repository whose
+# Lessons/01-Hooks/Hooks.swift is edited the way students edit it:
+#   A. 1.1 right (written differently from the reference), 1.2 wrong, 1.3 not started, 1.4 right
+#      → `swift test` ends with the score table "2 / 4, not started 1.3, failing 1.2", the failure
+#        points at the student's stub, and the failing map's PNGs are written and named;
+#   B. 1.2 crashes (fatalError), 1.3 loops forever
+#      → `swift test` ends with one line naming exercise 1.2, its stub, file and line and the
+#        crash message, then the table; `workbook grade` finishes within its limit, gives 1.1 and
+#        1.4 their grades, 1.2 "crashed", 1.3 "time limit", and leaves no process behind.
+# Usage: bash Tests/GradingSelfTest/run.sh   (from the repository root; ~3 minutes, most of it
+# the copy's first build). Exit status 0 when every check holds.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+work=$(mktemp -d /tmp/workbook-selftest.XXXXXX)
+trap 'pkill -KILL -f "$work/" 2>/dev/null; rm -rf "$work"' EXIT
+failures=0
+check() {   # check DESCRIPTION COMMAND...
+    local what=$1; shift
+    if "$@"; then echo "  ✔ $what"; else echo "  ✘ $what"; failures=$((failures + 1)); fi
+}
+
+echo "copying the repository to $work"
+(cd "$root" && git ls-files -z | xargs -0 -I{} cp --parents {} "$work/") || exit 1
+stub="$work/Lessons/01-Hooks/Hooks.swift"
+
+# Replaces the body of `func NAME(` (up to its closing brace at column 0) with BODY.
+replace_body() {
+    python3 - "$stub" "$1" "$2" <<'PY'
+import sys, re
+path, name, body = sys.argv[1], sys.argv[2], sys.argv[3]
+text = open(path).read()
+start = text.index(f"public func {name}(")
+open_brace = text.index("{\n", start) + 2
+close = text.index("\n}\n", open_brace)
+text = text[:open_brace] + body.rstrip("\n") + text[close:]
+open(path, "w").write(text)
+PY
+}
+
+right_11='    // Found by walking the modules instead of module(named:); the hook removed in a defer.
+    guard let module = model.namedModules().first(where: { $0.name == layer })?.module else {
+        throw MissingValue(what: "no layer \(layer)")
+    }
+    var seen: Tensor?
+    let handle = module.registerForwardHook { _, _, output in seen = output }
+    defer { handle.remove() }
+    _ = try model(images)
+    return try seen.orThrow()'
+wrong_12='    // Wrong on purpose: backpropagates the sum of all logits.
+    let module = try model.module(named: layer)
+    var seen: Tensor?
+    let handle = module.registerBackwardHook { _, _, gradOutput in seen = gradOutput }
+    defer { handle.remove(); model.zeroGrad() }
+    let logits = try model(images)
+    try logits.backward(seed: .ones(logits.shape))
+    return try seen.orThrow()'
+right_14='    // The softmax written out with exp (no import Foundation needed in a lesson file).
+    let logits = try withNoGrad { try model(images) }
+    let classes = logits.shape[1]
+    return (0..<logits.shape[0]).map { n in
+        let row = Array(logits.data[(n * classes)..<((n + 1) * classes)])
+        let best = row.indices.max { row[$0] < row[$1] }!
+        let total = row.reduce(Float(0)) { $0 + exp($1 - row[best]) }
+        return (best, 1 / total)
+    }'
+crash_12='    let values = [Float](repeating: 0, count: 3)
+    if values.count < 10 { fatalError("boom in 1.2") }
+    return try Tensor(shape: [3], data: values)'
+hang_13='    var total = 0
+    while images.count > 0 { total &+= 1 }
+    return [("never", Tensor(scalar: Float(total)))]'
+
+replace_body activations "$right_11"
+replace_body gradient "$wrong_12"
+replace_body confidence "$right_14"
+
+cd "$work"
+echo "building the copy (swift build --build-tests)…"
+swift build --build-tests > build.log 2>&1 || { tail -30 build.log; exit 1; }
+
+echo "A. a mix of right, wrong and not started"
+swift test --skip-build --filter '^HooksLessonTests' > a.log 2>&1; status=$?
+check "swift test fails (exit $status)" test "$status" -ne 0
+check "the score table is the last lines" bash -c "tail -4 a.log | head -1 | grep -q '^Workbook score — your code in Lessons/'"
+check "the row reads 2 / 4, not started 1.3, failing 1.2" bash -c "grep -Eq '^01 Hooks +2 / 4 +1\.3 +1\.2 +—$' a.log"
+check "the total line" bash -c "tail -1 a.log | grep -q '^total: 2 of 4 exercises done'"
+check "1.2's failure points at the student's stub" bash -c "grep -q 'recorded an issue at Hooks.swift:' a.log && grep -q 'Exercise 1.2 — gradient(of:at:for:targets:) (checked at Tests/' a.log"
+check "the failing map's pictures are named" bash -c "grep -q 'pictures: test-output/exercise-1.2/.*-received.png' a.log"
+check "and written" bash -c "ls test-output/exercise-1.2/*-received.png test-output/exercise-1.2/*-expected.png test-output/exercise-1.2/*-difference.png > /dev/null"
+check "no failure line is longer than 400 characters" bash -c "! awk 'length > 400' a.log | grep -q ."
+
+echo "B. a crash in 1.2 and an endless loop in 1.3"
+replace_body gradient "$crash_12"
+replace_body convolutionActivations "$hang_13"
+swift build --build-tests > build.log 2>&1 || { tail -30 build.log; exit 1; }
+WORKBOOK_TEST_TIME_LIMIT=20 swift test --skip-build --filter '^HooksLessonTests' > b.log 2>&1; status=$?
+check "swift test fails (exit $status)" test "$status" -ne 0
+check "one line names the exercise, stub, file and line and the message" \
+    bash -c "grep -Eq '^✘ Exercise 1\.2 crashed in gradient\(of:at:for:targets:\), Lessons/01-Hooks/Hooks.swift:[0-9]+ \(test \".*\"\): .*boom in 1\.2' b.log"
+check "the table so far follows it" bash -c "grep -A3 '^✘ Exercise 1.2 crashed' b.log | grep -q '^Workbook score'"
+start=$(date +%s)
+.build/debug/workbook grade --lesson 1 --skip-build --test-timeout 10 --timeout 120 --out grade-out > c.log 2>&1; status=$?
+elapsed=$(( $(date +%s) - start ))
+check "grade finishes (exit $status) within its limit (${elapsed} s)" test "$elapsed" -lt 150
+check "the table: 2 done, 1 crashed, 1 time limit" bash -c "grep -Eq '^01-Hooks +2 +0 +0 +1 +1 +2 / 4$' c.log"
+check "the crash message is reported with its exercise" bash -c "grep -q '01-Hooks exercise 1.2 crashed: .*boom in 1.2' c.log"
+check "the endless loop is reported with its exercise" bash -c "grep -q '01-Hooks exercise 1.3 time limit: still running' c.log"
+check "results.json gives 1.1 and 1.4 their points" \
+    python3 -c "import json,sys; r=json.load(open('grade-out/results.json')); s={t['name'].split(' — ')[1].split(':')[0]: t['score'] for t in r['tests']}; sys.exit(0 if s=={'Exercise 1.1':1,'Exercise 1.2':0,'Exercise 1.3':0,'Exercise 1.4':1} and r['score']==2 else 1)"
+check "the report uses relative paths only" bash -c "! grep -q 'src=\"/' grade-out/report.html"
+sleep 1
+check "no test process is left running" bash -c "! pgrep -f '$work/.build' > /dev/null"
+
+if [ "$failures" -eq 0 ]; then echo "grading self-test: all checks hold"; else echo "grading self-test: $failures check(s) failed"; cat c.log | tail -20; exit 1; fi
