@@ -40,7 +40,7 @@ PY
 
 right_11='    // Found by walking the modules instead of module(named:); the hook removed in a defer.
     guard let module = model.namedModules().first(where: { $0.name == layer })?.module else {
-        throw MissingValue(what: "no layer \(layer)")
+        throw TensorError.invalidArgument(operation: "activations", message: "no layer \(layer)")
     }
     var seen: Tensor?
     let handle = module.registerForwardHook { _, _, output in seen = output }
