@@ -86,7 +86,9 @@ final class Scoreboard: @unchecked Sendable {
         let onThisThread = Test.current.map { "\($0.id)" }
         let (victims, alreadyAborted): ([Record], Bool) = lock.withLock {
             let running = order.compactMap { id in records[id].flatMap { $0.status == nil ? (id, $0) : nil } }
-            let chosen = running.filter { $0.0 == onThisThread }.isEmpty ? running : running.filter { $0.0 == onThisThread }
+            // Record ids are "<test id>#<case>": the test on the crashing thread, if the runtime knows it.
+            let mine = running.filter { entry in onThisThread.map { entry.0.hasPrefix($0 + "#") } ?? false }
+            let chosen = mine.isEmpty ? running : mine
             let wasAborted = aborted
             aborted = true
             for (id, _) in (reason == .timeLimit ? Array(chosen.prefix(1)) : chosen) { records[id]?.status = reason; records[id]?.message = detail }

@@ -74,10 +74,12 @@ enum GradeCommand: Command {
             last = run
             let newlyAborted = run.records.filter { ($0.status == "crashed" || $0.status == "time limit") && aborted[$0.exercise] == nil }
             for record in newlyAborted { aborted[record.exercise] = record }
-            if run.exited || newlyAborted.isEmpty { break }
+            // `swift test` itself exits normally when its test process crashes: go on while the
+            // scoreboard names a new exercise to skip.
+            if newlyAborted.isEmpty { break }
         }
         guard let run = last else { return [] }
-        if !run.exited && !run.timedOut && aborted.isEmpty {
+        if !run.completed && !run.timedOut && aborted.isEmpty {
             notes.append("  \(lesson.folder): the test process ended without naming an exercise (exit \(run.exitCode)); its last lines:\n"
                          + run.output.split(separator: "\n").suffix(6).map { "    \($0)" }.joined(separator: "\n"))
         } else if run.timedOut && aborted.isEmpty {
@@ -96,7 +98,7 @@ enum GradeCommand: Command {
                     notes.append("  ✘ \(lesson.folder) \(test.test)" + (test.message.map { "\n      " + $0.split(separator: "\n").prefix(3).joined(separator: "\n      ") } ?? ""))
                 }
             } else if tests.isEmpty {
-                status = run.exited ? "not started" : (run.timedOut ? "time limit" : "crashed")
+                status = run.completed ? "not started" : (run.timedOut ? "time limit" : "crashed")
             } else if tests.contains(where: { $0.status == "not started" || $0.status == "skipped" }) {
                 status = "not started"
             } else {

@@ -29,8 +29,15 @@ struct TestRun {
     let output: String
     let seconds: Double
 
-    /// Exited with status 0: every test passed or was cancelled as not started.
-    var succeeded: Bool { exited && exitCode == 0 && !timedOut }
+    /// The test process ran to its end: `swift test` exited by itself (it does so with status 1
+    /// also when its test process crashed), Swift Testing printed its summary, and no test
+    /// crashed or hit the time limit.
+    var completed: Bool {
+        exited && output.contains("Test run with") && !records.contains { $0.status == "crashed" || $0.status == "time limit" }
+    }
+
+    /// Completed with status 0: every test passed or was cancelled as not started.
+    var succeeded: Bool { completed && exitCode == 0 }
 
     static func run(filter: String, environment extra: [String: String], timeout: Double, root: URL) throws -> TestRun {
         let temporary = FileManager.default.temporaryDirectory

@@ -37,7 +37,7 @@ enum VerifyCommand: Command {
             if !student.succeeded || student.records.isEmpty || notStarted != student.records.count || seen != declared {
                 let odd = student.records.filter { $0.status != "not started" }.map { "\($0.test) (\($0.status))" }
                     + declared.subtracting(seen).sorted().map { "exercise \($0) has no test" }
-                problems.append("\(lesson.folder) stubs: " + (student.exited ? odd.joined(separator: "; ") : "the test process did not complete"))
+                problems.append("\(lesson.folder) stubs: " + (student.completed ? odd.joined(separator: "; ") : "the test process did not complete"))
                 line += "  ✘"
             }
             printNow(line)
@@ -60,9 +60,9 @@ enum VerifyCommand: Command {
                 let elsewhere = Set(run.records.filter { $0.status != "passed" && $0.exercise != exercise }.map(\.exercise)).sorted()
                 var status = caught.isEmpty ? "✘ NOT caught" : "caught by \(caught.count) test(s)"
                 if !elsewhere.isEmpty { status += "; ✘ also fails exercise \(elsewhere.joined(separator: ", "))" }
-                if !run.exited { status += "; ✘ the test process did not complete" }
+                if !run.completed { status += "; ✘ the test process did not complete" }
                 printNow("  mistake \(exercise)/\(id) (\(summary)): \(status)")
-                if caught.isEmpty || !run.exited || !elsewhere.isEmpty {
+                if caught.isEmpty || !run.completed || !elsewhere.isEmpty {
                     problems.append("\(lesson.folder): mistake \(exercise)/\(id): \(status)")
                 }
                 mistakesChecked += 1
