@@ -36,7 +36,6 @@ enum ProcessGuard {
             #else
             action.__sigaction_handler.sa_handler = crashed
             #endif
-            action.sa_flags = Int32(truncatingIfNeeded: SA_RESETHAND)
             sigaction(signal, &action, nil)
         }
         Thread.detachNewThread { watchdog() }
@@ -115,7 +114,12 @@ enum ProcessGuard {
             .map { String($0).trimmingCharacters(in: .whitespaces) }
     }
 
+    nonisolated(unsafe) private static var handling: Int32 = 0
+
     private static let crashed: @convention(c) (Int32) -> Void = { signal in
+        // Two threads can trap at once: the first reports and ends the process, the others wait.
+        if handling != 0 { while true { pause() } }
+        handling = 1
         let name: String
         switch signal {
         case SIGILL, SIGTRAP: name = "a trap (fatalError, precondition, index out of range, try!, overflow)"
@@ -126,7 +130,8 @@ enum ProcessGuard {
         }
         Scoreboard.shared.abort(reason: .crashed, detail: lastRuntimeMessage() ?? name)
         restoreStandardError()
-        raise(signal)                            // SA_RESETHAND: the default action ends the process
+        Foundation.signal(signal, SIG_DFL)
+        raise(signal)                            // the default action ends the process
     }
 
     private static func watchdog() {

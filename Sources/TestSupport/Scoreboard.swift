@@ -87,7 +87,11 @@ final class Scoreboard: @unchecked Sendable {
         let (victims, alreadyAborted): ([Record], Bool) = lock.withLock {
             let running = order.compactMap { id in records[id].flatMap { $0.status == nil ? (id, $0) : nil } }
             // Record ids are "<test id>#<case>": the test on the crashing thread, if the runtime knows it.
-            let mine = running.filter { entry in onThisThread.map { entry.0.hasPrefix($0 + "#") } ?? false }
+            var mine = running.filter { entry in onThisThread.map { entry.0.hasPrefix($0 + "#") } ?? false }
+            // Or the stub the runtime's message names ("HooksLesson/Hooks.swift:57: Fatal error").
+            if mine.isEmpty, let exercise = exerciseNamed(by: detail, among: running.map(\.1)) {
+                mine = running.filter { $0.1.exercise == exercise }
+            }
             let chosen = mine.isEmpty ? running : mine
             let wasAborted = aborted
             aborted = true
@@ -111,6 +115,27 @@ final class Scoreboard: @unchecked Sendable {
             report += "  (\(victims.count) tests were running; the crash is in one of them — run one exercise with --filter to tell)\n"
         }
         ProcessGuard.write("\n" + report + table())
+    }
+
+    /// The exercise whose stub holds the line a runtime message names: the last stub `func`
+    /// at or above that line of that file. Called with the lock held.
+    private func exerciseNamed(by message: String, among running: [Record]) -> String? {
+        guard let range = message.range(of: #"[A-Za-z0-9_]+\.swift:[0-9]+"#, options: .regularExpression) else { return nil }
+        let parts = message[range].split(separator: ":")
+        guard parts.count == 2, let line = Int(parts[1]) else { return nil }
+        var best: (line: Int, exercise: String)?
+        for record in running {
+            guard let lesson = lessons[record.lesson], let summary = lesson.exercises.first(where: { $0.number == record.exercise }),
+                  let location = StubLocator.location(of: summary.stub, in: lesson.folder),
+                  location.relativePath.hasSuffix("/" + parts[0]) else { continue }
+            // Every stub of the file, to find the one the line falls in.
+            for other in lesson.exercises {
+                guard let stub = StubLocator.location(of: other.stub, in: lesson.folder), stub.path == location.path,
+                      stub.line <= line, stub.line > (best?.line ?? 0) else { continue }
+                best = (stub.line, other.number)
+            }
+        }
+        return best?.exercise
     }
 
     /// At exit: the table, unless a crash or the time limit already printed it.
