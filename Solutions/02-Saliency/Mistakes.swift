@@ -1,39 +1,31 @@
-// The mistake catalogue of Lesson 02: plausible wrong answers, each of which must fail at least
-// one test of its exercise (`swift run workbook verify` checks it). Never shown to students.
+// The mistake catalogue of Lesson 02: plausible wrong answers, one enum per exercise, each of
+// which must fail a test of its own exercise and no other (`swift run workbook verify` checks it).
+// Never shown to students.
 
 import LessonSupport
 import TensorEngine
 
 public enum SaliencyMistakes {
-    public static let catalogue = [
-        Mistake(exercise: "2.1", id: "softmax-probability", summary: "differentiates the softmax probability instead of the raw logit"),
-        Mistake(exercise: "2.1", id: "loss-gradient", summary: "differentiates the cross-entropy loss of the target (sign flipped, scaled by 1 − p)"),
-        Mistake(exercise: "2.2", id: "forgets-abs", summary: "takes the max over channels of the signed gradient"),
-        Mistake(exercise: "2.2", id: "abs-after-max", summary: "takes |max_c g| instead of max_c |g|"),
-        Mistake(exercise: "2.2", id: "batch-axis", summary: "takes the max over axis 0 (the batch) instead of axis 1 (the channels)"),
-        Mistake(exercise: "2.3", id: "normalised-input", summary: "multiplies by the normalised input (x − μ)/σ instead of the pixels"),
-        Mistake(exercise: "2.3", id: "abs-gradient", summary: "multiplies the input by |∂y/∂x|"),
-        Mistake(exercise: "2.4", id: "unscaled-sigma", summary: "uses σ = noiseLevel, not noiseLevel · (max − min) of each image"),
-        Mistake(exercise: "2.4", id: "mean-of-magnitude", summary: "averages |∂y/∂x| instead of the signed gradient"),
-        Mistake(exercise: "2.4", id: "image-major-noise", summary: "gives copy s of image n noise row n·samples + s instead of s·N + n"),
-        Mistake(exercise: "2.5a", id: "trapezoid-1-over-n", summary: "trapezoid weights 1/n halved at the ends (sum (n−1)/n), as captum 0.9 does"),
-        Mistake(exercise: "2.5a", id: "left-includes-one", summary: "Riemann left with α = i/(n − 1), i.e. up to and including 1"),
-        Mistake(exercise: "2.5a", id: "unhalved-gauss-weights", summary: "maps the Gauss–Legendre nodes to [0, 1] but keeps the weights (they sum to 2)"),
-        Mistake(exercise: "2.5", id: "forgets-input-difference", summary: "returns the averaged gradient without the factor (x − x′)"),
-        Mistake(exercise: "2.5", id: "unweighted-mean", summary: "averages the path gradients with 1/n, ignoring the method's weights"),
-        Mistake(exercise: "2.5", id: "delta-sign", summary: "reports (F(x) − F(x′)) − Σ attributions as the delta"),
-    ]
-
     // MARK: 2.1
 
-    public static func saliency(_ id: String, of model: Module, images: Tensor, targets: [Int]) throws -> Tensor {
+    public enum Saliency: String, MistakeKind {
+        case softmaxProbability = "softmax-probability", lossGradient = "loss-gradient"
+        public var summary: String {
+            switch self {
+            case .softmaxProbability: "differentiates the softmax probability instead of the raw logit"
+            case .lossGradient: "differentiates the cross-entropy loss of the target (sign flipped, scaled by 1 − p)"
+            }
+        }
+    }
+
+    public static func saliency(_ id: Saliency, of model: Module, images: Tensor, targets: [Int]) throws -> Tensor {
         try checkImages(images, targets: targets, operation: "saliency")
         let x = images.detached()
         x.requiresGrad = true
         defer { model.zeroGrad() }
         let logits = try model(x)
         switch id {
-        case "softmax-probability":
+        case .softmaxProbability:
             guard targets.allSatisfy({ $0 >= 0 && $0 < logits.shape[1] }) else {
                 throw TensorError.invalidArgument(operation: "saliency", message: "target class outside 0..<\(logits.shape[1])")
             }
@@ -41,7 +33,7 @@ public enum SaliencyMistakes {
             var seed = [Float](repeating: 0, count: logits.count)
             for (n, c) in targets.enumerated() { seed[n * logits.shape[1] + c] = 1 }
             try probabilities.backward(seed: try Tensor(shape: logits.shape, data: seed))
-        default:   // loss-gradient
+        case .lossGradient:
             try logits.crossEntropy(labels: targets).backward()
         }
         return try x.grad.orThrow("no gradient reached the input")
@@ -49,30 +41,51 @@ public enum SaliencyMistakes {
 
     // MARK: 2.2
 
-    public static func saliencyMagnitude(_ id: String, _ gradient: Tensor) throws -> Tensor {
+    public enum SaliencyMagnitude: String, MistakeKind {
+        case forgetsAbs = "forgets-abs", absAfterMax = "abs-after-max", batchAxis = "batch-axis"
+        public var summary: String {
+            switch self {
+            case .forgetsAbs: "takes the max over channels of the signed gradient"
+            case .absAfterMax: "takes |max_c g| instead of max_c |g|"
+            case .batchAxis: "takes the max over axis 0 (the batch) instead of axis 1 (the channels)"
+            }
+        }
+    }
+
+    public static func saliencyMagnitude(_ id: SaliencyMagnitude, _ gradient: Tensor) throws -> Tensor {
         guard gradient.rank == 4 else {
             throw TensorError.invalidArgument(operation: "saliencyMagnitude", message: "expected [N, C, H, W]")
         }
         return try withNoGrad {
             switch id {
-            case "forgets-abs": return try gradient.max(axis: 1, keepDims: true)
-            case "abs-after-max": return try gradient.max(axis: 1, keepDims: true).abs()
-            default: return try gradient.abs().max(axis: 0, keepDims: true)   // batch-axis
+            case .forgetsAbs: return try gradient.max(axis: 1, keepDims: true)
+            case .absAfterMax: return try gradient.max(axis: 1, keepDims: true).abs()
+            case .batchAxis: return try gradient.abs().max(axis: 0, keepDims: true)
             }
         }
     }
 
     // MARK: 2.3
 
-    public static func gradientTimesInput(_ id: String, of model: Module, images: Tensor, targets: [Int]) throws -> Tensor {
+    public enum GradientTimesInput: String, MistakeKind {
+        case normalisedInput = "normalised-input", absGradient = "abs-gradient"
+        public var summary: String {
+            switch self {
+            case .normalisedInput: "multiplies by the normalised input (x − μ)/σ instead of the pixels"
+            case .absGradient: "multiplies the input by |∂y/∂x|"
+            }
+        }
+    }
+
+    public static func gradientTimesInput(_ id: GradientTimesInput, of model: Module, images: Tensor, targets: [Int]) throws -> Tensor {
         let g = try SaliencySolutions.saliency(of: model, images: images, targets: targets)
         return try withNoGrad {
             switch id {
-            case "normalised-input":
+            case .normalisedInput:
                 // What the first layer (norm) outputs: (x − μ)/σ.
                 let first = try model.children.first.orThrow("the model has no layers").module
                 return try first(images) * g
-            default:   // abs-gradient
+            case .absGradient:
                 return try images * g.abs()
             }
         }
@@ -80,10 +93,26 @@ public enum SaliencyMistakes {
 
     // MARK: 2.4
 
-    public static func smoothGrad(_ id: String, of model: Module, images: Tensor, targets: [Int], samples: Int, noiseLevel: Float, seed: UInt64) throws -> Tensor {
+    public enum SmoothGrad: String, MistakeKind {
+        case unscaledSigma = "unscaled-sigma", meanOfMagnitude = "mean-of-magnitude", imageMajorNoise = "image-major-noise"
+        public var summary: String {
+            switch self {
+            case .unscaledSigma: "uses σ = noiseLevel, not noiseLevel · (max − min) of each image"
+            case .meanOfMagnitude: "averages |∂y/∂x| instead of the signed gradient"
+            case .imageMajorNoise: "gives copy s of image n noise row n·samples + s instead of s·N + n"
+            }
+        }
+    }
+
+    public static func smoothGrad(_ id: SmoothGrad, of model: Module, images: Tensor, targets: [Int], samples: Int, noiseLevel: Float, seed: UInt64) throws -> Tensor {
         try checkImages(images, targets: targets, operation: "smoothGrad")
         guard samples >= 1, noiseLevel >= 0 else {
             throw TensorError.invalidArgument(operation: "smoothGrad", message: "bad samples or noise level")
+        }
+        let (scalesSigma, imageMajor, magnitudes) = switch id {
+        case .unscaledSigma: (false, false, false)
+        case .imageMajorNoise: (true, true, false)
+        case .meanOfMagnitude: (true, false, true)
         }
         let n = images.shape[0], size = images.count / max(n, 1)
         var generator = SeededGenerator(seed: seed)
@@ -93,8 +122,8 @@ public enum SaliencyMistakes {
             for i in 0..<n {
                 let pixels = images.data[(i * size)..<((i + 1) * size)]
                 let range = (pixels.max() ?? 0) - (pixels.min() ?? 0)
-                let sigma = id == "unscaled-sigma" ? noiseLevel : noiseLevel * range
-                let row = id == "image-major-noise" ? i * samples + s : s * n + i
+                let sigma = scalesSigma ? noiseLevel * range : noiseLevel
+                let row = imageMajor ? i * samples + s : s * n + i
                 for p in 0..<size {
                     noisy[(s * n + i) * size + p] = images.data[i * size + p] + sigma * noise.data[row * size + p]
                 }
@@ -102,7 +131,7 @@ public enum SaliencyMistakes {
         }
         let batch = try Tensor(shape: noise.shape, data: noisy)
         var gradients = try inputGradient(of: model, inputs: batch, targets: targets, operation: "smoothGrad").gradient.data
-        if id == "mean-of-magnitude" { gradients = gradients.map { Swift.abs($0) } }
+        if magnitudes { gradients = gradients.map { Swift.abs($0) } }
         var mean = [Float](repeating: 0, count: n * size)
         for s in 0..<samples {
             for q in 0..<(n * size) { mean[q] += gradients[s * n * size + q] }
@@ -112,36 +141,60 @@ public enum SaliencyMistakes {
 
     // MARK: 2.5a
 
-    public static func integrationPoints(_ id: String, _ method: IntegrationMethod, steps: Int) throws -> (alphas: [Double], weights: [Double]) {
+    public enum IntegrationPoints: String, MistakeKind {
+        case trapezoid1OverN = "trapezoid-1-over-n", leftIncludesOne = "left-includes-one", unhalvedGaussWeights = "unhalved-gauss-weights"
+        public var summary: String {
+            switch self {
+            case .trapezoid1OverN: "trapezoid weights 1/n halved at the ends (sum (n−1)/n), as captum 0.9 does"
+            case .leftIncludesOne: "Riemann left with α = i/(n − 1), i.e. up to and including 1"
+            case .unhalvedGaussWeights: "maps the Gauss–Legendre nodes to [0, 1] but keeps the weights (they sum to 2)"
+            }
+        }
+    }
+
+    /// Each mistake changes one rule; the other rules are right.
+    public static func integrationPoints(_ id: IntegrationPoints, _ method: IntegrationMethod, steps: Int) throws -> (alphas: [Double], weights: [Double]) {
         let correct = try SaliencySolutions.integrationPoints(method, steps: steps)
         let n = Double(steps)
-        switch (id, method) {
-        case ("trapezoid-1-over-n", .riemannTrapezoid):
+        switch id {
+        case .trapezoid1OverN:
+            guard method == .riemannTrapezoid else { return correct }
             var weights = Array(repeating: 1 / n, count: steps)
             weights[0] /= 2; weights[steps - 1] /= 2
             return (correct.alphas, weights)
-        case ("left-includes-one", .riemannLeft):
+        case .leftIncludesOne:
+            guard method == .riemannLeft else { return correct }
             return ((0..<steps).map { steps > 1 ? Double($0) / (n - 1) : 0 }, correct.weights)
-        case ("unhalved-gauss-weights", .gaussLegendre):
+        case .unhalvedGaussWeights:
+            guard method == .gaussLegendre else { return correct }
             return (correct.alphas, correct.weights.map { $0 * 2 })
-        default:
-            return correct
         }
     }
 
     // MARK: 2.5
 
-    public static func integratedGradients(_ id: String, of model: Module, images: Tensor, targets: [Int], baseline: Tensor? = nil,
+    public enum IntegratedGradients: String, MistakeKind {
+        case forgetsInputDifference = "forgets-input-difference", unweightedMean = "unweighted-mean", deltaSign = "delta-sign"
+        public var summary: String {
+            switch self {
+            case .forgetsInputDifference: "returns the averaged gradient without the factor (x − x′)"
+            case .unweightedMean: "averages the path gradients with 1/n, ignoring the method's weights"
+            case .deltaSign: "reports (F(x) − F(x′)) − Σ attributions as the delta"
+            }
+        }
+    }
+
+    public static func integratedGradients(_ id: IntegratedGradients, of model: Module, images: Tensor, targets: [Int], baseline: Tensor? = nil,
                                            steps: Int = 50, method: IntegrationMethod = .gaussLegendre) throws -> (attributions: Tensor, delta: [Float]) {
         let reference = baseline ?? Tensor.zeros(images.shape)
         switch id {
-        case "forgets-input-difference", "unweighted-mean":
+        case .forgetsInputDifference, .unweightedMean:
             try checkImages(images, targets: targets, operation: "integratedGradients")
             guard reference.shape == images.shape else {
                 throw TensorError.shapeMismatch(operation: "integratedGradients baseline", lhs: reference.shape, rhs: images.shape)
             }
             var (alphas, weights) = try SaliencySolutions.integrationPoints(method, steps: steps)
-            if id == "unweighted-mean" { weights = Array(repeating: 1 / Double(alphas.count), count: alphas.count) }
+            if id == .unweightedMean { weights = Array(repeating: 1 / Double(alphas.count), count: alphas.count) }
             let total = images.count
             let difference = zip(images.data, reference.data).map { $0 - $1 }
             var path = [Float](repeating: 0, count: alphas.count * total)
@@ -154,7 +207,7 @@ public enum SaliencyMistakes {
             for (s, weight) in weights.enumerated() {
                 for q in 0..<total { summed[q] += Float(weight) * gradients.data[s * total + q] }
             }
-            let attributions = id == "forgets-input-difference" ? summed : zip(difference, summed).map { $0 * $1 }
+            let attributions = id == .forgetsInputDifference ? summed : zip(difference, summed).map { $0 * $1 }
             let ends = try withNoGrad { try model(Tensor.concatenate([images, reference], axis: 0)) }
             let n = images.shape[0], classes = ends.shape[1], size = total / max(n, 1)
             let delta = (0..<n).map { i -> Float in
@@ -162,7 +215,7 @@ public enum SaliencyMistakes {
                 return Float(sum - Double(ends.data[i * classes + targets[i]]) + Double(ends.data[(n + i) * classes + targets[i]]))
             }
             return (try Tensor(shape: images.shape, data: attributions), delta)
-        default:   // delta-sign
+        case .deltaSign:
             let result = try SaliencySolutions.integratedGradients(of: model, images: images, targets: targets, baseline: baseline,
                                                                    steps: steps, method: method)
             return (result.attributions, result.delta.map { -$0 })

@@ -213,27 +213,3 @@ public func integratedGradients(of model: Module, images: Tensor, targets: [Int]
     }
     return (attributions, delta)
 }
-
-// MARK: - The reference under a name the tests can use next to the student's functions
-
-public enum SaliencyReference {
-    public static func saliency(of model: Module, images: Tensor, targets: [Int]) throws -> Tensor {
-        try SaliencySolutions.saliency(of: model, images: images, targets: targets)
-    }
-    public static func saliencyMagnitude(_ gradient: Tensor) throws -> Tensor {
-        try SaliencySolutions.saliencyMagnitude(gradient)
-    }
-    public static func gradientTimesInput(of model: Module, images: Tensor, targets: [Int]) throws -> Tensor {
-        try SaliencySolutions.gradientTimesInput(of: model, images: images, targets: targets)
-    }
-    public static func smoothGrad(of model: Module, images: Tensor, targets: [Int], samples: Int, noiseLevel: Float, seed: UInt64) throws -> Tensor {
-        try SaliencySolutions.smoothGrad(of: model, images: images, targets: targets, samples: samples, noiseLevel: noiseLevel, seed: seed)
-    }
-    public static func integrationPoints(_ method: IntegrationMethod, steps: Int) throws -> (alphas: [Double], weights: [Double]) {
-        try SaliencySolutions.integrationPoints(method, steps: steps)
-    }
-    public static func integratedGradients(of model: Module, images: Tensor, targets: [Int], baseline: Tensor? = nil,
-                                           steps: Int = 50, method: IntegrationMethod = .gaussLegendre) throws -> (attributions: Tensor, delta: [Float]) {
-        try SaliencySolutions.integratedGradients(of: model, images: images, targets: targets, baseline: baseline, steps: steps, method: method)
-    }
-}

@@ -2,7 +2,6 @@
 
 import Foundation
 import LessonSupport
-import SaliencySolutions
 import Testing
 import TensorEngine
 import TestSupport
@@ -69,32 +68,6 @@ final class ForwardCounter {
     func stop() { handle?.remove(); handle = nil }
 }
 
-// MARK: - The reference figures, made once per test process
-
-let referenceFigures = Result { try SaliencyFigures.make(FigureContext(mnistTest: Fixtures.mnistTest())) }
-
-/// The raw map behind a reference figure, as the reference computed it in this test process
-/// (the golden images, true classes, the settings in `SaliencyFigures`).
-func referenceMap(_ name: String) throws -> Tensor {
-    let figure = try referenceFigures.get().first { $0.name == name }.orThrow("SaliencyFigures.make produced no figure named \(name)")
-    let raw = try figure.raw.orThrow("the reference figure \(name) has no raw map")
-    return try Tensor(shape: raw.shape, data: raw.values)
-}
-
-/// Checks the named reference figures against their golden PNG and NPY files.
-func checkGoldenFigures(_ names: [String], sourceLocation: SourceLocation = #_sourceLocation) throws {
-    let figures = try referenceFigures.get()
-    for name in names {
-        guard let figure = figures.first(where: { $0.name == name }) else {
-            Issue.record("SaliencyFigures.make produced no figure named \(name)", sourceLocation: sourceLocation)
-            continue
-        }
-        if let problem = GoldenFigures.check(figure, in: LessonPaths.figures(SaliencyFigures.folder)) {
-            Issue.record(Comment(rawValue: "reference figure \(name) no longer matches its golden: \(problem)"), sourceLocation: sourceLocation)
-        }
-    }
-}
-
 // MARK: - The captum fixture
 
 /// `Fixtures/saliency-captum.json`, written by `Fixtures/make_saliency_fixture.py` (captum 0.9 on
@@ -132,5 +105,41 @@ struct CaptumFixture: Sendable {
     func array(_ name: String) throws -> Tensor {
         let entry = try arrays[name].orThrow("the captum fixture has no array \(name)")
         return try Tensor(shape: entry.shape, data: entry.data)
+    }
+}
+
+// MARK: - Short messages
+
+/// At most `limit` values, then how many there are: `[0.1, 0.2, … (784 values)]`.
+func preview<T>(_ values: [T], limit: Int = 8) -> String {
+    values.count <= limit ? "\(values)" : "[" + values.prefix(limit).map { "\($0)" }.joined(separator: ", ") + ", … (\(values.count) values)]"
+}
+
+/// `nil` when `received` has the count of `expected` and every value is within `tolerance`;
+/// otherwise one line: the count, or how many values differ and the first of them.
+func firstDifference(_ received: [Double], _ expected: [Double], tolerance: Double, name: String = "value") -> String? {
+    guard received.count == expected.count else { return "\(received.count) \(name)s, expected \(expected.count)" }
+    let differing = received.indices.filter { abs(received[$0] - expected[$0]) > tolerance }
+    guard let first = differing.first else { return nil }
+    return "\(differing.count) of \(expected.count) \(name)s differ; first \(name)[\(first)]: received \(received[first]), expected \(expected[first])"
+}
+
+/// The failures of a loop of checks: records the first `limit` of them, then one issue counting
+/// the rest (`finish()`), so a wrong answer does not flood the report.
+struct LimitedIssues {
+    let limit: Int
+    private(set) var failures = 0
+    init(limit: Int = 3) { self.limit = limit }
+
+    mutating func expect(_ condition: Bool, _ message: @autoclosure () -> String, sourceLocation: SourceLocation = #_sourceLocation) {
+        guard !condition else { return }
+        failures += 1
+        if failures <= limit { Issue.record(Comment(rawValue: message()), sourceLocation: sourceLocation) }
+    }
+
+    func finish(_ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        if failures > limit {
+            Issue.record(Comment(rawValue: "\(failures) \(what) failed in all; the first \(limit) are reported above"), sourceLocation: sourceLocation)
+        }
     }
 }
