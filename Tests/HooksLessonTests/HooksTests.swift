@@ -84,17 +84,20 @@ struct HooksTests {
             defer { handle.remove() }
             return Double(try withNoGrad { try model(image) }.data[labels[0]])
         }
-        var checked = 0
+        var checked = 0, wrong: [String] = []
         for j in stride(from: 3, to: activation.count, by: 97) where abs(activation.data[j]) > 2 * h {
             var plus = activation.data, minus = activation.data
             plus[j] += h; minus[j] -= h
             let expected = (try score(plus) - score(minus)) / Double(2 * h)
             // Float32 logits ≈ 10 carry ~1e-6 rounding; divided by 2h that is 5e-5: 1e-3 is safe.
-            #expect(abs(Double(received.data[j]) - expected) < 1e-3 + 1e-2 * abs(expected),
-                    "coordinate \(j): received \(received.data[j]), expected \(expected) (central difference)")
+            if abs(Double(received.data[j]) - expected) >= 1e-3 + 1e-2 * abs(expected) {
+                wrong.append("coordinate \(j): received \(received.data[j]), expected \(expected)")
+            }
             checked += 1
         }
         #expect(checked > 10)
+        #expect(wrong.isEmpty, Comment(rawValue: "\(wrong.count) of \(checked) coordinates differ from central differences of the target logit; "
+                + wrong.prefix(2).joined(separator: "; ")))
     }
 
     @Test("Exercise 1.2: one backward pass gives each image the gradient of its own target")
