@@ -103,19 +103,19 @@ struct GradCAMTests {
         let atReLU = try Graded.activationsAndGradients(of: model, at: "relu", images: handSetInput, targets: [0])
         #expect(atReLU.activations.shape == [1, 2, 2, 2] && atReLU.gradients.shape == [1, 2, 2, 2],
                 "both must have the layer's output shape [1, 2, 2, 2]; received \(atReLU.activations.shape) and \(atReLU.gradients.shape)")
-        let reluActivationHint = atReLU.activations.data == convOutput ? " — that is conv's output: keep the forward hook's output on the layer asked for" : ""
+        let reluActivationHint = atReLU.activations.data == convOutput ? "\n  hint: that is conv's output: keep the forward hook's output on the layer asked for" : ""
         #expect(atReLU.activations.data == reluOutput,
                 "relu's output is [x, ReLU(2.5 − x)] = \(brief(reluOutput)); received \(brief(atReLU.activations.data))\(reluActivationHint)")
         let reluHint = atReLU.gradients.data == convGradient
             ? "that is ∂y₀/∂conv, the gradient of the layer below: activations and gradients must come from the same layer (the backward hook's gradOutput on `relu`, not its gradInput nor a hook on another layer)"
             : "the score is the raw logit y₀, not its softmax probability"
         #expect(atReLU.gradients.data == reluGradient,
-                "∂y₀/∂relu = w₀ₖ/4 = [1/4, 1/2] at every position (the backward hook's gradOutput); received \(brief(atReLU.gradients.data)) — \(reluHint)")
+                "∂y₀/∂relu = w₀ₖ/4 = [1/4, 1/2] at every position (the backward hook's gradOutput); received \(brief(atReLU.gradients.data))\n  hint: \(reluHint)")
         let atConv = try Graded.activationsAndGradients(of: model, at: "conv", images: handSetInput, targets: [0])
-        let convActivationHint = atConv.activations.data == reluOutput ? " — that is relu's output, the layer above: keep the forward hook's output on the layer asked for" : ""
+        let convActivationHint = atConv.activations.data == reluOutput ? "\n  hint: that is relu's output, the layer above: keep the forward hook's output on the layer asked for" : ""
         #expect(atConv.activations.data == convOutput,
                 "conv's output (before the ReLU) is [x, 2.5 − x]; received \(brief(atConv.activations.data))\(convActivationHint)")
-        let convGradientHint = atConv.gradients.data == reluGradient ? " — that is ∂y₀/∂relu, the gradient of the layer above: activations and gradients must come from the same layer" : ""
+        let convGradientHint = atConv.gradients.data == reluGradient ? "\n  hint: that is ∂y₀/∂relu, the gradient of the layer above: activations and gradients must come from the same layer" : ""
         #expect(atConv.gradients.data == convGradient,
                 "∂y₀/∂conv = w₀ₖ/4 · 1[conv > 0]; received \(brief(atConv.gradients.data))\(convGradientHint)")
         #expect(model.liveHookCount == 0, "hooks left on the model: \(model.liveHookCount) — remove both hooks with their handles")
@@ -150,7 +150,7 @@ struct GradCAMTests {
         let hint = agree(g.data, conv3.gradients.data, tolerance: 1e-6)
             ? "these are the gradients at conv3, the layer below relu3 (masked by its ReLU): activations and gradients must come from the same layer — the backward hook's gradOutput on relu3, not its gradInput nor a hook on another layer"
             : "the score must be the raw logit of each image's own target"
-        #expect(worst < 1e-6, "y = fc(mean of relu3) + b, so ∂y_c/∂A_k[i, j] = w_ck / 49; largest deviation \(worst) (\(hint))")
+        #expect(worst < 1e-6, "y = fc(mean of relu3) + b, so ∂y_c/∂A_k[i, j] = w_ck / 49; largest deviation \(worst)\n  hint: \(hint)")
         #expect(model.liveHookCount == 0, "hooks left on the model: \(model.liveHookCount)")
     }
 
@@ -187,7 +187,7 @@ struct GradCAMTests {
         #expect(checked > 40)
         let relu3 = try GradCAMSolutions.activationsAndGradients(of: model, at: "relu3", images: image, targets: labels)
         let hint = agree(received.data, relu3.gradients.data, tolerance: 1e-6)
-            ? " — these are the gradients at relu3, the layer above conv3: activations and gradients must come from the same layer" : ""
+            ? "\n  hint: these are the gradients at relu3, the layer above conv3: activations and gradients must come from the same layer" : ""
         #expect(failed == 0, "the gradient at conv3 disagrees with central differences of the target logit at \(failed) of \(checked) coordinates: \(failures.joined(separator: "; "))\(hint)")
     }
 
