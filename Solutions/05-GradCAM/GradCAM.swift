@@ -87,19 +87,3 @@ public func upsampledAndNormalized(_ maps: Tensor, height: Int, width: Int) thro
     }
     return try Tensor(shape: up.shape, data: values)
 }
-
-/// The reference under a name the tests can use next to the student's functions.
-public enum GradCAMReference {
-    public static func activationsAndGradients(of model: Module, at layer: String, images: Tensor, targets: [Int]) throws -> (activations: Tensor, gradients: Tensor) {
-        try GradCAMSolutions.activationsAndGradients(of: model, at: layer, images: images, targets: targets)
-    }
-    public static func gradCAM(of model: Module, images: Tensor, targets: [Int], layer: String = "relu3") throws -> Tensor {
-        try GradCAMSolutions.gradCAM(of: model, images: images, targets: targets, layer: layer)
-    }
-    public static func upsampledAndNormalized(_ maps: Tensor, height: Int, width: Int) throws -> Tensor {
-        try GradCAMSolutions.upsampledAndNormalized(maps, height: height, width: width)
-    }
-    public static func gradCAMPlusPlus(of model: Module, images: Tensor, targets: [Int], layer: String = "relu3") throws -> Tensor {
-        try GradCAMSolutions.gradCAMPlusPlus(of: model, images: images, targets: targets, layer: layer)
-    }
-}

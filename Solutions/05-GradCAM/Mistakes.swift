@@ -1,41 +1,46 @@
-// The mistake catalogue of Lesson 05: plausible wrong answers, each of which must fail at least
-// one test of its exercise (`swift run workbook verify` checks it). Never shown to students.
+// The mistake catalogue of Lesson 05: plausible wrong answers, one enum per exercise, each of
+// which must fail a test of its own exercise and no other (`swift run workbook verify` checks
+// it). Never shown to students.
 
 import LessonSupport
 import TensorEngine
 
 public enum GradCAMMistakes {
-    public static let catalogue = [
-        Mistake(exercise: "5.1", id: "keeps-hooks", summary: "never removes the forward and backward hooks"),
-        Mistake(exercise: "5.1", id: "grad-input", summary: "keeps the backward hook's gradInput (∂yᶜ/∂ the layer's input) instead of gradOutput"),
-        Mistake(exercise: "5.1", id: "softmax-score", summary: "backpropagates the softmax probability instead of the raw logit"),
-        Mistake(exercise: "5.2", id: "sums-gradients", summary: "αₖ = sum of the gradients over positions instead of their mean"),
-        Mistake(exercise: "5.2", id: "no-relu", summary: "forgets the final ReLU"),
-        Mistake(exercise: "5.2", id: "captures-input", summary: "weights the layer's input (conv3, before the ReLU) instead of its output"),
-        Mistake(exercise: "5.2", id: "batch-mean-weights", summary: "averages the gradients over the batch too, mixing the images' targets"),
-        Mistake(exercise: "5.3", id: "align-corners", summary: "bilinear resize with align_corners=True"),
-        Mistake(exercise: "5.3", id: "batch-min-max", summary: "normalises with the min and max of the whole batch"),
-        Mistake(exercise: "5.3", id: "normalizes-first", summary: "normalises the small map, then resizes (and never renormalises)"),
-        Mistake(exercise: "5.3", id: "no-epsilon", summary: "divides by max − min without the 1e-7: a constant map becomes NaN"),
-        Mistake(exercise: "5.4", id: "no-relu-gradients", summary: "wₖ = Σ aᵢⱼ · gᵢⱼ without the ReLU of the gradients"),
-        Mistake(exercise: "5.4", id: "local-activation-sum", summary: "uses Aᵢⱼ instead of Σₐᵦ Aₐᵦ in the denominator of aᵢⱼ"),
-    ]
-
     // MARK: 5.1
 
-    public static func activationsAndGradients(_ id: String, of model: Module, at layer: String, images: Tensor, targets: [Int]) throws -> (activations: Tensor, gradients: Tensor) {
+    public enum ActivationsAndGradients: String, MistakeKind {
+        case keepsHooks = "keeps-hooks", gradInput = "grad-input", softmaxScore = "softmax-score"
+        public var summary: String {
+            switch self {
+            case .keepsHooks: "never removes the forward and backward hooks"
+            case .gradInput: "keeps the backward hook's gradInput (∂yᶜ/∂ the layer's input) instead of gradOutput"
+            case .softmaxScore: "backpropagates the softmax probability instead of the raw logit"
+            }
+        }
+    }
+
+    public static func activationsAndGradients(_ id: ActivationsAndGradients, of model: Module, at layer: String, images: Tensor, targets: [Int]) throws -> (activations: Tensor, gradients: Tensor) {
         let module = try model.module(named: layer)
         var activations: Tensor?, gradients: Tensor?
         let forward = module.registerForwardHook { _, _, output in activations = output }
         let backward = module.registerBackwardHook { _, gradInput, gradOutput in
-            gradients = id == "grad-input" ? (gradInput ?? gradOutput) : gradOutput
+            switch id {
+            case .gradInput: gradients = gradInput ?? gradOutput
+            case .keepsHooks, .softmaxScore: gradients = gradOutput
+            }
         }
         defer {
-            if id != "keeps-hooks" { forward.remove(); backward.remove() }
+            switch id {
+            case .keepsHooks: break
+            case .gradInput, .softmaxScore: forward.remove(); backward.remove()
+            }
             model.zeroGrad()
         }
         var scores = try model(images)
-        if id == "softmax-score" { scores = try scores.softmax() }
+        switch id {
+        case .softmaxScore: scores = try scores.softmax()
+        case .keepsHooks, .gradInput: break
+        }
         try scores.backward(seed: try oneHot(targets, like: scores))
         guard let a = activations, let g = gradients, a.rank == 4 else {
             throw TensorError.invalidArgument(operation: "Grad-CAM", message: "no feature maps at '\(layer)'")
@@ -45,9 +50,33 @@ public enum GradCAMMistakes {
 
     // MARK: 5.2
 
-    public static func gradCAM(_ id: String, of model: Module, images: Tensor, targets: [Int], layer: String = "relu3") throws -> Tensor {
+    public enum GradCAM: String, MistakeKind {
+        case sumsGradients = "sums-gradients", maxGradients = "max-gradients", noReLU = "no-relu"
+        case capturesInput = "captures-input", batchMeanWeights = "batch-mean-weights"
+        public var summary: String {
+            switch self {
+            case .sumsGradients: "αₖ = sum of the gradients over positions instead of their mean"
+            case .maxGradients: "αₖ = maximum of the gradients over positions instead of their mean"
+            case .noReLU: "forgets the final ReLU"
+            case .capturesInput: "weights the layer's input (conv3, before the ReLU) instead of its output"
+            case .batchMeanWeights: "averages the gradients over the batch too, mixing the images' targets"
+            }
+        }
+    }
+
+    public static func gradCAM(_ id: GradCAM, of model: Module, images: Tensor, targets: [Int], layer: String = "relu3") throws -> Tensor {
         var (a, g) = try GradCAMSolutions.activationsAndGradients(of: model, at: layer, images: images, targets: targets)
-        if id == "captures-input" {
+        let weights: Tensor
+        switch id {
+        case .sumsGradients: weights = try g.sum(axes: [2, 3], keepDims: true)
+        case .maxGradients:
+            let (n, k, area) = (g.shape[0], g.shape[1], g.shape[2] * g.shape[3])
+            let maxima = (0..<(n * k)).map { m in g.data[(m * area)..<((m + 1) * area)].max() ?? 0 }
+            weights = try Tensor(shape: [n, k, 1, 1], data: maxima)
+        case .batchMeanWeights:
+            let perImage = try g.mean(axes: [0, 2, 3], keepDims: true)
+            weights = try Tensor.concatenate(Array(repeating: perImage, count: g.shape[0]), axis: 0)
+        case .capturesInput:
             // The forward hook kept `input` instead of `output`.
             let module = try model.module(named: layer)
             var input: Tensor?
@@ -55,22 +84,31 @@ public enum GradCAMMistakes {
             defer { handle.remove() }
             _ = try withNoGrad { try model(images) }
             a = try input.orThrow()
-        }
-        let weights: Tensor
-        switch id {
-        case "sums-gradients": weights = try g.sum(axes: [2, 3], keepDims: true)
-        case "batch-mean-weights":
-            let perImage = try g.mean(axes: [0, 2, 3], keepDims: true)
-            weights = try Tensor.concatenate(Array(repeating: perImage, count: g.shape[0]), axis: 0)
-        default: weights = try g.mean(axes: [2, 3], keepDims: true)
+            weights = try g.mean(axes: [2, 3], keepDims: true)
+        case .noReLU: weights = try g.mean(axes: [2, 3], keepDims: true)
         }
         let map = try withNoGrad { try (a * weights).sum(axes: [1], keepDims: true) }
-        return id == "no-relu" ? map.detached() : map.relu().detached()
+        switch id {
+        case .noReLU: return map.detached()
+        case .sumsGradients, .maxGradients, .capturesInput, .batchMeanWeights: return map.relu().detached()
+        }
     }
 
     // MARK: 5.3
 
-    public static func upsampledAndNormalized(_ id: String, _ maps: Tensor, height: Int, width: Int) throws -> Tensor {
+    public enum UpsampledAndNormalized: String, MistakeKind {
+        case alignCorners = "align-corners", batchMinMax = "batch-min-max", normalizesFirst = "normalizes-first", noEpsilon = "no-epsilon"
+        public var summary: String {
+            switch self {
+            case .alignCorners: "bilinear resize with align_corners=True"
+            case .batchMinMax: "normalises with the min and max of the whole batch"
+            case .normalizesFirst: "normalises the small map, then resizes (and never renormalises)"
+            case .noEpsilon: "divides by max − min without the 1e-7: a constant map becomes NaN"
+            }
+        }
+    }
+
+    public static func upsampledAndNormalized(_ id: UpsampledAndNormalized, _ maps: Tensor, height: Int, width: Int) throws -> Tensor {
         guard maps.rank >= 2 else { throw TensorError.invalidArgument(operation: "upsample", message: "need maps") }
         let area = height * width
         func normalize(_ values: inout [Float], planeSize: Int, epsilon: Float) {
@@ -81,21 +119,21 @@ public enum GradCAMMistakes {
             }
         }
         switch id {
-        case "align-corners":
+        case .alignCorners:
             var values = alignCornersResize(maps, height: height, width: width)
             normalize(&values, planeSize: area, epsilon: 1e-7)
             return try Tensor(shape: Array(maps.shape.dropLast(2)) + [height, width], data: values)
-        case "normalizes-first":
+        case .normalizesFirst:
             var small = maps.data
             normalize(&small, planeSize: maps.shape[maps.rank - 2] * maps.shape[maps.rank - 1], epsilon: 1e-7)
             return try withNoGrad { try Tensor(shape: maps.shape, data: small).resizedBilinear(height: height, width: width) }
-        default:
+        case .batchMinMax, .noEpsilon:
             let up = try withNoGrad { try maps.resizedBilinear(height: height, width: width) }
             var values = up.data
-            if id == "batch-min-max" {
+            if id == .batchMinMax {
                 normalize(&values, planeSize: values.count, epsilon: 1e-7)
             } else {
-                normalize(&values, planeSize: area, epsilon: id == "no-epsilon" ? 0 : 1e-7)
+                normalize(&values, planeSize: area, epsilon: 0)
             }
             return try Tensor(shape: up.shape, data: values)
         }
@@ -128,7 +166,17 @@ public enum GradCAMMistakes {
 
     // MARK: 5.4
 
-    public static func gradCAMPlusPlus(_ id: String, of model: Module, images: Tensor, targets: [Int], layer: String = "relu3") throws -> Tensor {
+    public enum GradCAMPlusPlus: String, MistakeKind {
+        case noReLUGradients = "no-relu-gradients", localActivationSum = "local-activation-sum"
+        public var summary: String {
+            switch self {
+            case .noReLUGradients: "wₖ = Σ aᵢⱼ · gᵢⱼ without the ReLU of the gradients"
+            case .localActivationSum: "uses Aᵢⱼ instead of Σₐᵦ Aₐᵦ in the denominator of aᵢⱼ"
+            }
+        }
+    }
+
+    public static func gradCAMPlusPlus(_ id: GradCAMPlusPlus, of model: Module, images: Tensor, targets: [Int], layer: String = "relu3") throws -> Tensor {
         let (a, g) = try GradCAMSolutions.activationsAndGradients(of: model, at: layer, images: images, targets: targets)
         let (n, k, h, w) = (a.shape[0], a.shape[1], a.shape[2], a.shape[3])
         var map = [Float](repeating: 0, count: n * h * w)
@@ -141,8 +189,10 @@ public enum GradCAMMistakes {
                     let gv = g.data[base + p]
                     guard gv != 0 else { continue }
                     let g2 = gv * gv, g3 = g2 * gv
-                    let s = id == "local-activation-sum" ? a.data[base + p] : sumA
-                    weight += g2 / (2 * g2 + s * g3 + 1e-6) * (id == "no-relu-gradients" ? gv : max(gv, 0))
+                    switch id {
+                    case .localActivationSum: weight += g2 / (2 * g2 + a.data[base + p] * g3 + 1e-6) * max(gv, 0)
+                    case .noReLUGradients: weight += g2 / (2 * g2 + sumA * g3 + 1e-6) * gv
+                    }
                 }
                 for p in 0..<(h * w) { map[i * h * w + p] += weight * a.data[base + p] }
             }

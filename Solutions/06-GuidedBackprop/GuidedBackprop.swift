@@ -80,8 +80,8 @@ public func guidedGradCAM(of model: Module, images: Tensor, targets: [Int], laye
     return try withNoGrad { try guided * Tensor(shape: up.shape, data: values) }
 }
 
-/// Grad-CAM at `layer` (the lesson 05 definition), `[N, 1, h, w]`.
-func gradCAMMap(of model: Module, images: Tensor, targets: [Int], layer: String) throws -> Tensor {
+/// Grad-CAM at `layer` (the lesson 05 definition), `[N, 1, h, w]`, unscaled.
+public func gradCAMMap(of model: Module, images: Tensor, targets: [Int], layer: String) throws -> Tensor {
     let module = try model.module(named: layer)
     var a: Tensor?, g: Tensor?
     let f = module.registerForwardHook { _, _, output in a = output }
@@ -152,29 +152,5 @@ extension Optional {
     func orThrowing() throws -> Wrapped {
         guard let self else { throw TensorError.gradient(message: "no gradient reached the input (did a hook fire?)") }
         return self
-    }
-}
-
-/// The reference under a name the tests can use next to the student's functions.
-public enum GuidedBackpropReference {
-    public static func guidedBackprop(of model: Module, images: Tensor, targets: [Int]) throws -> Tensor {
-        try GuidedBackpropSolutions.guidedBackprop(of: model, images: images, targets: targets)
-    }
-    public static func deconvnet(of model: Module, images: Tensor, targets: [Int]) throws -> Tensor {
-        try GuidedBackpropSolutions.deconvnet(of: model, images: images, targets: targets)
-    }
-    public static func guidedGradCAM(of model: Module, images: Tensor, targets: [Int], layer: String = "relu3") throws -> Tensor {
-        try GuidedBackpropSolutions.guidedGradCAM(of: model, images: images, targets: targets, layer: layer)
-    }
-    public static func rankCorrelation(_ a: [Float], _ b: [Float]) throws -> Double {
-        try GuidedBackpropSolutions.rankCorrelation(a, b)
-    }
-    /// The plain gradient ∂yₙ[cₙ]/∂x (no hooks).
-    public static func gradient(of model: Module, images: Tensor, targets: [Int]) throws -> Tensor {
-        try modifiedGradient(of: model, images: images, targets: targets, rule: .gradient)
-    }
-    /// Grad-CAM at `layer` (lesson 05), `[N, 1, h, w]`, unscaled.
-    public static func gradCAM(of model: Module, images: Tensor, targets: [Int], layer: String = "relu3") throws -> Tensor {
-        try gradCAMMap(of: model, images: images, targets: targets, layer: layer)
     }
 }

@@ -1,26 +1,17 @@
-// The mistake catalogue of Lesson 06: plausible wrong answers, each of which must fail at least
-// one test of its exercise (`swift run workbook verify` checks it). Never shown to students.
+// The mistake catalogue of Lesson 06: plausible wrong answers, one enum per exercise, each of
+// which must fail a test of its own exercise and no other (`swift run workbook verify` checks
+// it). Never shown to students.
 
 import LessonSupport
 import TensorEngine
 
 public enum GuidedBackpropMistakes {
-    public static let catalogue = [
-        Mistake(exercise: "6.1", id: "deconvnet-rule", summary: "returns ReLU(gradOutput) (the deconvnet rule) instead of ReLU(gradInput)"),
-        Mistake(exercise: "6.1", id: "keeps-hooks", summary: "never removes the ReLU hooks"),
-        Mistake(exercise: "6.1", id: "plain-gradient", summary: "the hooks return nil: plain backpropagation"),
-        Mistake(exercise: "6.2", id: "guided-rule", summary: "returns ReLU(gradInput) (guided backprop) instead of ReLU(gradOutput)"),
-        Mistake(exercise: "6.2", id: "keeps-hooks", summary: "never removes the ReLU hooks"),
-        Mistake(exercise: "6.3", id: "unnormalised-cam", summary: "multiplies by the upsampled Grad-CAM without min-max scaling"),
-        Mistake(exercise: "6.3", id: "plain-gradient", summary: "multiplies the plain gradient, not guided backprop, by the CAM"),
-        Mistake(exercise: "6.4", id: "pearson", summary: "Pearson correlation of the values instead of their ranks"),
-        Mistake(exercise: "6.4", id: "ordinal-ties", summary: "ties get consecutive ranks (by position) instead of their average rank"),
-    ]
-
+    /// The input gradient with `rule(index, gradInput, gradOutput)` as the replacement gradInput at
+    /// the `index`-th ReLU module (in `namedModules()` order, from the input).
     static func hooked(_ model: Module, images: Tensor, targets: [Int], keepHooks: Bool,
-                       rule: @escaping (_ gradInput: Tensor?, _ gradOutput: Tensor) -> Tensor?) throws -> Tensor {
-        let handles = model.namedModules().map(\.module).filter { $0 is ReLU }.map { relu in
-            relu.registerBackwardHook(replacingGradInput: { _, gradInput, gradOutput in rule(gradInput, gradOutput) })
+                       rule: @escaping (_ index: Int, _ gradInput: Tensor?, _ gradOutput: Tensor) -> Tensor?) throws -> Tensor {
+        let handles = model.namedModules().map(\.module).filter { $0 is ReLU }.enumerated().map { index, relu in
+            relu.registerBackwardHook(replacingGradInput: { _, gradInput, gradOutput in rule(index, gradInput, gradOutput) })
         }
         defer { if !keepHooks { handles.removeAll() }; model.zeroGrad() }
         let x = images.detached()
@@ -30,48 +21,112 @@ public enum GuidedBackpropMistakes {
         return try x.grad.orThrowing()
     }
 
-    public static func guidedBackprop(_ id: String, of model: Module, images: Tensor, targets: [Int]) throws -> Tensor {
-        try hooked(model, images: images, targets: targets, keepHooks: id == "keeps-hooks") { gradInput, gradOutput in
-            switch id {
-            case "deconvnet-rule": return gradOutput.relu()
-            case "plain-gradient": return nil
-            default: return gradInput?.relu()
+    // MARK: 6.1
+
+    public enum GuidedBackprop: String, MistakeKind {
+        case deconvnetRule = "deconvnet-rule", keepsHooks = "keeps-hooks", plainGradient = "plain-gradient"
+        case firstReLUOnly = "first-relu-only"
+        public var summary: String {
+            switch self {
+            case .deconvnetRule: "returns ReLU(gradOutput) (the deconvnet rule) instead of ReLU(gradInput)"
+            case .keepsHooks: "never removes the ReLU hooks"
+            case .plainGradient: "the hooks return nil: plain backpropagation"
+            case .firstReLUOnly: "applies the guided rule at the first ReLU only; the later ReLUs pass the plain gradient"
             }
         }
     }
 
-    public static func deconvnet(_ id: String, of model: Module, images: Tensor, targets: [Int]) throws -> Tensor {
-        try hooked(model, images: images, targets: targets, keepHooks: id == "keeps-hooks") { gradInput, gradOutput in
-            id == "guided-rule" ? gradInput?.relu() : gradOutput.relu()
+    public static func guidedBackprop(_ id: GuidedBackprop, of model: Module, images: Tensor, targets: [Int]) throws -> Tensor {
+        try hooked(model, images: images, targets: targets, keepHooks: id == .keepsHooks) { index, gradInput, gradOutput in
+            switch id {
+            case .deconvnetRule: gradOutput.relu()
+            case .plainGradient: nil
+            case .firstReLUOnly: index == 0 ? gradInput?.relu() : nil
+            case .keepsHooks: gradInput?.relu()
+            }
         }
     }
 
-    public static func guidedGradCAM(_ id: String, of model: Module, images: Tensor, targets: [Int], layer: String = "relu3") throws -> Tensor {
+    // MARK: 6.2
+
+    public enum Deconvnet: String, MistakeKind {
+        case guidedRule = "guided-rule", keepsHooks = "keeps-hooks"
+        public var summary: String {
+            switch self {
+            case .guidedRule: "returns ReLU(gradInput) (guided backprop) instead of ReLU(gradOutput)"
+            case .keepsHooks: "never removes the ReLU hooks"
+            }
+        }
+    }
+
+    public static func deconvnet(_ id: Deconvnet, of model: Module, images: Tensor, targets: [Int]) throws -> Tensor {
+        try hooked(model, images: images, targets: targets, keepHooks: id == .keepsHooks) { _, gradInput, gradOutput in
+            switch id {
+            case .guidedRule: gradInput?.relu()
+            case .keepsHooks: gradOutput.relu()
+            }
+        }
+    }
+
+    // MARK: 6.3
+
+    public enum GuidedGradCAM: String, MistakeKind {
+        case unnormalisedCAM = "unnormalised-cam", plainGradient = "plain-gradient"
+        public var summary: String {
+            switch self {
+            case .unnormalisedCAM: "multiplies by the upsampled Grad-CAM without min-max scaling"
+            case .plainGradient: "multiplies the plain gradient, not guided backprop, by the CAM"
+            }
+        }
+    }
+
+    public static func guidedGradCAM(_ id: GuidedGradCAM, of model: Module, images: Tensor, targets: [Int], layer: String = "relu3") throws -> Tensor {
         guard images.rank == 4 else { throw TensorError.invalidArgument(operation: "guided Grad-CAM", message: "need [N, C, H, W]") }
-        let guided = id == "plain-gradient"
-            ? try modifiedGradient(of: model, images: images, targets: targets, rule: .gradient)
-            : try GuidedBackpropSolutions.guidedBackprop(of: model, images: images, targets: targets)
+        let guided: Tensor
+        switch id {
+        case .plainGradient: guided = try modifiedGradient(of: model, images: images, targets: targets, rule: .gradient)
+        case .unnormalisedCAM: guided = try GuidedBackpropSolutions.guidedBackprop(of: model, images: images, targets: targets)
+        }
         let cam = try gradCAMMap(of: model, images: images, targets: targets, layer: layer)
         let up = try withNoGrad { try cam.resizedBilinear(height: images.shape[2], width: images.shape[3]) }
-        if id == "unnormalised-cam" { return try withNoGrad { try guided * up } }
-        var values = up.data
-        let area = images.shape[2] * images.shape[3]
-        for m in 0..<(values.count / area) {
-            let range = (m * area)..<((m + 1) * area)
-            let low = values[range].min() ?? 0, high = values[range].max() ?? 0
-            for p in range { values[p] = (values[p] - low) / (high - low + 1e-7) }
+        switch id {
+        case .unnormalisedCAM: return try withNoGrad { try guided * up }
+        case .plainGradient:
+            var values = up.data
+            let area = images.shape[2] * images.shape[3]
+            for m in 0..<(values.count / area) {
+                let range = (m * area)..<((m + 1) * area)
+                let low = values[range].min() ?? 0, high = values[range].max() ?? 0
+                for p in range { values[p] = (values[p] - low) / (high - low + 1e-7) }
+            }
+            return try withNoGrad { try guided * Tensor(shape: up.shape, data: values) }
         }
-        return try withNoGrad { try guided * Tensor(shape: up.shape, data: values) }
     }
 
-    public static func rankCorrelation(_ id: String, _ a: [Float], _ b: [Float]) throws -> Double {
+    // MARK: 6.4
+
+    public enum RankCorrelation: String, MistakeKind {
+        case pearson, ordinalTies = "ordinal-ties"
+        public var summary: String {
+            switch self {
+            case .pearson: "Pearson correlation of the values instead of their ranks"
+            case .ordinalTies: "ties get consecutive ranks (by position) instead of their average rank"
+            }
+        }
+    }
+
+    public static func rankCorrelation(_ id: RankCorrelation, _ a: [Float], _ b: [Float]) throws -> Double {
         guard a.count == b.count, a.count >= 2 else { throw TensorError.invalidArgument(operation: "rankCorrelation", message: "lengths") }
         func ordinalRanks(_ x: [Float]) -> [Float] {
             var r = [Float](repeating: 0, count: x.count)
             for (rank, i) in x.indices.sorted(by: { x[$0] < x[$1] }).enumerated() { r[i] = Float(rank + 1) }
             return r
         }
-        let (u, v) = id == "pearson" ? (a, b) : (ordinalRanks(a), ordinalRanks(b))
+        let (u, v): ([Float], [Float])
+        switch id {
+        case .pearson: (u, v) = (a, b)
+        case .ordinalTies: (u, v) = (ordinalRanks(a), ordinalRanks(b))
+        }
         let n = Double(u.count)
         let mu = u.reduce(0.0) { $0 + Double($1) } / n, mv = v.reduce(0.0) { $0 + Double($1) } / n
         var num = 0.0, du = 0.0, dv = 0.0

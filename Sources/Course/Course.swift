@@ -14,6 +14,11 @@ public enum Course {
     public static let lessons: [LessonDeclaration] = [
         HooksExercises.lesson,
         SaliencyExercises.lesson,
+        OcclusionExercises.lesson,
+        CAMExercises.lesson,
+        GradCAMExercises.lesson,
+        GuidedBackpropExercises.lesson,
+        AdversarialExercises.lesson,
     ]
 
     /// The lessons selected by `--lesson N` (all when nil), or an error naming the known ones.
