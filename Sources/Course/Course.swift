@@ -13,6 +13,8 @@ import SaliencySolutions
 public enum Course {
     public static let lessons: [LessonDeclaration] = [
         HooksExercises.lesson,
+        OcclusionExercises.lesson,
+        CAMExercises.lesson,
     ]
 
     /// The lessons selected by `--lesson N` (all when nil), or an error naming the known ones.
