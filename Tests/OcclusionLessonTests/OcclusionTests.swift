@@ -117,9 +117,9 @@ struct OcclusionTests {
                 for r in rows { for col in columns { covered[r * c.w + col] += 1 } }
             }
             let setting = "\(c.h)×\(c.w), window \(c.window), stride \(c.stride)"
-            #expect(outside.isEmpty, "\(setting): \(outside.count) window(s) stick out of the image, the first \(outside.first ?? ""): crop them")
-            #expect(offStride.isEmpty, "\(setting): \(offStride.count) window(s) do not start at a multiple of the stride, the first \(offStride.first ?? "") — crop the last window, do not move it back")
-            #expect(badSize.isEmpty, "\(setting): \(badSize.count) window(s) are empty or larger than \(c.window)×\(c.window), the first \(badSize.first ?? "")")
+            #expect(outside.count == 0, "\(setting): \(outside.count) window(s) stick out of the image, the first \(outside.first ?? ""): crop them")
+            #expect(offStride.count == 0, "\(setting): \(offStride.count) window(s) do not start at a multiple of the stride, the first \(offStride.first ?? "") — crop the last window, do not move it back")
+            #expect(badSize.count == 0, "\(setting): \(badSize.count) window(s) are empty or larger than \(c.window)×\(c.window), the first \(badSize.first ?? "")")
             // With stride ≤ window the windows tile the image; a larger stride leaves gaps on purpose.
             if c.stride <= c.window, let p = covered.firstIndex(of: 0) {
                 Issue.record("\(c.h)×\(c.w), window \(c.window), stride \(c.stride): pixel (\(p / c.w), \(p % c.w)) is covered by no window — the last window is missing")
@@ -158,7 +158,7 @@ struct OcclusionTests {
             hint = " — values in [0, 1] look like probabilities: use the raw logit, not the softmax"
         }
         #expect(maxAbsoluteDifference(class0, expected0) < 1e-3,
-                "class 0 (w = 1…9, x = 1): window sums 12, 16, 24, 28; the mean over the covering windows is \(expected0); \(firstDifference(class0, expected0, tolerance: 1e-3))\(hint)")
+                "class 0 (w = 1…9, x = 1): window sums 12, 16, 24, 28; the means over the covering windows are 12, 14, …, 28 (centre 20); \(firstDifference(class0, expected0, tolerance: 1e-3))\(hint)")
         var hint1 = ""
         if maxAbsoluteDifference(class1, expected0) < 1e-3 {
             hint1 = " — that is class 0's map: use each image's own target"
