@@ -128,15 +128,3 @@ func occlusionMap(of model: Module, images: Tensor, targets: [Int], windows: [(r
         return try Tensor(shape: images.shape, data: result)
     }
 }
-
-/// The reference under a name the tests can use next to the student's functions.
-public enum OcclusionReference {
-    public static func occlusionWindows(height: Int, width: Int, window: Int, stride: Int) throws -> [(rows: Range<Int>, columns: Range<Int>)] {
-        try OcclusionSolutions.occlusionWindows(height: height, width: width, window: window, stride: stride)
-    }
-    public static func occlusion(of model: Module, images: Tensor, targets: [Int], window: Int, stride: Int,
-                                 baseline: Float = 0, batchSize: Int = 64) throws -> Tensor {
-        try OcclusionSolutions.occlusion(of: model, images: images, targets: targets, window: window, stride: stride,
-                                         baseline: baseline, batchSize: batchSize)
-    }
-}
