@@ -13,6 +13,7 @@ import SaliencySolutions
 public enum Course {
     public static let lessons: [LessonDeclaration] = [
         HooksExercises.lesson,
+        AdversarialExercises.lesson,
     ]
 
     /// The lessons selected by `--lesson N` (all when nil), or an error naming the known ones.
