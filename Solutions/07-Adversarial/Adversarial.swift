@@ -94,25 +94,3 @@ public func accuracyUnderFGSM(of model: Module, images: Tensor, labels: [Int], e
     }
     return correct.map { Double($0) / Double(labels.count) }
 }
-
-/// The reference under a name the tests can use next to the student's functions.
-public enum AdversarialReference {
-    public static func fgsm(of model: Module, images: Tensor, labels: [Int], epsilon: Float) throws -> Tensor {
-        try AdversarialSolutions.fgsm(of: model, images: images, labels: labels, epsilon: epsilon)
-    }
-    public static func targetedFGSM(of model: Module, images: Tensor, targets: [Int], epsilon: Float) throws -> Tensor {
-        try AdversarialSolutions.targetedFGSM(of: model, images: images, targets: targets, epsilon: epsilon)
-    }
-    public static func pgd(of model: Module, images: Tensor, labels: [Int], epsilon: Float, stepSize: Float, steps: Int,
-                           randomStart: Bool = false, seed: UInt64 = 0) throws -> Tensor {
-        try AdversarialSolutions.pgd(of: model, images: images, labels: labels, epsilon: epsilon, stepSize: stepSize, steps: steps,
-                                     randomStart: randomStart, seed: seed)
-    }
-    public static func accuracyUnderFGSM(of model: Module, images: Tensor, labels: [Int], epsilons: [Float], batchSize: Int = 250) throws -> [Double] {
-        try AdversarialSolutions.accuracyUnderFGSM(of: model, images: images, labels: labels, epsilons: epsilons, batchSize: batchSize)
-    }
-    /// ∇ₓ CE per image (the sum over the batch), for tests.
-    public static func lossGradient(of model: Module, images: Tensor, classes: [Int]) throws -> Tensor {
-        try AdversarialSolutions.lossGradient(of: model, images: images, classes: classes)
-    }
-}
