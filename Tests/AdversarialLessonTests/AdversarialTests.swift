@@ -250,7 +250,7 @@ struct AdversarialTests {
         #expect(oddBatches.first == received[1], "batches of 7 gave \(oddBatches), batches of 32 \(received[1]): the batch size must not change the result")
     }
 
-    @Test("Exercise 7.4: golden — the first 1,000 test images, and the reference figures")
+    @Test("Exercise 7.4: golden — the first 1,000 test images")
     func accuracyGolden() throws {
         let model = try Fixtures.model("mnist-gap")
         let (images, labels) = try Fixtures.mnistTest().batch(0..<1000)
