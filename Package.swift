@@ -43,7 +43,7 @@ let lessonTargets: [Target] = lessons.flatMap { lesson -> [Target] in [
     .target(name: "\(lesson.topic)Lesson", dependencies: ["TensorEngine", "LessonSupport"],
             path: "Lessons/\(lesson.folder)", exclude: ["README.md", "figures"]),
     .target(name: "\(lesson.topic)Solutions", dependencies: ["TensorEngine", "LessonSupport", "Imaging", "ModelZoo"],
-            path: "Solutions/\(lesson.folder)"),
+            path: "Solutions/\(lesson.folder)", swiftSettings: optimised),
     .testTarget(name: "\(lesson.topic)LessonTests",
                 dependencies: [.target(name: "\(lesson.topic)Lesson"), .target(name: "\(lesson.topic)Solutions"),
                                "TestSupport", "LessonSupport", "TensorEngine"],

@@ -1,5 +1,6 @@
 import AdversarialSolutions
 import CAMSolutions
+import FeatureVisualizationSolutions
 import GradCAMSolutions
 import GuidedBackpropSolutions
 import HooksSolutions
@@ -19,6 +20,7 @@ public enum Course {
         GradCAMExercises.lesson,
         GuidedBackpropExercises.lesson,
         AdversarialExercises.lesson,
+        FeatureVisualizationExercises.lesson,
     ]
 
     /// The lessons selected by `--lesson N` (all when nil), or an error naming the known ones.

@@ -96,7 +96,7 @@ public enum MapDiagnosis {
         let test = Test.current?.displayName ?? "map"
         let folder = GradedLesson.exercise(of: test).map { "exercise-\($0)" } ?? "maps"
         let slug = String(what.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" })
-            .split(separator: "-").joined(separator: "-").prefix(60)
+            .split(separator: "-").joined(separator: "-").prefix(40)
         let directory = LessonPaths.root.appendingPathComponent("test-output/\(folder)")
         let upscale = max(1, 112 / max(height, width))
         do {

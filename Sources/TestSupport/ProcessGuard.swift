@@ -109,9 +109,13 @@ enum ProcessGuard {
     static func lastRuntimeMessage() -> String? {
         usleep(100_000)                          // the copier is a step behind the crashing thread
         let text = tail.text()
+        // The runtime's own words first; a test's "error:" line only if there is nothing better.
         let markers = ["Fatal error", "Precondition failed", "Assertion failed", "Illegal instruction", "Segmentation fault", "error:"]
-        return text.split(separator: "\n").reversed().first { line in markers.contains { line.contains($0) } }
-            .map { String($0).trimmingCharacters(in: .whitespaces) }
+        let lines = text.split(separator: "\n").reversed()
+        for marker in markers {
+            if let line = lines.first(where: { $0.contains(marker) }) { return String(line).trimmingCharacters(in: .whitespaces) }
+        }
+        return nil
     }
 
     nonisolated(unsafe) private static var handling: Int32 = 0

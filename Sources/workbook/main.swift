@@ -3,7 +3,7 @@ import TensorEngine
 
 /// `workbook`: the course's command line. Each subcommand lives in its own file.
 let commands: [any Command.Type] = [
-    ExplainCommand.self, TrainCommand.self, EvaluateCommand.self, SummaryCommand.self, PredictCommand.self, BenchCommand.self,
+    ExplainCommand.self, VisualizeCommand.self, DreamCommand.self, TrainCommand.self, EvaluateCommand.self, SummaryCommand.self, PredictCommand.self, BenchCommand.self,
     DiagramCommand.self, FiguresCommand.self, VerifyCommand.self, GradeCommand.self,
 ]
 

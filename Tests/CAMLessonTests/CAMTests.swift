@@ -66,15 +66,6 @@ func message(of body: () throws -> Void) throws -> String? {
     }
 }
 
-/// "2 of 16 values differ; the first at index 1: received 1.333, expected 1": a failure names
-/// the first difference and the count, never the whole array.
-func firstDifference(_ received: [Float], _ expected: [Float], tolerance: Float) -> String {
-    guard received.count == expected.count else { return "received \(received.count) values, expected \(expected.count)" }
-    let differing = zip(received, expected).enumerated().filter { !(abs($0.element.0 - $0.element.1) <= tolerance) }
-    guard let first = differing.first else { return "all \(expected.count) values match" }
-    return "\(differing.count) of \(expected.count) values differ; the first at index \(first.offset): received \(first.element.0), expected \(first.element.1)"
-}
-
 @Suite("Lesson 04 — CAM", .graded(Exercises.lesson))
 struct CAMTests {
     // MARK: Exercise 4.1
@@ -248,7 +239,7 @@ struct CAMTests {
         #expect(maxAbsoluteDifference(up.data, expected) < 1e-6, """
             [[0, 4], [8, 12]] upsampled to 4×4 is
               [0, 1, 3, 4] / [2, 3, 5, 6] / [6, 7, 9, 10] / [8, 9, 11, 12]
-            \(firstDifference(up.data, expected, tolerance: 1e-6))\(hint)
+            \(describeDifference(up.data, expected, tolerance: 1e-6))\(hint)
             """)
     }
 

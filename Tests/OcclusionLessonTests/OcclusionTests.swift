@@ -53,15 +53,6 @@ func describe(_ windows: [(rows: Range<Int>, columns: Range<Int>)]) -> String {
         .joined(separator: " ")
 }
 
-/// "2 of 9 values differ; the first at index 4: received 80, expected 20": a failure names the
-/// first difference and the count, never the whole array.
-func firstDifference(_ received: [Float], _ expected: [Float], tolerance: Float) -> String {
-    guard received.count == expected.count else { return "received \(received.count) values, expected \(expected.count)" }
-    let differing = zip(received, expected).enumerated().filter { !(abs($0.element.0 - $0.element.1) <= tolerance) }
-    guard let first = differing.first else { return "all \(expected.count) values match" }
-    return "\(differing.count) of \(expected.count) values differ; the first at index \(first.offset): received \(first.element.0), expected \(first.element.1)"
-}
-
 @Suite("Lesson 03 — Occlusion", .graded(Exercises.lesson))
 struct OcclusionTests {
     // MARK: Exercise 3.1
@@ -158,7 +149,7 @@ struct OcclusionTests {
             hint = " — values in [0, 1] look like probabilities: use the raw logit, not the softmax"
         }
         #expect(maxAbsoluteDifference(class0, expected0) < 1e-3,
-                "class 0 (w = 1…9, x = 1): window sums 12, 16, 24, 28; the means over the covering windows are 12, 14, …, 28 (centre 20); \(firstDifference(class0, expected0, tolerance: 1e-3))\(hint)")
+                "class 0 (w = 1…9, x = 1): window sums 12, 16, 24, 28; the means over the covering windows are 12, 14, …, 28 (centre 20); \(describeDifference(class0, expected0, tolerance: 1e-3))\(hint)")
         var hint1 = ""
         if maxAbsoluteDifference(class1, expected0) < 1e-3 {
             hint1 = " — that is class 0's map: use each image's own target"
@@ -166,7 +157,7 @@ struct OcclusionTests {
             hint1 = " — the centre got 4 · 4 = 16: divide by the number of covering windows"
         }
         #expect(maxAbsoluteDifference(class1, [Float](repeating: 4, count: 9)) < 1e-3,
-                "image 1 has target class 1 (w = 1 everywhere): every window sum is 4, so the map is 4 everywhere; \(firstDifference(class1, [Float](repeating: 4, count: 9), tolerance: 1e-3))\(hint1)")
+                "image 1 has target class 1 (w = 1 everywhere): every window sum is 4, so the map is 4 everywhere; \(describeDifference(class1, [Float](repeating: 4, count: 9), tolerance: 1e-3))\(hint1)")
     }
 
     @Test("Exercise 3.2: the baseline and cropped border windows")
@@ -178,11 +169,11 @@ struct OcclusionTests {
         let disjoint = try Graded.occlusion(of: model, images: x, targets: [0], window: 2, stride: 2, baseline: 0, batchSize: 64)
         let expected: [Float] = [12, 12, 9, 12, 12, 9, 15, 15, 9]
         #expect(maxAbsoluteDifference(disjoint.data, expected) < 1e-3,
-                "window 2, stride 2 on 3×3 (the border windows are cropped to one row / column): expected \(expected); \(firstDifference(disjoint.data, expected, tolerance: 1e-3))")
+                "window 2, stride 2 on 3×3 (the border windows are cropped to one row / column): expected \(expected); \(describeDifference(disjoint.data, expected, tolerance: 1e-3))")
         // Baseline 0.5: occluding replaces 1 by 0.5, so every drop halves.
         let half = try Graded.occlusion(of: model, images: x, targets: [0], window: 2, stride: 2, baseline: 0.5, batchSize: 64)
         #expect(maxAbsoluteDifference(half.data, expected.map { $0 / 2 }) < 1e-3,
-                "with baseline 0.5 the window is set to 0.5, not 0: every drop is Σ w·(1 − 0.5), half of the above; \(firstDifference(half.data, expected.map { $0 / 2 }, tolerance: 1e-3))")
+                "with baseline 0.5 the window is set to 0.5, not 0: every drop is Σ w·(1 − 0.5), half of the above; \(describeDifference(half.data, expected.map { $0 / 2 }, tolerance: 1e-3))")
     }
 
     @Test("Exercise 3.2: batch sizes 1, 7 and 169 give identical bits; batch = each image alone")

@@ -23,10 +23,10 @@ struct IntegratedGradientsTests {
         for (method, alphas, weights) in cases {
             let points = try Graded.integrationPoints(method, steps: 4)
             #expect(points.alphas.count == 4 && zip(points.alphas, alphas).allSatisfy { abs($0 - $1) < 1e-12 },
-                    "\(method) with 4 steps: α should be \(alphas), received \(preview(points.alphas))")
+                    "\(method) with 4 steps: α should be \(alphas), received \(brief(points.alphas))")
             #expect(points.weights.count == 4 && zip(points.weights, weights).allSatisfy { abs($0 - $1) < 1e-12 },
                     """
-                    \(method) with 4 steps: w should be \(weights), received \(preview(points.weights))\
+                    \(method) with 4 steps: w should be \(weights), received \(brief(points.weights))\
                     \(method == .riemannTrapezoid ? " (4 points 1/3 apart: the trapezoid weights are 1/(n − 1), halved at both ends)" : "")
                     """)
         }
@@ -40,9 +40,9 @@ struct IntegratedGradientsTests {
         let points = try Graded.integrationPoints(.gaussLegendre, steps: 5)
         let alphas = nodes.map { (1 + $0) / 2 }, halved = weights.map { $0 / 2 }
         #expect(points.alphas.count == 5 && zip(points.alphas, alphas).allSatisfy { abs($0 - $1) < 1e-14 },
-                "α = (1 + ξ)/2 for numpy's nodes ξ: expected \(alphas), received \(preview(points.alphas)) (ascending order)")
+                "α = (1 + ξ)/2 for numpy's nodes ξ: expected \(alphas), received \(brief(points.alphas)) (ascending order)")
         #expect(points.weights.count == 5 && zip(points.weights, halved).allSatisfy { abs($0 - $1) < 1e-14 },
-                "w = ω/2 for numpy's weights ω (they sum to 2 on [−1, 1], to 1 on [0, 1]): expected \(halved), received \(preview(points.weights))")
+                "w = ω/2 for numpy's weights ω (they sum to 2 on [−1, 1], to 1 on [0, 1]): expected \(halved), received \(brief(points.weights))")
     }
 
     @Test("Exercise 2.5a: weights sum to 1; Gauss–Legendre integrates every polynomial of degree < 2n exactly")
@@ -124,10 +124,10 @@ struct IntegratedGradientsTests {
             let result = try Graded.integratedGradients(of: model, images: x, targets: [0], steps: 5, method: method)
             let expected = [Float(2 * s), Float(s)]
             checks.expect(result.attributions.shape == [1, 1, 1, 2] && maxAbsoluteDifference(result.attributions.data, expected) < 1e-5,
-                          "\(method), 5 steps: IG should be (x − 0) ⊙ Σ wᵢ ∇F = [2s, s] = \(expected) (\(why)); received \(preview(result.attributions.data))")
+                          "\(method), 5 steps: IG should be (x − 0) ⊙ Σ wᵢ ∇F = [2s, s] = \(expected) (\(why)); received \(brief(result.attributions.data))")
             let sum = String(format: "%.4f", 3 * s), delta = String(format: "%+.4f", 3 * s - 1.05)
             checks.expect(result.delta.count == 1 && abs((result.delta.first ?? .nan) - Float(3 * s - 1.05)) < 1e-5,
-                          "\(method): δ = Σ IG − (F(x) − F(0)) = \(sum) − 1.05 = \(delta); received \(preview(result.delta))")
+                          "\(method): δ = Σ IG − (F(x) − F(0)) = \(sum) − 1.05 = \(delta); received \(brief(result.delta))")
         }
         checks.finish("checks of the five rules")
     }
@@ -144,9 +144,9 @@ struct IntegratedGradientsTests {
             let result = try Graded.integratedGradients(of: model, images: tensor(pixels, [2, 1, 2, 2]), targets: [0, 1],
                                                         baseline: tensor(base, [2, 1, 2, 2]), steps: 3, method: method)
             checks.expect(maxAbsoluteDifference(result.attributions.data, expected) < 1e-5,
-                          "\(method): the gradient of a linear model is constant, so IG = (x − x′) ⊙ W[c] = \(expected); received \(preview(result.attributions.data))")
+                          "\(method): the gradient of a linear model is constant, so IG = (x − x′) ⊙ W[c] = \(expected); received \(brief(result.attributions.data))")
             checks.expect(result.delta.count == 2 && result.delta.allSatisfy { abs($0) < 1e-5 },
-                          "\(method): for a linear model the rule is exact, δ must be 0; received \(preview(result.delta))")
+                          "\(method): for a linear model the rule is exact, δ must be 0; received \(brief(result.delta))")
         }
         checks.finish("checks of the five rules")
     }
@@ -182,7 +182,7 @@ struct IntegratedGradientsTests {
         #expect(counter.batchSizes.contains(32) && counter.batchSizes.count <= 3,
                 """
                 all 16 steps × 2 images must go through the model in one forward pass of 32 images (plus at most two more \
-                for F(x) and F(x′)); the model ran on batches \(preview(counter.batchSizes))
+                for F(x) and F(x′)); the model ran on batches \(brief(counter.batchSizes))
                 """)
         for n in 0..<2 {
             let single = try Graded.integratedGradients(of: model, images: images.sliced(axis: 0, n..<(n + 1)), targets: [labels[n]],
@@ -252,7 +252,7 @@ struct IntegratedGradientsTests {
                 compareMap(received.attributions, theirs, "IG (\(method.rawValue), \(fixture.steps) steps) vs captum")
                 // captum sums in Float32, this reference in Double: deltas agree to ~1e-5.
                 checks.expect(received.delta.count == 2 && maxAbsoluteDifference(received.delta, theirDelta.data) < 1e-3,
-                              "\(method.rawValue): δ = \(preview(received.delta)), captum's convergence delta \(preview(theirDelta.data))")
+                              "\(method.rawValue): δ = \(brief(received.delta)), captum's convergence delta \(brief(theirDelta.data))")
             }
         }
         checks.finish("comparisons with captum")

@@ -19,7 +19,7 @@ struct SaliencyTests {
         #expect(maxAbsoluteDifference(s.data, expected) < 1e-6,
                 """
                 for logits y = W·x + b, ∂y_c/∂x = W[c]: image 0 (target 0) → \(linearWeights[0]), image 1 (target 1) → \
-                \(linearWeights[1]); received \(preview(s.data)). Differentiate the raw logit — not softmax(y)[c] (that adds \
+                \(linearWeights[1]); received \(brief(s.data)). Differentiate the raw logit — not softmax(y)[c] (that adds \
                 factors p(1 − p)), not a loss (that flips the sign).
                 """)
         #expect(model.parameters().allSatisfy { $0.grad == nil }, "gradients left in the parameters: call model.zeroGrad()")
@@ -140,7 +140,7 @@ struct SaliencyTests {
         #expect(m.data == [2, 0.3, 3, 0],
                 """
                 maxₖ |g| per pixel: image 0 → max(|0.5|, |−2|, |1|) = 2 and max(|−0.1|, |0.3|, |−0.2|) = 0.3; image 1 → \
-                max(|−3|, |1|, |2|) = 3 and 0. Received \(preview(m.data)). (The signed max gives 1 for the first pixel of image 0 \
+                max(|−3|, |1|, |2|) = 3 and 0. Received \(brief(m.data)). (The signed max gives 1 for the first pixel of image 0 \
                 and 2 for image 1, and so does |max|: take the absolute value first, then the max over axis 1.)
                 """)
     }
@@ -182,7 +182,7 @@ struct SaliencyTests {
         let a = try Graded.gradientTimesInput(of: model, images: tensor(pixels, [2, 1, 2, 2]), targets: [0, 1])
         let expected = zip(pixels, linearWeights[0] + linearWeights[1]).map { $0 * $1 }
         #expect(a.shape == [2, 1, 2, 2] && maxAbsoluteDifference(a.data, expected) < 1e-6,
-                "x ⊙ W[c] = \(expected) (the pixels as given, times the gradient); received \(preview(a.data))")
+                "x ⊙ W[c] = \(expected) (the pixels as given, times the gradient); received \(brief(a.data))")
     }
 
     @Test("Exercise 2.3: for a bias-free ReLU network the attributions sum to the logit")
@@ -243,7 +243,7 @@ struct SaliencyTests {
         #expect(sg.shape == [2, 1, 2, 2] && maxAbsoluteDifference(sg.data, linearWeights[0] + linearWeights[1]) < 1e-5,
                 """
                 the gradient of W·x + b is W[c] at every noisy copy, so their mean is W[c] = \(linearWeights[0] + linearWeights[1]); \
-                received \(preview(sg.data)). SmoothGrad averages the signed gradients (not their magnitudes).
+                received \(brief(sg.data)). SmoothGrad averages the signed gradients (not their magnitudes).
                 """)
     }
 
@@ -279,7 +279,7 @@ struct SaliencyTests {
         let first = try Graded.smoothGrad(of: model, images: images, targets: labels, samples: 6, noiseLevel: 0.2, seed: 42)
         counter.stop()
         #expect(counter.batchSizes == [12],
-                "all 6 samples × 2 images must go through the model in one forward pass of 12 images; the model ran on batches \(preview(counter.batchSizes))")
+                "all 6 samples × 2 images must go through the model in one forward pass of 12 images; the model ran on batches \(brief(counter.batchSizes))")
         let again = try Graded.smoothGrad(of: model, images: images, targets: labels, samples: 6, noiseLevel: 0.2, seed: 42)
         let identical = first.data == again.data
         #expect(identical, "the same seed must give the same result, bit for bit")

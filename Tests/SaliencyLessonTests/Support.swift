@@ -108,38 +108,3 @@ struct CaptumFixture: Sendable {
     }
 }
 
-// MARK: - Short messages
-
-/// At most `limit` values, then how many there are: `[0.1, 0.2, … (784 values)]`.
-func preview<T>(_ values: [T], limit: Int = 8) -> String {
-    values.count <= limit ? "\(values)" : "[" + values.prefix(limit).map { "\($0)" }.joined(separator: ", ") + ", … (\(values.count) values)]"
-}
-
-/// `nil` when `received` has the count of `expected` and every value is within `tolerance`;
-/// otherwise one line: the count, or how many values differ and the first of them.
-func firstDifference(_ received: [Double], _ expected: [Double], tolerance: Double, name: String = "value") -> String? {
-    guard received.count == expected.count else { return "\(received.count) \(name)s, expected \(expected.count)" }
-    let differing = received.indices.filter { abs(received[$0] - expected[$0]) > tolerance }
-    guard let first = differing.first else { return nil }
-    return "\(differing.count) of \(expected.count) \(name)s differ; first \(name)[\(first)]: received \(received[first]), expected \(expected[first])"
-}
-
-/// The failures of a loop of checks: records the first `limit` of them, then one issue counting
-/// the rest (`finish()`), so a wrong answer does not flood the report.
-struct LimitedIssues {
-    let limit: Int
-    private(set) var failures = 0
-    init(limit: Int = 3) { self.limit = limit }
-
-    mutating func expect(_ condition: Bool, _ message: @autoclosure () -> String, sourceLocation: SourceLocation = #_sourceLocation) {
-        guard !condition else { return }
-        failures += 1
-        if failures <= limit { Issue.record(Comment(rawValue: message()), sourceLocation: sourceLocation) }
-    }
-
-    func finish(_ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
-        if failures > limit {
-            Issue.record(Comment(rawValue: "\(failures) \(what) failed in all; the first \(limit) are reported above"), sourceLocation: sourceLocation)
-        }
-    }
-}

@@ -1,0 +1,64 @@
+import DataFormats
+import FeatureVisualizationSolutions
+import Foundation
+import Imaging
+import LessonSupport
+import ModelZoo
+import TensorEngine
+
+/// `workbook dream`: DeepDream of a test image at a layer (Lesson 08's reference).
+enum DreamCommand: Command {
+    static let name = "dream"
+    static let summary = "DeepDream a test image at a layer: amplify what the layer sees, over octaves."
+    static let options = [
+        modelOption,
+        OptionSpecification(name: "index", valueName: "N", help: "the test image (default 0)"),
+        OptionSpecification(name: "layer", valueName: "L", help: "the layer whose activations are amplified (default relu2)"),
+        OptionSpecification(name: "octaves", valueName: "N", help: "scales, each 1.4x the last (default 3)"),
+        OptionSpecification(name: "steps", valueName: "N", help: "ascent steps per octave (default 15)"),
+        OptionSpecification(name: "step-size", valueName: "X", help: "x += X · g / mean|g| (default 0.015)"),
+        OptionSpecification(name: "seed", valueName: "S", help: "the jitter's seed (default 0)"),
+        OptionSpecification(name: "out", valueName: "FILE.png", help: "the original beside the dream (required)"),
+        OptionSpecification(name: "raw", valueName: "FILE.npy", help: "also the dreamed image, float32"),
+    ]
+
+    static func run(_ options: ParsedOptions) throws {
+        var settings = FeatureVisualizationFigures.dreamSettings
+        settings.octaves = try options.int("octaves", default: settings.octaves)!
+        settings.steps = try options.int("steps", default: settings.steps)!
+        settings.stepSize = try options.float("step-size", default: settings.stepSize)!
+        guard settings.octaves >= 1 && settings.octaves <= 6 else { throw CommandLineError(message: "--octaves must be in 1...6, got \(settings.octaves)") }
+        guard settings.steps >= 1 && settings.steps <= 10_000 else { throw CommandLineError(message: "--steps must be in 1...10000, got \(settings.steps)") }
+        guard settings.stepSize > 0 else { throw CommandLineError(message: "--step-size must be positive, got \(settings.stepSize)") }
+        let seed = try options.int("seed", default: 0)!
+        guard seed >= 0 else { throw CommandLineError(message: "--seed must be ≥ 0, got \(seed)") }
+        let out = try options.requiredString("out")
+        let loaded = try ModelFile.load(ModelFile.resolve(options.string("model") ?? "mnist-gap"))
+        let model = loaded.model
+        let layer = options.string("layer") ?? FeatureVisualizationFigures.dreamLayer
+        _ = try model.module(named: layer)
+        let test = try ModelFile.dataset(for: loaded.architecture, split: .test)
+        let index = try options.int("index", default: 0)!
+        let image = try test.image(at: index)
+        guard image.shape[1] == 1 else { throw CommandLineError(message: "dream draws grey images; this model's images have \(image.shape[1]) channels") }
+        let smallest = settings.sizes(height: image.shape[2], width: image.shape[3]).first!
+        guard smallest.height >= 8 && smallest.width >= 8 else {
+            throw CommandLineError(message: "\(settings.octaves) octaves shrink the image to \(smallest.height)×\(smallest.width); the network needs at least 8×8")
+        }
+        let bar = ProgressBar(total: settings.steps * settings.octaves, label: "dream", unit: "steps")
+        var last: Float = .nan
+        let dream = try deepDream(of: model, image: image, layer: layer, settings: settings, seed: UInt64(seed)) { step, objective in
+            last = objective; bar.update(step)
+        }
+        let (h, w) = (image.shape[2], image.shape[3])
+        let picture = ImageGrid.render([(Render.grayImage(image.data, width: w, height: h, upscale: 6), "test image \(index)"),
+                                        (Render.grayImage(dream.data, width: w, height: h, upscale: 6), "dream at \(layer)")],
+                                       columns: 2, title: nil)
+        var files: [(URL, Data)] = [(URL(fileURLWithPath: out), Data(PNG.encode(picture)))]
+        if let raw = options.string("raw") {
+            files.append((URL(fileURLWithPath: raw), Data(NPY.encode(try NPYArray(shape: dream.shape, floats: dream.data)))))
+        }
+        try AtomicFiles.write(files)
+        print("wrote \(out)" + (options.string("raw").map { " and \($0)" } ?? "") + String(format: "; final ½‖A‖² %.4g", last))
+    }
+}

@@ -1,0 +1,144 @@
+import DataFormats
+import FeatureVisualizationSolutions
+import Foundation
+import Imaging
+import LessonSupport
+import ModelZoo
+import TensorEngine
+
+/// `workbook visualize`: what a class or a unit looks like to a network (Lesson 08's reference):
+/// gradient ascent in pixel space from mid-grey, with the regularisers of `AscentSettings`.
+enum VisualizeCommand: Command {
+    static let name = "visualize"
+    static let summary = "Draw what a class or a unit looks like to a network (gradient ascent with regularisers)."
+    static let options = [
+        modelOption,
+        OptionSpecification(name: "class", valueName: "C", help: "one class image"),
+        OptionSpecification(name: "all-classes", valueName: nil, help: "every class image, in one grid"),
+        OptionSpecification(name: "layer", valueName: "L", help: "with --channel K or --all-channels: a unit of layer L (conv1 … fc)"),
+        OptionSpecification(name: "channel", valueName: "K", help: "the channel (unit) of --layer"),
+        OptionSpecification(name: "all-channels", valueName: nil, help: "every channel of --layer, in one grid"),
+        OptionSpecification(name: "steps", valueName: "N", help: "ascent steps (default 200)"),
+        OptionSpecification(name: "lr", valueName: "X", help: "learning rate (default 0.05)"),
+        OptionSpecification(name: "l2", valueName: "X", help: "L2 weight (default 0.02)"),
+        OptionSpecification(name: "tv", valueName: "X", help: "total-variation weight (default 0.05)"),
+        OptionSpecification(name: "blur-every", valueName: "N", help: "blur every N steps, 0 = never (default 4)"),
+        OptionSpecification(name: "jitter", valueName: "PX", help: "random translation up to PX pixels (default 1)"),
+        OptionSpecification(name: "plain", valueName: nil, help: "no regularisers at all (same as --l2 0 --tv 0 --blur-every 0 --jitter 0)"),
+        OptionSpecification(name: "seed", valueName: "S", help: "the jitter's seed (default 0)"),
+        OptionSpecification(name: "start", valueName: "GREY", help: "the start image's grey level in [0, 1] (default 0.25)"),
+        OptionSpecification(name: "out", valueName: "FILE.png", help: "the picture (required)"),
+        OptionSpecification(name: "raw", valueName: "FILE.npy", help: "also the images as [N, 1, 28, 28] float32"),
+    ]
+
+    static func run(_ options: ParsedOptions) throws {
+        var settings: AscentSettings = options.has("plain") ? .plain : .regularised
+        settings.steps = try options.int("steps", default: settings.steps)!
+        settings.learningRate = try options.float("lr", default: settings.learningRate)!
+        settings.l2 = try options.float("l2", default: settings.l2)!
+        settings.tv = try options.float("tv", default: settings.tv)!
+        settings.blurEvery = try options.int("blur-every", default: settings.blurEvery)!
+        settings.jitter = try options.int("jitter", default: settings.jitter)!
+        guard settings.steps >= 1 && settings.steps <= 100_000 else { throw CommandLineError(message: "--steps must be in 1...100000, got \(settings.steps)") }
+        guard settings.learningRate > 0 else { throw CommandLineError(message: "--lr must be positive, got \(settings.learningRate)") }
+        guard settings.l2 >= 0, settings.tv >= 0 else { throw CommandLineError(message: "--l2 and --tv must be ≥ 0") }
+        guard settings.blurEvery >= 0 else { throw CommandLineError(message: "--blur-every must be ≥ 0, got \(settings.blurEvery)") }
+        guard settings.jitter >= 0 && settings.jitter <= 13 else { throw CommandLineError(message: "--jitter must be in 0...13, got \(settings.jitter)") }
+        let seed = try options.int("seed", default: 0)!
+        guard seed >= 0 else { throw CommandLineError(message: "--seed must be ≥ 0, got \(seed)") }
+        let startGrey = try options.float("start", default: AscentSettings.startGrey)!
+        guard startGrey >= 0 && startGrey <= 1 else { throw CommandLineError(message: "--start must be in [0, 1], got \(startGrey)") }
+        let out = try options.requiredString("out")
+        let modes = [options.string("class") != nil, options.has("all-classes"), options.string("channel") != nil, options.has("all-channels")]
+        guard modes.filter({ $0 }).count == 1 else {
+            throw CommandLineError(message: "give exactly one of --class C, --all-classes, --layer L --channel K, --layer L --all-channels")
+        }
+        let loaded = try ModelFile.load(ModelFile.resolve(options.string("model") ?? "mnist-gap"))
+        let model = loaded.model
+        let classes = loaded.architecture.classNames.count
+        let inputShape = loaded.architecture.inputShape
+        guard inputShape.count == 3 else { throw CommandLineError(message: "the model's input shape \(inputShape) is not [C, H, W]") }
+
+        let bar = ProgressBar(total: settings.steps, label: "ascent", unit: "steps")
+        var last: Float = .nan
+        let progress: (Int, Float) -> Void = { step, objective in last = objective; bar.update(step) }
+        let images: Tensor
+        let captions: [String]
+        if options.string("class") != nil || options.has("all-classes") {
+            let targets: [Int]
+            if let c = try options.int("class") {
+                guard c >= 0 && c < classes else { throw CommandLineError(message: "--class must be in 0..<\(classes)") }
+                targets = [c]
+            } else {
+                targets = Array(0..<classes)
+            }
+            images = try classImages(of: model, targets: targets, settings: settings, seed: UInt64(seed),
+                                     height: inputShape[1], width: inputShape[2], startGrey: startGrey, progress: progress).images
+            let p = try withNoGrad { try model(images).softmax() }
+            captions = targets.enumerated().map { n, c in "\(loaded.architecture.classNames[c]) " + String(format: "%.2f", p.data[n * classes + c]) }
+        } else {
+            let layer = try options.requiredString("layer")
+            let module = try model.module(named: layer)
+            let count = try channelCount(of: module, in: model, inputShape: inputShape)
+            let channels: [Int]
+            if let k = try options.int("channel") {
+                guard k >= 0 && k < count else { throw CommandLineError(message: "--channel must be in 0..<\(count) for \(layer)") }
+                channels = [k]
+            } else {
+                channels = Array(0..<count)
+            }
+            images = try unitImages(of: model, layer: layer, channels: channels, settings: settings, seed: UInt64(seed), progress: progress)
+            captions = channels.map { "\(layer) \($0)" }
+        }
+        let (h, w) = (inputShape[1], inputShape[2])
+        let cells = (0..<images.shape[0]).map { n in
+            (Render.grayImage(Array(images.data[(n * h * w)..<((n + 1) * h * w)]), width: w, height: h, upscale: 3), captions[n])
+        }
+        let picture = ImageGrid.render(cells, columns: min(cells.count, 16), title: nil)
+        var files: [(URL, Data)] = [(URL(fileURLWithPath: out), Data(PNG.encode(picture)))]
+        if let raw = options.string("raw") {
+            files.append((URL(fileURLWithPath: raw), Data(NPY.encode(try NPYArray(shape: images.shape, floats: images.data)))))
+        }
+        try AtomicFiles.write(files)
+        print("wrote \(out)" + (options.string("raw").map { " and \($0)" } ?? "") + String(format: "; final objective %.4g", last))
+        if options.string("layer") == nil { print("p(class): " + captions.joined(separator: ", ")) }
+    }
+
+    /// The number of channels (units) of `module`'s output, from one forward pass.
+    static func channelCount(of module: Module, in model: Module, inputShape: [Int]) throws -> Int {
+        var shape: [Int] = []
+        let handle = module.registerForwardHook { _, _, output in shape = output.shape }
+        defer { handle.remove() }
+        _ = try withNoGrad { try model(Tensor.zeros([1] + inputShape)) }
+        guard shape.count >= 2 else { throw CommandLineError(message: "this layer has no channels") }
+        return shape[1]
+    }
+}
+
+/// Writes every file or none: each goes to a temporary file beside its destination first, and
+/// the renames happen only after every write succeeded.
+enum AtomicFiles {
+    static func write(_ files: [(url: URL, data: Data)]) throws {
+        var temporary: [(URL, URL)] = []
+        do {
+            for (url, data) in files {
+                let directory = url.deletingLastPathComponent()
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                    throw CommandLineError(message: "no folder \(directory.path) for \(url.lastPathComponent)")
+                }
+                let staging = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
+                try data.write(to: staging)
+                temporary.append((staging, url))
+            }
+            for (staging, url) in temporary {
+                _ = try? FileManager.default.removeItem(at: url)
+                try FileManager.default.moveItem(at: staging, to: url)
+            }
+        } catch {
+            for (staging, _) in temporary { try? FileManager.default.removeItem(at: staging) }
+            if error is CommandLineError { throw error }
+            throw CommandLineError(message: "cannot write \(files.map(\.url.path).joined(separator: ", ")): \(error.localizedDescription)")
+        }
+    }
+}
