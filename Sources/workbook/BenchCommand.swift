@@ -1,3 +1,4 @@
+import FeatureVisualizationSolutions
 import AdversarialSolutions
 import Foundation
 import GradCAMSolutions
@@ -141,6 +142,24 @@ enum BenchCommand: Command {
                 rows.append(row("\(method.name), 100 images", try time(runs: 3) { for x in images { _ = try method.run(model, x, 3) } },
                                 scale: 1, unit: "s"))
             }
+        }
+
+        // Lesson 08: optimising the input (the same loop in PyTorch: Datasets/models/pytorch_visualize_bench.py).
+        if wanted("class image, 200 regularised steps") {
+            rows.append(row("class image, 200 regularised steps", try time(runs: runs) {
+                _ = try classImages(of: model, targets: [3], settings: .regularised)
+            }))
+        }
+        if wanted("ten class images together, 200 regularised steps") {
+            rows.append(row("ten class images together, 200 regularised steps", try time(runs: runs) {
+                _ = try classImages(of: model, targets: Array(0..<10), settings: .regularised)
+            }))
+        }
+        if wanted("DeepDream relu2, 3 octaves x 15 steps") {
+            let one = try Tensor(shape: [1, 1, 28, 28], data: Array(big.data[0..<784]))
+            rows.append(row("DeepDream relu2, 3 octaves x 15 steps", try time(runs: runs) {
+                _ = try deepDream(of: model, image: one, layer: "relu2", settings: FeatureVisualizationFigures.dreamSettings, seed: 0)
+            }))
         }
 
         print("workbook bench — \(Parallel.maximumThreads) threads, \(runs) runs per row, \(ProcessInfo.processInfo.operatingSystemVersionString)")
