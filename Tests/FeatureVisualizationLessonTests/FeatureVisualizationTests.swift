@@ -402,6 +402,38 @@ struct FeatureVisualizationTests {
         try checkReferenceFigures(FeatureVisualizationFigures.self)
     }
 
+    @Test("The regularised objective's gradient equals central differences; a seed gives the same bits (solutions mode)", .enabled(if: checksReferenceFigures))
+    func regularisedObjectiveGradient() throws {
+        // A smooth network (tanh, no ReLU or max-pool kinks), so every coordinate can be checked.
+        var g = SeededGenerator(seed: 12)
+        let model = Sequential(named: [("conv", Conv2d(1, 4, kernelSize: 3, padding: 1, generator: &g)), ("tanh", Tanh()),
+                                       ("flat", Flatten()), ("fc", Linear(4 * 36, 3, generator: &g))])
+        let start = TestData.uniform([1, 1, 6, 6], seed: 13, low: 0.2, high: 0.8)
+        let x = TestData.uniform([1, 1, 6, 6], seed: 14, low: 0.1, high: 0.9)
+        let (l2, tv): (Float, Float) = (0.3, 0.2)
+        func objective(_ input: Tensor) throws -> Tensor {
+            let difference = try input - start
+            return try model(input).gathered(indices: [1]).sum() - l2 * (difference * difference).sum() - tv * totalVariation(input)
+        }
+        let input = x.detached()
+        input.requiresGrad = true
+        try objective(input).backward(inputs: [input])
+        let gradient = try #require(input.grad)
+        let h: Float = 1e-2      // J is smooth; the Float rounding of J ≈ 1 over 2h is ~1e-5
+        var wrong = LimitedIssues()
+        for j in 0..<x.count {
+            var plus = x.data, minus = x.data
+            plus[j] += h; minus[j] -= h
+            let expected = (Double(try objective(tensor(plus, x.shape)).data[0]) - Double(try objective(tensor(minus, x.shape)).data[0])) / Double(2 * h)
+            wrong.expect(abs(Double(gradient.data[j]) - expected) < 1e-3 + 1e-2 * abs(expected), "∂J/∂x at \(j): received \(gradient.data[j]), expected \(expected)")
+        }
+        wrong.finish("coordinates")
+        let mnist = try Fixtures.model("mnist-gap")
+        let first = try classImages(of: mnist, targets: [4, 9], settings: AscentSettings(steps: 20), seed: 7).images
+        let second = try classImages(of: mnist, targets: [4, 9], settings: AscentSettings(steps: 20), seed: 7).images
+        #expect(first.data == second.data, "the same seed must give the same bits")
+    }
+
     @Test("Regularised class images transfer to mnist-fc far better, and to mnist-simplenet no worse (solutions mode)", .enabled(if: checksReferenceFigures))
     func regularisersTransfer() throws {
         let model = try Fixtures.model("mnist-gap")
