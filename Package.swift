@@ -75,11 +75,13 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["TensorEngine", "Imaging", "DataFormats", "ModelZoo", "LessonSupport"]),
         // The course: every lesson's declaration, in order (what `verify`, `grade` and `figures` run).
         .target(name: "Course", dependencies: ["LessonSupport"] + lessons.map { .target(name: "\($0.topic)Solutions") }),
-        .executableTarget(
-            name: "workbook",
+        // The command line, as a library so its tests run the same entry point in-process.
+        .target(
+            name: "WorkbookCLI",
             dependencies: ["TensorEngine", "Codecs", "Imaging", "DataFormats", "ModelZoo", "LessonSupport", "Course"]
                 + lessons.map { .target(name: "\($0.topic)Solutions") },
             swiftSettings: optimised),
+        .executableTarget(name: "workbook", dependencies: ["WorkbookCLI"]),
 
         // Fixtures are read through #filePath-relative URLs, so they are excluded from the targets.
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "TestSupport"], exclude: ["Fixtures"]),
@@ -88,5 +90,6 @@ let package = Package(
         .testTarget(name: "DataFormatsTests", dependencies: ["DataFormats", "Codecs"], exclude: ["Fixtures"]),
         .testTarget(name: "ModelZooTests", dependencies: ["ModelZoo", "TensorEngine", "DataFormats", "TestSupport"]),
         .testTarget(name: "CourseTests", dependencies: ["Course", "LessonSupport", "TestSupport"]),
+        .testTarget(name: "WorkbookCLITests", dependencies: ["WorkbookCLI", "ModelZoo", "TensorEngine", "TestSupport", "DataFormats"]),
     ] + lessonTargets
 )

@@ -145,6 +145,7 @@ public enum ModelZooError: Error, CustomStringConvertible, Equatable {
     case unknownModel(String, known: [String])
     case invalidModelFile(path: String, reason: String)
     case dataset(String)
+    case training(String)
 
     public var description: String {
         switch self {
@@ -153,6 +154,7 @@ public enum ModelZooError: Error, CustomStringConvertible, Equatable {
             return "no model named '\(name)' (shipped: \(known.joined(separator: ", "))); a path to a .safetensors model file also works"
         case let .invalidModelFile(path, reason): return "\(path): \(reason)"
         case let .dataset(message): return message
+        case let .training(message): return message
         }
     }
 }

@@ -91,9 +91,15 @@ public enum Trainer {
                 optimizer.zeroGrad()
                 let logits = try model(images)
                 let loss = try logits.crossEntropy(labels: labels)
+                // A learning rate far too large (or a broken model) makes the loss non-finite:
+                // stop at once, naming where, instead of writing a model of NaNs.
+                let value = try loss.item()
+                guard value.isFinite else {
+                    throw ModelZooError.training("the training loss became \(value) at epoch \(epoch), step \(b + 1) of \(stepsPerEpoch) (learning rate \(optimizer.learningRate): too large?)")
+                }
                 try loss.backward()
                 try optimizer.step()
-                lossSum += Double(try loss.item()) * Double(labels.count)
+                lossSum += Double(value) * Double(labels.count)
                 correct += zip(logits.argmax(), labels).filter { $0 == $1 }.count
                 step += 1
                 progress(step, stepsPerEpoch * configuration.epochs)

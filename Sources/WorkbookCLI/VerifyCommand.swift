@@ -14,8 +14,8 @@ enum VerifyCommand: Command {
     static let name = "verify"
     static let summary = "Check that stubs report not started, solutions pass, and every catalogued mistake is caught by its own exercise."
     static let options = [
-        OptionSpecification(name: "lesson", valueName: "N", help: "only lesson N"),
-        OptionSpecification(name: "timeout", valueName: "SECONDS", help: "time limit per test process (default 300)"),
+        OptionSpecification(name: "lesson", valueName: "N", help: "only lesson N", integers: 1...99),
+        OptionSpecification(name: "timeout", valueName: "SECONDS", help: "time limit per test process (default 300)", integers: 1...86_400),
         OptionSpecification(name: "skip-build", valueName: nil, help: "the tests are already built"),
     ]
 
@@ -81,7 +81,7 @@ enum VerifyCommand: Command {
             printNow("verify: all good (\(lessons.count) lessons, \(mistakesChecked) mistakes, each caught by its own exercise only)")
         } else {
             printNow("verify: \(problems.count) problem(s):\n" + problems.map { "  - \($0)" }.joined(separator: "\n"))
-            Platform.exit(1)
+            throw ExitStatus(code: 1)
         }
     }
 

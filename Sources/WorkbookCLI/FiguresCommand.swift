@@ -9,7 +9,7 @@ import LessonSupport
 enum FiguresCommand: Command {
     static let name = "figures"
     static let summary = "Regenerate the golden figures (PNG + NPY) of every lesson from Solutions/."
-    static let options = [OptionSpecification(name: "lesson", valueName: "N", help: "only lesson N")]
+    static let options = [OptionSpecification(name: "lesson", valueName: "N", help: "only lesson N", integers: 1...99)]
 
     static func run(_ options: ParsedOptions) throws {
         let context = try FigureContext.standard()

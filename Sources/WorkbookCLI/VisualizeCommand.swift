@@ -12,22 +12,22 @@ enum VisualizeCommand: Command {
     static let name = "visualize"
     static let summary = "Draw what a class or a unit looks like to a network (gradient ascent with regularisers)."
     static let options = [
-        modelOption,
+        modelOptionDefaultingToGap,
         OptionSpecification(name: "class", valueName: "C", help: "one class image"),
         OptionSpecification(name: "all-classes", valueName: nil, help: "every class image, in one grid"),
         OptionSpecification(name: "layer", valueName: "L", help: "with --channel K or --all-channels: a unit of layer L (conv1 … fc)"),
         OptionSpecification(name: "channel", valueName: "K", help: "the channel (unit) of --layer"),
         OptionSpecification(name: "all-channels", valueName: nil, help: "every channel of --layer, in one grid"),
-        OptionSpecification(name: "steps", valueName: "N", help: "ascent steps (default 200)"),
-        OptionSpecification(name: "lr", valueName: "X", help: "learning rate (default 0.05)"),
-        OptionSpecification(name: "l2", valueName: "X", help: "L2 weight (default 0.02)"),
-        OptionSpecification(name: "tv", valueName: "X", help: "total-variation weight (default 0.05)"),
-        OptionSpecification(name: "blur-every", valueName: "N", help: "blur every N steps, 0 = never (default 4)"),
-        OptionSpecification(name: "jitter", valueName: "PX", help: "random translation up to PX pixels (default 1)"),
+        OptionSpecification(name: "steps", valueName: "N", help: "ascent steps (default 200)", integers: 1...100_000),
+        OptionSpecification(name: "lr", valueName: "X", help: "learning rate (default 0.05)", numbers: 1e-6...100),
+        OptionSpecification(name: "l2", valueName: "X", help: "L2 weight (default 0.02)", numbers: 0...100),
+        OptionSpecification(name: "tv", valueName: "X", help: "total-variation weight (default 0.05)", numbers: 0...100),
+        OptionSpecification(name: "blur-every", valueName: "N", help: "blur every N steps, 0 = never (default 4)", integers: 0...100_000),
+        OptionSpecification(name: "jitter", valueName: "PX", help: "random translation up to PX pixels (default 1)", integers: 0...13),
         OptionSpecification(name: "plain", valueName: nil, help: "no regularisers at all (same as --l2 0 --tv 0 --blur-every 0 --jitter 0)"),
         OptionSpecification(name: "seed", valueName: "S", help: "the jitter's seed (default 0)"),
-        OptionSpecification(name: "start", valueName: "GREY", help: "the start image's grey level in [0, 1] (default 0.25)"),
-        OptionSpecification(name: "out", valueName: "FILE.png", help: "the picture (required)"),
+        OptionSpecification(name: "start", valueName: "GREY", help: "the start image's grey level in [0, 1] (default 0.25)", numbers: 0...1),
+        OptionSpecification(name: "out", valueName: "FILE.png", help: "the picture", required: true),
         OptionSpecification(name: "raw", valueName: "FILE.npy", help: "also the images as [N, 1, 28, 28] float32"),
     ]
 
@@ -39,15 +39,8 @@ enum VisualizeCommand: Command {
         settings.tv = try options.float("tv", default: settings.tv)!
         settings.blurEvery = try options.int("blur-every", default: settings.blurEvery)!
         settings.jitter = try options.int("jitter", default: settings.jitter)!
-        guard settings.steps >= 1 && settings.steps <= 100_000 else { throw CommandLineError(message: "--steps must be in 1...100000, got \(settings.steps)") }
-        guard settings.learningRate > 0 else { throw CommandLineError(message: "--lr must be positive, got \(settings.learningRate)") }
-        guard settings.l2 >= 0, settings.tv >= 0 else { throw CommandLineError(message: "--l2 and --tv must be ≥ 0") }
-        guard settings.blurEvery >= 0 else { throw CommandLineError(message: "--blur-every must be ≥ 0, got \(settings.blurEvery)") }
-        guard settings.jitter >= 0 && settings.jitter <= 13 else { throw CommandLineError(message: "--jitter must be in 0...13, got \(settings.jitter)") }
         let seed = try options.int("seed", default: 0)!
-        guard seed >= 0 else { throw CommandLineError(message: "--seed must be ≥ 0, got \(seed)") }
         let startGrey = try options.float("start", default: AscentSettings.startGrey)!
-        guard startGrey >= 0 && startGrey <= 1 else { throw CommandLineError(message: "--start must be in [0, 1], got \(startGrey)") }
         let out = try options.requiredString("out")
         let modes = [options.string("class") != nil, options.has("all-classes"), options.string("channel") != nil, options.has("all-channels")]
         guard modes.filter({ $0 }).count == 1 else {
@@ -112,33 +105,5 @@ enum VisualizeCommand: Command {
         _ = try withNoGrad { try model(Tensor.zeros([1] + inputShape)) }
         guard shape.count >= 2 else { throw CommandLineError(message: "this layer has no channels") }
         return shape[1]
-    }
-}
-
-/// Writes every file or none: each goes to a temporary file beside its destination first, and
-/// the renames happen only after every write succeeded.
-enum AtomicFiles {
-    static func write(_ files: [(url: URL, data: Data)]) throws {
-        var temporary: [(URL, URL)] = []
-        do {
-            for (url, data) in files {
-                let directory = url.deletingLastPathComponent()
-                var isDirectory: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-                    throw CommandLineError(message: "no folder \(directory.path) for \(url.lastPathComponent)")
-                }
-                let staging = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
-                try data.write(to: staging)
-                temporary.append((staging, url))
-            }
-            for (staging, url) in temporary {
-                _ = try? FileManager.default.removeItem(at: url)
-                try FileManager.default.moveItem(at: staging, to: url)
-            }
-        } catch {
-            for (staging, _) in temporary { try? FileManager.default.removeItem(at: staging) }
-            if error is CommandLineError { throw error }
-            throw CommandLineError(message: "cannot write \(files.map(\.url.path).joined(separator: ", ")): \(error.localizedDescription)")
-        }
     }
 }

@@ -11,14 +11,14 @@ enum DreamCommand: Command {
     static let name = "dream"
     static let summary = "DeepDream a test image at a layer: amplify what the layer sees, over octaves."
     static let options = [
-        modelOption,
-        OptionSpecification(name: "index", valueName: "N", help: "the test image (default 0)"),
+        modelOptionDefaultingToGap,
+        OptionSpecification(name: "index", valueName: "N", help: "the test image (default 0)", integers: 0...Int.max),
         OptionSpecification(name: "layer", valueName: "L", help: "the layer whose activations are amplified (default relu2)"),
-        OptionSpecification(name: "octaves", valueName: "N", help: "scales, each 1.4x the last (default 3)"),
-        OptionSpecification(name: "steps", valueName: "N", help: "ascent steps per octave (default 15)"),
-        OptionSpecification(name: "step-size", valueName: "X", help: "x += X · g / mean|g| (default 0.015)"),
+        OptionSpecification(name: "octaves", valueName: "N", help: "scales, each 1.4x the last (default 3)", integers: 1...6),
+        OptionSpecification(name: "steps", valueName: "N", help: "ascent steps per octave (default 15)", integers: 1...10_000),
+        OptionSpecification(name: "step-size", valueName: "X", help: "x += X · g / mean|g| (default 0.015)", numbers: 1e-6...10),
         OptionSpecification(name: "seed", valueName: "S", help: "the jitter's seed (default 0)"),
-        OptionSpecification(name: "out", valueName: "FILE.png", help: "the original beside the dream (required)"),
+        OptionSpecification(name: "out", valueName: "FILE.png", help: "the original beside the dream", required: true),
         OptionSpecification(name: "raw", valueName: "FILE.npy", help: "also the dreamed image, float32"),
     ]
 
@@ -27,11 +27,7 @@ enum DreamCommand: Command {
         settings.octaves = try options.int("octaves", default: settings.octaves)!
         settings.steps = try options.int("steps", default: settings.steps)!
         settings.stepSize = try options.float("step-size", default: settings.stepSize)!
-        guard settings.octaves >= 1 && settings.octaves <= 6 else { throw CommandLineError(message: "--octaves must be in 1...6, got \(settings.octaves)") }
-        guard settings.steps >= 1 && settings.steps <= 10_000 else { throw CommandLineError(message: "--steps must be in 1...10000, got \(settings.steps)") }
-        guard settings.stepSize > 0 else { throw CommandLineError(message: "--step-size must be positive, got \(settings.stepSize)") }
         let seed = try options.int("seed", default: 0)!
-        guard seed >= 0 else { throw CommandLineError(message: "--seed must be ≥ 0, got \(seed)") }
         let out = try options.requiredString("out")
         let loaded = try ModelFile.load(ModelFile.resolve(options.string("model") ?? "mnist-gap"))
         let model = loaded.model

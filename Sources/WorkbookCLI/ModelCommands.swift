@@ -4,7 +4,9 @@ import Imaging
 import ModelZoo
 import TensorEngine
 
-let modelOption = OptionSpecification(name: "model", valueName: "NAME|FILE", help: "a shipped model name or a path to a model .safetensors (required)")
+let modelOption = OptionSpecification(name: "model", valueName: "NAME|FILE", help: "a shipped model name or a path to a model .safetensors", required: true)
+/// The same, for the commands that default to the course's main model.
+let modelOptionDefaultingToGap = OptionSpecification(name: "model", valueName: "NAME|FILE", help: "a shipped model name or a path to a model .safetensors (default mnist-gap)")
 
 /// `workbook evaluate`: accuracy, per-class accuracy and the confusion matrix on the test set.
 enum EvaluateCommand: Command {
@@ -12,7 +14,7 @@ enum EvaluateCommand: Command {
     static let summary = "Accuracy, per-class accuracy and confusion matrix of a model on its test set."
     static let options = [
         modelOption,
-        OptionSpecification(name: "limit", valueName: "N", help: "evaluate the first N test images only"),
+        OptionSpecification(name: "limit", valueName: "N", help: "evaluate the first N test images only", integers: 1...Int.max),
         OptionSpecification(name: "logits", valueName: "FILE.npy", help: "also write the logits [N, classes] as NPY (to compare with PyTorch)"),
         OptionSpecification(name: "out", valueName: "DIR", help: "where the figures go (default workbook-output/evaluate-MODEL)"),
     ]
@@ -25,9 +27,6 @@ enum EvaluateCommand: Command {
         let (logits, classes) = try Evaluation.logits(of: loaded.model, on: test)
         let seconds = Date().timeIntervalSince(start)
         let predicted = try Tensor(shape: [test.count, classes], data: logits).argmax()
-        if let path = options.string("logits") {
-            try NPY.write(NPYArray(shape: [test.count, classes], floats: logits), to: URL(fileURLWithPath: path))
-        }
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
         for (p, t) in zip(predicted, test.labels) { confusion[t][p] += 1 }
         let correct = (0..<classes).map { confusion[$0][$0] }.reduce(0, +)
@@ -49,15 +48,18 @@ enum EvaluateCommand: Command {
             print(String(format: "  %2d  ", t) + confusion[t].map { String(format: "%5d", $0) }.joined())
         }
         let out = URL(fileURLWithPath: options.string("out") ?? "workbook-output/evaluate-\(loaded.architecture.name)")
-        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         let accuracy = String(format: "%.2f%%", 100 * Double(correct) / Double(test.count))
-        try PNG.write(ModelFigures.confusionMatrix(confusion, classNames: loaded.architecture.classNames,
-                                                   title: "\(loaded.architecture.name): confusion matrix, test accuracy \(accuracy)"),
-                      to: out.appendingPathComponent("confusion-matrix.png"))
         let probabilities = try withNoGrad { try Tensor(shape: [test.count, classes], data: logits).softmax() }.data
-        try PNG.write(ModelFigures.misclassified(test, predicted: predicted, probabilities: probabilities, classes: classes),
-                      to: out.appendingPathComponent("misclassified.png"))
-        print("\nwrote \(out.path)/confusion-matrix.png and misclassified.png")
+        var files: [(URL, Data)] = [
+            (out.appendingPathComponent("confusion-matrix.png"), Data(PNG.encode(ModelFigures.confusionMatrix(
+                confusion, classNames: loaded.architecture.classNames, title: "\(loaded.architecture.name): confusion matrix, test accuracy \(accuracy)")))),
+            (out.appendingPathComponent("misclassified.png"), Data(PNG.encode(ModelFigures.misclassified(test, predicted: predicted, probabilities: probabilities, classes: classes)))),
+        ]
+        if let path = options.string("logits") {
+            files.append((URL(fileURLWithPath: path), Data(NPY.encode(try NPYArray(shape: [test.count, classes], floats: logits)))))
+        }
+        try AtomicFiles.write(files, creatingFolder: out)
+        print("\nwrote \(out.path)/confusion-matrix.png and misclassified.png" + (options.string("logits").map { " and \($0)" } ?? ""))
     }
 }
 
@@ -117,10 +119,10 @@ enum PredictCommand: Command {
     static let summary = "Top-k classes with probabilities for one test image (--index) or a PNG (--png)."
     static let options = [
         modelOption,
-        OptionSpecification(name: "index", valueName: "N", help: "a test-set image"),
+        OptionSpecification(name: "index", valueName: "N", help: "a test-set image", integers: 0...Int.max),
         OptionSpecification(name: "png", valueName: "FILE", help: "a PNG of a digit (resized to the model's input; white on black like MNIST)"),
         OptionSpecification(name: "invert", valueName: nil, help: "invert the PNG first (for dark digits on a light background)"),
-        OptionSpecification(name: "top", valueName: "K", help: "how many classes to show (default 3)"),
+        OptionSpecification(name: "top", valueName: "K", help: "how many classes to show (default 3)", integers: 1...1000),
     ]
 
     static func run(_ options: ParsedOptions) throws {
@@ -137,7 +139,7 @@ enum PredictCommand: Command {
             print("test image \(index), true class \(names[test.labels[index]]):")
         }
         let probabilities = try withNoGrad { try loaded.model(image).softmax() }.data
-        let k = min(try options.int("top", default: 3)!, probabilities.count)
+        let k = min(try options.int("top", default: 3)!, probabilities.count, names.count)
         for (c, p) in probabilities.enumerated().sorted(by: { $0.element > $1.element }).prefix(k) {
             print("  " + padded(names[c], 12) + String(format: "%.4f", p))
         }
@@ -152,10 +154,18 @@ enum DiagramCommand: Command {
 
     static func run(_ options: ParsedOptions) throws {
         let name = try options.requiredString("model")
-        let architecture = try (try? ModelFile.load(ModelFile.resolve(name)).architecture) ?? Catalog.architecture(named: name)
+        // A file that exists is a model file: its own error, not "no model named …".
+        let architecture: ModelArchitecture
+        if FileManager.default.fileExists(atPath: name) || name.hasSuffix(".safetensors") {
+            architecture = try ModelFile.load(ModelFile.resolve(name)).architecture
+        } else if let url = try? ModelFile.resolve(name) {
+            architecture = try ModelFile.load(url).architecture
+        } else {
+            architecture = try Catalog.architecture(named: name)
+        }
         let svg = try ModelFigures.diagram(try architecture.makeModel(), architecture: architecture)
         let out = options.string("out") ?? "\(architecture.name).svg"
-        try svg.write(toFile: out, atomically: true, encoding: .utf8)
+        try AtomicFiles.write([(URL(fileURLWithPath: out), Data(svg.utf8))])
         print("wrote \(out)")
     }
 }

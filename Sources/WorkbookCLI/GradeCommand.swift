@@ -12,9 +12,9 @@ enum GradeCommand: Command {
     static let name = "grade"
     static let summary = "Grade every lesson (crashes and endless loops cost one exercise): a table, results.json and report.html."
     static let options = [
-        OptionSpecification(name: "lesson", valueName: "N", help: "only lesson N"),
-        OptionSpecification(name: "timeout", valueName: "SECONDS", help: "time limit for one lesson's test process (default 600)"),
-        OptionSpecification(name: "test-timeout", valueName: "SECONDS", help: "time limit for one test (default 60)"),
+        OptionSpecification(name: "lesson", valueName: "N", help: "only lesson N", integers: 1...99),
+        OptionSpecification(name: "timeout", valueName: "SECONDS", help: "time limit for one lesson's test process (default 600)", integers: 1...86_400),
+        OptionSpecification(name: "test-timeout", valueName: "SECONDS", help: "time limit for one test (default 60)", integers: 1...86_400),
         OptionSpecification(name: "out", valueName: "DIR", help: "where results.json and report.html go (default grade-report/)"),
         OptionSpecification(name: "skip-build", valueName: nil, help: "the tests are already built"),
     ]

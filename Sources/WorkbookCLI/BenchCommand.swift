@@ -17,7 +17,7 @@ enum BenchCommand: Command {
     static let summary = "Measure GEMM GFLOP/s, conv2d forward+backward, a training step and inference throughput (use -c release)."
     static let options = [
         OptionSpecification(name: "quick", valueName: nil, help: "fewer repetitions (under a minute)"),
-        OptionSpecification(name: "runs", valueName: "N", help: "timed repetitions per row (default 9, quick 3)"),
+        OptionSpecification(name: "runs", valueName: "N", help: "timed repetitions per row (default 9, quick 3)", integers: 1...1000),
         OptionSpecification(name: "json", valueName: "FILE", help: "also write the results as JSON"),
         OptionSpecification(name: "only", valueName: "TEXT", help: "only the rows whose name contains TEXT (e.g. for profiling)"),
     ]

@@ -8,14 +8,14 @@ enum TrainCommand: Command {
     static let name = "train"
     static let summary = "Train a reference model (mnist-gap, mnist-fc, mnist-simplenet, fashion-gap) and write its .safetensors."
     static let options = [
-        OptionSpecification(name: "model", valueName: "NAME", help: "the model to train (required)"),
-        OptionSpecification(name: "epochs", valueName: "N", help: "epochs (default: the model's recipe, 12–20)"),
-        OptionSpecification(name: "batch-size", valueName: "N", help: "images per step (default 128)"),
-        OptionSpecification(name: "lr", valueName: "RATE", help: "peak learning rate of the one-cycle schedule (default: the recipe's, 0.004 or 0.008)"),
-        OptionSpecification(name: "shift", valueName: "PIXELS", help: "random-shift augmentation (default: the recipe's, 2 or 0 = off)"),
+        OptionSpecification(name: "model", valueName: "NAME", help: "the model to train", required: true),
+        OptionSpecification(name: "epochs", valueName: "N", help: "epochs (default: the model's recipe, 12–20)", integers: 1...1000),
+        OptionSpecification(name: "batch-size", valueName: "N", help: "images per step (default 128)", integers: 1...65_536),
+        OptionSpecification(name: "lr", valueName: "RATE", help: "peak learning rate of the one-cycle schedule (default: the recipe's, 0.004 or 0.008)", numbers: 1e-7...1),
+        OptionSpecification(name: "shift", valueName: "PIXELS", help: "random-shift augmentation (default: the recipe's, 2 or 0 = off)", integers: 0...13),
         OptionSpecification(name: "flip", valueName: "yes|no", help: "random left–right mirroring (default: the recipe's, yes for fashion-gap)"),
         OptionSpecification(name: "seed", valueName: "N", help: "random seed for weights, shuffling and augmentation (default 2024)"),
-        OptionSpecification(name: "limit", valueName: "N", help: "train on the first N images only (smoke tests)"),
+        OptionSpecification(name: "limit", valueName: "N", help: "train on the first N images only (smoke tests)", integers: 1...Int.max),
         OptionSpecification(name: "out", valueName: "FILE", help: "where to write the model (default Datasets/models/NAME.safetensors)"),
     ]
 
@@ -32,9 +32,6 @@ enum TrainCommand: Command {
             configuration.horizontalFlips = flip == "yes"
         }
         configuration.seed = UInt64(try options.int("seed", default: Int(configuration.seed))!)
-        guard configuration.epochs > 0, configuration.batchSize > 0, configuration.learningRate > 0 else {
-            throw CommandLineError(message: "--epochs, --batch-size and --lr must be positive")
-        }
         var training = try ModelFile.dataset(for: architecture, split: .training)
         if let limit = try options.int("limit") { training = training.prefix(limit) }
         let test = try ModelFile.dataset(for: architecture, split: .test)
@@ -58,11 +55,16 @@ enum TrainCommand: Command {
             "trained_by": "workbook train (this project's engine)",
         ]
         let json = String(decoding: try JSONSerialization.data(withJSONObject: recipe, options: [.sortedKeys]), as: UTF8.self)
-        try ModelFile.save(model, architecture: architecture, metadata: ["training": json], to: out)
-        try PNG.write(ModelFigures.trainingCurve(reports, title: "\(name): accuracy per epoch"),
-                      to: out.deletingPathExtension().appendingPathExtension("training.png"))
+        // The model, its curve and its log together, or none of them.
+        let staging = FileManager.default.temporaryDirectory.appendingPathComponent("workbook-train-\(UUID().uuidString).safetensors")
+        defer { try? FileManager.default.removeItem(at: staging) }
+        try ModelFile.save(model, architecture: architecture, metadata: ["training": json], to: staging)
         let log = reports.map(\.description).joined(separator: "\n") + "\n"
-        try log.write(to: out.deletingPathExtension().appendingPathExtension("training.txt"), atomically: true, encoding: .utf8)
+        try AtomicFiles.write([
+            (out, try Data(contentsOf: staging)),
+            (out.deletingPathExtension().appendingPathExtension("training.png"), Data(PNG.encode(ModelFigures.trainingCurve(reports, title: "\(name): accuracy per epoch")))),
+            (out.deletingPathExtension().appendingPathExtension("training.txt"), Data(log.utf8)),
+        ])
         print("wrote \(out.path)" + String(format: " (test accuracy %.2f%%, %.0f s per epoch)", 100 * last.testAccuracy,
                      reports.map(\.seconds).reduce(0, +) / Double(reports.count)))
     }

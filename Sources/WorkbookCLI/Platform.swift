@@ -13,9 +13,6 @@ enum Platform {
 
     /// Kills a child process that ignored SIGTERM.
     static func forceKill(_ pid: Int32) { _ = kill(pid, SIGKILL) }
-
-    /// Ends the process with `code`.
-    static func exit(_ code: Int32) -> Never { Foundation.exit(code) }
 }
 
 import Foundation

@@ -24,11 +24,11 @@ enum ExplainCommand: Command {
     static let name = "explain"
     static let summary = "Explain a test image with a method (saliency, integrated-gradients, occlusion, cam, gradcam, …) or --all."
     static let options = [
-        modelOption,
-        OptionSpecification(name: "index", valueName: "N", help: "the test image (default 0)"),
+        modelOptionDefaultingToGap,
+        OptionSpecification(name: "index", valueName: "N", help: "the test image (default 0)", integers: 0...Int.max),
         OptionSpecification(name: "method", valueName: "M", help: "one method (see --list)"),
         OptionSpecification(name: "all", valueName: nil, help: "every method in one panel"),
-        OptionSpecification(name: "target", valueName: "C", help: "the class to explain (default: the predicted class)"),
+        OptionSpecification(name: "target", valueName: "C", help: "the class to explain (default: the predicted class)", integers: 0...Int.max),
         OptionSpecification(name: "layer", valueName: "L", help: "the layer of CAM-style methods (default: the last feature layer, relu3 for mnist-gap)"),
         OptionSpecification(name: "out", valueName: "FILE.png", help: "the figure (default explain-INDEX[-METHOD].png)"),
         OptionSpecification(name: "raw", valueName: "FILE.npy", help: "the unnormalised map (one method only)"),
@@ -51,7 +51,12 @@ enum ExplainCommand: Command {
         let predicted = probabilities.argmax()[0]
         let target = try options.int("target", default: predicted)!
         let classes = loaded.architecture.classNames.count
-        guard target >= 0 && target < classes else { throw CommandLineError(message: "--target must be in 0..<\(classes)") }
+        guard target < classes else {
+            if options.string("target") == nil {
+                throw CommandLineError(message: "the model predicts class \(target) but names only \(classes) classes: its class_names and last layer disagree")
+            }
+            throw CommandLineError(message: "--target must be in 0..<\(classes)")
+        }
         let layer = try options.string("layer") ?? defaultLayer(of: model, input: image)
         let selected: [ExplanationMethod]
         if options.has("all") {
@@ -66,7 +71,9 @@ enum ExplainCommand: Command {
         let title = "\(loaded.architecture.name), test image \(index): true \(test.labels[index]), predicted \(predicted) ("
             + String(format: "%.2f", probabilities.data[predicted]) + "), explaining class \(target)"
         let pixels = image.data
+        if options.string("raw") != nil && selected.count != 1 { throw CommandLineError(message: "--raw needs a single --method") }
         var cells: [(image: RGBAImage, caption: String)] = [(Render.grayImage(pixels, width: 28, height: 28), "input")]
+        var files: [(URL, Data)] = []
         for method in selected {
             let start = Date()
             let map = try method.compute(model, image, target, layer)
@@ -74,15 +81,14 @@ enum ExplainCommand: Command {
             cells.append((try picture(of: map, method: method, pixels: pixels), method.name))
             printNow(padded(method.name, 22) + "map \(map.shape)  " + String(format: "%.1f ms", ms))
             if let raw = options.string("raw") {
-                guard selected.count == 1 else { throw CommandLineError(message: "--raw needs a single --method") }
-                try NPY.write(NPYArray(shape: map.shape, floats: map.data), to: URL(fileURLWithPath: raw))
-                printNow("wrote \(raw)")
+                files.append((URL(fileURLWithPath: raw), Data(NPY.encode(try NPYArray(shape: map.shape, floats: map.data)))))
             }
         }
         let suffix = selected.count == 1 ? "-\(selected[0].name)" : ""
         let out = options.string("out") ?? "explain-\(index)\(suffix).png"
-        try PNG.write(ImageGrid.render(cells, columns: min(cells.count, 5), title: title), to: URL(fileURLWithPath: out))
-        printNow("wrote \(out)")
+        files.insert((URL(fileURLWithPath: out), Data(PNG.encode(ImageGrid.render(cells, columns: min(cells.count, 5), title: title)))), at: 0)
+        try AtomicFiles.write(files)
+        printNow("wrote " + files.map(\.0.path).joined(separator: " and "))
     }
 
     /// How each kind of map is drawn: signed input-space maps with a diverging colormap, layer
