@@ -126,6 +126,25 @@ struct CommandLineTests {
         #expect(contents(folder) == ["bad.safetensors"])
     }
 
+    @Test("visualize and dream write their picture and raw numbers")
+    func visualizeAndDream() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let png = folder.appendingPathComponent("c.png").path, npy = folder.appendingPathComponent("c.npy").path
+        var result = workbook(["visualize", "--model", "mnist-gap", "--class", "3", "--steps", "5", "--out", png, "--raw", npy])
+        #expect(result.status == 0, "visualize: \(result.error)")
+        result = workbook(["visualize", "--layer", "conv2", "--channel", "4", "--steps", "3", "--out", folder.appendingPathComponent("u.png").path])
+        #expect(result.status == 0, "visualize a unit: \(result.error)")
+        result = workbook(["dream", "--index", "1", "--steps", "2", "--out", folder.appendingPathComponent("d.png").path])
+        #expect(result.status == 0, "dream: \(result.error)")
+        #expect(contents(folder) == ["c.npy", "c.png", "d.png", "u.png"])
+        result = workbook(["visualize", "--layer", "conv2", "--channel", "99", "--steps", "3", "--out", folder.appendingPathComponent("v.png").path])
+        #expect(result.status == 2 && result.error.hasSuffix("--channel must be in 0..<32 for conv2"), "\(result)")
+        result = workbook(["visualize", "--class", "3", "--layer", "conv1", "--channel", "1", "--out", folder.appendingPathComponent("v.png").path])
+        #expect(result.status == 2 && result.error.contains("exactly one of"), "\(result)")
+        #expect(contents(folder) == ["c.npy", "c.png", "d.png", "u.png"])
+    }
+
     @Test("--help marks the required options")
     func helpMarksRequired() {
         let usage = PredictCommand.usage
