@@ -34,15 +34,7 @@ func oneHot(_ targets: [Int], like logits: Tensor) throws -> Tensor {
     guard logits.rank == 2, targets.count == logits.shape[0] else {
         throw TensorError.shapeMismatch(operation: "one-hot targets", lhs: [targets.count], rhs: logits.shape, detail: "one target per image")
     }
-    let classes = logits.shape[1]
-    var values = [Float](repeating: 0, count: logits.count)
-    for (n, c) in targets.enumerated() {
-        guard c >= 0 && c < classes else {
-            throw TensorError.invalidArgument(operation: "one-hot targets", message: "class \(c) outside 0..<\(classes)")
-        }
-        values[n * classes + c] = 1
-    }
-    return try Tensor(shape: logits.shape, data: values)
+    return try Tensor.oneHot(targets, classes: logits.shape[1])
 }
 
 /// Exercise 1.3 (reference).

@@ -28,15 +28,7 @@ func oneHot(_ targets: [Int], like logits: Tensor) throws -> Tensor {
     guard logits.rank == 2, targets.count == logits.shape[0] else {
         throw TensorError.shapeMismatch(operation: "one-hot targets", lhs: [targets.count], rhs: logits.shape, detail: "one target per image")
     }
-    let classes = logits.shape[1]
-    var values = [Float](repeating: 0, count: targets.count * classes)
-    for (n, c) in targets.enumerated() {
-        guard c >= 0 && c < classes else {
-            throw TensorError.invalidArgument(operation: "targets", message: "class \(c) outside 0..<\(classes)")
-        }
-        values[n * classes + c] = 1
-    }
-    return try Tensor(shape: [targets.count, classes], data: values)
+    return try Tensor.oneHot(targets, classes: logits.shape[1])
 }
 
 /// Grad-CAM at `layer`: αₖ = mean over positions of ∂yᶜ/∂Aₖ; map = ReLU(Σₖ αₖ Aₖ), `[N, 1, h, w]`

@@ -163,16 +163,22 @@ public func classImages(of model: Module, targets: [Int], settings: AscentSettin
 
 // MARK: 8.6 Unit visualisation
 
-/// Exercise 8.6 (reference): the mean activation of channel `channel` at `layer` for each image,
-/// `[N]`, with the gradient path kept (a forward hook captures the layer's output). A layer whose
-/// output is `[N, K]` (e.g. `gap`, `fc`) gives unit `channel` itself.
-public func meanActivation(of model: Module, at layer: String, channel: Int, for images: Tensor) throws -> Tensor {
+/// `layer`'s output for `images` from one forward pass (a forward hook, removed afterwards),
+/// in the graph unless the caller is inside `withNoGrad`.
+func layerOutput(of model: Module, at layer: String, for images: Tensor) throws -> Tensor {
     let module = try model.module(named: layer)
     var captured: Tensor?
     let handle = module.registerForwardHook { _, _, output in captured = output }
     defer { handle.remove() }
     _ = try model(images)
-    let output = try captured.orThrow("layer '\(layer)' did not run")
+    return try captured.orThrow("layer '\(layer)' did not run")
+}
+
+/// Exercise 8.6 (reference): the mean activation of channel `channel` at `layer` for each image,
+/// `[N]`, with the gradient path kept (a forward hook captures the layer's output). A layer whose
+/// output is `[N, K]` (e.g. `gap`, `fc`) gives unit `channel` itself.
+public func meanActivation(of model: Module, at layer: String, channel: Int, for images: Tensor) throws -> Tensor {
+    let output = try layerOutput(of: model, at: layer, for: images)
     guard output.rank >= 2, channel >= 0, channel < output.shape[1] else {
         throw TensorError.invalidArgument(operation: "meanActivation", message: "layer '\(layer)' has \(output.rank >= 2 ? output.shape[1] : 0) channels, asked for \(channel)")
     }
@@ -186,12 +192,7 @@ public func unitImages(of model: Module, layer: String, channels: [Int], setting
     let start = Tensor(repeating: AscentSettings.startGrey, shape: [channels.count, 1, 28, 28])
     let objective: (Tensor) throws -> Tensor = { images in
         // One forward pass; image n contributes its own channel.
-        let module = try model.module(named: layer)
-        var captured: Tensor?
-        let handle = module.registerForwardHook { _, _, output in captured = output }
-        defer { handle.remove() }
-        _ = try model(images)
-        let output = try captured.orThrow("layer '\(layer)' did not run")
+        let output = try layerOutput(of: model, at: layer, for: images)
         let perChannel = output.rank == 2 ? output : try output.mean(axes: Array(2..<output.rank))
         return try perChannel.gathered(indices: channels)
     }
@@ -275,12 +276,7 @@ public func channelGuidedBackprop(of model: Module, images: Tensor, layer: Strin
 /// The `count` channels of `layer` with the largest mean activation for `image` ([1, …]),
 /// strongest first.
 public func topChannels(of model: Module, image: Tensor, layer: String, count: Int) throws -> [Int] {
-    let module = try model.module(named: layer)
-    var captured: Tensor?
-    let handle = module.registerForwardHook { _, _, output in captured = output }
-    defer { handle.remove() }
-    _ = try withNoGrad { try model(image) }
-    let output = try captured.orThrow("layer '\(layer)' did not run")
+    let output = try withNoGrad { try layerOutput(of: model, at: layer, for: image) }
     let means = output.rank == 2 ? output.data : try output.mean(axes: Array(2..<output.rank)).data
     return Array(means.indices.sorted { means[$0] > means[$1] || (means[$0] == means[$1] && $0 < $1) }.prefix(count))
 }
