@@ -22,7 +22,9 @@ extension Tensor {
             throw TensorError.invalidArgument(operation: "batchNorm2d", message: "training needs more than one value per channel, got input \(shape)")
         }
         // Channels are independent: they are split across the cores, and each channel's sums run
-        // over (n, h, w) in the same order whatever the split (Double accumulators, as before).
+        // over (n, h, w) in the same order whatever the split. The batch statistics accumulate
+        // Σx and Σx² in Double (one pass; σ² = Σx²/m − μ², which in Float would cancel badly);
+        // backward's Σg and Σg·x̂ are Float.
         let grain = Swift.max(1, (1 << 16) / Swift.max(m, 1))
         var mean = [Float](repeating: 0, count: channels)
         var inverseStd = [Float](repeating: 0, count: channels)
