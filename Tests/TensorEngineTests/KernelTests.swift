@@ -81,7 +81,7 @@ struct KernelTests {
         let fast = try x.conv2d(weight: w, bias: b, stride: (stride, stride), padding: (padding, padding))
         let geometry = ConvolutionGeometry(batch: batch, channels: channels, height: size, width: size, kernelHeight: kernel,
                                            kernelWidth: kernel, strideY: stride, strideX: stride, padY: padding, padX: padding)
-        let slow = naiveConvolution2D(input: x.data, weight: w.data, bias: b.data, geometry: geometry, outChannels: out)
+        let slow = ReferenceKernels.conv2dForward(x: x.data, weight: w.data, bias: b.data, geometry: geometry, outChannels: out)
         #expect(fast.shape == [batch, out, geometry.outputHeight, geometry.outputWidth])
         #expect(maxAbsoluteDifference(fast.data, slow) < 1e-4)
     }
@@ -128,7 +128,7 @@ struct KernelTests {
                                     kernelWidth: t.kernel.1, strideY: t.stride.0, strideX: t.stride.1, padY: t.padding.0, padX: t.padding.1)
         let (ho, wo) = (g.outputHeight, g.outputWidth)
         #expect(y.shape == [t.n, t.o, ho, wo])
-        #expect(maxAbsoluteDifference(y.data, naiveConvolution2D(input: x.data, weight: w.data, bias: b.data, geometry: g, outChannels: t.o)) < 1e-4)
+        #expect(maxAbsoluteDifference(y.data, ReferenceKernels.conv2dForward(x: x.data, weight: w.data, bias: b.data, geometry: g, outChannels: t.o)) < 1e-4)
         let seed = TestData.uniform(y.shape, seed: 24)
         try y.backward(seed: seed)
         // ∂x[n,c,iy,ix] = Σ seed[n,o,oy,ox]·w[o,c,ky,kx] and ∂w[o,c,ky,kx] = Σ seed[n,o,oy,ox]·x[n,c,iy,ix]

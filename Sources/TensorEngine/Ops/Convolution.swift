@@ -127,35 +127,6 @@ extension Tensor {
     }
 }
 
-/// The definition of convolution as seven nested loops: the reference the fast path is tested against.
-public func naiveConvolution2D(
-    input x: [Float], weight w: [Float], bias: [Float]?, geometry g: ConvolutionGeometry, outChannels: Int
-) -> [Float] {
-    let ho = g.outputHeight, wo = g.outputWidth
-    var out = [Float](repeating: 0, count: g.batch * outChannels * ho * wo)
-    for n in 0..<g.batch {
-        for o in 0..<outChannels {
-            for oy in 0..<ho {
-                for ox in 0..<wo {
-                    var sum = bias?[o] ?? 0
-                    for c in 0..<g.channels {
-                        for ky in 0..<g.kernelHeight {
-                            for kx in 0..<g.kernelWidth {
-                                let y = oy * g.strideY - g.padY + ky, xx = ox * g.strideX - g.padX + kx
-                                guard y >= 0, y < g.height, xx >= 0, xx < g.width else { continue }
-                                sum += x[((n * g.channels + c) * g.height + y) * g.width + xx]
-                                    * w[((o * g.channels + c) * g.kernelHeight + ky) * g.kernelWidth + kx]
-                            }
-                        }
-                    }
-                    out[((n * outChannels + o) * ho + oy) * wo + ox] = sum
-                }
-            }
-        }
-    }
-    return out
-}
-
 /// How a convolution cuts its batch into groups of images, and the kernels for one group.
 ///
 /// A group holds at most enough images for its GEMM to have about `targetColumns` columns (g·P):
