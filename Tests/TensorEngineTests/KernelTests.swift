@@ -216,12 +216,10 @@ struct KernelTests {
             return (y.data + big + pooled.data + single.data + normalised.data,
                     x.grad!.data + z.grad!.data + one.grad!.data + b.grad!.data, w.grad!.data + kernel.grad!.data + gamma.grad!.data)
         }
-        let saved = Parallel.maximumThreads
-        defer { Parallel.maximumThreads = saved }
-        Parallel.maximumThreads = 1
-        let single = try run()
-        Parallel.maximumThreads = 4
-        let multi = try run()
+        // Scoped to this test's task: suites running at the same time keep their own setting.
+        let single = try Parallel.withThreads(1) { try run() }
+        let multi = try Parallel.withThreads(4) { try run() }
+        #expect(Parallel.withThreads(3) { Parallel.maximumThreads } == 3)
         #expect(single.0 == multi.0)
         #expect(single.1 == multi.1)
         #expect(single.2 == multi.2)
