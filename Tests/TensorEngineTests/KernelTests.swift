@@ -224,6 +224,25 @@ struct KernelTests {
         #expect(single.1 == multi.1)
         #expect(single.2 == multi.2)
     }
+
+    /// `withThreads` sets the count for its own work only: Dispatch's worker threads running its
+    /// chunks see it (so nested loops do), a task outside it does not.
+    @Test("withThreads is scoped: chunks and the loops nested in them see it, other tasks do not")
+    func scopedThreadCount() async {
+        let seen = Parallel.withThreads(3) { () -> [Int] in
+            var counts = [Int](repeating: 0, count: 8)
+            counts.withUnsafeMutableBufferPointer { buffer in
+                let out = UncheckedSendable(buffer.baseAddress!)
+                // (Each chunk sleeps, so the calling thread cannot claim them all before the workers start.)
+                Parallel.forEach(chunks: 8) { chunk in usleep(2_000); out.value[chunk] = Parallel.maximumThreads }
+            }
+            return counts
+        }
+        #expect(seen == [Int](repeating: 3, count: 8))
+        let elsewhere = await Parallel.withThreads(1) { Task.detached { Parallel.maximumThreads } }.value
+        #expect(elsewhere == Parallel.defaultThreads)
+        #expect(Parallel.maximumThreads == Parallel.defaultThreads)
+    }
 }
 
 @Suite("Allocator settings")
