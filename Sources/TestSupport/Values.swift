@@ -23,8 +23,9 @@ public enum TestData {
     }
 }
 
-/// A tensor from literal values; a wrong count is a bug in the test itself, reported as a zero
-/// tensor of the right shape plus a message so the assertion that follows fails visibly.
+/// A tensor from literal values; a wrong count is a bug in the test itself, reported as a NaN
+/// tensor of the right shape plus a message so the assertion that follows fails visibly (zeros
+/// could pass one that expects zeros).
 public func tensor(_ values: [Float], _ shape: [Int], requiresGrad: Bool = false) -> Tensor {
     if let t = try? Tensor(shape: shape, data: values, requiresGrad: requiresGrad) { return t }
     print("TestSupport.tensor: \(values.count) values do not fill shape \(shape)")

@@ -81,7 +81,7 @@ struct KernelTests {
         let fast = try x.conv2d(weight: w, bias: b, stride: (stride, stride), padding: (padding, padding))
         let geometry = ConvolutionGeometry(batch: batch, channels: channels, height: size, width: size, kernelHeight: kernel,
                                            kernelWidth: kernel, strideY: stride, strideX: stride, padY: padding, padX: padding)
-        let slow = naiveConvolution2D(input: x.data, weight: w.data, bias: b.data, geometry: geometry, outChannels: out)
+        let slow = ReferenceKernels.conv2dForward(x: x.data, weight: w.data, bias: b.data, geometry: geometry, outChannels: out)
         #expect(fast.shape == [batch, out, geometry.outputHeight, geometry.outputWidth])
         #expect(maxAbsoluteDifference(fast.data, slow) < 1e-4)
     }
@@ -128,7 +128,7 @@ struct KernelTests {
                                     kernelWidth: t.kernel.1, strideY: t.stride.0, strideX: t.stride.1, padY: t.padding.0, padX: t.padding.1)
         let (ho, wo) = (g.outputHeight, g.outputWidth)
         #expect(y.shape == [t.n, t.o, ho, wo])
-        #expect(maxAbsoluteDifference(y.data, naiveConvolution2D(input: x.data, weight: w.data, bias: b.data, geometry: g, outChannels: t.o)) < 1e-4)
+        #expect(maxAbsoluteDifference(y.data, ReferenceKernels.conv2dForward(x: x.data, weight: w.data, bias: b.data, geometry: g, outChannels: t.o)) < 1e-4)
         let seed = TestData.uniform(y.shape, seed: 24)
         try y.backward(seed: seed)
         // ∂x[n,c,iy,ix] = Σ seed[n,o,oy,ox]·w[o,c,ky,kx] and ∂w[o,c,ky,kx] = Σ seed[n,o,oy,ox]·x[n,c,iy,ix]
@@ -216,15 +216,32 @@ struct KernelTests {
             return (y.data + big + pooled.data + single.data + normalised.data,
                     x.grad!.data + z.grad!.data + one.grad!.data + b.grad!.data, w.grad!.data + kernel.grad!.data + gamma.grad!.data)
         }
-        let saved = Parallel.maximumThreads
-        defer { Parallel.maximumThreads = saved }
-        Parallel.maximumThreads = 1
-        let single = try run()
-        Parallel.maximumThreads = 4
-        let multi = try run()
+        // Scoped to this test's task: suites running at the same time keep their own setting.
+        let single = try Parallel.withThreads(1) { try run() }
+        let multi = try Parallel.withThreads(4) { try run() }
+        #expect(Parallel.withThreads(3) { Parallel.maximumThreads } == 3)
         #expect(single.0 == multi.0)
         #expect(single.1 == multi.1)
         #expect(single.2 == multi.2)
+    }
+
+    /// `withThreads` sets the count for its own work only: Dispatch's worker threads running its
+    /// chunks see it (so nested loops do), a task outside it does not.
+    @Test("withThreads is scoped: chunks and the loops nested in them see it, other tasks do not")
+    func scopedThreadCount() async {
+        let seen = Parallel.withThreads(3) { () -> [Int] in
+            var counts = [Int](repeating: 0, count: 8)
+            counts.withUnsafeMutableBufferPointer { buffer in
+                let out = UncheckedSendable(buffer.baseAddress!)
+                // (Each chunk sleeps, so the calling thread cannot claim them all before the workers start.)
+                Parallel.forEach(chunks: 8) { chunk in usleep(2_000); out.value[chunk] = Parallel.maximumThreads }
+            }
+            return counts
+        }
+        #expect(seen == [Int](repeating: 3, count: 8))
+        let elsewhere = await Parallel.withThreads(1) { Task.detached { Parallel.maximumThreads } }.value
+        #expect(elsewhere == Parallel.defaultThreads)
+        #expect(Parallel.maximumThreads == Parallel.defaultThreads)
     }
 }
 

@@ -18,9 +18,6 @@ public final class HookHandle {
         removal = nil
     }
 
-    /// Whether `remove()` has not been called yet.
-    public var isActive: Bool { removal != nil }
-
     private static let lock = NSLock()
     nonisolated(unsafe) private static var counter = 0
     static func nextIdentifier() -> Int {

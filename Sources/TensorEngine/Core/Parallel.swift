@@ -7,28 +7,49 @@ import Dispatch
 /// same bits whether one core or eight run them. Reductions across chunks must be combined by the
 /// caller in chunk order.
 public enum Parallel {
-    /// The number of worker threads used: `$WORKBOOK_THREADS` if set, else the active processor
-    /// count. `1` turns parallelism off, which tests use to prove results do not depend on it.
-    nonisolated(unsafe) public static var maximumThreads: Int = {
+    /// The number of worker threads a kernel may use right now: the innermost `withThreads(_:_:)`
+    /// around the call, else `defaultThreads`. Read once per parallel loop.
+    public static var maximumThreads: Int { scopedThreads ?? defaultThreads }
+
+    /// `$WORKBOOK_THREADS` if set, else the active processor count.
+    public static let defaultThreads: Int = {
         if let text = ProcessInfo.processInfo.environment["WORKBOOK_THREADS"], let n = Int(text), n > 0 { return n }
         return max(1, ProcessInfo.activeProcessorCountSafe)
     }()
 
+    /// The thread count set by `withThreads` for the current task (or thread), if any. A task
+    /// local, so one test running with a single thread never changes what another test, running
+    /// at the same time in another task, sees.
+    @TaskLocal static var scopedThreads: Int?
+
+    /// Runs `body` with at most `threads` worker threads in every kernel it calls (`1` turns
+    /// parallelism off, which tests use to prove results do not depend on it). Scoped to this
+    /// task and the work it runs: nothing global changes.
+    public static func withThreads<Result>(_ threads: Int, _ body: () throws -> Result) rethrows -> Result {
+        precondition(threads > 0, "withThreads needs at least one thread, got \(threads)")
+        return try $scopedThreads.withValue(threads, operation: body)
+    }
+
     /// Calls `body(chunk)` for every chunk in `0..<chunks`, concurrently when `chunks > 1` and more
     /// than one thread is allowed. `body` must only write memory that belongs to its chunk.
     public static func forEach(chunks: Int, _ body: (Int) -> Void) {
-        if chunks <= 1 || maximumThreads <= 1 {
+        let limit = maximumThreads, scoped = scopedThreads
+        if chunks <= 1 || limit <= 1 {
             for chunk in 0..<chunks { body(chunk) }
             return
         }
         withoutActuallyEscaping(body) { body in
             let box = UncheckedSendable(body)
-            let workers = min(chunks, maximumThreads)
+            let workers = min(chunks, limit)
             // Each worker takes the next unclaimed chunk, so a late-starting thread does less
             // rather than holding everyone up. Who runs a chunk never changes what it writes.
             let counter = ChunkCounter()
             DispatchQueue.concurrentPerform(iterations: workers) { _ in
-                while let chunk = counter.claim(below: chunks) { box.value(chunk) }
+                // Dispatch's threads do not inherit task locals: a loop nested in a chunk sees
+                // the caller's `withThreads` setting only because it is bound again here.
+                $scopedThreads.withValue(scoped) {
+                    while let chunk = counter.claim(below: chunks) { box.value(chunk) }
+                }
             }
         }
     }

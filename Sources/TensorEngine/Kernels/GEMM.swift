@@ -295,16 +295,16 @@ extension GEMM {
     /// Transposed operands are read in place by the packing step.
     public static func product(
         _ a: [Float], transposeA: Bool = false, _ b: [Float], transposeB: Bool = false,
-        m: Int, n: Int, k: Int, addingTo c: [Float]? = nil
+        m: Int, n: Int, k: Int
     ) -> [Float] {
-        var out = c ?? [Float](repeating: 0, count: m * n)
+        var out = [Float](repeating: 0, count: m * n)
         guard m > 0, n > 0, k > 0 else { return out }
         a.withUnsafeBufferPointer { ap in
             b.withUnsafeBufferPointer { bp in
                 out.withUnsafeMutableBufferPointer { cp in
                     multiply(m: m, n: n, k: k, a: ap.baseAddress!, lda: transposeA ? m : k, transposeA: transposeA,
                              b: bp.baseAddress!, ldb: transposeB ? k : n, transposeB: transposeB,
-                             c: cp.baseAddress!, ldc: n, accumulate: c != nil)
+                             c: cp.baseAddress!, ldc: n, accumulate: false)
                 }
             }
         }

@@ -25,7 +25,8 @@ open class Module {
     /// The layer's kind as shown in summaries and errors, e.g. `Conv2d`.
     open var typeName: String { String(describing: type(of: self)) }
 
-    /// The layer's arguments as shown in summaries, e.g. `1, 16, kernel 3, padding 1`.
+    /// The layer's arguments as shown in summaries, in PyTorch's spelling: `Conv2d(1, 16,
+    /// kernel_size=3, padding=1)` shows `1, 16, kernel_size=3, padding=1`.
     open var argumentsDescription: String { "" }
 
     /// The computation. Subclasses override it; call the module itself (`module(x)`) to get hooks.

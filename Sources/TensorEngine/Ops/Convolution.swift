@@ -65,33 +65,8 @@ extension Tensor {
                 }
             }
             if needed[0] { result[0] = dx }
-            if needed[1] {
-                let size = plan.outChannels * plan.patch
-                var dw = [Float](repeating: 0, count: size)
-                dw.withUnsafeMutableBufferPointer { d in
-                    partial.withUnsafeBufferPointer { p in
-                        for group in 0..<plan.groups {
-                            let base = group &* size
-                            for i in 0..<size { d[i] += p[base &+ i] }
-                        }
-                    }
-                }
-                result[1] = plan.transposesWeightGradient ? GEMM.transpose(dw, rows: plan.patch, columns: plan.outChannels) : dw
-            }
-            if needed.count == 3 {
-                var db = [Float](repeating: 0, count: plan.outChannels)
-                if needed[2] {
-                    // Σₙ Σₚ grad[n, o, p]: each plane summed in SIMD lanes, images in order.
-                    grad.withUnsafeBufferPointer { gp in
-                        for n in 0..<g.batch {
-                            for o in 0..<plan.outChannels {
-                                db[o] += planeSum(gp.baseAddress! + (n &* plan.outChannels &+ o) &* plan.plane, count: plan.plane)
-                            }
-                        }
-                    }
-                }
-                result.append(needed[2] ? db : nil)
-            }
+            if needed[1] { result[1] = plan.weightGradient(summing: partial) }
+            if needed.count == 3 { result.append(needed[2] ? plan.biasGradient(grad) : nil) }
             return result
         }
     }
@@ -125,35 +100,6 @@ extension Tensor {
         }
         return g
     }
-}
-
-/// The definition of convolution as seven nested loops: the reference the fast path is tested against.
-public func naiveConvolution2D(
-    input x: [Float], weight w: [Float], bias: [Float]?, geometry g: ConvolutionGeometry, outChannels: Int
-) -> [Float] {
-    let ho = g.outputHeight, wo = g.outputWidth
-    var out = [Float](repeating: 0, count: g.batch * outChannels * ho * wo)
-    for n in 0..<g.batch {
-        for o in 0..<outChannels {
-            for oy in 0..<ho {
-                for ox in 0..<wo {
-                    var sum = bias?[o] ?? 0
-                    for c in 0..<g.channels {
-                        for ky in 0..<g.kernelHeight {
-                            for kx in 0..<g.kernelWidth {
-                                let y = oy * g.strideY - g.padY + ky, xx = ox * g.strideX - g.padX + kx
-                                guard y >= 0, y < g.height, xx >= 0, xx < g.width else { continue }
-                                sum += x[((n * g.channels + c) * g.height + y) * g.width + xx]
-                                    * w[((o * g.channels + c) * g.kernelHeight + ky) * g.kernelWidth + kx]
-                            }
-                        }
-                    }
-                    out[((n * outChannels + o) * ho + oy) * wo + ox] = sum
-                }
-            }
-        }
-    }
-    return out
 }
 
 /// How a convolution cuts its batch into groups of images, and the kernels for one group.
@@ -259,6 +205,33 @@ struct ConvolutionPlan {
                               b: cols, ldb: columns, transposeB: true, c: dWeight, ldc: patch, accumulate: false, parallel: inner)
             }
         }
+    }
+}
+
+extension ConvolutionPlan {
+    /// ∂W `[O, C, kh, kw]` from the groups' partial gradients (`groups` blocks of O·K floats,
+    /// each `[O, K]`, or `[K, O]` when `transposesWeightGradient`): summed in group order.
+    func weightGradient(summing partial: [Float]) -> [Float] {
+        let size = outChannels * patch
+        var dw = [Float](repeating: 0, count: size)
+        for group in 0..<groups {
+            let base = group * size
+            for i in 0..<size { dw[i] += partial[base + i] }
+        }
+        return transposesWeightGradient ? GEMM.transpose(dw, rows: patch, columns: outChannels) : dw
+    }
+
+    /// ∂b[o] = Σₙ Σₚ grad[n, o, p] `[O]`: each plane summed in SIMD lanes (`planeSum`), images in order.
+    func biasGradient(_ grad: [Float]) -> [Float] {
+        var db = [Float](repeating: 0, count: outChannels)
+        grad.withUnsafeBufferPointer { gp in
+            for n in 0..<geometry.batch {
+                for o in 0..<outChannels {
+                    db[o] += planeSum(gp.baseAddress! + (n &* outChannels &+ o) &* plane, count: plane)
+                }
+            }
+        }
+        return db
     }
 }
 

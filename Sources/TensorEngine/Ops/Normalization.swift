@@ -22,7 +22,9 @@ extension Tensor {
             throw TensorError.invalidArgument(operation: "batchNorm2d", message: "training needs more than one value per channel, got input \(shape)")
         }
         // Channels are independent: they are split across the cores, and each channel's sums run
-        // over (n, h, w) in the same order whatever the split (Double accumulators, as before).
+        // over (n, h, w) in the same order whatever the split. The batch statistics accumulate
+        // Σx and Σx² in Double (one pass; σ² = Σx²/m − μ², which in Float would cancel badly);
+        // backward's Σg and Σg·x̂ are Float.
         let grain = Swift.max(1, (1 << 16) / Swift.max(m, 1))
         var mean = [Float](repeating: 0, count: channels)
         var inverseStd = [Float](repeating: 0, count: channels)
@@ -89,39 +91,25 @@ extension Tensor {
         // In evaluation mode x̂ is not kept; backward recomputes it from x.
         let xhat = normalised, input = data
         return Tensor.makeResult("batchNorm2d", shape: shape, data: out, inputs: [self, weight, bias]) { g, needed in
-            var dgamma = [Float](repeating: 0, count: channels), dbeta = [Float](repeating: 0, count: channels)
+            // ∂β and ∂γ side by side: sums[c] = Σ g, sums[C + c] = Σ g·x̂.
+            var sums = [Float](repeating: 0, count: 2 * channels)
             var dx = needed[0] ? [Float](repeating: 0, count: g.count) : []
             g.withUnsafeBufferPointer { gp in
                 xhat.withUnsafeBufferPointer { xhp in
                     input.withUnsafeBufferPointer { xp in
                         dx.withUnsafeMutableBufferPointer { dxp in
-                            dgamma.withUnsafeMutableBufferPointer { dgp in
-                                dbeta.withUnsafeMutableBufferPointer { dbp in
-                                    // (An empty array may still have a base address: test `training`, not nil.)
-                                    let (gs, xhs, xs) = (UncheckedSendable(gp.baseAddress!), UncheckedSendable(training ? xhp.baseAddress : nil), UncheckedSendable(xp.baseAddress!))
-                                    let (ds, dgs, dbs) = (UncheckedSendable(needed[0] ? dxp.baseAddress : nil), UncheckedSendable(dgp.baseAddress!), UncheckedSendable(dbp.baseAddress!))
-                                    Parallel.forEachRange(channels, grain: grain) { range in
-                                        for c in range {
-                                            @inline(__always) func xh(_ base: Int, _ i: Int) -> Float {
-                                                if let saved = xhs.value { return saved[base &+ i] }
-                                                return (xs.value[base &+ i] - mean[c]) * inverseStd[c]
-                                            }
-                                            var sumG: Float = 0, sumGX: Float = 0
-                                            for n in 0..<batch {
-                                                let base = (n &* channels &+ c) &* area
-                                                for i in 0..<area { let v = gs.value[base &+ i]; sumG += v; sumGX += v * xh(base, i) }
-                                            }
-                                            dbs.value[c] = sumG
-                                            dgs.value[c] = sumGX
-                                            guard let d = ds.value else { continue }
-                                            let scale = gamma[c] * inverseStd[c]
-                                            // Training: dx = γ/σ · (g − mean(g) − x̂·mean(g·x̂)); evaluation: γ/σ · g.
-                                            let mg = training ? sumG / Float(m) : 0, mgx = training ? sumGX / Float(m) : 0
-                                            for n in 0..<batch {
-                                                let base = (n &* channels &+ c) &* area
-                                                for i in 0..<area { d[base &+ i] = scale * (gs.value[base &+ i] - mg - xh(base, i) * mgx) }
-                                            }
-                                        }
+                            sums.withUnsafeMutableBufferPointer { sp in
+                                // (An empty array may still have a base address: test `training`, not nil.)
+                                let pass = UncheckedSendable(BatchNormBackward(
+                                    batch: batch, channels: channels, area: area, training: training,
+                                    grad: gp.baseAddress!, saved: training ? xhp.baseAddress : nil, input: xp.baseAddress!,
+                                    dx: needed[0] ? dxp.baseAddress : nil))
+                                let sumsOut = UncheckedSendable(sp.baseAddress!)
+                                Parallel.forEachRange(channels, grain: grain) { range in
+                                    for c in range {
+                                        let (sumG, sumGX) = pass.value.channel(c, mean: mean[c], inverseStd: inverseStd[c], gamma: gamma[c])
+                                        sumsOut.value[c] = sumG
+                                        sumsOut.value[channels &+ c] = sumGX
                                     }
                                 }
                             }
@@ -129,7 +117,7 @@ extension Tensor {
                     }
                 }
             }
-            return [needed[0] ? dx : nil, needed[1] ? dgamma : nil, needed[2] ? dbeta : nil]
+            return [needed[0] ? dx : nil, needed[1] ? Array(sums[channels...]) : nil, needed[2] ? Array(sums[..<channels]) : nil]
         }
     }
 
@@ -146,5 +134,42 @@ extension Tensor {
         return Tensor.makeResult("dropout", shape: shape, data: out, inputs: [self]) { g, _ in
             [zip(g, mask).map { $0 * $1 }]
         }
+    }
+}
+
+/// Batch-norm's backward pass for one channel c of `[N, C, H, W]` (the loops the parallel split
+/// in `batchNorm2d` calls; channels are independent, so each writes only its own ∂x).
+///
+/// With G = ∂L/∂y and the m = N·H·W values of the channel: ∂β = Σ G, ∂γ = Σ G·x̂;
+/// training: ∂x = γ/σ · (G − ∂β/m − x̂·∂γ/m); evaluation (fixed statistics): ∂x = γ/σ · G.
+/// Both sums run over n, then h·w, in order.
+struct BatchNormBackward {
+    let batch: Int, channels: Int, area: Int, training: Bool
+    /// G, the saved x̂ (training only; nil to recompute it from x) and x, all `[N, C, H, W]`.
+    let grad: UnsafePointer<Float>, saved: UnsafePointer<Float>?, input: UnsafePointer<Float>
+    /// ∂x, or nil when the input needs no gradient.
+    let dx: UnsafeMutablePointer<Float>?
+
+    /// Returns (Σ G, Σ G·x̂) for channel c and writes its ∂x.
+    @inline(__always)
+    func channel(_ c: Int, mean: Float, inverseStd: Float, gamma: Float) -> (sumG: Float, sumGX: Float) {
+        @inline(__always) func xHat(_ index: Int) -> Float {
+            if let saved { return saved[index] }
+            return (input[index] - mean) * inverseStd
+        }
+        var sumG: Float = 0, sumGX: Float = 0
+        for n in 0..<batch {
+            let base = (n &* channels &+ c) &* area
+            for i in 0..<area { let v = grad[base &+ i]; sumG += v; sumGX += v * xHat(base &+ i) }
+        }
+        guard let dx else { return (sumG, sumGX) }
+        let m = Float(batch * area)
+        let scale = gamma * inverseStd
+        let mg = training ? sumG / m : 0, mgx = training ? sumGX / m : 0
+        for n in 0..<batch {
+            let base = (n &* channels &+ c) &* area
+            for i in 0..<area { dx[base &+ i] = scale * (grad[base &+ i] - mg - xHat(base &+ i) * mgx) }
+        }
+        return (sumG, sumGX)
     }
 }
