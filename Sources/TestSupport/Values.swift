@@ -32,8 +32,17 @@ public func tensor(_ values: [Float], _ shape: [Int], requiresGrad: Bool = false
     return Tensor(repeating: .nan, shape: shape)
 }
 
-/// The largest absolute difference between two arrays (∞ if their counts differ).
+/// The largest absolute difference between two arrays (∞ if their counts differ, or if either
+/// has a NaN where the other does not: `max()` alone would skip a NaN that is not first).
 public func maxAbsoluteDifference(_ a: [Float], _ b: [Float]) -> Float {
     guard a.count == b.count else { return .infinity }
-    return zip(a, b).map { Swift.abs($0 - $1) }.max() ?? 0
+    var worst: Float = 0
+    for (x, y) in zip(a, b) {
+        if x.isNaN || y.isNaN {
+            if x.isNaN != y.isNaN { return .infinity }
+            continue
+        }
+        worst = Swift.max(worst, Swift.abs(x - y))
+    }
+    return worst
 }
