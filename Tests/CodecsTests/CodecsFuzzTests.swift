@@ -2,7 +2,8 @@ import Codecs
 import Testing
 
 /// Seeded mutation fuzzing: every mutant must decode or throw, never crash or hang.
-/// Set WORKBOOK_FUZZ_ITERATIONS (e.g. 1000000) for a long run.
+/// Set WORKBOOK_FUZZ_LONG=1 for a long run (1,000,000 inputs each) or WORKBOOK_FUZZ_ITERATIONS=N;
+/// each input has a time budget (WORKBOOK_FUZZ_BUDGET, 1 s by default).
 @Suite struct CodecsFuzzTests {
     static let sample = Array(String(repeating: "fuzzing finds the bugs that tests forget. ", count: 30).utf8)
         + (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 37) }
@@ -16,6 +17,7 @@ import Testing
         }
         #expect(report.iterations > 0)
         print("inflate fuzz: \(report)")
+        #expect(report.slowCount == 0, "\(report)")
     }
 
     @Test func zlibSurvivesMutations() {
@@ -25,6 +27,7 @@ import Testing
             _ = try Zlib.decompress($0, maxOutputSize: 1 << 20)
         }
         print("zlib fuzz: \(report)")
+        #expect(report.slowCount == 0, "\(report)")
     }
 
     @Test func gzipSurvivesMutations() throws {
@@ -36,6 +39,7 @@ import Testing
             _ = try Gzip.decompress($0, maxOutputSize: 1 << 20)
         }
         print("gzip fuzz: \(report)")
+        #expect(report.slowCount == 0, "\(report)")
     }
 
     /// Mutating the *input* of the compressor: every output must inflate back to it exactly.
