@@ -88,5 +88,7 @@ let package = Package(
         .testTarget(name: "DataFormatsTests", dependencies: ["DataFormats", "Codecs"], exclude: ["Fixtures"]),
         .testTarget(name: "ModelZooTests", dependencies: ["ModelZoo", "TensorEngine", "DataFormats", "TestSupport"]),
         .testTarget(name: "CourseTests", dependencies: ["Course", "LessonSupport", "TestSupport"]),
+        // The command line's option parser, reached through `@testable import workbook`.
+        .testTarget(name: "WorkbookTests", dependencies: ["workbook", "Codecs"]),
     ] + lessonTargets
 )

@@ -53,9 +53,15 @@ struct ParsedOptions {
         return v
     }
 
-    func int(_ name: String, default value: Int? = nil) throws -> Int? {
+    /// The whole number given for `--name`, or `value` when it is absent; with `range`, a value
+    /// outside it is an error (so that no command turns a negative count into a trap).
+    func int(_ name: String, default value: Int? = nil, in range: ClosedRange<Int>? = nil) throws -> Int? {
         guard let text = values[name] else { return value }
         guard let v = Int(text) else { throw CommandLineError(message: "--\(name) expects a whole number, got '\(text)'") }
+        if let range, !range.contains(v) {
+            let bounds = range.upperBound == Int.max ? "≥ \(range.lowerBound)" : "in \(range.lowerBound)...\(range.upperBound)"
+            throw CommandLineError(message: "--\(name) must be \(bounds), got \(v)")
+        }
         return v
     }
 

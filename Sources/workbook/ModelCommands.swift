@@ -20,7 +20,7 @@ enum EvaluateCommand: Command {
     static func run(_ options: ParsedOptions) throws {
         let loaded = try ModelFile.load(ModelFile.resolve(options.requiredString("model")))
         var test = try ModelFile.dataset(for: loaded.architecture, split: .test)
-        if let limit = try options.int("limit") { test = test.prefix(limit) }
+        if let limit = try options.int("limit", in: 0...Int.max) { test = test.prefix(limit) }
         let start = Date()
         let (logits, classes) = try Evaluation.logits(of: loaded.model, on: test)
         let seconds = Date().timeIntervalSince(start)
@@ -137,7 +137,7 @@ enum PredictCommand: Command {
             print("test image \(index), true class \(names[test.labels[index]]):")
         }
         let probabilities = try withNoGrad { try loaded.model(image).softmax() }.data
-        let k = min(try options.int("top", default: 3)!, probabilities.count)
+        let k = min(try options.int("top", default: 3, in: 1...Int.max)!, probabilities.count)
         for (c, p) in probabilities.enumerated().sorted(by: { $0.element > $1.element }).prefix(k) {
             print("  " + padded(names[c], 12) + String(format: "%.4f", p))
         }

@@ -26,17 +26,17 @@ enum TrainCommand: Command {
         configuration.epochs = try options.int("epochs", default: configuration.epochs)!
         configuration.batchSize = try options.int("batch-size", default: configuration.batchSize)!
         configuration.learningRate = try options.float("lr", default: configuration.learningRate)!
-        configuration.maximumShift = try options.int("shift", default: configuration.maximumShift)!
+        configuration.maximumShift = try options.int("shift", default: configuration.maximumShift, in: 0...1000)!
         if let flip = options.string("flip") {
             guard flip == "yes" || flip == "no" else { throw CommandLineError(message: "--flip takes yes or no, got '\(flip)'") }
             configuration.horizontalFlips = flip == "yes"
         }
-        configuration.seed = UInt64(try options.int("seed", default: Int(configuration.seed))!)
+        configuration.seed = UInt64(try options.int("seed", default: Int(configuration.seed), in: 0...Int.max)!)
         guard configuration.epochs > 0, configuration.batchSize > 0, configuration.learningRate > 0 else {
             throw CommandLineError(message: "--epochs, --batch-size and --lr must be positive")
         }
         var training = try ModelFile.dataset(for: architecture, split: .training)
-        if let limit = try options.int("limit") { training = training.prefix(limit) }
+        if let limit = try options.int("limit", in: 0...Int.max) { training = training.prefix(limit) }
         let test = try ModelFile.dataset(for: architecture, split: .test)
         let out = try options.string("out").map { URL(fileURLWithPath: $0) } ?? ModelFile.shippedURL(name)
 
