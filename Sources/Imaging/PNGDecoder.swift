@@ -38,9 +38,11 @@ extension PNG {
     public static func decodeRGBA(_ bytes: [UInt8], limits: Limits = .standard) throws -> RGBAImage {
         let file = try PNGFile(bytes, limits: limits)
         let width = file.header.width
-        var pixels = [UInt8](repeating: 0, count: 4 * width * file.header.height)   // transparent black
-        try pixels.withUnsafeMutableBufferPointer { out in
-            try file.forEachRow { pass, y, rgba in
+        var pixels: [UInt8] = []
+        // The output is allocated once the data has inflated to the size the header declares,
+        // so a tiny file claiming a huge image costs nothing before it is rejected.
+        try file.forEachRow(whenInflated: { pixels = [UInt8](repeating: 0, count: 4 * width * file.header.height) }) { pass, y, rgba in
+            pixels.withUnsafeMutableBufferPointer { out in
                 let target = out.baseAddress! + 4 * ((pass.yStart + y * pass.yStep) * width + pass.xStart)
                 if pass.xStep == 1 {
                     target.update(from: rgba.baseAddress!, count: rgba.count)
@@ -59,9 +61,9 @@ extension PNG {
     public static func decodeGray(_ bytes: [UInt8], limits: Limits = .standard) throws -> GrayImage {
         let file = try PNGFile(bytes, limits: limits)
         let width = file.header.width
-        var pixels = [UInt8](repeating: 0, count: width * file.header.height)
-        try pixels.withUnsafeMutableBufferPointer { out in
-            try file.forEachRow { pass, y, rgba in
+        var pixels: [UInt8] = []
+        try file.forEachRow(whenInflated: { pixels = [UInt8](repeating: 0, count: width * file.header.height) }) { pass, y, rgba in
+            pixels.withUnsafeMutableBufferPointer { out in
                 let target = out.baseAddress! + (pass.yStart + y * pass.yStep) * width + pass.xStart
                 for x in 0..<pass.width {
                     target[x * pass.xStep] = luminance(rgba[4 * x], rgba[4 * x + 1], rgba[4 * x + 2])
@@ -113,14 +115,16 @@ struct PNGFile {
     var palette: [RGBA] = []
     /// tRNS for gray/RGB: the one colour (in full sample precision) that is transparent.
     var transparentKey: [Int]? = nil
-    var filteredData: [UInt8] = []
+    /// The concatenated IDAT data, inflated in `forEachRow` (and lent, not copied, to the rows).
+    var compressed: [UInt8] = []
+    /// Bytes of inflated data the header implies (filter bytes included, every pass).
+    var expectedDataBytes = 0
 
     init(_ bytes: [UInt8], limits: PNG.Limits) throws {
         guard bytes.count >= 8 else { throw ImagingError.truncated(context: "signature") }
         guard bytes.starts(with: PNG.signature) else { throw ImagingError.badSignature }
         var position = 8
         var parsedHeader: PNGHeader? = nil
-        var compressed: [UInt8] = []
         var sawEnd = false
         var paletteAlpha: [UInt8] = []
         while !sawEnd {
@@ -193,14 +197,7 @@ struct PNGFile {
                 width: header.width, height: header.height,
                 limit: "\(limits.maxDataBytes) bytes of image data, this image needs \(expected)")
         }
-        do {
-            filteredData = try Zlib.decompress(compressed, maxOutputSize: expected)
-        } catch let error as CodecError {
-            throw ImagingError.compression(error.description)
-        }
-        guard filteredData.count == expected else {
-            throw ImagingError.invalidFormat("image data has \(filteredData.count) bytes, expected \(expected)")
-        }
+        expectedDataBytes = expected
     }
 
     static func parseHeader(_ data: [UInt8], limits: PNG.Limits) throws -> PNGHeader {
@@ -234,7 +231,8 @@ struct PNGFile {
     /// values go through a precomputed scale table and the palette is a flat table. Rows are
     /// processed in file order and a row's pixels left to right, so the first invalid palette
     /// index or filter type is the one reported.
-    func forEachRow(_ body: (Adam7.Pass, Int, UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+    /// `whenInflated` runs once the data has inflated to the declared size, before the first row.
+    func forEachRow(whenInflated: () -> Void, _ body: (Adam7.Pass, Int, UnsafeBufferPointer<UInt8>) throws -> Void) throws {
         let passes = Adam7.passes(width: header.width, height: header.height, interlaced: header.interlaced)
         let widest = passes.map(\.width).max() ?? 0
         let converter = RowConverter(file: self)
@@ -242,8 +240,9 @@ struct PNGFile {
         var rowStorage = [UInt8](repeating: 0, count: header.rowBytes(width: widest))
         var previousStorage = rowStorage
         let stride = header.filterStride
-        try filteredData.withUnsafeBufferPointer { data in
-            try rgba.withUnsafeMutableBufferPointer { rgba in
+        try inflated { data in
+            whenInflated()
+            return try rgba.withUnsafeMutableBufferPointer { rgba in
                 try rowStorage.withUnsafeMutableBufferPointer { rowBuffer in
                     try previousStorage.withUnsafeMutableBufferPointer { previousBuffer in
                         var row = rowBuffer.baseAddress!, previous = previousBuffer.baseAddress!
@@ -265,6 +264,21 @@ struct PNGFile {
                     }
                 }
             }
+        }
+    }
+
+    /// Inflates the image data (no more than the header implies) and lends it to `body`.
+    func inflated(_ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+        let expected = expectedDataBytes
+        do {
+            try Zlib.decompress(compressed, maxOutputSize: expected) { data in
+                guard data.count == expected else {
+                    throw ImagingError.invalidFormat("image data has \(data.count) bytes, expected \(expected)")
+                }
+                try body(data)
+            }
+        } catch let error as CodecError {
+            throw ImagingError.compression(error.description)
         }
     }
 
