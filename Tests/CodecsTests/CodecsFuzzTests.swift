@@ -1,4 +1,5 @@
 import Codecs
+import Foundation
 import Testing
 
 /// Seeded mutation fuzzing: every mutant must decode or throw, never crash or hang.
@@ -40,6 +41,16 @@ import Testing
         }
         print("gzip fuzz: \(report)")
         #expect(report.slowCount == 0, "\(report)")
+    }
+
+    /// The time budget: an input over it is reported with its number and size.
+    @Test func slowInputsAreReported() {
+        let report = MutationFuzzer.run(iterations: 4, budget: 0.005, input: { [UInt8](repeating: 0, count: 10 * $0) }) { bytes in
+            if bytes.count >= 20 { usleep(20_000) }
+        }
+        #expect(report.slowCount == 2)
+        #expect(report.slowInputs.map(\.size) == [20, 30])
+        #expect("\(report)".contains("input 2 (20 bytes) took"), "\(report)")
     }
 
     /// Mutating the *input* of the compressor: every output must inflate back to it exactly.
