@@ -22,22 +22,48 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
 /// corruption and hostile files do (bit flips, truncation, inserted and deleted bytes, length
 /// fields overwritten with extreme values, pieces of other inputs spliced in).
 ///
-/// A parser passes when every mutant either decodes or throws; a crash or a hang fails the test
-/// run. Free of any test framework, so XCTest and Swift Testing suites can both use it.
+/// A parser passes when every mutant either decodes or throws within the per-input time budget;
+/// a crash fails the test run, an input over the budget is reported in `Report.slowInputs` (with
+/// its iteration and size), and an input still running after `hangSeconds` stops the process
+/// with a message naming it. Free of any test framework, so XCTest and Swift Testing suites can
+/// both use it.
 ///
 ///     var fuzzer = MutationFuzzer(seed: 42)
 ///     let report = fuzzer.run(seeds: [validFile], iterations: MutationFuzzer.iterations(default: 2000)) {
 ///         _ = try Gzip.decompress($0, maxOutputSize: 1 << 20)
 ///     }
+///     #expect(report.slowInputs.isEmpty, "\(report)")
 public struct MutationFuzzer {
+    /// One input that took longer than the budget.
+    public struct SlowInput: Sendable, CustomStringConvertible {
+        public var iteration: Int
+        public var size: Int
+        public var seconds: Double
+        public var description: String {
+            "input \(iteration) (\(size) bytes) took \(String(format: "%.2f", seconds)) s"
+        }
+    }
+
     /// What a fuzz run did: how many mutants were decoded and how many were rejected.
     public struct Report: Sendable, CustomStringConvertible {
         public var iterations = 0
         public var accepted = 0
         public var rejected = 0
         public var seconds = 0.0
+        /// The per-input budget the run was held to, in seconds.
+        public var budget = 0.0
+        /// The slowest input and its time, whether or not it was over the budget.
+        public var slowest: SlowInput? = nil
+        /// Inputs over the budget (the first 20; `slowCount` counts all).
+        public var slowInputs: [SlowInput] = []
+        public var slowCount = 0
         public var description: String {
-            "\(iterations) inputs: \(accepted) decoded, \(rejected) rejected, in \(String(format: "%.2f", seconds)) s"
+            var text = "\(iterations) inputs: \(accepted) decoded, \(rejected) rejected, in \(String(format: "%.2f", seconds)) s"
+            if let slowest { text += "; slowest \(slowest)" }
+            if slowCount > 0 {
+                text += "; \(slowCount) over the \(budget) s budget: " + slowInputs.prefix(5).map(\.description).joined(separator: ", ")
+            }
+            return text
         }
     }
 
@@ -45,33 +71,80 @@ public struct MutationFuzzer {
 
     public init(seed: UInt64) { random = SplitMix64(seed: seed) }
 
+    /// The long mode's input count (`WORKBOOK_FUZZ_LONG=1`).
+    public static let longIterations = 1_000_000
+
     /// The iteration count for a fuzz test: `WORKBOOK_FUZZ_ITERATIONS` from the environment when
-    /// set (the long mode, e.g. 1000000), otherwise `defaultCount` (the quick normal-run mode).
+    /// set, otherwise at least `longIterations` when `WORKBOOK_FUZZ_LONG=1` (the long mode),
+    /// otherwise `defaultCount` (the quick normal-run mode).
     public static func iterations(default defaultCount: Int) -> Int {
-        if let text = ProcessInfo.processInfo.environment["WORKBOOK_FUZZ_ITERATIONS"],
-           let count = Int(text), count > 0 {
+        let environment = ProcessInfo.processInfo.environment
+        if let text = environment["WORKBOOK_FUZZ_ITERATIONS"], let count = Int(text), count > 0 {
             return count
         }
+        if environment["WORKBOOK_FUZZ_LONG"] == "1" { return max(defaultCount, longIterations) }
         return defaultCount
     }
 
-    /// Feeds `iterations` mutants of `seeds` to `body`, counting successes and thrown errors.
-    public mutating func run(seeds: [[UInt8]], iterations: Int, _ body: ([UInt8]) throws -> Void) -> Report {
+    /// The per-input time budget in seconds: `WORKBOOK_FUZZ_BUDGET` when set, otherwise 1.
+    public static var perInputBudget: Double {
+        if let text = ProcessInfo.processInfo.environment["WORKBOOK_FUZZ_BUDGET"], let value = Double(text), value > 0 {
+            return value
+        }
+        return 1
+    }
+
+    /// An input still running after this many seconds is a hang: the process stops, naming it.
+    public static func hangSeconds(budget: Double) -> Double { max(60, 30 * budget) }
+
+    /// Feeds `iterations` mutants of `seeds` to `body`, counting successes and thrown errors and
+    /// timing each input against `budget` seconds.
+    public mutating func run(seeds: [[UInt8]], iterations: Int, budget: Double = perInputBudget,
+                             _ body: ([UInt8]) throws -> Void) -> Report {
         precondition(!seeds.isEmpty, "the fuzzer needs at least one valid input to mutate")
-        var report = Report()
-        let start = Date()
-        for _ in 0..<iterations {
+        return Self.run(iterations: iterations, budget: budget, input: { _ in
             let seed = seeds[Int(random.next() % UInt64(seeds.count))]
-            let mutant = mutate(seed, donors: seeds)
+            return mutate(seed, donors: seeds)
+        }, body)
+    }
+
+    /// Feeds `iterations` inputs made by `input` (given the iteration number) to `body`, counting
+    /// successes and thrown errors and timing each input against `budget` seconds. For fuzzers
+    /// whose inputs are built by structured mutation rather than `mutate`.
+    public static func run(iterations: Int, budget: Double = perInputBudget,
+                           input: (Int) -> [UInt8], _ body: ([UInt8]) throws -> Void) -> Report {
+        var report = Report()
+        report.budget = budget
+        let clock = ContinuousClock()
+        let start = clock.now
+        let watchdog = Watchdog(hangSeconds: hangSeconds(budget: budget))
+        defer { watchdog.stop() }
+        for iteration in 0..<iterations {
+            let mutant = input(iteration)
+            watchdog.begin(iteration: iteration, size: mutant.count)
+            let inputStart = clock.now
             do {
                 try body(mutant)
                 report.accepted += 1
             } catch {
                 report.rejected += 1
             }
+            let elapsed = clock.now - inputStart
+            watchdog.end()
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            if seconds > report.slowest?.seconds ?? -1 {
+                report.slowest = SlowInput(iteration: iteration, size: mutant.count, seconds: seconds)
+            }
+            if seconds > budget {
+                report.slowCount += 1
+                if report.slowInputs.count < 20 {
+                    report.slowInputs.append(SlowInput(iteration: iteration, size: mutant.count, seconds: seconds))
+                }
+            }
             report.iterations += 1
         }
-        report.seconds = Date().timeIntervalSince(start)
+        let total = clock.now - start
+        report.seconds = Double(total.components.seconds) + Double(total.components.attoseconds) * 1e-18
         return report
     }
 
@@ -132,4 +205,40 @@ public struct MutationFuzzer {
             if !bytes.isEmpty { bytes[index(below: bytes.count)] &+= 1 }
         }
     }
+}
+
+/// Stops the process when one fuzz input runs far beyond its budget: a hang would otherwise
+/// stall the test run forever without saying which input caused it.
+private final class Watchdog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var started: ContinuousClock.Instant? = nil
+    private var iteration = 0, size = 0
+    private var stopped = false
+
+    init(hangSeconds: Double) {
+        let limit = Duration.milliseconds(Int64(hangSeconds * 1000))
+        let thread = Thread { [self] in
+            while true {
+                Thread.sleep(forTimeInterval: 0.25)
+                lock.lock()
+                if stopped { lock.unlock(); return }
+                if let started, ContinuousClock.now - started > limit {
+                    let message = "fuzz: input \(iteration) (\(size) bytes) has run for more than \(limit): a hang; stopping\n"
+                    lock.unlock()
+                    FileHandle.standardError.write(Data(message.utf8))
+                    fatalError(message)
+                }
+                lock.unlock()
+            }
+        }
+        thread.start()
+    }
+
+    func begin(iteration: Int, size: Int) {
+        lock.lock(); started = .now; self.iteration = iteration; self.size = size; lock.unlock()
+    }
+
+    func end() { lock.lock(); started = nil; lock.unlock() }
+
+    func stop() { lock.lock(); stopped = true; lock.unlock() }
 }

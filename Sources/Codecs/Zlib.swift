@@ -24,6 +24,16 @@ public enum Zlib {
     public static func decompress(
         _ bytes: [UInt8], maxOutputSize: Int = DecodeLimits.defaultMaxOutputSize
     ) throws -> [UInt8] {
+        try decompress(bytes, maxOutputSize: maxOutputSize) { Array($0) }
+    }
+
+    /// `decompress(_:maxOutputSize:)` that lends the output to `body` instead of copying it into
+    /// an array: for large outputs (a PNG's scanlines) this halves the peak memory. The buffer
+    /// is valid only during the call.
+    public static func decompress<R>(
+        _ bytes: [UInt8], maxOutputSize: Int = DecodeLimits.defaultMaxOutputSize,
+        _ body: (UnsafeBufferPointer<UInt8>) throws -> R
+    ) throws -> R {
         guard bytes.count >= 2 else { throw CodecError.truncated(context: "zlib header") }
         let cmf = Int(bytes[0]), flg = Int(bytes[1])
         guard cmf & 0x0F == 8 else { throw CodecError.badHeader("zlib compression method \(cmf & 0x0F), expected 8 (deflate)") }
@@ -40,7 +50,7 @@ public enum Zlib {
             throw CodecError.checksumMismatch(kind: "zlib Adler-32", declared: declared, computed: computed)
         }
         guard end + 4 == bytes.count else { throw CodecError.trailingData(count: bytes.count - end - 4) }
-        return sink.toArray()
+        return try sink.withBytes(from: 0, body)
     }
 }
 

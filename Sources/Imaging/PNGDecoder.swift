@@ -3,19 +3,29 @@ import Foundation
 
 extension PNG {
     /// Bounds that keep a hostile or corrupt file from making the decoder allocate gigabytes.
+    ///
+    /// The decoder holds the inflated scanlines (`maxDataBytes` at most) and the RGBA8 result
+    /// (4 bytes per pixel, `4 × maxPixels` at most) at the same time; with the standard limits
+    /// that is at most 520 MiB + 256 MiB. A 13 KB file can declare either, so both are checked
+    /// before anything is inflated, and inflating stops at the declared size.
     public struct Limits: Sendable {
         public var maxWidth: Int
         public var maxHeight: Int
         /// width × height
         public var maxPixels: Int
+        /// Bytes of inflated image data (filter bytes and scanlines of every Adam7 pass).
+        public var maxDataBytes: Int
 
-        public init(maxWidth: Int = 16384, maxHeight: Int = 16384, maxPixels: Int = 64 << 20) {
+        public init(maxWidth: Int = 16384, maxHeight: Int = 16384, maxPixels: Int = 64 << 20,
+                    maxDataBytes: Int = 520 << 20) {
             self.maxWidth = maxWidth
             self.maxHeight = maxHeight
             self.maxPixels = maxPixels
+            self.maxDataBytes = maxDataBytes
         }
 
-        /// 16384 × 16384 at most, and no more than 64 Mi pixels in total.
+        /// 16384 × 16384 at most, no more than 64 Mi pixels in total and 520 MiB of inflated
+        /// data (enough for 64 Mi pixels of 16-bit RGBA, 8 bytes each, plus the filter bytes).
         public static let standard = Limits()
     }
 
@@ -24,25 +34,43 @@ extension PNG {
     /// 16-bit samples keep their high byte; 1/2/4-bit gray is scaled to 0...255; palette and
     /// `tRNS` transparency are applied.
     /// - Throws: `ImagingError` (bad signature or CRC, truncation, invalid or unsupported data,
-    ///   dimensions beyond `limits`).
+    ///   dimensions or image data beyond `limits`).
     public static func decodeRGBA(_ bytes: [UInt8], limits: Limits = .standard) throws -> RGBAImage {
         let file = try PNGFile(bytes, limits: limits)
-        var image = RGBAImage(width: file.header.width, height: file.header.height, fill: .transparent)
-        try file.forEachPixel { x, y, color in
-            image[x: x, y: y] = color
+        let width = file.header.width
+        var pixels: [UInt8] = []
+        // The output is allocated once the data has inflated to the size the header declares,
+        // so a tiny file claiming a huge image costs nothing before it is rejected.
+        try file.forEachRow(whenInflated: { pixels = [UInt8](repeating: 0, count: 4 * width * file.header.height) }) { pass, y, rgba in
+            pixels.withUnsafeMutableBufferPointer { out in
+                let target = out.baseAddress! + 4 * ((pass.yStart + y * pass.yStep) * width + pass.xStart)
+                if pass.xStep == 1 {
+                    target.update(from: rgba.baseAddress!, count: rgba.count)
+                } else {
+                    for x in 0..<pass.width {
+                        (target + 4 * x * pass.xStep).update(from: rgba.baseAddress! + 4 * x, count: 4)
+                    }
+                }
+            }
         }
-        return image
+        return RGBAImage(width: width, height: file.header.height, pixels: pixels)
     }
 
     /// Decodes any standard PNG to 8-bit gray. Colour is converted with PIL's luminance weights
     /// (see `RGBAImage.grayscale()`); alpha is ignored.
     public static func decodeGray(_ bytes: [UInt8], limits: Limits = .standard) throws -> GrayImage {
         let file = try PNGFile(bytes, limits: limits)
-        var image = GrayImage(width: file.header.width, height: file.header.height)
-        try file.forEachPixel { x, y, color in
-            image[x: x, y: y] = luminance(color.r, color.g, color.b)
+        let width = file.header.width
+        var pixels: [UInt8] = []
+        try file.forEachRow(whenInflated: { pixels = [UInt8](repeating: 0, count: width * file.header.height) }) { pass, y, rgba in
+            pixels.withUnsafeMutableBufferPointer { out in
+                let target = out.baseAddress! + (pass.yStart + y * pass.yStep) * width + pass.xStart
+                for x in 0..<pass.width {
+                    target[x * pass.xStep] = luminance(rgba[4 * x], rgba[4 * x + 1], rgba[4 * x + 2])
+                }
+            }
         }
-        return image
+        return GrayImage(width: width, height: file.header.height, pixels: pixels)
     }
 
     /// Reads and decodes a PNG file to RGBA8.
@@ -64,8 +92,17 @@ struct PNGHeader {
     var colorType: Int
     var interlaced: Bool
 
-    /// Samples per pixel: gray 1, RGB 3, palette 1, gray+alpha 2, RGBA 4.
-    var channels: Int { [0: 1, 2: 3, 3: 1, 4: 2, 6: 4][colorType] ?? 0 }
+    /// Samples per pixel: gray 1, RGB 3, palette 1, gray+alpha 2, RGBA 4. A plain switch: this
+    /// was once a dictionary literal, rebuilt on every call from the per-byte unfilter loop.
+    var channels: Int {
+        switch colorType {
+        case 0, 3: return 1
+        case 2: return 3
+        case 4: return 2
+        case 6: return 4
+        default: return 0
+        }
+    }
     var bitsPerPixel: Int { channels * bitDepth }
     /// The filter's notion of "the previous pixel": bytes per pixel, at least 1.
     var filterStride: Int { max(1, bitsPerPixel / 8) }
@@ -78,14 +115,16 @@ struct PNGFile {
     var palette: [RGBA] = []
     /// tRNS for gray/RGB: the one colour (in full sample precision) that is transparent.
     var transparentKey: [Int]? = nil
-    var filteredData: [UInt8] = []
+    /// The concatenated IDAT data, inflated in `forEachRow` (and lent, not copied, to the rows).
+    var compressed: [UInt8] = []
+    /// Bytes of inflated data the header implies (filter bytes included, every pass).
+    var expectedDataBytes = 0
 
     init(_ bytes: [UInt8], limits: PNG.Limits) throws {
         guard bytes.count >= 8 else { throw ImagingError.truncated(context: "signature") }
         guard bytes.starts(with: PNG.signature) else { throw ImagingError.badSignature }
         var position = 8
         var parsedHeader: PNGHeader? = nil
-        var compressed: [UInt8] = []
         var sawEnd = false
         var paletteAlpha: [UInt8] = []
         while !sawEnd {
@@ -153,14 +192,12 @@ struct PNGFile {
             .reduce(0) { total, pass in
                 total + (pass.width == 0 ? 0 : pass.height * (1 + header.rowBytes(width: pass.width)))
             }
-        do {
-            filteredData = try Zlib.decompress(compressed, maxOutputSize: expected)
-        } catch let error as CodecError {
-            throw ImagingError.compression(error.description)
+        guard expected <= limits.maxDataBytes else {
+            throw ImagingError.dimensionsTooLarge(
+                width: header.width, height: header.height,
+                limit: "\(limits.maxDataBytes) bytes of image data, this image needs \(expected)")
         }
-        guard filteredData.count == expected else {
-            throw ImagingError.invalidFormat("image data has \(filteredData.count) bytes, expected \(expected)")
-        }
+        expectedDataBytes = expected
     }
 
     static func parseHeader(_ data: [UInt8], limits: PNG.Limits) throws -> PNGHeader {
@@ -187,78 +224,194 @@ struct PNGFile {
         return PNGHeader(width: width, height: height, bitDepth: bitDepth, colorType: colorType, interlaced: data[12] == 1)
     }
 
-    /// Unfilters every pass and calls `body` with each pixel's position and colour.
-    func forEachPixel(_ body: (Int, Int, RGBA) -> Void) throws {
-        var offset = 0
-        for pass in Adam7.passes(width: header.width, height: header.height, interlaced: header.interlaced)
-        where pass.width > 0 {
-            let rowBytes = header.rowBytes(width: pass.width)
-            var previous = [UInt8](repeating: 0, count: rowBytes)
-            var row = [UInt8](repeating: 0, count: rowBytes)
-            for y in 0..<pass.height {
-                let filterType = Int(filteredData[offset])
-                guard filterType <= 4 else { throw ImagingError.invalidFormat("filter type \(filterType)") }
-                for i in 0..<rowBytes {
-                    let a = i >= header.filterStride ? row[i - header.filterStride] : 0
-                    let c = i >= header.filterStride ? previous[i - header.filterStride] : 0
-                    row[i] = filteredData[offset + 1 + i] &+ filterPredictor(type: filterType, a: a, b: previous[i], c: c)
+    /// Unfilters every pass and calls `body` with each row converted to RGBA8 (`4 × pass.width`
+    /// bytes, valid only during the call) and the row's index within its pass.
+    ///
+    /// Per-byte and per-pixel work is constant: the format is dispatched once per row, 1/2/4-bit
+    /// values go through a precomputed scale table and the palette is a flat table. Rows are
+    /// processed in file order and a row's pixels left to right, so the first invalid palette
+    /// index or filter type is the one reported.
+    /// `whenInflated` runs once the data has inflated to the declared size, before the first row.
+    func forEachRow(whenInflated: () -> Void, _ body: (Adam7.Pass, Int, UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+        let passes = Adam7.passes(width: header.width, height: header.height, interlaced: header.interlaced)
+        let widest = passes.map(\.width).max() ?? 0
+        let converter = RowConverter(file: self)
+        var rgba = [UInt8](repeating: 0, count: 4 * widest)
+        var rowStorage = [UInt8](repeating: 0, count: header.rowBytes(width: widest))
+        var previousStorage = rowStorage
+        let stride = header.filterStride
+        try inflated { data in
+            whenInflated()
+            return try rgba.withUnsafeMutableBufferPointer { rgba in
+                try rowStorage.withUnsafeMutableBufferPointer { rowBuffer in
+                    try previousStorage.withUnsafeMutableBufferPointer { previousBuffer in
+                        var row = rowBuffer.baseAddress!, previous = previousBuffer.baseAddress!
+                        var offset = 0
+                        for pass in passes where pass.width > 0 {
+                            let rowBytes = header.rowBytes(width: pass.width)
+                            previous.update(repeating: 0, count: rowBytes)
+                            for y in 0..<pass.height {
+                                let filterType = Int(data[offset])
+                                guard filterType <= 4 else { throw ImagingError.invalidFormat("filter type \(filterType)") }
+                                unfilter(type: filterType, source: data.baseAddress! + offset + 1, row: row,
+                                         previous: previous, count: rowBytes, stride: stride)
+                                offset += 1 + rowBytes
+                                try converter.convert(row, width: pass.width, into: rgba.baseAddress!)
+                                try body(pass, y, UnsafeBufferPointer(start: rgba.baseAddress!, count: 4 * pass.width))
+                                swap(&row, &previous)
+                            }
+                        }
+                    }
                 }
-                offset += 1 + rowBytes
-                for x in 0..<pass.width {
-                    body(pass.xStart + x * pass.xStep, pass.yStart + y * pass.yStep, try color(ofPixel: x, in: row))
-                }
-                swap(&row, &previous)
             }
         }
     }
 
-    /// Sample `index` of a row, at full precision (1...16 bits).
-    @inline(__always)
-    func sample(_ index: Int, in row: [UInt8]) -> Int {
-        switch header.bitDepth {
-        case 8: return Int(row[index])
-        case 16: return Int(row[2 * index]) << 8 | Int(row[2 * index + 1])
-        default:
-            let bitOffset = index * header.bitDepth
-            let byte = Int(row[bitOffset / 8])
-            let shift = 8 - header.bitDepth - bitOffset % 8      // samples are packed from the high bit
-            return (byte >> shift) & ((1 << header.bitDepth) - 1)
+    /// Inflates the image data (no more than the header implies) and lends it to `body`.
+    func inflated(_ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+        let expected = expectedDataBytes
+        do {
+            try Zlib.decompress(compressed, maxOutputSize: expected) { data in
+                guard data.count == expected else {
+                    throw ImagingError.invalidFormat("image data has \(data.count) bytes, expected \(expected)")
+                }
+                try body(data)
+            }
+        } catch let error as CodecError {
+            throw ImagingError.compression(error.description)
         }
     }
 
-    /// A sample scaled to 8 bits: high byte of 16-bit values, bit replication below 8 bits.
+    /// Undoes one row's filter: `row[i] = source[i] + predictor(a = row[i - stride], b = previous[i],
+    /// c = previous[i - stride])`, with a and c zero in the first `stride` bytes.
     @inline(__always)
-    func to8Bit(_ value: Int) -> UInt8 {
-        switch header.bitDepth {
-        case 16: return UInt8(value >> 8)
-        case 8: return UInt8(value)
-        default: return UInt8(value * 255 / ((1 << header.bitDepth) - 1))
-        }
-    }
-
-    func color(ofPixel x: Int, in row: [UInt8]) throws -> RGBA {
-        let first = x * header.channels
-        switch header.colorType {
+    func unfilter(type: Int, source: UnsafePointer<UInt8>, row: UnsafeMutablePointer<UInt8>,
+                  previous: UnsafePointer<UInt8>, count: Int, stride: Int) {
+        let lead = min(stride, count)
+        switch type {
         case 0:
-            let gray = sample(first, in: row)
-            let value = to8Bit(gray)
-            return RGBA(value, value, value, transparentKey?.first == gray ? 0 : 255)
+            row.update(from: source, count: count)
+        case 1:
+            row.update(from: source, count: lead)
+            for i in lead..<max(lead, count) { row[i] = source[i] &+ row[i - stride] }
         case 2:
-            let (r, g, b) = (sample(first, in: row), sample(first + 1, in: row), sample(first + 2, in: row))
-            let isKey = transparentKey.map { $0 == [r, g, b] } ?? false
-            return RGBA(to8Bit(r), to8Bit(g), to8Bit(b), isKey ? 0 : 255)
+            for i in 0..<count { row[i] = source[i] &+ previous[i] }
         case 3:
-            let index = sample(first, in: row)
-            guard index < palette.count else {
-                throw ImagingError.invalidFormat("palette index \(index) beyond \(palette.count) entries")
+            for i in 0..<lead { row[i] = source[i] &+ previous[i] >> 1 }
+            for i in lead..<max(lead, count) {
+                row[i] = source[i] &+ UInt8((UInt16(row[i - stride]) + UInt16(previous[i])) >> 1)
             }
-            return palette[index]
-        case 4:
-            let value = to8Bit(sample(first, in: row))
-            return RGBA(value, value, value, to8Bit(sample(first + 1, in: row)))
         default:
-            return RGBA(to8Bit(sample(first, in: row)), to8Bit(sample(first + 1, in: row)),
-                        to8Bit(sample(first + 2, in: row)), to8Bit(sample(first + 3, in: row)))
+            for i in 0..<lead { row[i] = source[i] &+ paeth(0, previous[i], 0) }
+            for i in lead..<max(lead, count) {
+                row[i] = source[i] &+ paeth(row[i - stride], previous[i], previous[i - stride])
+            }
+        }
+    }
+}
+
+/// Converts unfiltered rows of one file's format to RGBA8, with everything that depends only on
+/// the header (scale table, palette, transparency key) computed once.
+struct RowConverter {
+    let colorType: Int
+    let bitDepth: Int
+    /// 1/2/4-bit value → 8 bits (bit replication: value × 255 / (2^depth − 1)).
+    let scale: [UInt8]
+    /// The tRNS key at full sample precision, -1 for none (never equal to a sample).
+    let keyGray: Int
+    let keyRed: Int, keyGreen: Int, keyBlue: Int
+    /// RGBA bytes of every palette entry.
+    let palette: [UInt8]
+    let paletteCount: Int
+
+    init(file: PNGFile) {
+        colorType = file.header.colorType
+        bitDepth = file.header.bitDepth
+        let maximum = bitDepth < 8 ? (1 << bitDepth) - 1 : 1
+        scale = bitDepth < 8 ? (0...maximum).map { UInt8($0 * 255 / maximum) } : []
+        let key = file.transparentKey ?? []
+        keyGray = colorType == 0 && key.count == 1 ? key[0] : -1
+        (keyRed, keyGreen, keyBlue) = colorType == 2 && key.count == 3 ? (key[0], key[1], key[2]) : (-1, -1, -1)
+        palette = file.palette.flatMap { [$0.r, $0.g, $0.b, $0.a] }
+        paletteCount = file.palette.count
+    }
+
+    /// Sample `index` of a row packed at 1, 2 or 4 bits, from the high bit down.
+    @inline(__always)
+    func packedSample(_ row: UnsafePointer<UInt8>, _ index: Int) -> Int {
+        let bitOffset = index &* bitDepth
+        let shift = 8 &- bitDepth &- (bitOffset & 7)
+        return (Int(row[bitOffset >> 3]) >> shift) & ((1 << bitDepth) - 1)
+    }
+
+    @inline(__always)
+    func sample16(_ row: UnsafePointer<UInt8>, _ index: Int) -> Int {
+        Int(row[2 &* index]) << 8 | Int(row[2 &* index &+ 1])
+    }
+
+    func convert(_ row: UnsafePointer<UInt8>, width: Int, into out: UnsafeMutablePointer<UInt8>) throws {
+        switch (colorType, bitDepth) {
+        case (0, 16):
+            for x in 0..<width {
+                let value = row[2 * x]
+                out[4 * x] = value; out[4 * x + 1] = value; out[4 * x + 2] = value
+                out[4 * x + 3] = sample16(row, x) == keyGray ? 0 : 255
+            }
+        case (0, 8):
+            for x in 0..<width {
+                let value = row[x]
+                out[4 * x] = value; out[4 * x + 1] = value; out[4 * x + 2] = value
+                out[4 * x + 3] = Int(value) == keyGray ? 0 : 255
+            }
+        case (0, _):
+            try scale.withUnsafeBufferPointer { scale in
+                for x in 0..<width {
+                    let sample = packedSample(row, x)
+                    let value = scale[sample]
+                    out[4 * x] = value; out[4 * x + 1] = value; out[4 * x + 2] = value
+                    out[4 * x + 3] = sample == keyGray ? 0 : 255
+                }
+            }
+        case (2, 16):
+            for x in 0..<width {
+                let isKey = sample16(row, 3 * x) == keyRed && sample16(row, 3 * x + 1) == keyGreen
+                    && sample16(row, 3 * x + 2) == keyBlue
+                out[4 * x] = row[6 * x]; out[4 * x + 1] = row[6 * x + 2]; out[4 * x + 2] = row[6 * x + 4]
+                out[4 * x + 3] = isKey ? 0 : 255
+            }
+        case (2, _):
+            for x in 0..<width {
+                let (r, g, b) = (row[3 * x], row[3 * x + 1], row[3 * x + 2])
+                out[4 * x] = r; out[4 * x + 1] = g; out[4 * x + 2] = b
+                out[4 * x + 3] = Int(r) == keyRed && Int(g) == keyGreen && Int(b) == keyBlue ? 0 : 255
+            }
+        case (3, _):
+            try palette.withUnsafeBufferPointer { palette in
+                for x in 0..<width {
+                    let index = bitDepth == 8 ? Int(row[x]) : packedSample(row, x)
+                    guard index < paletteCount else {
+                        throw ImagingError.invalidFormat("palette index \(index) beyond \(paletteCount) entries")
+                    }
+                    (out + 4 * x).update(from: palette.baseAddress! + 4 * index, count: 4)
+                }
+            }
+        case (4, 16):
+            for x in 0..<width {
+                let value = row[4 * x]
+                out[4 * x] = value; out[4 * x + 1] = value; out[4 * x + 2] = value; out[4 * x + 3] = row[4 * x + 2]
+            }
+        case (4, _):
+            for x in 0..<width {
+                let value = row[2 * x]
+                out[4 * x] = value; out[4 * x + 1] = value; out[4 * x + 2] = value; out[4 * x + 3] = row[2 * x + 1]
+            }
+        case (_, 16):
+            for x in 0..<width {
+                out[4 * x] = row[8 * x]; out[4 * x + 1] = row[8 * x + 2]
+                out[4 * x + 2] = row[8 * x + 4]; out[4 * x + 3] = row[8 * x + 6]
+            }
+        default:
+            out.update(from: row, count: 4 * width)
         }
     }
 }

@@ -48,8 +48,121 @@ public struct ModelArchitecture: Codable, Equatable, Sendable {
         }
     }
 
-    /// Builds the network with freshly initialised weights (seeded).
+    /// What an architecture may ask for: a hostile or corrupt model file must not make the
+    /// loader allocate gigabytes (or trap on a negative size) before its tensors are checked.
+    public enum Budget {
+        /// Parameters and buffers of all layers together (64 Mi floats, 256 MiB).
+        public static let maxParameters = 64 << 20
+        /// Values of one sample's input or of any layer's output (16 Mi floats, 64 MiB).
+        public static let maxActivation = 16 << 20
+        /// Any single size argument (channels, features, kernel, stride, padding, input side).
+        public static let maxDimension = 1 << 16
+    }
+
+    /// Checks the architecture without allocating anything: positive sizes within `Budget`, each
+    /// layer's input matching what the previous layer produces (channels, features, rank), every
+    /// spatial size staying at least 1, and the last layer giving one logit per class name.
+    /// - Throws: `ModelZooError.invalidArchitecture` naming the layer and the problem.
+    public func validate() throws {
+        func fail(_ message: String) -> ModelZooError { .invalidArchitecture(message) }
+        guard inputShape.count == 3 else { throw fail("input_shape \(inputShape) is not [channels, height, width]") }
+        guard inputShape.allSatisfy({ (1...Budget.maxDimension).contains($0) }) else {
+            throw fail("input_shape \(inputShape) needs sizes in 1...\(Budget.maxDimension)")
+        }
+        guard !classNames.isEmpty else { throw fail("class_names is empty") }
+        var shape = inputShape
+        var parameters = 0
+        func elements(_ shape: [Int]) -> Int {
+            shape.reduce(1) { product, size in
+                let (result, overflow) = product.multipliedReportingOverflow(by: size)
+                return overflow ? Int.max : result
+            }
+        }
+        guard elements(shape) <= Budget.maxActivation else {
+            throw fail("input_shape \(inputShape) has more than \(Budget.maxActivation) values")
+        }
+        for layer in layers {
+            let what = "layer '\(layer.name)' (\(layer.type))"
+            func size(_ value: Int?, _ argument: String, minimum: Int = 1) throws -> Int {
+                guard let value else { throw fail("\(what) needs '\(argument)'") }
+                guard (minimum...Budget.maxDimension).contains(value) else {
+                    throw fail("\(what): \(argument) = \(value) is outside \(minimum)...\(Budget.maxDimension)")
+                }
+                return value
+            }
+            func requireImage() throws {
+                guard shape.count == 3 else { throw fail("\(what) needs [channels, height, width] input, gets \(shape)") }
+            }
+            func channels(_ expected: Int, _ argument: String) throws {
+                try requireImage()
+                guard shape[0] == expected else { throw fail("\(what): \(argument) = \(expected), but its input has \(shape[0]) channels") }
+            }
+            func window(kernel: Int, stride: Int, padding: Int) throws {
+                let height = shape[1] + 2 * padding - kernel, width = shape[2] + 2 * padding - kernel
+                guard height >= 0, width >= 0 else {
+                    throw fail("\(what): kernel \(kernel) is larger than its padded input \(shape)")
+                }
+                shape[1] = height / stride + 1
+                shape[2] = width / stride + 1
+            }
+            switch layer.type {
+            case "Normalize":
+                guard let mean = layer.mean, let std = layer.std else { throw fail("\(what) needs 'mean' and 'std'") }
+                guard mean.count == std.count, mean.allSatisfy(\.isFinite), std.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+                    throw fail("\(what): mean and std need equal lengths, finite values and std > 0")
+                }
+                try channels(mean.count, "the number of means")
+            case "Conv2d":
+                let input = try size(layer.inChannels, "in_channels"), output = try size(layer.outChannels, "out_channels")
+                let kernel = try size(layer.kernelSize, "kernel_size")
+                let stride = try size(layer.stride ?? 1, "stride"), padding = try size(layer.padding ?? 0, "padding", minimum: 0)
+                try channels(input, "in_channels")
+                parameters = parameters.addingSaturating(elements([output, input, kernel, kernel]) .addingSaturating(output))
+                try window(kernel: kernel, stride: stride, padding: padding)
+                shape[0] = output
+            case "BatchNorm2d":
+                let features = try size(layer.numFeatures, "num_features")
+                try channels(features, "num_features")
+                parameters = parameters.addingSaturating(4 * features + 1)
+            case "MaxPool2d", "AvgPool2d":
+                let kernel = try size(layer.kernelSize, "kernel_size")
+                let stride = try size(layer.stride ?? kernel, "stride"), padding = try size(layer.padding ?? 0, "padding", minimum: 0)
+                try requireImage()
+                guard 2 * padding <= kernel else { throw fail("\(what): padding \(padding) is more than half of kernel_size \(kernel)") }
+                try window(kernel: kernel, stride: stride, padding: padding)
+            case "GlobalAvgPool2d":
+                try requireImage()
+                shape = [shape[0]]
+            case "Flatten":
+                shape = [elements(shape)]
+            case "Linear":
+                let input = try size(layer.inFeatures, "in_features"), output = try size(layer.outFeatures, "out_features")
+                guard shape == [input] else { throw fail("\(what): in_features = \(input), but its input is \(shape)") }
+                parameters = parameters.addingSaturating(elements([output, input]).addingSaturating(output))
+                shape = [output]
+            case "Dropout":
+                let p = layer.p ?? 0.5
+                guard p >= 0, p < 1 else { throw fail("\(what): p = \(p) is outside [0, 1)") }
+            case "ReLU", "Sigmoid", "Tanh":
+                break
+            default:
+                throw fail("layer '\(layer.name)' has unknown type '\(layer.type)'")
+            }
+            guard elements(shape) <= Budget.maxActivation else {
+                throw fail("\(what) outputs \(shape), more than \(Budget.maxActivation) values")
+            }
+            guard parameters <= Budget.maxParameters else {
+                throw fail("the layers up to '\(layer.name)' hold more than \(Budget.maxParameters) parameters")
+            }
+        }
+        guard shape == [classNames.count] else {
+            throw fail("the last layer outputs \(shape), but there are \(classNames.count) class names")
+        }
+    }
+
+    /// Builds the network with freshly initialised weights (seeded), after `validate()`.
     public func makeModel(seed: UInt64 = 0) throws -> Sequential {
+        try validate()
         var generator = SeededGenerator(seed: seed)
         var modules: [(String, Module)] = []
         for layer in layers {
@@ -156,5 +269,13 @@ public enum ModelZooError: Error, CustomStringConvertible, Equatable {
         case let .dataset(message): return message
         case let .training(message): return message
         }
+    }
+}
+
+extension Int {
+    /// `self + other`, or `Int.max` where that overflows (sizes only grow, so this is enough).
+    func addingSaturating(_ other: Int) -> Int {
+        let (sum, overflow) = addingReportingOverflow(other)
+        return overflow ? Int.max : sum
     }
 }

@@ -53,10 +53,20 @@ public enum DatasetFiles {
         throw ModelZooError.dataset("Fashion-MNIST \(split.rawValue) files not found in \(shipped.path) or \(system.path); install them with `apt-get install dataset-fashion-mnist`")
     }
 
+    /// The environment variable that loads data files without checksum verification (`=1`);
+    /// every file loaded that way is named in a warning on standard error.
+    public static let skipChecksumsVariable = "WORKBOOK_SKIP_CHECKSUMS"
+
     /// Loads `<split>-images-idx3-ubyte.gz` and `<split>-labels-idx1-ubyte.gz` from `folder`,
-    /// checking each against `SHA256SUMS` in the same folder when that file lists it.
-    public static func load(folder: URL, split: Split, classNames: [String], checksums known: [String: String]? = nil) throws -> LabeledImages {
+    /// checking each against `SHA256SUMS` in the same folder (or against `known`).
+    ///
+    /// A file without a recorded checksum (no `SHA256SUMS`, or a name it does not list) is an
+    /// error, not silently unverified data, unless `WORKBOOK_SKIP_CHECKSUMS=1` is set.
+    /// `skipChecksums` overrides the environment variable (for tests).
+    public static func load(folder: URL, split: Split, classNames: [String], checksums known: [String: String]? = nil,
+                            skipChecksums: Bool? = nil) throws -> LabeledImages {
         let sums = known ?? checksums(in: folder)
+        let skipVerification = skipChecksums ?? (ProcessInfo.processInfo.environment[skipChecksumsVariable] == "1")
         func read(_ name: String) throws -> IDXArray {
             let url = folder.appendingPathComponent(name)
             guard let data = FileManager.default.contents(atPath: url.path) else {
@@ -68,6 +78,13 @@ public enum DatasetFiles {
                 guard actual == expected else {
                     throw ModelZooError.dataset("\(url.path) is corrupt: SHA-256 \(actual), expected \(expected) (from SHA256SUMS)")
                 }
+            } else if skipVerification {
+                FileHandle.standardError.write(Data("warning: \(skipChecksumsVariable)=1: \(url.path) is loaded without checksum verification\n".utf8))
+            } else {
+                let list = folder.appendingPathComponent("SHA256SUMS").path
+                let problem = known != nil ? "\(name) has no recorded checksum"
+                    : FileManager.default.fileExists(atPath: list) ? "\(name) has no checksum in \(list)" : "\(list) is missing"
+                throw ModelZooError.dataset("\(problem), so \(url.path) cannot be verified: restore it (git checkout -- Datasets) or set \(skipChecksumsVariable)=1 to load it unverified")
             }
             do { return try IDX.parse(bytes) } catch { throw ModelZooError.dataset("\(url.path): \(error)") }
         }

@@ -33,16 +33,38 @@ public enum ModelFile {
         public let metadata: [String: String]
     }
 
+    /// The largest model file `load` reads (the shipped models are well under 1 MB).
+    public static let maxFileBytes = 256 << 20
+
     /// Reads a model file, rebuilds its architecture and loads every tensor, checking names and
     /// shapes (a missing, extra or mis-shaped tensor is an error naming it). The model is in
     /// evaluation mode.
     public static func load(_ url: URL) throws -> Loaded {
-        let file: SafeTensorsFile
-        do { file = try SafeTensorsFile(contentsOf: url) } catch {
+        let bytes: [UInt8]
+        do {
+            let size = try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int ?? 0
+            guard size <= maxFileBytes else {
+                throw ModelZooError.invalidModelFile(path: url.path, reason: "\(size) bytes, more than the \(maxFileBytes) a model file may have")
+            }
+            bytes = [UInt8](try Data(contentsOf: url))
+        } catch let error as ModelZooError {
+            throw error
+        } catch {
             throw ModelZooError.invalidModelFile(path: url.path, reason: "\(error)")
         }
+        return try load(bytes: bytes, path: url.path)
+    }
+
+    /// `load(_:)` for the bytes of a model file; `path` names it in errors.
+    /// - Throws: `ModelZooError` for anything wrong with the file (never traps, and allocates
+    ///   no more than the architecture's `Budget` allows before the tensors are checked).
+    public static func load(bytes: [UInt8], path: String = "model file") throws -> Loaded {
+        let file: SafeTensorsFile
+        do { file = try SafeTensorsFile(bytes: bytes) } catch {
+            throw ModelZooError.invalidModelFile(path: path, reason: "\(error)")
+        }
         guard let json = file.metadata["architecture"] else {
-            throw ModelZooError.invalidModelFile(path: url.path, reason: "no \"architecture\" in __metadata__: not a workbook model file")
+            throw ModelZooError.invalidModelFile(path: path, reason: "no \"architecture\" in __metadata__: not a workbook model file")
         }
         let architecture = try ModelArchitecture.parse(json)
         let model = try architecture.makeModel()
@@ -50,12 +72,14 @@ public enum ModelFile {
         for (name, stored) in file.tensors {
             let values = stored.floats()
             guard values.allSatisfy(\.isFinite) else {
-                throw ModelZooError.invalidModelFile(path: url.path, reason: "tensor \(name) holds NaN or infinite values")
+                throw ModelZooError.invalidModelFile(path: path, reason: "tensor \(name) holds NaN or infinite values")
             }
-            state[name] = try Tensor(shape: stored.shape, data: values)
+            do { state[name] = try Tensor(shape: stored.shape, data: values) } catch {
+                throw ModelZooError.invalidModelFile(path: path, reason: "tensor \(name): \(error)")
+            }
         }
         do { try model.loadStateDictionary(state) } catch {
-            throw ModelZooError.invalidModelFile(path: url.path, reason: "\(error)")
+            throw ModelZooError.invalidModelFile(path: path, reason: "\(error)")
         }
         model.eval()
         return Loaded(model: model, architecture: architecture, metadata: file.metadata)

@@ -1,8 +1,10 @@
 import Codecs
+import Foundation
 import Testing
 
 /// Seeded mutation fuzzing: every mutant must decode or throw, never crash or hang.
-/// Set WORKBOOK_FUZZ_ITERATIONS (e.g. 1000000) for a long run.
+/// Set WORKBOOK_FUZZ_LONG=1 for a long run (1,000,000 inputs each) or WORKBOOK_FUZZ_ITERATIONS=N;
+/// each input has a time budget (WORKBOOK_FUZZ_BUDGET, 1 s by default).
 @Suite struct CodecsFuzzTests {
     static let sample = Array(String(repeating: "fuzzing finds the bugs that tests forget. ", count: 30).utf8)
         + (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 37) }
@@ -16,6 +18,7 @@ import Testing
         }
         #expect(report.iterations > 0)
         print("inflate fuzz: \(report)")
+        #expect(report.slowCount == 0, "\(report)")
     }
 
     @Test func zlibSurvivesMutations() {
@@ -25,6 +28,7 @@ import Testing
             _ = try Zlib.decompress($0, maxOutputSize: 1 << 20)
         }
         print("zlib fuzz: \(report)")
+        #expect(report.slowCount == 0, "\(report)")
     }
 
     @Test func gzipSurvivesMutations() throws {
@@ -36,6 +40,17 @@ import Testing
             _ = try Gzip.decompress($0, maxOutputSize: 1 << 20)
         }
         print("gzip fuzz: \(report)")
+        #expect(report.slowCount == 0, "\(report)")
+    }
+
+    /// The time budget: an input over it is reported with its number and size.
+    @Test func slowInputsAreReported() {
+        let report = MutationFuzzer.run(iterations: 4, budget: 0.005, input: { [UInt8](repeating: 0, count: 10 * $0) }) { bytes in
+            if bytes.count >= 20 { usleep(20_000) }
+        }
+        #expect(report.slowCount == 2)
+        #expect(report.slowInputs.map(\.size) == [20, 30])
+        #expect("\(report)".contains("input 2 (20 bytes) took"), "\(report)")
     }
 
     /// Mutating the *input* of the compressor: every output must inflate back to it exactly.

@@ -3,7 +3,8 @@ import DataFormats
 import Testing
 
 /// Seeded mutation fuzzing of every parser: each mutant must parse or throw, never crash or hang.
-/// Set WORKBOOK_FUZZ_ITERATIONS (e.g. 1000000) for a long run.
+/// Set WORKBOOK_FUZZ_LONG=1 for a long run (1,000,000 inputs each) or WORKBOOK_FUZZ_ITERATIONS=N;
+/// each input has a time budget (WORKBOOK_FUZZ_BUDGET, 1 s by default).
 @Suite struct DataFormatsFuzzTests {
     @Test func idxSurvivesMutations() throws {
         let seeds = try ["tiny-images-idx3-ubyte", "tiny-images-idx3-ubyte.gz", "shorts-idx1-int16"].map(TestPaths.fixture)
@@ -12,6 +13,7 @@ import Testing
             _ = try IDX.parse($0, maxSize: 1 << 20).floatValues()
         }
         print("IDX fuzz: \(report)")
+        #expect(report.slowCount == 0, "\(report)")
     }
 
     @Test func safetensorsSurvivesMutations() throws {
@@ -23,6 +25,7 @@ import Testing
             for tensor in file.tensors.values { _ = tensor.floats() }
         }
         print("safetensors fuzz: \(report)")
+        #expect(report.slowCount == 0, "\(report)")
     }
 
     @Test func npySurvivesMutations() throws {
@@ -33,6 +36,7 @@ import Testing
             _ = try NPY.decode($0).floats()
         }
         print("NPY fuzz: \(report)")
+        #expect(report.slowCount == 0, "\(report)")
     }
 
     @Test func cifarSurvivesMutations() throws {
@@ -42,5 +46,6 @@ import Testing
             _ = try CIFAR10Batch(bytes: $0)
         }
         print("CIFAR fuzz: \(report)")
+        #expect(report.slowCount == 0, "\(report)")
     }
 }

@@ -85,16 +85,83 @@ import Testing
 }
 
 @Suite struct ImagingFuzzTests {
+    /// 16 Mi pixels: far enough above the 1 Mi of the first fuzzers that the slow paths of issue
+    /// 16 (per-byte work on multi-megapixel images) are reachable, below the standard limits so
+    /// that a mutant cannot make a fuzz input allocate more than ~200 MB.
+    static let limits = PNG.Limits(maxWidth: 16384, maxHeight: 16384, maxPixels: 16 << 20, maxDataBytes: 128 << 20)
+
+    /// Large images that compress to a few KB (the shape of the issue-16 files, scaled down so a
+    /// decode takes milliseconds): the old decoder took ~1.5 s for the 8 Mi-pixel 1-bit one. Every
+    /// mutant (CRCs fixed up, so most reach the inflater and the filters) must decode or throw
+    /// within the per-input budget.
+    @Test func pngDecoderIsFastOnLargeImages() throws {
+        let seeds = [
+            PNGCorpus.repeatedRows(width: 4096, height: 2048, bitDepth: 1, colorType: 0,
+                                   firstRow: (0..<512).map { UInt8(truncatingIfNeeded: $0 &* 29) }),
+            PNGCorpus.repeatedRows(width: 512, height: 512, bitDepth: 16, colorType: 6,
+                                   firstRow: (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7) }),
+            PNGCorpus.repeatedRows(width: 1024, height: 1024, bitDepth: 2, colorType: 3,
+                                   firstRow: (0..<256).map { UInt8(truncatingIfNeeded: $0 &* 13) }),
+        ].map { file -> [UInt8] in
+            // Give the palette image its PLTE (4 entries) before IDAT.
+            guard file[25] == 3 else { return file }
+            let plte = PNGCorpus.assemble([("PLTE", [0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0, 255])]).dropFirst(8)
+            return Array(file[0..<33]) + plte + file[33...]
+        }
+        for seed in seeds { _ = try PNG.decodeRGBA(seed, limits: Self.limits) }     // the seeds are valid
+        var fuzzer = MutationFuzzer(seed: 33)
+        let report = fuzzer.run(seeds: seeds, iterations: MutationFuzzer.iterations(default: 300)) { mutant in
+            _ = try PNG.decodeRGBA(fixingCRCs(mutant), limits: Self.limits)
+        }
+        print("PNG (large images) fuzz: \(report)")
+        #expect(report.slowCount == 0, "\(report)")
+
+        // Behind zlib: damage the inflated scanlines (filter types, pixel bytes, palette indices)
+        // and recompress, so that most inputs reach the filters and the pixel conversion.
+        let inflated = try seeds.map { try Self.idatPayload(of: $0) }
+        var random = SplitMix64(seed: 34)
+        // Each input recompresses megabytes (~15 ms), so the long mode stops at 10,000 here.
+        let behind = MutationFuzzer.run(iterations: min(MutationFuzzer.iterations(default: 100), 10_000), input: { _ in
+            let which = Int(random.next() % UInt64(seeds.count))
+            var scanlines = inflated[which].scanlines
+            for _ in 0..<(1 + random.next() % 8) {
+                let position = Int(random.next() % UInt64(scanlines.count))
+                scanlines[position] = random.next() % 2 == 0 ? UInt8(random.next() % 6) : UInt8(truncatingIfNeeded: random.next())
+            }
+            return inflated[which].head + PNGCorpus.assemble([("IDAT", Zlib.compress(scanlines, level: 1)), ("IEND", [])]).dropFirst(8)
+        }) { mutant in
+            _ = try PNG.decodeRGBA(mutant, limits: Self.limits)
+        }
+        print("PNG (large images, behind zlib) fuzz: \(behind)")
+        #expect(behind.slowCount == 0, "\(behind)")
+        #expect(behind.accepted > 0)
+    }
+
+    /// The chunks before IDAT (signature included) and the inflated IDAT data of a file with one IDAT.
+    static func idatPayload(of file: [UInt8]) throws -> (head: [UInt8], scanlines: [UInt8]) {
+        var position = 8
+        while position + 12 <= file.count {
+            let length = Int(file[position]) << 24 | Int(file[position + 1]) << 16 | Int(file[position + 2]) << 8 | Int(file[position + 3])
+            if file[(position + 4)..<(position + 8)].elementsEqual("IDAT".utf8) {
+                let data = Array(file[(position + 8)..<(position + 8 + length)])
+                return (Array(file[..<position]), try Zlib.decompress(data, maxOutputSize: 1 << 28))
+            }
+            position += 12 + length
+        }
+        throw ImagingError.invalidFormat("no IDAT")
+    }
+
     /// Every mutant of the PNG fixtures must decode or throw; never crash, hang or over-allocate.
     @Test func pngDecoderSurvivesMutations() throws {
         let seeds = try ["gray8", "rgba8", "palette8-trns", "gray1-interlaced", "rgba16", "rgb16-trns", "palette4"]
             .map { try TestPaths.fixture($0 + ".png") }
         var fuzzer = MutationFuzzer(seed: 31)
-        let limits = PNG.Limits(maxWidth: 4096, maxHeight: 4096, maxPixels: 1 << 20)
+        let limits = ImagingFuzzTests.limits
         let report = fuzzer.run(seeds: seeds, iterations: MutationFuzzer.iterations(default: 10000)) {
             _ = try PNG.decodeRGBA($0, limits: limits)
         }
         print("PNG fuzz: \(report)")
+        #expect(report.slowCount == 0, "\(report)")
     }
 
     /// Mutating chunk *contents* only, with the CRCs fixed up, gets past the CRC check and reaches
@@ -103,11 +170,12 @@ import Testing
         let seeds = try ["gray8", "rgb8-interlaced", "palette8-trns", "gray-alpha16-interlaced"]
             .map { try TestPaths.fixture($0 + ".png") }
         var fuzzer = MutationFuzzer(seed: 32)
-        let limits = PNG.Limits(maxWidth: 4096, maxHeight: 4096, maxPixels: 1 << 20)
+        let limits = ImagingFuzzTests.limits
         let report = fuzzer.run(seeds: seeds, iterations: MutationFuzzer.iterations(default: 10000)) { mutant in
             _ = try PNG.decodeRGBA(fixingCRCs(mutant), limits: limits)
         }
         print("PNG (CRC-fixed) fuzz: \(report)")
+        #expect(report.slowCount == 0, "\(report)")
     }
 }
 

@@ -20,6 +20,18 @@ import Testing
         #expect(image.pixels == expected)
     }
 
+    /// 600 seeded files of every format (see `PNGCorpus`): RGBA and gray decodings, and the error
+    /// text of the invalid ones, are pinned by one SHA-256 computed with the decoder as it was
+    /// before the constant-time rewrite (issue 16), so the rewrite provably changed no output.
+    @Test func corpusDecodesAsBefore() {
+        let lines = PNGCorpus.decodings(of: PNGCorpus.files(count: 600, seed: 16))
+        #expect(lines.filter { $0.hasPrefix("error") }.count > 10)        // some palette indices are out of range
+        #expect(lines.filter { !$0.hasPrefix("error") }.count > 500)
+        #expect(SHA256.hash(of: Array(lines.joined(separator: "\n").utf8)).hexString == Self.corpusSHA256)
+    }
+
+    static let corpusSHA256 = "d2469d8c98cdda8a0f492615fa9c521a6a98599e00b1b043c828d49d4d46428b"
+
     @Test func decodesToGrayOnRequest() throws {
         let gray = try PNG.decodeGray(TestPaths.fixture("gray8.png"))
         let rgba = try TestPaths.fixture("gray8.rgba")

@@ -117,6 +117,37 @@ struct DatasetTests {
         }
     }
 
+    /// Issue 16: without SHA256SUMS the files used to load unverified, silently.
+    @Test("a missing or incomplete SHA256SUMS is a one-line error unless verification is skipped explicitly")
+    func missingChecksumList() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mnist-sums-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let source = try DatasetFiles.datasets().appendingPathComponent("mnist")
+        for name in ["t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"] {      // a copy without SHA256SUMS
+            try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+        }
+        func error(skip: Bool) -> String? {
+            do {
+                _ = try DatasetFiles.load(folder: folder, split: .test, classNames: Catalog.digitNames, skipChecksums: skip)
+                return nil
+            } catch { return "\(error)" }
+        }
+        let missing = try #require(error(skip: false), "loaded without SHA256SUMS")
+        #expect(missing.contains("SHA256SUMS is missing") && missing.contains("WORKBOOK_SKIP_CHECKSUMS=1"), "\(missing)")
+        #expect(!missing.contains("\n"))
+        // A list that does not name the file is no better.
+        let sums = try String(contentsOf: source.appendingPathComponent("SHA256SUMS"), encoding: .utf8)
+        try sums.split(separator: "\n").filter { !$0.contains("t10k-images") }.joined(separator: "\n")
+            .write(to: folder.appendingPathComponent("SHA256SUMS"), atomically: true, encoding: .utf8)
+        let unlisted = try #require(error(skip: false), "loaded a file SHA256SUMS does not list")
+        #expect(unlisted.contains("t10k-images-idx3-ubyte.gz has no checksum"), "\(unlisted)")
+        // The explicit opt-out loads (and prints a warning naming the file).
+        #expect(error(skip: true) == nil)
+        // The real folder still has its list.
+        #expect(FileManager.default.fileExists(atPath: source.appendingPathComponent("SHA256SUMS").path))
+    }
+
     @Test("random shifts move whole images and fill with black")
     func shifts() throws {
         let image = Tensor.arange([1, 1, 5, 5]) + 1
