@@ -11,7 +11,7 @@ public struct EmbeddingPanel: Sendable {
     /// Trustworthiness (k = 5) against the features, and leave-one-out 5-NN accuracy in 2-D.
     public let trust: Double, knn: Double
     public var caption: String {
-        "\(features) · \(method): T(5) " + String(format: "%.3f", trust) + ", 5-NN " + String(format: "%.1f%%", 100 * knn)
+        "\(features), \(method): T(5) " + String(format: "%.3f", trust) + ", 5-NN " + String(format: "%.1f%%", 100 * knn)
     }
 }
 
