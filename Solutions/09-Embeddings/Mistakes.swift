@@ -57,8 +57,8 @@ public enum EmbeddingsMistakes {
     public static func pca(_ id: PCA, _ data: Matrix, components k: Int) throws -> PCAResult {
         switch id {
         case .noCentring:
-            // Centring is what the reference does first: give it data whose mean is zero only
-            // by pretending — decompose the uncentred second moment through the Gram path.
+            _ = try EmbeddingsSolutions.pca(data, components: k)     // the same checks
+            // The uncentred second moment XᵀX/(N − 1) in place of the covariance.
             let (n, d) = (data.rows, data.columns)
             var moment = Matrix(zeros: d, d)
             for i in 0..<n { for a in 0..<d { let xa = data.values[i * d + a]; if xa == 0 { continue }
