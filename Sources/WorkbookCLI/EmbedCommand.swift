@@ -39,7 +39,7 @@ enum EmbedCommand: Command {
         guard method == .tsne || (options.string("perplexity") == nil && options.string("iterations") == nil && !options.has("random-start")) else {
             throw CommandLineError(message: "--perplexity, --iterations and --random-start are t-SNE options (--method tsne)")
         }
-        guard settings.perplexity * 3 < Double(n) else {
+        guard method == .pca || settings.perplexity * 3 < Double(n) else {
             throw CommandLineError(message: "--perplexity \(settings.perplexity) needs more than \(Int(3 * settings.perplexity)) images (--n)")
         }
         let out = try options.requiredString("out")
