@@ -9,9 +9,11 @@ public enum EmbeddingsMistakes {
     // MARK: 9.1
 
     public enum Features: String, MistakeKind {
-        case dropsLastBatch = "drops-last-batch", channelsLast = "channels-last"
+        case dropsLastBatch = "drops-last-batch", channelsLast = "channels-last", oneBatch = "one-batch", recordsGraph = "records-graph"
         public var summary: String {
             switch self {
+            case .oneBatch: "runs all N images in one forward pass (memory grows with N, not with the batch)"
+            case .recordsGraph: "runs the model with gradients on: every batch records a graph nobody uses"
             case .dropsLastBatch: "stops at the last full batch: the remaining N mod batchSize images are missing"
             case .channelsLast: "flattens each activation as [H, W, C] (channels last) instead of PyTorch's [C, H, W]"
             }
@@ -20,6 +22,23 @@ public enum EmbeddingsMistakes {
 
     public static func features(_ id: Features, of model: Module, at layer: String, for images: Tensor, batchSize: Int) throws -> Tensor {
         switch id {
+        case .oneBatch:
+            guard batchSize > 0 else { throw TensorError.invalidArgument(operation: "features", message: "batchSize must be positive") }
+            return try EmbeddingsSolutions.features(of: model, at: layer, for: images, batchSize: max(batchSize, images.shape[0]))
+        case .recordsGraph:
+            guard batchSize > 0 else { throw TensorError.invalidArgument(operation: "features", message: "batchSize must be positive") }
+            guard layer != "pixels" else { return try EmbeddingsSolutions.features(of: model, at: layer, for: images, batchSize: batchSize) }
+            let module = try model.module(named: layer)
+            var captured: Tensor?
+            let handle = module.registerForwardHook { _, _, output in captured = output }
+            defer { handle.remove() }
+            var values: [Float] = []
+            let n = images.shape[0]
+            for start in stride(from: 0, to: n, by: batchSize) {
+                _ = try model(images.sliced(axis: 0, start..<min(start + batchSize, n)))
+                values += try captured.orThrow("layer did not run").data
+            }
+            return try Tensor(shape: [n, values.count / max(n, 1)], data: values)
         case .dropsLastBatch:
             let n = images.shape[0], kept = n / max(batchSize, 1) * max(batchSize, 1)
             return try EmbeddingsSolutions.features(of: model, at: layer, for: images.sliced(axis: 0, 0..<kept), batchSize: batchSize)

@@ -76,6 +76,25 @@ struct EmbeddingsTests {
         #expect(throws: (any Error).self, "batchSize 0 must throw") { try Graded.features(of: model, at: "gap", for: images, batchSize: 0) }
     }
 
+    @Test("Exercise 9.1: the model runs batch by batch (3, 3, 1 of 7 images) without recording a graph")
+    func featuresInBatchesWithoutGraph() throws {
+        let model = try Fixtures.model("mnist-gap")
+        let (images, _) = try Fixtures.mnistImages(Array(0..<7))
+        // The test's own hook on the first layer: the size of every batch and whether gradients were on.
+        var calls: [(batch: Int, recording: Bool)] = []
+        let handle = try model.module(named: "norm").registerForwardHook { _, input, _ in
+            calls.append((input.shape.first ?? 0, GradientMode.isEnabled))
+        }
+        defer { handle.remove() }
+        _ = try Graded.features(of: model, at: "gap", for: images, batchSize: 3)
+        #expect(calls.map(\.batch) == [3, 3, 1], """
+            forward passes of 7 images with batchSize 3: expected batches [3, 3, 1], received \(calls.map(\.batch))
+              hint: run the model on images.sliced(axis: 0, start..<min(start + batchSize, N)) one batch at a time
+            """)
+        let recorded = calls.filter(\.recording).count
+        #expect(recorded == 0, "\(recorded) of \(calls.count) forward passes recorded a graph\n  hint: run the model inside withNoGrad { … }: features need no gradient")
+    }
+
     // MARK: Exercise 9.2
 
     @Test("Exercise 9.2: four points around (10, 5): axes x then y, variance ratios 0.8 and 0.2")
