@@ -1,5 +1,6 @@
 import AdversarialSolutions
 import CAMSolutions
+import EmbeddingsSolutions
 import FeatureVisualizationSolutions
 import GradCAMSolutions
 import GuidedBackpropSolutions
@@ -21,6 +22,7 @@ public enum Course {
         GuidedBackpropExercises.lesson,
         AdversarialExercises.lesson,
         FeatureVisualizationExercises.lesson,
+        EmbeddingsExercises.lesson,
     ]
 
     /// The lessons selected by `--lesson N` (all when nil), or an error naming the known ones.

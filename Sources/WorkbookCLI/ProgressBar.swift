@@ -13,7 +13,9 @@ final class ProgressBar {
         self.total = max(total, 1); self.label = label; self.unit = unit
     }
 
-    func update(_ done: Int) {
+    /// `detail` (e.g. "KL 1.234") is shown after the counts.
+    func update(_ done: Int, detail: String? = nil) {
+        let suffix = detail.map { "  \($0)" } ?? ""
         let now = Date()
         let elapsed = now.timeIntervalSince(start)
         let rate = elapsed > 0 ? Double(done) / elapsed : 0
@@ -25,7 +27,7 @@ final class ProgressBar {
             let width = 30, filled = Int(fraction * Double(width))
             let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
             let line = "\r\(label) \(bar) " + String(format: "%3.0f%% %d/%d  %.1f ", 100 * fraction, done, total, rate)
-                + "\(unit)/s  ETA \(Self.clock(remaining))"
+                + "\(unit)/s  ETA \(Self.clock(remaining))" + suffix
             FileHandle.standardError.write(Data(line.utf8))
             if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
         } else {
@@ -33,7 +35,7 @@ final class ProgressBar {
             guard decile != lastDecile else { return }
             lastDecile = decile
             printError("\(label) " + String(format: "%3.0f%% (%d/%d, %.1f ", 100 * fraction, done, total, rate)
-                       + "\(unit)/s, ETA \(Self.clock(remaining)))")
+                       + "\(unit)/s, ETA \(Self.clock(remaining)))" + suffix)
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import DataFormats
 import ModelZoo
 import Testing
 import TensorEngine
@@ -143,6 +144,33 @@ struct CommandLineTests {
         result = workbook(["visualize", "--class", "3", "--layer", "conv1", "--channel", "1", "--out", folder.appendingPathComponent("v.png").path])
         #expect(result.status == 2 && result.error.contains("exactly one of"), "\(result)")
         #expect(contents(folder) == ["c.npy", "c.png", "d.png", "u.png"])
+    }
+
+    @Test("embed writes its scatter plot and points; t-SNE options without t-SNE, a perplexity too large for N and a bad method are refused with nothing written")
+    func embed() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = { (name: String) in folder.appendingPathComponent(name).path }
+        var result = workbook(["embed", "--layer", "pixels", "--method", "pca", "--n", "50", "--out", path("p.png"), "--raw", path("p.npy")])
+        #expect(result.status == 0, "embed pca: \(result.error)")
+        result = workbook(["embed", "--layer", "gap", "--method", "tsne", "--n", "60", "--perplexity", "5", "--iterations", "20",
+                           "--out", path("t.png"), "--raw", path("t.npy")])
+        #expect(result.status == 0, "embed tsne: \(result.error)")
+        let points = try NPY.read(contentsOf: folder.appendingPathComponent("t.npy"))
+        #expect(points.shape == [60, 2])
+        #expect(contents(folder) == ["p.npy", "p.png", "t.npy", "t.png"])
+        for (arguments, message) in [
+            (["--layer", "gap", "--method", "pca", "--perplexity", "5"], "--perplexity, --iterations and --random-start are t-SNE options (--method tsne)"),
+            (["--layer", "gap", "--method", "tsne", "--n", "30"], "--perplexity 30.0 needs more than 90 images (--n)"),
+            (["--layer", "gap", "--method", "umap"], "--method must be pca or tsne"),
+            (["--layer", "gap", "--method", "pca", "--n", "5"], "--n must be in 10...10000, got 5"),
+        ] {
+            result = workbook(["embed"] + arguments + ["--out", path("x.png"), "--raw", path("x.npy")])
+            #expect(result.status == 2 && result.error.hasSuffix(message), "\(arguments): \(result)")
+        }
+        result = workbook(["embed", "--layer", "conv9", "--method", "pca", "--out", path("x.png")])
+        #expect(result.status == 1 && result.error.contains("conv9"), "\(result)")
+        #expect(contents(folder) == ["p.npy", "p.png", "t.npy", "t.png"])
     }
 
     @Test("--help marks the required options")

@@ -1,0 +1,66 @@
+import DataFormats
+import EmbeddingsSolutions
+import Foundation
+import Imaging
+import LessonSupport
+import ModelZoo
+import TensorEngine
+
+/// `workbook embed`: a 2-D map of the first N test images (Lesson 09's reference): the features
+/// of a layer (or the pixels) by PCA or exact t-SNE, coloured by class, with trustworthiness and
+/// leave-one-out 5-NN accuracy in the title.
+enum EmbedCommand: Command {
+    static let name = "embed"
+    static let summary = "Map a layer's features (or the pixels) of N test images to 2-D by PCA or exact t-SNE."
+    static let options = [
+        modelOptionDefaultingToGap,
+        OptionSpecification(name: "layer", valueName: "L", help: "the layer whose activations are the features, or 'pixels'", required: true),
+        OptionSpecification(name: "method", valueName: "M", help: "pca or tsne", required: true),
+        OptionSpecification(name: "n", valueName: "N", help: "the first N test images (default 2000; exact t-SNE is O(N²) per iteration)", integers: 10...10_000),
+        OptionSpecification(name: "perplexity", valueName: "P", help: "t-SNE's perplexity (default 30; below N/3)", numbers: 2...100),
+        OptionSpecification(name: "iterations", valueName: "N", help: "t-SNE iterations (default 1000)", integers: 1...100_000),
+        OptionSpecification(name: "seed", valueName: "S", help: "with --random-start: the seed (default 0)"),
+        OptionSpecification(name: "random-start", valueName: nil, help: "start t-SNE from 1e-4·N(0, 1) instead of the scaled PCA"),
+        OptionSpecification(name: "out", valueName: "FILE.png", help: "the scatter plot", required: true),
+        OptionSpecification(name: "raw", valueName: "FILE.npy", help: "also the 2-D points as [N, 2] float32"),
+    ]
+
+    static func run(_ options: ParsedOptions) throws {
+        let layer = try options.requiredString("layer")
+        guard let method = EmbeddingMethod(rawValue: try options.requiredString("method")) else {
+            throw CommandLineError(message: "--method must be pca or tsne")
+        }
+        let n = try options.int("n", default: 2000)!
+        var settings = TSNESettings()
+        settings.perplexity = Double(try options.float("perplexity", default: 30)!)
+        settings.iterations = try options.int("iterations", default: settings.iterations)!
+        settings.seed = UInt64(try options.int("seed", default: 0)!)
+        if options.has("random-start") { settings.initialisation = .random }
+        guard method == .tsne || (options.string("perplexity") == nil && options.string("iterations") == nil && !options.has("random-start")) else {
+            throw CommandLineError(message: "--perplexity, --iterations and --random-start are t-SNE options (--method tsne)")
+        }
+        guard method == .pca || settings.perplexity * 3 < Double(n) else {
+            throw CommandLineError(message: "--perplexity \(settings.perplexity) needs more than \(Int(3 * settings.perplexity)) images (--n)")
+        }
+        let out = try options.requiredString("out")
+        let loaded = try ModelFile.load(ModelFile.resolve(options.string("model") ?? "mnist-gap"))
+        let model = loaded.model
+        if layer != "pixels" { _ = try model.module(named: layer) }
+        let test = try ModelFile.dataset(for: loaded.architecture, split: .test)
+        guard n <= test.count else { throw CommandLineError(message: "--n must be at most \(test.count) (the test set)") }
+        let (images, labels) = test.batch(0..<n)
+
+        let bar = ProgressBar(total: settings.iterations, label: "t-SNE", unit: "it")
+        let panel = try embeddingPanel(of: model, layer: layer, images: images, labels: labels, method: method, settings: settings) { done, kl in
+            bar.update(done, detail: kl.isFinite ? String(format: "KL %.4f", kl) : nil)
+        }
+        let picture = scatterPicture(panel.points, labels: labels, classNames: loaded.architecture.classNames,
+                                     title: "\(n) test images, " + panel.caption, width: 720, height: 600)
+        var files: [(URL, Data)] = [(URL(fileURLWithPath: out), Data(PNG.encode(picture)))]
+        if let raw = options.string("raw") {
+            files.append((URL(fileURLWithPath: raw), Data(NPY.encode(try NPYArray(shape: [n, 2], floats: panel.points.values.map(Float.init))))))
+        }
+        try AtomicFiles.write(files)
+        print("wrote \(out)" + (options.string("raw").map { " and \($0)" } ?? "") + "; " + panel.caption)
+    }
+}

@@ -1,0 +1,279 @@
+import EmbeddingsSolutions
+import Foundation
+import LessonSupport
+import Testing
+import TensorEngine
+import TestSupport
+
+/// What `Fixtures/make_sklearn_fixture.py` computed with scikit-learn (see the script).
+struct SklearnFixture: Decodable {
+    let library: String
+    let pca_components: [Double], pca_ratio: [Double], pca_projection: [Double]
+    let conditional: [Double], joint: [Double]
+    let y: [Double], kl: Double, gradient: [Double]
+    let trust_high: [Double], trust_low: [Double], trust_5: Double, trust_7: Double
+    let tsne_trust_5: Double, tsne_kl: Double, tsne_iterations: Int, tsne_seconds: Double
+
+    static let shared: Result<SklearnFixture, Error> = Result {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/embeddings-sklearn.json")
+        return try JSONDecoder().decode(SklearnFixture.self, from: Data(contentsOf: url))
+    }
+    static func load() throws -> SklearnFixture { try shared.get() }
+}
+
+/// The central 14 × 14 crop (rows and columns 7…20) of the first `count` test digits, `[count, 196]`:
+/// the fixture's PCA and affinity data (no arithmetic, so the same floats as in Python).
+func croppedDigits(_ count: Int) throws -> Matrix {
+    let (images, _) = try Fixtures.mnistImages(Array(0..<count))
+    var values: [Double] = []
+    for n in 0..<count { for i in 7..<21 { for j in 7..<21 { values.append(Double(images.data[n * 784 + i * 28 + j])) } } }
+    return try Matrix(rows: count, columns: 196, values: values)
+}
+
+/// `count` points in `dimensions` dimensions around three well-separated centres (seeded).
+func threeClusters(_ count: Int, dimensions: Int, seed: UInt64) throws -> (points: Matrix, labels: [Int]) {
+    let noise = TestData.uniform([count, dimensions], seed: seed)
+    var values: [Double] = []
+    for i in 0..<count { for c in 0..<dimensions { values.append(Double(noise.data[i * dimensions + c]) + (c == i % 3 ? 6 : 0)) } }
+    return (try Matrix(rows: count, columns: dimensions, values: values), (0..<count).map { $0 % 3 })
+}
+
+/// nil, or one message: the first difference beyond `tolerance` and how many there are.
+func difference(_ received: [Double], _ expected: [Double], tolerance: Double, what: String) -> String? {
+    guard received.count == expected.count else { return "\(what): \(received.count) values, expected \(expected.count)" }
+    return firstDifference(received, expected, tolerance: tolerance).map { "\(what): \($0)" }
+}
+
+@Suite("Lesson 09 — Embeddings", .graded(Exercises.lesson))
+struct EmbeddingsTests {
+    // MARK: Exercise 9.1
+
+    @Test("Exercise 9.1: pixels flattened; conv3 and gap in PyTorch's order, in batches with a smaller last one")
+    func featuresOfLayers() throws {
+        let model = try Fixtures.model("mnist-gap")
+        let (images, _) = try Fixtures.mnistImages(Array(0..<7))
+        let pixels = try Graded.features(of: model, at: "pixels", for: images, batchSize: 3)
+        #expect(pixels.shape == [7, 784], "pixels of 7 digits: expected [7, 784], received \(pixels.shape)")
+        if pixels.shape == [7, 784] { #expect(pixels.data == images.data, "\"pixels\" are the images, flattened row by row") }
+        for (layer, width) in [("conv3", 64 * 49), ("gap", 64)] {
+            // The test's own capture: one forward pass of all seven images.
+            var captured: Tensor?
+            let handle = try model.module(named: layer).registerForwardHook { _, _, output in captured = output }
+            _ = try withNoGrad { try model(images) }
+            handle.remove()
+            let expected = try #require(captured)
+            let received = try Graded.features(of: model, at: layer, for: images, batchSize: 3)
+            guard received.shape == [7, width] else {
+                Issue.record(Comment(rawValue: "\(layer) features of 7 digits in batches of 3: expected [7, \(width)], received \(received.shape)"
+                    + (received.shape.first == 6 ? "\n  hint: the last batch (image 6 alone) is missing: 7 = 3 + 3 + 1" : "")))
+                continue
+            }
+            if let problem = firstDifference(received.data, expected.data, tolerance: 1e-5) {
+                Issue.record(Comment(rawValue: "\(layer) features differ from one forward pass: \(problem)\n  hint: flatten each [K, H, W] activation channel first, as reshape does"))
+            }
+        }
+        #expect(model.liveHookCount == 0, "hooks left on the model: \(model.liveHookCount)")
+        #expect(throws: (any Error).self, "batchSize 0 must throw") { try Graded.features(of: model, at: "gap", for: images, batchSize: 0) }
+    }
+
+    @Test("Exercise 9.1: the model runs batch by batch (3, 3, 1 of 7 images) without recording a graph")
+    func featuresInBatchesWithoutGraph() throws {
+        let model = try Fixtures.model("mnist-gap")
+        let (images, _) = try Fixtures.mnistImages(Array(0..<7))
+        // The test's own hook on the first layer: the size of every batch and whether gradients were on.
+        var calls: [(batch: Int, recording: Bool)] = []
+        let handle = try model.module(named: "norm").registerForwardHook { _, input, _ in
+            calls.append((input.shape.first ?? 0, GradientMode.isEnabled))
+        }
+        defer { handle.remove() }
+        _ = try Graded.features(of: model, at: "gap", for: images, batchSize: 3)
+        #expect(calls.map(\.batch) == [3, 3, 1], """
+            forward passes of 7 images with batchSize 3: expected batches [3, 3, 1], received \(calls.map(\.batch))
+              hint: run the model on images.sliced(axis: 0, start..<min(start + batchSize, N)) one batch at a time
+            """)
+        let recorded = calls.filter(\.recording).count
+        #expect(recorded == 0, "\(recorded) of \(calls.count) forward passes recorded a graph\n  hint: run the model inside withNoGrad { … }: features need no gradient")
+    }
+
+    // MARK: Exercise 9.2
+
+    @Test("Exercise 9.2: four points around (10, 5): axes x then y, variance ratios 0.8 and 0.2")
+    func pcaHandChecked() throws {
+        // Centred: (±2, 0), (0, ±1); covariance diag(8/3, 2/3), total 10/3.
+        let data = try Matrix(rows: 4, columns: 2, values: [12, 5, 8, 5, 10, 6, 10, 4])
+        let result = try Graded.pca(data, components: 2)
+        if let problem = difference(result.explainedVarianceRatio, [0.8, 0.2], tolerance: 1e-9, what: "explained variance ratios") {
+            let ascending = result.explainedVarianceRatio.first.map { abs($0 - 0.2) < 1e-6 } == true
+            Issue.record(Comment(rawValue: problem + (ascending ? "\n  hint: sort the eigenvalues descending" : "\n  hint: centre the data first; ratio = λ / trace(C)")))
+        }
+        if let problem = difference(result.components.values.map(abs), [1, 0, 0, 1], tolerance: 1e-9, what: "|components|") {
+            Issue.record(Comment(rawValue: problem + "\n  hint: the first component is the x axis (variance 8/3); subtract the mean (10, 5) before the covariance"))
+        }
+        if let problem = difference(result.projection.values.map(abs), [2, 0, 2, 0, 0, 1, 0, 1], tolerance: 1e-9, what: "|projection|") {
+            Issue.record(Comment(rawValue: problem))
+        }
+        #expect(throws: (any Error).self, "k = 3 > D = 2 must throw") { try Graded.pca(data, components: 3) }
+    }
+
+    @Test("Exercise 9.2: PCA of 300 digits' central crops agrees with scikit-learn (signs included, 1e-4)")
+    func pcaAgainstSklearn() throws {
+        let fixture = try SklearnFixture.load()
+        let result = try Graded.pca(try croppedDigits(300), components: 5)
+        #expect(result.components.rows == 5 && result.components.columns == 196, "components: expected 5 × 196")
+        #expect(result.projection.rows == 300 && result.projection.columns == 5, "projection: expected 300 × 5")
+        if let problem = difference(result.explainedVarianceRatio, fixture.pca_ratio, tolerance: 1e-4, what: "explained variance ratios") {
+            Issue.record(Comment(rawValue: problem + "\n  hint: centre, C = X̃ᵀX̃/(N − 1), eigenvalues descending, ratio = λ / trace(C)"))
+        }
+        if let problem = difference(result.components.values, fixture.pca_components, tolerance: 1e-4, what: "components") {
+            let signsOnly = difference(result.components.values.map(abs), fixture.pca_components.map(abs), tolerance: 1e-4, what: "") == nil
+            Issue.record(Comment(rawValue: problem + (signsOnly ? "\n  hint: right up to sign: make each component's largest-|.| entry positive (svd_flip)" : "")))
+        }
+        if let problem = difference(result.projection.values, fixture.pca_projection, tolerance: 1e-4, what: "projection") {
+            Issue.record(Comment(rawValue: problem))
+        }
+    }
+
+    // MARK: Exercise 9.3
+
+    @Test("Exercise 9.3: every conditional row has perplexity 10; the joint P is symmetric and sums to 1")
+    func affinityProperties() throws {
+        let p = try Graded.tsneAffinities(try croppedDigits(40), perplexity: 10)
+        let n = 40
+        var wrong = LimitedIssues()
+        for i in 0..<n {
+            let row = p.conditional.row(i)
+            let entropy = -row.filter { $0 > 0 }.reduce(0) { $0 + $1 * log($1) }
+            wrong.expect(abs(exp(entropy) - 10) < 1e-3, "row \(i): perplexity exp(H) = \(exp(entropy)), expected 10 (H in nats)\n  hint: aim at H = ln(perplexity); H too high (too wide) → raise β")
+            wrong.expect(abs(row.reduce(0, +) - 1) < 1e-9 && row[i] == 0, "row \(i) of p_{j|i} must sum to 1 with p_{i|i} = 0")
+        }
+        wrong.finish("rows")
+        let total = p.joint.values.reduce(0, +)
+        #expect(abs(total - 1) < 1e-6, "the joint P sums to 1, received \(total)\n  hint: divide P + Pᵀ by its sum (2N)")
+        let asymmetric = (0..<n).flatMap { i in (0..<n).map { (i, $0) } }.filter { abs(p.joint[$0.0, $0.1] - p.joint[$0.1, $0.0]) > 1e-12 }.count
+        #expect(asymmetric == 0, "the joint P must be symmetric; \(asymmetric) entries differ from their transpose\n  hint: P = (P_cond + P_condᵀ) / Σ")
+    }
+
+    @Test("Exercise 9.3: conditional and joint P of 40 digits agree with scikit-learn's _joint_probabilities (1e-5)")
+    func affinitiesAgainstSklearn() throws {
+        let fixture = try SklearnFixture.load()
+        let p = try Graded.tsneAffinities(try croppedDigits(40), perplexity: 10)
+        if let problem = difference(p.conditional.values, fixture.conditional, tolerance: 1e-5, what: "p_{j|i}") {
+            Issue.record(Comment(rawValue: problem + "\n  hint: binary search on β from 1 with natural logs; H too high → larger β"))
+        }
+        if let problem = difference(p.joint.values, fixture.joint, tolerance: 1e-5, what: "joint p_ij") {
+            Issue.record(Comment(rawValue: problem))
+        }
+    }
+
+    // MARK: Exercise 9.4
+
+    @Test("Exercise 9.4: KL and gradient agree with scikit-learn's _kl_divergence (1e-5)")
+    func gradientAgainstSklearn() throws {
+        let fixture = try SklearnFixture.load()
+        let p = try Matrix(rows: 40, columns: 40, values: fixture.joint)
+        let result = try Graded.tsneGradient(p, try Matrix(rows: 40, columns: 2, values: fixture.y))
+        #expect(abs(result.kl - fixture.kl) < 1e-5, "KL(P‖Q): received \(result.kl), scikit-learn \(fixture.kl)\n  hint: q_ij = (1 + d²)⁻¹ / Σ (Student-t), KL = Σ p log(p / q)")
+        if let problem = difference(result.gradient.values, fixture.gradient, tolerance: 1e-5, what: "gradient") {
+            let ratio = zip(result.gradient.values, fixture.gradient).map { $1 == 0 ? 0 : $0 / $1 }.max() ?? 0
+            Issue.record(Comment(rawValue: problem + (abs(ratio - 0.25) < 1e-3 ? "\n  hint: the gradient has a factor 4" : "\n  hint: 4 Σⱼ (p_ij − q_ij)(1 + d²)⁻¹ (yᵢ − yⱼ)")))
+        }
+    }
+
+    @Test("Exercise 9.4: the gradient equals central differences of the KL")
+    func gradientByDifferences() throws {
+        let fixture = try SklearnFixture.load()
+        let p = try Matrix(rows: 40, columns: 40, values: fixture.joint)
+        let y = try Matrix(rows: 40, columns: 2, values: fixture.y)
+        let gradient = try Graded.tsneGradient(p, y).gradient
+        let h = 1e-6
+        var wrong = LimitedIssues()
+        for k in stride(from: 0, to: 80, by: 3) {
+            var plus = y, minus = y
+            plus.values[k] += h; minus.values[k] -= h
+            let expected = (try Graded.tsneGradient(p, plus).kl - Graded.tsneGradient(p, minus).kl) / (2 * h)
+            wrong.expect(abs(gradient.values[k] - expected) < 1e-6 + 1e-5 * abs(expected),
+                         "∂KL/∂y at \(k): received \(gradient.values[k]), central difference \(expected)")
+        }
+        wrong.finish("coordinates")
+    }
+
+    // MARK: Exercise 9.5
+
+    @Test("Exercise 9.5: 300 iterations on three clusters match the reference; KL checked at 50, 100, …, 300")
+    func tsneMatchesReference() throws {
+        let (points, _) = try threeClusters(60, dimensions: 5, seed: 91)
+        let settings = TSNESettings(perplexity: 10, iterations: 300)
+        let received = try Graded.tsne(points, settings: settings)
+        let expected = try EmbeddingsSolutions.tsne(points, settings: settings)
+        #expect(received.kl.map(\.iteration) == [50, 100, 150, 200, 250, 300], "KL recorded at \(received.kl.map(\.iteration)), expected 50, 100, …, 300")
+        #expect(received.iterations == 300, "iterations run: \(received.iterations), expected 300")
+        let scale = expected.embedding.values.map(abs).max() ?? 1
+        if let problem = difference(received.embedding.values, expected.embedding.values, tolerance: 1e-4 * scale, what: "embedding after 300 iterations") {
+            Issue.record(Comment(rawValue: problem + "\n  hint: P × 12 and momentum 0.5 for 250 iterations, then P and 0.8 with fresh update and gains; start = PCA / std(PC1) · 1e-4"))
+        }
+        if let problem = difference(received.kl.map(\.value), expected.kl.map(\.value), tolerance: 1e-4, what: "recorded KL") {
+            Issue.record(Comment(rawValue: problem))
+        }
+    }
+
+    @Test("Exercise 9.5: the same settings give the same bits; two seeds of a random start differ")
+    func tsneDeterministic() throws {
+        let (points, _) = try threeClusters(30, dimensions: 4, seed: 5)
+        var settings = TSNESettings(perplexity: 5, iterations: 60)
+        let first = try Graded.tsne(points, settings: settings), second = try Graded.tsne(points, settings: settings)
+        #expect(first.embedding.values == second.embedding.values, "the same settings must give the same bits")
+        settings.initialisation = .random
+        settings.seed = 1
+        let one = try Graded.tsne(points, settings: settings)
+        settings.seed = 2
+        let two = try Graded.tsne(points, settings: settings)
+        #expect(one.embedding.values != two.embedding.values, "a random start must follow the seed")
+    }
+
+    // MARK: Exercise 9.6
+
+    @Test("Exercise 9.6: a faithful embedding scores 1; a reversed line loses exactly the expected amount")
+    func trustworthinessHandChecked() throws {
+        let line = try Matrix(rows: 12, columns: 1, values: (0..<12).map { Double($0 * $0) })
+        let same = try Graded.trustworthiness(high: line, low: line, neighbours: 2)
+        #expect(abs(same - 1) < 1e-12, "an embedding equal to the data has trustworthiness 1, received \(same)\n  hint: rank the original neighbours without the point itself (1 = nearest other point)")
+        let expected = try EmbeddingsSolutions.trustworthiness(high: line, low: try Matrix(rows: 12, columns: 1, values: (0..<12).map { Double($0 % 4 * 10 + $0 / 4) }), neighbours: 2)
+        let received = try Graded.trustworthiness(high: line, low: try Matrix(rows: 12, columns: 1, values: (0..<12).map { Double($0 % 4 * 10 + $0 / 4) }), neighbours: 2)
+        #expect(abs(received - expected) < 1e-12, "a shuffled line: received \(received), expected \(expected)")
+        #expect(throws: (any Error).self, "k = 6 is not below N/2 = 6: must throw") { try Graded.trustworthiness(high: line, low: line, neighbours: 6) }
+    }
+
+    @Test("Exercise 9.6: agrees with sklearn.manifold.trustworthiness (k = 5 and 7, 1e-6)")
+    func trustworthinessAgainstSklearn() throws {
+        let fixture = try SklearnFixture.load()
+        let high = try Matrix(rows: 60, columns: 10, values: fixture.trust_high), low = try Matrix(rows: 60, columns: 2, values: fixture.trust_low)
+        for (k, expected) in [(5, fixture.trust_5), (7, fixture.trust_7)] {
+            let received = try Graded.trustworthiness(high: high, low: low, neighbours: k)
+            #expect(abs(received - expected) < 1e-6, "T(\(k)): received \(received), scikit-learn \(expected)\n  hint: ranks come from the original space, neighbours from the embedding")
+        }
+    }
+
+    // MARK: Exercise 9.7
+
+    @Test("Exercise 9.7: leave-one-out votes on a hand-made line, ties to the smaller label")
+    func knnHandChecked() throws {
+        // Points 0, 1, 2.1, 5, 5.5, 9 with labels 0, 1, 1, 2, 0, 2 and k = 2: every vote but A's
+        // (1, 1: wrong) is a tie, and the smaller label is wrong every time: accuracy 0.
+        let points = try Matrix(rows: 6, columns: 1, values: [0, 1, 2.1, 5, 5.5, 9])
+        let accuracy = try Graded.knnAccuracy(points, labels: [0, 1, 1, 2, 0, 2], neighbours: 2)
+        #expect(accuracy == 0, """
+            accuracy of the hand-made line: expected 0 (every tie goes to the smaller label, which is wrong), received \(accuracy)
+              hint: \(accuracy == 0.5 ? "a tied vote goes to the smaller label; and a point must not vote for itself" : "leave the point itself out: its k nearest *other* points vote")
+            """)
+        let (clusters, labels) = try threeClusters(30, dimensions: 3, seed: 2)
+        let separated = try Graded.knnAccuracy(clusters, labels: labels, neighbours: 5)
+        #expect(separated == 1, "three well-separated clusters: accuracy 1, received \(separated)")
+    }
+
+    // MARK: The reference engine (solutions mode)
+
+    @Test("Reference figures match their goldens (solutions mode)", .enabled(if: checksReferenceFigures))
+    func referenceFigures() throws {
+        try checkReferenceFigures(EmbeddingsFigures.self)
+    }
+}

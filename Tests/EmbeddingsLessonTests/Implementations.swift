@@ -1,0 +1,34 @@
+// The implementation each test grades: the student's (Lessons/09-Embeddings), the reference
+// (WORKBOOK_SOLUTIONS=1) or a catalogued mistake (WORKBOOK_MISTAKE), as the exercise's one
+// declaration in Solutions/09-Embeddings/Exercises.swift decides.
+
+import EmbeddingsLesson
+import EmbeddingsSolutions
+import LessonSupport
+import TensorEngine
+
+typealias Exercises = EmbeddingsExercises
+
+enum Graded {
+    static func features(of model: Module, at layer: String, for images: Tensor, batchSize: Int) throws -> Tensor {
+        try Exercises.features.graded(student: EmbeddingsLesson.features)(model, layer, images, batchSize)
+    }
+    static func pca(_ data: Matrix, components k: Int) throws -> PCAResult {
+        try Exercises.pca.graded(student: EmbeddingsLesson.pca)(data, k)
+    }
+    static func tsneAffinities(_ data: Matrix, perplexity: Double) throws -> Affinities {
+        try Exercises.tsneAffinities.graded(student: EmbeddingsLesson.tsneAffinities)(data, perplexity)
+    }
+    static func tsneGradient(_ p: Matrix, _ y: Matrix) throws -> KLAndGradient {
+        try Exercises.tsneGradient.graded(student: EmbeddingsLesson.tsneGradient)(p, y)
+    }
+    static func tsne(_ data: Matrix, settings: TSNESettings) throws -> TSNEResult {
+        try Exercises.tsne.graded(student: EmbeddingsLesson.tsne)(data, settings)
+    }
+    static func trustworthiness(high: Matrix, low: Matrix, neighbours k: Int) throws -> Double {
+        try Exercises.trustworthiness.graded(student: EmbeddingsLesson.trustworthiness)(high, low, k)
+    }
+    static func knnAccuracy(_ points: Matrix, labels: [Int], neighbours k: Int) throws -> Double {
+        try Exercises.knnAccuracy.graded(student: EmbeddingsLesson.knnAccuracy)(points, labels, k)
+    }
+}
