@@ -30,6 +30,8 @@ let engine: [SwiftSetting] = optimised + [
 /// module (`Lessons/NN-Topic`, stubs), a reference module (`Solutions/NN-Topic`, same API plus the
 /// exercise declarations, mistake catalogue and figures) and a test target
 /// (`Tests/<Topic>LessonTests`) that grades whichever the mode selects (see LessonSupport).
+/// SwiftPM caches the evaluated manifest by this file's text, not by the folder listing: after
+/// adding a lesson folder, run `swift package reset` (or touch a line of this file) once.
 let lessons: [(folder: String, topic: String)] = {
     let folder = URL(fileURLWithPath: Context.packageDirectory).appendingPathComponent("Lessons")
     let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
