@@ -19,9 +19,11 @@ public struct Figure: Sendable {
 
 /// Where the files of a lesson live.
 public enum LessonPaths {
-    /// The repository root, found from this source file (the same checkout the tests run from).
+    /// The repository root, found the one way the project finds it (`DatasetFiles.root()`:
+    /// `$WORKBOOK_ROOT`, the folder at or above the current one with Package.swift and Datasets/,
+    /// or the checkout the code was compiled from); the current folder if none is found.
     public static var root: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        (try? DatasetFiles.root()) ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
     }
 
     /// `Lessons/<folder>/figures`.
