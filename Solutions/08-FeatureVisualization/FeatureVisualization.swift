@@ -212,8 +212,15 @@ public func deepDream(of model: Module, image: Tensor, layer: String, settings: 
     guard image.rank == 4 else {
         throw TensorError.invalidArgument(operation: "deepDream", message: "image must be [N, C, H, W], got \(image.shape)")
     }
-    let module = try model.module(named: layer)
-    let sizes = settings.sizes(height: image.shape[2], width: image.shape[3])
+    return try dream(of: model, image: image, layer: layer, sizes: settings.sizes(height: image.shape[2], width: image.shape[3]),
+                     settings: settings, seed: seed, normalisedSteps: true, progress: progress)
+}
+
+/// The octave loop of `deepDream` over the given `sizes` (the catalogued mistakes of 8.7 reuse it
+/// with the sizes reversed or the step not normalised); returns the last octave's image.
+func dream(of model: Module, image: Tensor, layer: String, sizes: [(height: Int, width: Int)], settings: DreamSettings,
+           seed: UInt64, normalisedSteps: Bool, progress: ((Int, Float) -> Void)? = nil) throws -> Tensor {
+    _ = try model.module(named: layer)
     let jitter = AscentSettings(steps: settings.steps * sizes.count, jitter: settings.jitter).jitterOffsets(seed: seed)
     var detail: Tensor?
     var dreamed = image
@@ -227,16 +234,12 @@ public func deepDream(of model: Module, image: Tensor, layer: String, settings: 
             let offset = jitter[o * settings.steps + step]
             let input = try jittered(x, dy: offset.dy, dx: offset.dx).detached()
             input.requiresGrad = true
-            var captured: Tensor?
-            let handle = module.registerForwardHook { _, _, output in captured = output }
-            defer { handle.remove() }
-            _ = try model(input)
-            let activation = try captured.orThrow("layer '\(layer)' did not run")
+            let activation = try layerOutput(of: model, at: layer, for: input)
             let objective = 0.5 * (try (activation * activation).sum())
             try objective.backward(inputs: [input])
             progress?(o * settings.steps + step + 1, objective.data[0])
             let gradient = try input.grad.orThrow("no gradient reached the image")
-            let scale = gradient.data.reduce(0) { $0 + Swift.abs($1) } / Float(max(gradient.count, 1))
+            let scale = normalisedSteps ? gradient.data.reduce(0) { $0 + Swift.abs($1) } / Float(max(gradient.count, 1)) : 1
             x = try withNoGrad {
                 let moved = try input.detached() + (settings.stepSize / max(scale, 1e-8)) * gradient
                 return try jittered(moved, dy: -offset.dy, dx: -offset.dx).clamped(min: 0, max: 1)

@@ -209,38 +209,10 @@ public enum FeatureVisualizationMistakes {
     }
 
     public static func deepDream(_ id: DeepDream, of model: Module, image: Tensor, layer: String, settings: DreamSettings, seed: UInt64) throws -> Tensor {
-        let module = try model.module(named: layer)
         var sizes = settings.sizes(height: image.shape[2], width: image.shape[3])
         if id == .largestOctaveFirst { sizes.reverse() }
-        let jitter = AscentSettings(steps: settings.steps * sizes.count, jitter: settings.jitter).jitterOffsets(seed: seed)
-        var detail: Tensor?
-        var dreamed = image
-        for (o, size) in sizes.enumerated() {
-            let base = try withNoGrad { try image.resizedBilinear(height: size.height, width: size.width) }
-            var x = base
-            if let detail {
-                x = try withNoGrad { try (base + detail.resizedBilinear(height: size.height, width: size.width)).clamped(min: 0, max: 1) }
-            }
-            for step in 0..<settings.steps {
-                let offset = jitter[o * settings.steps + step]
-                let input = try FeatureVisualizationSolutions.jittered(x, dy: offset.dy, dx: offset.dx).detached()
-                input.requiresGrad = true
-                var captured: Tensor?
-                let handle = module.registerForwardHook { _, _, output in captured = output }
-                defer { handle.remove() }
-                _ = try model(input)
-                let activation = try captured.orThrow()
-                try (0.5 * (try (activation * activation).sum())).backward(inputs: [input])
-                let gradient = try input.grad.orThrow()
-                let scale = id == .unnormalisedStep ? 1 : gradient.data.reduce(0) { $0 + Swift.abs($1) } / Float(max(gradient.count, 1))
-                x = try withNoGrad {
-                    let moved = try input.detached() + (settings.stepSize / max(scale, 1e-8)) * gradient
-                    return try FeatureVisualizationSolutions.jittered(moved, dy: -offset.dy, dx: -offset.dx).clamped(min: 0, max: 1)
-                }
-            }
-            detail = try withNoGrad { try x - base }
-            dreamed = x
-        }
+        let dreamed = try FeatureVisualizationSolutions.dream(of: model, image: image, layer: layer, sizes: sizes, settings: settings,
+                                                               seed: seed, normalisedSteps: id != .unnormalisedStep)
         return try withNoGrad { try dreamed.resizedBilinear(height: image.shape[2], width: image.shape[3]) }
     }
 
