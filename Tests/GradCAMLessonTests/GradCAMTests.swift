@@ -162,33 +162,14 @@ struct GradCAMTests {
         #expect(received.shape == activation.shape && activation.shape == [1, 64, 7, 7],
                 "activations and gradients must both be conv3's output shape [1, 64, 7, 7]; received \(activation.shape), \(received.shape)")
         guard received.shape == [1, 64, 7, 7], activation.shape == received.shape else { return }
-        // Central differences of logit[label] in conv3's output, replaced through a forward hook.
-        // Only coordinates more than 2h from relu3's kink at 0 (the difference quotient is exact there).
-        let h: Float = 1e-2
-        let conv3 = try model.module(named: "conv3")
-        func score(_ values: [Float]) throws -> Double {
-            let replaced = try Tensor(shape: activation.shape, data: values)
-            let handle = conv3.registerForwardHook(replacingOutput: { _, _, _ in replaced })
-            defer { handle.remove() }
-            return Double(try withNoGrad { try model(image) }.data[labels[0]])
-        }
-        var checked = 0, failed = 0, failures: [String] = []
-        for j in stride(from: 1, to: activation.count, by: 23) where abs(activation.data[j]) > 2 * h {
-            var plus = activation.data, minus = activation.data
-            plus[j] += h; minus[j] -= h
-            let expected = (try score(plus) - score(minus)) / Double(2 * h)
-            // Float32 logits ≈ 10 carry ~1e-6 rounding; divided by 2h that is 5e-5: 1e-3 is safe.
-            if abs(Double(received.data[j]) - expected) > 1e-3 + 1e-2 * abs(expected) {
-                failed += 1
-                if failures.count < 3 { failures.append("coordinate \(j): received \(received.data[j]), central difference \(expected)") }
-            }
-            checked += 1
-        }
+        let (checked, failures) = try layerGradientCheck(model: model, layer: "conv3", image: image, label: labels[0],
+                                                         activation: activation, received: received, start: 1, stride: 23)
+        let failed = failures.count
         #expect(checked > 40)
         let relu3 = try GradCAMSolutions.activationsAndGradients(of: model, at: "relu3", images: image, targets: labels)
         let hint = agree(received.data, relu3.gradients.data, tolerance: 1e-6)
             ? "\n  hint: these are the gradients at relu3, the layer above conv3: activations and gradients must come from the same layer" : ""
-        #expect(failed == 0, "the gradient at conv3 disagrees with central differences of the target logit at \(failed) of \(checked) coordinates: \(failures.joined(separator: "; "))\(hint)")
+        #expect(failed == 0, "the gradient at conv3 disagrees with central differences of the target logit at \(failed) of \(checked) coordinates: \(failures.prefix(3).joined(separator: "; "))\(hint)")
     }
 
     @Test("Exercise 5.1: errors are reported and leave no hook and no gradient behind")

@@ -74,27 +74,8 @@ struct HooksTests {
         let activation = try HooksSolutions.activations(of: model, at: "conv3", for: image)
         #expect(received.shape == activation.shape, "the gradient must have the shape of conv3's output \(activation.shape); received \(received.shape)")
         guard received.shape == activation.shape else { return }
-        // Central differences of logit[label] in the activation, through a forward hook that
-        // replaces conv3's output. Only coordinates more than 2h from ReLU's kink at 0.
-        let h: Float = 1e-2
-        let conv3 = try model.module(named: "conv3")
-        func score(_ values: [Float]) throws -> Double {
-            let replaced = try Tensor(shape: activation.shape, data: values)
-            let handle = conv3.registerForwardHook(replacingOutput: { _, _, _ in replaced })
-            defer { handle.remove() }
-            return Double(try withNoGrad { try model(image) }.data[labels[0]])
-        }
-        var checked = 0, wrong: [String] = []
-        for j in stride(from: 3, to: activation.count, by: 97) where abs(activation.data[j]) > 2 * h {
-            var plus = activation.data, minus = activation.data
-            plus[j] += h; minus[j] -= h
-            let expected = (try score(plus) - score(minus)) / Double(2 * h)
-            // Float32 logits ≈ 10 carry ~1e-6 rounding; divided by 2h that is 5e-5: 1e-3 is safe.
-            if abs(Double(received.data[j]) - expected) >= 1e-3 + 1e-2 * abs(expected) {
-                wrong.append("coordinate \(j): received \(received.data[j]), expected \(expected)")
-            }
-            checked += 1
-        }
+        let (checked, wrong) = try layerGradientCheck(model: model, layer: "conv3", image: image, label: labels[0],
+                                                      activation: activation, received: received, start: 3, stride: 97)
         #expect(checked > 10)
         #expect(wrong.count == 0, Comment(rawValue: "\(wrong.count) of \(checked) coordinates differ from central differences of the target logit; "
                 + wrong.prefix(2).joined(separator: "; ")))
