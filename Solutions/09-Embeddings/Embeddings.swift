@@ -190,15 +190,24 @@ public func squaredDistances(_ data: Matrix) -> Matrix {
 
 /// sklearn's `_binary_search_perplexity` for one row: returns p_{j|i} (p_{i|i} = 0).
 func conditionalRow(_ distances: UnsafeBufferPointer<Double>, row i: Int, count n: Int, desiredEntropy: Double) -> [Double] {
+    perplexitySearch(UnsafeBufferPointer(rebasing: distances[(i * n)..<((i + 1) * n)]), skipping: i, desiredEntropy: desiredEntropy)
+}
+
+/// The binary search on β for one point, given its squared distances to the others (the entry
+/// `skipping`, the point itself, is left out and gets probability 0): the Gaussian
+/// exp(−β·d) / Σ whose entropy is within sklearn's tolerance (1e-5 in `Float`) of `desiredEntropy`,
+/// at most 100 steps. Shared by the exact affinities (9.3) and the Barnes–Hut ones (k neighbours).
+func perplexitySearch(_ distances: UnsafeBufferPointer<Double>, skipping own: Int?, desiredEntropy: Double) -> [Double] {
+    let n = distances.count
     var p = [Double](repeating: 0, count: n)
     var (beta, betaMin, betaMax) = (1.0, -Double.infinity, Double.infinity)
     let tolerance = Double(Float(1e-5))
     for _ in 0..<100 {
         var sum = 0.0
-        for j in 0..<n where j != i { p[j] = exp(-distances[i * n + j] * beta); sum += p[j] }
+        for j in 0..<n where j != own { p[j] = exp(-distances[j] * beta); sum += p[j] }
         if sum == 0 { sum = Double(Float(1e-8)) }
         var weighted = 0.0
-        for j in 0..<n { p[j] /= sum; weighted += distances[i * n + j] * p[j] }
+        for j in 0..<n { p[j] /= sum; weighted += distances[j] * p[j] }
         let entropy = log(sum) + beta * weighted
         let difference = entropy - desiredEntropy
         if abs(difference) <= tolerance { break }
@@ -314,10 +323,16 @@ func klAndGradient(_ p: [Double], _ y: [Double], count n: Int, dimensions m: Int
 /// The starting embedding: sklearn's `init="pca"` (the first two components, scaled so that the
 /// first has population standard deviation 1e-4) or `init="random"` (1e-4 · N(0, 1)).
 public func tsneStart(_ data: Matrix, settings: TSNESettings, scaled: Bool = true) throws -> Matrix {
+    try tsneStart(data, settings: settings, scaled: scaled, principalComponents: pca)
+}
+
+/// `tsneStart` with another PCA (the engine's `fastPCA` for large data).
+func tsneStart(_ data: Matrix, settings: TSNESettings, scaled: Bool = true,
+               principalComponents: (Matrix, Int) throws -> PCAResult) throws -> Matrix {
     let n = data.rows
     switch settings.initialisation {
     case .pca:
-        var y = try pca(data, components: 2).projection
+        var y = try principalComponents(data, 2).projection
         let column = y.column(0)
         let mean = column.reduce(0, +) / Double(n)
         let std = (column.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n)).squareRoot()
@@ -352,18 +367,34 @@ func tsne(_ data: Matrix, settings: TSNESettings, variant: TSNEVariant, progress
     let n = data.rows
     guard n >= 4 else { throw TensorError.invalidArgument(operation: "tsne", message: "need at least 4 points, got \(n)") }
     let affinities = try tsneAffinities(data, perplexity: settings.perplexity)
-    var y = try tsneStart(data, settings: settings, scaled: variant.scaleStart).values
-    let rate = settings.learningRate(count: n)
+    let start = try tsneStart(data, settings: settings, scaled: variant.scaleStart)
+    let exaggerated = affinities.joint.values.map { $0 * settings.earlyExaggeration }
+    return try optimiseEmbedding(start: start, settings: settings, variant: variant, progress: progress) { y, phase, computeError in
+        let p = phase == .exaggerated || !variant.switchOffExaggeration ? exaggerated : affinities.joint.values
+        return klAndGradient(p, y, count: n, dimensions: 2, computeError: computeError)
+    }
+}
+
+/// The two phases of t-SNE's optimisation: with P exaggerated, then with P itself.
+enum TSNEPhase { case exaggerated, final }
+
+/// sklearn's two calls of `_gradient_descent` (see `tsne(_:settings:progress:)`), for any way of
+/// computing the gradient: `gradient(y, phase, computeError)` returns (KL, ∂KL/∂y), the KL only
+/// when asked. The exact t-SNE (9.5) and the Barnes–Hut one share it.
+func optimiseEmbedding(start: Matrix, settings: TSNESettings, variant: TSNEVariant, progress: ((Int, Double) -> Void)?,
+                       gradient: ([Double], TSNEPhase, Bool) -> (Double, [Double])) throws -> TSNEResult {
+    var y = start.values
+    let rate = settings.learningRate(count: start.rows)
     var history: [(iteration: Int, value: Double)] = []
     var lastKL = Double.nan
-    func descend(_ p: [Double], from start: Int, to end: Int, momentum: Double, patience: Int) -> Int {
+    func descend(_ phase: TSNEPhase, from start: Int, to end: Int, momentum: Double, patience: Int) -> Int {
         var update = [Double](repeating: 0, count: y.count)
         var gains = [Double](repeating: 1, count: y.count)
         var best = Double.greatestFiniteMagnitude, bestIteration = start
         var i = start
         while i < end {
             let check = (i + 1) % TSNESettings.checkEvery == 0
-            let (kl, gradient) = klAndGradient(p, y, count: n, dimensions: 2, computeError: check || i == end - 1)
+            let (kl, gradient) = gradient(y, phase, check || i == end - 1)
             var norm = 0.0
             for k in y.indices {
                 var g = gradient[k]
@@ -384,15 +415,14 @@ func tsne(_ data: Matrix, settings: TSNESettings, variant: TSNEVariant, progress
         }
         return end - 1
     }
-    let exaggerated = affinities.joint.values.map { $0 * settings.earlyExaggeration }
     let first = min(settings.exaggerationIterations, settings.iterations)
-    var last = descend(exaggerated, from: 0, to: first, momentum: TSNESettings.earlyMomentum, patience: TSNESettings.withoutProgressEarly)
+    var last = descend(.exaggerated, from: 0, to: first, momentum: TSNESettings.earlyMomentum, patience: TSNESettings.withoutProgressEarly)
     if last < first - 1 || settings.iterations > first {
-        last = descend(variant.switchOffExaggeration ? affinities.joint.values : exaggerated, from: last + 1, to: settings.iterations,
+        last = descend(.final, from: last + 1, to: settings.iterations,
                        momentum: variant.raiseMomentum ? TSNESettings.finalMomentum : TSNESettings.earlyMomentum,
                        patience: TSNESettings.withoutProgressFinal)
     }
-    return TSNEResult(embedding: try Matrix(rows: n, columns: 2, values: y), kl: history, iterations: last + 1)
+    return TSNEResult(embedding: try Matrix(rows: start.rows, columns: start.columns, values: y), kl: history, iterations: last + 1)
 }
 
 // MARK: 9.6 Trustworthiness, 9.7 kNN accuracy

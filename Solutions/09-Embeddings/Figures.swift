@@ -20,19 +20,36 @@ public enum EmbeddingMethod: String, Sendable, CaseIterable {
     case pca, tsne
 }
 
-/// The features of `layer` for `images` (9.1), embedded in 2-D by PCA (9.2) or exact t-SNE (9.5),
+/// The features of `layer` for `images` (9.1), embedded in 2-D by PCA (9.2) or t-SNE (9.5),
 /// scored by trustworthiness (9.6) and kNN accuracy (9.7).
+///
+/// With `largeScale` the engine's versions run instead of the exercises' — `fastPCA`, the
+/// Barnes–Hut t-SNE (`tsneTheta`, nil for exact), `largeScaleTrustworthiness` and
+/// `largeScaleKNNAccuracy` — the same answers within rounding (exactly, for the scores), for
+/// 10,000 images in seconds and without N × N matrices.
 public func embeddingPanel(of model: Module, layer: String, images: Tensor, labels: [Int], method: EmbeddingMethod,
-                           settings: TSNESettings = TSNESettings(), progress: ((Int, Double) -> Void)? = nil) throws -> EmbeddingPanel {
+                           settings: TSNESettings = TSNESettings(), largeScale: Bool = false, tsneTheta: Double? = nil,
+                           progress: ((Int, Double) -> Void)? = nil) throws -> EmbeddingPanel {
     let high = try Matrix(features(of: model, at: layer, for: images, batchSize: 256))
     let points: Matrix
-    switch method {
-    case .pca: points = try pca(high, components: 2).projection
-    case .tsne: points = try tsne(high, settings: settings, progress: progress).embedding
+    var name = method == .pca ? "PCA" : "t-SNE"
+    switch (method, largeScale) {
+    case (.pca, false): points = try pca(high, components: 2).projection
+    case (.pca, true): points = try fastPCA(high, components: 2).projection
+    case (.tsne, _):
+        if let theta = tsneTheta {
+            points = try barnesHutTSNE(high, settings: settings, theta: theta, progress: progress).embedding
+            name = "Barnes-Hut t-SNE"
+        } else {
+            points = try tsne(high, settings: settings, progress: progress).embedding
+        }
     }
-    return EmbeddingPanel(features: layer == "pixels" ? "pixels" : "\(layer) features", method: method == .pca ? "PCA" : "t-SNE",
-                          points: points, trust: try trustworthiness(high: high, low: points, neighbours: 5),
-                          knn: try knnAccuracy(points, labels: labels, neighbours: 5))
+    let trust = largeScale ? try largeScaleTrustworthiness(high: high, low: points, neighbours: 5)
+                           : try trustworthiness(high: high, low: points, neighbours: 5)
+    let knn = largeScale ? try largeScaleKNNAccuracy(points, labels: labels, neighbours: 5)
+                         : try knnAccuracy(points, labels: labels, neighbours: 5)
+    return EmbeddingPanel(features: layer == "pixels" ? "pixels" : "\(layer) features", method: name,
+                          points: points, trust: trust, knn: knn)
 }
 
 /// A scatter plot of `points` coloured by class, with a legend.

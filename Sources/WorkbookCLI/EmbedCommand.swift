@@ -7,20 +7,26 @@ import ModelZoo
 import TensorEngine
 
 /// `workbook embed`: a 2-D map of the first N test images (Lesson 09's reference): the features
-/// of a layer (or the pixels) by PCA or exact t-SNE, coloured by class, with trustworthiness and
-/// leave-one-out 5-NN accuracy in the title.
+/// of a layer (or the pixels) by PCA or t-SNE — Barnes–Hut (θ = 0.5, scikit-learn's default method)
+/// unless `--exact` — coloured by class, with trustworthiness and leave-one-out 5-NN accuracy in
+/// the title. Runs the engine's large-scale versions (`fastPCA`, `barnesHutTSNE`,
+/// `largeScaleTrustworthiness`), so all 10,000 test images take seconds.
 enum EmbedCommand: Command {
     static let name = "embed"
-    static let summary = "Map a layer's features (or the pixels) of N test images to 2-D by PCA or exact t-SNE."
+    static let summary = "Map a layer's features (or the pixels) of N test images to 2-D by PCA or t-SNE (Barnes-Hut or exact)."
+    /// Exact t-SNE is O(N²) per iteration: above this, minutes; Barnes–Hut is for that.
+    static let exactLimit = 5000
     static let options = [
         modelOptionDefaultingToGap,
         OptionSpecification(name: "layer", valueName: "L", help: "the layer whose activations are the features, or 'pixels'", required: true),
         OptionSpecification(name: "method", valueName: "M", help: "pca or tsne", required: true),
-        OptionSpecification(name: "n", valueName: "N", help: "the first N test images (default 2000; exact t-SNE is O(N²) per iteration)", integers: 10...10_000),
+        OptionSpecification(name: "n", valueName: "N", help: "the first N test images (default 10000; at most 5000 with --exact)", integers: 10...10_000),
         OptionSpecification(name: "perplexity", valueName: "P", help: "t-SNE's perplexity (default 30; below N/3)", numbers: 2...100),
         OptionSpecification(name: "iterations", valueName: "N", help: "t-SNE iterations (default 1000)", integers: 1...100_000),
         OptionSpecification(name: "seed", valueName: "S", help: "with --random-start: the seed (default 0)"),
         OptionSpecification(name: "random-start", valueName: nil, help: "start t-SNE from 1e-4·N(0, 1) instead of the scaled PCA"),
+        OptionSpecification(name: "exact", valueName: nil, help: "exact O(N²) t-SNE (the lesson's) instead of Barnes-Hut"),
+        OptionSpecification(name: "theta", valueName: "T", help: "Barnes-Hut's angle θ (default 0.5; 0 is exact but slow)", numbers: 0...1),
         OptionSpecification(name: "out", valueName: "FILE.png", help: "the scatter plot", required: true),
         OptionSpecification(name: "raw", valueName: "FILE.npy", help: "also the 2-D points as [N, 2] float32"),
     ]
@@ -30,15 +36,23 @@ enum EmbedCommand: Command {
         guard let method = EmbeddingMethod(rawValue: try options.requiredString("method")) else {
             throw CommandLineError(message: "--method must be pca or tsne")
         }
-        let n = try options.int("n", default: 2000)!
+        let n = try options.int("n", default: 10_000)!
         var settings = TSNESettings()
         settings.perplexity = Double(try options.float("perplexity", default: 30)!)
         settings.iterations = try options.int("iterations", default: settings.iterations)!
         settings.seed = UInt64(try options.int("seed", default: 0)!)
         if options.has("random-start") { settings.initialisation = .random }
-        guard method == .tsne || (options.string("perplexity") == nil && options.string("iterations") == nil && !options.has("random-start")) else {
-            throw CommandLineError(message: "--perplexity, --iterations and --random-start are t-SNE options (--method tsne)")
+        guard method == .tsne || (options.string("perplexity") == nil && options.string("iterations") == nil && !options.has("random-start")
+                                  && !options.has("exact") && options.string("theta") == nil) else {
+            throw CommandLineError(message: "--perplexity, --iterations, --random-start, --exact and --theta are t-SNE options (--method tsne)")
         }
+        guard !(options.has("exact") && options.string("theta") != nil) else {
+            throw CommandLineError(message: "--theta is Barnes-Hut's; drop it with --exact")
+        }
+        guard !options.has("exact") || n <= exactLimit else {
+            throw CommandLineError(message: "--exact t-SNE is O(N²) per iteration: use --n \(exactLimit) or fewer, or drop --exact for Barnes-Hut")
+        }
+        let theta: Double? = options.has("exact") ? nil : Double(try options.float("theta", default: 0.5)!)
         guard method == .pca || settings.perplexity * 3 < Double(n) else {
             throw CommandLineError(message: "--perplexity \(settings.perplexity) needs more than \(Int(3 * settings.perplexity)) images (--n)")
         }
@@ -51,7 +65,8 @@ enum EmbedCommand: Command {
         let (images, labels) = test.batch(0..<n)
 
         let bar = ProgressBar(total: settings.iterations, label: "t-SNE", unit: "it")
-        let panel = try embeddingPanel(of: model, layer: layer, images: images, labels: labels, method: method, settings: settings) { done, kl in
+        let panel = try embeddingPanel(of: model, layer: layer, images: images, labels: labels, method: method, settings: settings,
+                                       largeScale: true, tsneTheta: theta) { done, kl in
             bar.update(done, detail: kl.isFinite ? String(format: "KL %.4f", kl) : nil)
         }
         let picture = scatterPicture(panel.points, labels: labels, classNames: loaded.architecture.classNames,

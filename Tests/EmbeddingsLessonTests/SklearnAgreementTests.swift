@@ -26,4 +26,37 @@ struct EmbeddingsSklearnTests {
         #expect(abs(trust - fixture.tsne_trust_5) <= 0.01, "T(5): ours \(trust), scikit-learn (\(fixture.library)) \(fixture.tsne_trust_5)")
         #expect(abs(kl - fixture.tsne_kl) <= 0.05, "final KL: ours \(kl), scikit-learn \(fixture.tsne_kl)")
     }
+
+    @Test("exact and Barnes-Hut t-SNE of 2,000 test digits: trustworthiness (k = 5) within 0.01 of scikit-learn's", .enabled(if: checksReferenceFigures))
+    func tsneOf2000() throws {
+        let fixture = try BarnesHutFixture.load()
+        let (images, _) = try Fixtures.mnistImages(Array(0..<2000))
+        let data = try Matrix(images.reshaped([2000, 784]))
+        let settings = TSNESettings(perplexity: 30, iterations: 1000)
+        for (name, expected) in [("Barnes-Hut", fixture.bh_2000_trust_5), ("exact", fixture.exact_2000_trust_5)] {
+            let start = Date()
+            let embedding = name == "exact" ? try tsne(data, settings: settings).embedding : try barnesHutTSNE(data, settings: settings).embedding
+            let seconds = Date().timeIntervalSince(start)
+            let trust = try largeScaleTrustworthiness(high: data, low: embedding, neighbours: 5)
+            if ProcessInfo.processInfo.environment["WORKBOOK_VERBOSE"] != nil {
+                print(String(format: "%@ t-SNE 2,000 digits: T(5) %.4f (sklearn %.4f), %.1f s", name, trust, expected, seconds))
+            }
+            #expect(abs(trust - expected) <= 0.01, "\(name) T(5): ours \(trust), scikit-learn (\(fixture.library)) \(expected)")
+        }
+    }
+}
+
+/// `Fixtures/barnes-hut-sklearn.json`, written by `make_barnes_hut_fixture.py` beside it.
+struct BarnesHutFixture: Decodable {
+    let library: String
+    let bh_joint: [Double], bh_y: [Double]
+    let bh_kl_0: Double, bh_grad_0: [Double], bh_kl_5: Double, bh_grad_5: [Double]
+    let bh_2000_trust_5: Double, bh_2000_kl: Double, bh_2000_seconds: Double
+    let exact_2000_trust_5: Double, exact_2000_kl: Double, exact_2000_seconds: Double
+
+    static let shared: Result<BarnesHutFixture, Error> = Result {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/barnes-hut-sklearn.json")
+        return try JSONDecoder().decode(BarnesHutFixture.self, from: Data(contentsOf: url))
+    }
+    static func load() throws -> BarnesHutFixture { try shared.get() }
 }

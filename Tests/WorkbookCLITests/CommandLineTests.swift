@@ -155,12 +155,22 @@ struct CommandLineTests {
         #expect(result.status == 0, "embed pca: \(result.error)")
         result = workbook(["embed", "--layer", "gap", "--method", "tsne", "--n", "60", "--perplexity", "5", "--iterations", "20",
                            "--out", path("t.png"), "--raw", path("t.npy")])
-        #expect(result.status == 0, "embed tsne: \(result.error)")
+        #expect(result.status == 0, "embed tsne (Barnes-Hut): \(result.error)")
+        result = workbook(["embed", "--layer", "gap", "--method", "tsne", "--exact", "--n", "60", "--perplexity", "5", "--iterations", "20",
+                           "--out", path("e.png"), "--raw", path("e.npy")])
+        #expect(result.status == 0, "embed tsne --exact: \(result.error)")
         let points = try NPY.read(contentsOf: folder.appendingPathComponent("t.npy"))
-        #expect(points.shape == [60, 2])
-        #expect(contents(folder) == ["p.npy", "p.png", "t.npy", "t.png"])
+        let exact = try NPY.read(contentsOf: folder.appendingPathComponent("e.npy"))
+        #expect(points.shape == [60, 2] && exact.shape == [60, 2])
+        // Barnes-Hut's P keeps 16 neighbours of each point, the exact one all 59: different maps.
+        #expect(points.floats() != exact.floats(), "--exact drew the same points as Barnes-Hut")
+        #expect(contents(folder) == ["e.npy", "e.png", "p.npy", "p.png", "t.npy", "t.png"])
         for (arguments, message) in [
-            (["--layer", "gap", "--method", "pca", "--perplexity", "5"], "--perplexity, --iterations and --random-start are t-SNE options (--method tsne)"),
+            (["--layer", "gap", "--method", "pca", "--perplexity", "5"], "--perplexity, --iterations, --random-start, --exact and --theta are t-SNE options (--method tsne)"),
+            (["--layer", "gap", "--method", "pca", "--exact"], "--perplexity, --iterations, --random-start, --exact and --theta are t-SNE options (--method tsne)"),
+            (["--layer", "gap", "--method", "tsne", "--exact", "--theta", "0.3"], "--theta is Barnes-Hut's; drop it with --exact"),
+            (["--layer", "gap", "--method", "tsne", "--exact", "--n", "6000"], "--exact t-SNE is O(N²) per iteration: use --n 5000 or fewer, or drop --exact for Barnes-Hut"),
+            (["--layer", "gap", "--method", "tsne", "--theta", "1.5"], "--theta must be in 0.0...1.0, got 1.5"),
             (["--layer", "gap", "--method", "tsne", "--n", "30"], "--perplexity 30.0 needs more than 90 images (--n)"),
             (["--layer", "gap", "--method", "umap"], "--method must be pca or tsne"),
             (["--layer", "gap", "--method", "pca", "--n", "5"], "--n must be in 10...10000, got 5"),
@@ -170,7 +180,7 @@ struct CommandLineTests {
         }
         result = workbook(["embed", "--layer", "conv9", "--method", "pca", "--out", path("x.png")])
         #expect(result.status == 1 && result.error.contains("conv9"), "\(result)")
-        #expect(contents(folder) == ["p.npy", "p.png", "t.npy", "t.png"])
+        #expect(contents(folder) == ["e.npy", "e.png", "p.npy", "p.png", "t.npy", "t.png"])
     }
 
     @Test("--help marks the required options")
