@@ -56,59 +56,36 @@ private func jacobiTop(_ c: [Double], size m: Int, count k: Int) -> (values: [Do
     return (Array(values.prefix(k)), rows)
 }
 
-/// The upper triangle (b ≥ a) of XᵀX for row-major `x` (`rows × columns`); the lower triangle is
-/// left zero. Tiles of 4 × 8 entries of the result are accumulated over all rows in SIMD
-/// registers (one 8-wide load of row i and four broadcasts per 32 multiply-adds); tile rows are
-/// spread over the cores, and every entry is the same sum in row order on any thread count.
+/// The upper triangle (b ≥ a) of XᵀX for row-major `x` (`rows × columns`); entries below the
+/// diagonal are unspecified (callers mirror the upper triangle). Tiles of 4 × 8 entries are
+/// accumulated in SIMD registers (one 8-wide load of row i and four broadcasts per 32
+/// multiply-adds) over 256 rows at a time, which stay in cache while every tile reads them; tile
+/// rows are spread over the cores. Every entry is the same sum, in row order, on any thread count.
 func covarianceUpperTriangle(_ x: [Double], rows n: Int, columns d: Int) -> [Double] {
     var c = [Double](repeating: 0, count: d * d)
-    let tileRows = (d + 3) / 4
-    // Rows are taken 128 at a time (128 × 784 doubles, 800 KB, stay in cache while every tile
-    // reads them); a tile's partial sums wait in C between chunks, which changes no bit: each
-    // lane still adds the rows in order.
-    let chunkRows = 128
+    let tileRows = (d + 3) / 4, chunkRows = 256
     x.withUnsafeBufferPointer { x in
         c.withUnsafeMutableBufferPointer { c in
             let xp = x.baseAddress!, cp = c.baseAddress!
             var first = 0
             while first < n {
                 let last = min(n, first + chunkRows)
-                // Tile row t covers a in 4t..<4t+4; early (long) and late (short) tile rows alternate
-                // so that chunks of work are even.
+                // Tile row t covers a in 4t..<4t+4; early (long) and late (short) tile rows
+                // alternate so that the cores get even work.
                 Parallel.forEach(chunks: tileRows) { chunk in
                     let t = chunk % 2 == 0 ? chunk / 2 : tileRows - 1 - chunk / 2
-                    let a0 = 4 * t, aCount = min(4, d - a0)
+                    let a0 = 4 * t
                     var b0 = a0
                     while b0 < d {
-                        let bCount = min(8, d - b0)
-                        func load(_ r: Int) -> SIMD8<Double> {
-                            var v = SIMD8<Double>()
-                            for l in 0..<bCount where b0 + l >= a0 + r { v[l] = cp[(a0 + r) &* d &+ b0 &+ l] }
-                            return v
-                        }
-                        var acc = (load(0), aCount > 1 ? load(1) : .zero, aCount > 2 ? load(2) : .zero, aCount > 3 ? load(3) : .zero)
-                        if aCount == 4 && bCount == 8 {
-                            for i in first..<last {
-                                let row = xp + i &* d
-                                let v = UnsafeRawPointer(row + b0).loadUnaligned(as: SIMD8<Double>.self)
-                                acc.0 += SIMD8(repeating: row[a0]) * v
-                                acc.1 += SIMD8(repeating: row[a0 + 1]) * v
-                                acc.2 += SIMD8(repeating: row[a0 + 2]) * v
-                                acc.3 += SIMD8(repeating: row[a0 + 3]) * v
-                            }
+                        if a0 + 4 <= d && b0 + 8 <= d {
+                            accumulateTile(xp, cp, d: d, a0: a0, b0: b0, rows: first..<last)
                         } else {
-                            for i in first..<last {
-                                let row = xp + i &* d
-                                var v = SIMD8<Double>()
-                                for l in 0..<bCount { v[l] = row[b0 + l] }
-                                acc.0 += SIMD8(repeating: row[a0]) * v
-                                if aCount > 1 { acc.1 += SIMD8(repeating: row[a0 + 1]) * v }
-                                if aCount > 2 { acc.2 += SIMD8(repeating: row[a0 + 2]) * v }
-                                if aCount > 3 { acc.3 += SIMD8(repeating: row[a0 + 3]) * v }
-                            }
+                            for a in a0..<min(a0 + 4, d) { for b in max(a, b0)..<min(b0 + 8, d) {
+                                var s = cp[a * d + b]
+                                for i in first..<last { s += xp[i &* d &+ a] * xp[i &* d &+ b] }
+                                cp[a * d + b] = s
+                            } }
                         }
-                        let sums = [acc.0, acc.1, acc.2, acc.3]
-                        for r in 0..<aCount { for l in 0..<bCount where b0 + l >= a0 + r { cp[(a0 + r) * d + b0 + l] = sums[r][l] } }
                         b0 += 8
                     }
                 }
@@ -117,6 +94,25 @@ func covarianceUpperTriangle(_ x: [Double], rows n: Int, columns d: Int) -> [Dou
         }
     }
     return c
+}
+
+/// C[a0+r, b0..<b0+8] += Σ_{i ∈ rows} x[i, a0+r] · x[i, b0..<b0+8] for r < 4, in registers.
+@inline(__always)
+private func accumulateTile(_ x: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>, d: Int, a0: Int, b0: Int, rows: Range<Int>) {
+    typealias V = SIMD8<Double>
+    let c0 = UnsafeMutableRawPointer(c + (a0 &* d &+ b0)), stride = d &* 8
+    var s0 = c0.loadUnaligned(as: V.self), s1 = (c0 + stride).loadUnaligned(as: V.self)
+    var s2 = (c0 + 2 &* stride).loadUnaligned(as: V.self), s3 = (c0 + 3 &* stride).loadUnaligned(as: V.self)
+    for i in rows {
+        let row = x + i &* d
+        let v = UnsafeRawPointer(row + b0).loadUnaligned(as: V.self)
+        s0 += V(repeating: row[a0]) * v
+        s1 += V(repeating: row[a0 &+ 1]) * v
+        s2 += V(repeating: row[a0 &+ 2]) * v
+        s3 += V(repeating: row[a0 &+ 3]) * v
+    }
+    c0.storeBytes(of: s0, as: V.self); (c0 + stride).storeBytes(of: s1, as: V.self)
+    (c0 + 2 &* stride).storeBytes(of: s2, as: V.self); (c0 + 3 &* stride).storeBytes(of: s3, as: V.self)
 }
 
 /// The `count` largest eigenvalues of the symmetric `size × size` matrix `c` and their unit

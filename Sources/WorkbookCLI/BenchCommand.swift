@@ -1,7 +1,9 @@
 import FeatureVisualizationSolutions
 import AdversarialSolutions
+import EmbeddingsSolutions
 import Foundation
 import GradCAMSolutions
+import LessonSupport
 import GuidedBackpropSolutions
 import ModelZoo
 import OcclusionSolutions
@@ -160,6 +162,28 @@ enum BenchCommand: Command {
             rows.append(row("DeepDream relu2, 3 octaves x 15 steps", try time(runs: runs) {
                 _ = try deepDream(of: model, image: one, layer: "relu2", settings: FeatureVisualizationFigures.dreamSettings, seed: 0)
             }))
+        }
+
+        // Lesson 09 at full scale: the 10,000 MNIST test images (pixels, and the shipped mnist-gap's
+        // gap features), as `workbook embed` runs them; scikit-learn and openTSNE do the same work
+        // in Datasets/models/sklearn_embedding_bench.py. A t-SNE takes tens of seconds: timed
+        // `min(runs, 3)` times, skipped with --quick unless asked for with --only.
+        let embeddingRows = ["PCA 10000x784 pixels, 2 components", "t-SNE Barnes-Hut 10000 gap features", "t-SNE Barnes-Hut 10000 pixels"]
+        if embeddingRows.contains(where: wanted), !quick || only != nil {
+            let test = try DatasetFiles.mnist(.test)
+            let images = test.batch(0..<test.count).images
+            let pixels = try Matrix(images.reshaped([test.count, 784]))
+            if wanted(embeddingRows[0]) {
+                rows.append(row(embeddingRows[0], try time(runs: runs) { _ = try fastPCA(pixels, components: 2) }))
+            }
+            let trained = try ModelFile.load(ModelFile.resolve("mnist-gap")).model
+            let gap = try Matrix(features(of: trained, at: "gap", for: images, batchSize: 256))
+            for (name, data) in [(embeddingRows[1], gap), (embeddingRows[2], pixels)] where wanted(name) {
+                var embedding = Matrix(zeros: 0, 2)
+                let times = try time(runs: min(runs, 3)) { embedding = try barnesHutTSNE(data, settings: TSNESettings()).embedding }
+                let trust = try largeScaleTrustworthiness(high: data, low: embedding, neighbours: 5)
+                rows.append(row(name, times, scale: 1, unit: "s", rate: { _ in trust }, rateUnit: "T(5) (not timed)"))
+            }
         }
 
         print("workbook bench — \(Parallel.maximumThreads) threads, \(runs) runs per row, \(ProcessInfo.processInfo.operatingSystemVersionString)")
