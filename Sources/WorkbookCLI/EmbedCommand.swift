@@ -19,7 +19,7 @@ enum EmbedCommand: Command {
     static let options = [
         modelOptionDefaultingToGap,
         OptionSpecification(name: "layer", valueName: "L", help: "the layer whose activations are the features, or 'pixels'", required: true),
-        OptionSpecification(name: "method", valueName: "M", help: "pca or tsne", required: true),
+        OptionSpecification(name: "method", valueName: "M", help: "pca, tsne, or all: four panels, pixels and the layer × PCA and t-SNE", required: true),
         OptionSpecification(name: "n", valueName: "N", help: "the first N test images (default 10000; at most 5000 with --exact)", integers: 10...10_000),
         OptionSpecification(name: "perplexity", valueName: "P", help: "t-SNE's perplexity (default 30; below N/3)", numbers: 2...100),
         OptionSpecification(name: "iterations", valueName: "N", help: "t-SNE iterations (default 1000)", integers: 1...100_000),
@@ -28,13 +28,18 @@ enum EmbedCommand: Command {
         OptionSpecification(name: "exact", valueName: nil, help: "exact O(N²) t-SNE (the lesson's) instead of Barnes-Hut"),
         OptionSpecification(name: "theta", valueName: "T", help: "Barnes-Hut's angle θ (default 0.5; 0 is exact but slow)", numbers: 0...1),
         OptionSpecification(name: "out", valueName: "FILE.png", help: "the scatter plot", required: true),
-        OptionSpecification(name: "raw", valueName: "FILE.npy", help: "also the 2-D points as [N, 2] float32"),
+        OptionSpecification(name: "raw", valueName: "FILE.npy", help: "also the 2-D points as [N, 2] float32 ([4, N, 2] with --method all)"),
     ]
 
     static func run(_ options: ParsedOptions) throws {
         let layer = try options.requiredString("layer")
-        guard let method = EmbeddingMethod(rawValue: try options.requiredString("method")) else {
-            throw CommandLineError(message: "--method must be pca or tsne")
+        let methodName = try options.requiredString("method")
+        let all = methodName == "all"
+        guard let method = all ? .tsne : EmbeddingMethod(rawValue: methodName) else {
+            throw CommandLineError(message: "--method must be pca, tsne or all")
+        }
+        guard !all || layer != "pixels" else {
+            throw CommandLineError(message: "--method all compares the pixels with a layer: name the layer (e.g. --layer gap)")
         }
         let n = try options.int("n", default: 10_000)!
         var settings = TSNESettings()
@@ -64,12 +69,39 @@ enum EmbedCommand: Command {
         guard n <= test.count else { throw CommandLineError(message: "--n must be at most \(test.count) (the test set)") }
         let (images, labels) = test.batch(0..<n)
 
+        let classNames = loaded.architecture.classNames
+        if all {
+            var panels: [EmbeddingPanel] = []
+            for features in ["pixels", layer] {
+                for panelMethod in EmbeddingMethod.allCases {
+                    let bar = ProgressBar(total: settings.iterations, label: "t-SNE \(features)", unit: "it")
+                    panels.append(try embeddingPanel(of: model, layer: features, images: images, labels: labels, method: panelMethod,
+                                                     settings: settings, largeScale: true, tsneTheta: theta) { done, kl in
+                        bar.update(done, detail: kl.isFinite ? String(format: "KL %.4f", kl) : nil)
+                    })
+                }
+            }
+            let cells = panels.map { (scatterPicture($0.points, labels: labels, classNames: classNames, title: $0.caption), "") }
+            let picture = ImageGrid.render(cells, columns: 2, title: "\(n) test images of \(loaded.architecture.name): pixels (top) and \(layer) features (bottom), PCA (left) and t-SNE (right)")
+            var files: [(URL, Data)] = [(URL(fileURLWithPath: out), Data(PNG.encode(picture)))]
+            if let raw = options.string("raw") {
+                let values = panels.flatMap { $0.points.values.map(Float.init) }
+                files.append((URL(fileURLWithPath: raw), Data(NPY.encode(try NPYArray(shape: [4, n, 2], floats: values)))))
+            }
+            try AtomicFiles.write(files)
+            print("wrote \(out)" + (options.string("raw").map { " and \($0)" } ?? ""))
+            print("| features | method | trustworthiness T(5) | 5-NN accuracy |\n| --- | --- | --- | --- |")
+            for panel in panels {
+                print("| \(panel.features) | \(panel.method) | " + String(format: "%.4f | %.2f%% |", panel.trust, 100 * panel.knn))
+            }
+            return
+        }
         let bar = ProgressBar(total: settings.iterations, label: "t-SNE", unit: "it")
         let panel = try embeddingPanel(of: model, layer: layer, images: images, labels: labels, method: method, settings: settings,
                                        largeScale: true, tsneTheta: theta) { done, kl in
             bar.update(done, detail: kl.isFinite ? String(format: "KL %.4f", kl) : nil)
         }
-        let picture = scatterPicture(panel.points, labels: labels, classNames: loaded.architecture.classNames,
+        let picture = scatterPicture(panel.points, labels: labels, classNames: classNames,
                                      title: "\(n) test images, " + panel.caption, width: 720, height: 600)
         var files: [(URL, Data)] = [(URL(fileURLWithPath: out), Data(PNG.encode(picture)))]
         if let raw = options.string("raw") {
