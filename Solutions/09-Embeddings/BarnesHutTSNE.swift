@@ -66,12 +66,9 @@ func barnesHutGradient(_ p: SparseAffinities, factor: Double, _ y: [Double], the
     let tree = QuadTree(y)
     var repulsion = [Double](repeating: 0, count: 3 * n)     // fx, fy, z per point
     repulsion.withUnsafeMutableBufferPointer { out in
-        Parallel.forEachRange(n, grain: 128) { range in
-            var stack: [Int] = []
-            stack.reserveCapacity(256)
-            for i in range {
-                let r = tree.repulsion(at: i, x: y[2 * i], y: y[2 * i + 1], squaredTheta: theta * theta, stack: &stack)
-                out[3 * i] = r.fx; out[3 * i + 1] = r.fy; out[3 * i + 2] = r.z
+        y.withUnsafeBufferPointer { y in
+            Parallel.forEachRange(n, grain: 128) { range in
+                tree.repulsion(range, y: y, squaredTheta: theta * theta, into: out)
             }
         }
     }
@@ -80,21 +77,33 @@ func barnesHutGradient(_ p: SparseAffinities, factor: Double, _ y: [Double], the
     z = max(z, machineEpsilon)
     var gradient = [Double](repeating: 0, count: 2 * n)
     var errors = [Double](repeating: 0, count: n)
+    let forces = repulsion
     gradient.withUnsafeMutableBufferPointer { g in
         errors.withUnsafeMutableBufferPointer { errors in
-            Parallel.forEachRange(n, grain: 256) { range in
-                for i in range {
-                    var ax = 0.0, ay = 0.0, kl = 0.0
-                    for e in p.rowStart[i]..<p.rowStart[i + 1] {
-                        let j = p.columns[e], pij = p.values[e] * factor
-                        let dx = y[2 * i] - y[2 * j], dy = y[2 * i + 1] - y[2 * j + 1]
-                        let w = 1 / (1 + dx * dx + dy * dy)
-                        ax += pij * w * dx; ay += pij * w * dy
-                        if computeError { kl += pij * log(max(pij, machineEpsilon) / max(w / z, machineEpsilon)) }
+            forces.withUnsafeBufferPointer { forces in
+                y.withUnsafeBufferPointer { y in
+                    p.rowStart.withUnsafeBufferPointer { rowStart in
+                        p.columns.withUnsafeBufferPointer { columns in
+                            p.values.withUnsafeBufferPointer { values in
+                                Parallel.forEachRange(n, grain: 256) { range in
+                                    for i in range {
+                                        var ax = 0.0, ay = 0.0, kl = 0.0
+                                        let xi = y[2 &* i], yi = y[2 &* i &+ 1]
+                                        for e in rowStart[i]..<rowStart[i &+ 1] {
+                                            let j = columns[e], pij = values[e] * factor
+                                            let dx = xi - y[2 &* j], dy = yi - y[2 &* j &+ 1]
+                                            let w = 1 / (1 + dx * dx + dy * dy)
+                                            ax += pij * w * dx; ay += pij * w * dy
+                                            if computeError { kl += pij * log(max(pij, machineEpsilon) / max(w / z, machineEpsilon)) }
+                                        }
+                                        g[2 &* i] = 4 * (ax - forces[3 &* i] / z)
+                                        g[2 &* i &+ 1] = 4 * (ay - forces[3 &* i &+ 1] / z)
+                                        errors[i] = kl
+                                    }
+                                }
+                            }
+                        }
                     }
-                    g[2 * i] = 4 * (ax - repulsion[3 * i] / z)
-                    g[2 * i + 1] = 4 * (ay - repulsion[3 * i + 1] / z)
-                    errors[i] = kl
                 }
             }
         }

@@ -36,8 +36,8 @@ enum BenchCommand: Command {
         let rows: [Row]
     }
 
-    static func time(runs: Int, _ body: () throws -> Void) rethrows -> [Double] {
-        try body()                                      // warm-up
+    static func time(runs: Int, warmUp: Bool = true, _ body: () throws -> Void) rethrows -> [Double] {
+        if warmUp { try body() }
         var times: [Double] = []
         for _ in 0..<runs {
             let start = DispatchTime.now().uptimeNanoseconds
@@ -180,7 +180,7 @@ enum BenchCommand: Command {
             let gap = try Matrix(features(of: trained, at: "gap", for: images, batchSize: 256))
             for (name, data) in [(embeddingRows[1], gap), (embeddingRows[2], pixels)] where wanted(name) {
                 var embedding = Matrix(zeros: 0, 2)
-                let times = try time(runs: min(runs, 3)) { embedding = try barnesHutTSNE(data, settings: TSNESettings()).embedding }
+                let times = try time(runs: min(runs, 3), warmUp: false) { embedding = try barnesHutTSNE(data, settings: TSNESettings()).embedding }
                 let trust = try largeScaleTrustworthiness(high: data, low: embedding, neighbours: 5)
                 rows.append(row(name, times, scale: 1, unit: "s", rate: { _ in trust }, rateUnit: "T(5) (not timed)"))
             }
@@ -196,7 +196,7 @@ enum BenchCommand: Command {
         for r in rows {
             var line = padded(r.name, 44)
             for value in [r.median, r.fastest, r.slowest] { line += String(format: " %8.2f ", value) + r.unit }
-            if let rate = r.rate, let unit = r.rateUnit { line += String(format: "   %.1f ", rate) + unit }
+            if let rate = r.rate, let unit = r.rateUnit { line += String(format: rate < 10 ? "   %.4f " : "   %.1f ", rate) + unit }
             print(line)
         }
         if OpProfile.isEnabled {
