@@ -65,4 +65,33 @@ struct DatasetCommandTests {
         #expect(status == 2 && !error.isEmpty, "\(status): \(error)")
         #expect(contents(folder) == ["file"])
     }
+
+    @Test("evaluate --dataset and --split: bad names and a data set the model cannot read are refused before any work", arguments: [
+        (["evaluate", "--model", "mnist-gap", "--dataset", "cifar"], "--dataset must be one of mnist, fashion-mnist, shapes, decoy-mnist, decoy-mnist-truthful, got 'cifar'"),
+        (["evaluate", "--model", "mnist-gap", "--split", "validation"], "--split takes test or train, got 'validation'"),
+        (["evaluate", "--model", "mnist-gap", "--dataset", "shapes"], "shapes has [3, 32, 32] images in 12 classes; mnist-gap expects [1, 28, 28] and 10"),
+    ])
+    func evaluateRefused(arguments: [String], message: String) throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (status, error) = workbook(arguments + ["--out", folder.appendingPathComponent("e").path])
+        #expect(status == 2 && error.hasSuffix(message), "\(status): \(error)")
+        #expect(contents(folder).isEmpty)
+    }
+
+    @Test("a model file's recorded data set is the one evaluate reads; without a record, the catalogue's guess")
+    func datasetOfModel() throws {
+        let gap = try Catalog.architecture(named: "mnist-gap")
+        #expect(ModelFile.datasetName(for: gap) == "mnist")
+        #expect(ModelFile.datasetName(for: gap, metadata: ["dataset": "decoy-mnist"]) == "decoy-mnist")
+        #expect(Catalog.datasetName(of: try Catalog.architecture(named: "shapes-simplenet")) == "shapes")
+        #expect(Catalog.datasetName(of: try Catalog.architecture(named: "mnist-decoy")) == "decoy-mnist")
+        #expect(Catalog.datasetName(of: try Catalog.architecture(named: "fashion-gap")) == "fashion-mnist")
+        let shipped = try ModelFile.load(try ModelFile.shippedURL("shapes-simplenet"))
+        #expect(shipped.metadata["dataset"] == "shapes")
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect(workbook(["evaluate", "--model", "shapes-simplenet", "--limit", "20", "--out", folder.appendingPathComponent("e").path]).status == 0)
+        #expect(contents(folder.appendingPathComponent("e")) == ["confusion-matrix.png", "misclassified.png"])
+    }
 }
