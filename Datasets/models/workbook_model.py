@@ -3,6 +3,7 @@
     from workbook_model import load
     model = load("Datasets/models/mnist-gap.safetensors")   # an nn.Sequential in eval mode
     logits = model(images)                                    # images: [N, 1, 28, 28] in [0, 1]
+                                                              # ([N, 3, 32, 32] for shapes-simplenet)
 
 Needs torch and safetensors (pip install torch safetensors). The layer names of the
 nn.Sequential are the workbook's (norm, conv1, relu1, ...), so forward hooks and captum /

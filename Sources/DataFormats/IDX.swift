@@ -100,4 +100,17 @@ public enum IDX {
     public static func read(contentsOf url: URL, maxSize: Int = DecodeLimits.defaultMaxOutputSize) throws -> IDXArray {
         try parse([UInt8](Data(contentsOf: url)), maxSize: maxSize)
     }
+
+    /// The uncompressed IDX bytes of a `ubyte` array (MNIST's layout: magic `00 00 08 rank`,
+    /// big-endian sizes, the data). `shape` must describe `data.count` bytes, ≤ 255 dimensions
+    /// of fewer than 2³² each.
+    public static func encode(uint8 data: [UInt8], shape: [Int]) throws -> [UInt8] {
+        guard shape.count <= 255, shape.allSatisfy({ $0 >= 0 && $0 <= Int(UInt32.max) }),
+              checkedElementCount(shape) == data.count else {
+            throw DataFormatError.invalidValue("IDX shape \(shape) does not describe \(data.count) bytes")
+        }
+        var bytes: [UInt8] = [0, 0, IDXArray.ElementType.uint8.rawValue, UInt8(shape.count)]
+        for size in shape { bytes += [UInt8(size >> 24 & 0xFF), UInt8(size >> 16 & 0xFF), UInt8(size >> 8 & 0xFF), UInt8(size & 0xFF)] }
+        return bytes + data
+    }
 }

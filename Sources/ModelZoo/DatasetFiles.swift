@@ -66,26 +66,9 @@ public enum DatasetFiles {
     public static func load(folder: URL, split: Split, classNames: [String], checksums known: [String: String]? = nil,
                             skipChecksums: Bool? = nil) throws -> LabeledImages {
         let sums = known ?? checksums(in: folder)
-        let skipVerification = skipChecksums ?? (ProcessInfo.processInfo.environment[skipChecksumsVariable] == "1")
         func read(_ name: String) throws -> IDXArray {
             let url = folder.appendingPathComponent(name)
-            guard let data = FileManager.default.contents(atPath: url.path) else {
-                throw ModelZooError.dataset("missing data file \(url.path)")
-            }
-            let bytes = [UInt8](data)
-            if let expected = sums[name] {
-                let actual = SHA256.hash(of: bytes).hexString
-                guard actual == expected else {
-                    throw ModelZooError.dataset("\(url.path) is corrupt: SHA-256 \(actual), expected \(expected) (from SHA256SUMS)")
-                }
-            } else if skipVerification {
-                FileHandle.standardError.write(Data("warning: \(skipChecksumsVariable)=1: \(url.path) is loaded without checksum verification\n".utf8))
-            } else {
-                let list = folder.appendingPathComponent("SHA256SUMS").path
-                let problem = known != nil ? "\(name) has no recorded checksum"
-                    : FileManager.default.fileExists(atPath: list) ? "\(name) has no checksum in \(list)" : "\(list) is missing"
-                throw ModelZooError.dataset("\(problem), so \(url.path) cannot be verified: restore it (git checkout -- Datasets) or set \(skipChecksumsVariable)=1 to load it unverified")
-            }
+            let bytes = try verifiedBytes(folder: folder, name: name, checksums: sums, listed: known == nil, skipChecksums: skipChecksums)
             do { return try IDX.parse(bytes) } catch { throw ModelZooError.dataset("\(url.path): \(error)") }
         }
         let images = try read("\(split.rawValue)-images-idx3-ubyte.gz")
@@ -96,6 +79,35 @@ public enum DatasetFiles {
         let pixels = try images.uint8Values().map { Float($0) / 255 }
         return try LabeledImages(imageShape: [1, images.shape[1], images.shape[2]], pixels: pixels,
                                  labels: try labels.uint8Values().map(Int.init), classNames: classNames)
+    }
+
+    /// The bytes of `folder/name`, checked against `checksums[name]`.
+    ///
+    /// A file without a recorded checksum is an error, not silently unverified data, unless
+    /// `skipChecksums` (default: `WORKBOOK_SKIP_CHECKSUMS=1`) is set; `listed` says whether the
+    /// checksums came from the folder's own `SHA256SUMS` (for the error message).
+    static func verifiedBytes(folder: URL, name: String, checksums sums: [String: String], listed: Bool = true,
+                              skipChecksums: Bool? = nil) throws -> [UInt8] {
+        let skipVerification = skipChecksums ?? (ProcessInfo.processInfo.environment[skipChecksumsVariable] == "1")
+        let url = folder.appendingPathComponent(name)
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw ModelZooError.dataset("missing data file \(url.path)")
+        }
+        let bytes = [UInt8](data)
+        if let expected = sums[name] {
+            let actual = SHA256.hash(of: bytes).hexString
+            guard actual == expected else {
+                throw ModelZooError.dataset("\(url.path) is corrupt: SHA-256 \(actual), expected \(expected) (from SHA256SUMS)")
+            }
+        } else if skipVerification {
+            FileHandle.standardError.write(Data("warning: \(skipChecksumsVariable)=1: \(url.path) is loaded without checksum verification\n".utf8))
+        } else {
+            let list = folder.appendingPathComponent("SHA256SUMS").path
+            let problem = !listed ? "\(name) has no recorded checksum"
+                : FileManager.default.fileExists(atPath: list) ? "\(name) has no checksum in \(list)" : "\(list) is missing"
+            throw ModelZooError.dataset("\(problem), so \(url.path) cannot be verified: restore it (git checkout -- Datasets) or set \(skipChecksumsVariable)=1 to load it unverified")
+        }
+        return bytes
     }
 
     /// `name → hex digest` from a `sha256sum`-style file, empty if there is none.

@@ -108,8 +108,20 @@ public enum ModelFile {
         try DatasetFiles.datasets().appendingPathComponent("models/\(name).safetensors")
     }
 
-    /// The data set a catalogued model belongs to (by its class names).
-    public static func dataset(for architecture: ModelArchitecture, split: DatasetFiles.Split) throws -> LabeledImages {
-        architecture.classNames == Catalog.fashionNames ? try DatasetFiles.fashionMNIST(split) : try DatasetFiles.mnist(split)
+    /// The data set a model belongs to: `metadata["dataset"]` when the file records it (every
+    /// model `workbook train` writes does), else `Catalog.datasetName(of:)`.
+    public static func dataset(for architecture: ModelArchitecture, split: DatasetFiles.Split,
+                               metadata: [String: String] = [:]) throws -> LabeledImages {
+        try DatasetFiles.named(datasetName(for: architecture, metadata: metadata), split: split)
+    }
+
+    /// The name `dataset(for:split:metadata:)` loads.
+    public static func datasetName(for architecture: ModelArchitecture, metadata: [String: String] = [:]) -> String {
+        metadata["dataset"] ?? Catalog.datasetName(of: architecture)
+    }
+
+    /// The data set of a loaded model file.
+    public static func dataset(for loaded: Loaded, split: DatasetFiles.Split) throws -> LabeledImages {
+        try dataset(for: loaded.architecture, split: split, metadata: loaded.metadata)
     }
 }

@@ -106,9 +106,13 @@ protocol Command {
     static var summary: String { get }
     static var options: [OptionSpecification] { get }
     static func run(_ options: ParsedOptions) throws
+    /// The option a first bare word fills (`workbook dataset shapes …` = `--kind shapes`), if any.
+    static var positional: String? { get }
 }
 
 extension Command {
+    static var positional: String? { nil }
+
     static var usage: String {
         var text = "usage: workbook \(name)" + options.map { option in
             let word = "--\(option.name)" + (option.valueName.map { " \($0)" } ?? "")

@@ -11,17 +11,33 @@ let modelOptionDefaultingToGap = OptionSpecification(name: "model", valueName: "
 /// `workbook evaluate`: accuracy, per-class accuracy and the confusion matrix on the test set.
 enum EvaluateCommand: Command {
     static let name = "evaluate"
-    static let summary = "Accuracy, per-class accuracy and confusion matrix of a model on its test set."
+    static let summary = "Accuracy, per-class accuracy and confusion matrix of a model on its test set (or --dataset, --split)."
     static let options = [
         modelOption,
+        OptionSpecification(name: "dataset", valueName: "NAME", help: "evaluate on this data set instead of the model's own (\(DatasetFiles.datasetNames.joined(separator: ", ")))"),
+        OptionSpecification(name: "split", valueName: "test|train", help: "which split (default test)"),
         OptionSpecification(name: "limit", valueName: "N", help: "evaluate the first N test images only", integers: 1...Int.max),
         OptionSpecification(name: "logits", valueName: "FILE.npy", help: "also write the logits [N, classes] as NPY (to compare with PyTorch)"),
         OptionSpecification(name: "out", valueName: "DIR", help: "where the figures go (default workbook-output/evaluate-MODEL)"),
     ]
 
     static func run(_ options: ParsedOptions) throws {
+        let split: DatasetFiles.Split
+        switch options.string("split") ?? "test" {
+        case "test": split = .test
+        case "train": split = .training
+        case let other: throw CommandLineError(message: "--split takes test or train, got '\(other)'")
+        }
+        if let name = options.string("dataset"), !DatasetFiles.datasetNames.contains(name) {
+            throw CommandLineError(message: "--dataset must be one of \(DatasetFiles.datasetNames.joined(separator: ", ")), got '\(name)'")
+        }
         let loaded = try ModelFile.load(ModelFile.resolve(options.requiredString("model")))
-        var test = try ModelFile.dataset(for: loaded.architecture, split: .test)
+        let ownDataset = ModelFile.datasetName(for: loaded.architecture, metadata: loaded.metadata)
+        let datasetName = options.string("dataset") ?? ownDataset
+        var test = try DatasetFiles.named(datasetName, split: split)
+        guard test.imageShape == loaded.architecture.inputShape, test.classNames.count == loaded.architecture.classNames.count else {
+            throw CommandLineError(message: "\(datasetName) has \(test.imageShape) images in \(test.classNames.count) classes; \(loaded.architecture.name) expects \(loaded.architecture.inputShape) and \(loaded.architecture.classNames.count)")
+        }
         if let limit = try options.int("limit") { test = test.prefix(limit) }
         let start = Date()
         let (logits, classes) = try Evaluation.logits(of: loaded.model, on: test)
@@ -30,9 +46,10 @@ enum EvaluateCommand: Command {
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
         for (p, t) in zip(predicted, test.labels) { confusion[t][p] += 1 }
         let correct = (0..<classes).map { confusion[$0][$0] }.reduce(0, +)
-        print(loaded.architecture.name + String(format: ": test accuracy %.2f%% (%d / %d) in %.2f s (%.0f images/s)",
-                     100 * Double(correct) / Double(test.count), correct, test.count, seconds, Double(test.count) / seconds))
-        if let required = Catalog.requiredAccuracy(of: loaded.architecture.name) {
+        let which = (split == .test ? "test" : "train") + (datasetName == ownDataset ? "" : " (\(datasetName))")
+        print(loaded.architecture.name + String(format: ": %@ accuracy %.2f%% (%d / %d) in %.2f s (%.0f images/s)",
+                     which, 100 * Double(correct) / Double(test.count), correct, test.count, seconds, Double(test.count) / seconds))
+        if let required = Catalog.requiredAccuracy(of: loaded.architecture.name), split == .test, datasetName == ownDataset {
             let met = Double(correct) / Double(test.count) >= required
             print(String(format: "required: ≥ %.1f%% — ", 100 * required) + (met ? "met" : "NOT met"))
         }

@@ -6,7 +6,7 @@ import TensorEngine
 /// `workbook train`: trains a catalogued model from its seed and writes its model file.
 enum TrainCommand: Command {
     static let name = "train"
-    static let summary = "Train a reference model (mnist-gap, mnist-fc, mnist-simplenet, fashion-gap) and write its .safetensors."
+    static let summary = "Train a reference model (\(Catalog.names.joined(separator: ", "))) and write its .safetensors."
     static let options = [
         OptionSpecification(name: "model", valueName: "NAME", help: "the model to train", required: true),
         OptionSpecification(name: "epochs", valueName: "N", help: "epochs (default: the model's recipe, 12–20)", integers: 1...1000),
@@ -32,12 +32,13 @@ enum TrainCommand: Command {
             configuration.horizontalFlips = flip == "yes"
         }
         configuration.seed = UInt64(try options.int("seed", default: Int(configuration.seed))!)
-        var training = try ModelFile.dataset(for: architecture, split: .training)
+        let dataset = Catalog.datasetName(of: architecture)
+        var training = try DatasetFiles.named(dataset, split: .training)
         if let limit = try options.int("limit") { training = training.prefix(limit) }
-        let test = try ModelFile.dataset(for: architecture, split: .test)
+        let test = try DatasetFiles.named(dataset, split: .test)
         let out = try options.string("out").map { URL(fileURLWithPath: $0) } ?? ModelFile.shippedURL(name)
 
-        print("training \(name) on \(training.count) images: \(configuration.epochs) epochs, batch \(configuration.batchSize), Adam with one-cycle peak lr \(configuration.learningRate), shifts ±\(configuration.maximumShift)\(configuration.horizontalFlips ? ", left–right flips" : ""), seed \(configuration.seed), \(Parallel.maximumThreads) threads")
+        print("training \(name) on \(training.count) \(dataset) images: \(configuration.epochs) epochs, batch \(configuration.batchSize), Adam with one-cycle peak lr \(configuration.learningRate), shifts ±\(configuration.maximumShift)\(configuration.horizontalFlips ? ", left–right flips" : ""), seed \(configuration.seed), \(Parallel.maximumThreads) threads")
         let model = try architecture.makeModel(seed: configuration.seed)
         var lastBar: ProgressBar? = nil
         let reports = try Trainer.train(model, on: training, testingOn: test, configuration: configuration,
@@ -58,7 +59,7 @@ enum TrainCommand: Command {
         // The model, its curve and its log together, or none of them.
         let staging = FileManager.default.temporaryDirectory.appendingPathComponent("workbook-train-\(UUID().uuidString).safetensors")
         defer { try? FileManager.default.removeItem(at: staging) }
-        try ModelFile.save(model, architecture: architecture, metadata: ["training": json], to: staging)
+        try ModelFile.save(model, architecture: architecture, metadata: ["training": json, "dataset": dataset], to: staging)
         let log = reports.map(\.description).joined(separator: "\n") + "\n"
         try AtomicFiles.write([
             (out, try Data(contentsOf: staging)),

@@ -4,7 +4,7 @@ import TensorEngine
 /// The course's command line. Each subcommand lives in its own file.
 public enum Workbook {
     static let commands: [any Command.Type] = [
-        ExplainCommand.self, VisualizeCommand.self, DreamCommand.self, EmbedCommand.self, TrainCommand.self, EvaluateCommand.self, SummaryCommand.self,
+        ExplainCommand.self, VisualizeCommand.self, DreamCommand.self, EmbedCommand.self, TrainCommand.self, EvaluateCommand.self, DatasetCommand.self, SummaryCommand.self,
         PredictCommand.self, BenchCommand.self, DiagramCommand.self, FiguresCommand.self, VerifyCommand.self, GradeCommand.self,
     ]
 
@@ -26,7 +26,8 @@ public enum Workbook {
             printError("workbook: unknown command '\(first)'\n\n" + usage())
             return 2
         }
-        let rest = Array(arguments.dropFirst())
+        var rest = Array(arguments.dropFirst())
+        if let option = command.positional, let word = rest.first, !word.hasPrefix("-") { rest = ["--\(option)", word] + rest.dropFirst() }
         if rest.contains("--help") || rest.contains("-h") {
             print(command.usage)
             return 0
