@@ -52,6 +52,17 @@ public func embeddingPanel(of model: Module, layer: String, images: Tensor, labe
                           points: points, trust: trust, knn: knn)
 }
 
+/// The features of `layer` for `images` embedded by UMAP (`umap`, the engine's; not an exercise),
+/// scored as `embeddingPanel(largeScale: true)` scores.
+public func umapPanel(of model: Module, layer: String, images: Tensor, labels: [Int], settings: UMAPSettings = UMAPSettings(),
+                      progress: ((Int, Int) -> Void)? = nil) throws -> EmbeddingPanel {
+    let high = try Matrix(features(of: model, at: layer, for: images, batchSize: 256))
+    let points = try umap(high, settings: settings, progress: progress)
+    return EmbeddingPanel(features: layer == "pixels" ? "pixels" : "\(layer) features", method: "UMAP", points: points,
+                          trust: try largeScaleTrustworthiness(high: high, low: points, neighbours: 5),
+                          knn: try largeScaleKNNAccuracy(points, labels: labels, neighbours: 5))
+}
+
 /// A scatter plot of `points` coloured by class, with a legend.
 public func scatterPicture(_ points: Matrix, labels: [Int], classNames: [String], title: String, width: Int = 520, height: Int = 440) -> RGBAImage {
     let dots = (0..<points.rows).map { ScatterPlot.Point(x: points[$0, 0], y: points[$0, 1], classIndex: labels[$0]) }

@@ -19,11 +19,11 @@ enum EmbedCommand: Command {
     static let options = [
         modelOptionDefaultingToGap,
         OptionSpecification(name: "layer", valueName: "L", help: "the layer whose activations are the features, or 'pixels'", required: true),
-        OptionSpecification(name: "method", valueName: "M", help: "pca, tsne, or all: four panels, pixels and the layer × PCA and t-SNE", required: true),
+        OptionSpecification(name: "method", valueName: "M", help: "pca, tsne, umap, or all: four panels, pixels and the layer × PCA and t-SNE", required: true),
         OptionSpecification(name: "n", valueName: "N", help: "the first N test images (default 10000; at most 5000 with --exact)", integers: 10...10_000),
         OptionSpecification(name: "perplexity", valueName: "P", help: "t-SNE's perplexity (default 30; below N/3)", numbers: 2...100),
         OptionSpecification(name: "iterations", valueName: "N", help: "t-SNE iterations (default 1000)", integers: 1...100_000),
-        OptionSpecification(name: "seed", valueName: "S", help: "with --random-start: the seed (default 0)"),
+        OptionSpecification(name: "seed", valueName: "S", help: "the seed of --random-start and of UMAP (default 0)"),
         OptionSpecification(name: "random-start", valueName: nil, help: "start t-SNE from 1e-4·N(0, 1) instead of the scaled PCA"),
         OptionSpecification(name: "exact", valueName: nil, help: "exact O(N²) t-SNE (the lesson's) instead of Barnes-Hut"),
         OptionSpecification(name: "theta", valueName: "T", help: "Barnes-Hut's angle θ (default 0.5; 0 is exact but slow)", numbers: 0...1),
@@ -34,9 +34,13 @@ enum EmbedCommand: Command {
     static func run(_ options: ParsedOptions) throws {
         let layer = try options.requiredString("layer")
         let methodName = try options.requiredString("method")
-        let all = methodName == "all"
-        guard let method = all ? .tsne : EmbeddingMethod(rawValue: methodName) else {
-            throw CommandLineError(message: "--method must be pca, tsne or all")
+        let all = methodName == "all", isUMAP = methodName == "umap"
+        guard let method = all || isUMAP ? .tsne : EmbeddingMethod(rawValue: methodName) else {
+            throw CommandLineError(message: "--method must be pca, tsne, umap or all")
+        }
+        guard !isUMAP || (options.string("perplexity") == nil && options.string("iterations") == nil && !options.has("random-start")
+                          && !options.has("exact") && options.string("theta") == nil) else {
+            throw CommandLineError(message: "--perplexity, --iterations, --random-start, --exact and --theta are t-SNE options; UMAP takes --seed")
         }
         guard !all || layer != "pixels" else {
             throw CommandLineError(message: "--method all compares the pixels with a layer: name the layer (e.g. --layer gap)")
@@ -58,7 +62,7 @@ enum EmbedCommand: Command {
             throw CommandLineError(message: "--exact t-SNE is O(N²) per iteration: use --n \(exactLimit) or fewer, or drop --exact for Barnes-Hut")
         }
         let theta: Double? = options.has("exact") ? nil : Double(try options.float("theta", default: 0.5)!)
-        guard method == .pca || settings.perplexity * 3 < Double(n) else {
+        guard method == .pca || isUMAP || settings.perplexity * 3 < Double(n) else {
             throw CommandLineError(message: "--perplexity \(settings.perplexity) needs more than \(Int(3 * settings.perplexity)) images (--n)")
         }
         let out = try options.requiredString("out")
@@ -96,10 +100,17 @@ enum EmbedCommand: Command {
             }
             return
         }
+        let panel: EmbeddingPanel
+        if isUMAP {
+            let umapSettings = UMAPSettings(seed: settings.seed)
+            let bar = ProgressBar(total: umapSettings.epochCount(points: n), label: "UMAP", unit: "epochs")
+            panel = try umapPanel(of: model, layer: layer, images: images, labels: labels, settings: umapSettings) { done, _ in bar.update(done) }
+        } else {
         let bar = ProgressBar(total: settings.iterations, label: "t-SNE", unit: "it")
-        let panel = try embeddingPanel(of: model, layer: layer, images: images, labels: labels, method: method, settings: settings,
+        panel = try embeddingPanel(of: model, layer: layer, images: images, labels: labels, method: method, settings: settings,
                                        largeScale: true, tsneTheta: theta) { done, kl in
             bar.update(done, detail: kl.isFinite ? String(format: "KL %.4f", kl) : nil)
+        }
         }
         let picture = scatterPicture(panel.points, labels: labels, classNames: classNames,
                                      title: "\(n) test images, " + panel.caption, width: 720, height: 600)

@@ -8,7 +8,7 @@ import TestSupport
 /// The engine's large-scale embedding code (`workbook embed` on 10,000 images) against the
 /// exercises' reference (fast path beside naive path, as llm.c does) and against scikit-learn's
 /// Barnes–Hut t-SNE. Not graded: no student code runs here.
-@Suite("Lesson 09 engine: large-scale PCA, neighbours and Barnes-Hut t-SNE")
+@Suite("Lesson 09 engine: large-scale PCA, neighbours, Barnes-Hut t-SNE and UMAP")
 struct LargeScaleEmbeddingTests {
     /// `rows × columns` values N(0, 1) from a seed, with a few duplicated rows (ties for the
     /// neighbour searches) when asked.
@@ -133,6 +133,28 @@ struct LargeScaleEmbeddingTests {
         #expect(difference <= 0.02 * norm, "θ = 0.5: ‖ours − scikit-learn‖ \(difference), ‖scikit-learn‖ \(norm)")
     }
 
+    @Test("UMAP's curve parameters and fuzzy simplicial set agree with umap-learn's")
+    func umapAgreesWithUmapLearn() throws {
+        let fixture = try UMAPFixture.load()
+        let (a, b) = curveParameters(minimumDistance: 0.1, spread: 1)
+        #expect(abs(a - fixture.a) <= 1e-6 * fixture.a && abs(b - fixture.b) <= 1e-6 * fixture.b, "a \(a) b \(b), umap-learn \(fixture.a) \(fixture.b)")
+        let graph = fuzzySimplicialSet(try croppedDigits(100), neighbours: 15)
+        var dense = [Double](repeating: 0, count: 100 * 100)
+        for i in 0..<100 { for e in graph.rowStart[i]..<graph.rowStart[i + 1] { dense[i * 100 + graph.columns[e]] = graph.values[e] } }
+        // umap-learn keeps distances and σ in float32: agreement to ~1e-6.
+        #expect(closeTo(dense, fixture.graph, tolerance: 1e-5), "graph: \(firstDifference(dense, fixture.graph))")
+    }
+
+    @Test("UMAP: the same seed gives the same bits on 1 and 2 threads; another seed another map")
+    func umapIsSeeded() throws {
+        let data = try Self.gaussian(300, 20, seed: 14)
+        let settings = UMAPSettings(epochs: 50, seed: 3)
+        let one = try Parallel.withThreads(1) { try umap(data, settings: settings).values }
+        let two = try Parallel.withThreads(2) { try umap(data, settings: settings).values }
+        #expect(zip(one, two).allSatisfy { $0.bitPattern == $1.bitPattern })
+        #expect(try umap(data, settings: UMAPSettings(epochs: 50, seed: 4)).values != one)
+    }
+
     @Test("Barnes-Hut t-SNE, PCA and neighbours: the same bits on 1, 2 and 3 threads")
     func threadCountDeterminism() throws {
         let data = try Self.gaussian(400, 60, seed: 13, duplicates: true)
@@ -148,6 +170,19 @@ struct LargeScaleEmbeddingTests {
             #expect(zip(one, other).allSatisfy { $0.bitPattern == $1.bitPattern }, "\(threads) threads differ from 1")
         }
     }
+}
+
+/// `Fixtures/umap-learn.json`, written by `make_umap_fixture.py` beside it.
+struct UMAPFixture: Decodable {
+    let library: String
+    let a: Double, b: Double, graph: [Double]
+    let umap_2000_trust_5: Double, umap_2000_seconds: Double
+
+    static let shared: Result<UMAPFixture, Error> = Result {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/umap-learn.json")
+        return try JSONDecoder().decode(UMAPFixture.self, from: Data(contentsOf: url))
+    }
+    static func load() throws -> UMAPFixture { try shared.get() }
 }
 
 /// Where two arrays first differ by more than rounding, for messages.

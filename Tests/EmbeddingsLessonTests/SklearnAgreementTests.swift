@@ -46,6 +46,23 @@ struct EmbeddingsSklearnTests {
     }
 }
 
+extension EmbeddingsSklearnTests {
+    @Test("UMAP of 2,000 test digits: trustworthiness (k = 5) within 0.01 of umap-learn's", .enabled(if: checksReferenceFigures))
+    func umapOf2000() throws {
+        let fixture = try UMAPFixture.load()
+        let (images, _) = try Fixtures.mnistImages(Array(0..<2000))
+        let data = try Matrix(images.reshaped([2000, 784]))
+        let start = Date()
+        let embedding = try umap(data)
+        let seconds = Date().timeIntervalSince(start)
+        let trust = try largeScaleTrustworthiness(high: data, low: embedding, neighbours: 5)
+        if ProcessInfo.processInfo.environment["WORKBOOK_VERBOSE"] != nil {
+            print(String(format: "UMAP 2,000 digits: T(5) %.4f (umap-learn %.4f), %.1f s (umap-learn %.1f s)", trust, fixture.umap_2000_trust_5, seconds, fixture.umap_2000_seconds))
+        }
+        #expect(abs(trust - fixture.umap_2000_trust_5) <= 0.01, "T(5): ours \(trust), umap-learn (\(fixture.library)) \(fixture.umap_2000_trust_5)")
+    }
+}
+
 /// `Fixtures/barnes-hut-sklearn.json`, written by `make_barnes_hut_fixture.py` beside it.
 struct BarnesHutFixture: Decodable {
     let library: String

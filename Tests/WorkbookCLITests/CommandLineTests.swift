@@ -164,6 +164,9 @@ struct CommandLineTests {
         #expect(points.shape == [60, 2] && exact.shape == [60, 2])
         // Barnes-Hut's P keeps 16 neighbours of each point, the exact one all 59: different maps.
         #expect(points.floats() != exact.floats(), "--exact drew the same points as Barnes-Hut")
+        result = workbook(["embed", "--layer", "gap", "--method", "umap", "--n", "60", "--out", path("u.png"), "--raw", path("u.npy")])
+        #expect(result.status == 0, "embed umap: \(result.error)")
+        #expect(try NPY.read(contentsOf: folder.appendingPathComponent("u.npy")).shape == [60, 2])
         result = workbook(["embed", "--layer", "gap", "--method", "all", "--n", "60", "--perplexity", "5", "--iterations", "20",
                            "--out", path("a.png"), "--raw", path("a.npy")])
         #expect(result.status == 0, "embed --method all: \(result.error)")
@@ -171,7 +174,7 @@ struct CommandLineTests {
         #expect(four.shape == [4, 60, 2])
         // The bottom-right panel (gap features, t-SNE) is the single t-SNE run above.
         #expect(Array(four.floats()[(3 * 120)...]) == points.floats(), "--method all's gap t-SNE differs from --method tsne's")
-        #expect(contents(folder) == ["a.npy", "a.png", "e.npy", "e.png", "p.npy", "p.png", "t.npy", "t.png"])
+        #expect(contents(folder) == ["a.npy", "a.png", "e.npy", "e.png", "p.npy", "p.png", "t.npy", "t.png", "u.npy", "u.png"])
         for (arguments, message) in [
             (["--layer", "gap", "--method", "pca", "--perplexity", "5"], "--perplexity, --iterations, --random-start, --exact and --theta are t-SNE options (--method tsne)"),
             (["--layer", "gap", "--method", "pca", "--exact"], "--perplexity, --iterations, --random-start, --exact and --theta are t-SNE options (--method tsne)"),
@@ -179,7 +182,8 @@ struct CommandLineTests {
             (["--layer", "gap", "--method", "tsne", "--exact", "--n", "6000"], "--exact t-SNE is O(N²) per iteration: use --n 5000 or fewer, or drop --exact for Barnes-Hut"),
             (["--layer", "gap", "--method", "tsne", "--theta", "1.5"], "--theta must be in 0.0...1.0, got 1.5"),
             (["--layer", "gap", "--method", "tsne", "--n", "30"], "--perplexity 30.0 needs more than 90 images (--n)"),
-            (["--layer", "gap", "--method", "umap"], "--method must be pca, tsne or all"),
+            (["--layer", "gap", "--method", "umaps"], "--method must be pca, tsne, umap or all"),
+            (["--layer", "gap", "--method", "umap", "--perplexity", "5"], "--perplexity, --iterations, --random-start, --exact and --theta are t-SNE options; UMAP takes --seed"),
             (["--layer", "pixels", "--method", "all"], "--method all compares the pixels with a layer: name the layer (e.g. --layer gap)"),
             (["--layer", "gap", "--method", "pca", "--n", "5"], "--n must be in 10...10000, got 5"),
         ] {
@@ -188,7 +192,7 @@ struct CommandLineTests {
         }
         result = workbook(["embed", "--layer", "conv9", "--method", "pca", "--out", path("x.png")])
         #expect(result.status == 1 && result.error.contains("conv9"), "\(result)")
-        #expect(contents(folder) == ["a.npy", "a.png", "e.npy", "e.png", "p.npy", "p.png", "t.npy", "t.png"])
+        #expect(contents(folder) == ["a.npy", "a.png", "e.npy", "e.png", "p.npy", "p.png", "t.npy", "t.png", "u.npy", "u.png"])
     }
 
     @Test("--help marks the required options")
