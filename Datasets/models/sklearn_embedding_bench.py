@@ -1,7 +1,7 @@
 """The same work as `workbook bench`'s lesson-09 rows, in scikit-learn and openTSNE, for same-sitting
 comparisons (BENCHMARKS.md, "Lesson 09").
 
-    python3 Datasets/models/sklearn_embedding_bench.py     # numpy, scikit-learn, openTSNE, torch, safetensors
+    python3 Datasets/models/sklearn_embedding_bench.py     # numpy, scikit-learn, openTSNE, umap-learn, torch, safetensors
 
 On the 10,000 MNIST test images (uint8 / 255, float32 as the engine reads them) and on the gap
 features of the shipped mnist-gap (PyTorch forward hook, Datasets/models/workbook_model.py):
@@ -10,6 +10,8 @@ features of the shipped mnist-gap (PyTorch forward hook, Datasets/models/workboo
     n_jobs=2), scikit-learn's defaults, as the engine's barnesHutTSNE;
   - openTSNE.TSNE(perplexity=30, n_jobs=2, random_state=0) with its defaults (FFT-accelerated
     interpolation, approximate neighbours by Annoy) and with negative_gradient_method="bh";
+  - umap.UMAP(n_neighbors=15, min_dist=0.1, init="pca", random_state=0) (umap-learn; numba's
+    compilation is done on a small warm-up fit first and not timed);
 each timed end to end (neighbours, affinities, optimisation) and scored by
 sklearn.manifold.trustworthiness(k=5) (not timed). Unset OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE first.
 """
@@ -76,3 +78,10 @@ for name, data in [("gap features", gap), ("pixels", pixels)]:
                                                    negative_gradient_method=method).fit(data)), data)
     except ImportError:
         print("openTSNE is not installed: pip install openTSNE")
+    try:
+        import umap
+        umap.UMAP(random_state=0).fit_transform(data[:200])          # numba compiles on first use: not timed
+        timed(f"UMAP 10000 {name} (umap-learn {umap.__version__})",
+              lambda: umap.UMAP(n_neighbors=15, min_dist=0.1, init="pca", random_state=0).fit_transform(data), data)
+    except ImportError:
+        print("umap-learn is not installed: pip install umap-learn")

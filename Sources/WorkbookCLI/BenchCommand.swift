@@ -168,7 +168,8 @@ enum BenchCommand: Command {
         // gap features), as `workbook embed` runs them; scikit-learn and openTSNE do the same work
         // in Datasets/models/sklearn_embedding_bench.py. A t-SNE takes tens of seconds: timed
         // `min(runs, 3)` times, skipped with --quick unless asked for with --only.
-        let embeddingRows = ["PCA 10000x784 pixels, 2 components", "t-SNE Barnes-Hut 10000 gap features", "t-SNE Barnes-Hut 10000 pixels"]
+        let embeddingRows = ["PCA 10000x784 pixels, 2 components", "t-SNE Barnes-Hut 10000 gap features", "t-SNE Barnes-Hut 10000 pixels",
+                             "UMAP 10000 gap features", "UMAP 10000 pixels"]
         if embeddingRows.contains(where: wanted), !quick || only != nil {
             let test = try DatasetFiles.mnist(.test)
             let images = test.batch(0..<test.count).images
@@ -181,6 +182,12 @@ enum BenchCommand: Command {
             for (name, data) in [(embeddingRows[1], gap), (embeddingRows[2], pixels)] where wanted(name) {
                 var embedding = Matrix(zeros: 0, 2)
                 let times = try time(runs: min(runs, 3), warmUp: false) { embedding = try barnesHutTSNE(data, settings: TSNESettings()).embedding }
+                let trust = try largeScaleTrustworthiness(high: data, low: embedding, neighbours: 5)
+                rows.append(row(name, times, scale: 1, unit: "s", rate: { _ in trust }, rateUnit: "T(5) (not timed)"))
+            }
+            for (name, data) in [(embeddingRows[3], gap), (embeddingRows[4], pixels)] where wanted(name) {
+                var embedding = Matrix(zeros: 0, 2)
+                let times = try time(runs: min(runs, 3), warmUp: false) { embedding = try umap(data) }
                 let trust = try largeScaleTrustworthiness(high: data, low: embedding, neighbours: 5)
                 rows.append(row(name, times, scale: 1, unit: "s", rate: { _ in trust }, rateUnit: "T(5) (not timed)"))
             }
