@@ -464,8 +464,19 @@ public func trustworthiness(high: Matrix, low: Matrix, neighbours k: Int) throws
         for (r, j) in neighbourOrder(dh, row: i, count: n).enumerated() { rank[j] = r + 1 }
         return neighbourOrder(dl, row: i, count: n).prefix(k).reduce(0) { $0 + max(rank[$1] - k, 0) }
     }
-    let t = Double(penalties.reduce(0, +))
-    return 1 - t * (2 / (Double(n) * Double(k) * (2 * Double(n) - 3 * Double(k) - 1)))
+    return trustworthiness(penalty: penalties.reduce(0, +), count: n, neighbours: k)
+}
+
+/// T(k) from the summed rank penalty Σᵢ Σ_{j ∈ U_k(i)} (r(i, j) − k).
+func trustworthiness(penalty: Int, count n: Int, neighbours k: Int) -> Double {
+    1 - Double(penalty) * (2 / (Double(n) * Double(k) * (2 * Double(n) - 3 * Double(k) - 1)))
+}
+
+/// The label most of `neighbours` carry; a tie goes to the smaller label.
+func majorityLabel(of neighbours: some Sequence<Int>, labels: [Int]) -> Int {
+    var votes: [Int: Int] = [:]
+    for j in neighbours { votes[labels[j], default: 0] += 1 }
+    return votes.max { ($0.value, -$0.key) < ($1.value, -$1.key) }!.key
 }
 
 /// **9.7** Leave-one-out k-nearest-neighbour accuracy of `points` (`[N, m]`): each point's class
@@ -478,10 +489,7 @@ public func knnAccuracy(_ points: Matrix, labels: [Int], neighbours k: Int = 5) 
     }
     let distances = exactSquaredDistances(points)
     let right: [Bool] = concurrentRows(n) { i in
-        var votes: [Int: Int] = [:]
-        for j in neighbourOrder(distances, row: i, count: n).prefix(k) { votes[labels[j], default: 0] += 1 }
-        let winner = votes.max { ($0.value, -$0.key) < ($1.value, -$1.key) }!.key
-        return winner == labels[i]
+        majorityLabel(of: neighbourOrder(distances, row: i, count: n).prefix(k), labels: labels) == labels[i]
     }
     return Double(right.filter { $0 }.count) / Double(n)
 }

@@ -192,8 +192,7 @@ public func largeScaleTrustworthiness(high: Matrix, low: Matrix, neighbours k: I
         }
         return penalty
     }
-    let t = Double(penalties.reduce(0, +))
-    return 1 - t * (2 / (Double(n) * Double(k) * (2 * Double(n) - 3 * Double(k) - 1)))
+    return trustworthiness(penalty: penalties.reduce(0, +), count: n, neighbours: k)
 }
 
 /// `knnAccuracy(_:labels:neighbours:)` (9.7) in O(N) memory: the same neighbours, votes and ties.
@@ -204,11 +203,6 @@ public func largeScaleKNNAccuracy(_ points: Matrix, labels: [Int], neighbours k:
     }
     let lists = nearestNeighbours(points, count: k)
     var right = 0
-    for i in 0..<n {
-        var votes: [Int: Int] = [:]
-        for j in lists.indices[(i * k)..<((i + 1) * k)] { votes[labels[j], default: 0] += 1 }
-        let winner = votes.max { ($0.value, -$0.key) < ($1.value, -$1.key) }!.key
-        if winner == labels[i] { right += 1 }
-    }
+    for i in 0..<n where majorityLabel(of: lists.indices[(i * k)..<((i + 1) * k)], labels: labels) == labels[i] { right += 1 }
     return Double(right) / Double(n)
 }
