@@ -45,6 +45,24 @@ struct LargeScaleEmbeddingTests {
         #expect(closeTo(fast.projection.values, reference.projection.values, tolerance: 1e-7))
     }
 
+    @Test("fastPCA's single-precision covariance (large inputs) keeps the components within 1e-5")
+    func singlePrecisionPath() throws {
+        let data = try Self.gaussian(700, 150, seed: 15, scale: (0..<150).map { 2 * pow(0.97, Double($0)) })
+        var x = data.values
+        for j in 0..<150 { let mean = (0..<700).reduce(0.0) { $0 + x[$1 * 150 + j] } / 700; for i in 0..<700 { x[i * 150 + j] -= mean } }
+        var single = singlePrecisionCovariance(x, rows: 700, columns: 150), double = covarianceUpperTriangle(x, rows: 700, columns: 150)
+        for a in 0..<150 { for b in a..<150 { single[b * 150 + a] = single[a * 150 + b]; double[b * 150 + a] = double[a * 150 + b] } }
+        let largest = double.map(abs).max()!
+        var worst = 0.0
+        for a in 0..<150 { for b in a..<150 { worst = max(worst, abs(single[a * 150 + b] - double[a * 150 + b]) / largest) } }
+        #expect(worst <= 1e-6, "single vs double covariance: largest difference \(worst) of the largest entry")
+        let (values, vectors) = topEigenvectors(single, size: 150, count: 2)
+        let (reference, referenceVectors) = topEigenvectors(double, size: 150, count: 2)
+        #expect(closeTo(values, reference, tolerance: 1e-5))
+        let aligned = zip(vectors, referenceVectors).map { abs($0) - abs($1) }
+        #expect(aligned.allSatisfy { abs($0) <= 1e-5 }, "components differ by \(aligned.map(abs).max()!)")
+    }
+
     @Test("fastPCA of 300 digit crops (constant columns included) agrees with scikit-learn's PCA within 1e-4")
     func fastPCAAgreesWithSklearn() throws {
         let fixture = try SklearnFixture.load()
