@@ -95,10 +95,11 @@ public enum ModelFile {
             }
             return url
         }
-        guard Catalog.names.contains(nameOrPath) else { throw ModelZooError.unknownModel(nameOrPath, known: Catalog.names) }
+        guard (Catalog.names + Catalog.userDataModels).contains(nameOrPath) else { throw ModelZooError.unknownModel(nameOrPath, known: Catalog.names) }
         let url = try shippedURL(nameOrPath)
         guard FileManager.default.fileExists(atPath: url.path) else {
-            throw ModelZooError.invalidModelFile(path: url.path, reason: "not trained yet: run `swift run -c release workbook train --model \(nameOrPath)`")
+            let data = Catalog.userDataModels.contains(nameOrPath) ? " --data DIR" : ""
+            throw ModelZooError.invalidModelFile(path: url.path, reason: "not trained yet: run `swift run -c release workbook train --model \(nameOrPath)\(data)`")
         }
         return url
     }

@@ -26,6 +26,9 @@ public struct TrainingConfiguration: Sendable {
             // Clothes are centred and symmetric: no shifts, mirror images instead; the small
             // network underfits Fashion-MNIST, so a higher peak rate and more epochs.
             c.epochs = 20; c.maximumShift = 0; c.horizontalFlips = true; c.learningRate = 0.008
+        case "cifar-simplenet":
+            // Random shifts of up to 4 px (the usual pad-4 random crop) and mirror images.
+            c.epochs = 30; c.maximumShift = 4; c.horizontalFlips = true
         default: break
         }
         return c
