@@ -36,6 +36,19 @@ struct ColourCommandTests {
         #expect(try NPY.read(contentsOf: URL(fileURLWithPath: raw)).shape == [1, 3, 32, 32])
     }
 
+    @Test("predict --png reads an RGB PNG for a colour model: the same [1, 3, 32, 32] pixels the data set holds")
+    func predictColourPNG() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let demo = try ColourDemo.images()
+        let pixels = Array(demo.pixels[3072..<6144])
+        let png = folder.appendingPathComponent("one.png")
+        try PNG.write(RGBAImage(planar: pixels, channels: 3, width: 32, height: 32), to: png)
+        let tensor = try InputImages.fromPNG(png, shape: [3, 32, 32], invert: false)
+        #expect(tensor.shape == [1, 3, 32, 32] && maxAbsoluteDifference(tensor.data, pixels) < 1e-6)
+        #expect(workbook(["predict", "--model", Self.colourModel, "--png", png.path]).status == 0)
+    }
+
     @Test("explain's overlay outlines a ground-truth mask (hand-made) on a colour image, and draws nothing extra without one")
     func maskOutline() throws {
         let image = try Tensor(shape: [1, 3, 4, 4], data: (0..<48).map { Float($0 % 5) / 5 })
