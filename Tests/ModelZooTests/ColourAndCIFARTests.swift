@@ -23,6 +23,16 @@ struct ColourModelTests {
         }
     }
 
+    @Test("LabeledImages.mask(at:) gives image i's H × W mask, nil without masks or with masks of the wrong size")
+    func masks() throws {
+        var data = try LabeledImages(imageShape: [3, 2, 2], pixels: [Float](repeating: 0, count: 24), labels: [0, 1], classNames: ["a", "b"])
+        #expect(data.mask(at: 0) == nil)
+        data.masks = [true, false, false, false, false, true, true, false]
+        #expect(data.mask(at: 1) == [false, true, true, false] && data.mask(at: 2) == nil)
+        data.masks = [true, false]
+        #expect(data.mask(at: 0) == nil)
+    }
+
     @Test("the validator accepts per-channel Normalize on 3 channels and rejects a count that does not match")
     func normalizeValidation() throws {
         try Catalog.architecture(named: "cifar-simplenet").validate()
