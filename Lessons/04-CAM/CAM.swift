@@ -36,7 +36,7 @@ import TensorEngine
 /// weights — and that **Grad-CAM** (Lesson 05) works instead.
 ///
 /// - Parameters:
-///   - images: `[N, 1, 28, 28]`.
+///   - images: `[N, C, H, W]` (`[N, 1, 28, 28]` for MNIST, `[N, 3, 32, 32]` for the colour tests).
 ///   - targets: one class per image, each in `0..<classes`.
 ///   - featureLayer: the module whose output is A; `"relu3"` for `mnist-gap`.
 ///   - classifier: the final `Linear`; `"fc"` for `mnist-gap`.

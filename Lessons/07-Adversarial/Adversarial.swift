@@ -21,10 +21,10 @@ import TensorEngine
 /// `torch.sign`: a pixel whose gradient is exactly 0 does not move.
 ///
 /// - Parameters:
-///   - images: `[N, 1, 28, 28]`, pixels in [0, 1].
+///   - images: `[N, C, H, W]` (`[N, 1, 28, 28]` for MNIST, `[N, 3, 32, 32]` in colour), pixels in [0, 1].
 ///   - labels: the true class of each image.
 ///   - epsilon: ε ≥ 0, in pixel units (0.1 = a tenth of the pixel range).
-/// - Returns: the adversarial images, `[N, 1, 28, 28]`, without gradient history.
+/// - Returns: the adversarial images, the shape of `images`, without gradient history.
 ///
 /// Get ∇ₓ on a detached copy of the images with `requiresGrad = true`. The mean over the batch
 /// scales every image's gradient by 1/N — no sign changes. Leave no parameter gradients
@@ -57,7 +57,7 @@ public func targetedFGSM(of model: Module, images: Tensor, targets: [Int], epsil
 /// using: &generator)` from `var generator = SeededGenerator(seed: seed)`: the same seed must give
 /// the same result.
 ///
-/// - Returns: `[N, 1, 28, 28]`, every pixel within ε of the original and in [0, 1].
+/// - Returns: the shape of `images`, every value (each channel of each pixel) within ε of the original and in [0, 1].
 public func pgd(of model: Module, images: Tensor, labels: [Int], epsilon: Float, stepSize: Float, steps: Int,
                 randomStart: Bool = false, seed: UInt64 = 0) throws -> Tensor {
     throw notStarted("7.3")

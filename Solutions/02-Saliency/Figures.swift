@@ -173,6 +173,34 @@ public enum SaliencyFigures: LessonFigures {
             overview.append((try signedCell(ig.attributions, n), "Integrated Gradients"))
         }
         figures.append(Figure(name: "saliency-methods", image: ImageGrid.render(overview, columns: 6, title: "Five gradient attributions of the true class, mnist-gap")))
+        figures.append(try colourFigure())
         return figures
+    }
+
+    /// `saliency-colour`: the colour case of the lesson's conventions — saliency as maxₖ |∂y/∂xₖ|
+    /// (Simonyan et al.), gradient × input and Integrated Gradients summed over the channels
+    /// (captum's `visualize_image_attr`), on the seeded colour model (see `ColourFigureInputs`).
+    public static func colourFigure() throws -> Figure {
+        let inputs = try ColourFigureInputs.load()
+        let gradient = try saliency(of: inputs.model, images: inputs.images, targets: inputs.targets)
+        let magnitude = try saliencyMagnitude(gradient)
+        let product = try gradientTimesInput(of: inputs.model, images: inputs.images, targets: inputs.targets)
+        let ig = try integratedGradients(of: inputs.model, images: inputs.images, targets: inputs.targets,
+                                         steps: integratedGradientsSteps, method: .gaussLegendre)
+        var cells: [(image: RGBAImage, caption: String)] = []
+        for n in 0..<inputs.count {
+            cells.append(try inputs.input(n))
+            cells.append((try magnitudeCell32(magnitude, n), "max over RGB of |dy/dx|"))
+            cells.append((try inputs.reducedCell(product, n, .sum), "x * dy/dx, sum over RGB"))
+            cells.append((try inputs.reducedCell(ig.attributions, n, .sum), String(format: "IG, sum over RGB, delta %+.3f", ig.delta[n])))
+        }
+        return Figure(name: "saliency-colour",
+                      image: ImageGrid.render(cells, columns: 4, title: "Colour: saliency, gradient x input, IG; \(ColourFigureInputs.note)"),
+                      raw: (ig.attributions.shape, ig.attributions.data))
+    }
+
+    /// Image n of a `[N, 1, 32, 32]` magnitude map (inferno, min-max).
+    static func magnitudeCell32(_ map: Tensor, _ n: Int) throws -> RGBAImage {
+        try Render.map(Array(map.data[(n * 1024)..<((n + 1) * 1024)]), width: 32, height: 32, colormap: .inferno, normalization: .minMax)
     }
 }

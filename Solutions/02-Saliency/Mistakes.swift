@@ -43,11 +43,13 @@ public enum SaliencyMistakes {
 
     public enum SaliencyMagnitude: String, MistakeKind {
         case forgetsAbs = "forgets-abs", absAfterMax = "abs-after-max", batchAxis = "batch-axis"
+        case sumOverChannels = "sum-over-channels"
         public var summary: String {
             switch self {
             case .forgetsAbs: "takes the max over channels of the signed gradient"
             case .absAfterMax: "takes |max_c g| instead of max_c |g|"
             case .batchAxis: "takes the max over axis 0 (the batch) instead of axis 1 (the channels)"
+            case .sumOverChannels: "sums |∂y/∂x| over the channels instead of taking the largest (right for gray images only)"
             }
         }
     }
@@ -61,6 +63,7 @@ public enum SaliencyMistakes {
             case .forgetsAbs: return try gradient.max(axis: 1, keepDims: true)
             case .absAfterMax: return try gradient.max(axis: 1, keepDims: true).abs()
             case .batchAxis: return try gradient.abs().max(axis: 0, keepDims: true)
+            case .sumOverChannels: return try gradient.abs().sum(axes: [1], keepDims: true)
             }
         }
     }

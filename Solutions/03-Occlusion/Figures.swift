@@ -78,6 +78,26 @@ public enum OcclusionFigures: LessonFigures {
         figures.append(Figure(name: "occlusion-window-sizes",
                               image: ImageGrid.render(cells, columns: 5, title: "test image 0: the window size sets the scale of the explanation"),
                               raw: ([settings.count, 1, 28, 28], raw)))
+        figures.append(try colourFigure())
         return figures
+    }
+
+    /// `occlusion-colour`: one 4×4 patch (baseline 0 in all three channels) slid with
+    /// stride 2 over the colour images (captum's `sliding_window_shapes=(3, 4, 4)`), on the seeded
+    /// colour model (see `ColourFigureInputs`).
+    public static func colourFigure() throws -> Figure {
+        let inputs = try ColourFigureInputs.load()
+        let map = try occlusion(of: inputs.model, images: inputs.images, targets: inputs.targets, window: 4, stride: 2, baseline: 0)
+        var cells: [(image: RGBAImage, caption: String)] = []
+        for n in 0..<inputs.count {
+            cells.append(try inputs.input(n))
+            // Every channel holds the same value: channel 0 is the map.
+            let plane = Array(map.data[(n * 3072)..<(n * 3072 + 1024)])
+            cells.append((try Render.map(plane, width: 32, height: 32, colormap: .bwr, normalization: .symmetric), "drop in the logit"))
+            cells.append((try Render.overlay(plane, on: inputs.pixels(n), channels: 3, width: 32, height: 32), "overlay"))
+        }
+        return Figure(name: "occlusion-colour",
+                      image: ImageGrid.render(cells, columns: 3, title: "Occlusion 4x4, stride 2, all channels; \(ColourFigureInputs.note)"),
+                      raw: (map.shape, map.data))
     }
 }

@@ -48,12 +48,14 @@ public enum OcclusionMistakes {
     public enum Occlusion: String, MistakeKind {
         case occludedMinusOriginal = "occluded-minus-original", sumOverWindows = "sum-over-windows"
         case softmaxScore = "softmax-score", ignoresBaseline = "ignores-baseline"
+        case firstChannelOnly = "first-channel-only"
         public var summary: String {
             switch self {
             case .occludedMinusOriginal: "F(x with the window occluded) − F(x): the sign is flipped"
             case .sumOverWindows: "sums the drops over the covering windows instead of averaging them"
             case .softmaxScore: "uses the softmax probability instead of the raw logit"
             case .ignoresBaseline: "always fills the window with 0, whatever the baseline"
+            case .firstChannelOnly: "occludes channel 0 only (written for gray images): a colour image keeps green and blue under the patch"
             }
         }
     }
@@ -70,6 +72,7 @@ public enum OcclusionMistakes {
         case .sumOverWindows: variant.sumOverWindows = true
         case .softmaxScore: variant.softmaxScore = true
         case .ignoresBaseline: variant.ignoresBaseline = true
+        case .firstChannelOnly: variant.firstChannelOnly = true
         }
         return try occlusionMap(of: model, images: images, targets: targets, windows: windows, baseline: baseline,
                                 batchSize: batchSize, variant: variant)

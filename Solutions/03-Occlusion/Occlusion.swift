@@ -46,6 +46,7 @@ struct OcclusionVariant {
     var sumOverWindows = false
     var softmaxScore = false
     var ignoresBaseline = false
+    var firstChannelOnly = false
 }
 
 /// Occlusion for given windows: every occluded copy of every image, through the network in
@@ -91,7 +92,7 @@ func occlusionMap(of model: Module, images: Tensor, targets: [Int], windows: [(r
             for j in start..<end {
                 let (n, k) = j.quotientAndRemainder(dividingBy: windows.count)
                 var copy = Array(images.data[(n * plane)..<((n + 1) * plane)])
-                for c in 0..<channels {
+                for c in 0..<(variant.firstChannelOnly ? 1 : channels) {
                     for r in windows[k].rows {
                         for col in windows[k].columns { copy[c * area + r * width + col] = fill }
                     }

@@ -59,6 +59,23 @@ public enum CAMFigures: LessonFigures {
         figures.append(Figure(name: "cam-all-classes",
                               image: ImageGrid.render(cells, columns: 5, title: "test image 0 (a 7): the CAM of each class, each map scaled on its own"),
                               raw: (all.shape, all.data)))
+        figures.append(try colourFigure())
         return figures
+    }
+
+    /// `cam-colour`: the CAM at relu3 (8×8 for a 32×32 input) upsampled, scaled and overlaid on
+    /// the colour images of the seeded colour model (see `ColourFigureInputs`).
+    public static func colourFigure() throws -> Figure {
+        let inputs = try ColourFigureInputs.load()
+        let cam = try classActivationMap(of: inputs.model, images: inputs.images, targets: inputs.targets)
+        let scaled = try normalizedMaps(try upsampleBilinear(cam, height: 32, width: 32))
+        var cells: [(image: RGBAImage, caption: String)] = []
+        for n in 0..<inputs.count {
+            cells.append(try inputs.input(n))
+            cells.append((try Render.overlay(Array(scaled.data[(n * 1024)..<((n + 1) * 1024)]), on: inputs.pixels(n), channels: 3,
+                                             width: 32, height: 32), "CAM of class \(inputs.targets[n])"))
+        }
+        return Figure(name: "cam-colour", image: ImageGrid.render(cells, columns: 2, title: "CAM at relu3; \(ColourFigureInputs.note)"),
+                      raw: (cam.shape, cam.data))
     }
 }

@@ -81,6 +81,26 @@ public enum GradCAMFigures: LessonFigures {
             figures.append(Figure(name: "gradcam-mnist-fc", image: ImageGrid.render(fcCells, columns: 3, title: "Grad-CAM at relu2 of mnist-fc (no GAP: CAM cannot)"),
                                   raw: (cam.shape, cam.data)))
         }
+        figures.append(try colourFigure())
         return figures
+    }
+
+    /// `gradcam-colour`: Grad-CAM and Grad-CAM++ at relu3, resized and scaled, over the colour
+    /// images of the seeded colour model (see `ColourFigureInputs`).
+    public static func colourFigure() throws -> Figure {
+        let inputs = try ColourFigureInputs.load()
+        let plain = try gradCAM(of: inputs.model, images: inputs.images, targets: inputs.targets, layer: "relu3")
+        let plus = try gradCAMPlusPlus(of: inputs.model, images: inputs.images, targets: inputs.targets, layer: "relu3")
+        let (up, upPlus) = (try upsampledAndNormalized(plain, height: 32, width: 32), try upsampledAndNormalized(plus, height: 32, width: 32))
+        var cells: [(image: RGBAImage, caption: String)] = []
+        for n in 0..<inputs.count {
+            cells.append(try inputs.input(n))
+            for (map, caption) in [(up, "Grad-CAM"), (upPlus, "Grad-CAM++")] {
+                cells.append((try Render.overlay(Array(map.data[(n * 1024)..<((n + 1) * 1024)]), on: inputs.pixels(n), channels: 3,
+                                                 width: 32, height: 32), caption))
+            }
+        }
+        return Figure(name: "gradcam-colour", image: ImageGrid.render(cells, columns: 3, title: "Grad-CAM at relu3; \(ColourFigureInputs.note)"),
+                      raw: (plain.shape, plain.data))
     }
 }

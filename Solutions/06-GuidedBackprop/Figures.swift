@@ -45,6 +45,23 @@ public enum GuidedBackpropFigures: LessonFigures {
         chart.width = 520; chart.height = 320
         let correlations = steps.flatMap { step in ["gradient", "guided backprop", "Grad-CAM"].map { Float(step.correlations[$0] ?? 0) } }
         figures.append(Figure(name: "sanity-check", image: chart.render(), raw: ([steps.count, 3], correlations)))
+        figures.append(try colourFigure())
         return figures
+    }
+
+    /// `guided-colour`: guided backpropagation and guided Grad-CAM of the colour images as RGB
+    /// pictures (a / 2 max|a| + ½, gray = 0), on the seeded colour model (see `ColourFigureInputs`).
+    public static func colourFigure() throws -> Figure {
+        let inputs = try ColourFigureInputs.load()
+        let guided = try guidedBackprop(of: inputs.model, images: inputs.images, targets: inputs.targets)
+        let product = try guidedGradCAM(of: inputs.model, images: inputs.images, targets: inputs.targets, layer: "relu3")
+        var cells: [(image: RGBAImage, caption: String)] = []
+        for n in 0..<inputs.count {
+            cells.append(try inputs.input(n))
+            cells.append((try inputs.signedRGBCell(guided, n), "guided backprop (RGB)"))
+            cells.append((try inputs.signedRGBCell(product, n), "guided Grad-CAM (RGB)"))
+        }
+        return Figure(name: "guided-colour", image: ImageGrid.render(cells, columns: 3, title: "Guided backprop in colour; \(ColourFigureInputs.note)"),
+                      raw: (guided.shape, guided.data))
     }
 }

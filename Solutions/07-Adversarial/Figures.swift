@@ -16,6 +16,7 @@ public enum AdversarialFigures: LessonFigures {
         let accuracy = try accuracyUnderFGSM(of: model, images: images, labels: labels, epsilons: epsilons)
         figures.append(accuracyFigure(accuracy))
         figures.append(try exampleFigure(model: model, image: try images.sliced(axis: 0, 0..<1), label: labels[0]))
+        figures.append(try colourFigure())
         return figures
     }
 
@@ -53,5 +54,25 @@ public enum AdversarialFigures: LessonFigures {
         ]
         return Figure(name: "adversarial-example", image: ImageGrid.render(cells, columns: 5, title: "test image 0 attacked with PGD (20 steps of 0.02)"),
                       raw: (adversarial.shape, adversarial.data))
+    }
+
+    /// `adversarial-colour`: FGSM and PGD (ε = 0.03, 5 steps of 0.01) on the colour images, each
+    /// with its perturbation as an RGB picture (gray = 0), on the seeded colour model (see
+    /// `ColourFigureInputs`).
+    public static func colourFigure() throws -> Figure {
+        let inputs = try ColourFigureInputs.load()
+        let fast = try fgsm(of: inputs.model, images: inputs.images, labels: inputs.targets, epsilon: 0.03)
+        let iterative = try pgd(of: inputs.model, images: inputs.images, labels: inputs.targets, epsilon: 0.03, stepSize: 0.01, steps: 5)
+        let (fastDelta, iterativeDelta) = try withNoGrad { (try fast - inputs.images, try iterative - inputs.images) }
+        var cells: [(image: RGBAImage, caption: String)] = []
+        for n in 0..<inputs.count {
+            cells.append(try inputs.input(n))
+            for (image, delta, name) in [(fast, fastDelta, "FGSM"), (iterative, iterativeDelta, "PGD")] {
+                cells.append((try Render.image(Array(image.data[(n * 3072)..<((n + 1) * 3072)]), channels: 3, width: 32, height: 32), name))
+                cells.append((try inputs.signedRGBCell(delta, n), "\(name) x' - x"))
+            }
+        }
+        return Figure(name: "adversarial-colour", image: ImageGrid.render(cells, columns: 5, title: "eps = 0.03 on colour images; \(ColourFigureInputs.note)"),
+                      raw: (iterativeDelta.shape, iterativeDelta.data))
     }
 }

@@ -17,13 +17,48 @@ public enum Render {
         RGBAImage(GrayImage(width: width, height: height, unitValues: pixels)).upscaled(by: upscale)
     }
 
-    /// A heatmap over a gray image (both `height × width`), min-max normalised, with `alpha`.
-    public static func overlay(_ values: [Float], on pixels: [Float], width: Int, height: Int,
-                               colormap: Colormap = .jet, alpha: Double = 0.5, upscale: Int = 4) throws -> RGBAImage {
-        let base = GrayImage(width: width, height: height, unitValues: pixels)
-        let heat = try Heatmap(width: width, height: height, values: values).normalized(.minMax)
-        return base.overlaying(heat, colormap: colormap, alpha: alpha).upscaled(by: upscale)
+    /// An image from planar pixels in [0, 1]: `channels` = 1 (gray) or 3 (RGB, `[3, H, W]` order
+    /// as in a tensor). Enlarged `upscale` times.
+    public static func image(_ pixels: [Float], channels: Int, width: Int, height: Int, upscale: Int = 4) throws -> RGBAImage {
+        guard channels == 1 || channels == 3, pixels.count == channels * width * height, width > 0, height > 0 else {
+            throw ImagingError.invalidFormat("an image of \(channels) channels, \(width)×\(height), needs \(channels * width * height) values in 1 or 3 channels, got \(pixels.count)")
+        }
+        return RGBAImage(planar: pixels, channels: channels, width: width, height: height).upscaled(by: upscale)
     }
+
+    /// A heatmap over an image (`values`: `height × width`; `pixels`: `channels` = 1 or 3 planes
+    /// of `height × width` in [0, 1]), min-max normalised, blended with `alpha`. With a `mask`
+    /// (`height × width`, true = the object), the mask's outline is drawn in white on top: the
+    /// ground-truth region next to what the explanation highlights.
+    public static func overlay(_ values: [Float], on pixels: [Float], channels: Int = 1, width: Int, height: Int,
+                               colormap: Colormap = .jet, alpha: Double = 0.5, upscale: Int = 4,
+                               mask: [Bool]? = nil) throws -> RGBAImage {
+        guard channels == 1 || channels == 3, pixels.count == channels * width * height else {
+            throw ImagingError.invalidFormat("an overlay on a \(width)×\(height) image of \(channels) channels needs \(channels * width * height) pixels, got \(pixels.count)")
+        }
+        let base = RGBAImage(planar: pixels, channels: channels, width: width, height: height)
+        let heat = try Heatmap(width: width, height: height, values: values).normalized(.minMax)
+        let picture = base.overlaying(heat, colormap: colormap, alpha: alpha).upscaled(by: upscale)
+        guard let mask else { return picture }
+        return try picture.outliningMask(mask, width: width, height: height)
+    }
+
+    /// One map per image from a `[C, H, W]` attribution (`values.count == channels · area`):
+    /// `.maxAbsolute` is maxₖ |aₖ| (Simonyan et al. 2014, the saliency map of a colour image);
+    /// `.sum` is Σₖ aₖ, signed (what captum's `visualize_image_attr` does before its `sign` option,
+    /// used for gradient × input, Integrated Gradients and the other signed attributions).
+    public static func reducedChannels(_ values: [Float], channels: Int, area: Int, _ reduction: ChannelReduction) -> [Float] {
+        precondition(channels >= 1 && values.count == channels * area, "reducedChannels: \(values.count) values are not [\(channels), \(area)]")
+        return (0..<area).map { p in
+            switch reduction {
+            case .maxAbsolute: (0..<channels).map { Swift.abs(values[$0 * area + p]) }.max() ?? 0
+            case .sum: (0..<channels).reduce(Float(0)) { $0 + values[$1 * area + p] }
+            }
+        }
+    }
+
+    /// How a colour attribution becomes one map (see `reducedChannels`).
+    public enum ChannelReduction: Sendable { case maxAbsolute, sum }
 }
 
 extension Optional {

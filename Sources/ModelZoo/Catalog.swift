@@ -1,3 +1,4 @@
+import DataFormats
 import TensorEngine
 
 /// The reference models of the course, as architectures. Their trained weights ship in
@@ -12,11 +13,21 @@ public enum Catalog {
     /// pixels (`ShapesGenerator.trainingSeed`, 30,000 images; a test recomputes them).
     public static let shapesMean: [Float] = [0.4996, 0.5003, 0.4998], shapesStd: [Float] = [0.2436, 0.2447, 0.2439]
 
+    /// CIFAR-10's per-channel mean and standard deviation (red, green, blue) over the 50,000
+    /// training images: the population standard deviation of all 51,200,000 pixel values of each
+    /// channel (numpy `x.std(axis=(0, 2, 3))` on the whole training set), not the often-copied
+    /// 0.2023, 0.1994, 0.2010, which is the mean of per-image standard deviations.
+    public static let cifarMean: [Float] = [0.4914, 0.4822, 0.4465], cifarStd: [Float] = [0.2470, 0.2435, 0.2616]
+
     public static let digitNames = (0...9).map(String.init)
     public static let fashionNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
 
     /// The names of all catalogued models.
     public static var names: [String] { ["mnist-gap", "mnist-fc", "mnist-simplenet", "fashion-gap", "shapes-simplenet", "mnist-decoy"] }
+
+    /// Catalogued models trained on data the user supplies (`workbook train --model NAME --data
+    /// DIR`): they have no shipped file, so they are not in `names`.
+    public static var userDataModels: [String] { ["cifar-simplenet"] }
 
     /// The test accuracy each shipped model must reach (the course's specification).
     public static func requiredAccuracy(of name: String) -> Double? {
@@ -32,6 +43,7 @@ public enum Catalog {
         case "shapes-simplenet": return "shapes"
         case "mnist-decoy": return "decoy-mnist"
         default:
+            if architecture.classNames == CIFAR10Batch.classNames && architecture.inputShape == [3, 32, 32] { return "cifar-10" }
             if architecture.classNames == fashionNames { return "fashion-mnist" }
             if architecture.classNames == ShapesGenerator.classNames { return "shapes" }
             return "mnist"
@@ -47,7 +59,8 @@ public enum Catalog {
         case "mnist-simplenet": return simpleNet
         case "mnist-decoy": return gap(name: name, mean: mnistMean, std: mnistStd, classes: digitNames)
         case "shapes-simplenet": return shapesSimpleNet
-        default: throw ModelZooError.unknownModel(name, known: names)
+        case "cifar-simplenet": return cifarSimpleNet
+        default: throw ModelZooError.unknownModel(name, known: names + userDataModels)
         }
     }
 
@@ -104,4 +117,26 @@ public enum Catalog {
         return ModelArchitecture(name: "shapes-simplenet", inputShape: [3, ShapesGenerator.side, ShapesGenerator.side],
                                  classNames: ShapesGenerator.classNames, layers: layers)
     }()
+}
+
+extension Catalog {
+    /// SimpleNet-style for CIFAR-10 (after Hasanpour et al. 2016, slimmed to train on a CPU):
+    /// per-channel normalisation, six 3×3 conv + batch-norm + ReLU blocks (32–256 channels) in three
+    /// stages separated by max-pooling (32 → 16 → 8 → 4), dropout, global average pooling and one
+    /// linear layer. ~0.9 M parameters; 32×32 RGB input.
+    static let cifarSimpleNet: ModelArchitecture = {
+        var layers: [LayerSpecification] = [.normalize("norm", mean: cifarMean, std: cifarStd)]
+        func block(_ i: Int, _ inC: Int, _ outC: Int) {
+            layers += [.conv2d("conv\(i)", inC, outC, kernelSize: 3, padding: 1), .batchNorm2d("bn\(i)", outC), .relu("relu\(i)")]
+        }
+        block(1, 3, 32); block(2, 32, 64); layers.append(.maxPool2d("pool1", kernelSize: 2))
+        block(3, 64, 64); block(4, 64, 128); layers.append(.maxPool2d("pool2", kernelSize: 2))
+        layers.append(.dropout("dropout1", p: 0.1))
+        block(5, 128, 128); block(6, 128, 256); layers.append(.maxPool2d("pool3", kernelSize: 2))
+        layers += [.globalAvgPool("gap"), .dropout("dropout2", p: 0.2), .linear("fc", 256, 10)]
+        return ModelArchitecture(name: "cifar-simplenet", inputShape: [3, 32, 32], classNames: cifarNames, layers: layers)
+    }()
+
+    /// CIFAR-10's class names, in label order.
+    public static var cifarNames: [String] { CIFAR10Batch.classNames }
 }

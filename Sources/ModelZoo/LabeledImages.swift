@@ -8,8 +8,18 @@ public struct LabeledImages: Sendable {
     public let pixels: [Float]
     public let labels: [Int]
     public let classNames: [String]
+    /// Ground-truth object masks, `count · H · W` (true = the object's pixels), for data sets that
+    /// have them; `nil` otherwise. `workbook explain` outlines image i's mask on its overlays.
+    public var masks: [Bool]? = nil
 
     public var count: Int { labels.count }
+
+    /// The `H × W` mask of image `index`, if the data set has masks of that size.
+    public func mask(at index: Int) -> [Bool]? {
+        let area = imageShape.dropFirst().reduce(1, *)
+        guard let masks, masks.count == count * area, index >= 0, index < count else { return nil }
+        return Array(masks[(index * area)..<((index + 1) * area)])
+    }
     public var pixelsPerImage: Int { imageShape.reduce(1, *) }
 
     public init(imageShape: [Int], pixels: [Float], labels: [Int], classNames: [String]) throws {

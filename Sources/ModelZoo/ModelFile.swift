@@ -95,10 +95,11 @@ public enum ModelFile {
             }
             return url
         }
-        guard Catalog.names.contains(nameOrPath) else { throw ModelZooError.unknownModel(nameOrPath, known: Catalog.names) }
+        guard (Catalog.names + Catalog.userDataModels).contains(nameOrPath) else { throw ModelZooError.unknownModel(nameOrPath, known: Catalog.names) }
         let url = try shippedURL(nameOrPath)
         guard FileManager.default.fileExists(atPath: url.path) else {
-            throw ModelZooError.invalidModelFile(path: url.path, reason: "not trained yet: run `swift run -c release workbook train --model \(nameOrPath)`")
+            let data = Catalog.userDataModels.contains(nameOrPath) ? " --data DIR" : ""
+            throw ModelZooError.invalidModelFile(path: url.path, reason: "not trained yet: run `swift run -c release workbook train --model \(nameOrPath)\(data)`")
         }
         return url
     }
@@ -118,10 +119,5 @@ public enum ModelFile {
     /// The name `dataset(for:split:metadata:)` loads.
     public static func datasetName(for architecture: ModelArchitecture, metadata: [String: String] = [:]) -> String {
         metadata["dataset"] ?? Catalog.datasetName(of: architecture)
-    }
-
-    /// The data set of a loaded model file.
-    public static func dataset(for loaded: Loaded, split: DatasetFiles.Split) throws -> LabeledImages {
-        try dataset(for: loaded.architecture, split: split, metadata: loaded.metadata)
     }
 }

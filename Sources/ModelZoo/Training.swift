@@ -30,6 +30,9 @@ public struct TrainingConfiguration: Sendable {
             // Position, rotation and scale already vary in the data; a zero-filled shift would
             // add black borders the test images never have.
             c.epochs = 12; c.maximumShift = 0
+        case "cifar-simplenet":
+            // Random shifts of up to 4 px (the usual pad-4 random crop) and mirror images.
+            c.epochs = 30; c.maximumShift = 4; c.horizontalFlips = true
         default: break   // mnist-gap, mnist-decoy (the mnist-gap recipe on the decoy images)
         }
         return c

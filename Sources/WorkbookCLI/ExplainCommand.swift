@@ -33,6 +33,7 @@ enum ExplainCommand: Command {
         OptionSpecification(name: "out", valueName: "FILE.png", help: "the figure (default explain-INDEX[-METHOD].png)"),
         OptionSpecification(name: "raw", valueName: "FILE.npy", help: "the unnormalised map (one method only)"),
         OptionSpecification(name: "list", valueName: nil, help: "list the methods and what --raw holds for each"),
+        dataOption,
     ]
 
     static var methods: [ExplanationMethod] { ExplanationMethods.all }
@@ -44,7 +45,7 @@ enum ExplainCommand: Command {
         }
         let loaded = try ModelFile.load(ModelFile.resolve(options.string("model") ?? "mnist-gap"))
         let model = loaded.model
-        let test = try ModelFile.dataset(for: loaded.architecture, split: .test)
+        let test = try ModelFile.dataset(for: loaded, split: .test, dataFolder: options.string("data").map { URL(fileURLWithPath: $0) })
         let index = try options.int("index", default: 0)!
         let image = try test.image(at: index)
         let probabilities = try withNoGrad { try model(image).softmax() }
@@ -68,17 +69,19 @@ enum ExplainCommand: Command {
             }
             selected = [method]
         }
-        let title = "\(loaded.architecture.name), test image \(index): true \(test.labels[index]), predicted \(predicted) ("
-            + String(format: "%.2f", probabilities.data[predicted]) + "), explaining class \(target)"
-        let pixels = image.data
+        let names = loaded.architecture.classNames
+        func named(_ c: Int) -> String { c < names.count ? names[c] : "\(c)" }
+        let title = "\(loaded.architecture.name), test image \(index): true \(named(test.labels[index])), predicted \(named(predicted)) ("
+            + String(format: "%.2f", probabilities.data[predicted]) + "), explaining class \(named(target))"
+        let input = try InputPicture(image, mask: test.mask(at: index))
         if options.string("raw") != nil && selected.count != 1 { throw CommandLineError(message: "--raw needs a single --method") }
-        var cells: [(image: RGBAImage, caption: String)] = [(Render.grayImage(pixels, width: 28, height: 28), "input")]
+        var cells: [(image: RGBAImage, caption: String)] = [(try input.picture(), input.mask == nil ? "input" : "input, object outlined")]
         var files: [(URL, Data)] = []
         for method in selected {
             let start = Date()
             let map = try method.compute(model, image, target, layer)
             let ms = Date().timeIntervalSince(start) * 1000
-            cells.append((try picture(of: map, method: method, pixels: pixels), method.name))
+            cells.append((try picture(of: map, method: method, input: input), method.name))
             printNow(padded(method.name, 22) + "map \(map.shape)  " + String(format: "%.1f ms", ms))
             if let raw = options.string("raw") {
                 files.append((URL(fileURLWithPath: raw), Data(NPY.encode(try NPYArray(shape: map.shape, floats: map.data)))))
@@ -91,19 +94,48 @@ enum ExplainCommand: Command {
         printNow("wrote " + files.map(\.0.path).joined(separator: " and "))
     }
 
-    /// How each kind of map is drawn: signed input-space maps with a diverging colormap, layer
-    /// maps upsampled and overlaid on the image, attacks as the adversarial image.
-    static func picture(of map: Tensor, method: ExplanationMethod, pixels: [Float]) throws -> RGBAImage {
+    /// How each kind of map is drawn: signed input-space maps with a diverging colormap (a colour
+    /// map reduced to one by the sum over channels, captum's convention for signed attributions;
+    /// saliency by maxₖ |∂y/∂xₖ|, Simonyan et al.), layer maps upsampled and overlaid on the image
+    /// (with the object's outline when the data set has masks), attacks as the adversarial image.
+    static func picture(of map: Tensor, method: ExplanationMethod, input: InputPicture) throws -> RGBAImage {
+        let (channels, height, width) = (input.channels, input.height, input.width)
         switch method.kind {
         case .inputSpace:
-            let channel = Array(map.data.prefix(784))
-            return try Render.map(channel, width: 28, height: 28, colormap: .bwr, normalization: .symmetric)
+            let area = height * width
+            let planes = map.shape.count == 4 ? map.shape[1] : 1
+            guard map.count == planes * area else { throw CommandLineError(message: "\(method.name) gave a map of \(map.shape), not the input's size") }
+            if planes == 1 { return try Render.map(map.data, width: width, height: height, colormap: .bwr, normalization: .symmetric) }
+            if method.name == "saliency" {
+                return try Render.map(Render.reducedChannels(map.data, channels: planes, area: area, .maxAbsolute),
+                                      width: width, height: height, colormap: .inferno, normalization: .minMax)
+            }
+            return try Render.map(Render.reducedChannels(map.data, channels: planes, area: area, .sum),
+                                  width: width, height: height, colormap: .bwr, normalization: .symmetric)
         case .layerSpace:
-            let up = try upsampledAndNormalized(map, height: 28, width: 28)
-            return try Render.overlay(up.data, on: pixels, width: 28, height: 28)
+            let up = try upsampledAndNormalized(map, height: height, width: width)
+            return try Render.overlay(up.data, on: input.pixels, channels: channels, width: width, height: height, mask: input.mask)
         case .attack:
-            let adversarial = zip(pixels, map.data).map { min(max($0 + $1, 0), 1) }
-            return Render.grayImage(adversarial, width: 28, height: 28)
+            let adversarial = zip(input.pixels, map.data).map { min(max($0 + $1, 0), 1) }
+            return try Render.image(adversarial, channels: channels, width: width, height: height)
+        }
+    }
+
+    /// The image being explained, `[1, C, H, W]` with C = 1 or 3, and its object mask if any.
+    struct InputPicture {
+        let pixels: [Float], channels: Int, height: Int, width: Int
+        let mask: [Bool]?
+        init(_ image: Tensor, mask: [Bool]?) throws {
+            guard image.rank == 4, image.shape[0] == 1, image.shape[1] == 1 || image.shape[1] == 3 else {
+                throw CommandLineError(message: "explain draws gray or RGB images; this model's input is \(image.shape)")
+            }
+            (pixels, channels, height, width) = (image.data, image.shape[1], image.shape[2], image.shape[3])
+            self.mask = mask
+        }
+        func picture() throws -> RGBAImage {
+            let base = try Render.image(pixels, channels: channels, width: width, height: height)
+            guard let mask else { return base }
+            return try base.outliningMask(mask, width: width, height: height)
         }
     }
 

@@ -11,19 +11,19 @@ import TensorEngine
 enum ExplanationMethods {
     static var all: [ExplanationMethod] {
         [
-            ExplanationMethod(name: "saliency", kind: .inputSpace, summary: "vanilla gradient ∂yᶜ/∂x, signed (lesson 02); --raw: [1, 1, 28, 28]") { model, image, target, _ in
+            ExplanationMethod(name: "saliency", kind: .inputSpace, summary: "vanilla gradient ∂yᶜ/∂x, signed (lesson 02); --raw: [1, C, H, W]") { model, image, target, _ in
                 try saliency(of: model, images: image, targets: [target])
             },
-            ExplanationMethod(name: "gradient-x-input", kind: .inputSpace, summary: "x ⊙ ∂yᶜ/∂x (lesson 02); --raw: [1, 1, 28, 28]") { model, image, target, _ in
+            ExplanationMethod(name: "gradient-x-input", kind: .inputSpace, summary: "x ⊙ ∂yᶜ/∂x (lesson 02); --raw: [1, C, H, W]") { model, image, target, _ in
                 try gradientTimesInput(of: model, images: image, targets: [target])
             },
-            ExplanationMethod(name: "smoothgrad", kind: .inputSpace, summary: "SmoothGrad, 50 samples, noise 15% of the range, seed 0 (lesson 02); --raw: [1, 1, 28, 28]") { model, image, target, _ in
+            ExplanationMethod(name: "smoothgrad", kind: .inputSpace, summary: "SmoothGrad, 50 samples, noise 15% of the range, seed 0 (lesson 02); --raw: [1, C, H, W]") { model, image, target, _ in
                 try smoothGrad(of: model, images: image, targets: [target], samples: 50, noiseLevel: 0.15, seed: 0)
             },
-            ExplanationMethod(name: "integrated-gradients", kind: .inputSpace, summary: "Integrated Gradients, black baseline, 50 Gauss-Legendre steps (lesson 02); --raw: [1, 1, 28, 28]") { model, image, target, _ in
+            ExplanationMethod(name: "integrated-gradients", kind: .inputSpace, summary: "Integrated Gradients, black baseline, 50 Gauss-Legendre steps (lesson 02); --raw: [1, C, H, W]") { model, image, target, _ in
                 try integratedGradients(of: model, images: image, targets: [target], steps: 50, method: .gaussLegendre).attributions
             },
-            ExplanationMethod(name: "occlusion", kind: .inputSpace, summary: "occlusion, 4×4 window, stride 2, baseline 0 (lesson 03); --raw: [1, 1, 28, 28]") { model, image, target, _ in
+            ExplanationMethod(name: "occlusion", kind: .inputSpace, summary: "occlusion, 4×4 window, stride 2, baseline 0 (lesson 03); --raw: [1, C, H, W]") { model, image, target, _ in
                 try occlusion(of: model, images: image, targets: [target], window: 4, stride: 2, baseline: 0, batchSize: 169)
             },
             ExplanationMethod(name: "cam", kind: .layerSpace, summary: "CAM Σₖ wₖᶜ Aₖ at the layer before global average pooling (lesson 04); --raw: [1, 1, h, w]") { model, image, target, layer in
@@ -35,16 +35,16 @@ enum ExplanationMethods {
             ExplanationMethod(name: "gradcam++", kind: .layerSpace, summary: "Grad-CAM++ (lesson 05); --raw: [1, 1, h, w] at the layer") { model, image, target, layer in
                 try gradCAMPlusPlus(of: model, images: image, targets: [target], layer: layer)
             },
-            ExplanationMethod(name: "guided-backprop", kind: .inputSpace, summary: "guided backpropagation (lesson 06); --raw: [1, 1, 28, 28]") { model, image, target, _ in
+            ExplanationMethod(name: "guided-backprop", kind: .inputSpace, summary: "guided backpropagation (lesson 06); --raw: [1, C, H, W]") { model, image, target, _ in
                 try guidedBackprop(of: model, images: image, targets: [target])
             },
-            ExplanationMethod(name: "deconvnet", kind: .inputSpace, summary: "the deconvnet rule (lesson 06); --raw: [1, 1, 28, 28]") { model, image, target, _ in
+            ExplanationMethod(name: "deconvnet", kind: .inputSpace, summary: "the deconvnet rule (lesson 06); --raw: [1, C, H, W]") { model, image, target, _ in
                 try deconvnet(of: model, images: image, targets: [target])
             },
-            ExplanationMethod(name: "guided-gradcam", kind: .inputSpace, summary: "guided backprop ⊙ upsampled Grad-CAM (lesson 06); --raw: [1, 1, 28, 28]") { model, image, target, layer in
+            ExplanationMethod(name: "guided-gradcam", kind: .inputSpace, summary: "guided backprop ⊙ upsampled Grad-CAM (lesson 06); --raw: [1, C, H, W]") { model, image, target, layer in
                 try guidedGradCAM(of: model, images: image, targets: [target], layer: layer)
             },
-            ExplanationMethod(name: "fgsm", kind: .attack, summary: "FGSM, ε = 0.1, untargeted (lesson 07); --raw: the perturbation x′ − x [1, 1, 28, 28]") { model, image, target, _ in
+            ExplanationMethod(name: "fgsm", kind: .attack, summary: "FGSM, ε = 0.1, untargeted (lesson 07); --raw: the perturbation x′ − x [1, C, H, W]") { model, image, target, _ in
                 let adversarial = try fgsm(of: model, images: image, labels: [target], epsilon: 0.1)
                 return try withNoGrad { try adversarial - image }
             },

@@ -5,6 +5,14 @@ import ModelZoo
 import TensorEngine
 
 let modelOption = OptionSpecification(name: "model", valueName: "NAME|FILE", help: "a shipped model name or a path to a model .safetensors", required: true)
+/// The folder of a data set the user supplies (CIFAR-10), for models whose data cannot ship.
+let dataOption = OptionSpecification(name: "data", valueName: "DIR", help: "the folder holding cifar-10-batches-bin (CIFAR-10 models; see Datasets/README.md)")
+
+extension ParsedOptions {
+    /// `--data DIR` as a URL, if given.
+    var dataFolder: URL? { string("data").map { URL(fileURLWithPath: $0) } }
+}
+
 /// The same, for the commands that default to the course's main model.
 let modelOptionDefaultingToGap = OptionSpecification(name: "model", valueName: "NAME|FILE", help: "a shipped model name or a path to a model .safetensors (default mnist-gap)")
 
@@ -19,6 +27,7 @@ enum EvaluateCommand: Command {
         OptionSpecification(name: "limit", valueName: "N", help: "evaluate the first N test images only", integers: 1...Int.max),
         OptionSpecification(name: "logits", valueName: "FILE.npy", help: "also write the logits [N, classes] as NPY (to compare with PyTorch)"),
         OptionSpecification(name: "out", valueName: "DIR", help: "where the figures go (default workbook-output/evaluate-MODEL)"),
+        dataOption,
     ]
 
     static func run(_ options: ParsedOptions) throws {
@@ -34,7 +43,7 @@ enum EvaluateCommand: Command {
         let loaded = try ModelFile.load(ModelFile.resolve(options.requiredString("model")))
         let ownDataset = ModelFile.datasetName(for: loaded.architecture, metadata: loaded.metadata)
         let datasetName = options.string("dataset") ?? ownDataset
-        var test = try DatasetFiles.named(datasetName, split: split)
+        var test = try ModelFile.dataset(named: datasetName, split: split, dataFolder: options.dataFolder, model: loaded.architecture.name)
         guard test.imageShape == loaded.architecture.inputShape, test.classNames.count == loaded.architecture.classNames.count else {
             throw CommandLineError(message: "\(datasetName) has \(test.imageShape) images in \(test.classNames.count) classes; \(loaded.architecture.name) expects \(loaded.architecture.inputShape) and \(loaded.architecture.classNames.count)")
         }
@@ -70,7 +79,7 @@ enum EvaluateCommand: Command {
         var files: [(URL, Data)] = [
             (out.appendingPathComponent("confusion-matrix.png"), Data(PNG.encode(ModelFigures.confusionMatrix(
                 confusion, classNames: loaded.architecture.classNames, title: "\(loaded.architecture.name): confusion matrix, test accuracy \(accuracy)")))),
-            (out.appendingPathComponent("misclassified.png"), Data(PNG.encode(ModelFigures.misclassified(test, predicted: predicted, probabilities: probabilities, classes: classes)))),
+            (out.appendingPathComponent("misclassified.png"), Data(PNG.encode(ModelFigures.misclassified(test, predicted: predicted, probabilities: probabilities, classes: classes, classNames: loaded.architecture.classNames)))),
         ]
         if let path = options.string("logits") {
             files.append((URL(fileURLWithPath: path), Data(NPY.encode(try NPYArray(shape: [test.count, classes], floats: logits)))))
@@ -137,9 +146,10 @@ enum PredictCommand: Command {
     static let options = [
         modelOption,
         OptionSpecification(name: "index", valueName: "N", help: "a test-set image", integers: 0...Int.max),
-        OptionSpecification(name: "png", valueName: "FILE", help: "a PNG of a digit (resized to the model's input; white on black like MNIST)"),
+        OptionSpecification(name: "png", valueName: "FILE", help: "a PNG (resized to the model's input; gray for MNIST models, white on black; RGB for colour models)"),
         OptionSpecification(name: "invert", valueName: nil, help: "invert the PNG first (for dark digits on a light background)"),
         OptionSpecification(name: "top", valueName: "K", help: "how many classes to show (default 3)", integers: 1...1000),
+        dataOption,
     ]
 
     static func run(_ options: ParsedOptions) throws {
@@ -150,7 +160,7 @@ enum PredictCommand: Command {
             image = try InputImages.fromPNG(URL(fileURLWithPath: path), shape: loaded.architecture.inputShape, invert: options.has("invert"))
             print("\(path):")
         } else {
-            let test = try ModelFile.dataset(for: loaded.architecture, split: .test)
+            let test = try ModelFile.dataset(for: loaded, split: .test, dataFolder: options.dataFolder)
             guard let index = try options.int("index") else { throw CommandLineError(message: "give --index N or --png FILE") }
             image = try test.image(at: index)
             print("test image \(index), true class \(names[test.labels[index]]):")
@@ -189,15 +199,28 @@ enum DiagramCommand: Command {
 
 /// Turning user images into model inputs.
 enum InputImages {
-    /// A PNG as a `[1, C, H, W]` tensor in [0, 1]: converted to gray, resized (bilinear) to the
-    /// model's input size, optionally inverted.
+    /// A PNG as a `[1, C, H, W]` tensor in [0, 1]: converted to gray (1-channel models) or kept
+    /// as RGB (3-channel models), resized (bilinear) to the model's input size, optionally inverted.
     static func fromPNG(_ url: URL, shape: [Int], invert: Bool) throws -> Tensor {
+        if shape.count == 3, shape[0] == 3 {
+            let rgba = try PNG.readRGBA(from: url)
+            let area = rgba.width * rgba.height
+            var planar = [Float](repeating: 0, count: 3 * area)
+            for p in 0..<area {
+                for c in 0..<3 {
+                    let value = Float(rgba.pixels[4 * p + c]) / 255
+                    planar[c * area + p] = invert ? 1 - value : value
+                }
+            }
+            let image = try Tensor(shape: [1, 3, rgba.height, rgba.width], data: planar)
+            return try withNoGrad { try image.resizedBilinear(height: shape[1], width: shape[2]) }
+        }
         let gray = try PNG.readGray(from: url)
         var pixels = gray.pixels.map { Float($0) / 255 }
         if invert { pixels = pixels.map { 1 - $0 } }
         let image = try Tensor(shape: [1, 1, gray.height, gray.width], data: pixels)
         guard shape.count == 3, shape[0] == 1 else {
-            throw CommandLineError(message: "--png works for one-channel models; this one expects \(shape)")
+            throw CommandLineError(message: "--png works for one- and three-channel models; this one expects \(shape)")
         }
         return try withNoGrad { try image.resizedBilinear(height: shape[1], width: shape[2]) }
     }

@@ -28,14 +28,23 @@ enum ModelFigures {
         return image
     }
 
-    /// Up to `limit` misclassified images with "pred P / true T (confidence)" captions.
-    static func misclassified(_ data: LabeledImages, predicted: [Int], probabilities: [Float], classes: Int, limit: Int = 40) -> RGBAImage {
+    /// Up to `limit` misclassified images (gray or colour) with "pred P / true T (confidence)"
+    /// captions; classes are named by `classNames` when the names are not just the digits.
+    static func misclassified(_ data: LabeledImages, predicted: [Int], probabilities: [Float], classes: Int,
+                              classNames: [String]? = nil, limit: Int = 40) -> RGBAImage {
         let wrong = zip(predicted, data.labels).enumerated().filter { $0.element.0 != $0.element.1 }.prefix(limit)
+        let size = data.pixelsPerImage
+        let (channels, height, width) = (data.imageShape[0], data.imageShape[1], data.imageShape[2])
+        func name(_ c: Int) -> String {
+            guard let classNames, c < classNames.count, classNames[c] != "\(c)" else { return "\(c)" }
+            return classNames[c]
+        }
         let cells: [(image: RGBAImage, caption: String)] = wrong.map { index, pair in
-            let pixels = Array(data.pixels[(index * 784)..<((index + 1) * 784)])
+            let pixels = Array(data.pixels[(index * size)..<((index + 1) * size)])
             let confidence = probabilities[index * classes + pair.0]
-            return (RGBAImage(GrayImage(width: 28, height: 28, unitValues: pixels)),
-                    "#\(index) pred \(pair.0) / true \(pair.1) (" + String(format: "%.2f", confidence) + ")")
+            let image = channels == 3 || channels == 1 ? RGBAImage(planar: pixels, channels: channels, width: width, height: height)
+                : RGBAImage(planar: Array(pixels.prefix(height * width)), channels: 1, width: width, height: height)
+            return (image, "#\(index) pred \(name(pair.0)) / true \(name(pair.1)) (" + String(format: "%.2f", confidence) + ")")
         }
         return ImageGrid.render(cells, columns: 8, title: "misclassified test images (first \(cells.count))", upscale: 3)
     }

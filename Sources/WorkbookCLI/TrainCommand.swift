@@ -6,7 +6,7 @@ import TensorEngine
 /// `workbook train`: trains a catalogued model from its seed and writes its model file.
 enum TrainCommand: Command {
     static let name = "train"
-    static let summary = "Train a reference model (\(Catalog.names.joined(separator: ", "))) and write its .safetensors."
+    static let summary = "Train a reference model (\(Catalog.names.joined(separator: ", ")); \(Catalog.userDataModels.joined(separator: ", ")) with --data DIR) and write its .safetensors."
     static let options = [
         OptionSpecification(name: "model", valueName: "NAME", help: "the model to train", required: true),
         OptionSpecification(name: "epochs", valueName: "N", help: "epochs (default: the model's recipe, 12–20)", integers: 1...1000),
@@ -17,6 +17,7 @@ enum TrainCommand: Command {
         OptionSpecification(name: "seed", valueName: "N", help: "random seed for weights, shuffling and augmentation (default 2024)"),
         OptionSpecification(name: "limit", valueName: "N", help: "train on the first N images only (smoke tests)", integers: 1...Int.max),
         OptionSpecification(name: "out", valueName: "FILE", help: "where to write the model (default Datasets/models/NAME.safetensors)"),
+        dataOption,
     ]
 
     static func run(_ options: ParsedOptions) throws {
@@ -32,10 +33,11 @@ enum TrainCommand: Command {
             configuration.horizontalFlips = flip == "yes"
         }
         configuration.seed = UInt64(try options.int("seed", default: Int(configuration.seed))!)
-        let dataset = Catalog.datasetName(of: architecture)
-        var training = try DatasetFiles.named(dataset, split: .training)
+        // The data set's name goes into the file, so explain, evaluate and predict find its data.
+        let datasetName = Catalog.datasetName(of: architecture)
+        var training = try ModelFile.dataset(named: datasetName, split: .training, dataFolder: options.dataFolder, model: name)
         if let limit = try options.int("limit") { training = training.prefix(limit) }
-        let test = try DatasetFiles.named(dataset, split: .test)
+        let test = try ModelFile.dataset(named: datasetName, split: .test, dataFolder: options.dataFolder, model: name)
         let out = try options.string("out").map { URL(fileURLWithPath: $0) } ?? ModelFile.shippedURL(name)
 
         print("training \(name) on \(training.count) \(dataset) images: \(configuration.epochs) epochs, batch \(configuration.batchSize), Adam with one-cycle peak lr \(configuration.learningRate), shifts ±\(configuration.maximumShift)\(configuration.horizontalFlips ? ", left–right flips" : ""), seed \(configuration.seed), \(Parallel.maximumThreads) threads")
@@ -59,7 +61,7 @@ enum TrainCommand: Command {
         // The model, its curve and its log together, or none of them.
         let staging = FileManager.default.temporaryDirectory.appendingPathComponent("workbook-train-\(UUID().uuidString).safetensors")
         defer { try? FileManager.default.removeItem(at: staging) }
-        try ModelFile.save(model, architecture: architecture, metadata: ["training": json, "dataset": dataset], to: staging)
+        try ModelFile.save(model, architecture: architecture, metadata: ["training": json, "dataset": datasetName], to: staging)
         let log = reports.map(\.description).joined(separator: "\n") + "\n"
         try AtomicFiles.write([
             (out, try Data(contentsOf: staging)),

@@ -259,7 +259,7 @@ struct OcclusionTests {
     @Test("Reference figures match their goldens (solutions mode)", .enabled(if: checksReferenceFigures))
     func referenceFigures() throws {
         let figures = try OcclusionFigures.make(FigureContext(mnistTest: Fixtures.mnistTest()))
-        #expect(figures.map(\.name) == ["occlusion-golden", "occlusion-window-sizes"])
+        #expect(figures.map(\.name) == ["occlusion-golden", "occlusion-window-sizes", "occlusion-colour"])
         for figure in figures {
             if let problem = GoldenFigures.check(figure, in: LessonPaths.figures(OcclusionFigures.folder)) {
                 Issue.record(Comment(rawValue: "reference figure \(figure.name) no longer matches its golden: \(problem)"))
