@@ -40,7 +40,7 @@ enum TrainCommand: Command {
         let test = try ModelFile.dataset(named: datasetName, split: .test, dataFolder: options.dataFolder, model: name)
         let out = try options.string("out").map { URL(fileURLWithPath: $0) } ?? ModelFile.shippedURL(name)
 
-        print("training \(name) on \(training.count) \(dataset) images: \(configuration.epochs) epochs, batch \(configuration.batchSize), Adam with one-cycle peak lr \(configuration.learningRate), shifts ±\(configuration.maximumShift)\(configuration.horizontalFlips ? ", left–right flips" : ""), seed \(configuration.seed), \(Parallel.maximumThreads) threads")
+        print("training \(name) on \(training.count) \(datasetName) images: \(configuration.epochs) epochs, batch \(configuration.batchSize), Adam with one-cycle peak lr \(configuration.learningRate), shifts ±\(configuration.maximumShift)\(configuration.horizontalFlips ? ", left–right flips" : ""), seed \(configuration.seed), \(Parallel.maximumThreads) threads")
         let model = try architecture.makeModel(seed: configuration.seed)
         var lastBar: ProgressBar? = nil
         let reports = try Trainer.train(model, on: training, testingOn: test, configuration: configuration,
