@@ -179,7 +179,7 @@ public enum SaliencyFigures: LessonFigures {
 
     /// `saliency-colour`: the colour case of the lesson's conventions — saliency as maxₖ |∂y/∂xₖ|
     /// (Simonyan et al.), gradient × input and Integrated Gradients summed over the channels
-    /// (captum's `visualize_image_attr`), on the seeded colour model (see `ColourFigureInputs`).
+    /// (captum's `visualize_image_attr`), on shapes-simplenet (see `ColourFigureInputs`).
     public static func colourFigure() throws -> Figure {
         let inputs = try ColourFigureInputs.load()
         let gradient = try saliency(of: inputs.model, images: inputs.images, targets: inputs.targets)

@@ -63,8 +63,8 @@ public enum CAMFigures: LessonFigures {
         return figures
     }
 
-    /// `cam-colour`: the CAM at relu3 (8×8 for a 32×32 input) upsampled, scaled and overlaid on
-    /// the colour images of the seeded colour model (see `ColourFigureInputs`).
+    /// `cam-colour`: the CAM at relu5 (8×8 for a 32×32 input) upsampled, scaled and overlaid on
+    /// the colour images of the shapes-simplenet (see `ColourFigureInputs`).
     public static func colourFigure() throws -> Figure {
         let inputs = try ColourFigureInputs.load()
         let cam = try classActivationMap(of: inputs.model, images: inputs.images, targets: inputs.targets)
@@ -73,9 +73,9 @@ public enum CAMFigures: LessonFigures {
         for n in 0..<inputs.count {
             cells.append(try inputs.input(n))
             cells.append((try Render.overlay(Array(scaled.data[(n * 1024)..<((n + 1) * 1024)]), on: inputs.pixels(n), channels: 3,
-                                             width: 32, height: 32), "CAM of class \(inputs.targets[n])"))
+                                             width: 32, height: 32), "CAM of \(inputs.className(n))"))
         }
-        return Figure(name: "cam-colour", image: ImageGrid.render(cells, columns: 2, title: "CAM at relu3; \(ColourFigureInputs.note)"),
+        return Figure(name: "cam-colour", image: ImageGrid.render(cells, columns: 2, title: "CAM at \(ColourFigureInputs.layer); \(ColourFigureInputs.note)"),
                       raw: (cam.shape, cam.data))
     }
 }

@@ -85,12 +85,12 @@ public enum GradCAMFigures: LessonFigures {
         return figures
     }
 
-    /// `gradcam-colour`: Grad-CAM and Grad-CAM++ at relu3, resized and scaled, over the colour
-    /// images of the seeded colour model (see `ColourFigureInputs`).
+    /// `gradcam-colour`: Grad-CAM and Grad-CAM++ at relu5, resized and scaled, over the colour
+    /// Shapes images of shapes-simplenet (see `ColourFigureInputs`).
     public static func colourFigure() throws -> Figure {
         let inputs = try ColourFigureInputs.load()
-        let plain = try gradCAM(of: inputs.model, images: inputs.images, targets: inputs.targets, layer: "relu3")
-        let plus = try gradCAMPlusPlus(of: inputs.model, images: inputs.images, targets: inputs.targets, layer: "relu3")
+        let plain = try gradCAM(of: inputs.model, images: inputs.images, targets: inputs.targets, layer: ColourFigureInputs.layer)
+        let plus = try gradCAMPlusPlus(of: inputs.model, images: inputs.images, targets: inputs.targets, layer: ColourFigureInputs.layer)
         let (up, upPlus) = (try upsampledAndNormalized(plain, height: 32, width: 32), try upsampledAndNormalized(plus, height: 32, width: 32))
         var cells: [(image: RGBAImage, caption: String)] = []
         for n in 0..<inputs.count {
@@ -100,7 +100,7 @@ public enum GradCAMFigures: LessonFigures {
                                                  width: 32, height: 32), caption))
             }
         }
-        return Figure(name: "gradcam-colour", image: ImageGrid.render(cells, columns: 3, title: "Grad-CAM at relu3; \(ColourFigureInputs.note)"),
+        return Figure(name: "gradcam-colour", image: ImageGrid.render(cells, columns: 3, title: "Grad-CAM at \(ColourFigureInputs.layer); \(ColourFigureInputs.note)"),
                       raw: (plain.shape, plain.data))
     }
 }

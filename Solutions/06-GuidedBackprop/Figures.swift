@@ -50,11 +50,11 @@ public enum GuidedBackpropFigures: LessonFigures {
     }
 
     /// `guided-colour`: guided backpropagation and guided Grad-CAM of the colour images as RGB
-    /// pictures (a / 2 max|a| + ½, gray = 0), on the seeded colour model (see `ColourFigureInputs`).
+    /// pictures (a / 2 max|a| + ½, gray = 0), on shapes-simplenet (see `ColourFigureInputs`).
     public static func colourFigure() throws -> Figure {
         let inputs = try ColourFigureInputs.load()
         let guided = try guidedBackprop(of: inputs.model, images: inputs.images, targets: inputs.targets)
-        let product = try guidedGradCAM(of: inputs.model, images: inputs.images, targets: inputs.targets, layer: "relu3")
+        let product = try guidedGradCAM(of: inputs.model, images: inputs.images, targets: inputs.targets, layer: ColourFigureInputs.layer)
         var cells: [(image: RGBAImage, caption: String)] = []
         for n in 0..<inputs.count {
             cells.append(try inputs.input(n))

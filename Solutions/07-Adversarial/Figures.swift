@@ -57,18 +57,20 @@ public enum AdversarialFigures: LessonFigures {
     }
 
     /// `adversarial-colour`: FGSM and PGD (ε = 0.03, 5 steps of 0.01) on the colour images, each
-    /// with its perturbation as an RGB picture (gray = 0), on the seeded colour model (see
+    /// with its perturbation as an RGB picture (gray = 0), on the shapes-simplenet (see
     /// `ColourFigureInputs`).
     public static func colourFigure() throws -> Figure {
         let inputs = try ColourFigureInputs.load()
         let fast = try fgsm(of: inputs.model, images: inputs.images, labels: inputs.targets, epsilon: 0.03)
         let iterative = try pgd(of: inputs.model, images: inputs.images, labels: inputs.targets, epsilon: 0.03, stepSize: 0.01, steps: 5)
         let (fastDelta, iterativeDelta) = try withNoGrad { (try fast - inputs.images, try iterative - inputs.images) }
+        let predicted = try withNoGrad { (try inputs.model(fast).argmax(), try inputs.model(iterative).argmax()) }
         var cells: [(image: RGBAImage, caption: String)] = []
         for n in 0..<inputs.count {
             cells.append(try inputs.input(n))
-            for (image, delta, name) in [(fast, fastDelta, "FGSM"), (iterative, iterativeDelta, "PGD")] {
-                cells.append((try Render.image(Array(image.data[(n * 3072)..<((n + 1) * 3072)]), channels: 3, width: 32, height: 32), name))
+            for (image, delta, name, classes) in [(fast, fastDelta, "FGSM", predicted.0), (iterative, iterativeDelta, "PGD", predicted.1)] {
+                cells.append((try Render.image(Array(image.data[(n * 3072)..<((n + 1) * 3072)]), channels: 3, width: 32, height: 32),
+                              "\(name): \(inputs.classNames[classes[n]])"))
                 cells.append((try inputs.signedRGBCell(delta, n), "\(name) x' - x"))
             }
         }

@@ -77,33 +77,38 @@ public func umap(_ data: Matrix, settings: UMAPSettings = UMAPSettings(), progre
     let epochsPerNegative = epochsPerSample.map { $0 / Double(settings.negativeSampleRate) }
     var nextNegative = epochsPerNegative
     var alpha = settings.learningRate
-    for epoch in 0..<epochs {
-        let e = Double(epoch)
-        for edge in heads.indices where nextSample[edge] <= e {
-            let j = heads[edge], t = tails[edge]
-            var dx = y[2 * j] - y[2 * t], dy = y[2 * j + 1] - y[2 * t + 1]
-            var d2 = dx * dx + dy * dy
-            if d2 > 0 {
-                let coefficient = -2 * a * b * pow(d2, b - 1) / (a * pow(d2, b) + 1)
-                let gx = clip(coefficient * dx), gy = clip(coefficient * dy)
-                y[2 * j] += gx * alpha; y[2 * j + 1] += gy * alpha
-                y[2 * t] -= gx * alpha; y[2 * t + 1] -= gy * alpha
+    let gamma = settings.repulsionStrength
+    y.withUnsafeMutableBufferPointer { y in
+        for epoch in 0..<epochs {
+            let e = Double(epoch)
+            for edge in heads.indices where nextSample[edge] <= e {
+                let j = heads[edge], t = tails[edge]
+                var dx = y[2 &* j] - y[2 &* t], dy = y[2 &* j &+ 1] - y[2 &* t &+ 1]
+                var d2 = dx * dx + dy * dy
+                if d2 > 0 {
+                    // −2ab·d^{2(b−1)} / (1 + a·d^{2b}), with d^{2(b−1)} = d^{2b} / d² (one pow).
+                    let power = pow(d2, b)
+                    let coefficient = -2 * a * b * (power / d2) / (a * power + 1)
+                    let gx = clip(coefficient * dx), gy = clip(coefficient * dy)
+                    y[2 &* j] += gx * alpha; y[2 &* j &+ 1] += gy * alpha
+                    y[2 &* t] -= gx * alpha; y[2 &* t &+ 1] -= gy * alpha
+                }
+                nextSample[edge] += epochsPerSample[edge]
+                let negatives = max(Int((e - nextNegative[edge]) / epochsPerNegative[edge]), 0)
+                for _ in 0..<negatives {
+                    let other = Int(generator.next() % UInt64(n))
+                    if other == j { continue }
+                    dx = y[2 &* j] - y[2 &* other]; dy = y[2 &* j &+ 1] - y[2 &* other &+ 1]
+                    d2 = dx * dx + dy * dy
+                    guard d2 > 0 else { continue }
+                    let coefficient = 2 * gamma * b / ((0.001 + d2) * (a * pow(d2, b) + 1))
+                    y[2 &* j] += clip(coefficient * dx) * alpha; y[2 &* j &+ 1] += clip(coefficient * dy) * alpha
+                }
+                nextNegative[edge] += Double(negatives) * epochsPerNegative[edge]
             }
-            nextSample[edge] += epochsPerSample[edge]
-            let negatives = Int((e - nextNegative[edge]) / epochsPerNegative[edge])
-            for _ in 0..<max(negatives, 0) {
-                let other = Int(generator.next() % UInt64(n))
-                if other == j { continue }
-                dx = y[2 * j] - y[2 * other]; dy = y[2 * j + 1] - y[2 * other + 1]
-                d2 = dx * dx + dy * dy
-                guard d2 > 0 else { continue }
-                let coefficient = 2 * settings.repulsionStrength * b / ((0.001 + d2) * (a * pow(d2, b) + 1))
-                y[2 * j] += clip(coefficient * dx) * alpha; y[2 * j + 1] += clip(coefficient * dy) * alpha
-            }
-            nextNegative[edge] += Double(max(negatives, 0)) * epochsPerNegative[edge]
+            alpha = settings.learningRate * (1 - Double(epoch + 1) / Double(epochs))
+            progress?(epoch + 1, epochs)
         }
-        alpha = settings.learningRate * (1 - Double(epoch + 1) / Double(epochs))
-        progress?(epoch + 1, epochs)
     }
     return try Matrix(rows: n, columns: 2, values: y)
 }

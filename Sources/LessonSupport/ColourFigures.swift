@@ -2,32 +2,41 @@ import Imaging
 import ModelZoo
 import TensorEngine
 
-/// What each lesson's colour figure shows: the seeded, untrained colour model of `Datasets/colour`
-/// on its two 32×32 images, explaining classes 3 and 7 (see `Datasets/colour/README.md`). Its maps
-/// are exact but not meaningful; once a trained colour model ships (`shapes-simplenet`, issue 13)
-/// the figures should show that instead.
+/// What each lesson's colour figure shows: the shipped `shapes-simplenet` (trained by this engine,
+/// 98.70% on the Shapes test split) explaining its true class on three Shapes test images — a cross,
+/// a star and a triangle on cluttered backgrounds. (The graded colour tests use the seeded colour
+/// model of `Datasets/colour` instead: their numbers come from PyTorch fixtures.)
 public struct ColourFigureInputs {
     public let model: Sequential
-    /// `[2, 3, 32, 32]` in [0, 1].
+    /// `[3, 3, 32, 32]` in [0, 1].
     public let images: Tensor
     public let targets: [Int]
+    public let classNames: [String]
     public var count: Int { targets.count }
     public static let side = 32
-    /// The figures' titles end with this, so nobody reads meaning into an untrained model's maps.
-    public static let note = "seeded untrained colour model (Datasets/colour)"
+    /// Shapes test images shown (a cross, a star, a triangle).
+    public static let indices = [2, 3, 5]
+    /// The last convolutional stage of `shapes-simplenet`, where CAM-style maps are taken.
+    public static let layer = "relu5"
+    /// The figures' titles end with this.
+    public static let note = "shapes-simplenet on Shapes test images"
 
     /// Loads the model and the images (checksum-verified).
     public static func load() throws -> ColourFigureInputs {
-        let demo = try ColourDemo.images()
-        return ColourFigureInputs(model: try ColourDemo.model().model, images: demo.batch(0..<demo.count).images, targets: demo.labels)
+        let loaded = try ModelFile.load(ModelFile.resolve("shapes-simplenet"))
+        let (images, labels) = try DatasetFiles.shapes(.test).images.batch(indices)
+        return ColourFigureInputs(model: loaded.model, images: images, targets: labels, classNames: loaded.architecture.classNames)
     }
+
+    /// The class name of image n's target.
+    public func className(_ n: Int) -> String { classNames[targets[n]] }
 
     /// Image n's `[3, 32, 32]` pixels.
     public func pixels(_ n: Int) -> [Float] { Array(images.data[(n * 3072)..<((n + 1) * 3072)]) }
 
     /// Image n as a picture (4× enlarged), with its caption.
     public func input(_ n: Int) throws -> (image: RGBAImage, caption: String) {
-        (try Render.image(pixels(n), channels: 3, width: Self.side, height: Self.side), "colour image \(n), class \(targets[n])")
+        (try Render.image(pixels(n), channels: 3, width: Self.side, height: Self.side), "Shapes test image \(Self.indices[n]): \(className(n))")
     }
 
     /// Image n of a `[N, 3, 32, 32]` map reduced to one map by `reduction`, drawn like the gray
