@@ -10,7 +10,11 @@ struct Ranking {
     enum Metric: String, CaseIterable {
         case deletion = "deletion AUC", insertion = "insertion AUC", pointing = "pointing game"
         case mass = "relevance mass", rank = "rank accuracy", decoy = "decoy share"
+        /// Larger is better; the decoy share has no better direction (a model that reads the swatch
+        /// *should* be shown reading it), so it counts as "lower" only in the CSV column.
         var higherIsBetter: Bool { self != .deletion && self != .decoy }
+        /// The table's and chart's reading hint.
+        var direction: String { self == .decoy ? "(on the swatch)" : higherIsBetter ? "↑" : "↓" }
         /// The column name in the CSV file.
         var key: String { rawValue.replacingOccurrences(of: " ", with: "-") }
     }
@@ -115,7 +119,7 @@ struct Ranking {
 
     /// A Markdown table: one row per method, one column per metric, "mean [2.5%, 97.5%]".
     var text: String {
-        var out = "| method | " + metrics.map { "\($0.rawValue) \($0.higherIsBetter ? "↑" : "↓")" }.joined(separator: " | ") + " |\n"
+        var out = "| method | " + metrics.map { "\($0.rawValue) \($0.direction)" }.joined(separator: " | ") + " |\n"
         out += "| --- |" + String(repeating: " --- |", count: metrics.count) + "\n"
         for (m, name) in methods.enumerated() {
             out += "| \(name) | " + cells[m].map(format).joined(separator: " | ") + " |\n"

@@ -13,7 +13,7 @@ extension Ranking {
         canvas.drawText(title, x: 8, y: 8)
         for (k, metric) in metrics.enumerated() {
             let left = 8 + (k % columns) * panelWidth, top = 30 + (k / columns) * panelHeight
-            canvas.drawText("\(metric.rawValue) (\(metric.higherIsBetter ? "higher" : "lower") is better)", x: left, y: top)
+            canvas.drawText(metric == .decoy ? "decoy share (on the swatch; chance 0.02)" : "\(metric.rawValue) (\(metric.higherIsBetter ? "higher" : "lower") is better)", x: left, y: top)
             let axisTop = top + 16, axisLeft = left + labelWidth
             for tick in 0...4 {
                 let x = axisLeft + tick * plotWidth / 4
