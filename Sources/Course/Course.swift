@@ -1,6 +1,7 @@
 import AdversarialSolutions
 import CAMSolutions
 import EmbeddingsSolutions
+import EvaluationSolutions
 import FeatureVisualizationSolutions
 import GradCAMSolutions
 import GuidedBackpropSolutions
@@ -23,6 +24,7 @@ public enum Course {
         AdversarialExercises.lesson,
         FeatureVisualizationExercises.lesson,
         EmbeddingsExercises.lesson,
+        EvaluationExercises.lesson,
     ]
 
     /// The lessons selected by `--lesson N` (all when nil), or an error naming the known ones.

@@ -4,7 +4,7 @@ import TensorEngine
 /// The course's command line. Each subcommand lives in its own file.
 public enum Workbook {
     static let commands: [any Command.Type] = [
-        ExplainCommand.self, VisualizeCommand.self, DreamCommand.self, EmbedCommand.self, TrainCommand.self, EvaluateCommand.self, DatasetCommand.self, SummaryCommand.self,
+        ExplainCommand.self, VisualizeCommand.self, DreamCommand.self, EmbedCommand.self, RankCommand.self, TrainCommand.self, EvaluateCommand.self, DatasetCommand.self, SummaryCommand.self,
         PredictCommand.self, BenchCommand.self, DiagramCommand.self, FiguresCommand.self, VerifyCommand.self, GradeCommand.self,
     ]
 

@@ -1,0 +1,122 @@
+import EvaluationSolutions
+import Foundation
+import Imaging
+import ModelZoo
+import TensorEngine
+
+/// `workbook rank`: every explanation method × every metric of Lesson 10 on the first N test
+/// images of a data set, each image explained for the model's predicted class (what the model
+/// used), mean and seeded 95% bootstrap interval; `ranking.txt` (Markdown table), `ranking.csv`
+/// and `ranking.png` in `--out`, written all or nothing.
+///
+/// Metrics: deletion and insertion AUC everywhere (49 steps; deletion towards black, insertion
+/// from a blurred copy, σ = 2 px); on Shapes also the pointing game (tolerance 0), relevance mass
+/// and rank accuracy against the object masks; on Decoy MNIST the decoy share (randomised
+/// swatches, the paper's test set). Cost: per image and method, the method's own passes plus
+/// 2 × 50 forward images for the curves.
+enum RankCommand: Command {
+    static let name = "rank"
+    static let summary = "Rank every explanation method by deletion/insertion and ground-truth metrics (lesson 10), with bootstrap intervals."
+    static let dataNames = ["mnist", "decoy", "shapes"]
+    static let options = [
+        OptionSpecification(name: "model", valueName: "NAME|FILE", help: "a shipped model name or a path to a model .safetensors", required: true),
+        OptionSpecification(name: "data", valueName: "D", help: "mnist, decoy (Decoy MNIST, randomised swatches) or shapes (default: the model's data set)"),
+        OptionSpecification(name: "n", valueName: "N", help: "the first N test images (default 500)", integers: 1...10_000),
+        OptionSpecification(name: "methods", valueName: "M,M,…", help: "comma-separated method names, or all (default all; see workbook explain --list, plus ablation-cam, score-cam, random)"),
+        OptionSpecification(name: "layer", valueName: "L", help: "the layer of CAM-style methods (default: the last feature layer)"),
+        OptionSpecification(name: "seed", valueName: "S", help: "the bootstrap's and the random map's seed (default 0)", integers: 0...Int.max),
+        OptionSpecification(name: "out", valueName: "DIR", help: "the folder for ranking.txt, ranking.csv and ranking.png", required: true),
+    ]
+
+    /// Every method the ranking knows: the explanation methods of lessons 02–06 (not the attacks),
+    /// lesson 10's Ablation-CAM and Score-CAM, and a seeded uniform random map (the chance row).
+    static func methods(layer: String, seed: UInt64) -> [(name: String, kind: ExplanationMethod.Kind, compute: (Module, Tensor, Int, Int) throws -> Tensor)] {
+        let explained = ExplanationMethods.all.filter { $0.kind != .attack }.map { method in
+            (method.name, method.kind, { (model: Module, image: Tensor, target: Int, _: Int) in try method.compute(model, image, target, layer) })
+        }
+        return explained + [
+            ("ablation-cam", .layerSpace, { model, image, target, _ in try ablationCAM(of: model, images: image, targets: [target], layer: layer) }),
+            ("score-cam", .layerSpace, { model, image, target, _ in try scoreCAM(of: model, images: image, targets: [target], layer: layer) }),
+            ("random", .inputSpace, { _, image, _, index in
+                var g = SeededGenerator(seed: seed &+ 0x9E37_79B9 &* UInt64(index + 1))
+                return Tensor.randomUniform([1, 1, image.shape[2], image.shape[3]], using: &g)
+            }),
+        ]
+    }
+
+    static func run(_ options: ParsedOptions) throws {
+        let n = try options.int("n", default: 500)!
+        let seed = UInt64(try options.int("seed", default: 0)!)
+        let out = URL(fileURLWithPath: try options.requiredString("out"))
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: out.path, isDirectory: &isFolder), !isFolder.boolValue {
+            throw CommandLineError(message: "--out \(out.path) is a file; give a folder")
+        }
+        if let data = options.string("data"), !dataNames.contains(data) {
+            throw CommandLineError(message: "--data must be one of \(dataNames.joined(separator: ", ")); got '\(data)'")
+        }
+        let requested = (options.string("methods") ?? "all").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let known = methods(layer: "", seed: 0).map(\.name)
+        if let unknown = requested.first(where: { $0 != "all" && !known.contains($0) }) {
+            throw CommandLineError(message: "unknown method '\(unknown)' (known: \(known.joined(separator: ", ")), all)")
+        }
+        guard !requested.isEmpty else { throw CommandLineError(message: "--methods names no method") }
+
+        let loaded = try ModelFile.load(ModelFile.resolve(try options.requiredString("model")))
+        let model = loaded.model
+        let datasetName = ModelFile.datasetName(for: loaded.architecture, metadata: loaded.metadata)
+        let dataName = options.string("data") ?? ["mnist": "mnist", "decoy-mnist": "decoy", "decoy-mnist-truthful": "decoy", "shapes": "shapes"][datasetName]
+        guard let dataName else {
+            throw CommandLineError(message: "the model belongs to '\(datasetName)', which rank has no metrics for: give --data mnist, decoy or shapes")
+        }
+        let test: LabeledImages, masks: [UInt8]?, corners: [UInt8]?
+        switch dataName {
+        case "decoy": let d = try DatasetFiles.decoyMNIST(.test); (test, masks, corners) = (d.images, nil, d.corners)
+        case "shapes": let d = try DatasetFiles.shapes(.test); (test, masks, corners) = (d.images, d.masks, nil)
+        default: (test, masks, corners) = (try DatasetFiles.mnist(.test), nil, nil)
+        }
+        guard n <= test.count else { throw CommandLineError(message: "--n must be at most \(test.count) (the \(dataName) test set)") }
+        let (images, _) = test.batch(0..<n)
+        let first = try images.sliced(axis: 0, 0..<1)
+        let logits: Tensor
+        do {
+            _ = try withNoGrad { try model(first) }
+            logits = try withNoGrad { try Tensor.concatenate(try stride(from: 0, to: n, by: 256).map { try model(try images.sliced(axis: 0, $0..<min($0 + 256, n))) }, axis: 0) }
+        } catch {
+            throw CommandLineError(message: "\(loaded.architecture.name) cannot read \(dataName) images \(test.imageShape): \(Workbook.describe(error))")
+        }
+        let layer = try options.string("layer") ?? ExplainCommand.defaultLayer(of: model, input: first)
+        _ = try model.module(named: layer)
+        let all = methods(layer: layer, seed: seed).filter { requested.contains("all") || requested.contains($0.name) }
+            .filter { !($0.name == "cam" && !ExplanationMethods.camApplies(model, layer: layer)) }
+        guard !all.isEmpty else { throw CommandLineError(message: "cam needs a layer that feeds global average pooling and the last Linear layer; \(layer) does not") }
+
+        let area = test.imageShape[1] * test.imageShape[2]
+        let data = Ranking.Data(
+            images: images, targets: logits.argmax(),
+            masks: try masks.map { try Tensor(shape: [n, 1, test.imageShape[1], test.imageShape[2]], data: $0[0..<(n * area)].map { $0 != 0 ? 1 : 0 }) },
+            corners: corners.map { $0[0..<n].map(Int.init) })
+        var index = 0
+        let rankingMethods = all.map { method in
+            Ranking.Method(name: method.name) { image, target in try method.compute(model, image, target, index) }
+        }
+        let bar = ProgressBar(total: n, label: "rank", unit: "img")
+        let started = DispatchTime.now().uptimeNanoseconds
+        let ranking = try Ranking.measure(model: model, data: data, methods: rankingMethods, bootstrapSeed: seed) { done in
+            index = done
+            bar.update(done)
+        }
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        let title = "\(loaded.architecture.name) on \(n) \(dataName) test images (predicted class; mean, 95% bootstrap interval, seed \(seed))"
+        let text = "# \(title)\n\n" + ranking.text
+        try AtomicFiles.write([
+            (out.appendingPathComponent("ranking.txt"), Data(text.utf8)),
+            (out.appendingPathComponent("ranking.csv"), Data(ranking.csv.utf8)),
+            (out.appendingPathComponent("ranking.png"), Data(PNG.encode(ranking.chart(title: title)))),
+        ], creatingFolder: out)
+        print(text)
+        print(String(format: "%d images × %d methods × %d metrics in %.1f s; maps: ", n, all.count, ranking.metrics.count, elapsed)
+              + zip(ranking.methods, ranking.seconds).map { "\($0) " + String(format: "%.1f s", $1) }.joined(separator: ", "))
+        print("wrote \(out.path)/ranking.{txt,csv,png}")
+    }
+}

@@ -1,0 +1,140 @@
+import EvaluationSolutions
+import Foundation
+import TensorEngine
+
+/// What `workbook rank` measures: every explanation method × every metric that applies to the
+/// data, per image, then the mean with a seeded bootstrap interval. Lesson 10's reference does
+/// the measuring; this file only organises it.
+struct Ranking {
+    /// A metric, whether larger is better, and what it needs from the data.
+    enum Metric: String, CaseIterable {
+        case deletion = "deletion AUC", insertion = "insertion AUC", pointing = "pointing game"
+        case mass = "relevance mass", rank = "rank accuracy", decoy = "decoy share"
+        /// Larger is better; the decoy share has no better direction (a model that reads the swatch
+        /// *should* be shown reading it), so it counts as "lower" only in the CSV column.
+        var higherIsBetter: Bool { self != .deletion && self != .decoy }
+        /// The table's and chart's reading hint.
+        var direction: String { self == .decoy ? "(on the swatch)" : higherIsBetter ? "↑" : "↓" }
+        /// The column name in the CSV file.
+        var key: String { rawValue.replacingOccurrences(of: " ", with: "-") }
+    }
+
+    /// One data set to rank on: `[N, C, H, W]` images, the classes to explain, and what is known.
+    struct Data {
+        let images: Tensor
+        let targets: [Int]
+        /// `[N, 1, H, W]` object masks (Shapes), or nil.
+        let masks: Tensor?
+        /// Decoy MNIST swatch corners, or nil.
+        let corners: [Int]?
+        var metrics: [Metric] {
+            [.deletion, .insertion] + (masks != nil ? [.pointing, .mass, .rank] : []) + (corners != nil ? [.decoy] : [])
+        }
+    }
+
+    /// A method's map for one image `[1, C, H, W]`: `[1, 1, H, W]` after the conventions below.
+    struct Method {
+        let name: String
+        let map: (_ image: Tensor, _ target: Int) throws -> Tensor
+    }
+
+    /// The mean of one method × metric over the images with its 95% bootstrap interval.
+    struct Cell { let mean: Double, lower: Double, upper: Double }
+
+    let methods: [String]
+    let metrics: [Metric]
+    /// `cells[method][metric]`.
+    let cells: [[Cell]]
+    /// Per method: seconds spent computing its maps (the metrics' forward passes not included);
+    /// printed, never written to the files (they must not change from run to run).
+    let seconds: [Double]
+    let count: Int
+
+    /// One map per image and method as the metrics see it: the channels reduced by their sum
+    /// (captum's convention for gradient × input; one channel passes through), a layer-space map
+    /// resized bilinearly to the image (`align_corners=False`), the sign kept (deletion removes
+    /// the most *positive* evidence first; the decoy share takes |a| itself).
+    static func inputMap(_ raw: Tensor, height: Int, width: Int) throws -> Tensor {
+        var map = raw
+        if map.shape[1] > 1 {
+            let (c, area) = (map.shape[1], map.shape[2] * map.shape[3])
+            map = try Tensor(shape: [1, 1, map.shape[2], map.shape[3]], data: (0..<area).map { p in (0..<c).reduce(Float(0)) { $0 + raw.data[$1 * area + p] } })
+        }
+        if map.shape[2] != height || map.shape[3] != width { map = try map.resizedBilinear(height: height, width: width) }
+        return map
+    }
+
+    /// Measures every method on every image. `progress(done)` after each image.
+    static func measure(model: Module, data: Data, methods: [Method], bootstrapSeed: UInt64,
+                        progress: (Int) -> Void = { _ in }) throws -> Ranking {
+        let (n, _, h, w) = (data.images.shape[0], data.images.shape[1], data.images.shape[2], data.images.shape[3])
+        let metrics = data.metrics
+        let pixelsPerStep = max(1, (h * w + 48) / 49)
+        var values = Array(repeating: Array(repeating: [Double](), count: metrics.count), count: methods.count)
+        var seconds = [Double](repeating: 0, count: methods.count)
+        for i in 0..<n {
+            let image = try data.images.sliced(axis: 0, i..<(i + 1)), target = data.targets[i]
+            let blurredImage = try blurred(image)
+            let black = Tensor.zeros(image.shape)
+            let mask = try data.masks.map { try $0.sliced(axis: 0, i..<(i + 1)) }
+            for (m, method) in methods.enumerated() {
+                let start = DispatchTime.now().uptimeNanoseconds
+                let map = try inputMap(try method.map(image, target), height: h, width: w)
+                seconds[m] += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                for (k, metric) in metrics.enumerated() {
+                    let value: Float
+                    switch metric {
+                    case .deletion:
+                        value = try areaUnderCurve(try perturbationCurve(of: model, from: image, to: black, attributions: map, targets: [target], pixelsPerStep: pixelsPerStep))[0]
+                    case .insertion:
+                        value = try areaUnderCurve(try perturbationCurve(of: model, from: blurredImage, to: image, attributions: map, targets: [target], pixelsPerStep: pixelsPerStep))[0]
+                    case .pointing: value = try pointingGame(attributions: map, masks: mask!)[0]
+                    case .mass: value = try relevanceMass(attributions: map, masks: mask!)[0]
+                    case .rank: value = try relevanceRankAccuracy(attributions: map, masks: mask!)[0]
+                    case .decoy: value = try decoyShare(attributions: map, corners: [data.corners![i]])[0]
+                    }
+                    values[m][k].append(Double(value))
+                }
+            }
+            progress(i + 1)
+        }
+        let cells = values.map { perMetric in perMetric.map { bootstrap($0, seed: bootstrapSeed) } }
+        return Ranking(methods: methods.map(\.name), metrics: metrics, cells: cells, seconds: seconds, count: n)
+    }
+
+    /// The mean of `values` and the 2.5th and 97.5th percentiles of the means of 1,000 resamples
+    /// with replacement, drawn with `SeededGenerator(seed)` (the same interval on any machine).
+    static func bootstrap(_ values: [Double], seed: UInt64, resamples: Int = 1000) -> Cell {
+        let n = values.count
+        let mean = values.reduce(0, +) / Double(n)
+        var g = SeededGenerator(seed: seed)
+        var means = (0..<resamples).map { _ in (0..<n).reduce(0.0) { sum, _ in sum + values[g.nextInt(below: n)] } / Double(n) }
+        means.sort()
+        return Cell(mean: mean, lower: means[Int(0.025 * Double(resamples))], upper: means[Int(0.975 * Double(resamples)) - 1])
+    }
+
+    // MARK: Output
+
+    func format(_ cell: Cell) -> String { String(format: "%.3f [%.3f, %.3f]", cell.mean, cell.lower, cell.upper) }
+
+    /// A Markdown table: one row per method, one column per metric, "mean [2.5%, 97.5%]".
+    var text: String {
+        var out = "| method | " + metrics.map { "\($0.rawValue) \($0.direction)" }.joined(separator: " | ") + " |\n"
+        out += "| --- |" + String(repeating: " --- |", count: metrics.count) + "\n"
+        for (m, name) in methods.enumerated() {
+            out += "| \(name) | " + cells[m].map(format).joined(separator: " | ") + " |\n"
+        }
+        return out
+    }
+
+    var csv: String {
+        var out = "method,metric,higher_is_better,mean,lower95,upper95,images\n"
+        for (m, name) in methods.enumerated() {
+            for (k, metric) in metrics.enumerated() {
+                let c = cells[m][k]
+                out += "\(name),\(metric.key),\(metric.higherIsBetter)," + String(format: "%.6f,%.6f,%.6f,", c.mean, c.lower, c.upper) + "\(count)\n"
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import EvaluationSolutions
+import LessonSupport
+import Testing
+import TensorEngine
+import TestSupport
+
+/// The network of lesson 05's hand-checked Grad-CAM, for x = [[1, 2], [3, 4]]:
+///
+///     conv 1×1, weight [1, −1], bias [0, 2.5] → relu:  R₁ = [1, 2, 3, 4],  R₂ = [1.5, 0.5, 0, 0]
+///     gap → fc (no bias), weight [[1, 2], [−1, 1]]:      y₀ = mean R₁ + 2·mean R₂ = 2.5 + 1 = 3.5
+///
+/// Ablation-CAM for class 0 at relu: zeroing R₁ leaves y₀ = 1, zeroing R₂ leaves 2.5, so
+/// w = [(3.5 − 1)/3.5, (3.5 − 2.5)/3.5] = [2.5, 1]/3.5 and the map is (2.5·R₁ + R₂)/3.5 = [4, 5.5, 7.5, 10]/3.5.
+func handSetNetwork() throws -> Sequential {
+    var g = SeededGenerator(seed: 0)
+    let conv = Conv2d(1, 2, kernelSize: 1, generator: &g), fc = Linear(2, 2, bias: false, generator: &g)
+    try conv.weight.assign([1, -1])
+    try conv.bias.orThrow("bias").assign([0, 2.5])
+    try fc.weight.assign([1, 2, -1, 1])
+    let model = Sequential(named: [("conv", conv), ("relu", ReLU()), ("gap", GlobalAvgPool2d()), ("fc", fc)])
+    model.eval()
+    return model
+}
+
+/// The fixture written by Fixtures/make_cam_fixture.py with pytorch-grad-cam 1.5.7:
+///
+///     python3 Tests/EvaluationLessonTests/Fixtures/make_cam_fixture.py
+///
+/// AblationCAM / ScoreCAM(model, target_layers=[model.relu3]) on the shipped mnist-gap, for MNIST
+/// test images `indices` and `ClassifierOutputTarget(targets[n])`: `*_weights` `[N, 64]` from
+/// `get_cam_weights`, `*_raw` ReLU(Σₖ wₖAₖ) `[N, 1, 7, 7]`.
+struct CAMFixture: Decodable {
+    struct Array: Decodable { let shape: [Int]; let data: [Float] }
+    let library: String
+    let indices: [Int]
+    let targets: [Int]
+    let ablationcam_weights: Array, ablationcam_raw: Array
+    let scorecam_weights: Array, scorecam_raw: Array
+
+    static func load() throws -> CAMFixture {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/cams-pytorch-grad-cam.json")
+        return try JSONDecoder().decode(CAMFixture.self, from: Data(contentsOf: url))
+    }
+}
+
+/// Whether `received` agrees with `expected` within `relative` of the expected maximum magnitude.
+func agreesRelative(_ received: [Float], _ expected: [Float], relative: Float = 1e-5) -> Bool {
+    let scale = max(expected.map { abs($0) }.max() ?? 0, 1e-12)
+    return agree(received, expected, tolerance: relative * scale)
+}
+
+@Suite("Lesson 10 — gradient-free CAMs", .graded(Exercises.lesson))
+struct GradientFreeCAMTests {
+    @Test("Exercise 10.4: Ablation-CAM of a hand-set network")
+    func ablationByHand() throws {
+        let map = try Graded.ablationCAM(of: try handSetNetwork(), images: tensor([1, 2, 3, 4], [1, 1, 2, 2]), targets: [0], layer: "relu")
+        let expected: [Float] = [4, 5.5, 7.5, 10].map { $0 / 3.5 }
+        #expect(map.shape == [1, 1, 2, 2], "one map per image at the layer's resolution: [1, 1, 2, 2]; received \(map.shape)")
+        let hint = agree(map.data, [2.5 * 1 + 0.4 * 1.5, 2.5 * 2 + 0.4 * 0.5, 7.5, 10], tolerance: 1e-4)
+            ? "\n  hint: divide the drop by the ORIGINAL score yᶜ, not the ablated one" : ""
+        #expect(agree(map.data, expected, tolerance: 1e-5), "w = [2.5, 1]/3.5: \(brief(expected)); received \(brief(map.data))\(hint)")
+    }
+
+    @Test("Exercise 10.4: Ablation-CAM agrees with pytorch-grad-cam 1.5.7 on mnist-gap (1e-5 relative)")
+    func ablationAgreesWithPyTorch() throws {
+        let fixture = try CAMFixture.load()
+        let (images, _) = try Fixtures.mnistImages(fixture.indices)
+        let map = try Graded.ablationCAM(of: try Fixtures.model("mnist-gap"), images: images, targets: fixture.targets)
+        #expect(map.shape == fixture.ablationcam_raw.shape, "shape \(fixture.ablationcam_raw.shape); received \(map.shape)")
+        #expect(agreesRelative(map.data, fixture.ablationcam_raw.data),
+                "Ablation-CAM differs from \(fixture.library): \(describeDifference(map.data, fixture.ablationcam_raw.data, tolerance: 1e-5 * (fixture.ablationcam_raw.data.max() ?? 1)))")
+    }
+
+    @Test("Exercise 10.5: Score-CAM agrees with pytorch-grad-cam 1.5.7 on mnist-gap (1e-5 relative)")
+    func scoreAgreesWithPyTorch() throws {
+        let fixture = try CAMFixture.load()
+        let (images, _) = try Fixtures.mnistImages(fixture.indices)
+        let map = try Graded.scoreCAM(of: try Fixtures.model("mnist-gap"), images: images, targets: fixture.targets)
+        #expect(map.shape == fixture.scorecam_raw.shape, "shape \(fixture.scorecam_raw.shape); received \(map.shape)")
+        #expect(agreesRelative(map.data, fixture.scorecam_raw.data),
+                "Score-CAM differs from \(fixture.library): \(describeDifference(map.data, fixture.scorecam_raw.data, tolerance: 1e-5 * (fixture.scorecam_raw.data.max() ?? 1)))\n  hint: masks min-max scaled, upsampled with align_corners=True, softmax over the channels' logits")
+    }
+
+    @Test("Exercise 10.5: Score-CAM of a network whose one channel is the whole evidence")
+    func scoreByHand() throws {
+        // At relu of the hand-set network, class 0: both channels' masks are min-max scaled copies
+        // of R₁ and R₂ upsampled 2×2 → 2×2 (identity): M₁ = (R₁ − 1)/3 = [0, 1/3, 2/3, 1], M₂ = R₂/1.5 = [1, 1/3, 0, 0].
+        // x ⊙ M₁ = [0, 2/3, 2, 4] → R₁ = same, R₂ = ReLU(2.5 − ·) = [2.5, 11/6, 0.5, 0]: y₀ = 6.6667/4 + 2·4.8333/4.
+        // x ⊙ M₂ = [1, 2/3, 0, 0] → R₁ = same, R₂ = [1.5, 11/6, 2.5, 2.5]: y₀ = 1.6667/4 + 2·8.3333/4.
+        func y0(_ masked: [Double]) -> Double {
+            masked.reduce(0, +) / 4 + 2 * masked.map { max(2.5 - $0, 0) }.reduce(0, +) / 4
+        }
+        let s1 = y0([0, 2.0 / 3, 2, 4]), s2 = y0([1, 2.0 / 3, 0, 0])
+        let w1 = exp(s1) / (exp(s1) + exp(s2)), w2 = 1 - w1
+        let expected = zip([1.0, 2, 3, 4], [1.5, 0.5, 0, 0]).map { Float(max(w1 * $0 + w2 * $1, 0)) }
+        let map = try Graded.scoreCAM(of: try handSetNetwork(), images: tensor([1, 2, 3, 4], [1, 1, 2, 2]), targets: [0], layer: "relu")
+        #expect(map.shape == [1, 1, 2, 2] && agree(map.data, expected, tolerance: 1e-5),
+                "softmax([\(s1), \(s2)]) weights: \(brief(expected)); received \(map.shape) \(brief(map.data))")
+    }
+}

@@ -1,0 +1,36 @@
+// The implementation each test grades: the student's (Lessons/10-Evaluation), the reference
+// (WORKBOOK_SOLUTIONS=1) or a catalogued mistake (WORKBOOK_MISTAKE), as the exercise's one
+// declaration in Solutions/10-Evaluation/Exercises.swift decides.
+
+import EvaluationLesson
+import EvaluationSolutions
+import TensorEngine
+
+typealias Exercises = EvaluationExercises
+
+enum Graded {
+    static func perturbationCurve(of model: Module, from start: Tensor, to end: Tensor, attributions: Tensor, targets: [Int], pixelsPerStep: Int) throws -> Tensor {
+        try Exercises.perturbationCurve.graded(student: EvaluationLesson.perturbationCurve)(model, start, end, attributions, targets, pixelsPerStep)
+    }
+    static func areaUnderCurve(_ curves: Tensor) throws -> [Float] {
+        try Exercises.areaUnderCurve.graded(student: EvaluationLesson.areaUnderCurve)(curves)
+    }
+    static func pointingGame(attributions: Tensor, masks: Tensor, tolerance: Int = 0) throws -> [Float] {
+        try Exercises.pointingGame.graded(student: EvaluationLesson.pointingGame)(attributions, masks, tolerance)
+    }
+    static func relevanceMass(attributions: Tensor, masks: Tensor) throws -> [Float] {
+        try Exercises.relevanceMass.graded(student: EvaluationLesson.relevanceMass)(attributions, masks)
+    }
+    static func relevanceRankAccuracy(attributions: Tensor, masks: Tensor) throws -> [Float] {
+        try Exercises.relevanceRankAccuracy.graded(student: EvaluationLesson.relevanceRankAccuracy)(attributions, masks)
+    }
+    static func decoyShare(attributions: Tensor, corners: [Int]) throws -> [Float] {
+        try Exercises.decoyShare.graded(student: EvaluationLesson.decoyShare)(attributions, corners)
+    }
+    static func ablationCAM(of model: Module, images: Tensor, targets: [Int], layer: String = "relu3") throws -> Tensor {
+        try Exercises.ablationCAM.graded(student: EvaluationLesson.ablationCAM)(model, images, targets, layer)
+    }
+    static func scoreCAM(of model: Module, images: Tensor, targets: [Int], layer: String = "relu3") throws -> Tensor {
+        try Exercises.scoreCAM.graded(student: EvaluationLesson.scoreCAM)(model, images, targets, layer)
+    }
+}
