@@ -8,7 +8,8 @@ import TensorEngine
 ///
 /// Layout of the folder:
 /// - `img/NNNNN/input.png` the test image NNNNN; `img/NNNNN/cC-METHOD.png` the picture `workbook
-///   explain --index NNNNN --method METHOD --target C` draws in its panel, `…-alt.png` the second
+///   explain --index NNNNN --method METHOD --target C` draws in its panel (one pixel per input
+///   pixel; the page enlarges it, pixelated), `…-alt.png` the second
 ///   picture (|map| over the image, the raw layer map, or the perturbation);
 /// - `img/NNNNN/layer-NAME.png` the image's feature maps at each layer;
 /// - `img/colorbar-{bwr,jet,gray}.png` the colour bars.
