@@ -92,6 +92,6 @@ let package = Package(
         .testTarget(name: "DataFormatsTests", dependencies: ["DataFormats", "Codecs"], exclude: ["Fixtures"]),
         .testTarget(name: "ModelZooTests", dependencies: ["ModelZoo", "TensorEngine", "DataFormats", "TestSupport"]),
         .testTarget(name: "CourseTests", dependencies: ["Course", "LessonSupport", "TestSupport"]),
-        .testTarget(name: "WorkbookCLITests", dependencies: ["WorkbookCLI", "ModelZoo", "TensorEngine", "TestSupport", "DataFormats", "Codecs"]),
+        .testTarget(name: "WorkbookCLITests", dependencies: ["WorkbookCLI", "ModelZoo", "TensorEngine", "TestSupport", "DataFormats", "Codecs", "Imaging", "Course"]),
     ] + lessonTargets
 )

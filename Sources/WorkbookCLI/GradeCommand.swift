@@ -124,44 +124,10 @@ enum GradeCommand: Command {
             .replacingOccurrences(of: "\"", with: "&quot;")
     }
 
-    /// A static page: the grade table, then for each lesson the student's figures beside the
-    /// reference figures of the same name (relative paths, so the folder can be moved or zipped:
-    /// the reference figures are copied next to the student's).
+    /// The report card (see `GradeReportCard`): score and lessons first, each exercise's tests
+    /// folded under it, the student's figures beside the reference ones.
     static func writeReport(_ grades: [ExerciseGrade], figures: URL, root: URL, to url: URL) throws {
-        var html = """
-        <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Workbook grade report</title>
-        <style>body{font-family:sans-serif;margin:2em;max-width:70em}td,th{padding:.2em .8em;text-align:left;vertical-align:top}
-        .done{color:#080}.wrong,.crashed{color:#b00}.pair{display:inline-block;margin:1em;vertical-align:top}
-        .pair img{image-rendering:pixelated;max-width:30em;border:1px solid #ccc}</style></head><body>
-        <h1>Workbook grade report</h1>
-        <p>Score: \(Int(grades.map(\.score).reduce(0, +))) of \(grades.count) exercises done.</p>
-        <table><tr><th>lesson</th><th>exercise</th><th>status</th><th>details</th></tr>
-        """
-        for g in grades {
-            let cls = g.status == "done" ? "done" : (g.status == "wrong" ? "wrong" : (g.status == "not started" ? "" : "crashed"))
-            html += "<tr><td>\(g.lesson)</td><td>\(g.exercise) \(escape(g.title))</td><td class=\"\(cls)\">\(g.status)</td><td>"
-            if g.status != "done" && g.status != "not started" {
-                html += g.tests.filter { $0.status != "passed" }.map { "\(escape($0.test)): \($0.status)" + ($0.message.map { "<br><small>\(escape($0))</small>" } ?? "") }.joined(separator: "<br>")
-            }
-            html += "</td></tr>\n"
-        }
-        html += "</table>"
-        for lesson in Course.lessons {
-            let folder = figures.appendingPathComponent(lesson.folder)
-            guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path).filter({ $0.hasSuffix(".png") && !$0.hasPrefix("reference-") }).sorted(),
-                  !names.isEmpty else { continue }
-            html += "<h2>\(lesson.folder): your figures beside the reference</h2>"
-            for name in names {
-                let reference = LessonPaths.figures(lesson.folder).appendingPathComponent(name)
-                let copy = folder.appendingPathComponent("reference-\(name)")
-                try? FileManager.default.removeItem(at: copy)
-                try? FileManager.default.copyItem(at: reference, to: copy)
-                html += "<div class=\"pair\"><b>\(escape(name))</b><br><img alt=\"your \(escape(name))\" src=\"student-figures/\(lesson.folder)/\(name)\"> "
-                html += "<img alt=\"reference \(escape(name))\" src=\"student-figures/\(lesson.folder)/reference-\(name)\"><br><small>yours · reference</small></div>"
-            }
-        }
-        html += "</body></html>\n"
-        try html.write(to: url, atomically: true, encoding: .utf8)
+        try GradeReportCard.html(grades, figures: figures).write(to: url, atomically: true, encoding: .utf8)
     }
 }
 

@@ -1,0 +1,249 @@
+import DataFormats
+import Foundation
+import Imaging
+import LessonSupport
+import ModelZoo
+import TensorEngine
+
+/// `workbook insights`: the explorer page — a self-contained `DIR/index.html` (no server, no
+/// network, relative paths only) with the chosen test images, every method's map for each image's
+/// top-K classes, the probabilities, the FGSM/PGD adversarial images and the architecture diagram
+/// whose layers show the image's feature maps.
+///
+/// Cost: every (image, target, method) is computed once with the reference solutions, exactly as
+/// `workbook explain` computes it (about 0.11 s per image and target for all 13 methods of
+/// mnist-gap on the 2-core machine), so 200 images × 3 targets take about a minute. The pictures
+/// are explain's own, stored one pixel per input pixel and enlarged by the page.
+enum InsightsCommand: Command {
+    static let name = "insights"
+    static let summary = "An explorer page (DIR/index.html, opens from disk): test images, every method's map, probabilities, FGSM/PGD, feature maps."
+    static let options = [
+        modelOptionDefaultingToGap,
+        OptionSpecification(name: "indices", valueName: "A-B,C,…", help: "which test images (e.g. 0-199 or 3,7,10-12)"),
+        OptionSpecification(name: "misclassified", valueName: nil, help: "the first --n misclassified test images"),
+        OptionSpecification(name: "n", valueName: "N", help: "how many images: the first N, or the first N misclassified (default 200)", integers: 1...10_000),
+        OptionSpecification(name: "methods", valueName: "all|M,M,…", help: "which methods (default all; see workbook explain --list)"),
+        OptionSpecification(name: "targets", valueName: "K", help: "the classes precomputed per image: the top K by probability (default 3)", integers: 1...1000),
+        OptionSpecification(name: "layer", valueName: "L", help: "the layer of CAM-style methods (default: the last feature layer)"),
+        OptionSpecification(name: "out", valueName: "DIR", help: "the folder for index.html and its images", required: true),
+    ]
+
+    /// The largest page `insights` writes: 2,000 images × all methods × 3 targets is ~80,000 PNGs.
+    static let maxImages = 2_000
+
+    static func run(_ options: ParsedOptions) throws {
+        // Validate every option before loading or computing anything.
+        if options.string("indices") != nil && (options.has("misclassified") || options.string("n") != nil) {
+            throw CommandLineError(message: "give --indices or --n/--misclassified, not both")
+        }
+        let count = try options.int("n", default: 200)!
+        let topK = try options.int("targets", default: 3)!
+        let methods = try selectedMethods(options.string("methods") ?? "all")
+        let out = URL(fileURLWithPath: try options.requiredString("out"))
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: out.path, isDirectory: &isFolder), !isFolder.boolValue {
+            throw CommandLineError(message: "--out \(out.path) is a file; give a folder")
+        }
+        let loaded = try ModelFile.load(ModelFile.resolve(options.string("model") ?? "mnist-gap"))
+        let model = loaded.model, architecture = loaded.architecture
+        guard architecture.inputShape == [1, 28, 28] else {
+            throw CommandLineError(message: "insights draws one-channel 28×28 inputs as workbook explain does; \(architecture.name) expects \(architecture.inputShape)")
+        }
+        let test = try ModelFile.dataset(for: loaded, split: .test)
+        let classes = architecture.classNames.count
+        let indices: [Int]
+        if let text = options.string("indices") {
+            indices = try parseIndices(text, count: test.count)
+        } else if options.has("misclassified") {
+            let (logits, width) = try Evaluation.logits(of: model, on: test)
+            let predicted = try Tensor(shape: [test.count, width], data: logits).argmax()
+            indices = Array((0..<test.count).filter { predicted[$0] != test.labels[$0] }.prefix(count))
+            guard !indices.isEmpty else { throw CommandLineError(message: "\(architecture.name) classifies every test image correctly") }
+        } else {
+            indices = Array(0..<min(count, test.count))
+        }
+        guard indices.count <= maxImages else {
+            throw CommandLineError(message: "\(indices.count) images is more than insights draws (at most \(maxImages))")
+        }
+        let first = try test.image(at: indices[0])
+        let layer = try options.string("layer") ?? ExplainCommand.defaultLayer(of: model, input: first)
+        guard model.children.contains(where: { $0.name == layer }) else {
+            throw CommandLineError(message: "no layer '\(layer)' in \(architecture.name); layers: \(model.children.map(\.name).joined(separator: ", "))")
+        }
+        let usable = methods.filter { !($0.kind == .layerSpace && $0.name == "cam" && !ExplanationMethods.camApplies(model, layer: layer)) }
+
+        let start = Date()
+        var files: [(url: URL, data: Data)] = []
+        var records: [InsightsPage.ImageRecord] = []
+        let progress = ProgressBar(total: indices.count, label: "insights", unit: "images")
+        for (done, index) in indices.enumerated() {
+            let (record, pictures) = try explore(model: model, test: test, index: index, methods: usable, layer: layer,
+                                                 targets: min(topK, classes))
+            records.append(record)
+            files += pictures.map { (out.appendingPathComponent($0.path), $0.data) }
+            progress.update(done + 1)
+        }
+        let diagram = try ModelFigures.diagram(model, architecture: architecture)
+        let page = InsightsPage(model: architecture.name, classNames: architecture.classNames, methods: usable,
+                                layer: layer, layers: try InsightsPage.layerShapes(model, input: first), images: records,
+                                diagram: diagram)
+        files += InsightsPage.colourBars().map { (out.appendingPathComponent($0.path), $0.data) }
+        files.append((out.appendingPathComponent("index.html"), Data(page.html().utf8)))
+        let existed = FileManager.default.fileExists(atPath: out.path)
+        do {
+            try createFolders(for: files.map(\.url), under: out)
+            try AtomicFiles.write(files)
+        } catch {
+            if !existed { try? FileManager.default.removeItem(at: out) }
+            throw error
+        }
+        let bytes = files.reduce(0) { $0 + $1.data.count }
+        print("wrote \(out.appendingPathComponent("index.html").path): \(indices.count) images, \(usable.count) methods, "
+              + "\(files.count) files, " + String(format: "%.1f MB in %.1f s", Double(bytes) / 1e6, Date().timeIntervalSince(start)))
+    }
+
+    /// The methods named by `--methods` (`all` or a comma list), in explain's order.
+    static func selectedMethods(_ text: String) throws -> [ExplanationMethod] {
+        let all = ExplanationMethods.all
+        if text == "all" { return all }
+        let names = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        for name in names where !all.contains(where: { $0.name == name }) {
+            throw CommandLineError(message: "unknown method '\(name)'; methods: all, \(all.map(\.name).joined(separator: ", "))")
+        }
+        return all.filter { names.contains($0.name) }
+    }
+
+    /// `"0-199"`, `"3,7,10-12"`: distinct indices in the order given, each checked against the test set.
+    static func parseIndices(_ text: String, count: Int) throws -> [Int] {
+        var result: [Int] = [], seen = Set<Int>()
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let bounds = part.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard let low = bounds.first ?? nil, let high = bounds.count == 2 ? bounds[1] : low, low >= 0, low <= high else {
+                throw CommandLineError(message: "--indices takes numbers and ranges like 0-199 or 3,7,10-12, got '\(text)'")
+            }
+            guard high < count else { throw CommandLineError(message: "--indices: \(high) is outside the test set 0..<\(count)") }
+            guard high - low < maxImages, result.count + high - low < maxImages else {
+                throw CommandLineError(message: "--indices selects more than \(maxImages) images")
+            }
+            for i in low...high where seen.insert(i).inserted { result.append(i) }
+        }
+        return result
+    }
+
+    /// The folders the files go into, created inside `out` first (AtomicFiles writes into existing folders).
+    static func createFolders(for urls: [URL], under out: URL) throws {
+        let folders = Set(urls.map { $0.deletingLastPathComponent().path }).sorted()
+        do {
+            for folder in folders { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        } catch {
+            throw CommandLineError(message: "cannot create the folders in \(out.path): \(Workbook.describe(error))")
+        }
+    }
+
+    /// One test image: its probabilities and feature maps, then every method for each of its top
+    /// classes. Returns the page's record and the PNGs (paths relative to the page).
+    static func explore(model: Sequential, test: LabeledImages, index: Int, methods: [ExplanationMethod], layer: String,
+                        targets topK: Int) throws -> (InsightsPage.ImageRecord, [(path: String, data: Data)]) {
+        let image = try test.image(at: index)
+        let pixels = image.data
+        let folder = InsightsPage.folder(of: index)
+        var pictures: [(path: String, data: Data)] = [("\(folder)/input.png", Data(PNG.encode(Render.grayImage(pixels, width: 28, height: 28, upscale: 1))))]
+        var activations: [(name: String, output: Tensor)] = []
+        let handles = model.children.map { name, module in
+            module.registerForwardHook { _, _, output in activations.append((name, output)) }
+        }
+        let probabilities = try withNoGrad { try model(image).softmax() }.data
+        handles.forEach { $0.remove() }
+        for (name, output) in activations {
+            pictures.append(("\(folder)/layer-\(InsightsPage.slug(name)).png", Data(PNG.encode(featureMaps(output)))))
+        }
+        // Top K, ties to the lower class, so the choice is the same on every machine.
+        let targets = probabilities.indices.sorted { (probabilities[$0], -$0) > (probabilities[$1], -$1) }.prefix(topK)
+        var maps: [InsightsPage.MapRecord] = []
+        for target in targets {
+            for method in methods {
+                let map = try method.compute(model, image, target, layer)
+                let primary = nativeSize(try ExplainCommand.picture(of: map, method: method, pixels: pixels), width: 28)
+                let (second, ranges) = try secondPicture(of: map, method: method, pixels: pixels)
+                let stem = "\(folder)/c\(target)-\(InsightsPage.slug(method.name))"
+                pictures.append(("\(stem).png", Data(PNG.encode(primary))))
+                pictures.append(("\(stem)-alt.png", Data(PNG.encode(second))))
+                var adversarial: (Int, Float)?
+                if method.kind == .attack {
+                    let attacked = try Tensor(shape: image.shape, data: zip(pixels, map.data).map { min(max($0 + $1, 0), 1) })
+                    let p = try withNoGrad { try model(attacked).softmax() }.data
+                    let predicted = p.indices.max { (p[$0], -$0) < (p[$1], -$1) }!
+                    adversarial = (predicted, p[predicted])
+                }
+                maps.append(.init(target: target, method: method.name, primary: ranges.primary, second: ranges.second, adversarial: adversarial))
+            }
+        }
+        let predicted = targets.first!
+        return (.init(index: index, label: test.labels[index], predicted: predicted, probabilities: probabilities,
+                      targets: Array(targets), maps: maps), pictures)
+    }
+
+    /// Explain's picture at one pixel per input pixel: explain enlarges by repeating pixels as its
+    /// last step, so every `factor`-th pixel is the whole picture (the tests check that enlarging
+    /// it again gives explain's PNG exactly). PNG-encoding 78 pictures per image at 112×112 took
+    /// ~1 s per image; at 28×28 the page enlarges them (pixelated) instead.
+    static func nativeSize(_ picture: RGBAImage, width: Int) -> RGBAImage {
+        let factor = max(1, picture.width / width)
+        guard factor > 1 else { return picture }
+        var small = RGBAImage(width: picture.width / factor, height: picture.height / factor, fill: .white)
+        for y in 0..<small.height { for x in 0..<small.width { small[x: x, y: y] = picture[x: x * factor, y: y * factor] } }
+        return small
+    }
+
+    /// The picture beside explain's: for gradient maps the |map| over the image (jet), for CAM-style
+    /// maps the raw map at the layer's resolution (jet), for attacks the perturbation (bwr). Returns
+    /// the value each end of both pictures' colour bars stands for.
+    static func secondPicture(of map: Tensor, method: ExplanationMethod, pixels: [Float])
+        throws -> (RGBAImage, (primary: (Float, Float), second: (Float, Float))) {
+        let values = map.data
+        let largest = values.reduce(0) { max($0, abs($1)) }
+        switch method.kind {
+        case .inputSpace:
+            let magnitude = values.prefix(784).map { abs($0) }
+            let picture = try Render.overlay(Array(magnitude), on: pixels, width: 28, height: 28, upscale: 1)
+            return (picture, ((-largest, largest), (magnitude.min() ?? 0, magnitude.max() ?? 0)))
+        case .layerSpace:
+            let height = map.shape[2], width = map.shape[3]
+            let picture = try Render.map(values, width: width, height: height, colormap: .jet, upscale: 1)
+            let low = values.min() ?? 0, high = values.max() ?? 0
+            return (picture, ((low, high), (low, high)))
+        case .attack:
+            let picture = try Render.map(Array(values.prefix(784)), width: 28, height: 28, colormap: .bwr, normalization: .symmetric, upscale: 1)
+            return (picture, ((0, 1), (-largest, largest)))
+        }
+    }
+
+    /// A layer's output as one small picture the page enlarges (pixelated): each channel min-max
+    /// scaled (viridis) at its own resolution in a near-square grid with 1-pixel gaps; a flat
+    /// output `[1, n]` as rows of 16 cells of 4×4 pixels scaled together. Kept at native size:
+    /// drawn 4× larger, the 12 layers cost ~0.7 s and 100 KB per image.
+    static func featureMaps(_ output: Tensor) -> RGBAImage {
+        let spatial = output.shape.count == 4
+        let channels = spatial ? output.shape[1] : output.shape.last ?? 1
+        let height = spatial ? output.shape[2] : 1, width = spatial ? output.shape[3] : 1
+        let scale = spatial ? 1 : 4, gap = 1
+        let columns = spatial ? Int(Double(channels).squareRoot().rounded(.up)) : min(channels, 16)
+        let rows = (channels + columns - 1) / columns
+        let tileW = width * scale, tileH = height * scale
+        var picture = RGBAImage(width: columns * (tileW + gap) + gap, height: rows * (tileH + gap) + gap, fill: .white)
+        let data = output.data, size = height * width
+        let flatLow = data.min() ?? 0, flatHigh = data.max() ?? 0
+        for c in 0..<channels {
+            let values = data[(c * size)..<((c + 1) * size)]
+            let low = spatial ? values.min() ?? 0 : flatLow, high = spatial ? values.max() ?? 0 : flatHigh
+            let x0 = gap + (c % columns) * (tileW + gap), y0 = gap + (c / columns) * (tileH + gap)
+            for y in 0..<tileH {
+                for x in 0..<tileW {
+                    let v = values[values.startIndex + (y / scale) * width + x / scale]
+                    picture[x: x0 + x, y: y0 + y] = Colormap.viridis.color(at: high > low ? Double((v - low) / (high - low)) : 0)
+                }
+            }
+        }
+        return picture
+    }
+}

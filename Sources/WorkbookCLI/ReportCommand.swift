@@ -1,0 +1,147 @@
+import Course
+import Foundation
+import LessonSupport
+import ModelZoo
+
+/// `workbook report`: a handout per lesson — what a student hands in. Each is one HTML page with
+/// the lesson's title, the score `workbook grade` gave each exercise, and the lesson README's
+/// "Figures" section (its text says what to notice) where every reference figure stands beside
+/// the student's own figure of the same name. The figures are copied next to the pages, so the
+/// folder can be zipped and handed in. No PDF: that would need a renderer (print the page to PDF
+/// from a browser).
+enum ReportCommand: Command {
+    static let name = "report"
+    static let summary = "Handouts: per lesson an HTML page with the score, the lesson's figures text, your figures beside the reference."
+    static let options = [
+        OptionSpecification(name: "lesson", valueName: "N", help: "only lesson N", integers: 1...99),
+        OptionSpecification(name: "grades", valueName: "DIR", help: "the folder workbook grade wrote (default grade-report): results.json and student-figures/"),
+        OptionSpecification(name: "out", valueName: "DIR", help: "where the handouts go", required: true),
+    ]
+
+    static func run(_ options: ParsedOptions) throws {
+        let lessons = try Course.selected(try options.int("lesson"))
+        let grades = URL(fileURLWithPath: options.string("grades") ?? "grade-report")
+        let out = URL(fileURLWithPath: try options.requiredString("out"))
+        let root = try DatasetFiles.root()
+        let statuses = try readStatuses(grades.appendingPathComponent("results.json"))
+        var files: [(url: URL, data: Data)] = []
+        var index = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/><title>Workbook handouts</title></head><body>\n<h1>Workbook handouts</h1>\n<ul>\n"
+        for lesson in lessons {
+            let readme = try String(contentsOf: root.appendingPathComponent(lesson.readme), encoding: .utf8)
+            var copies: [(url: URL, data: Data)] = []
+            let page = handout(lesson, readme: readme, statuses: statuses) { kind, name in
+                // The figure's copy next to the page: figures/LESSON/{reference,yours}-NAME.
+                let source = kind == "reference" ? root.appendingPathComponent("Lessons/\(lesson.folder)/figures/\(name)")
+                    : grades.appendingPathComponent("student-figures/\(lesson.folder)/\(name)")
+                guard let data = FileManager.default.contents(atPath: source.path) else { return nil }
+                let path = "figures/\(lesson.folder)/\(kind)-\(name)"
+                copies.append((out.appendingPathComponent(path), data))
+                return path
+            }
+            files += copies
+            files.append((out.appendingPathComponent("\(lesson.folder).html"), Data(page.utf8)))
+            index += "<li><a href=\"\(HTMLText.escape(lesson.folder)).html\">\(HTMLText.escape(lesson.folder))</a></li>\n"
+        }
+        files.append((out.appendingPathComponent("index.html"), Data((index + "</ul>\n</body></html>\n").utf8)))
+        try AutograderCommand.writeTree(files, folder: out)
+        print("wrote \(lessons.count) handout\(lessons.count == 1 ? "" : "s") to \(out.path)"
+              + (statuses.isEmpty ? " (no \(grades.path)/results.json: run workbook grade first for the scores)" : ""))
+    }
+
+    /// Exercise number → status, from the results.json `workbook grade` writes (empty if absent).
+    static func readStatuses(_ url: URL) throws -> [String: String] {
+        guard let data = FileManager.default.contents(atPath: url.path) else { return [:] }
+        guard let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let tests = json["tests"] as? [[String: Any]] else {
+            throw CommandLineError(message: "\(url.path) is not the results.json workbook grade writes")
+        }
+        var statuses: [String: String] = [:]
+        for test in tests {
+            guard let name = test["name"] as? String, let range = name.range(of: "Exercise "), let output = test["output"] as? String else { continue }
+            let number = String(name[range.upperBound...].prefix { $0 != ":" })
+            statuses[number] = String(output.prefix { $0 != "\n" })
+        }
+        return statuses
+    }
+
+    /// One lesson's page. `figure(kind, name)` copies a figure and returns its relative path, or nil.
+    static func handout(_ lesson: LessonDeclaration, readme: String, statuses: [String: String],
+                        figure: (_ kind: String, _ name: String) -> String?) -> String {
+        let e = HTMLText.escape
+        let lines = readme.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let title = lines.first.map { String($0.drop { $0 == "#" || $0 == " " }) } ?? lesson.folder
+        let done = lesson.exercises.filter { statuses[$0.number] == "done" }.count
+        var html = """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"/><title>\(e(title))</title>
+        <style>
+        body { font-family: Helvetica, Arial, sans-serif; margin: 2em; max-width: 64em; color: #222; line-height: 1.4; }
+        .pair { display: flex; gap: 1em; align-items: flex-start; flex-wrap: wrap; margin: .5em 0 1.2em; }
+        .pair figure { margin: 0; text-align: center; font-size: .9em; }
+        .pair img { image-rendering: pixelated; max-width: 30em; border: 1px solid #ccc; }
+        .missing { width: 16em; padding: 2em 1em; border: 1px dashed #aaa; color: #777; }
+        .done { color: #080; } .other { color: #b00; }
+        @media print { body { margin: 0; } }
+        </style></head><body>
+        <h1>\(e(title))</h1>
+
+        """
+        if statuses.isEmpty {
+            html += "<p>No grades yet: run <code>workbook grade</code>, then this command again.</p>\n"
+        } else {
+            html += "<p><b>Score: \(done) of \(lesson.exercises.count) exercises done.</b></p>\n<ul>\n"
+            for exercise in lesson.exercises {
+                let status = statuses[exercise.number] ?? "not graded"
+                html += "<li>\(e(exercise.number)) \(e(exercise.title)): <span class=\"\(status == "done" ? "done" : "other")\">\(e(status))</span></li>\n"
+            }
+            html += "</ul>\n"
+        }
+        // The README's Figures section: its paragraphs, and each reference figure beside yours.
+        guard let start = lines.firstIndex(of: "## Figures") else { return html + "</body></html>\n" }
+        let end = lines[(start + 1)...].firstIndex { $0.hasPrefix("## ") } ?? lines.count
+        html += "<h2>Figures: what to notice</h2>\n"
+        var paragraph: [String] = []
+        func flush() {
+            if !paragraph.isEmpty { html += "<p>" + inline(paragraph.joined(separator: " ")) + "</p>\n" }
+            paragraph = []
+        }
+        for line in lines[(start + 1)..<end] {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.hasPrefix("!["), let open = trimmed.range(of: "]("), trimmed.hasSuffix(")") {
+                flush()
+                let alt = String(trimmed[trimmed.index(trimmed.startIndex, offsetBy: 2)..<open.lowerBound])
+                let target = String(trimmed[open.upperBound..<trimmed.index(before: trimmed.endIndex)])
+                let name = (target as NSString).lastPathComponent
+                html += "<div class=\"pair\">"
+                for kind in ["yours", "reference"] {
+                    if let path = figure(kind, name) {
+                        html += "<figure><img src=\"\(e(path))\" alt=\"\(kind == "yours" ? "your" : "the reference") \(e(alt))\"/><figcaption>\(kind == "yours" ? "yours" : "reference"): \(e(name))</figcaption></figure>"
+                    } else {
+                        html += "<figure><div class=\"missing\">\(kind == "yours" ? "not drawn yet: your " + e(name) + " appears once its exercise runs under workbook grade" : "no reference " + e(name))</div></figure>"
+                    }
+                }
+                html += "</div>\n"
+            } else if trimmed.isEmpty {
+                flush()
+            } else {
+                paragraph.append(trimmed)
+            }
+        }
+        flush()
+        return html + "</body></html>\n"
+    }
+
+    /// Markdown's inline code and emphasis in a paragraph, the rest escaped.
+    static func inline(_ text: String) -> String {
+        var html = "", code = false, bold = false
+        var rest = Substring(text)
+        while let c = rest.first {
+            if c == "`" { html += code ? "</code>" : "<code>"; code.toggle(); rest = rest.dropFirst(); continue }
+            if !code, rest.hasPrefix("**") { html += bold ? "</b>" : "<b>"; bold.toggle(); rest = rest.dropFirst(2); continue }
+            html += HTMLText.escape(String(c))
+            rest = rest.dropFirst()
+        }
+        if code { html += "</code>" }
+        if bold { html += "</b>" }
+        return html
+    }
+}

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The Gradescope bundle exercised locally: `workbook autograder --gradescope` writes the bundle,
+# its course/ is built as setup.sh would (the toolchain install is skipped: this machine has one),
+# and the generated run_autograder grades a submission — a copy of Lessons/ where exercise 1.4
+# (softmax confidence) is solved by pasting the reference body into the stub — with every
+# /autograder path overridden. Checks results.json: Gradescope's keys, 1.4 passed with 1 point,
+# 1.1 not started with 0, the total 1, and that a file outside Lessons/ in the submission
+# (a Package.swift) is ignored.
+# Usage: bash Tests/AutograderSelfTest/run.sh   (from the repository root; the copy's first build
+# takes several minutes). Exit status 0 when every check holds.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+work=$(mktemp -d /tmp/workbook-autograder.XXXXXX)
+trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
+failures=0
+check() {   # check DESCRIPTION COMMAND...
+    local what=$1; shift
+    if "$@"; then echo "  ✔ $what"; else echo "  ✘ $what"; failures=$((failures + 1)); fi
+}
+
+cd "$root"
+swift build --product workbook > "$work/build.txt" 2>&1 || { tail -20 "$work/build.txt"; exit 1; }
+"$(swift build --show-bin-path)/workbook" autograder --gradescope "$work/bundle" || exit 1
+check "the bundle has an executable setup.sh and run_autograder" test -x "$work/bundle/setup.sh" -a -x "$work/bundle/run_autograder"
+check "the bundle's course has the stubs and the reference" test -f "$work/bundle/course/Lessons/01-Hooks/Hooks.swift" -a -f "$work/bundle/course/Solutions/01-Hooks/Hooks.swift"
+
+# A submission: Lessons/ with exercise 1.4 solved, plus a file that must be ignored.
+mkdir -p "$work/submission"
+cp -r "$root/Lessons" "$work/submission/"
+python3 - "$work/submission/Lessons/01-Hooks/Hooks.swift" "$root/Solutions/01-Hooks/Hooks.swift" <<'PY'
+import sys
+stub_path, reference_path = sys.argv[1], sys.argv[2]
+def body(text, name):
+    start = text.index(f"public func {name}(")
+    open_brace = text.index("{\n", start) + 2
+    close = text.index("\n}\n", open_brace)
+    return open_brace, close
+stub, reference = open(stub_path).read(), open(reference_path).read()
+s0, s1 = body(stub, "confidence")
+r0, r1 = body(reference, "confidence")
+open(stub_path, "w").write(stub[:s0] + reference[r0:r1] + stub[s1:])
+PY
+echo 'this is not Swift: a submission may not replace the package' > "$work/submission/Package.swift"
+
+echo "building the bundle's course (setup.sh's last step)"
+(cd "$work/bundle/course" && swift build --build-tests > "$work/setup.txt" 2>&1) || { tail -20 "$work/setup.txt"; exit 1; }
+echo "running run_autograder on the submission (lesson 01 only)"
+WORKBOOK_SUBMISSION="$work/submission" WORKBOOK_COURSE="$work/bundle/course" \
+    WORKBOOK_RESULTS="$work/results" WORKBOOK_GRADE_OPTIONS="--lesson 1" "$work/bundle/run_autograder" > "$work/run.txt" 2>&1
+check "run_autograder exits 0" test $? -eq 0
+check "it wrote results/results.json" test -f "$work/results/results.json"
+python3 - "$work/results/results.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+tests = {t["name"].split(":")[0].split("Exercise ")[-1]: t for t in r.get("tests", [])}
+checks = [
+    ("Gradescope's keys: score, max_score, tests", {"score", "max_score", "tests"} <= set(r)),
+    ("lesson 01's four exercises graded", sorted(tests) == ["1.1", "1.2", "1.3", "1.4"]),
+    ("1.4 passed with 1 point", tests.get("1.4", {}).get("status") == "passed" and tests["1.4"]["score"] == 1),
+    ("1.1 failed as not started, 0 points", tests.get("1.1", {}).get("score") == 0 and tests["1.1"]["output"].startswith("not started")),
+    ("total 1 of 4", r.get("score") == 1 and r.get("max_score") == 4),
+]
+bad = 0
+for what, ok in checks:
+    print(("  ✔ " if ok else "  ✘ ") + what)
+    bad += not ok
+sys.exit(bad)
+PY
+check "results.json holds what Gradescope needs (see above)" test $? -eq 0
+check "the submitted Lessons/01-Hooks/Hooks.swift was graded" cmp -s "$work/submission/Lessons/01-Hooks/Hooks.swift" "$work/bundle/course/Lessons/01-Hooks/Hooks.swift"
+check "the submission's Package.swift was not used" cmp -s "$root/Package.swift" "$work/bundle/course/Package.swift"
+if [ "$failures" -ne 0 ]; then echo "run_autograder's output:"; tail -30 "$work/run.txt"; fi
+echo "autograder self-test: $failures failed check(s)"
+exit $((failures > 0))

@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+@testable import WorkbookCLI
+
+/// Headless Chromium, if installed: `$CHROMIUM`, or Debian's `chromium` (`apt-get install -y
+/// chromium`), or Chrome. Without one the browser test is skipped with that advice.
+enum HeadlessBrowser {
+    static let path: String? = {
+        let candidates = [ProcessInfo.processInfo.environment["CHROMIUM"], "/usr/bin/chromium", "/usr/bin/chromium-browser",
+                          "/usr/bin/google-chrome", "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome"]
+        return candidates.compactMap { $0 }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }()
+
+    /// Loads `url`, lets the page run (virtual time, so no sleeping), and returns the DOM it
+    /// built and the browser's console lines (`INFO:CONSOLE…` on standard error).
+    static func dumpDOM(_ url: String) throws -> (dom: String, console: [String]) {
+        let profile = FileManager.default.temporaryDirectory.appendingPathComponent("workbook-chromium-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: profile) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path!)
+        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--user-data-dir=\(profile.path)",
+                             "--enable-logging=stderr", "--v=0", "--virtual-time-budget=5000", "--dump-dom", url]
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("workbook-chromium-\(UUID().uuidString).out")
+        let errors = output.appendingPathExtension("err")
+        FileManager.default.createFile(atPath: output.path, contents: nil)
+        FileManager.default.createFile(atPath: errors.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: output); try? FileManager.default.removeItem(at: errors) }
+        process.standardOutput = try FileHandle(forWritingTo: output)
+        process.standardError = try FileHandle(forWritingTo: errors)
+        try process.run()
+        let deadline = Date().addingTimeInterval(120)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        if process.isRunning { process.terminate(); Issue.record("chromium took longer than 120 s") }
+        process.waitUntilExit()
+        let dom = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+        let log = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
+        return (dom, log.split(separator: "\n").map(String.init).filter { $0.contains(":CONSOLE") })
+    }
+
+    /// The value of `attribute` on the element with `id` in a dumped DOM.
+    static func attribute(_ attribute: String, ofElement id: String, in dom: String) -> String? {
+        guard let start = dom.range(of: "id=\"\(id)\"") else { return nil }
+        let tagStart = dom[..<start.lowerBound].lastIndex(of: "<") ?? dom.startIndex
+        guard let tagEnd = dom[start.upperBound...].firstIndex(of: ">") else { return nil }
+        let tag = dom[tagStart..<tagEnd]
+        guard let value = tag.range(of: " \(attribute)=\"") else { return nil }
+        return String(tag[value.upperBound...].prefix { $0 != "\"" })
+    }
+}
+
+@Suite("workbook insights in a real browser")
+struct InsightsBrowserTests {
+    @Test("Chromium loads the page without console errors; clicking an image, a method and a layer changes what is shown, and the shown picture is explain's",
+          .enabled(if: HeadlessBrowser.path != nil, "no headless Chromium: apt-get install -y chromium (or set CHROMIUM=/path/to/chrome) to run this test"))
+    func clickThrough() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let page = folder.appendingPathComponent("page")
+        #expect(workbook(["insights", "--model", "mnist-gap", "--indices", InsightsTests.indices, "--out", page.path]).status == 0)
+        let url = page.appendingPathComponent("index.html").absoluteString
+
+        // As opened: the first image, the first method, the default layer; no errors.
+        let opened = try HeadlessBrowser.dumpDOM(url)
+        #expect(opened.console.isEmpty, "\(opened.console.prefix(3))")
+        #expect(opened.dom.contains("data-ready=\"true\""))
+        #expect(opened.dom.contains("data-errors=\"0\""))
+        #expect(HeadlessBrowser.attribute("data-image", ofElement: "detail", in: opened.dom) == "0")
+        let before = try #require(HeadlessBrowser.attribute("src", ofElement: "focus-primary", in: opened.dom))
+        #expect(before.hasPrefix("img/00000/c7-saliency.png"))       // test image 0 is a 7
+        let layerBefore = try #require(HeadlessBrowser.attribute("src", ofElement: "layer-maps", in: opened.dom))
+        #expect(layerBefore == "img/00000/layer-relu3.png")
+
+        // Clicks on test image 2 (a 1), then the Grad-CAM button, then the conv1 box of the diagram.
+        let clicked = try HeadlessBrowser.dumpDOM(url + "#click=thumb-2,method-gradcam,layer-conv1")
+        #expect(clicked.console.isEmpty, "\(clicked.console.prefix(3))")
+        #expect(clicked.dom.contains("data-errors=\"0\""))
+        let after = try #require(HeadlessBrowser.attribute("src", ofElement: "focus-primary", in: clicked.dom))
+        #expect(after == "img/00002/c1-gradcam.png")
+        #expect(after != before)
+        #expect(HeadlessBrowser.attribute("data-method", ofElement: "detail", in: clicked.dom) == "gradcam")
+        #expect(HeadlessBrowser.attribute("src", ofElement: "layer-maps", in: clicked.dom) == "img/00002/layer-conv1.png")
+        #expect(HeadlessBrowser.attribute("aria-pressed", ofElement: "thumb-2", in: clicked.dom) == "true")
+        #expect(HeadlessBrowser.attribute("aria-pressed", ofElement: "thumb-0", in: clicked.dom) == "false")
+        // The picture the browser shows is the panel `workbook explain --index 2 --method gradcam` draws.
+        try InsightsTests.expectMatchesExplain(page: page, index: 2, method: "gradcam", slug: "gradcam", target: 1)
+
+        // The error record works: a click on a missing element is reported, not ignored.
+        let filtered = try HeadlessBrowser.dumpDOM(url + "#click=nothing-here")
+        #expect(filtered.dom.contains("data-errors=\"1\""))
+        #expect(filtered.dom.contains("no element #nothing-here to click"))
+    }
+}

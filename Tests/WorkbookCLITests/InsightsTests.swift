@@ -1,0 +1,184 @@
+import Foundation
+import Imaging
+import ModelZoo
+import Testing
+import TensorEngine
+@testable import WorkbookCLI
+
+/// `workbook insights`: the page is well-formed, self-contained and deterministic, its pictures are
+/// the ones `workbook explain` draws, and a real browser clicks through it without errors.
+@Suite("workbook insights: the explorer page")
+struct InsightsTests {
+    /// Test images 0–3 plus 8 (mnist-gap misclassifies none of 0–3; the set is small so a page
+    /// takes a few seconds in debug builds).
+    static let indices = "0-3,8"
+
+    static func generate(into folder: URL, extra: [String] = []) throws {
+        let result = workbook(["insights", "--model", "mnist-gap", "--indices", indices, "--out", folder.path] + extra)
+        #expect(result.status == 0, "insights failed: \(result.error)")
+    }
+
+    static func page(in folder: URL) throws -> (html: String, checker: HTMLChecker) {
+        let html = try String(contentsOf: folder.appendingPathComponent("index.html"), encoding: .utf8)
+        return (html, HTMLChecker(html))
+    }
+
+    /// The JSON the page embeds.
+    static func data(_ html: String) throws -> [String: Any] {
+        let start = try #require(html.range(of: "<script id=\"insights-data\" type=\"application/json\">"))
+        let end = try #require(html[start.upperBound...].range(of: "</script>"))
+        let json = Data(html[start.upperBound..<end.lowerBound].utf8)
+        return try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+    }
+
+    @Test("the HTML is well-formed, every image has alt text, and the checker itself rejects broken pages")
+    func wellFormed() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Self.generate(into: folder)
+        let (_, checker) = try Self.page(in: folder)
+        #expect(checker.problems.isEmpty, "\(checker.problems.prefix(5))")
+        let images = checker.elements.filter { $0.name == "img" }
+        #expect(images.count == 5 + 6)     // 5 thumbnails; input, two maps, their two colour bars, the layer maps
+        #expect(images.filter { ($0.attributes["alt"] ?? "").isEmpty && $0.attributes["id"] != "focus-primary" && $0.attributes["id"] != "focus-second" && $0.attributes["id"] != "layer-maps" }.count == 0)
+        #expect(checker.elements.filter { $0.name == "button" }.count == 5 + 13)    // 5 images, 13 methods
+        // The checker finds what it is meant to find.
+        #expect(!HTMLChecker("<div><span></div></span>").problems.isEmpty)
+        #expect(!HTMLChecker("<p class=x>a</p>").problems.isEmpty)
+        #expect(!HTMLChecker("<p>fish & chips</p>").problems.isEmpty)
+        #expect(!HTMLChecker("<div><p>open</div>").problems.isEmpty)
+        #expect(!HTMLChecker("<a id=\"x\"></a><b id=\"x\"></b>").problems.isEmpty)
+        #expect(HTMLChecker("<p>a &amp; b<br/><img src=\"x\" alt=\"\"></p><script>if (a < b && c) {}</script>").problems.isEmpty)
+    }
+
+    @Test("every referenced file exists, no reference is absolute or remote, and the data agrees with the model")
+    func selfContained() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Self.generate(into: folder)
+        let (html, checker) = try Self.page(in: folder)
+        var references = checker.elements.compactMap { $0.attributes["src"] ?? $0.attributes["href"] }
+        let data = try Self.data(html)
+        let methods = try #require(data["methods"] as? [[String: Any]])
+        let layers = try #require(data["layers"] as? [[String: Any]])
+        let images = try #require(data["images"] as? [[String: Any]])
+        #expect(methods.count == 13 && layers.count == 11 && images.count == 5)
+        // The files the script builds names for: every image × target × method, every layer.
+        let loaded = try ModelFile.load(ModelFile.resolve("mnist-gap"))
+        let test = try ModelFile.dataset(for: loaded, split: .test)
+        for image in images {
+            let index = try #require(image["index"] as? Int)
+            let folderName = "img/" + String(format: "%05d", index)
+            references.append("\(folderName)/input.png")
+            // Independent of the page's code: the label from the data set, the prediction from the model.
+            #expect(image["label"] as? Int == test.labels[index])
+            let logits = try withNoGrad { try loaded.model(test.image(at: index)) }.data
+            let predicted = logits.indices.max { logits[$0] < logits[$1] }!
+            #expect(image["predicted"] as? Int == predicted)
+            let targets = try #require(image["targets"] as? [Int])
+            #expect(targets.count == 3 && targets.first == predicted && Set(targets).count == 3)
+            for target in targets {
+                for method in methods {
+                    let slug = try #require(method["slug"] as? String)
+                    references += ["\(folderName)/c\(target)-\(slug).png", "\(folderName)/c\(target)-\(slug)-alt.png"]
+                }
+            }
+            for layer in layers { references.append("\(folderName)/layer-\(try #require(layer["slug"] as? String)).png") }
+        }
+        references += ["img/colorbar-bwr.png", "img/colorbar-jet.png", "img/colorbar-gray.png"]
+        #expect(references.count > 5 * (1 + 3 * 26 + 11))
+        for reference in references {
+            #expect(!reference.hasPrefix("/") && !reference.contains(":") && !reference.contains(".."), "absolute or remote: \(reference)")
+            #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(reference).path), "missing \(reference)")
+        }
+        // Nothing in the page points outside its folder or to the network.
+        let withoutNamespace = html.replacingOccurrences(of: "xmlns=\"http://www.w3.org/2000/svg\"", with: "")
+        for bad in ["http:", "https:", "file:", "//", folder.path] { #expect(!withoutNamespace.contains("src=\"\(bad)") && !withoutNamespace.contains("href=\"\(bad)")) }
+        #expect(!html.contains(folder.path))
+        #expect(!withoutNamespace.contains("http://") && !withoutNamespace.contains("https://"))
+    }
+
+    @Test("generating twice, on 1 thread and on the default count, writes identical files")
+    func deterministic() throws {
+        let first = try scratchFolder(), second = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: first); try? FileManager.default.removeItem(at: second) }
+        try Self.generate(into: first, extra: ["--methods", "smoothgrad,gradcam,occlusion,fgsm"])
+        try Parallel.withThreads(1) { try Self.generate(into: second, extra: ["--methods", "smoothgrad,gradcam,occlusion,fgsm"]) }
+        let files = try FileManager.default.subpathsOfDirectory(atPath: first.path).sorted()
+        #expect(files == (try FileManager.default.subpathsOfDirectory(atPath: second.path)).sorted())
+        #expect(files.count > 50)
+        var differing: [String] = []
+        for file in files {
+            let a = FileManager.default.contents(atPath: first.appendingPathComponent(file).path)
+            let b = FileManager.default.contents(atPath: second.appendingPathComponent(file).path)
+            if a != b { differing.append(file) }
+        }
+        #expect(differing.isEmpty, "differ: \(differing.prefix(5))")
+    }
+
+    /// Whether `small` enlarged `factor` times appears pixel for pixel inside `big`.
+    static func contains(_ big: RGBAImage, _ small: RGBAImage, factor: Int) -> Bool {
+        let s = small.upscaled(by: factor)
+        guard s.width <= big.width, s.height <= big.height else { return false }
+        for y0 in 0...(big.height - s.height) {
+            for x0 in 0...(big.width - s.width) {
+                var same = true
+                rows: for y in 0..<s.height {
+                    let a = ((y0 + y) * big.width + x0) * 4, b = y * s.width * 4
+                    if big.pixels[a..<(a + s.width * 4)] != s.pixels[b..<(b + s.width * 4)] { same = false; break rows }
+                }
+                if same { return true }
+            }
+        }
+        return false
+    }
+
+    /// Runs `workbook explain` for one (image, method, target) and checks the page's PNG is its panel.
+    static func expectMatchesExplain(page: URL, index: Int, method: String, slug: String, target: Int) throws {
+        let explained = page.deletingLastPathComponent().appendingPathComponent("explain-\(index)-\(slug)-\(UUID().uuidString).png")
+        defer { try? FileManager.default.removeItem(at: explained) }
+        let result = workbook(["explain", "--model", "mnist-gap", "--index", "\(index)", "--method", method, "--target", "\(target)", "--out", explained.path])
+        #expect(result.status == 0, "\(result.error)")
+        let panel = try PNG.readRGBA(from: explained)
+        let picture = try PNG.readRGBA(from: page.appendingPathComponent("img/" + String(format: "%05d", index) + "/c\(target)-\(slug).png"))
+        #expect(picture.width == 28 && picture.height == 28)
+        #expect(contains(panel, picture, factor: 4), "the page's \(method) picture for image \(index), class \(target) is not explain's")
+    }
+
+    @Test("the page's picture for (image, method, class) is the one workbook explain draws", arguments: [
+        ("saliency", "saliency"), ("gradcam++", "gradcampp"), ("occlusion", "occlusion"), ("pgd", "pgd"),
+    ])
+    func matchesExplain(method: String, slug: String) throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let page = folder.appendingPathComponent("page")
+        #expect(workbook(["insights", "--model", "mnist-gap", "--indices", "2", "--methods", method, "--out", page.path]).status == 0)
+        let targets = try #require(try Self.data(try Self.page(in: page).html)["images"] as? [[String: Any]]).first?["targets"] as? [Int]
+        // The predicted class and the least likely of the three.
+        for target in [try #require(targets?.first), try #require(targets?.last)] {
+            try Self.expectMatchesExplain(page: page, index: 2, method: method, slug: slug, target: target)
+        }
+        // And the matcher is not blind: another class's picture is not the panel.
+        #expect(!Self.contains(try PNG.readRGBA(from: page.appendingPathComponent("img/00002/input.png")),
+                               try PNG.readRGBA(from: page.appendingPathComponent("img/00002/c\(targets![0])-\(slug).png")), factor: 1))
+    }
+
+    @Test("bad options get one line and leave nothing behind", arguments: [
+        (["--indices", "0-3", "--n", "5"], "give --indices or --n/--misclassified, not both"),
+        (["--indices", "9990-10000"], "--indices: 10000 is outside the test set 0..<10000"),
+        (["--indices", "5-2"], "--indices takes numbers and ranges like 0-199 or 3,7,10-12, got '5-2'"),
+        (["--indices", "1,,2"], "--indices takes numbers and ranges like 0-199 or 3,7,10-12, got '1,,2'"),
+        (["--methods", "saliency,magic"], "unknown method 'magic'; methods: all, saliency, gradient-x-input, smoothgrad, integrated-gradients, occlusion, cam, gradcam, gradcam++, guided-backprop, deconvnet, guided-gradcam, fgsm, pgd"),
+        (["--n", "0"], "--n must be in 1...10000, got 0"),
+        (["--indices", "0", "--layer", "nope"], "no layer 'nope' in mnist-gap; layers: norm, conv1, relu1, pool1, conv2, relu2, pool2, conv3, relu3, gap, fc"),
+    ])
+    func refused(arguments: [String], message: String) throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let out = folder.appendingPathComponent("page")
+        let result = workbook(["insights", "--model", "mnist-gap", "--out", out.path] + arguments)
+        #expect(result.status != 0)
+        #expect(result.error.hasSuffix(message), "\(result.error)")
+        #expect(contents(folder).isEmpty)
+    }
+}

@@ -1,0 +1,62 @@
+import Course
+import Foundation
+import ModelZoo
+import Testing
+@testable import WorkbookCLI
+
+/// `workbook report`: a handout per lesson with the score, the README's figures text and the
+/// student's figures beside the reference ones.
+@Suite("workbook report: handouts")
+struct ReportCommandTests {
+    @Test("lesson 01's handout: well-formed, the score from results.json, the README's text, your figure beside the reference, relative paths")
+    func handout() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let grades = folder.appendingPathComponent("grades"), out = folder.appendingPathComponent("handouts")
+        let lesson = try #require(Course.lessons.first)
+        try FileManager.default.createDirectory(at: grades.appendingPathComponent("student-figures/\(lesson.folder)"), withIntermediateDirectories: true)
+        try GradeCommand.writeResults(lesson.exercises.enumerated().map { i, exercise in
+            GradeCommand.ExerciseGrade(lesson: lesson.folder, exercise: exercise.number, title: exercise.title, status: i == 0 ? "done" : "not started", tests: [])
+        }, to: grades.appendingPathComponent("results.json"))
+        // The student drew one figure (here: a copy of the reference's bytes, with a marker appended).
+        let root = try DatasetFiles.root()
+        let reference = root.appendingPathComponent("Lessons/\(lesson.folder)/figures/feature-maps-conv1.png")
+        let mine = try Data(contentsOf: reference) + Data("student".utf8)
+        try mine.write(to: grades.appendingPathComponent("student-figures/\(lesson.folder)/feature-maps-conv1.png"))
+
+        let result = workbook(["report", "--lesson", "1", "--grades", grades.path, "--out", out.path])
+        #expect(result.status == 0, "\(result.error)")
+        let html = try String(contentsOf: out.appendingPathComponent("\(lesson.folder).html"), encoding: .utf8)
+        let checker = HTMLChecker(html)
+        #expect(checker.problems.isEmpty, "\(checker.problems.prefix(3))")
+        #expect(html.contains("Score: 1 of \(lesson.exercises.count) exercises done."))
+        // A sentence of the README's Figures section, read here from the README itself.
+        let readme = try String(contentsOf: root.appendingPathComponent(lesson.readme), encoding: .utf8)
+        let figuresSection = try #require(readme.components(separatedBy: "## Figures").dropFirst().first)
+        let sentence = try #require(figuresSection.split(separator: "\n").first { $0.hasPrefix("Deeper layers") })
+        #expect(html.contains(HTMLText.escape(String(sentence))))
+        let sources = checker.elements.compactMap { $0.attributes["src"] }
+        #expect(sources.contains("figures/\(lesson.folder)/yours-feature-maps-conv1.png"))
+        #expect(sources.contains("figures/\(lesson.folder)/reference-feature-maps-conv1.png"))
+        #expect(!sources.contains("figures/\(lesson.folder)/yours-filters-conv1.png"))     // not drawn: said so instead
+        #expect(html.contains("not drawn yet: your filters-conv1.png"))
+        for source in sources {
+            #expect(!source.hasPrefix("/") && !source.contains(":"))
+            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(source).path), "missing \(source)")
+        }
+        #expect(FileManager.default.contents(atPath: out.appendingPathComponent("figures/\(lesson.folder)/yours-feature-maps-conv1.png").path) == mine)
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("index.html").path))
+    }
+
+    @Test("an unknown lesson and a broken results.json are refused with one line, nothing written")
+    func refused() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let out = folder.appendingPathComponent("handouts")
+        #expect(workbook(["report", "--lesson", "42", "--out", out.path]).status != 0)
+        try Data("{not json".utf8).write(to: folder.appendingPathComponent("results.json"))
+        let broken = workbook(["report", "--lesson", "1", "--grades", folder.path, "--out", out.path])
+        #expect(broken.error.hasSuffix("results.json is not the results.json workbook grade writes"))
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+    }
+}
