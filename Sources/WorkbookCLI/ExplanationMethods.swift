@@ -1,5 +1,6 @@
 import AdversarialSolutions
 import CAMSolutions
+import EvaluationSolutions
 import LessonSupport
 import OcclusionSolutions
 import SaliencySolutions
@@ -34,6 +35,12 @@ enum ExplanationMethods {
             },
             ExplanationMethod(name: "gradcam++", kind: .layerSpace, summary: "Grad-CAM++ (lesson 05); --raw: [1, 1, h, w] at the layer") { model, image, target, layer in
                 try gradCAMPlusPlus(of: model, images: image, targets: [target], layer: layer)
+            },
+            ExplanationMethod(name: "ablation-cam", kind: .layerSpace, summary: "Ablation-CAM: each channel's weight is the score lost when it is zeroed (lesson 10); --raw: [1, 1, h, w]") { model, image, target, layer in
+                try ablationCAM(of: model, images: image, targets: [target], layer: layer)
+            },
+            ExplanationMethod(name: "score-cam", kind: .layerSpace, summary: "Score-CAM: each channel's weight is the softmax score of the image masked by it (lesson 10); --raw: [1, 1, h, w]") { model, image, target, layer in
+                try scoreCAM(of: model, images: image, targets: [target], layer: layer)
             },
             ExplanationMethod(name: "guided-backprop", kind: .inputSpace, summary: "guided backpropagation (lesson 06); --raw: [1, C, H, W]") { model, image, target, _ in
                 try guidedBackprop(of: model, images: image, targets: [target])

@@ -11,7 +11,7 @@ import TensorEngine
 /// whose layers show the image's feature maps.
 ///
 /// Cost: every (image, target, method) is computed once with the reference solutions, exactly as
-/// `workbook explain` computes it (about 0.11 s per image and target for all 13 methods of
+/// `workbook explain` computes it (about 0.11 s per image and target for all 15 methods of
 /// mnist-gap on the 2-core machine), so 200 images × 3 targets take about a minute. The pictures
 /// are explain's own, stored one pixel per input pixel and enlarged by the page.
 enum InsightsCommand: Command {
@@ -163,7 +163,7 @@ enum InsightsCommand: Command {
         for target in targets {
             for method in methods {
                 let map = try method.compute(model, image, target, layer)
-                let primary = nativeSize(try ExplainCommand.picture(of: map, method: method, pixels: pixels), width: 28)
+                let primary = nativeSize(try ExplainCommand.picture(of: map, method: method, input: try ExplainCommand.InputPicture(image, mask: nil)), width: 28)
                 let (second, ranges) = try secondPicture(of: map, method: method, pixels: pixels)
                 let stem = "\(folder)/c\(target)-\(InsightsPage.slug(method.name))"
                 pictures.append(("\(stem).png", Data(PNG.encode(primary))))

@@ -22,21 +22,20 @@ enum RankCommand: Command {
         OptionSpecification(name: "model", valueName: "NAME|FILE", help: "a shipped model name or a path to a model .safetensors", required: true),
         OptionSpecification(name: "data", valueName: "D", help: "mnist, decoy (Decoy MNIST, randomised swatches) or shapes (default: the model's data set)"),
         OptionSpecification(name: "n", valueName: "N", help: "the first N test images (default 500)", integers: 1...10_000),
-        OptionSpecification(name: "methods", valueName: "M,M,…", help: "comma-separated method names, or all (default all; see workbook explain --list, plus ablation-cam, score-cam, random)"),
+        OptionSpecification(name: "methods", valueName: "M,M,…", help: "comma-separated method names, or all (default all; see workbook explain --list, plus random)"),
         OptionSpecification(name: "layer", valueName: "L", help: "the layer of CAM-style methods (default: the last feature layer)"),
         OptionSpecification(name: "seed", valueName: "S", help: "the bootstrap's and the random map's seed (default 0)", integers: 0...Int.max),
         OptionSpecification(name: "out", valueName: "DIR", help: "the folder for ranking.txt, ranking.csv and ranking.png", required: true),
     ]
 
-    /// Every method the ranking knows: the explanation methods of lessons 02–06 (not the attacks),
-    /// lesson 10's Ablation-CAM and Score-CAM, and a seeded uniform random map (the chance row).
+    /// Every method the ranking knows: the explanation methods of `workbook explain` (lessons 02–06
+    /// and lesson 10's Ablation-CAM and Score-CAM; not the attacks), and a seeded uniform random map
+    /// (the chance row).
     static func methods(layer: String, seed: UInt64) -> [(name: String, kind: ExplanationMethod.Kind, compute: (Module, Tensor, Int, Int) throws -> Tensor)] {
         let explained = ExplanationMethods.all.filter { $0.kind != .attack }.map { method in
             (method.name, method.kind, { (model: Module, image: Tensor, target: Int, _: Int) in try method.compute(model, image, target, layer) })
         }
         return explained + [
-            ("ablation-cam", .layerSpace, { model, image, target, _ in try ablationCAM(of: model, images: image, targets: [target], layer: layer) }),
-            ("score-cam", .layerSpace, { model, image, target, _ in try scoreCAM(of: model, images: image, targets: [target], layer: layer) }),
             ("random", .inputSpace, { _, image, _, index in
                 var g = SeededGenerator(seed: seed &+ 0x9E37_79B9 &* UInt64(index + 1))
                 return Tensor.randomUniform([1, 1, image.shape[2], image.shape[3]], using: &g)

@@ -41,7 +41,7 @@ struct InsightsTests {
         let images = checker.elements.filter { $0.name == "img" }
         #expect(images.count == 5 + 6)     // 5 thumbnails; input, two maps, their two colour bars, the layer maps
         #expect(images.filter { ($0.attributes["alt"] ?? "").isEmpty && $0.attributes["id"] != "focus-primary" && $0.attributes["id"] != "focus-second" && $0.attributes["id"] != "layer-maps" }.count == 0)
-        #expect(checker.elements.filter { $0.name == "button" }.count == 5 + 13)    // 5 images, 13 methods
+        #expect(checker.elements.filter { $0.name == "button" }.count == 5 + 15)    // 5 images, 15 methods
         // The checker finds what it is meant to find.
         #expect(!HTMLChecker("<div><span></div></span>").problems.isEmpty)
         #expect(!HTMLChecker("<p class=x>a</p>").problems.isEmpty)
@@ -62,7 +62,7 @@ struct InsightsTests {
         let methods = try #require(data["methods"] as? [[String: Any]])
         let layers = try #require(data["layers"] as? [[String: Any]])
         let images = try #require(data["images"] as? [[String: Any]])
-        #expect(methods.count == 13 && layers.count == 11 && images.count == 5)
+        #expect(methods.count == 15 && layers.count == 11 && images.count == 5)
         // The files the script builds names for: every image × target × method, every layer.
         let loaded = try ModelFile.load(ModelFile.resolve("mnist-gap"))
         let test = try ModelFile.dataset(for: loaded, split: .test)
@@ -168,7 +168,7 @@ struct InsightsTests {
         (["--indices", "9990-10000"], "--indices: 10000 is outside the test set 0..<10000"),
         (["--indices", "5-2"], "--indices takes numbers and ranges like 0-199 or 3,7,10-12, got '5-2'"),
         (["--indices", "1,,2"], "--indices takes numbers and ranges like 0-199 or 3,7,10-12, got '1,,2'"),
-        (["--methods", "saliency,magic"], "unknown method 'magic'; methods: all, saliency, gradient-x-input, smoothgrad, integrated-gradients, occlusion, cam, gradcam, gradcam++, guided-backprop, deconvnet, guided-gradcam, fgsm, pgd"),
+        (["--methods", "saliency,magic"], "unknown method 'magic'; methods: all, saliency, gradient-x-input, smoothgrad, integrated-gradients, occlusion, cam, gradcam, gradcam++, ablation-cam, score-cam, guided-backprop, deconvnet, guided-gradcam, fgsm, pgd"),
         (["--n", "0"], "--n must be in 1...10000, got 0"),
         (["--indices", "0", "--layer", "nope"], "no layer 'nope' in mnist-gap; layers: norm, conv1, relu1, pool1, conv2, relu2, pool2, conv3, relu3, gap, fc"),
     ])
