@@ -36,7 +36,9 @@ func camClassifier(of model: Module, featureLayer: String, classifier: String) t
     guard let f = all.firstIndex(where: { $0.module === feature }), let c = all.firstIndex(where: { $0.module === fc }), f < c else {
         throw TensorError.invalidArgument(operation: "CAM", message: "'\(featureLayer)' must run before the classifier '\(classifier)'")
     }
-    let between = all[(f + 1)..<c].filter { !$0.name.hasPrefix(featureLayer + ".") && $0.module.children.isEmpty }
+    // Dropout is the identity when explaining (evaluation mode), so it may sit there too
+    // (mnist-simplenet and shapes-simplenet drop out after the pooling).
+    let between = all[(f + 1)..<c].filter { !$0.name.hasPrefix(featureLayer + ".") && $0.module.children.isEmpty && !($0.module is Dropout) }
     guard between.count == 1, between[0].module is GlobalAvgPool2d else {
         let names = between.map { "\($0.name) (\($0.module.typeName))" }.joined(separator: ", ")
         throw TensorError.invalidArgument(operation: "CAM", message: """

@@ -67,7 +67,7 @@ public enum CAMFigures: LessonFigures {
     /// the colour images of the shapes-simplenet (see `ColourFigureInputs`).
     public static func colourFigure() throws -> Figure {
         let inputs = try ColourFigureInputs.load()
-        let cam = try classActivationMap(of: inputs.model, images: inputs.images, targets: inputs.targets)
+        let cam = try classActivationMap(of: inputs.model, images: inputs.images, targets: inputs.targets, featureLayer: ColourFigureInputs.layer)
         let scaled = try normalizedMaps(try upsampleBilinear(cam, height: 32, width: 32))
         var cells: [(image: RGBAImage, caption: String)] = []
         for n in 0..<inputs.count {
