@@ -53,8 +53,10 @@ public struct LabeledImages: Sendable {
     public func prefix(_ n: Int) -> LabeledImages {
         let n = Swift.min(n, count)
         // Already validated: same shapes and labels, fewer of them.
-        return (try? LabeledImages(imageShape: imageShape, pixels: Array(pixels.prefix(n * pixelsPerImage)),
-                                   labels: Array(labels.prefix(n)), classNames: classNames)) ?? self
+        guard var first = try? LabeledImages(imageShape: imageShape, pixels: Array(pixels.prefix(n * pixelsPerImage)),
+                                             labels: Array(labels.prefix(n)), classNames: classNames) else { return self }
+        first.masks = masks.map { Array($0.prefix(n * imageShape.dropFirst().reduce(1, *))) }
+        return first
     }
 }
 

@@ -14,10 +14,13 @@ public struct ShapesImages: Equatable, Sendable {
         self.images = images; self.masks = masks; self.labels = labels
     }
 
-    /// The images as `LabeledImages` (pixels / 255) with the Shapes class names.
+    /// The images as `LabeledImages` (pixels / 255) with the Shapes class names and the object
+    /// masks (so `workbook explain` outlines the object on its overlays).
     public func labeled() throws -> LabeledImages {
-        try LabeledImages(imageShape: [3, ShapesGenerator.side, ShapesGenerator.side], pixels: images.map { Float($0) / 255 },
-                          labels: labels.map(Int.init), classNames: ShapesGenerator.classNames)
+        var set = try LabeledImages(imageShape: [3, ShapesGenerator.side, ShapesGenerator.side], pixels: images.map { Float($0) / 255 },
+                                    labels: labels.map(Int.init), classNames: ShapesGenerator.classNames)
+        set.masks = masks.map { $0 != 0 }
+        return set
     }
 }
 

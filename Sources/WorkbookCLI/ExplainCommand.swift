@@ -17,6 +17,11 @@ struct ExplanationMethod {
     /// `[1, C, H, W]` for input-space methods and attacks (the perturbation), `[1, 1, h, w]` for
     /// CAM-style methods at the layer's resolution.
     let compute: (_ model: Module, _ image: Tensor, _ target: Int, _ layer: String) throws -> Tensor
+
+    /// How a colour map of this method becomes one map (the lesson READMEs' conventions): saliency
+    /// is maxₖ |∂y/∂xₖ| (Simonyan et al.), every other input-space map the signed sum over the
+    /// channels (captum's `visualize_image_attr`).
+    static func channelReduction(of name: String) -> Render.ChannelReduction { name == "saliency" ? .maxAbsolute : .sum }
 }
 
 /// `workbook explain`: explains one test image with any method of lessons 02–07, or all of them.
@@ -106,7 +111,7 @@ enum ExplainCommand: Command {
             let planes = map.shape.count == 4 ? map.shape[1] : 1
             guard map.count == planes * area else { throw CommandLineError(message: "\(method.name) gave a map of \(map.shape), not the input's size") }
             if planes == 1 { return try Render.map(map.data, width: width, height: height, colormap: .bwr, normalization: .symmetric) }
-            if method.name == "saliency" {
+            if ExplanationMethod.channelReduction(of: method.name) == .maxAbsolute {
                 return try Render.map(Render.reducedChannels(map.data, channels: planes, area: area, .maxAbsolute),
                                       width: width, height: height, colormap: .inferno, normalization: .minMax)
             }

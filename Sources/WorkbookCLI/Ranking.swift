@@ -1,4 +1,5 @@
 import EvaluationSolutions
+import LessonSupport
 import Foundation
 import TensorEngine
 
@@ -50,15 +51,16 @@ struct Ranking {
     let seconds: [Double]
     let count: Int
 
-    /// One map per image and method as the metrics see it: the channels reduced by their sum
-    /// (captum's convention for gradient × input; one channel passes through), a layer-space map
+    /// One map per image and method as the metrics see it: the channels reduced as `explain` draws
+    /// them (`ExplanationMethod.channelReduction`: saliency maxₖ |·|, the others the signed sum; one
+    /// channel passes through), a layer-space map
     /// resized bilinearly to the image (`align_corners=False`), the sign kept (deletion removes
     /// the most *positive* evidence first; the decoy share takes |a| itself).
-    static func inputMap(_ raw: Tensor, height: Int, width: Int) throws -> Tensor {
+    static func inputMap(_ raw: Tensor, height: Int, width: Int, reduction: Render.ChannelReduction = .sum) throws -> Tensor {
         var map = raw
         if map.shape[1] > 1 {
             let (c, area) = (map.shape[1], map.shape[2] * map.shape[3])
-            map = try Tensor(shape: [1, 1, map.shape[2], map.shape[3]], data: (0..<area).map { p in (0..<c).reduce(Float(0)) { $0 + raw.data[$1 * area + p] } })
+            map = try Tensor(shape: [1, 1, map.shape[2], map.shape[3]], data: Render.reducedChannels(raw.data, channels: c, area: area, reduction))
         }
         if map.shape[2] != height || map.shape[3] != width { map = try map.resizedBilinear(height: height, width: width) }
         return map
@@ -79,7 +81,8 @@ struct Ranking {
             let mask = try data.masks.map { try $0.sliced(axis: 0, i..<(i + 1)) }
             for (m, method) in methods.enumerated() {
                 let start = DispatchTime.now().uptimeNanoseconds
-                let map = try inputMap(try method.map(image, target), height: h, width: w)
+                let map = try inputMap(try method.map(image, target), height: h, width: w,
+                                       reduction: ExplanationMethod.channelReduction(of: method.name))
                 seconds[m] += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                 for (k, metric) in metrics.enumerated() {
                     let value: Float

@@ -218,4 +218,14 @@ struct ShapesDatasetTests {
         let text = "\(error.map { "\($0)" } ?? "")"
         #expect(text.contains("masks.npy.gz is corrupt") && !text.contains("\n"))
     }
+
+    @Test("the loaded test split carries its masks (explain outlines them), and prefix keeps them")
+    func loadedSplitCarriesMasks() throws {
+        let (images, masks) = try DatasetFiles.shapes(.test)
+        let first = try #require(images.mask(at: 3))
+        #expect(first == masks[(3 * 1024)..<(4 * 1024)].map { $0 != 0 })
+        let few = images.prefix(5)
+        #expect(few.mask(at: 4) == images.mask(at: 4) && few.mask(at: 4) != nil)
+        #expect(few.mask(at: 5) == nil)
+    }
 }
