@@ -86,13 +86,16 @@ public enum Catalog {
         .linear("fc2", 128, 10),
     ])
 
+    /// One SimpleNet block: 3×3 convolution (padding 1), batch-norm and ReLU, named by its number.
+    static func simpleNetBlock(_ i: Int, _ inChannels: Int, _ outChannels: Int) -> [LayerSpecification] {
+        [.conv2d("conv\(i)", inChannels, outChannels, kernelSize: 3, padding: 1), .batchNorm2d("bn\(i)", outChannels), .relu("relu\(i)")]
+    }
+
     /// A slim SimpleNet-style network: 3×3 conv + batch-norm + ReLU blocks, max-pooling,
     /// dropout and global average pooling.
     static let simpleNet: ModelArchitecture = {
         var layers: [LayerSpecification] = [.normalize("norm", mean: [mnistMean], std: [mnistStd])]
-        func block(_ i: Int, _ inC: Int, _ outC: Int) {
-            layers += [.conv2d("conv\(i)", inC, outC, kernelSize: 3, padding: 1), .batchNorm2d("bn\(i)", outC), .relu("relu\(i)")]
-        }
+        func block(_ i: Int, _ inC: Int, _ outC: Int) { layers += simpleNetBlock(i, inC, outC) }
         block(1, 1, 32); block(2, 32, 32); layers.append(.maxPool2d("pool1", kernelSize: 2))
         block(3, 32, 64); block(4, 64, 64); layers.append(.maxPool2d("pool2", kernelSize: 2))
         layers.append(.dropout("dropout1", p: 0.1))
@@ -106,9 +109,7 @@ public enum Catalog {
     /// on two cores.
     static let shapesSimpleNet: ModelArchitecture = {
         var layers: [LayerSpecification] = [.normalize("norm", mean: shapesMean, std: shapesStd)]
-        func block(_ i: Int, _ inC: Int, _ outC: Int) {
-            layers += [.conv2d("conv\(i)", inC, outC, kernelSize: 3, padding: 1), .batchNorm2d("bn\(i)", outC), .relu("relu\(i)")]
-        }
+        func block(_ i: Int, _ inC: Int, _ outC: Int) { layers += simpleNetBlock(i, inC, outC) }
         block(1, 3, 24); block(2, 24, 24); layers.append(.maxPool2d("pool1", kernelSize: 2))
         block(3, 24, 48); block(4, 48, 48); layers.append(.maxPool2d("pool2", kernelSize: 2))
         layers.append(.dropout("dropout1", p: 0.1))
@@ -126,9 +127,7 @@ extension Catalog {
     /// linear layer. ~0.9 M parameters; 32×32 RGB input.
     static let cifarSimpleNet: ModelArchitecture = {
         var layers: [LayerSpecification] = [.normalize("norm", mean: cifarMean, std: cifarStd)]
-        func block(_ i: Int, _ inC: Int, _ outC: Int) {
-            layers += [.conv2d("conv\(i)", inC, outC, kernelSize: 3, padding: 1), .batchNorm2d("bn\(i)", outC), .relu("relu\(i)")]
-        }
+        func block(_ i: Int, _ inC: Int, _ outC: Int) { layers += simpleNetBlock(i, inC, outC) }
         block(1, 3, 32); block(2, 32, 64); layers.append(.maxPool2d("pool1", kernelSize: 2))
         block(3, 64, 64); block(4, 64, 128); layers.append(.maxPool2d("pool2", kernelSize: 2))
         layers.append(.dropout("dropout1", p: 0.1))

@@ -65,7 +65,9 @@ enum ExplanationMethods {
     /// Whether CAM is defined: the layer feeds a global average pool and then the last Linear.
     static func camApplies(_ model: Module, layer: String) -> Bool {
         let names = model.children.map(\.name)
-        guard let i = names.firstIndex(of: layer), i + 2 < names.count else { return false }
-        return model.children[i + 1].module is GlobalAvgPool2d && model.children[i + 2].module is Linear
+        guard let i = names.firstIndex(of: layer) else { return false }
+        // As the CAM reference: dropout, the identity when explaining, may follow the pooling.
+        let after = model.children[(i + 1)...].filter { !($0.module is Dropout) }.map(\.module)
+        return after.count >= 2 && after[0] is GlobalAvgPool2d && after[1] is Linear
     }
 }
