@@ -12,16 +12,7 @@ import TestSupport
 ///
 /// Ablation-CAM for class 0 at relu: zeroing R₁ leaves y₀ = 1, zeroing R₂ leaves 2.5, so
 /// w = [(3.5 − 1)/3.5, (3.5 − 2.5)/3.5] = [2.5, 1]/3.5 and the map is (2.5·R₁ + R₂)/3.5 = [4, 5.5, 7.5, 10]/3.5.
-func handSetNetwork() throws -> Sequential {
-    var g = SeededGenerator(seed: 0)
-    let conv = Conv2d(1, 2, kernelSize: 1, generator: &g), fc = Linear(2, 2, bias: false, generator: &g)
-    try conv.weight.assign([1, -1])
-    try conv.bias.orThrow("bias").assign([0, 2.5])
-    try fc.weight.assign([1, 2, -1, 1])
-    let model = Sequential(named: [("conv", conv), ("relu", ReLU()), ("gap", GlobalAvgPool2d()), ("fc", fc)])
-    model.eval()
-    return model
-}
+func handSetNetwork() throws -> Sequential { try handSetGAPNetwork() }
 
 /// The fixture written by Fixtures/make_cam_fixture.py with pytorch-grad-cam 1.5.7:
 ///

@@ -15,16 +15,7 @@ import TestSupport
 /// Grad-CAM at relu, class 0: α = [1/4, 1/2], Σ αₖRₖ = [1, 0.75, 0.75, 1].
 /// Grad-CAM at relu, class 1: α = [−1/4, 1/4], Σ αₖRₖ = [0.125, −0.375, −0.75, −1] → ReLU [0.125, 0, 0, 0].
 /// Grad-CAM at conv, class 0: α = [1/4, mean(1/2, 1/2, 0, 0) = 1/4], Σ αₖAₖ = x/4 + (2.5 − x)/4 = 0.625 everywhere.
-func handSetNetwork() throws -> Sequential {
-    var g = SeededGenerator(seed: 0)
-    let conv = Conv2d(1, 2, kernelSize: 1, generator: &g), fc = Linear(2, 2, bias: false, generator: &g)
-    try conv.weight.assign([1, -1])
-    try conv.bias.orThrow("bias").assign([0, 2.5])
-    try fc.weight.assign([1, 2, -1, 1])
-    let model = Sequential(named: [("conv", conv), ("relu", ReLU()), ("gap", GlobalAvgPool2d()), ("fc", fc)])
-    model.eval()
-    return model
-}
+func handSetNetwork() throws -> Sequential { try handSetGAPNetwork() }
 
 var handSetInput: Tensor { tensor([1, 2, 3, 4], [1, 1, 2, 2]) }
 

@@ -30,16 +30,7 @@ func handSetNetwork() throws -> Sequential {
 /// conv 1×1 (weight [1, −1], bias [0, 2.5]) → relu → gap → fc (weight [[1, 2], [−1, 1]], no bias).
 /// Class 0: guided backprop = [−0.25, −0.25, 0.25, 0.25] (see the test), Grad-CAM at relu =
 /// [1, 0.75, 0.75, 1] (lesson 05), scaled to [1, 0, 0, 1].
-func handSetConvNetwork() throws -> Sequential {
-    var g = SeededGenerator(seed: 0)
-    let conv = Conv2d(1, 2, kernelSize: 1, generator: &g), fc = Linear(2, 2, bias: false, generator: &g)
-    try conv.weight.assign([1, -1])
-    try conv.bias.orThrow("bias").assign([0, 2.5])
-    try fc.weight.assign([1, 2, -1, 1])
-    let model = Sequential(named: [("conv", conv), ("relu", ReLU()), ("gap", GlobalAvgPool2d()), ("fc", fc)])
-    model.eval()
-    return model
-}
+func handSetConvNetwork() throws -> Sequential { try handSetGAPNetwork() }
 
 /// The fixture written by Fixtures/make_guided_fixture.py with captum 0.9:
 ///
