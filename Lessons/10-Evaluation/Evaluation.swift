@@ -133,3 +133,54 @@ public func ablationCAM(of model: Module, images: Tensor, targets: [Int], layer:
 public func scoreCAM(of model: Module, images: Tensor, targets: [Int], layer: String = "relu3") throws -> Tensor {
     throw notStarted("10.5")
 }
+
+/// **Exercise 10.6a** — ROAD's linear imputation (Rong et al. 2022, "A consistent and efficient
+/// evaluation strategy for attribution methods"), as pytorch-grad-cam 1.5.7's `NoisyLinearImputer`
+/// computes it, without the noise (10.6b adds it).
+///
+/// `keep` `[N, 1, H, W]`: nonzero = kept, 0 = removed. Every removed pixel becomes the weighted mean
+/// of its neighbours that lie inside the image — kept neighbours at their values, removed ones at
+/// their own (unknown) imputed values:
+///
+///     weights: 1/6 for the 4 neighbours sharing an edge, 1/12 for the 4 diagonal ones
+///     s_i · x_i − Σ_{removed j ~ i} w_ij · x_j  =  Σ_{kept j ~ i} w_ij · v_j,    s_i = Σ_{j ~ i inside} w_ij
+///
+/// (s_i = 1 inside the image, less at the border: a corner pixel has only 1/6 + 1/6 + 1/12.) That is
+/// one linear system per plane with one unknown per removed pixel, the same matrix for every channel.
+/// Solve it to ~1e-7: the matrix is symmetric positive definite, so conjugate gradients work, and
+/// so does Gauss–Seidel (sweep x_i ← (Σ w_ij x_j + Σ w_ij v_j) / s_i until nothing changes by more
+/// than 1e-9; slow for big holes, fine for the tests). Kept pixels keep their values; every channel
+/// is imputed with the same mask. If every pixel of a plane is removed there is nothing to
+/// interpolate from (the library returns NaN): fill it with 0.
+///
+/// - Returns: `[N, C, H, W]`.
+/// - Throws: for images not `[N, C, H, W]` or `keep` not `[N, 1, H, W]` of the same N, H, W.
+public func linearImputation(of images: Tensor, keeping keep: Tensor) throws -> Tensor {
+    throw notStarted("10.6a")
+}
+
+/// **Exercise 10.6b** — ROAD at one percentile, as pytorch-grad-cam 1.5.7's `ROADMostRelevantFirst(p)`
+/// and `ROADLeastRelevantFirst(p)` compute it with `ClassifierOutputSoftmaxTarget`.
+///
+/// Per image n, with a = its map (`[N, 1, H, W]`):
+///  1. values = a for `.mostRelevantFirst`, 1 − a for `.leastRelevantFirst`;
+///  2. threshold = numpy.percentile(values, p): sort, h = (H·W − 1)·p/100, and interpolate
+///     linearly between the sorted values at ⌊h⌋ and ⌊h⌋ + 1;
+///  3. keep = values < threshold (strictly: pixels *equal* to the threshold are removed too, so a
+///     plateau of an upsampled map goes whole);
+///  4. the image with the removed pixels imputed (your `linearImputation`), plus `noise` at the
+///     removed pixels only (`noise` is shaped like `images`; the library draws 0.01·N(0, 1) there,
+///     here the caller draws it so results are reproducible);
+///  5. score = softmax(model(imputed))[target] − softmax(model(image))[target].
+///
+/// So MoRF at p = 30 removes the 70% most relevant pixels: a faithful map makes the probability
+/// fall (a large negative score); LeRF removes the 70% least relevant: it should barely move.
+/// Run the model inside `withNoGrad`, on all N images at once.
+///
+/// - Returns: `[N]` score changes.
+/// - Throws: for mismatched shapes, `targets.count != N`, a target outside the classes, or a
+///   percentile outside 1...99.
+public func roadScores(of model: Module, images: Tensor, attributions: Tensor, targets: [Int], percentile: Int,
+                       order: RemovalOrder, noise: Tensor) throws -> [Float] {
+    throw notStarted("10.6b")
+}

@@ -53,9 +53,22 @@ public enum EvaluationExercises {
         mistakes: EvaluationMistakes.ScoreCAM.allCases,
         wrong: { id in { try EvaluationMistakes.scoreCAM(id, of: $0, images: $1, targets: $2, layer: $3) } })
 
+    public static let linearImputation = Exercise<@Sendable (Tensor, Tensor) throws -> Tensor>(
+        "10.6a", "ROAD's linear imputation: removed pixels filled from their neighbours", stub: "linearImputation(of:keeping:)",
+        reference: { try EvaluationSolutions.linearImputation(of: $0, keeping: $1) },
+        mistakes: EvaluationMistakes.LinearImputation.allCases,
+        wrong: { id in { try EvaluationMistakes.linearImputation(id, of: $0, keeping: $1) } })
+
+    public static let roadScores = Exercise<@Sendable (Module, Tensor, Tensor, [Int], Int, RemovalOrder, Tensor) throws -> [Float]>(
+        "10.6b", "ROAD: remove and debias, most and least relevant first", stub: "roadScores(of:images:attributions:targets:percentile:order:noise:)",
+        reference: { try EvaluationSolutions.roadScores(of: $0, images: $1, attributions: $2, targets: $3, percentile: $4, order: $5, noise: $6) },
+        mistakes: EvaluationMistakes.ROADScores.allCases,
+        wrong: { id in { try EvaluationMistakes.roadScores(id, of: $0, images: $1, attributions: $2, targets: $3, percentile: $4, order: $5, noise: $6) } })
+
     public static let lesson = LessonDeclaration(
         number: 10, folder: "10-Evaluation", title: "Are the explanations right?",
         exercises: [perturbationCurve.summary, areaUnderCurve.summary, pointingGame.summary, relevanceMass.summary,
-                    relevanceRankAccuracy.summary, decoyShare.summary, ablationCAM.summary, scoreCAM.summary],
+                    relevanceRankAccuracy.summary, decoyShare.summary, ablationCAM.summary, scoreCAM.summary,
+                    linearImputation.summary, roadScores.summary],
         figures: EvaluationFigures.self)
 }

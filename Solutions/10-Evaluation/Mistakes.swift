@@ -228,4 +228,60 @@ public enum EvaluationMistakes {
         }
         return try weightedMap(weights, a)
     }
+
+    // MARK: 10.6a
+
+    public enum LinearImputation: String, MistakeKind {
+        case equalWeights = "equal-weights", noBorderRenormalisation = "no-border-renormalisation"
+        case edgeNeighboursOnly = "edge-neighbours-only", keptNeighboursOnly = "kept-neighbours-only"
+        public var summary: String {
+            switch self {
+            case .equalWeights: "all eight neighbours weighted 1/8 (the library: 1/6 edge, 1/12 diagonal)"
+            case .noBorderRenormalisation: "divides by the full weight 1 at the border too: pixels outside the image count as 0"
+            case .edgeNeighboursOnly: "uses the four edge neighbours only (1/4 each)"
+            case .keptNeighboursOnly: "no system solved: removed neighbours count as 0, only kept ones are averaged"
+            }
+        }
+    }
+
+    public static func linearImputation(_ id: LinearImputation, of images: Tensor, keeping keep: Tensor) throws -> Tensor {
+        switch id {
+        case .equalWeights:
+            return try EvaluationSolutions.linearImputation(of: images, keeping: keep, neighbours: imputationNeighbours.map { ($0.dy, $0.dx, 1.0 / 8) })
+        case .noBorderRenormalisation:
+            return try EvaluationSolutions.linearImputation(of: images, keeping: keep, neighbours: imputationNeighbours, renormalised: false)
+        case .edgeNeighboursOnly:
+            return try EvaluationSolutions.linearImputation(of: images, keeping: keep,
+                                                            neighbours: imputationNeighbours.filter { $0.dy == 0 || $0.dx == 0 }.map { ($0.dy, $0.dx, 0.25) })
+        case .keptNeighboursOnly:
+            return try EvaluationSolutions.linearImputation(of: images, keeping: keep, neighbours: imputationNeighbours, coupled: false)
+        }
+    }
+
+    // MARK: 10.6b
+
+    public enum ROADScores: String, MistakeKind {
+        case tiesKept = "ties-kept", ordersSwapped = "orders-swapped", probabilityAfter = "probability-after", noiseEverywhere = "noise-everywhere"
+        public var summary: String {
+            switch self {
+            case .tiesKept: "keeps the pixels equal to the threshold (≤ instead of <): a plateau at the threshold survives"
+            case .ordersSwapped: "MoRF and LeRF swapped: thresholds 1 − a for most relevant first"
+            case .probabilityAfter: "returns the probability after imputation, not its change (return_diff)"
+            case .noiseEverywhere: "adds the noise to every pixel, not only the imputed ones"
+            }
+        }
+    }
+
+    public static func roadScores(_ id: ROADScores, of model: Module, images: Tensor, attributions: Tensor, targets: [Int], percentile: Int,
+                                  order: RemovalOrder, noise: Tensor) throws -> [Float] {
+        var variant = ROADVariant(), order = order
+        switch id {
+        case .tiesKept: variant.keepsTies = true
+        case .ordersSwapped: order = order == .mostRelevantFirst ? .leastRelevantFirst : .mostRelevantFirst
+        case .probabilityAfter: variant.difference = false
+        case .noiseEverywhere: variant.noiseEverywhere = true
+        }
+        return try EvaluationSolutions.roadScores(of: model, images: images, attributions: attributions, targets: targets, percentile: percentile,
+                                                  order: order, noise: noise, variant: variant)
+    }
 }

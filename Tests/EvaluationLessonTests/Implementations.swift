@@ -4,6 +4,7 @@
 
 import EvaluationLesson
 import EvaluationSolutions
+import LessonSupport
 import TensorEngine
 
 typealias Exercises = EvaluationExercises
@@ -32,5 +33,13 @@ enum Graded {
     }
     static func scoreCAM(of model: Module, images: Tensor, targets: [Int], layer: String = "relu3") throws -> Tensor {
         try Exercises.scoreCAM.graded(student: EvaluationLesson.scoreCAM)(model, images, targets, layer)
+    }
+    static func linearImputation(of images: Tensor, keeping keep: Tensor) throws -> Tensor {
+        try Exercises.linearImputation.graded(student: EvaluationLesson.linearImputation)(images, keep)
+    }
+    static func roadScores(of model: Module, images: Tensor, attributions: Tensor, targets: [Int], percentile: Int,
+                           order: RemovalOrder, noise: Tensor? = nil) throws -> [Float] {
+        try Exercises.roadScores.graded(student: EvaluationLesson.roadScores)(model, images, attributions, targets, percentile, order,
+                                                                              noise ?? Tensor.zeros(images.shape))
     }
 }

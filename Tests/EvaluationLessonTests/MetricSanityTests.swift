@@ -131,4 +131,26 @@ struct MetricSanityTests {
     func decoySanity() throws {
         try expectOracleAndChance("decoy share") { try Graded.decoyShare(attributions: $0, corners: Array(repeating: 0, count: LinearOracle.count)) }
     }
+
+    @Test("Exercise 10.6b: ROAD — the oracle scores far above a random map, which scores 0 (LeRF and MoRF alike)")
+    func roadSanity() throws {
+        let model = try LinearOracle.model(), images = LinearOracle.images
+        // (mean LeRF − mean MoRF) / 2 over percentiles 10, 50, 90 — pytorch-grad-cam's ROADCombined.
+        func combined(_ maps: Tensor) throws -> [Float] {
+            var total = [Float](repeating: 0, count: LinearOracle.count)
+            for p in [10, 50, 90] {
+                for order in RemovalOrder.allCases {
+                    let scores = try Graded.roadScores(of: model, images: images, attributions: maps, targets: LinearOracle.targets, percentile: p, order: order)
+                    for i in total.indices { total[i] += (order == .leastRelevantFirst ? 1 : -1) * scores[i] / 6 }
+                }
+            }
+            return total
+        }
+        let oracle = try combined(LinearOracle.oracle), random = try combined(LinearOracle.random(seed: 0))
+        let error = LinearOracle.standardError(random)
+        #expect(abs(LinearOracle.mean(random)) <= 4 * error + 1e-4,
+                "a random map removes the same kind of pixels first and last: ROAD ≈ 0 ± \(4 * error); received \(LinearOracle.mean(random))")
+        #expect(LinearOracle.mean(oracle) > LinearOracle.mean(random) + 0.1,
+                "the oracle (the swatch's true contributions) must score far above a random map: \(LinearOracle.mean(oracle)) vs \(LinearOracle.mean(random))")
+    }
 }
