@@ -1,6 +1,7 @@
 import FeatureVisualizationSolutions
 import AdversarialSolutions
 import EmbeddingsSolutions
+import EvaluationSolutions
 import Foundation
 import GradCAMSolutions
 import LessonSupport
@@ -162,6 +163,20 @@ enum BenchCommand: Command {
             rows.append(row("DeepDream relu2, 3 octaves x 15 steps", try time(runs: runs) {
                 _ = try deepDream(of: model, image: one, layer: "relu2", settings: FeatureVisualizationFigures.dreamSettings, seed: 0)
             }))
+        }
+
+        // Lesson 10: ROAD as `workbook rank` computes it (ROADCombined: 9 percentiles × MoRF/LeRF, 18
+        // imputations and forward passes per image) on the first 100 MNIST test digits with seeded
+        // uniform maps; pytorch-grad-cam does the same in Datasets/models/gradcam_road_bench.py.
+        let roadRow = "ROAD combined, 100 digits, 9 percentiles x MoRF/LeRF"
+        if wanted(roadRow), !quick || only != nil {
+            let test = try DatasetFiles.mnist(.test)
+            let images = test.batch(0..<100).images
+            let trained = try ModelFile.load(ModelFile.resolve("mnist-gap")).model
+            let maps = Tensor.randomUniform([100, 1, 28, 28], using: &g)
+            rows.append(row(roadRow, try time(runs: min(runs, 3)) {
+                _ = try roadCombined(of: trained, images: images, attributions: maps, targets: Array(test.labels[0..<100]), seed: 0)
+            }, scale: 1, unit: "s"))
         }
 
         // Lesson 09 at full scale: the 10,000 MNIST test images (pixels, and the shipped mnist-gap's

@@ -10,13 +10,15 @@ import TensorEngine
 /// and `ranking.png` in `--out`, written all or nothing.
 ///
 /// Metrics: deletion and insertion AUC everywhere (49 steps; deletion towards black, insertion
-/// from a blurred copy, σ = 2 px); on Shapes also the pointing game (tolerance 0), relevance mass
+/// from a blurred copy, σ = 2 px) and ROAD (pytorch-grad-cam's ROADCombined: percentiles 10…90,
+/// most and least relevant first, noise 0.01 seeded per image, the same for every method) everywhere;
+/// on Shapes also the pointing game (tolerance 0), relevance mass
 /// and rank accuracy against the object masks; on Decoy MNIST the decoy share (randomised
 /// swatches, the paper's test set). Cost: per image and method, the method's own passes plus
-/// 2 × 50 forward images for the curves.
+/// 2 × 50 forward images for the curves and 18 imputations with 36 forward images for ROAD.
 enum RankCommand: Command {
     static let name = "rank"
-    static let summary = "Rank every explanation method by deletion/insertion and ground-truth metrics (lesson 10), with bootstrap intervals."
+    static let summary = "Rank every explanation method by deletion/insertion, ROAD and ground-truth metrics (lesson 10), with bootstrap intervals."
     static let dataNames = ["mnist", "decoy", "shapes"]
     static let options = [
         OptionSpecification(name: "model", valueName: "NAME|FILE", help: "a shipped model name or a path to a model .safetensors", required: true),
@@ -24,7 +26,7 @@ enum RankCommand: Command {
         OptionSpecification(name: "n", valueName: "N", help: "the first N test images (default 500)", integers: 1...10_000),
         OptionSpecification(name: "methods", valueName: "M,M,…", help: "comma-separated method names, or all (default all; see workbook explain --list, plus random)"),
         OptionSpecification(name: "layer", valueName: "L", help: "the layer of CAM-style methods (default: the last feature layer)"),
-        OptionSpecification(name: "seed", valueName: "S", help: "the bootstrap's and the random map's seed (default 0)", integers: 0...Int.max),
+        OptionSpecification(name: "seed", valueName: "S", help: "the bootstrap's, ROAD's noise and the random map's seed (default 0)", integers: 0...Int.max),
         OptionSpecification(name: "out", valueName: "DIR", help: "the folder for ranking.txt, ranking.csv and ranking.png", required: true),
     ]
 

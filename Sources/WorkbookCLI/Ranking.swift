@@ -9,7 +9,7 @@ import TensorEngine
 struct Ranking {
     /// A metric, whether larger is better, and what it needs from the data.
     enum Metric: String, CaseIterable {
-        case deletion = "deletion AUC", insertion = "insertion AUC", pointing = "pointing game"
+        case deletion = "deletion AUC", insertion = "insertion AUC", road = "ROAD", pointing = "pointing game"
         case mass = "relevance mass", rank = "rank accuracy", decoy = "decoy share"
         /// Larger is better; the decoy share has no better direction (a model that reads the swatch
         /// *should* be shown reading it), so it counts as "lower" only in the CSV column.
@@ -29,7 +29,7 @@ struct Ranking {
         /// Decoy MNIST swatch corners, or nil.
         let corners: [Int]?
         var metrics: [Metric] {
-            [.deletion, .insertion] + (masks != nil ? [.pointing, .mass, .rank] : []) + (corners != nil ? [.decoy] : [])
+            [.deletion, .insertion, .road] + (masks != nil ? [.pointing, .mass, .rank] : []) + (corners != nil ? [.decoy] : [])
         }
     }
 
@@ -91,6 +91,10 @@ struct Ranking {
                         value = try areaUnderCurve(try perturbationCurve(of: model, from: image, to: black, attributions: map, targets: [target], pixelsPerStep: pixelsPerStep))[0]
                     case .insertion:
                         value = try areaUnderCurve(try perturbationCurve(of: model, from: blurredImage, to: image, attributions: map, targets: [target], pixelsPerStep: pixelsPerStep))[0]
+                    case .road:
+                        // The same noise for every method on an image: the methods are compared on equal terms.
+                        value = try roadCombined(of: model, images: image, attributions: map, targets: [target],
+                                                 seed: bootstrapSeed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(i + 1))[0]
                     case .pointing: value = try pointingGame(attributions: map, masks: mask!)[0]
                     case .mass: value = try relevanceMass(attributions: map, masks: mask!)[0]
                     case .rank: value = try relevanceRankAccuracy(attributions: map, masks: mask!)[0]

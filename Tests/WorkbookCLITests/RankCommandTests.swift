@@ -55,9 +55,10 @@ struct RankCommandTests {
         #expect(first == again, "a second run changed the bytes")
         #expect(first == single, "one thread changed the bytes")
         let csv = String(decoding: first[1], as: UTF8.self).split(separator: "\n")
-        #expect(csv.count == 1 + 2 * 2, "header + 2 methods × 2 metrics (deletion, insertion) on MNIST; received \(csv.count) lines")
+        #expect(csv.count == 1 + 2 * 3, "header + 2 methods × 3 metrics (deletion, insertion, ROAD) on MNIST; received \(csv.count) lines")
         #expect(csv.first == "method,metric,higher_is_better,mean,lower95,upper95,images")
         #expect(csv.contains { $0.hasPrefix("random,deletion-AUC,false,") && $0.hasSuffix(",4") })
+        #expect(csv.contains { $0.hasPrefix("gradient-x-input,ROAD,true,") }, "ROAD (ROADCombined: higher is better) on every data set")
     }
 
     @Test("Decoy MNIST adds the decoy share, Shapes the mask metrics")
