@@ -32,10 +32,38 @@ public enum EvaluationFigures: LessonFigures {
         return (chart.render(), raw, [maps.count, raw.count / maps.count])
     }
 
+    /// Why ROAD imputes: per golden digit, the image, then the 20% of its pixels Score-CAM ranks
+    /// highest (MoRF at percentile 80) set to black — sharp-edged holes the model never saw in
+    /// training — or filled by linear imputation (no noise): smooth, so only the information is
+    /// gone; last the 70% it ranks lowest (LeRF at percentile 30) imputed. Each caption is the
+    /// probability of the true class.
+    public static func roadImputation(model: Module, images: Tensor, labels: [Int]) throws -> (image: RGBAImage, pictures: [Float], shape: [Int]) {
+        let (n, area) = (images.shape[0], 28 * 28)
+        let maps = try scoreCAM(of: model, images: images, targets: labels).resizedBilinear(height: 28, width: 28)
+        var cells: [(image: RGBAImage, caption: String)] = []
+        var raw: [Float] = []
+        for i in 0..<n {
+            let image = try images.sliced(axis: 0, i..<(i + 1)), map = maps.data[(i * area)..<((i + 1) * area)]
+            let morf = try Tensor(shape: [1, 1, 28, 28], data: roadKeepMask(map, percentile: 80, order: .mostRelevantFirst))
+            let lerf = try Tensor(shape: [1, 1, 28, 28], data: roadKeepMask(map, percentile: 30, order: .leastRelevantFirst))
+            let pictures = [image, try image * morf, try linearImputation(of: image, keeping: morf), try linearImputation(of: image, keeping: lerf)]
+            let names = ["digit", "top 20% black", "top 20% imputed", "bottom 70% imputed"]
+            let probabilities = try withNoGrad { try model(Tensor.concatenate(pictures, axis: 0)).softmax() }
+            for (k, picture) in pictures.enumerated() {
+                if k > 0 { raw += picture.data }
+                let p = probabilities.data[k * probabilities.shape[1] + labels[i]]
+                cells.append((Render.grayImage(picture.data.map { min(max($0, 0), 1) }, width: 28, height: 28), names[k] + String(format: " p=%.2f", p)))
+            }
+        }
+        return (ImageGrid.render(cells, columns: 4, title: "ROAD on mnist-gap: pixels removed in Score-CAM's order, p(true class)"), raw, [n, 3, 28, 28])
+    }
+
     public static func make(_ context: FigureContext) throws -> [Figure] {
         let model = try context.model("mnist-gap")
         let (images, labels) = context.mnistTest.batch(FigureContext.goldenIndices)
         let deletion = try deletionCurves(model: model, images: images, labels: labels)
-        return [Figure(name: "deletion-curves", image: deletion.image, raw: (deletion.shape, deletion.curves))]
+        let road = try roadImputation(model: model, images: images, labels: labels)
+        return [Figure(name: "deletion-curves", image: deletion.image, raw: (deletion.shape, deletion.curves)),
+                Figure(name: "road-imputation", image: road.image, raw: (road.shape, road.pictures))]
     }
 }
