@@ -63,6 +63,9 @@ public struct EpochReport: Sendable, CustomStringConvertible {
     public let epoch: Int
     public let trainingLoss: Double, trainingAccuracy: Double, testAccuracy: Double
     public let seconds: Double
+    public init(epoch: Int, trainingLoss: Double, trainingAccuracy: Double, testAccuracy: Double, seconds: Double) {
+        (self.epoch, self.trainingLoss, self.trainingAccuracy, self.testAccuracy, self.seconds) = (epoch, trainingLoss, trainingAccuracy, testAccuracy, seconds)
+    }
     public var description: String {
         String(format: "epoch %2d  loss %.4f  train %.2f%%  test %.2f%%  %.1f s", epoch, trainingLoss,
                100 * trainingAccuracy, 100 * testAccuracy, seconds)

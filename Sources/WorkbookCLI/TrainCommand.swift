@@ -1,3 +1,4 @@
+import EvaluationSolutions
 import Foundation
 import Imaging
 import ModelZoo
@@ -17,6 +18,7 @@ enum TrainCommand: Command {
         OptionSpecification(name: "seed", valueName: "N", help: "random seed for weights, shuffling and augmentation (default 2024)"),
         OptionSpecification(name: "limit", valueName: "N", help: "train on the first N images only (smoke tests)", integers: 1...Int.max),
         OptionSpecification(name: "out", valueName: "FILE", help: "where to write the model (default Datasets/models/NAME.safetensors)"),
+        OptionSpecification(name: "right-reasons", valueName: "LAMBDA", help: "Decoy MNIST models: penalise the input gradient on each image's swatch with weight LAMBDA (Ross et al. 2017; lesson 10); needs --out", numbers: 0...1e9),
         dataOption,
     ]
 
@@ -39,16 +41,30 @@ enum TrainCommand: Command {
         if let limit = try options.int("limit") { training = training.prefix(limit) }
         let test = try ModelFile.dataset(named: datasetName, split: .test, dataFolder: options.dataFolder, model: name)
         let out = try options.string("out").map { URL(fileURLWithPath: $0) } ?? ModelFile.shippedURL(name)
+        let rightReasons = try options.float("right-reasons")
+        if rightReasons != nil {
+            guard datasetName == "decoy-mnist" else { throw CommandLineError(message: "--right-reasons needs a Decoy MNIST model (its swatches are the regions); \(name) trains on \(datasetName)") }
+            guard options.string("out") != nil else { throw CommandLineError(message: "--right-reasons needs --out: the shipped \(name) is not replaced") }
+        }
 
         print("training \(name) on \(training.count) \(datasetName) images: \(configuration.epochs) epochs, batch \(configuration.batchSize), Adam with one-cycle peak lr \(configuration.learningRate), shifts ±\(configuration.maximumShift)\(configuration.horizontalFlips ? ", left–right flips" : ""), seed \(configuration.seed), \(Parallel.maximumThreads) threads")
         let model = try architecture.makeModel(seed: configuration.seed)
         var lastBar: ProgressBar? = nil
-        let reports = try Trainer.train(model, on: training, testingOn: test, configuration: configuration,
-                                        progress: { step, total in
-                                            if lastBar == nil { lastBar = ProgressBar(total: total, label: "train", unit: "steps") }
-                                            lastBar?.update(step)
-                                        },
+        let progress: (Int, Int) -> Void = { step, total in
+            if lastBar == nil { lastBar = ProgressBar(total: total, label: "train", unit: "steps") }
+            lastBar?.update(step)
+        }
+        let reports: [EpochReport]
+        if let weight = rightReasons {
+            let corners = try DatasetFiles.decoyMNIST(.training).corners.prefix(training.count)
+            print("right for the right reasons: λ = \(weight) on each image's 4×4 swatch")
+            reports = try trainRightForTheRightReasons(model, on: training, regions: try decoyRegions(corners: Array(corners)), testingOn: test,
+                                                        configuration: configuration, weight: weight, progress: progress,
+                                                        epochDone: { printNow("\($0)" + String(format: "  penalty %.4g", $1)) })
+        } else {
+            reports = try Trainer.train(model, on: training, testingOn: test, configuration: configuration, progress: progress,
                                         epochDone: { printNow("\($0)") })
+        }
         let last = reports.last!
         let recipe: [String: String] = [
             "epochs": "\(configuration.epochs)", "batch_size": "\(configuration.batchSize)",
@@ -56,7 +72,7 @@ enum TrainCommand: Command {
             "augmentation": "random shifts of up to \(configuration.maximumShift) px" + (configuration.horizontalFlips ? ", random left-right flips" : ""), "seed": "\(configuration.seed)",
             "test_accuracy": String(format: "%.4f", last.testAccuracy),
             "trained_by": "workbook train (this project's engine)",
-        ]
+        ].merging(rightReasons.map { ["right_for_the_right_reasons": "input-gradient penalty on the decoy swatch, lambda \($0)"] } ?? [:]) { a, _ in a }
         let json = String(decoding: try JSONSerialization.data(withJSONObject: recipe, options: [.sortedKeys]), as: UTF8.self)
         // The model, its curve and its log together, or none of them.
         let staging = FileManager.default.temporaryDirectory.appendingPathComponent("workbook-train-\(UUID().uuidString).safetensors")
