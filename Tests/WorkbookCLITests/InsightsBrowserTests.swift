@@ -69,20 +69,54 @@ struct InsightsBrowserTests {
         #expect(before.hasPrefix("img/00000/c7-saliency.png"))       // test image 0 is a 7
         let layerBefore = try #require(HeadlessBrowser.attribute("src", ofElement: "layer-maps", in: opened.dom))
         #expect(layerBefore == "img/00000/layer-relu3.png")
+        #expect(HeadlessBrowser.attribute("src", ofElement: "channel-images", in: opened.dom) == "img/channels/layer-relu3.png")
+        #expect(HeadlessBrowser.attribute("hidden", ofElement: "cam-layers", in: opened.dom) != nil)     // saliency has no layer
 
         // Clicks on test image 2 (a 1), then the Grad-CAM button, then the conv1 box of the diagram.
         let clicked = try HeadlessBrowser.dumpDOM(url + "#click=thumb-2,method-gradcam,layer-conv1")
         #expect(clicked.console.isEmpty, "\(clicked.console.prefix(3))")
         #expect(clicked.dom.contains("data-errors=\"0\""))
         let after = try #require(HeadlessBrowser.attribute("src", ofElement: "focus-primary", in: clicked.dom))
-        #expect(after == "img/00002/c1-gradcam.png")
+        #expect(after == "img/00002/c1-gradcam-at-conv1.png")
         #expect(after != before)
         #expect(HeadlessBrowser.attribute("data-method", ofElement: "detail", in: clicked.dom) == "gradcam")
+        #expect(HeadlessBrowser.attribute("data-cam-layer", ofElement: "detail", in: clicked.dom) == "conv1")   // the diagram's conv1 is a CAM layer
         #expect(HeadlessBrowser.attribute("src", ofElement: "layer-maps", in: clicked.dom) == "img/00002/layer-conv1.png")
         #expect(HeadlessBrowser.attribute("aria-pressed", ofElement: "thumb-2", in: clicked.dom) == "true")
         #expect(HeadlessBrowser.attribute("aria-pressed", ofElement: "thumb-0", in: clicked.dom) == "false")
         // The picture the browser shows is the panel `workbook explain --index 2 --method gradcam` draws.
-        try InsightsTests.expectMatchesExplain(page: page, index: 2, method: "gradcam", slug: "gradcam", target: 1)
+        try InsightsTests.expectMatchesExplain(page: page, index: 2, method: "gradcam", slug: "gradcam", target: 1, layer: "conv1")
+
+        // A CAM-style method opens at the last feature layer; its layer picker offers the 8 spatial
+        // layers; clicking conv1's button changes the map (and selects conv1 in the diagram too).
+        let gradcam = try HeadlessBrowser.dumpDOM(url + "#image=2&method=gradcam")
+        #expect(gradcam.console.isEmpty && gradcam.dom.contains("data-errors=\"0\""), "\(gradcam.console.prefix(3))")
+        #expect(HeadlessBrowser.attribute("src", ofElement: "focus-primary", in: gradcam.dom) == "img/00002/c1-gradcam-at-relu3.png")
+        #expect(HeadlessBrowser.attribute("aria-pressed", ofElement: "camlayer-relu3", in: gradcam.dom) == "true")
+        #expect(HeadlessBrowser.attribute("aria-pressed", ofElement: "camlayer-conv1", in: gradcam.dom) == "false")
+        #expect(gradcam.dom.components(separatedBy: "class=\"cam-layer\"").count - 1 == 8)
+        // Each button shows the map at its layer, with alt text.
+        #expect(gradcam.dom.contains("<img src=\"img/00002/c1-gradcam-at-conv1.png\" width=\"42\" height=\"42\" alt=\"gradcam at layer conv1 (16×28×28) for test image 2, class 1\">"))
+        let picked = try HeadlessBrowser.dumpDOM(url + "#image=2&method=gradcam&click=camlayer-conv1")
+        #expect(picked.console.isEmpty && picked.dom.contains("data-errors=\"0\""), "\(picked.console.prefix(3))")
+        let conv1 = try #require(HeadlessBrowser.attribute("src", ofElement: "focus-primary", in: picked.dom))
+        #expect(conv1 == "img/00002/c1-gradcam-at-conv1.png")
+        #expect(HeadlessBrowser.attribute("src", ofElement: "focus-second", in: picked.dom) == "img/00002/c1-gradcam-at-conv1-alt.png")
+        #expect(HeadlessBrowser.attribute("data-cam-layer", ofElement: "detail", in: picked.dom) == "conv1")
+        #expect(HeadlessBrowser.attribute("aria-pressed", ofElement: "camlayer-conv1", in: picked.dom) == "true")
+        #expect(HeadlessBrowser.attribute("src", ofElement: "layer-maps", in: picked.dom) == "img/00002/layer-conv1.png")
+        #expect(HeadlessBrowser.attribute("src", ofElement: "channel-images", in: picked.dom) == "img/channels/layer-conv1.png")
+        // The map really changed: the two files differ, and each is explain's at its layer.
+        #expect(try Data(contentsOf: page.appendingPathComponent(conv1)) != (try Data(contentsOf: page.appendingPathComponent("img/00002/c1-gradcam-at-relu3.png"))))
+        try InsightsTests.expectMatchesExplain(page: page, index: 2, method: "gradcam", slug: "gradcam", target: 1, layer: "conv1")
+        // CAM is only defined before the global pool: at conv1 it stays at relu3 and says so.
+        let cam = try HeadlessBrowser.dumpDOM(url + "#image=2&method=cam&layer=conv1")
+        #expect(HeadlessBrowser.attribute("src", ofElement: "focus-primary", in: cam.dom) == "img/00002/c1-cam-at-relu3.png")
+        #expect(cam.dom.contains("cam is not computed at conv1; shown at relu3."))
+        // A layer without channel pictures hides them.
+        let pool = try HeadlessBrowser.dumpDOM(url + "#click=layer-pool1")
+        #expect(HeadlessBrowser.attribute("src", ofElement: "channel-images", in: pool.dom) == nil)
+        #expect(pool.dom.contains("No channel pictures for pool1"))
 
         // The error record works: a click on a missing element is reported, not ignored.
         let filtered = try HeadlessBrowser.dumpDOM(url + "#click=nothing-here")
