@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 import Testing
 @testable import WorkbookCLI
 
@@ -45,6 +46,55 @@ enum HeadlessBrowser {
         let tag = dom[tagStart..<tagEnd]
         guard let value = tag.range(of: " \(attribute)=\"") else { return nil }
         return String(tag[value.upperBound...].prefix { $0 != "\"" })
+    }
+}
+
+/// Headless Firefox, if installed: `$FIREFOX`, or Debian's `firefox-esr` (`apt-get install -y
+/// firefox-esr`), or Firefox. Firefox has no `--dump-dom` that runs scripts, so the tests read its
+/// screenshots (`--screenshot`, taken after the load event, when the page's script has run).
+enum HeadlessFirefox {
+    static let path: String? = {
+        let candidates = [ProcessInfo.processInfo.environment["FIREFOX"], "/usr/bin/firefox-esr", "/usr/bin/firefox",
+                          "/Applications/Firefox.app/Contents/MacOS/firefox"]
+        return candidates.compactMap { $0 }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }()
+
+    /// A `width × height` screenshot of `url` in a fresh profile (~2 s).
+    static func screenshot(_ url: String, width: Int = 1400, height: Int = 1200) throws -> RGBAImage {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("workbook-firefox-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let profile = scratch.appendingPathComponent("profile"), shot = scratch.appendingPathComponent("shot.png")
+        try FileManager.default.createDirectory(at: profile, withIntermediateDirectories: true)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path!)
+        process.arguments = ["--headless", "--no-remote", "--profile", profile.path, "--window-size", "\(width),\(height)", "--screenshot", shot.path, url]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(120)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        if process.isRunning { process.terminate(); Issue.record("firefox took longer than 120 s") }
+        process.waitUntilExit()
+        return try PNG.readRGBA(from: shot)
+    }
+
+    /// Whether some row holds `length` consecutive pixels of `color`: the page's error box
+    /// (`#errors`, background #fdd) spans the header, where no picture has such a run.
+    static func hasRun(of color: RGBA, length: Int, in image: RGBAImage) -> Bool {
+        for y in 0..<image.height {
+            var run = 0
+            for x in 0..<image.width {
+                run = image[x: x, y: y] == color ? run + 1 : 0
+                if run >= length { return true }
+            }
+        }
+        return false
+    }
+
+    static func count(of color: RGBA, in image: RGBAImage) -> Int {
+        var n = 0
+        for y in 0..<image.height { for x in 0..<image.width where image[x: x, y: y] == color { n += 1 } }
+        return n
     }
 }
 
@@ -122,5 +172,44 @@ struct InsightsBrowserTests {
         let filtered = try HeadlessBrowser.dumpDOM(url + "#click=nothing-here")
         #expect(filtered.dom.contains("data-errors=\"1\""))
         #expect(filtered.dom.contains("no element #nothing-here to click"))
+    }
+
+    @Test("Firefox runs the page without errors, and picking conv1 for Grad-CAM (a click, or layer= in the address) shows explain's conv1 map",
+          .enabled(if: HeadlessFirefox.path != nil, "no headless Firefox: apt-get install -y firefox-esr (or set FIREFOX=/path/to/firefox) to run this test"))
+    func firefox() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let page = folder.appendingPathComponent("page")
+        #expect(workbook(["insights", "--model", "mnist-gap", "--indices", InsightsTests.indices, "--channel-images", "4", "--out", page.path]).status == 0)
+        let url = page.appendingPathComponent("index.html").absoluteString
+        let errorBox = RGBA(0xff, 0xdd, 0xdd), highlight = RGBA(0x1a, 0x73, 0xe8)
+
+        // As opened: the script ran (only it draws the blue outline of the selected thumbnail, method
+        // and layer) and recorded no error (no error box); the error box does show when there is one.
+        let opened = try HeadlessFirefox.screenshot(url)
+        #expect(opened.width == 1400 && opened.height == 1200)
+        #expect(HeadlessFirefox.count(of: highlight, in: opened) > 100)
+        #expect(!HeadlessFirefox.hasRun(of: errorBox, length: 300, in: opened))
+        let broken = try HeadlessFirefox.screenshot(url + "#click=nothing-here")
+        #expect(HeadlessFirefox.hasRun(of: errorBox, length: 300, in: broken))
+
+        // A click on the conv1 button of Grad-CAM's layer picker gives the same page as the address
+        // layer=conv1, and another one than the default layer (relu3).
+        let clicked = try HeadlessFirefox.screenshot(url + "#image=2&method=gradcam&click=camlayer-conv1")
+        let addressed = try HeadlessFirefox.screenshot(url + "#image=2&method=gradcam&layer=conv1")
+        let relu3 = try HeadlessFirefox.screenshot(url + "#image=2&method=gradcam")
+        // (Compared into a Bool first: a failed `#expect(a == b)` on two 6.7-million-byte arrays
+        // would have Swift Testing compute their difference, which takes hours.)
+        let sameAsAddressed = clicked.pixels == addressed.pixels, sameAsRelu3 = clicked.pixels == relu3.pixels
+        #expect(sameAsAddressed, "clicking conv1 and the address layer=conv1 show different pages")
+        #expect(!sameAsRelu3, "clicking conv1 changed nothing")
+        #expect(!HeadlessFirefox.hasRun(of: errorBox, length: 300, in: clicked))
+        // The big picture is the page's conv1 map enlarged 8× (224 px, pixelated), pixel for pixel;
+        // before the click it was the relu3 map.
+        let conv1 = try PNG.readRGBA(from: page.appendingPathComponent("img/00002/c1-gradcam-at-conv1.png"))
+        let relu3Map = try PNG.readRGBA(from: page.appendingPathComponent("img/00002/c1-gradcam-at-relu3.png"))
+        #expect(InsightsTests.contains(clicked, conv1, factor: 8))
+        #expect(!InsightsTests.contains(relu3, conv1, factor: 8))
+        #expect(InsightsTests.contains(relu3, relu3Map, factor: 8))
     }
 }
