@@ -17,7 +17,7 @@ import TensorEngine
 /// channel pictures (`InsightsChannelImages`) are computed once per page, not per image.
 enum InsightsCommand: Command {
     static let name = "insights"
-    static let summary = "An explorer page (DIR/index.html, opens from disk): test images, every method's map, probabilities, FGSM/PGD, feature maps."
+    static let summary = "An explorer page (DIR/index.html, opens from disk): test images, every method's map (CAM-style at every layer), probabilities, FGSM/PGD, feature maps, channel pictures."
     static let options = [
         modelOptionDefaultingToGap,
         OptionSpecification(name: "indices", valueName: "A-B,C,…", help: "which test images (e.g. 0-199 or 3,7,10-12)"),
@@ -25,7 +25,7 @@ enum InsightsCommand: Command {
         OptionSpecification(name: "n", valueName: "N", help: "how many images: the first N, or the first N misclassified (default 200)", integers: 1...10_000),
         OptionSpecification(name: "methods", valueName: "all|M,M,…", help: "which methods (default all; see workbook explain --list)"),
         OptionSpecification(name: "targets", valueName: "K", help: "the classes precomputed per image: the top K by probability (default 3)", integers: 1...1000),
-        OptionSpecification(name: "layer", valueName: "L", help: "only this layer for CAM-style methods (default: every conv/ReLU/pooling layer with a spatial map, the page picks among them and opens at the last feature layer; CAM only where it applies)"),
+        OptionSpecification(name: "layer", valueName: "L", help: "CAM-style methods only at layer L: a page half the size (default: at every conv/ReLU/pooling layer with a spatial map, picked on the page, opening at the last feature layer)"),
         OptionSpecification(name: "channel-images", valueName: "K", help: "lesson 08's picture of the first K channels of each conv/ReLU layer, shown under its feature maps (default 64, 0 = none)", integers: 0...1024),
         OptionSpecification(name: "out", valueName: "DIR", help: "the folder for index.html and its images", required: true),
     ]

@@ -22,8 +22,8 @@ import TensorEngine
 /// both views: `layer=L`, a click on a diagram box or on a CAM layer button selects L in the
 /// diagram (its feature maps and channel pictures) and, when CAM-style maps exist at L, as the
 /// layer of the CAM-style methods; choosing a layer without such maps (norm, gap, fc) leaves the
-/// CAM layer where it was. A method not offered at the chosen layer (CAM: only before the global
-/// pool) shows its own nearest layer, the last it has, and says so.
+/// CAM layer where it was. A method not computed at the chosen layer (CAM: only before the global
+/// pool) is shown at the page's default layer if it has it, else at its last layer, and says so.
 struct InsightsPage {
     struct MapRecord {
         let target: Int
