@@ -94,11 +94,14 @@ enum InsightsCommand: Command {
         }
         var channelCounts: [String: Int] = [:]
         if channelCap > 0 {
-            for name in InsightsChannelImages.layers(of: model, shapes: shapes) {
+            let names = InsightsChannelImages.layers(of: model, shapes: shapes)
+            let bar = ProgressBar(total: names.count, label: "channel pictures", unit: "layers")
+            for (done, name) in names.enumerated() {
                 let channels = shapes.first { $0.name == name }!.shape[0]
                 let picture = try InsightsChannelImages.picture(of: model, layer: name, channels: channels, cap: channelCap)
                 files.append((out.appendingPathComponent(InsightsPage.channelFile(of: name)), Data(PNG.encode(picture))))
                 channelCounts[name] = min(channels, channelCap)
+                bar.update(done + 1)
             }
         }
         let diagram = try ModelFigures.diagram(model, architecture: architecture)
