@@ -10,13 +10,14 @@ import TensorEngine
 /// top-K classes, the probabilities, the FGSM/PGD adversarial images and the architecture diagram
 /// whose layers show the image's feature maps.
 ///
-/// Cost: every (image, target, method) is computed once with the reference solutions, exactly as
-/// `workbook explain` computes it (about 0.11 s per image and target for all 15 methods of
-/// mnist-gap on the 2-core machine), so 200 images × 3 targets take about a minute. The pictures
-/// are explain's own, stored one pixel per input pixel and enlarged by the page.
+/// Cost: every (image, target, method, layer) is computed once with the reference solutions,
+/// exactly as `workbook explain --layer L` computes it; CAM-style methods at every layer the page
+/// offers (8 for mnist-gap), which is most of the time (the README has the measured numbers). The
+/// pictures are explain's own, stored one pixel per input pixel and enlarged by the page. The
+/// channel pictures (`InsightsChannelImages`) are computed once per page, not per image.
 enum InsightsCommand: Command {
     static let name = "insights"
-    static let summary = "An explorer page (DIR/index.html, opens from disk): test images, every method's map, probabilities, FGSM/PGD, feature maps."
+    static let summary = "An explorer page (DIR/index.html, opens from disk): test images, every method's map (CAM-style at every layer), probabilities, FGSM/PGD, feature maps, channel pictures."
     static let options = [
         modelOptionDefaultingToGap,
         OptionSpecification(name: "indices", valueName: "A-B,C,…", help: "which test images (e.g. 0-199 or 3,7,10-12)"),
@@ -24,7 +25,8 @@ enum InsightsCommand: Command {
         OptionSpecification(name: "n", valueName: "N", help: "how many images: the first N, or the first N misclassified (default 200)", integers: 1...10_000),
         OptionSpecification(name: "methods", valueName: "all|M,M,…", help: "which methods (default all; see workbook explain --list)"),
         OptionSpecification(name: "targets", valueName: "K", help: "the classes precomputed per image: the top K by probability (default 3)", integers: 1...1000),
-        OptionSpecification(name: "layer", valueName: "L", help: "the layer of CAM-style methods (default: the last feature layer)"),
+        OptionSpecification(name: "layer", valueName: "L", help: "CAM-style methods only at layer L: a page half the size (default: at every conv/ReLU/pooling layer with a spatial map, picked on the page, opening at the last feature layer)"),
+        OptionSpecification(name: "channel-images", valueName: "K", help: "lesson 08's picture of the first K channels of each conv/ReLU layer, shown under its feature maps (default 64, 0 = none)", integers: 0...1024),
         OptionSpecification(name: "out", valueName: "DIR", help: "the folder for index.html and its images", required: true),
     ]
 
@@ -37,6 +39,7 @@ enum InsightsCommand: Command {
             throw CommandLineError(message: "give --indices or --n/--misclassified, not both")
         }
         let count = try options.int("n", default: 200)!
+        let channelCap = try options.int("channel-images", default: 64)!
         let topK = try options.int("targets", default: 3)!
         let methods = try selectedMethods(options.string("methods") ?? "all")
         let out = URL(fileURLWithPath: try options.requiredString("out"))
@@ -66,11 +69,17 @@ enum InsightsCommand: Command {
             throw CommandLineError(message: "\(indices.count) images is more than insights draws (at most \(maxImages))")
         }
         let first = try test.image(at: indices[0])
+        let shapes = try InsightsPage.layerShapes(model, input: first)
         let layer = try options.string("layer") ?? ExplainCommand.defaultLayer(of: model, input: first)
         guard model.children.contains(where: { $0.name == layer }) else {
             throw CommandLineError(message: "no layer '\(layer)' in \(architecture.name); layers: \(model.children.map(\.name).joined(separator: ", "))")
         }
-        let usable = methods.filter { !($0.kind == .layerSpace && $0.name == "cam" && !ExplanationMethods.camApplies(model, layer: layer)) }
+        let candidates = options.string("layer") != nil ? [layer] : camLayers(of: model, shapes: shapes)
+        var layersOf: [String: [String]] = [:]
+        for method in methods where method.kind == .layerSpace {
+            layersOf[method.name] = method.name == "cam" ? candidates.filter { ExplanationMethods.camApplies(model, layer: $0) } : candidates
+        }
+        let usable = methods.filter { $0.kind != .layerSpace || !(layersOf[$0.name] ?? []).isEmpty }
 
         let start = Date()
         var files: [(url: URL, data: Data)] = []
@@ -78,15 +87,27 @@ enum InsightsCommand: Command {
         let progress = ProgressBar(total: indices.count, label: "insights", unit: "images")
         for (done, index) in indices.enumerated() {
             let (record, pictures) = try explore(model: model, test: test, index: index, methods: usable, layer: layer,
-                                                 targets: min(topK, classes))
+                                                 layersOf: layersOf, targets: min(topK, classes))
             records.append(record)
             files += pictures.map { (out.appendingPathComponent($0.path), $0.data) }
             progress.update(done + 1)
         }
+        var channelCounts: [String: Int] = [:]
+        if channelCap > 0 {
+            let names = InsightsChannelImages.layers(of: model, shapes: shapes)
+            let bar = ProgressBar(total: names.count, label: "channel pictures", unit: "layers")
+            for (done, name) in names.enumerated() {
+                let channels = shapes.first { $0.name == name }!.shape[0]
+                let picture = try InsightsChannelImages.picture(of: model, layer: name, channels: channels, cap: channelCap)
+                files.append((out.appendingPathComponent(InsightsPage.channelFile(of: name)), Data(PNG.encode(picture))))
+                channelCounts[name] = min(channels, channelCap)
+                bar.update(done + 1)
+            }
+        }
         let diagram = try ModelFigures.diagram(model, architecture: architecture)
         let page = InsightsPage(model: architecture.name, classNames: architecture.classNames, methods: usable,
-                                layer: layer, layers: try InsightsPage.layerShapes(model, input: first), images: records,
-                                diagram: diagram)
+                                layersOf: layersOf, layer: layer, layers: shapes, channelImages: channelCounts,
+                                images: records, diagram: diagram)
         files += InsightsPage.colourBars().map { (out.appendingPathComponent($0.path), $0.data) }
         files.append((out.appendingPathComponent("index.html"), Data(page.html().utf8)))
         let existed = FileManager.default.fileExists(atPath: out.path)
@@ -100,6 +121,16 @@ enum InsightsCommand: Command {
         let bytes = files.reduce(0) { $0 + $1.data.count }
         print("wrote \(out.appendingPathComponent("index.html").path): \(indices.count) images, \(usable.count) methods, "
               + "\(files.count) files, " + String(format: "%.1f MB in %.1f s", Double(bytes) / 1e6, Date().timeIntervalSince(start)))
+    }
+
+    /// The layers CAM-style methods are offered at: convolutions, ReLUs and poolings whose output
+    /// is a spatial map `[1, C, h, w]`, in the network's order (mnist-gap: conv1 … relu3, 8 layers).
+    static func camLayers(of model: Sequential, shapes: [(name: String, shape: [Int])]) -> [String] {
+        model.children.compactMap { name, module in
+            guard module is Conv2d || module is ReLU || module is MaxPool2d || module is AvgPool2d,
+                  shapes.first(where: { $0.name == name })?.shape.count == 3 else { return nil }
+            return name
+        }
     }
 
     /// The methods named by `--methods` (`all` or a comma list), in explain's order.
@@ -141,9 +172,10 @@ enum InsightsCommand: Command {
     }
 
     /// One test image: its probabilities and feature maps, then every method for each of its top
-    /// classes. Returns the page's record and the PNGs (paths relative to the page).
+    /// classes, CAM-style methods at each of their layers (`layersOf`), the others (guided Grad-CAM
+    /// too) at `layer`. Returns the page's record and the PNGs (paths relative to the page).
     static func explore(model: Sequential, test: LabeledImages, index: Int, methods: [ExplanationMethod], layer: String,
-                        targets topK: Int) throws -> (InsightsPage.ImageRecord, [(path: String, data: Data)]) {
+                        layersOf: [String: [String]], targets topK: Int) throws -> (InsightsPage.ImageRecord, [(path: String, data: Data)]) {
         let image = try test.image(at: index)
         let pixels = image.data
         let folder = InsightsPage.folder(of: index)
@@ -162,20 +194,24 @@ enum InsightsCommand: Command {
         var maps: [InsightsPage.MapRecord] = []
         for target in targets {
             for method in methods {
-                let map = try method.compute(model, image, target, layer)
-                let primary = nativeSize(try ExplainCommand.picture(of: map, method: method, input: try ExplainCommand.InputPicture(image, mask: nil)), width: 28)
-                let (second, ranges) = try secondPicture(of: map, method: method, pixels: pixels)
-                let stem = "\(folder)/c\(target)-\(InsightsPage.slug(method.name))"
-                pictures.append(("\(stem).png", Data(PNG.encode(primary))))
-                pictures.append(("\(stem)-alt.png", Data(PNG.encode(second))))
-                var adversarial: (Int, Float)?
-                if method.kind == .attack {
-                    let attacked = try Tensor(shape: image.shape, data: zip(pixels, map.data).map { min(max($0 + $1, 0), 1) })
-                    let p = try withNoGrad { try model(attacked).softmax() }.data
-                    let predicted = p.indices.max { (p[$0], -$0) < (p[$1], -$1) }!
-                    adversarial = (predicted, p[predicted])
+                for at in method.kind == .layerSpace ? layersOf[method.name] ?? [] : [layer] {
+                    let map = try method.compute(model, image, target, at)
+                    let primary = nativeSize(try ExplainCommand.picture(of: map, method: method, input: try ExplainCommand.InputPicture(image, mask: nil)), width: 28)
+                    let (second, ranges) = try secondPicture(of: map, method: method, pixels: pixels)
+                    let mapLayer = method.kind == .layerSpace ? at : nil
+                    let stem = "\(folder)/" + InsightsPage.mapStem(target: target, method: method.name, layer: mapLayer)
+                    pictures.append(("\(stem).png", Data(PNG.encode(primary))))
+                    pictures.append(("\(stem)-alt.png", Data(PNG.encode(second))))
+                    var adversarial: (Int, Float)?
+                    if method.kind == .attack {
+                        let attacked = try Tensor(shape: image.shape, data: zip(pixels, map.data).map { min(max($0 + $1, 0), 1) })
+                        let p = try withNoGrad { try model(attacked).softmax() }.data
+                        let predicted = p.indices.max { (p[$0], -$0) < (p[$1], -$1) }!
+                        adversarial = (predicted, p[predicted])
+                    }
+                    maps.append(.init(target: target, method: method.name, layer: mapLayer, primary: ranges.primary, second: ranges.second,
+                                      adversarial: adversarial))
                 }
-                maps.append(.init(target: target, method: method.name, primary: ranges.primary, second: ranges.second, adversarial: adversarial))
             }
         }
         let predicted = targets.first!

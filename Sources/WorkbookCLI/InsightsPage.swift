@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import LessonSupport
 import TensorEngine
 
 /// The explorer page `workbook insights` writes: one `index.html` with its CSS, JavaScript and
@@ -10,16 +11,25 @@ import TensorEngine
 /// - `img/NNNNN/input.png` the test image NNNNN; `img/NNNNN/cC-METHOD.png` the picture `workbook
 ///   explain --index NNNNN --method METHOD --target C` draws in its panel (one pixel per input
 ///   pixel; the page enlarges it, pixelated), `…-alt.png` the second
-///   picture (|map| over the image, the raw layer map, or the perturbation);
+///   picture (|map| over the image, the raw layer map, or the perturbation); CAM-style methods
+///   once per layer, `img/NNNNN/cC-METHOD-at-LAYER.png` (`explain … --layer LAYER`);
 /// - `img/NNNNN/layer-NAME.png` the image's feature maps at each layer;
+/// - `img/channels/layer-NAME.png` lesson 08's channel pictures of a conv/ReLU layer (one per page);
 /// - `img/colorbar-{bwr,jet,gray}.png` the colour bars.
 ///
-/// The page honours `#image=INDEX&target=C&method=M&layer=L&click=ID,ID` (what the browser test
-/// drives) and records load and script errors in `<html data-errors>`.
+/// The page honours `#image=INDEX&target=C&method=M&layer=L&click=ID,ID` (what the browser tests
+/// drive) and records load and script errors in `<html data-errors>`. One layer choice serves
+/// both views: `layer=L`, a click on a diagram box or on a CAM layer button selects L in the
+/// diagram (its feature maps and channel pictures) and, when CAM-style maps exist at L, as the
+/// layer of the CAM-style methods; choosing a layer without such maps (norm, gap, fc) leaves the
+/// CAM layer where it was. A method not computed at the chosen layer (CAM: only before the global
+/// pool) is shown at the page's default layer if it has it, else at its last layer, and says so.
 struct InsightsPage {
     struct MapRecord {
         let target: Int
         let method: String
+        /// The layer of a CAM-style map, nil for the other methods.
+        let layer: String?
         /// The values the two ends of each picture's colour bar stand for.
         let primary: (Float, Float)
         let second: (Float, Float)
@@ -37,12 +47,25 @@ struct InsightsPage {
     let model: String
     let classNames: [String]
     let methods: [ExplanationMethod]
+    /// The layers each CAM-style method was computed at, in the network's order.
+    let layersOf: [String: [String]]
+    /// The layer the page opens at (diagram and CAM-style methods), and every layer's output shape.
     let layer: String
     let layers: [(name: String, shape: [Int])]
+    /// How many channel pictures each conv/ReLU layer has (absent: none).
+    let channelImages: [String: Int]
     let images: [ImageRecord]
     let diagram: String
 
     static func folder(of index: Int) -> String { "img/" + String(format: "%05d", index) }
+
+    /// The file name (without `.png`) of a map inside an image's folder: `c7-saliency`, `c7-gradcam-at-conv1`.
+    static func mapStem(target: Int, method: String, layer: String?) -> String {
+        "c\(target)-\(slug(method))" + (layer.map { "-at-" + slug($0) } ?? "")
+    }
+
+    /// The channel pictures of a layer, relative to the page.
+    static func channelFile(of layer: String) -> String { "img/channels/layer-\(slug(layer)).png" }
 
     /// A file-name-safe spelling of a method or layer name (`gradcam++` → `gradcampp`).
     static func slug(_ name: String) -> String {
@@ -77,20 +100,34 @@ struct InsightsPage {
     /// The data the script reads, as JSON with a fixed key order and number format.
     func json() -> String {
         let s = HTMLText.jsonString
-        var text = "{\"model\":\(s(model)),\"layer\":\(s(layer)),\"classes\":[" + classNames.map(s).joined(separator: ",") + "],\n"
+        var text = "{\"model\":\(s(model)),\"layer\":\(s(layer)),\"channelSteps\":\(AscentSettings.regularised.steps),\"classes\":[" + classNames.map(s).joined(separator: ",") + "],\n"
         text += "\"methods\":[" + methods.map { m in
-            "{\"name\":\(s(m.name)),\"slug\":\(s(Self.slug(m.name))),\"kind\":\(s(kind(m))),\"summary\":\(s(m.summary))}"
+            let at = m.kind == .layerSpace ? ",\"layers\":[" + (layersOf[m.name] ?? []).map(s).joined(separator: ",") + "]" : ""
+            return "{\"name\":\(s(m.name)),\"slug\":\(s(Self.slug(m.name))),\"kind\":\(s(kind(m)))\(at),\"summary\":\(s(m.summary))}"
         }.joined(separator: ",\n") + "],\n"
         text += "\"layers\":[" + layers.map { l in
-            "{\"name\":\(s(l.name)),\"slug\":\(s(Self.slug(l.name))),\"shape\":[" + l.shape.map(String.init).joined(separator: ",") + "]}"
+            "{\"name\":\(s(l.name)),\"slug\":\(s(Self.slug(l.name))),\"shape\":[" + l.shape.map(String.init).joined(separator: ",") + "]"
+                + ",\"channels\":\(channelImages[l.name] ?? 0)}"
         }.joined(separator: ",") + "],\n"
         text += "\"images\":[\n" + images.map { image in
             var maps: [String] = []
             for target in image.targets {
-                let entries = image.maps.filter { $0.target == target }.map { m -> String in
+                // A method's four colour-bar ends (and an attack's prediction); CAM-style methods one
+                // such array per layer.
+                func values(_ m: MapRecord) -> String {
                     var values = [m.primary.0, m.primary.1, m.second.0, m.second.1]
                     if let (c, p) = m.adversarial { values += [Float(c), p] }
-                    return "\(s(m.method)):" + HTMLText.numbers(values)
+                    return HTMLText.numbers(values)
+                }
+                let ofTarget = image.maps.filter { $0.target == target }
+                var entries: [String] = []
+                for method in methods {
+                    let records = ofTarget.filter { $0.method == method.name }
+                    if method.kind == .layerSpace {
+                        entries.append("\(s(method.name)):{" + records.map { "\(s($0.layer ?? "")):" + values($0) }.joined(separator: ",") + "}")
+                    } else if let record = records.first {
+                        entries.append("\(s(method.name)):" + values(record))
+                    }
                 }
                 maps.append("\"\(target)\":{" + entries.joined(separator: ",") + "}")
             }
@@ -145,7 +182,7 @@ struct InsightsPage {
         <body>
         <header>
         <h1>Insights: \(e(model))</h1>
-        <p>\(images.count) test images, \(correct) classified correctly. Keys: ← → image, [ ] method, 1–\(images.map(\.targets.count).max() ?? 1) class to explain, Tab to move between controls.</p>
+        <p>\(images.count) test images, \(correct) classified correctly. Keys: ← → image, [ ] method, 1–\(images.map(\.targets.count).max() ?? 1) class to explain, comma and full stop the layer of a CAM-style method, Tab to move between controls.</p>
         <pre id="errors" hidden="hidden"></pre>
         </header>
         <main>
@@ -168,6 +205,7 @@ struct InsightsPage {
         <div id="methods" role="toolbar" aria-label="methods">
         \(methodButtons)
         </div>
+        <div id="cam-layers" role="toolbar" aria-label="the layer of the CAM-style method"></div>
         <div id="focus" class="row">
         <figure><img id="focus-primary" width="224" height="224" alt=""/><figcaption id="focus-primary-caption"></figcaption>
         <div class="colorbar"><img id="focus-primary-bar" alt="colour bar"/><span id="focus-primary-low"></span><span id="focus-primary-high"></span></div></figure>
@@ -184,7 +222,10 @@ struct InsightsPage {
         <div id="diagram">
         \(clickableDiagram())
         </div>
+        <div id="layer-view">
         <figure id="layer-figure"><img id="layer-maps" alt=""/><figcaption id="layer-caption"></figcaption></figure>
+        <figure id="channel-figure"><img id="channel-images" alt=""/><figcaption id="channel-caption"></figcaption></figure>
+        </div>
         </div>
         </section>
         </main>
@@ -242,7 +283,16 @@ struct InsightsPage {
     #diagram svg { max-width: 100%; height: auto; }
     .layer { cursor: pointer; }
     .layer.selected rect { stroke: #1a73e8; stroke-width: 4; }
-    #layer-maps { image-rendering: pixelated; width: 360px; height: auto; }
+    #layer-view { display: flex; flex-direction: column; gap: 12px; }
+    #layer-maps, #channel-images { image-rendering: pixelated; width: 360px; height: auto; }
+    #layer-caption, #channel-caption { max-width: 360px; }
+    #cam-layers { display: flex; flex-wrap: wrap; gap: 4px; align-items: flex-end; margin: 4px 0 8px; font-size: 11px; }
+    #cam-layers[hidden] { display: none; }
+    #cam-layers .cam-layer { border: 2px solid #ccc; background: white; padding: 2px; cursor: pointer; font-size: 11px; }
+    #cam-layers .cam-layer[aria-pressed="true"] { border-color: #1a73e8; background: #e8f0fe; }
+    #cam-layers .cam-layer:focus-visible { outline: 3px solid #f90; }
+    #cam-layers img { display: block; margin: 0 auto; image-rendering: pixelated; }
+    #cam-layers .note { align-self: center; max-width: 260px; }
     """
 
     static let script = #"""
@@ -264,7 +314,8 @@ struct InsightsPage {
 
       var D = JSON.parse(document.getElementById("insights-data").textContent);
       var $ = function (id) { return document.getElementById(id); };
-      var state = { pos: 0, target: D.images[0].targets[0], method: D.methods[0].name, layer: D.layer };
+      // layer: the diagram's selection; camLayer: the layer of the CAM-style maps (see camLayerOf).
+      var state = { pos: 0, target: D.images[0].targets[0], method: D.methods[0].name, layer: D.layer, camLayer: D.layer };
       var thumbs = Array.prototype.slice.call(document.querySelectorAll(".thumb"));
       var methodButtons = Array.prototype.slice.call(document.querySelectorAll(".method"));
       var layerBoxes = Array.prototype.slice.call(document.querySelectorAll("g.layer"));
@@ -278,8 +329,23 @@ struct InsightsPage {
         if (a !== 0 && (a < 0.001 || a >= 10000)) { return x.toExponential(2); }
         return String(Number(x.toPrecision(3)));
       }
-      function mapFile(image, target, m, second) {
-        return folder(image) + "c" + target + "-" + m.slug + (second ? "-alt" : "") + ".png";
+      // The layer a CAM-style method is shown at: the chosen CAM layer when the method has it,
+      // else the page's default layer when it has that, else its last layer (CAM: before the pool).
+      function camLayerOf(m) {
+        if (m.kind !== "layer") { return null; }
+        if (m.layers.indexOf(state.camLayer) >= 0) { return state.camLayer; }
+        if (m.layers.indexOf(D.layer) >= 0) { return D.layer; }
+        return m.layers[m.layers.length - 1];
+      }
+      function isCamLayer(name) { return D.methods.some(function (m) { return m.kind === "layer" && m.layers.indexOf(name) >= 0; }); }
+      function mapFile(image, target, m, second, at) {
+        if (m.kind === "layer" && at === undefined) { at = camLayerOf(m); }
+        return folder(image) + "c" + target + "-" + m.slug + (m.kind === "layer" ? "-at-" + layer(at).slug : "") + (second ? "-alt" : "") + ".png";
+      }
+      function mapValues(image, m, at) {
+        var values = image.maps[String(state.target)][m.name];
+        if (m.kind === "layer") { values = values[at === undefined ? camLayerOf(m) : at]; }
+        return values;
       }
       // What each picture shows and which colour bar goes with it.
       function describe(m, second) {
@@ -339,12 +405,13 @@ struct InsightsPage {
       }
 
       function showPicture(prefix, image, m, second) {
-        var values = image.maps[String(state.target)][m.name];
+        var values = mapValues(image, m);
         var what = describe(m, second);
+        var at = m.kind === "layer" ? " at " + camLayerOf(m) : "";
         var img = $(prefix);
         img.src = mapFile(image, state.target, m, second);
-        img.alt = m.name + ", " + what[0] + ", test image " + image.index + ", class " + cls(state.target);
-        $(prefix + "-caption").textContent = m.name + ": " + what[0];
+        img.alt = m.name + at + ", " + what[0] + ", test image " + image.index + ", class " + cls(state.target);
+        $(prefix + "-caption").textContent = m.name + at + ": " + what[0];
         $(prefix + "-bar").src = "img/colorbar-" + what[1] + ".png";
         $(prefix + "-low").textContent = fmt(values[second ? 2 : 0]);
         $(prefix + "-high").textContent = fmt(values[second ? 3 : 1]);
@@ -355,9 +422,10 @@ struct InsightsPage {
         box.textContent = "";
         D.methods.forEach(function (m) {
           var button = element("button", { "type": "button", "id": "all-" + m.slug, "aria-pressed": String(m.name === state.method), "title": m.summary });
+          var at = m.kind === "layer" ? " at " + camLayerOf(m) : "";
           button.appendChild(element("img", { "src": mapFile(image, state.target, m, false), "width": "84", "height": "84",
-            "alt": m.name + " for test image " + image.index + ", class " + cls(state.target) }));
-          button.appendChild(document.createTextNode(m.name));
+            "alt": m.name + at + " for test image " + image.index + ", class " + cls(state.target) }));
+          button.appendChild(document.createTextNode(m.name + at));
           button.addEventListener("click", function () { state.method = m.name; render(); });
           box.appendChild(button);
         });
@@ -367,7 +435,7 @@ struct InsightsPage {
         var box = $("adversarial");
         box.textContent = "";
         D.methods.filter(function (m) { return m.kind === "attack"; }).forEach(function (m) {
-          var values = image.maps[String(state.target)][m.name];
+          var values = mapValues(image, m);
           var figure = element("figure", { "id": "adversarial-" + m.slug });
           figure.appendChild(element("img", { "src": mapFile(image, state.target, m, false), "width": "112", "height": "112",
             "alt": m.name + " adversarial image of test image " + image.index }));
@@ -385,6 +453,45 @@ struct InsightsPage {
         img.src = folder(image) + "layer-" + l.slug + ".png";
         img.alt = "feature maps of layer " + l.name + " for test image " + image.index;
         $("layer-caption").textContent = l.name + ": output " + l.shape.join("×") + (l.shape.length === 3 ? ", one tile per channel, each scaled min–max" : ", one cell per unit");
+        var pictures = $("channel-images"), caption = $("channel-caption");
+        if (l.channels > 0) {
+          pictures.hidden = false;
+          pictures.src = "img/channels/layer-" + l.slug + ".png";
+          var which = l.channels < l.shape[0] ? "channels 0–" + (l.channels - 1) + " of " + l.shape[0] : "all " + l.channels + " channels";
+          pictures.alt = "what each channel of layer " + l.name + " responds to most: " + which + ", in the order of the feature maps above";
+          caption.textContent = "What each channel responds to most (lesson 08, " + which + ", same order as the tiles above): "
+            + "the input that maximises the channel's mean activation, " + D.channelSteps + " regularised ascent steps from grey, seed 0, "
+            + "as workbook visualize --layer " + l.name + " --all-channels draws it; each stretched to its range. The same for every image.";
+        } else {
+          pictures.hidden = true;
+          pictures.removeAttribute("src");
+          pictures.alt = "";
+          caption.textContent = l.shape.length === 3 ? "No channel pictures for " + l.name + ": only convolution and ReLU layers get them." : "";
+        }
+      }
+
+      // The layer picker of CAM-style methods: one button per layer the method was computed at,
+      // each with the map at that layer; hidden for the other methods.
+      function renderCamLayers(image, m) {
+        var box = $("cam-layers");
+        box.textContent = "";
+        if (m.kind !== "layer") { box.hidden = true; return; }
+        box.hidden = false;
+        var shown = camLayerOf(m);
+        box.appendChild(element("span", { "class": "note" }, "layer of " + m.name + ":"));
+        m.layers.forEach(function (name) {
+          var l = layer(name);
+          var label = m.name + " at layer " + name + " (" + l.shape.join("×") + ") for test image " + image.index + ", class " + cls(state.target);
+          var button = element("button", { "type": "button", "class": "cam-layer", "id": "camlayer-" + l.slug, "data-layer": name,
+            "aria-pressed": String(name === shown), "title": "show " + m.name + " at " + name });
+          button.appendChild(element("img", { "src": mapFile(image, state.target, m, false, name), "width": "42", "height": "42", "alt": label }));
+          button.appendChild(document.createTextNode(name + " " + l.shape.slice(1).join("×")));
+          button.addEventListener("click", function () { state.camLayer = name; state.layer = name; render(); });
+          box.appendChild(button);
+        });
+        if (shown !== state.camLayer && isCamLayer(state.camLayer)) {
+          box.appendChild(element("span", { "class": "note" }, m.name + " is not computed at " + state.camLayer + "; shown at " + shown + "."));
+        }
       }
 
       function render() {
@@ -401,6 +508,7 @@ struct InsightsPage {
         input.alt = "test image " + image.index + ", true class " + cls(image.label);
         renderProbabilities(image);
         renderTargets(image);
+        renderCamLayers(image, m);
         showPicture("focus-primary", image, m, false);
         showPicture("focus-second", image, m, true);
         $("focus-summary").textContent = m.summary;
@@ -412,6 +520,7 @@ struct InsightsPage {
         detail.setAttribute("data-target", String(state.target));
         detail.setAttribute("data-method", state.method);
         detail.setAttribute("data-layer", state.layer);
+        detail.setAttribute("data-cam-layer", m.kind === "layer" ? camLayerOf(m) : "");
       }
 
       thumbs.forEach(function (b) {
@@ -421,7 +530,11 @@ struct InsightsPage {
         b.addEventListener("click", function () { state.method = b.getAttribute("data-method"); render(); });
       });
       layerBoxes.forEach(function (g) {
-        var choose = function () { state.layer = g.getAttribute("data-layer"); render(); };
+        var choose = function () {
+          state.layer = g.getAttribute("data-layer");
+          if (isCamLayer(state.layer)) { state.camLayer = state.layer; }
+          render();
+        };
         g.addEventListener("click", choose);
         g.addEventListener("keydown", function (event) {
           if (event.key === "Enter" || event.key === " ") { event.preventDefault(); choose(); }
@@ -449,6 +562,11 @@ struct InsightsPage {
           var i = names.indexOf(state.method) + (event.key === "]" ? 1 : -1);
           state.method = names[(i + names.length) % names.length];
           render();
+        } else if ((event.key === "," || event.key === ".") && method(state.method).kind === "layer") {
+          var m = method(state.method), j = m.layers.indexOf(camLayerOf(m)) + (event.key === "." ? 1 : -1);
+          state.camLayer = m.layers[Math.min(Math.max(j, 0), m.layers.length - 1)];
+          state.layer = state.camLayer;
+          render();
         } else if (/^[1-9]$/.test(event.key) && Number(event.key) <= image.targets.length) {
           state.target = image.targets[Number(event.key) - 1];
           render();
@@ -465,7 +583,7 @@ struct InsightsPage {
           D.images.forEach(function (image, pos) { if (String(image.index) === value) { state.pos = pos; } });
         } else if (key === "target") { state.target = Number(value); }
         else if (key === "method") { state.method = value; }
-        else if (key === "layer") { state.layer = value; }
+        else if (key === "layer") { state.layer = value; if (isCamLayer(value)) { state.camLayer = value; } }
         else if (key === "click") { clicks = value.split(","); }
       });
       applyFilters();

@@ -1,5 +1,7 @@
+import DataFormats
 import Foundation
 import Imaging
+import LessonSupport
 import ModelZoo
 import Testing
 import TensorEngine
@@ -39,8 +41,9 @@ struct InsightsTests {
         let (_, checker) = try Self.page(in: folder)
         #expect(checker.problems.isEmpty, "\(checker.problems.prefix(5))")
         let images = checker.elements.filter { $0.name == "img" }
-        #expect(images.count == 5 + 6)     // 5 thumbnails; input, two maps, their two colour bars, the layer maps
-        #expect(images.filter { ($0.attributes["alt"] ?? "").isEmpty && $0.attributes["id"] != "focus-primary" && $0.attributes["id"] != "focus-second" && $0.attributes["id"] != "layer-maps" }.count == 0)
+        #expect(images.count == 5 + 7)     // 5 thumbnails; input, two maps, their two colour bars, the layer maps, the channel pictures
+        let scripted: Set = ["focus-primary", "focus-second", "layer-maps", "channel-images"]    // alt text set by the script
+        #expect(images.filter { ($0.attributes["alt"] ?? "").isEmpty && !scripted.contains($0.attributes["id"] ?? "") }.count == 0)
         #expect(checker.elements.filter { $0.name == "button" }.count == 5 + 15)    // 5 images, 15 methods
         // The checker finds what it is meant to find.
         #expect(!HTMLChecker("<div><span></div></span>").problems.isEmpty)
@@ -63,6 +66,17 @@ struct InsightsTests {
         let layers = try #require(data["layers"] as? [[String: Any]])
         let images = try #require(data["images"] as? [[String: Any]])
         #expect(methods.count == 15 && layers.count == 11 && images.count == 5)
+        // CAM-style methods at every conv/ReLU/pooling layer with a spatial map, CAM only before the
+        // global pool; channel pictures for the conv and ReLU layers, all their channels.
+        let spatial = ["conv1", "relu1", "pool1", "conv2", "relu2", "pool2", "conv3", "relu3"]
+        for method in methods {
+            let name = try #require(method["name"] as? String)
+            let expected: [String]? = name == "cam" ? ["relu3"] : ["gradcam", "gradcam++", "ablation-cam", "score-cam"].contains(name) ? spatial : nil
+            #expect(method["layers"] as? [String] == expected, "\(name)")
+        }
+        let channels = Dictionary(uniqueKeysWithValues: try layers.map { (try #require($0["name"] as? String), try #require($0["channels"] as? Int)) })
+        #expect(channels == ["norm": 0, "conv1": 16, "relu1": 16, "pool1": 0, "conv2": 32, "relu2": 32, "pool2": 0, "conv3": 64, "relu3": 64, "gap": 0, "fc": 0])
+        for (name, count) in channels where count > 0 { references.append("img/channels/layer-\(name).png") }
         // The files the script builds names for: every image × target × method, every layer.
         let loaded = try ModelFile.load(ModelFile.resolve("mnist-gap"))
         let test = try ModelFile.dataset(for: loaded, split: .test)
@@ -80,13 +94,15 @@ struct InsightsTests {
             for target in targets {
                 for method in methods {
                     let slug = try #require(method["slug"] as? String)
-                    references += ["\(folderName)/c\(target)-\(slug).png", "\(folderName)/c\(target)-\(slug)-alt.png"]
+                    let stems = (method["layers"] as? [String]).map { $0.map { "c\(target)-\(slug)-at-\($0)" } } ?? ["c\(target)-\(slug)"]
+                    for stem in stems { references += ["\(folderName)/\(stem).png", "\(folderName)/\(stem)-alt.png"] }
                 }
             }
             for layer in layers { references.append("\(folderName)/layer-\(try #require(layer["slug"] as? String)).png") }
         }
         references += ["img/colorbar-bwr.png", "img/colorbar-jet.png", "img/colorbar-gray.png"]
-        #expect(references.count > 5 * (1 + 3 * 26 + 11))
+        // Per image: input, 3 classes × (11 methods + 3 × 8 layers + CAM) × 2 pictures, 11 layers.
+        #expect(references.count > 5 * (1 + 3 * 2 * (11 + 3 * 8 + 1) + 11) + 6)
         for reference in references {
             #expect(!reference.hasPrefix("/") && !reference.contains(":") && !reference.contains(".."), "absolute or remote: \(reference)")
             #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(reference).path), "missing \(reference)")
@@ -102,8 +118,9 @@ struct InsightsTests {
     func deterministic() throws {
         let first = try scratchFolder(), second = try scratchFolder()
         defer { try? FileManager.default.removeItem(at: first); try? FileManager.default.removeItem(at: second) }
-        try Self.generate(into: first, extra: ["--methods", "smoothgrad,gradcam,occlusion,fgsm"])
-        try Parallel.withThreads(1) { try Self.generate(into: second, extra: ["--methods", "smoothgrad,gradcam,occlusion,fgsm"]) }
+        let extra = ["--methods", "smoothgrad,gradcam,occlusion,score-cam,fgsm", "--channel-images", "8"]
+        try Self.generate(into: first, extra: extra)
+        try Parallel.withThreads(1) { try Self.generate(into: second, extra: extra) }
         let files = try FileManager.default.subpathsOfDirectory(atPath: first.path).sorted()
         #expect(files == (try FileManager.default.subpathsOfDirectory(atPath: second.path)).sorted())
         #expect(files.count > 50)
@@ -122,6 +139,9 @@ struct InsightsTests {
         guard s.width <= big.width, s.height <= big.height else { return false }
         for y0 in 0...(big.height - s.height) {
             for x0 in 0...(big.width - s.width) {
+                // The first pixel alone rules out almost every position (cheap in a debug build).
+                let first = (y0 * big.width + x0) * 4
+                if big.pixels[first] != s.pixels[0] || big.pixels[first + 1] != s.pixels[1] || big.pixels[first + 2] != s.pixels[2] { continue }
                 var same = true
                 rows: for y in 0..<s.height {
                     let a = ((y0 + y) * big.width + x0) * 4, b = y * s.width * 4
@@ -133,34 +153,94 @@ struct InsightsTests {
         return false
     }
 
-    /// Runs `workbook explain` for one (image, method, target) and checks the page's PNG is its panel.
-    static func expectMatchesExplain(page: URL, index: Int, method: String, slug: String, target: Int) throws {
+    /// Runs `workbook explain` for one (image, method, target, layer) and checks the page's PNG is its
+    /// panel (`layer`: the CAM-style map's layer, nil for the other methods).
+    static func expectMatchesExplain(page: URL, index: Int, method: String, slug: String, target: Int, layer: String? = nil) throws {
         let explained = page.deletingLastPathComponent().appendingPathComponent("explain-\(index)-\(slug)-\(UUID().uuidString).png")
         defer { try? FileManager.default.removeItem(at: explained) }
-        let result = workbook(["explain", "--model", "mnist-gap", "--index", "\(index)", "--method", method, "--target", "\(target)", "--out", explained.path])
+        let result = workbook(["explain", "--model", "mnist-gap", "--index", "\(index)", "--method", method, "--target", "\(target)", "--out", explained.path]
+                              + (layer.map { ["--layer", $0] } ?? []))
         #expect(result.status == 0, "\(result.error)")
         let panel = try PNG.readRGBA(from: explained)
-        let picture = try PNG.readRGBA(from: page.appendingPathComponent("img/" + String(format: "%05d", index) + "/c\(target)-\(slug).png"))
+        let file = "c\(target)-\(slug)" + (layer.map { "-at-\($0)" } ?? "") + ".png"
+        let picture = try PNG.readRGBA(from: page.appendingPathComponent("img/" + String(format: "%05d", index) + "/" + file))
         #expect(picture.width == 28 && picture.height == 28)
         #expect(contains(panel, picture, factor: 4), "the page's \(method) picture for image \(index), class \(target) is not explain's")
     }
 
-    @Test("the page's picture for (image, method, class) is the one workbook explain draws", arguments: [
-        ("saliency", "saliency"), ("gradcam++", "gradcampp"), ("occlusion", "occlusion"), ("pgd", "pgd"),
-    ])
-    func matchesExplain(method: String, slug: String) throws {
+    @Test("the page's picture for (image, method, class, layer) is the one workbook explain draws", arguments: [
+        ("saliency", "saliency", nil), ("gradcam++", "gradcampp", "relu3"), ("gradcam++", "gradcampp", "pool1"), ("cam", "cam", "relu3"),
+        ("score-cam", "score-cam", "conv2"), ("occlusion", "occlusion", nil), ("pgd", "pgd", nil),
+    ] as [(String, String, String?)])
+    func matchesExplain(method: String, slug: String, layer: String?) throws {
         let folder = try scratchFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let page = folder.appendingPathComponent("page")
-        #expect(workbook(["insights", "--model", "mnist-gap", "--indices", "2", "--methods", method, "--out", page.path]).status == 0)
+        #expect(workbook(["insights", "--model", "mnist-gap", "--indices", "2", "--methods", method, "--channel-images", "0", "--out", page.path]).status == 0)
         let targets = try #require(try Self.data(try Self.page(in: page).html)["images"] as? [[String: Any]]).first?["targets"] as? [Int]
         // The predicted class and the least likely of the three.
         for target in [try #require(targets?.first), try #require(targets?.last)] {
-            try Self.expectMatchesExplain(page: page, index: 2, method: method, slug: slug, target: target)
+            try Self.expectMatchesExplain(page: page, index: 2, method: method, slug: slug, target: target, layer: layer)
         }
         // And the matcher is not blind: another class's picture is not the panel.
+        let stem = "c\(targets![0])-\(slug)" + (layer.map { "-at-\($0)" } ?? "")
         #expect(!Self.contains(try PNG.readRGBA(from: page.appendingPathComponent("img/00002/input.png")),
-                               try PNG.readRGBA(from: page.appendingPathComponent("img/00002/c\(targets![0])-\(slug).png")), factor: 1))
+                               try PNG.readRGBA(from: page.appendingPathComponent("img/00002/\(stem).png")), factor: 1))
+    }
+
+    @Test("a CAM-style method's maps differ from layer to layer, and --layer L keeps only L")
+    func camLayers() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let all = folder.appendingPathComponent("all"), one = folder.appendingPathComponent("one")
+        #expect(workbook(["insights", "--model", "mnist-gap", "--indices", "0", "--methods", "cam,gradcam,saliency", "--channel-images", "0", "--out", all.path]).status == 0)
+        let pictures = try ["conv1", "pool1", "conv2", "relu3"].map { try Data(contentsOf: all.appendingPathComponent("img/00000/c7-gradcam-at-\($0).png")) }
+        #expect(Set(pictures).count == 4)
+        // The raw map has the layer's resolution: 28, 14, 14 and 7 pixels wide.
+        let widths = try ["conv1", "pool1", "conv2", "relu3"].map { try PNG.readRGBA(from: all.appendingPathComponent("img/00000/c7-gradcam-at-\($0)-alt.png")).width }
+        #expect(widths == [28, 14, 14, 7])
+        #expect(!FileManager.default.fileExists(atPath: all.appendingPathComponent("img/channels").path))
+
+        #expect(workbook(["insights", "--model", "mnist-gap", "--indices", "0", "--methods", "cam,gradcam,saliency", "--layer", "conv2", "--channel-images", "0", "--out", one.path]).status == 0)
+        let data = try Self.data(try Self.page(in: one).html)
+        let methods = try #require(data["methods"] as? [[String: Any]])
+        #expect(methods.compactMap { $0["name"] as? String } == ["saliency", "gradcam"])     // CAM does not apply at conv2
+        #expect(methods.last?["layers"] as? [String] == ["conv2"])
+        #expect(data["layer"] as? String == "conv2")
+        let files = try FileManager.default.subpathsOfDirectory(atPath: one.appendingPathComponent("img/00000").path)
+        let targets = try #require((data["images"] as? [[String: Any]])?.first?["targets"] as? [Int])
+        #expect(files.filter { $0.contains("-at-") }.sorted() == targets.flatMap { ["c\($0)-gradcam-at-conv2-alt.png", "c\($0)-gradcam-at-conv2.png"] }.sorted())
+        #expect(try Data(contentsOf: one.appendingPathComponent("img/00000/c7-gradcam-at-conv2.png")) == pictures[2])
+    }
+
+    @Test("the channel pictures are lesson 08's: tile k of a layer's picture is workbook visualize's channel k, stretched")
+    func channelPictures() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let page = folder.appendingPathComponent("page")
+        #expect(workbook(["insights", "--model", "mnist-gap", "--indices", "0", "--methods", "saliency", "--channel-images", "5", "--out", page.path]).status == 0)
+        let raw = folder.appendingPathComponent("conv2.npy")
+        let result = workbook(["visualize", "--model", "mnist-gap", "--layer", "conv2", "--all-channels", "--out", folder.appendingPathComponent("conv2.png").path, "--raw", raw.path])
+        #expect(result.status == 0, "\(result.error)")
+        let images = try NPY.decode([UInt8](Data(contentsOf: raw)))
+        #expect(images.shape == [32, 1, 28, 28])
+        let values = images.floats()
+        // conv2 has 32 channels: the feature maps use 6 columns, so do the 5 channel pictures.
+        let grid = try PNG.readRGBA(from: page.appendingPathComponent("img/channels/layer-conv2.png"))
+        #expect(grid.width == 6 * 29 + 1 && grid.height == 29 + 1)
+        for k in 0..<5 {
+            let tile = try Render.map(Array(values[(k * 784)..<((k + 1) * 784)]), width: 28, height: 28, colormap: .gray, upscale: 1)
+            var same = true
+            for y in 0..<28 { for x in 0..<28 where grid[x: 1 + k * 29 + x, y: 1 + y] != tile[x: x, y: y] { same = false } }
+            #expect(same, "channel \(k) of conv2 is not visualize's")
+        }
+        // Not blind: channel 0's picture is not channel 1's.
+        #expect(Array(values[0..<784]) != Array(values[784..<1568]))
+        let data = try Self.data(try Self.page(in: page).html)
+        let layers = try #require(data["layers"] as? [[String: Any]])
+        #expect(layers.compactMap { $0["channels"] as? Int } == [0, 5, 5, 0, 5, 5, 0, 5, 5, 0, 0])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: page.appendingPathComponent("img/channels").path).sorted()
+                == ["layer-conv1.png", "layer-conv2.png", "layer-conv3.png", "layer-relu1.png", "layer-relu2.png", "layer-relu3.png"])
     }
 
     @Test("bad options get one line and leave nothing behind", arguments: [
@@ -170,6 +250,7 @@ struct InsightsTests {
         (["--indices", "1,,2"], "--indices takes numbers and ranges like 0-199 or 3,7,10-12, got '1,,2'"),
         (["--methods", "saliency,magic"], "unknown method 'magic'; methods: all, saliency, gradient-x-input, smoothgrad, integrated-gradients, occlusion, cam, gradcam, gradcam++, ablation-cam, score-cam, guided-backprop, deconvnet, guided-gradcam, fgsm, pgd"),
         (["--n", "0"], "--n must be in 1...10000, got 0"),
+        (["--channel-images", "-1"], "--channel-images must be in 0...1024, got -1"),
         (["--indices", "0", "--layer", "nope"], "no layer 'nope' in mnist-gap; layers: norm, conv1, relu1, pool1, conv2, relu2, pool2, conv3, relu3, gap, fc"),
     ])
     func refused(arguments: [String], message: String) throws {
