@@ -77,8 +77,14 @@ public struct BarChart: Sendable {
                 guard valueLabels else { continue }
                 let text = String(format: valueFormat, value)
                 guard BitmapFont.width(of: text, scale: textScale) <= barWidth + 4 else { continue }
-                let textY = value >= 0 ? y - BitmapFont.lineHeight * textScale : y + 3
-                canvas.drawText(text, centeredAt: x + barWidth / 2, y: textY, scale: textScale)
+                // Above a positive bar (below a negative one); inside it, in white, where the
+                // plot's edge leaves no room.
+                let line = BitmapFont.lineHeight * textScale
+                let outside = value >= 0 ? y - line : y + 3
+                let fits = value >= 0 ? outside >= frame.top : outside + line <= frame.bottom
+                let inside = value >= 0 ? y + 3 : y - line
+                canvas.drawText(text, centeredAt: x + barWidth / 2, y: fits ? outside : inside,
+                                color: fits ? .black : .white, scale: textScale)
             }
         }
         // The zero line over the bars' feet.

@@ -112,7 +112,7 @@ public struct PDFDocument: Sendable {
         object(Array("<< /Type /Pages /Kids [\(kids)] /Count \(pages.count) >>".utf8))
         object(Array("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".utf8))
         object(Array("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>".utf8))
-        object(Array("<< /Title ".utf8) + Self.literal(title) + Array(" /Producer (workbook) >>".utf8))
+        object(Array("<< /Title \(Self.textString(title)) /Producer (workbook) >>".utf8))
         for image in images {
             object(stream("/Type /XObject /Subtype /Image /Width \(image.width) /Height \(image.height) /ColorSpace /\(image.colors == 1 ? "DeviceGray" : "DeviceRGB") /BitsPerComponent 8 /Filter /FlateDecode /DecodeParms << /Predictor 15 /Colors \(image.colors) /BitsPerComponent 8 /Columns \(image.width) >>", image.data))
         }
@@ -155,6 +155,15 @@ public struct PDFDocument: Sendable {
     }
 
     // MARK: Text
+
+    /// A "text string" of the document information (PDF 1.4 § 3.8.1): UTF-16BE with its byte-order
+    /// mark, written in hex — WinAnsi is the fonts' encoding, not the info dictionary's.
+    static func textString(_ text: String) -> String {
+        "<FEFF" + text.utf16.map { unit in
+            let hex = String(unit, radix: 16, uppercase: true)
+            return String(repeating: "0", count: 4 - hex.count) + hex
+        }.joined() + ">"
+    }
 
     /// `text` as a PDF literal string in WinAnsi: `(`, `)` and `\` escaped, bytes above 126 written
     /// as octal escapes so the file's text parts stay ASCII.

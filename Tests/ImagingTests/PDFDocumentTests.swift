@@ -65,6 +65,7 @@ import Testing
         #expect(PDFDocument.winAnsi("é–’→≥∂") == [0xE9, 0x96, 0x92] + Array("->>=d".utf8))
         #expect(String(decoding: PDFDocument.literal("é"), as: UTF8.self) == "(\\351)")
         #expect(PDFDocument.winAnsi("\u{1F600}") == [UInt8(ascii: "?")])
+        #expect(PDFDocument.textString("A—é") == "<FEFF0041201400E9>")           // the title: UTF-16BE
     }
 
     @Test("wrapping: every line fits the width, no word lost, a word longer than a line is cut")
