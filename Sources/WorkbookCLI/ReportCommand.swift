@@ -104,8 +104,7 @@ enum ReportCommand: Command {
             html += "</ul>\n"
         }
         // The README's Figures section: its paragraphs, and each reference figure beside yours.
-        guard let start = lines.firstIndex(of: "## Figures") else { return html + "</body></html>\n" }
-        let end = lines[(start + 1)...].firstIndex { $0.hasPrefix("## ") } ?? lines.count
+        guard let (start, end) = figuresSection(lines) else { return html + "</body></html>\n" }
         html += "<h2>Figures: what to notice</h2>\n"
         var paragraph: [String] = []
         func flush() {
@@ -138,6 +137,13 @@ enum ReportCommand: Command {
         return html + "</body></html>\n"
     }
 
+    /// The README's figures section: the heading's line and the next heading's (or the end).
+    /// Lessons name it "## Figures", "## The figures" or, with one figure, "## The figure".
+    static func figuresSection(_ lines: [String]) -> (start: Int, end: Int)? {
+        guard let start = lines.firstIndex(where: { ["## Figures", "## The figures", "## The figure"].contains($0) }) else { return nil }
+        return (start, lines[(start + 1)...].firstIndex { $0.hasPrefix("## ") } ?? lines.count)
+    }
+
     /// The same handout as a PDF: title, score, then the Figures section's paragraphs (Markdown's
     /// markers removed) with, for each figure, yours and then the reference, each scaled to the
     /// text block's width. `figure(kind, name)` gives a figure's PNG bytes, or nil if absent; a
@@ -157,8 +163,7 @@ enum ReportCommand: Command {
                 pdf.paragraph("\(exercise.number) \(exercise.title): \(statuses[exercise.number] ?? "not graded")")
             }
         }
-        guard let start = lines.firstIndex(of: "## Figures") else { return pdf.bytes() }
-        let end = lines[(start + 1)...].firstIndex { $0.hasPrefix("## ") } ?? lines.count
+        guard let (start, end) = figuresSection(lines) else { return pdf.bytes() }
         pdf.heading("Figures: what to notice", level: 2)
         var paragraph: [String] = []
         func flush() {

@@ -60,6 +60,21 @@ struct ReportCommandTests {
         #expect(try Data(contentsOf: again.appendingPathComponent("\(lesson.folder).pdf")) == pdf)
     }
 
+    @Test("every lesson's handout shows its README's figures, whatever the section is called (Figures, The figures, The figure)")
+    func everyLessonHasFigures() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let out = folder.appendingPathComponent("handouts")
+        let result = workbook(["report", "--grades", folder.appendingPathComponent("none").path, "--out", out.path])
+        #expect(result.status == 0, "\(result.error)")
+        for lesson in Course.lessons {
+            let html = try String(contentsOf: out.appendingPathComponent("\(lesson.folder).html"), encoding: .utf8)
+            #expect(html.contains("src=\"figures/\(lesson.folder)/reference-"), "\(lesson.folder)'s handout shows no reference figure")
+            let pdf = try Data(contentsOf: out.appendingPathComponent("\(lesson.folder).pdf"))
+            #expect(String(decoding: pdf.map { $0 < 128 ? $0 : 63 }, as: UTF8.self).contains("/Subtype /Image"), "\(lesson.folder)'s PDF has no figure")
+        }
+    }
+
     @Test("an unknown lesson and a broken results.json are refused with one line, nothing written")
     func refused() throws {
         let folder = try scratchFolder()
