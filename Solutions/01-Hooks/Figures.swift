@@ -45,6 +45,7 @@ public enum HooksFigures: LessonFigures {
                         caption: "\(o)")
             }
             let grid = ImageGrid.render(cells, columns: 8, title: "conv1 filters (red +, blue -, one scale)")
+                .withColorBar(.seismic, low: -Double(scale), high: Double(scale))
             figures.append(Figure(name: "filters-conv1", image: grid, raw: (weight.shape, weight.data)))
         }
 
@@ -54,15 +55,17 @@ public enum HooksFigures: LessonFigures {
         let most = sure.indices.max { sure[$0].probability < sure[$1].probability }!
         let least = sure.indices.min { sure[$0].probability < sure[$1].probability }!
         var cells: [(image: RGBAImage, caption: String)] = []
-        var series: [LineChart.Series] = []
+        var series: [BarChart.Series] = []
         for (index, label) in [(most, "most confident"), (least, "least confident")] {
             let x = try testImages.sliced(axis: 0, index..<(index + 1))
             cells.append((Render.grayImage(x.data, width: 28, height: 28),
                           "#\(index) \(label): pred \(sure[index].predicted) / true \(testLabels[index])" + String(format: " (%.2f)", sure[index].probability)))
             let logits = try withNoGrad { try model(x) }
-            series.append(LineChart.Series(name: "#\(index) \(label)", values: logits.data.map(Double.init)))
+            series.append(BarChart.Series(name: "#\(index) \(label)", values: logits.data.map(Double.init)))
         }
-        var chart = LineChart(title: "logits (pre-softmax) per class", xLabel: "class", yLabel: "logit", series: series)
+        // Classes have no order: one bar per class and image, not a line through them.
+        var chart = BarChart(title: "logits (pre-softmax) per class", xLabel: "class", yLabel: "logit",
+                             categories: (0..<series[0].values.count).map(String.init), series: series)
         chart.width = 420; chart.height = 260
         let pictures = ImageGrid.render(cells, columns: 2, title: "confident and unsure", upscale: 1)
         figures.append(Figure(name: "confidence-images", image: pictures))

@@ -21,8 +21,10 @@ public enum OcclusionFigures: LessonFigures {
     public static func signedOverlay(_ values: [Float], on pixels: [Float], width: Int = 28, height: Int = 28,
                                      upscale: Int = 4) throws -> RGBAImage {
         let base = GrayImage(width: width, height: height, unitValues: pixels)
-        let heat = try Heatmap(width: width, height: height, values: values).normalized(.symmetric)
-        return base.overlaying(heat, colormap: .bwr, alpha: 0.6).upscaled(by: upscale)
+        let heatmap = Heatmap(width: width, height: height, values: values)
+        let range = heatmap.displayRange(.symmetric)
+        return base.overlaying(try heatmap.normalized(.symmetric), colormap: .bwr, alpha: 0.6).upscaled(by: upscale)
+            .withColorBar(.bwr, low: Double(range.low), high: Double(range.high))
     }
 
     /// One row per image: the digit, its occlusion map (bwr) and the map over the digit.

@@ -95,7 +95,7 @@ public enum FeatureVisualizationFigures: LessonFigures {
             let images = try unitImages(of: model, layer: layer, channels: Array(0..<count), settings: settings)
             // Each unit's image stretched to its own range: the pattern, not its contrast.
             let cells = try (0..<count).map { k in
-                (try Render.map(Array(images.data[(k * 784)..<((k + 1) * 784)]), width: 28, height: 28, colormap: .gray, upscale: 2), "\(k)")
+                (try Render.map(Array(images.data[(k * 784)..<((k + 1) * 784)]), width: 28, height: 28, colormap: .gray, upscale: 2, colorBar: false), "\(k)")
             }
             figures.append(Figure(name: "filters-\(layer)", image: ImageGrid.render(cells, columns: 16, title: "\(layer): the image each channel responds to most (\(filterSteps) regularised steps, each stretched to its range)"),
                                   raw: (images.shape, images.data)))
@@ -103,9 +103,10 @@ public enum FeatureVisualizationFigures: LessonFigures {
         let conv1 = try model.module(named: "conv1")
         let weight = try conv1.namedParameters().first { $0.name == "weight" }.orThrow("conv1 has no weight").tensor
         let cells = try (0..<16).map { k in
-            (try Render.map(Array(weight.data[(k * 9)..<((k + 1) * 9)]), width: 3, height: 3, colormap: .bwr, normalization: .symmetric, upscale: 12), "\(k)")
+            // 24× (72 pixels): wide enough for the colour bar's two end values on one line.
+            (try Render.map(Array(weight.data[(k * 9)..<((k + 1) * 9)]), width: 3, height: 3, colormap: .bwr, normalization: .symmetric, upscale: 24), "\(k)")
         }
-        figures.append(Figure(name: "conv1-weights", image: ImageGrid.render(cells, columns: 16, title: "conv1's raw 3×3 weights (blue < 0 < red)"),
+        figures.append(Figure(name: "conv1-weights", image: ImageGrid.render(cells, columns: 8, title: "conv1's raw 3×3 weights (blue < 0 < red)"),
                               raw: (weight.shape, weight.data)))
         return figures
     }

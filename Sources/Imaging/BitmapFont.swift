@@ -3,7 +3,8 @@
 /// Each glyph is 5 pixels wide and 8 tall: capitals and digits use rows 0–6 (row 6 is the
 /// baseline), the last row holds descenders (g, j, p, q, y, comma). Text advances 6 pixels per
 /// character and 10 per line at scale 1; every measurement scales by the integer `scale`.
-/// Characters outside printable ASCII are drawn as `?`.
+/// Besides printable ASCII it has × and the minus sign − (the lessons' titles use them); other
+/// characters are drawn as `?`.
 public enum BitmapFont {
     public static let glyphWidth = 5
     public static let glyphHeight = 8
@@ -129,5 +130,7 @@ public enum BitmapFont {
     | ..#.. ..#.. ..#.. ..#.. ..#.. ..#.. ..#.. .....
     } .#... ..#.. ..#.. ...#. ..#.. ..#.. .#... .....
     ~ ..... ..... .#... #.#.# ...#. ..... ..... .....
+    × ..... #...# .#.#. ..#.. .#.#. #...# ..... .....
+    − ..... ..... ..... ##### ..... ..... ..... .....
     """
 }

@@ -1,28 +1,49 @@
 import Foundation
 
-/// The parts shared by `LineChart` and `ScatterPlot`: "nice" axis ranges and ticks, the plot
-/// area, axes with tick labels, titles and the legend.
+/// The parts shared by `LineChart`, `ScatterPlot` and `BarChart`: "nice" axis ranges and ticks,
+/// the plot area, axes with tick labels, titles and the legend. With `categories` the x axis is
+/// categorical (one slot per name, as a bar chart has): names too wide for their slot are written
+/// turned 90° (read bottom to top), never cut to one letter per line.
 struct ChartFrame {
     let width: Int, height: Int, textScale: Int
     let xAxis: AxisScale, yAxis: AxisScale
+    /// Names of the x slots of a categorical axis (nil: a numeric x axis).
+    let categories: [String]?
     /// The plot area in pixels.
     let left: Int, right: Int, top: Int, bottom: Int
 
     init(width: Int, height: Int, textScale: Int, title: String?, xLabel: String, yLabel: String,
-         xValues: [Double], yValues: [Double]) {
+         xValues: [Double], yValues: [Double], categories: [String]? = nil) {
         self.width = width
         self.height = height
         self.textScale = textScale
+        self.categories = categories
         let yScale = AxisScale(covering: yValues)
-        xAxis = AxisScale(covering: xValues)
+        xAxis = AxisScale(covering: categories.map { [0, Double(max($0.count, 1))] } ?? xValues)
         yAxis = yScale
         let line = BitmapFont.lineHeight * textScale
         let widestYLabel = yScale.ticks.map { BitmapFont.width(of: yScale.label(for: $0), scale: textScale) }.max() ?? 0
         left = 8 + (yLabel.isEmpty ? 0 : line + 4) + widestYLabel + 6
         right = width - 16
         top = title == nil ? 12 : 12 + line * 3 / 2
-        bottom = height - 8 - (xLabel.isEmpty ? 0 : line + 4) - line - 4
+        var tickLabels = line
+        if let categories, Self.rotates(categories, slot: Double(right - left) / Double(max(categories.count, 1)), scale: textScale) {
+            tickLabels = categories.map { BitmapFont.width(of: $0, scale: textScale) }.max() ?? line
+        }
+        bottom = height - 8 - (xLabel.isEmpty ? 0 : line + 4) - tickLabels - 4
     }
+
+    /// Whether category names are written turned: when the widest does not fit its slot with
+    /// 2 pixels to spare on each side.
+    static func rotates(_ categories: [String], slot: Double, scale: Int) -> Bool {
+        Double(categories.map { BitmapFont.width(of: $0, scale: scale) }.max() ?? 0) > slot - 4
+    }
+
+    /// Width of one category's slot, in pixels (categorical axis).
+    var slotWidth: Double { Double(right - left) / Double(max(categories?.count ?? 1, 1)) }
+
+    /// Centre of category `index`'s slot (categorical axis).
+    func slotCenter(_ index: Int) -> Int { left + Int(((Double(index) + 0.5) * slotWidth).rounded()) }
 
     func pixelX(_ value: Double) -> Int { left + Int((xAxis.fraction(of: value) * Double(right - left)).rounded()) }
     func pixelY(_ value: Double) -> Int { bottom - Int((yAxis.fraction(of: value) * Double(bottom - top)).rounded()) }
@@ -30,7 +51,21 @@ struct ChartFrame {
     /// Background, grid lines, axes, tick labels, axis labels and title.
     func drawAxes(on canvas: inout RGBAImage, title: String?, xLabel: String, yLabel: String) {
         let line = BitmapFont.lineHeight * textScale
-        for tick in xAxis.ticks {
+        if let categories {
+            let turned = Self.rotates(categories, slot: slotWidth, scale: textScale)
+            for (index, name) in categories.enumerated() {
+                let x = slotCenter(index)
+                canvas.fillRectangle(x: x, y: bottom, width: 1, height: 4, color: .black)
+                if turned {
+                    // The name's end meets the axis, as matplotlib's rotation=90 with ha="center".
+                    canvas.drawTextRotated(name, x: x - BitmapFont.glyphHeight * textScale / 2,
+                                           bottom: bottom + 6 + BitmapFont.width(of: name, scale: textScale), scale: textScale)
+                } else {
+                    canvas.drawText(name, centeredAt: x, y: bottom + 6, scale: textScale)
+                }
+            }
+        }
+        for tick in categories == nil ? xAxis.ticks : [] {
             let x = pixelX(tick)
             canvas.fillRectangle(x: x, y: top, width: 1, height: bottom - top, color: .lightGray)
             canvas.fillRectangle(x: x, y: bottom, width: 1, height: 4, color: .black)
@@ -52,12 +87,8 @@ struct ChartFrame {
             canvas.drawText(xLabel, centeredAt: (left + right) / 2, y: height - 4 - line, scale: textScale)
         }
         if !yLabel.isEmpty {
-            // The bitmap font has no rotation: the y label is written vertically, one letter per line.
-            let letters = Array(yLabel)
-            let startY = (top + bottom) / 2 - letters.count * line / 2
-            for (index, letter) in letters.enumerated() {
-                canvas.drawText(String(letter), x: 6, y: startY + index * line, scale: textScale)
-            }
+            // Turned 90° and read from bottom to top, as matplotlib writes a y label.
+            canvas.drawTextRotated(yLabel, x: 6, centeredAtY: (top + bottom) / 2, scale: textScale)
         }
     }
 

@@ -42,6 +42,12 @@ public struct Colormap: Sendable {
         return image
     }
 
+    /// A colormap running linearly from `low` (at 0) to `high` (at 1), RGB components in [0, 1]
+    /// (matplotlib's `LinearSegmentedColormap.from_list(name, [low, high])`).
+    public static func linear(name: String, from low: (Double, Double, Double), to high: (Double, Double, Double)) -> Colormap {
+        Colormap(name: name, evenlySpaced: [low, high])
+    }
+
     // MARK: The colormaps
 
     public static let viridis = Colormap(name: "viridis", table: viridisTable)

@@ -73,6 +73,26 @@ extension RGBAImage {
         drawText(text, x: centerX - BitmapFont.width(of: text, scale: scale) / 2, y: y, color: color, scale: scale)
     }
 
+    /// Draws `text` turned 90° anticlockwise, read from bottom to top (matplotlib's `rotation=90`):
+    /// the line's first character sits at the bottom, with its left edge at `bottom`, and the
+    /// glyphs' tops face `x`. It occupies `BitmapFont.glyphHeight · scale` pixels across and
+    /// `BitmapFont.width(of: text)` pixels up. Used for axis labels too long to write across.
+    public mutating func drawTextRotated(_ text: String, x: Int, bottom: Int, color: RGBA = .black, scale: Int = 1) {
+        for (index, character) in text.enumerated() {
+            for (row, bits) in BitmapFont.rows(for: character).enumerated() {
+                for column in 0..<BitmapFont.glyphWidth where bits & (0x10 >> UInt8(column)) != 0 {
+                    let along = index * BitmapFont.advance + column
+                    fillRectangle(x: x + row * scale, y: bottom - (along + 1) * scale + 1, width: scale, height: scale, color: color)
+                }
+            }
+        }
+    }
+
+    /// Draws `text` turned 90° anticlockwise, centred vertically on `centerY`.
+    public mutating func drawTextRotated(_ text: String, x: Int, centeredAtY centerY: Int, color: RGBA = .black, scale: Int = 1) {
+        drawTextRotated(text, x: x, bottom: centerY + BitmapFont.width(of: text, scale: scale) / 2, color: color, scale: scale)
+    }
+
     /// Copies `image` with its top-left corner at (x, y), clipped; pixels are replaced, not blended.
     public mutating func draw(_ image: RGBAImage, x: Int, y: Int) {
         for row in 0..<image.height {

@@ -50,6 +50,23 @@ public struct Heatmap: Equatable, Sendable {
         return result
     }
 
+    /// The raw values that `normalized(method)` maps to 0 and 1: what the two ends of a colour bar
+    /// stand for. minMax: (min, max); percentile: the two clipping values; symmetric: ±max|v|.
+    /// A map with non-finite values gives (0, 0). Cost O(n), O(n log n) for percentiles.
+    public func displayRange(_ method: Normalization) -> (low: Float, high: Float) {
+        guard !values.isEmpty, values.allSatisfy(\.isFinite) else { return (0, 0) }
+        switch method {
+        case .minMax:
+            return (values.min() ?? 0, values.max() ?? 0)
+        case .percentile(let lower, let upper):
+            let sorted = values.sorted()
+            return (Self.percentile(sorted, lower), Self.percentile(sorted, upper))
+        case .symmetric:
+            let largest = values.reduce(0) { max($0, abs($1)) }
+            return (-largest, largest)
+        }
+    }
+
     private static func minMax(_ values: [Float]) -> [Float] {
         let low = values.min() ?? 0, high = values.max() ?? 0
         return values.map { ($0 - low) / (high - low + epsilon) }

@@ -50,11 +50,13 @@ public struct ColourFigureInputs {
     }
 
     /// Image n of a `[N, 3, 32, 32]` signed map as an RGB picture, a / (2 max |a|) + ½ per image
-    /// (gray = 0): how guided backpropagation and perturbations are usually shown in colour.
+    /// (gray = 0): how guided backpropagation and perturbations are usually shown in colour. The
+    /// gray bar under it reads each channel: its ends are −max|a| (channel off) and +max|a| (full).
     public func signedRGBCell(_ map: Tensor, _ n: Int) throws -> RGBAImage {
         let values = Array(map.data[(n * 3072)..<((n + 1) * 3072)])
         let scale = max(values.map { Swift.abs($0) }.max() ?? 0, 1e-12)
         return try Render.image(values.map { $0 / (2 * scale) + 0.5 }, channels: 3, width: Self.side, height: Self.side)
+            .withColorBar(.gray, low: -Double(scale), high: Double(scale))
     }
 
     /// Image n with a `[N, 1, h, w]` layer map resized (bilinear), min-max scaled and overlaid.

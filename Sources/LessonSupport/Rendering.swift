@@ -2,14 +2,22 @@ import Imaging
 
 /// Small helpers every lesson's figures use, so all figures look alike.
 public enum Render {
-    /// A `height × width` map as a coloured picture, enlarged `upscale` times.
+    /// A `height × width` map as a coloured picture, enlarged `upscale` times. With `colorBar`
+    /// (the default) a colour bar as wide as the picture goes under it, its ends labelled with the
+    /// raw values that map to them (`Heatmap.displayRange`): every heatmap a figure shows can be
+    /// read without the code. `colorBar: false` where the page around the picture draws its own
+    /// (the explorer page) or the "map" is a picture (a feature visualisation).
     public static func map(_ values: [Float], width: Int, height: Int, colormap: Colormap = .viridis,
-                           normalization: Heatmap.Normalization = .minMax, upscale: Int = 4) throws -> RGBAImage {
+                           normalization: Heatmap.Normalization = .minMax, upscale: Int = 4,
+                           colorBar: Bool = true) throws -> RGBAImage {
         guard values.count == width * height, width > 0, height > 0 else {
             throw ImagingError.invalidFormat("a \(width)×\(height) map needs \(width * height) values, got \(values.count)")
         }
-        return try Heatmap(width: width, height: height, values: values).normalized(normalization)
-            .colorized(colormap).upscaled(by: upscale)
+        let heatmap = Heatmap(width: width, height: height, values: values)
+        let picture = try heatmap.normalized(normalization).colorized(colormap).upscaled(by: upscale)
+        guard colorBar else { return picture }
+        let range = heatmap.displayRange(normalization)
+        return picture.withColorBar(colormap, low: Double(range.low), high: Double(range.high))
     }
 
     /// A gray image from pixels in [0, 1].
@@ -29,18 +37,22 @@ public enum Render {
     /// A heatmap over an image (`values`: `height × width`; `pixels`: `channels` = 1 or 3 planes
     /// of `height × width` in [0, 1]), min-max normalised, blended with `alpha`. With a `mask`
     /// (`height × width`, true = the object), the mask's outline is drawn in white on top: the
-    /// ground-truth region next to what the explanation highlights.
+    /// ground-truth region next to what the explanation highlights. With `colorBar` (the default)
+    /// the colormap's bar goes under the picture, its ends labelled with the map's min and max.
     public static func overlay(_ values: [Float], on pixels: [Float], channels: Int = 1, width: Int, height: Int,
                                colormap: Colormap = .jet, alpha: Double = 0.5, upscale: Int = 4,
-                               mask: [Bool]? = nil) throws -> RGBAImage {
+                               mask: [Bool]? = nil, colorBar: Bool = true) throws -> RGBAImage {
         guard channels == 1 || channels == 3, pixels.count == channels * width * height else {
             throw ImagingError.invalidFormat("an overlay on a \(width)×\(height) image of \(channels) channels needs \(channels * width * height) pixels, got \(pixels.count)")
         }
         let base = RGBAImage(planar: pixels, channels: channels, width: width, height: height)
-        let heat = try Heatmap(width: width, height: height, values: values).normalized(.minMax)
-        let picture = base.overlaying(heat, colormap: colormap, alpha: alpha).upscaled(by: upscale)
-        guard let mask else { return picture }
-        return try picture.outliningMask(mask, width: width, height: height)
+        let heatmap = Heatmap(width: width, height: height, values: values)
+        let heat = try heatmap.normalized(.minMax)
+        var picture = base.overlaying(heat, colormap: colormap, alpha: alpha).upscaled(by: upscale)
+        if let mask { picture = try picture.outliningMask(mask, width: width, height: height) }
+        guard colorBar else { return picture }
+        let range = heatmap.displayRange(.minMax)
+        return picture.withColorBar(colormap, low: Double(range.low), high: Double(range.high))
     }
 
     /// One map per image from a `[C, H, W]` attribution (`values.count == channels · area`):

@@ -103,23 +103,29 @@ enum ExplainCommand: Command {
     /// map reduced to one by the sum over channels, captum's convention for signed attributions;
     /// saliency by maxₖ |∂y/∂xₖ|, Simonyan et al.), layer maps upsampled and overlaid on the image
     /// (with the object's outline when the data set has masks), attacks as the adversarial image.
-    static func picture(of map: Tensor, method: ExplanationMethod, input: InputPicture) throws -> RGBAImage {
+    /// Maps carry a colour bar with the values of its ends unless `colorBar` is false (the
+    /// explorer page draws its own beside the picture).
+    static func picture(of map: Tensor, method: ExplanationMethod, input: InputPicture, colorBar: Bool = true) throws -> RGBAImage {
         let (channels, height, width) = (input.channels, input.height, input.width)
         switch method.kind {
         case .inputSpace:
             let area = height * width
             let planes = map.shape.count == 4 ? map.shape[1] : 1
             guard map.count == planes * area else { throw CommandLineError(message: "\(method.name) gave a map of \(map.shape), not the input's size") }
-            if planes == 1 { return try Render.map(map.data, width: width, height: height, colormap: .bwr, normalization: .symmetric) }
+            if planes == 1 { return try Render.map(map.data, width: width, height: height, colormap: .bwr, normalization: .symmetric, colorBar: colorBar) }
             if ExplanationMethod.channelReduction(of: method.name) == .maxAbsolute {
                 return try Render.map(Render.reducedChannels(map.data, channels: planes, area: area, .maxAbsolute),
-                                      width: width, height: height, colormap: .inferno, normalization: .minMax)
+                                      width: width, height: height, colormap: .inferno, normalization: .minMax, colorBar: colorBar)
             }
             return try Render.map(Render.reducedChannels(map.data, channels: planes, area: area, .sum),
-                                  width: width, height: height, colormap: .bwr, normalization: .symmetric)
+                                  width: width, height: height, colormap: .bwr, normalization: .symmetric, colorBar: colorBar)
         case .layerSpace:
             let up = try upsampledAndNormalized(map, height: height, width: width)
-            return try Render.overlay(up.data, on: input.pixels, channels: channels, width: width, height: height, mask: input.mask)
+            let picture = try Render.overlay(up.data, on: input.pixels, channels: channels, width: width, height: height, mask: input.mask, colorBar: false)
+            guard colorBar else { return picture }
+            // The bar's ends are the map's own values (upsampled, before the min-max scaling), not 0 and 1.
+            let raw = try withNoGrad { try map.resizedBilinear(height: height, width: width) }.data
+            return picture.withColorBar(.jet, low: Double(raw.min() ?? 0), high: Double(raw.max() ?? 0))
         case .attack:
             let adversarial = zip(input.pixels, map.data).map { min(max($0 + $1, 0), 1) }
             return try Render.image(adversarial, channels: channels, width: width, height: height)

@@ -196,7 +196,7 @@ enum InsightsCommand: Command {
             for method in methods {
                 for at in method.kind == .layerSpace ? layersOf[method.name] ?? [] : [layer] {
                     let map = try method.compute(model, image, target, at)
-                    let primary = nativeSize(try ExplainCommand.picture(of: map, method: method, input: try ExplainCommand.InputPicture(image, mask: nil)), width: 28)
+                    let primary = nativeSize(try ExplainCommand.picture(of: map, method: method, input: try ExplainCommand.InputPicture(image, mask: nil), colorBar: false), width: 28)
                     let (second, ranges) = try secondPicture(of: map, method: method, pixels: pixels)
                     let mapLayer = method.kind == .layerSpace ? at : nil
                     let stem = "\(folder)/" + InsightsPage.mapStem(target: target, method: method.name, layer: mapLayer)
@@ -241,15 +241,15 @@ enum InsightsCommand: Command {
         switch method.kind {
         case .inputSpace:
             let magnitude = values.prefix(784).map { abs($0) }
-            let picture = try Render.overlay(Array(magnitude), on: pixels, width: 28, height: 28, upscale: 1)
+            let picture = try Render.overlay(Array(magnitude), on: pixels, width: 28, height: 28, upscale: 1, colorBar: false)
             return (picture, ((-largest, largest), (magnitude.min() ?? 0, magnitude.max() ?? 0)))
         case .layerSpace:
             let height = map.shape[2], width = map.shape[3]
-            let picture = try Render.map(values, width: width, height: height, colormap: .jet, upscale: 1)
+            let picture = try Render.map(values, width: width, height: height, colormap: .jet, upscale: 1, colorBar: false)
             let low = values.min() ?? 0, high = values.max() ?? 0
             return (picture, ((low, high), (low, high)))
         case .attack:
-            let picture = try Render.map(Array(values.prefix(784)), width: 28, height: 28, colormap: .bwr, normalization: .symmetric, upscale: 1)
+            let picture = try Render.map(Array(values.prefix(784)), width: 28, height: 28, colormap: .bwr, normalization: .symmetric, upscale: 1, colorBar: false)
             return (picture, ((0, 1), (-largest, largest)))
         }
     }

@@ -79,13 +79,15 @@ enum EvaluateCommand: Command {
         var files: [(URL, Data)] = [
             (out.appendingPathComponent("confusion-matrix.png"), Data(PNG.encode(ModelFigures.confusionMatrix(
                 confusion, classNames: loaded.architecture.classNames, title: "\(loaded.architecture.name): confusion matrix, test accuracy \(accuracy)")))),
+            (out.appendingPathComponent("per-class-accuracy.png"), Data(PNG.encode(ModelFigures.perClassAccuracy(
+                confusion, classNames: loaded.architecture.classNames, title: "\(loaded.architecture.name): accuracy per class (all: \(accuracy))")))),
             (out.appendingPathComponent("misclassified.png"), Data(PNG.encode(ModelFigures.misclassified(test, predicted: predicted, probabilities: probabilities, classes: classes, classNames: loaded.architecture.classNames)))),
         ]
         if let path = options.string("logits") {
             files.append((URL(fileURLWithPath: path), Data(NPY.encode(try NPYArray(shape: [test.count, classes], floats: logits)))))
         }
         try AtomicFiles.write(files, creatingFolder: out)
-        print("\nwrote \(out.path)/confusion-matrix.png and misclassified.png" + (options.string("logits").map { " and \($0)" } ?? ""))
+        print("\nwrote \(out.path)/confusion-matrix.png, per-class-accuracy.png and misclassified.png" + (options.string("logits").map { " and \($0)" } ?? ""))
     }
 }
 

@@ -5,11 +5,18 @@ import TensorEngine
 
 /// The pictures `train`, `evaluate` and `diagram` write.
 enum ModelFigures {
+    /// White to blue, matplotlib's "Blues" in two anchors: the confusion matrix's shading.
+    static let blues = Colormap.linear(name: "blues", from: (1, 1, 1), to: (0.15, 0.4, 0.75))
+    /// Off the diagonal a cell's share is stretched this much (errors are rare).
+    static let errorStretch = 20.0
+
     /// A confusion matrix: cell (true t, predicted p) shaded by its share of row t (Blues-like),
-    /// with the count written in it.
+    /// with the count written in it; errors' shares stretched ×20. Two colour bars under it say
+    /// what the shades stand for: share 0–1 on the diagonal, 0–0.05 off it.
     static func confusionMatrix(_ confusion: [[Int]], classNames: [String], title: String) -> RGBAImage {
         let n = confusion.count, cell = 44, left = 110, top = 50
-        var image = RGBAImage(width: left + n * cell + 20, height: top + n * cell + 40, fill: .white)
+        let barWidth = 160, bars = top + n * cell + 40
+        var image = RGBAImage(width: max(left + n * cell + 20, left + 2 * barWidth + 40), height: bars + 44, fill: .white)
         image.drawText(title, centeredAt: image.width / 2, y: 10)
         image.drawText("predicted", centeredAt: left + n * cell / 2, y: top + n * cell + 22)
         for t in 0..<n {
@@ -17,15 +24,33 @@ enum ModelFigures {
             image.drawText(String(classNames[t].prefix(16)), x: 4, y: top + t * cell + cell / 2 - 4)
             for p in 0..<n {
                 let share = Double(confusion[t][p]) / Double(total)
-                let shade = p == t ? share : min(1, share * 20)      // errors are rare: stretch them
-                let color = RGBA(red: 1 - 0.85 * shade, green: 1 - 0.6 * shade, blue: 1 - 0.25 * shade)
+                let shade = p == t ? share : min(1, share * errorStretch)      // errors are rare: stretch them
+                let color = blues.color(at: shade)
                 image.fillRectangle(x: left + p * cell, y: top + t * cell, width: cell - 1, height: cell - 1, color: color)
                 image.drawText("\(confusion[t][p])", centeredAt: left + p * cell + cell / 2, y: top + t * cell + cell / 2 - 4,
                                color: shade > 0.6 ? .white : .black)
             }
         }
         for p in 0..<n { image.drawText("\(p)", centeredAt: left + p * cell + cell / 2, y: top - 12) }
+        for (k, (label, high)) in [("diagonal: share of row", 1.0), ("off the diagonal", 1 / errorStretch)].enumerated() {
+            let x = left + k * (barWidth + 40)
+            image.drawText(label, x: x, y: bars)
+            image.draw(RGBAImage(width: barWidth, height: 0).withColorBar(blues, low: 0, high: high), x: x, y: bars + 10)
+        }
         return image
+    }
+
+    /// Accuracy per class as bars (classes are categories: no line through them), the overall
+    /// accuracy as the title says. `confusion[t][p]` counts true t predicted p.
+    static func perClassAccuracy(_ confusion: [[Int]], classNames: [String], title: String) -> RGBAImage {
+        let accuracy = confusion.indices.map { c in
+            let total = confusion[c].reduce(0, +)
+            return total > 0 ? 100 * Double(confusion[c][c]) / Double(total) : .nan
+        }
+        let names = confusion.indices.map { $0 < classNames.count ? classNames[$0] : "\($0)" }
+        return BarChart(title: title, xLabel: "true class", yLabel: "accuracy (%)", categories: names,
+                        series: [.init(name: "accuracy", values: accuracy)], width: max(360, 60 + 36 * names.count),
+                        height: 320, valueLabels: true, valueFormat: "%.1f", valueRange: 0...100).render()
     }
 
     /// Up to `limit` misclassified images (gray or colour) with "pred P / true T (confidence)"

@@ -1,5 +1,6 @@
 import Course
 import Foundation
+import Imaging
 import LessonSupport
 import ModelZoo
 
@@ -7,8 +8,9 @@ import ModelZoo
 /// the lesson's title, the score `workbook grade` gave each exercise, and the lesson README's
 /// "Figures" section (its text says what to notice) where every reference figure stands beside
 /// the student's own figure of the same name. The figures are copied next to the pages, so the
-/// folder can be zipped and handed in. No PDF: that would need a renderer (print the page to PDF
-/// from a browser).
+/// folder can be zipped and handed in. Beside each page the same handout as a PDF (`NN-Topic.pdf`,
+/// written by `PDFDocument`: Helvetica text, the figures' PNGs embedded as they are), for courses
+/// that ask for a PDF; both are always written, so there is no option to forget.
 enum ReportCommand: Command {
     static let name = "report"
     static let summary = "Handouts: per lesson an HTML page with the score, the lesson's figures text, your figures beside the reference."
@@ -29,6 +31,7 @@ enum ReportCommand: Command {
         for lesson in lessons {
             let readme = try String(contentsOf: root.appendingPathComponent(lesson.readme), encoding: .utf8)
             var copies: [(url: URL, data: Data)] = []
+            var pictures: [String: Data] = [:]
             let page = handout(lesson, readme: readme, statuses: statuses) { kind, name in
                 // The figure's copy next to the page: figures/LESSON/{reference,yours}-NAME.
                 let source = kind == "reference" ? root.appendingPathComponent("Lessons/\(lesson.folder)/figures/\(name)")
@@ -36,15 +39,20 @@ enum ReportCommand: Command {
                 guard let data = FileManager.default.contents(atPath: source.path) else { return nil }
                 let path = "figures/\(lesson.folder)/\(kind)-\(name)"
                 copies.append((out.appendingPathComponent(path), data))
+                pictures[path] = data
                 return path
             }
             files += copies
             files.append((out.appendingPathComponent("\(lesson.folder).html"), Data(page.utf8)))
-            index += "<li><a href=\"\(HTMLText.escape(lesson.folder)).html\">\(HTMLText.escape(lesson.folder))</a></li>\n"
+            let pdf = pdfHandout(lesson, readme: readme, statuses: statuses) { kind, name in
+                pictures["figures/\(lesson.folder)/\(kind)-\(name)"]
+            }
+            files.append((out.appendingPathComponent("\(lesson.folder).pdf"), Data(pdf)))
+            index += "<li><a href=\"\(HTMLText.escape(lesson.folder)).html\">\(HTMLText.escape(lesson.folder))</a> (<a href=\"\(HTMLText.escape(lesson.folder)).pdf\">PDF</a>)</li>\n"
         }
         files.append((out.appendingPathComponent("index.html"), Data((index + "</ul>\n</body></html>\n").utf8)))
         try AutograderCommand.writeTree(files, folder: out)
-        print("wrote \(lessons.count) handout\(lessons.count == 1 ? "" : "s") to \(out.path)"
+        print("wrote \(lessons.count) handout\(lessons.count == 1 ? "" : "s") (HTML and PDF) to \(out.path)"
               + (statuses.isEmpty ? " (no \(grades.path)/results.json: run workbook grade first for the scores)" : ""))
     }
 
@@ -96,8 +104,7 @@ enum ReportCommand: Command {
             html += "</ul>\n"
         }
         // The README's Figures section: its paragraphs, and each reference figure beside yours.
-        guard let start = lines.firstIndex(of: "## Figures") else { return html + "</body></html>\n" }
-        let end = lines[(start + 1)...].firstIndex { $0.hasPrefix("## ") } ?? lines.count
+        guard let (start, end) = figuresSection(lines) else { return html + "</body></html>\n" }
         html += "<h2>Figures: what to notice</h2>\n"
         var paragraph: [String] = []
         func flush() {
@@ -128,6 +135,69 @@ enum ReportCommand: Command {
         }
         flush()
         return html + "</body></html>\n"
+    }
+
+    /// The README's figures section: the heading's line and the next heading's (or the end).
+    /// Lessons name it "## Figures", "## The figures" or, with one figure, "## The figure".
+    static func figuresSection(_ lines: [String]) -> (start: Int, end: Int)? {
+        guard let start = lines.firstIndex(where: { ["## Figures", "## The figures", "## The figure"].contains($0) }) else { return nil }
+        return (start, lines[(start + 1)...].firstIndex { $0.hasPrefix("## ") } ?? lines.count)
+    }
+
+    /// The same handout as a PDF: title, score, then the Figures section's paragraphs (Markdown's
+    /// markers removed) with, for each figure, yours and then the reference, each scaled to the
+    /// text block's width. `figure(kind, name)` gives a figure's PNG bytes, or nil if absent; a
+    /// figure that cannot be embedded (not an 8-bit PNG) is named with the reason instead.
+    static func pdfHandout(_ lesson: LessonDeclaration, readme: String, statuses: [String: String],
+                           figure: (_ kind: String, _ name: String) -> Data?) -> [UInt8] {
+        let lines = readme.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let title = lines.first.map { String($0.drop { $0 == "#" || $0 == " " }) } ?? lesson.folder
+        var pdf = PDFDocument(title: title)
+        pdf.heading(title)
+        if statuses.isEmpty {
+            pdf.paragraph("No grades yet: run workbook grade, then this command again.")
+        } else {
+            let done = lesson.exercises.filter { statuses[$0.number] == "done" }.count
+            pdf.paragraph("Score: \(done) of \(lesson.exercises.count) exercises done.", bold: true)
+            for exercise in lesson.exercises {
+                pdf.paragraph("\(exercise.number) \(exercise.title): \(statuses[exercise.number] ?? "not graded")")
+            }
+        }
+        guard let (start, end) = figuresSection(lines) else { return pdf.bytes() }
+        pdf.heading("Figures: what to notice", level: 2)
+        var paragraph: [String] = []
+        func flush() {
+            if !paragraph.isEmpty {
+                pdf.paragraph(paragraph.joined(separator: " ").replacingOccurrences(of: "`", with: "").replacingOccurrences(of: "**", with: ""))
+            }
+            paragraph = []
+        }
+        for line in lines[(start + 1)..<end] {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.hasPrefix("!["), let open = trimmed.range(of: "]("), trimmed.hasSuffix(")") {
+                flush()
+                let name = (String(trimmed[open.upperBound..<trimmed.index(before: trimmed.endIndex)]) as NSString).lastPathComponent
+                for kind in ["yours", "reference"] {
+                    let label = kind == "yours" ? "yours" : "reference"
+                    guard let data = figure(kind, name) else {
+                        pdf.paragraph(kind == "yours" ? "yours: \(name) not drawn yet (it appears once its exercise runs under workbook grade)"
+                                                      : "no reference \(name)")
+                        continue
+                    }
+                    do {
+                        try pdf.image(png: [UInt8](data), caption: "\(label): \(name)")
+                    } catch {
+                        pdf.paragraph("\(label): \(name) could not be embedded: \(error)")
+                    }
+                }
+            } else if trimmed.isEmpty {
+                flush()
+            } else {
+                paragraph.append(trimmed)
+            }
+        }
+        flush()
+        return pdf.bytes()
     }
 
     /// Markdown's inline code and emphasis in a paragraph, the rest escaped.

@@ -101,7 +101,7 @@ struct CommandLineTests {
         let (status, error) = workbook(["evaluate", "--model", "mnist-gap", "--limit", "20", "--logits", folder.appendingPathComponent("l.npy").path, "--out", out.path])
         #expect(status == 0, "exit status \(status): \(error)")
         #expect(contents(folder) == ["figures", "l.npy"])
-        #expect(contents(out) == ["confusion-matrix.png", "misclassified.png"])
+        #expect(contents(out) == ["confusion-matrix.png", "misclassified.png", "per-class-accuracy.png"])
     }
 
     @Test("grade of a lesson that does not exist leaves no report folder")

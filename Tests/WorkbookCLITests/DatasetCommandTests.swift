@@ -92,6 +92,6 @@ struct DatasetCommandTests {
         let folder = try scratchFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         #expect(workbook(["evaluate", "--model", "shapes-simplenet", "--limit", "20", "--out", folder.appendingPathComponent("e").path]).status == 0)
-        #expect(contents(folder.appendingPathComponent("e")) == ["confusion-matrix.png", "misclassified.png"])
+        #expect(contents(folder.appendingPathComponent("e")) == ["confusion-matrix.png", "misclassified.png", "per-class-accuracy.png"])
     }
 }

@@ -4,8 +4,8 @@ import ModelZoo
 import Testing
 @testable import WorkbookCLI
 
-/// `workbook report`: a handout per lesson with the score, the README's figures text and the
-/// student's figures beside the reference ones.
+/// `workbook report`: a handout per lesson (HTML and PDF) with the score, the README's figures
+/// text and the student's figures beside the reference ones.
 @Suite("workbook report: handouts")
 struct ReportCommandTests {
     @Test("lesson 01's handout: well-formed, the score from results.json, the README's text, your figure beside the reference, relative paths")
@@ -46,6 +46,33 @@ struct ReportCommandTests {
         }
         #expect(FileManager.default.contents(atPath: out.appendingPathComponent("figures/\(lesson.folder)/yours-feature-maps-conv1.png").path) == mine)
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("index.html").path))
+
+        // The PDF beside the page: every figure the page shows is embedded once, as an image.
+        let pdf = try Data(contentsOf: out.appendingPathComponent("\(lesson.folder).pdf"))
+        let text = String(decoding: pdf.map { $0 < 128 ? $0 : 63 }, as: UTF8.self)
+        #expect(text.hasPrefix("%PDF-1.4\n") && text.hasSuffix("%%EOF\n"))
+        #expect(text.components(separatedBy: "/Subtype /Image").count - 1 == sources.count)
+        #expect(text.contains("(Score: 1 of \(lesson.exercises.count) exercises done.)"))
+        #expect(text.contains("(yours: filters-conv1.png not drawn yet"))
+        // Written again: the same bytes.
+        let again = folder.appendingPathComponent("again")
+        #expect(workbook(["report", "--lesson", "1", "--grades", grades.path, "--out", again.path]).status == 0)
+        #expect(try Data(contentsOf: again.appendingPathComponent("\(lesson.folder).pdf")) == pdf)
+    }
+
+    @Test("every lesson's handout shows its README's figures, whatever the section is called (Figures, The figures, The figure)")
+    func everyLessonHasFigures() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let out = folder.appendingPathComponent("handouts")
+        let result = workbook(["report", "--grades", folder.appendingPathComponent("none").path, "--out", out.path])
+        #expect(result.status == 0, "\(result.error)")
+        for lesson in Course.lessons {
+            let html = try String(contentsOf: out.appendingPathComponent("\(lesson.folder).html"), encoding: .utf8)
+            #expect(html.contains("src=\"figures/\(lesson.folder)/reference-"), "\(lesson.folder)'s handout shows no reference figure")
+            let pdf = try Data(contentsOf: out.appendingPathComponent("\(lesson.folder).pdf"))
+            #expect(String(decoding: pdf.map { $0 < 128 ? $0 : 63 }, as: UTF8.self).contains("/Subtype /Image"), "\(lesson.folder)'s PDF has no figure")
+        }
     }
 
     @Test("an unknown lesson and a broken results.json are refused with one line, nothing written")
