@@ -243,6 +243,12 @@ struct CommandLineTests {
                 arguments.append(options[g.nextInt(below: options.count)])
                 if g.nextInt(below: 4) > 0 { arguments.append(values[g.nextInt(below: values.count)]) }
             }
+            // Outputs go to the scratch folder, never the working directory (explain's default
+            // name, or a relative --out such as "abc", would land in the repository).
+            for i in arguments.indices.dropLast() where arguments[i] == "--out" && !arguments[i + 1].hasPrefix("/") {
+                arguments[i + 1] = folder.appendingPathComponent("relative-" + arguments[i + 1]).path
+            }
+            if !arguments.contains("--out") { arguments += ["--out", folder.appendingPathComponent("default.png").path] }
             // Keep the ascent and the dream short: this is about arguments, not work.
             if arguments.contains("visualize") || arguments.contains("dream") { arguments += ["--steps", "2"] }
             let (status, _) = workbook(arguments)
