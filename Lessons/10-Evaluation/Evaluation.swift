@@ -115,6 +115,8 @@ public func decoyShare(attributions: Tensor, corners: [Int]) throws -> [Float] {
 ///     map = ReLU( Σₖ wₖ · Aₖ )                        [N, 1, h, w], at the layer's resolution
 ///
 /// Batch the K ablations of an image into one forward pass of K copies (copy k ablates channel k).
+/// Remove the hook when done (`defer { handle.remove() }`): a replacing hook left installed breaks
+/// every later forward pass of the model.
 /// No gradients are needed. (pytorch-grad-cam writes min − 10⁷ instead of 0 when the layer's
 /// output has no zero; after a ReLU, as at `relu3`, both are 0.)
 public func ablationCAM(of model: Module, images: Tensor, targets: [Int], layer: String = "relu3") throws -> Tensor {
@@ -147,9 +149,10 @@ public func scoreCAM(of model: Module, images: Tensor, targets: [Int], layer: St
 ///
 /// (s_i = 1 inside the image, less at the border: a corner pixel has only 1/6 + 1/6 + 1/12.) That is
 /// one linear system per plane with one unknown per removed pixel, the same matrix for every channel.
-/// Solve it to ~1e-7: the matrix is symmetric positive definite, so conjugate gradients work, and
-/// so does Gauss–Seidel (sweep x_i ← (Σ w_ij x_j + Σ w_ij v_j) / s_i until nothing changes by more
-/// than 1e-9; slow for big holes, fine for the tests). Kept pixels keep their values; every channel
+/// Solve it to ~1e-7: the matrix is symmetric positive definite, so conjugate gradients with the
+/// diagonal s_i as preconditioner converge in tens of iterations. Gauss–Seidel (sweep
+/// x_i ← (Σ w_ij x_j + Σ w_ij v_j) / s_i until nothing changes by more than 1e-9) is correct too,
+/// but needs thousands of sweeps when nearly everything is removed — the tests then take minutes. Kept pixels keep their values; every channel
 /// is imputed with the same mask. If every pixel of a plane is removed there is nothing to
 /// interpolate from (the library returns NaN): fill it with 0.
 ///

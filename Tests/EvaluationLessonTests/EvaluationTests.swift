@@ -145,6 +145,9 @@ struct EvaluationTests {
         let mass = try Graded.relevanceMass(attributions: map, masks: topLeftMask)
         let hint = agree(mass, [2], tolerance: 1e-6) ? "\n  hint: negative attribution was counted; use max(a, 0)" : agree(mass, [4.0 / 7], tolerance: 1e-6) ? "\n  hint: |a| counts negative evidence; use max(a, 0)" : ""
         #expect(agree(mass, [0.75], tolerance: 1e-6), "3 of the 4 units of positive attribution are inside: 0.75; received \(brief(mass))\(hint)")
+        let scaledMask = tensor(topLeftMask.data.map { $0 * 255 }, [1, 1, 4, 4])
+        let scaled = try Graded.relevanceMass(attributions: map, masks: scaledMask)
+        #expect(agree(scaled, [0.75], tolerance: 1e-6), "a mask of 255s (nonzero = object) gives the same 0.75; received \(brief(scaled))\n  hint: test mask != 0, don't multiply by the mask's value")
         let negative = try Graded.relevanceMass(attributions: map4([(0, 0, -1)]), masks: topLeftMask)
         #expect(negative == [0], "a map without positive attribution scores 0; received \(negative)")
     }
@@ -172,7 +175,13 @@ struct EvaluationTests {
             for y in top..<(top + 4) { for x in left..<(left + 4) { data[corner * 784 + y * 28 + x] = corner == 2 ? -1 : 1 } }
         }
         let own = try Graded.decoyShare(attributions: tensor(data, [4, 1, 28, 28]), corners: [0, 1, 2, 3])
-        #expect(own == [1, 1, 1, 1], "each map lies wholly in its own swatch (corner 2's is negative: |a| counts); received \(own)")
+        #expect(own == [1, 1, 1, 1], "each map lies wholly in its own swatch (corner 2's is negative: |a| counts); received \(own)\n  hint: bit 0 of the corner → the right columns, bit 1 → the bottom rows: 1 = top-right, 2 = bottom-left")
+        // A 6×8 map (not square): 16 units in corner 1's swatch (rows 0–3, columns 4–7) and 1 elsewhere.
+        var wide = [Float](repeating: 0, count: 48)
+        for y in 0..<4 { for x in 4..<8 { wide[y * 8 + x] = 1 } }
+        wide[5 * 8] = 1
+        let oblong = try Graded.decoyShare(attributions: tensor(wide, [1, 1, 6, 8]), corners: [1])
+        #expect(agree(oblong, [16.0 / 17], tolerance: 1e-6), "a 6×8 map, corner 1 = columns W − 4 ..< W: 16/17; received \(brief(oblong))\n  hint: columns come from W, rows from H")
         var mixed = [Float](repeating: 0, count: 784)
         for y in 24..<28 { for x in 0..<4 { mixed[y * 28 + x] = 1 } }
         for x in 8..<24 { mixed[14 * 28 + x] = -1 }

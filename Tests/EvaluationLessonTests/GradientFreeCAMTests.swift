@@ -59,7 +59,8 @@ struct GradientFreeCAMTests {
         let (images, _) = try Fixtures.mnistImages(fixture.indices)
         let map = try Graded.ablationCAM(of: try Fixtures.model("mnist-gap"), images: images, targets: fixture.targets)
         #expect(map.shape == fixture.ablationcam_raw.shape, "shape \(fixture.ablationcam_raw.shape); received \(map.shape)")
-        #expect(agreesRelative(map.data, fixture.ablationcam_raw.data),
+        let agrees = agreesRelative(map.data, fixture.ablationcam_raw.data)
+        #expect(agrees,
                 "Ablation-CAM differs from \(fixture.library): \(describeDifference(map.data, fixture.ablationcam_raw.data, tolerance: 1e-5 * (fixture.ablationcam_raw.data.max() ?? 1)))")
     }
 
@@ -69,7 +70,8 @@ struct GradientFreeCAMTests {
         let (images, _) = try Fixtures.mnistImages(fixture.indices)
         let map = try Graded.scoreCAM(of: try Fixtures.model("mnist-gap"), images: images, targets: fixture.targets)
         #expect(map.shape == fixture.scorecam_raw.shape, "shape \(fixture.scorecam_raw.shape); received \(map.shape)")
-        #expect(agreesRelative(map.data, fixture.scorecam_raw.data),
+        let agrees = agreesRelative(map.data, fixture.scorecam_raw.data)
+        #expect(agrees,
                 "Score-CAM differs from \(fixture.library): \(describeDifference(map.data, fixture.scorecam_raw.data, tolerance: 1e-5 * (fixture.scorecam_raw.data.max() ?? 1)))\n  hint: masks min-max scaled, upsampled with align_corners=True, softmax over the channels' logits")
     }
 
