@@ -9,7 +9,11 @@ public enum GradCAMFigures: LessonFigures {
 
     /// One row per golden image: the digit, then Grad-CAM (jet overlay, normalised) at relu1, relu2
     /// and relu3 of mnist-gap for the predicted class.
-    public static func layerComparison(model: Module, images: Tensor, captions: [String]) throws -> (image: RGBAImage, maps: [Float], shape: [Int]) {
+    /// `camAt` computes the maps (the reference's `gradCAM` by default; the tests pass the student's,
+    /// so the student's figure is the same picture as the reference's).
+    public static func layerComparison(model: Module, images: Tensor, captions: [String],
+                                       camAt: (Module, Tensor, [Int], String) throws -> Tensor = { try gradCAM(of: $0, images: $1, targets: $2, layer: $3) })
+        throws -> (image: RGBAImage, maps: [Float], shape: [Int]) {
         var cells: [(image: RGBAImage, caption: String)] = []
         var raw: [Float] = []
         let predicted = try withNoGrad { try model(images) }.argmax()
@@ -17,7 +21,7 @@ public enum GradCAMFigures: LessonFigures {
             let x = try images.sliced(axis: 0, n..<(n + 1))
             cells.append((Render.grayImage(x.data, width: 28, height: 28), captions[n]))
             for layer in ["relu1", "relu2", "relu3"] {
-                let cam = try gradCAM(of: model, images: x, targets: [predicted[n]], layer: layer)
+                let cam = try camAt(model, x, [predicted[n]], layer)
                 let up = try upsampledAndNormalized(cam, height: 28, width: 28)
                 if layer == "relu3" { raw += cam.data }
                 cells.append((try Render.overlay(up.data, on: x.data, width: 28, height: 28), "\(layer) (\(cam.shape[2])x\(cam.shape[3]))"))

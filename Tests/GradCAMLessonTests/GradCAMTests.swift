@@ -270,11 +270,17 @@ struct GradCAMTests {
     @Test("Exercise 5.2: golden — relu3 maps of the predicted class and the reference figures")
     func gradCAMGolden() throws {
         let model = try Fixtures.model("mnist-gap")
-        let (images, _) = try Fixtures.mnistImages(FigureContext.goldenIndices)
+        let (images, labels) = try Fixtures.mnistImages(FigureContext.goldenIndices)
         let predicted = try withNoGrad { try model(images) }.argmax()
         let received = try Graded.gradCAM(of: model, images: images, targets: predicted, layer: "relu3")
         if received.shape == [3, 1, 7, 7] {
-            StudentFigures.save(try Render.map(received.data, width: 7, height: 21, colormap: .jet, upscale: 8), lesson: GradCAMFigures.folder, name: "gradcam-layers")
+            // The student's `gradcam-layers`: the reference figure's picture drawn with their Grad-CAM
+            // at relu1–relu3 (the handout shows it beside the reference's).
+            let captions = FigureContext.goldenIndices.enumerated().map { "#\($0.element) pred \(predicted[$0.offset]) / true \(labels[$0.offset])" }
+            if let figure = try? GradCAMFigures.layerComparison(model: model, images: images, captions: captions,
+                                                                 camAt: { try Graded.gradCAM(of: $0, images: $1, targets: $2, layer: $3) }) {
+                StudentFigures.save(figure.image, lesson: GradCAMFigures.folder, name: "gradcam-layers")
+            }
         }
         // The numbers of the reference figure `gradcam-layers` (its raw maps), computed live; the
         // figures themselves are checked against their goldens in solutions mode (`referenceFigures`).
