@@ -120,7 +120,7 @@ public enum GradCAMMistakes {
         }
         switch id {
         case .alignCorners:
-            var values = alignCornersResize(maps, height: height, width: width)
+            var values = try withNoGrad { try maps.resizedBilinear(height: height, width: width, alignCorners: true) }.data
             normalize(&values, planeSize: area, epsilon: 1e-7)
             return try Tensor(shape: Array(maps.shape.dropLast(2)) + [height, width], data: values)
         case .normalizesFirst:
@@ -137,31 +137,6 @@ public enum GradCAMMistakes {
             }
             return try Tensor(shape: up.shape, data: values)
         }
-    }
-
-    /// Bilinear resizing with `align_corners=True`: output o samples input o·(in − 1)/(out − 1).
-    static func alignCornersResize(_ maps: Tensor, height: Int, width: Int) -> [Float] {
-        let h = maps.shape[maps.rank - 2], w = maps.shape[maps.rank - 1]
-        func taps(_ input: Int, _ output: Int) -> [(Int, Int, Float)] {
-            (0..<output).map { o in
-                let s = output > 1 ? Float(o) * Float(input - 1) / Float(output - 1) : 0
-                let i0 = min(Int(s), input - 1)
-                return (i0, min(i0 + 1, input - 1), s - Float(i0))
-            }
-        }
-        let rows = taps(h, height), cols = taps(w, width)
-        var out: [Float] = []
-        for p in 0..<(maps.count / (h * w)) {
-            let b = p * h * w
-            for (y0, y1, ly) in rows {
-                for (x0, x1, lx) in cols {
-                    let d = maps.data
-                    out.append((1 - ly) * ((1 - lx) * d[b + y0 * w + x0] + lx * d[b + y0 * w + x1])
-                               + ly * ((1 - lx) * d[b + y1 * w + x0] + lx * d[b + y1 * w + x1]))
-                }
-            }
-        }
-        return out
     }
 
     // MARK: 5.4

@@ -76,32 +76,13 @@ public func ablationCAM(of model: Module, images: Tensor, targets: [Int], layer:
 }
 
 /// Bilinear resize with `align_corners=True` (what `torch.nn.UpsamplingBilinear2d` does, and so
-/// Score-CAM): output o samples input o·(in − 1)/(out − 1), corners on corners.
+/// Score-CAM): output o samples input o·(in − 1)/(out − 1), corners on corners. The engine's
+/// resize, outside the graph.
 public func resizedAlignedCorners(_ maps: Tensor, height: Int, width: Int) throws -> Tensor {
-    guard maps.rank == 4, height > 0, width > 0 else {
+    guard maps.rank == 4 else {
         throw TensorError.invalidArgument(operation: "resize", message: "cannot resize \(maps.shape) to \(height)×\(width)")
     }
-    let (planes, h, w) = (maps.shape[0] * maps.shape[1], maps.shape[2], maps.shape[3])
-    func taps(_ input: Int, _ output: Int) -> [(Int, Int, Float)] {
-        (0..<output).map { o in
-            let s = output > 1 ? Float(o) * Float(input - 1) / Float(output - 1) : 0
-            let i0 = min(Int(s), input - 1)
-            return (i0, min(i0 + 1, input - 1), s - Float(i0))
-        }
-    }
-    let ys = taps(h, height), xs = taps(w, width)
-    var out = [Float](repeating: 0, count: planes * height * width)
-    for plane in 0..<planes {
-        let base = plane * h * w
-        for (oy, (y0, y1, fy)) in ys.enumerated() {
-            for (ox, (x0, x1, fx)) in xs.enumerated() {
-                let top = maps.data[base + y0 * w + x0] * (1 - fx) + maps.data[base + y0 * w + x1] * fx
-                let bottom = maps.data[base + y1 * w + x0] * (1 - fx) + maps.data[base + y1 * w + x1] * fx
-                out[(plane * height + oy) * width + ox] = top * (1 - fy) + bottom * fy
-            }
-        }
-    }
-    return try Tensor(shape: [maps.shape[0], maps.shape[1], height, width], data: out)
+    return try withNoGrad { try maps.resizedBilinear(height: height, width: width, alignCorners: true) }
 }
 
 /// Each plane of `[N, K, H, W]` scaled to [0, 1]: (v − min) / (max − min + 1e-8).

@@ -153,6 +153,7 @@ struct GradientCheckTests {
     func resize() throws {
         try expectGradients([data([1, 2, 3, 4], 59)]) { try $0[0].resizedBilinear(height: 7, width: 5) }
         try expectGradients([data([1, 2, 7, 7], 60)]) { try $0[0].resizedBilinear(height: 3, width: 4) }
+        try expectGradients([data([1, 2, 3, 4], 62)]) { try $0[0].resizedBilinear(height: 7, width: 5, alignCorners: true) }
         try expectGradients([data([1, 2, 3, 4], 61)]) { try $0[0].resizedNearest(height: 6, width: 9) }
     }
 

@@ -60,6 +60,10 @@ struct HandCheckedTests {
         let x = tensor([0, 1, 2, 3], [1, 1, 2, 2])
         let y = try x.resizedBilinear(height: 4, width: 4)
         #expect(y.data == [0, 0.25, 0.75, 1, 0.5, 0.75, 1.25, 1.5, 1.5, 1.75, 2.25, 2.5, 2, 2.25, 2.75, 3])
+        // nn.UpsamplingBilinear2d(size=(4, 4)) (align_corners=True): samples at 0, 1/3, 2/3, 1.
+        let aligned = try x.resizedBilinear(height: 4, width: 4, alignCorners: true)
+        let third: [Float] = [0, 1, 2, 3, 2, 3, 4, 5, 4, 5, 6, 7, 6, 7, 8, 9].map { $0 / 3 }
+        #expect(zip(aligned.data, third).allSatisfy { abs($0 - $1) < 1e-6 }, "align_corners=True: received \(aligned.data)")
         let n = try x.resizedNearest(height: 4, width: 4)
         #expect(n.data == [0, 0, 1, 1, 0, 0, 1, 1, 2, 2, 3, 3, 2, 2, 3, 3])
     }

@@ -9,23 +9,26 @@ import Foundation
 extension Tensor {
     /// One axis of bilinear interpolation: for each output index, two source indices and the
     /// weight of the second.
-    static func bilinearTaps(input: Int, output: Int) -> [(Int, Int, Float)] {
+    static func bilinearTaps(input: Int, output: Int, alignCorners: Bool = false) -> [(Int, Int, Float)] {
         let scale = Float(input) / Float(output)
         return (0..<output).map { o in
-            let source = Swift.max((Float(o) + 0.5) * scale - 0.5, 0)
+            let source = alignCorners
+                ? (output > 1 ? Float(o) * Float(input - 1) / Float(output - 1) : 0)
+                : Swift.max((Float(o) + 0.5) * scale - 0.5, 0)
             let i0 = Swift.min(Int(source), input - 1)
             let i1 = Swift.min(i0 + 1, input - 1)
             return (i0, i1, source - Float(i0))
         }
     }
 
-    /// Bilinear resize to `height × width` (PyTorch `align_corners=False`).
-    public func resizedBilinear(height: Int, width: Int) throws -> Tensor {
+    /// Bilinear resize to `height × width` (PyTorch's `align_corners`, default false).
+    public func resizedBilinear(height: Int, width: Int, alignCorners: Bool = false) throws -> Tensor {
         guard rank >= 2, height > 0, width > 0, shape[rank - 2] > 0, shape[rank - 1] > 0 else {
             throw TensorError.invalidArgument(operation: "resizedBilinear", message: "cannot resize \(shape) to \(height)×\(width)")
         }
         let h = shape[rank - 2], w = shape[rank - 1]
-        let rows = Tensor.bilinearTaps(input: h, output: height), cols = Tensor.bilinearTaps(input: w, output: width)
+        let rows = Tensor.bilinearTaps(input: h, output: height, alignCorners: alignCorners)
+        let cols = Tensor.bilinearTaps(input: w, output: width, alignCorners: alignCorners)
         let planes = count / (h * w)
         func forEachTap(_ body: (_ output: Int, _ input: Int, _ weight: Float) -> Void) {
             for p in 0..<planes {
