@@ -158,8 +158,10 @@ struct ROADVariant {
     var keepsTies = false, noiseEverywhere = false, difference = true
 }
 
+/// `before`: the softmax of the unperturbed images when the caller has it (`roadCombined` scores
+/// 18 perturbations against one forward pass of the originals).
 func roadScores(of model: Module, images: Tensor, attributions: Tensor, targets: [Int], percentile: Int,
-                order: RemovalOrder, noise: Tensor, variant: ROADVariant) throws -> [Float] {
+                order: RemovalOrder, noise: Tensor, variant: ROADVariant, before known: Tensor? = nil) throws -> [Float] {
     let (n, c, h, w) = try imageShape(images, "ROAD")
     try checkMaps(attributions, "ROAD", batch: n, height: h, width: w)
     try checkPercentile(percentile, "ROAD")
@@ -173,7 +175,7 @@ func roadScores(of model: Module, images: Tensor, attributions: Tensor, targets:
     var imputed = try linearImputation(of: images, keeping: try Tensor(shape: [n, 1, h, w], data: keep)).data
     for i in 0..<n { for ch in 0..<c { for p in 0..<area where keep[i * area + p] == 0 || variant.noiseEverywhere { imputed[(i * c + ch) * area + p] += noise.data[(i * c + ch) * area + p] } } }
     let (before, after) = try withNoGrad {
-        (try model(images).softmax(), try model(try Tensor(shape: images.shape, data: imputed)).softmax())
+        (try known ?? model(images).softmax(), try model(try Tensor(shape: images.shape, data: imputed)).softmax())
     }
     let classes = before.shape[1]
     guard targets.allSatisfy({ (0..<classes).contains($0) }) else {
@@ -186,18 +188,19 @@ func roadScores(of model: Module, images: Tensor, attributions: Tensor, targets:
 /// (mean LeRF − mean MoRF) / 2 — higher is better, 0 for a map no better than its reverse. The
 /// noise is `noiseScale`·N(0, 1) drawn from `SeededGenerator(seed)`, a fresh draw per percentile
 /// and order (the library draws anew for every call too). Cost: 2·|percentiles| imputations per
-/// image and forward passes of N·(2·|percentiles| + 1) images.
+/// image and forward passes of N·(2·|percentiles| + 1) images (the originals once).
 public func roadCombined(of model: Module, images: Tensor, attributions: Tensor, targets: [Int],
                          percentiles: [Int] = Array(stride(from: 10, through: 90, by: 10)),
                          noiseScale: Float = 0.01, seed: UInt64) throws -> [Float] {
     guard !percentiles.isEmpty else { throw TensorError.invalidArgument(operation: "ROAD", message: "no percentiles") }
     var generator = SeededGenerator(seed: seed)
     var total = [Float](repeating: 0, count: images.shape.first ?? 0)
+    let before = try withNoGrad { try model(images).softmax() }
     for percentile in percentiles {
         for order in RemovalOrder.allCases {
             let noise = try Tensor(shape: images.shape, data: (0..<images.count).map { _ in noiseScale * generator.nextNormal() })
             let scores = try roadScores(of: model, images: images, attributions: attributions, targets: targets,
-                                        percentile: percentile, order: order, noise: noise)
+                                        percentile: percentile, order: order, noise: noise, variant: ROADVariant(), before: before)
             let sign: Float = order == .leastRelevantFirst ? 1 : -1
             for i in total.indices { total[i] += sign * scores[i] }
         }

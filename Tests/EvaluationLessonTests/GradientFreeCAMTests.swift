@@ -53,26 +53,26 @@ struct GradientFreeCAMTests {
         #expect(agree(map.data, expected, tolerance: 1e-5), "w = [2.5, 1]/3.5: \(brief(expected)); received \(brief(map.data))\(hint)")
     }
 
-    @Test("Exercise 10.4: Ablation-CAM agrees with pytorch-grad-cam 1.5.7 on mnist-gap (1e-5 relative)")
-    func ablationAgreesWithPyTorch() throws {
+    /// Runs `method` on the fixture's images and expects its maps within 1e-5 relative of `expected`.
+    func expectAgreement(_ name: String, _ method: (Module, Tensor, [Int]) throws -> Tensor,
+                         _ expected: (CAMFixture) -> CAMFixture.Array, hint: String = "") throws {
         let fixture = try CAMFixture.load()
         let (images, _) = try Fixtures.mnistImages(fixture.indices)
-        let map = try Graded.ablationCAM(of: try Fixtures.model("mnist-gap"), images: images, targets: fixture.targets)
-        #expect(map.shape == fixture.ablationcam_raw.shape, "shape \(fixture.ablationcam_raw.shape); received \(map.shape)")
-        let agrees = agreesRelative(map.data, fixture.ablationcam_raw.data)
-        #expect(agrees,
-                "Ablation-CAM differs from \(fixture.library): \(describeDifference(map.data, fixture.ablationcam_raw.data, tolerance: 1e-5 * (fixture.ablationcam_raw.data.max() ?? 1)))")
+        let map = try method(try Fixtures.model("mnist-gap"), images, fixture.targets), reference = expected(fixture)
+        #expect(map.shape == reference.shape, "shape \(reference.shape); received \(map.shape)")
+        let agrees = agreesRelative(map.data, reference.data)
+        #expect(agrees, "\(name) differs from \(fixture.library): \(describeDifference(map.data, reference.data, tolerance: 1e-5 * (reference.data.max() ?? 1)))\(hint)")
+    }
+
+    @Test("Exercise 10.4: Ablation-CAM agrees with pytorch-grad-cam 1.5.7 on mnist-gap (1e-5 relative)")
+    func ablationAgreesWithPyTorch() throws {
+        try expectAgreement("Ablation-CAM", { try Graded.ablationCAM(of: $0, images: $1, targets: $2) }, \.ablationcam_raw)
     }
 
     @Test("Exercise 10.5: Score-CAM agrees with pytorch-grad-cam 1.5.7 on mnist-gap (1e-5 relative)")
     func scoreAgreesWithPyTorch() throws {
-        let fixture = try CAMFixture.load()
-        let (images, _) = try Fixtures.mnistImages(fixture.indices)
-        let map = try Graded.scoreCAM(of: try Fixtures.model("mnist-gap"), images: images, targets: fixture.targets)
-        #expect(map.shape == fixture.scorecam_raw.shape, "shape \(fixture.scorecam_raw.shape); received \(map.shape)")
-        let agrees = agreesRelative(map.data, fixture.scorecam_raw.data)
-        #expect(agrees,
-                "Score-CAM differs from \(fixture.library): \(describeDifference(map.data, fixture.scorecam_raw.data, tolerance: 1e-5 * (fixture.scorecam_raw.data.max() ?? 1)))\n  hint: masks min-max scaled, upsampled with align_corners=True, softmax over the channels' logits")
+        try expectAgreement("Score-CAM", { try Graded.scoreCAM(of: $0, images: $1, targets: $2) }, \.scorecam_raw,
+                            hint: "\n  hint: masks min-max scaled, upsampled with align_corners=True, softmax over the channels' logits")
     }
 
     @Test("Exercise 10.5: Score-CAM of a network whose one channel is the whole evidence")
