@@ -364,7 +364,7 @@ struct RowConverter {
                 out[4 * x + 3] = Int(value) == keyGray ? 0 : 255
             }
         case (0, _):
-            try scale.withUnsafeBufferPointer { scale in
+            scale.withUnsafeBufferPointer { scale in
                 for x in 0..<width {
                     let sample = packedSample(row, x)
                     let value = scale[sample]

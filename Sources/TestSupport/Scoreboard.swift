@@ -35,7 +35,7 @@ final class Scoreboard: @unchecked Sendable {
 
     private init() {
         if let path = ProcessInfo.processInfo.environment["WORKBOOK_RESULTS"], !path.isEmpty {
-            FileManager.default.createFile(atPath: path, contents: nil)
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
             results = FileHandle(forWritingAtPath: path)
         } else {
             results = nil

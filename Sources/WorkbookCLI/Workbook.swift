@@ -3,7 +3,7 @@ import TensorEngine
 
 /// The course's command line. Each subcommand lives in its own file.
 public enum Workbook {
-    static let commands: [any Command.Type] = [
+    nonisolated(unsafe) static let commands: [any Command.Type] = [
         ExplainCommand.self, VisualizeCommand.self, DreamCommand.self, EmbedCommand.self, RankCommand.self, TrainCommand.self, EvaluateCommand.self, DatasetCommand.self, SummaryCommand.self,
         PredictCommand.self, BenchCommand.self, DiagramCommand.self, FiguresCommand.self, VerifyCommand.self, GradeCommand.self,
         InsightsCommand.self, AutograderCommand.self, ReportCommand.self,

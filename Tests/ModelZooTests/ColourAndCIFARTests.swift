@@ -5,7 +5,7 @@ import DataFormats
 import TensorEngine
 import TestSupport
 
-@Suite("Colour models")
+@Suite("Colour models", .maintainers, .maintainers)
 struct ColourModelTests {
     @Test("the seeded colour model's per-channel normalisation and logits agree with PyTorch (1e-5 of the largest)")
     func colourLogits() throws {
@@ -78,7 +78,7 @@ enum SyntheticCIFAR {
     }
 }
 
-@Suite("CIFAR-10 from the user's folder")
+@Suite("CIFAR-10 from the user's folder", .maintainers, .maintainers)
 struct CIFAR10FilesTests {
     func message(_ body: () throws -> Void) -> String {
         do { try body(); return "no error" } catch { return "\(error)" }

@@ -2,10 +2,11 @@ import Codecs
 import DataFormats
 import Foundation
 import Testing
+import TestSupport
 @testable import ModelZoo
 import TensorEngine
 
-@Suite("Decoy MNIST")
+@Suite("Decoy MNIST", .maintainers, .maintainers)
 struct DecoyMNISTTests {
     static let clean = Result { try DatasetFiles.mnist(.training) }
     static let cleanTest = Result { try DatasetFiles.mnist(.test) }

@@ -4,6 +4,7 @@ import Foundation
 @testable import ModelZoo
 import TensorEngine
 import Testing
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,7 +16,7 @@ import Glibc
 /// architecture budget, never exceed the per-input time budget. Inputs whose mutation makes the
 /// file invalid (all but stride, padding, dropout and spatial input sizes) must throw.
 /// Set WORKBOOK_FUZZ_LONG=1 for 1,000,000 inputs.
-@Suite struct ModelFileFuzzTests {
+@Suite(.maintainers) struct ModelFileFuzzTests {
     /// A small model of every layer type, and two catalogued ones (with batch norm and dropout).
     static let architectures: [ModelArchitecture] = {
         let tiny = ModelArchitecture(name: "tiny", inputShape: [2, 9, 9], classNames: ["a", "b", "c"], layers: [

@@ -5,7 +5,7 @@ import DataFormats
 import TensorEngine
 import TestSupport
 
-@Suite("Architectures and model files")
+@Suite("Architectures and model files", .maintainers, .maintainers)
 struct ModelFileTests {
     func temporaryURL(_ name: String) -> URL {
         FileManager.default.temporaryDirectory.appendingPathComponent("modelzoo-\(UUID().uuidString)-\(name)")
@@ -84,7 +84,7 @@ struct ModelFileTests {
     }
 }
 
-@Suite("Data sets")
+@Suite("Data sets", .maintainers, .maintainers)
 struct DatasetTests {
     @Test("the MNIST test set loads with its documented first labels")
     func mnistTest() throws {
@@ -190,7 +190,7 @@ struct DatasetTests {
     }
 }
 
-@Suite("Fashion-MNIST")
+@Suite("Fashion-MNIST", .maintainers, .maintainers)
 struct FashionTests {
     @Test("the shipped Fashion-MNIST test set loads")
     func testSet() throws {
@@ -213,7 +213,7 @@ struct FashionTests {
 /// The shipped models against their specification and their README: ~10 s of inference, so it
 /// runs in the instructors' mode (`WORKBOOK_SOLUTIONS=1 swift test`, which CI runs), not in every
 /// student run.
-@Suite("Shipped models")
+@Suite("Shipped models", .maintainers, .maintainers)
 struct ShippedModelTests {
     static let instructorMode = ProcessInfo.processInfo.environment["WORKBOOK_SOLUTIONS"] == "1"
 

@@ -2,6 +2,7 @@ import Codecs
 import DataFormats
 import Foundation
 import Testing
+import TestSupport
 @testable import ModelZoo
 import TensorEngine
 
@@ -10,7 +11,7 @@ private func pixels(_ mask: [UInt8], side: Int = 32) -> Set<[Int]> {
     Set(mask.indices.filter { mask[$0] == 1 }.map { [$0 % side, $0 / side] })
 }
 
-@Suite("Shapes: geometry of the masks")
+@Suite("Shapes: geometry of the masks", .maintainers, .maintainers)
 struct ShapeMaskTests {
     @Test("an axis-aligned square covers exactly the pixels whose centres lie within its half side")
     func square() {
@@ -97,7 +98,7 @@ struct ShapeMaskTests {
     }
 }
 
-@Suite("Shapes: the generated data set")
+@Suite("Shapes: the generated data set", .maintainers, .maintainers)
 struct ShapesDatasetTests {
     @Test("the same seed gives the same bytes on one and two threads; another seed does not")
     func determinism() {

@@ -1,13 +1,14 @@
 import Course
 import Foundation
 import Testing
+import TestSupport
 @testable import WorkbookCLI
 
 /// `workbook autograder`: the bundles are complete, and the per-exercise check GitHub Classroom
 /// runs passes exactly for the exercises results.json marks as passed. (The Gradescope
 /// `run_autograder` itself is exercised on a submission by Tests/AutograderSelfTest/run.sh: it
 /// builds a copy of the course, which does not belong inside `swift test`.)
-@Suite("workbook autograder: Gradescope and GitHub Classroom bundles")
+@Suite("workbook autograder: Gradescope and GitHub Classroom bundles", .maintainers, .maintainers)
 struct AutograderTests {
     static func shell(_ command: String, in folder: URL) throws -> Int32 {
         let process = Process()

@@ -10,7 +10,7 @@ import TestSupport
 /// Colour through the command line: the seeded colour model of `Datasets/colour` with `explain`,
 /// and `cifar-simplenet` trained, evaluated, explained and queried on small files in CIFAR-10's
 /// official format that the test writes (`CIFAR10Files.$recordsPerFile` scopes their size).
-@Suite("Colour images on the command line")
+@Suite("Colour images on the command line", .maintainers, .maintainers)
 struct ColourCommandTests {
     static let colourModel = (try? DatasetFiles.datasets().appendingPathComponent("colour/colour-gap-seeded.safetensors").path) ?? ""
 

@@ -1,11 +1,12 @@
 import Imaging
 import Testing
+import TestSupport
 import TensorEngine
 @testable import WorkbookCLI
 
 /// The figures the commands draw carry what a reader needs: explain's maps a colour bar whose ends
 /// are the map's own values, evaluate's accuracy per class as bars.
-@Suite("command figures: colour bars and bars per class")
+@Suite("command figures: colour bars and bars per class", .maintainers, .maintainers)
 struct CommandFigureTests {
     @Test("explain's Grad-CAM panel: the overlay, then a jet bar whose ends are the raw map's min and max (not 0 and 1)")
     func explainColourBar() throws {

@@ -36,7 +36,7 @@ func contents(_ folder: URL) -> [String] {
 
 /// Each finding of the reliability review, as a regression test: the exit status, the first line
 /// of the message, and no file left behind.
-@Suite("Command line: bad input gets one clear line and leaves nothing behind")
+@Suite("Command line: bad input gets one clear line and leaves nothing behind", .maintainers, .maintainers)
 struct CommandLineTests {
     @Test("numbers outside an option's range are refused by the parser", arguments: [
         (["predict", "--model", "mnist-gap", "--index", "0", "--top", "-3"], "--top must be in 1...1000, got -3"),

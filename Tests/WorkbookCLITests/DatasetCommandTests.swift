@@ -3,9 +3,10 @@ import DataFormats
 import Foundation
 import ModelZoo
 import Testing
+import TestSupport
 @testable import WorkbookCLI
 
-@Suite("Command line: workbook dataset")
+@Suite("Command line: workbook dataset", .maintainers, .maintainers)
 struct DatasetCommandTests {
     @Test("bad arguments get one line, exit status 2 and leave nothing behind", arguments: [
         (["dataset", "shapes", "--count", "0"], "--count must be in 1...100000, got 0"),

@@ -1,11 +1,12 @@
 import Course
 import Foundation
 import Testing
+import TestSupport
 @testable import WorkbookCLI
 
 /// The grade report reads like a report card: score and lessons first, "not started" once per
 /// exercise, tests folded under their exercise, crash messages shown.
-@Suite("grade report card")
+@Suite("grade report card", .maintainers, .maintainers)
 struct GradeReportCardTests {
     @Test("score first, one line per not-started exercise, tests folded, failures open with their messages")
     func reportCard() throws {

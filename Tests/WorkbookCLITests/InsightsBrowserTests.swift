@@ -1,6 +1,7 @@
 import Foundation
 import Imaging
 import Testing
+import TestSupport
 @testable import WorkbookCLI
 
 /// Headless Chromium, if installed: `$CHROMIUM`, or Debian's `chromium` (`apt-get install -y
@@ -23,8 +24,8 @@ enum HeadlessBrowser {
                              "--enable-logging=stderr", "--v=0", "--virtual-time-budget=5000", "--dump-dom", url]
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("workbook-chromium-\(UUID().uuidString).out")
         let errors = output.appendingPathExtension("err")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
-        FileManager.default.createFile(atPath: errors.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: output); try? FileManager.default.removeItem(at: errors) }
         process.standardOutput = try FileHandle(forWritingTo: output)
         process.standardError = try FileHandle(forWritingTo: errors)
@@ -98,7 +99,7 @@ enum HeadlessFirefox {
     }
 }
 
-@Suite("workbook insights in a real browser")
+@Suite("workbook insights in a real browser", .maintainers, .maintainers)
 struct InsightsBrowserTests {
     @Test("Chromium loads the page without console errors; clicking an image, a method and a layer changes what is shown, and the shown picture is explain's",
           .enabled(if: HeadlessBrowser.path != nil, "no headless Chromium: apt-get install -y chromium (or set CHROMIUM=/path/to/chrome) to run this test"))

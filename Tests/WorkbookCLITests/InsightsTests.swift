@@ -4,12 +4,13 @@ import Imaging
 import LessonSupport
 import ModelZoo
 import Testing
+import TestSupport
 import TensorEngine
 @testable import WorkbookCLI
 
 /// `workbook insights`: the page is well-formed, self-contained and deterministic, its pictures are
 /// the ones `workbook explain` draws, and a real browser clicks through it without errors.
-@Suite("workbook insights: the explorer page")
+@Suite("workbook insights: the explorer page", .maintainers, .maintainers)
 struct InsightsTests {
     /// Test images 0–3 plus 8 (mnist-gap misclassifies none of 0–3; the set is small so a page
     /// takes a few seconds in debug builds).

@@ -1,5 +1,6 @@
 import Codecs
 import Testing
+import TestSupport
 @testable import WorkbookCLI
 
 /// Fuzzing the command-line option parser (issue 16, item 8b) with every command's real option
@@ -7,7 +8,7 @@ import Testing
 /// values (huge, negative, NaN, empty, other scripts' digits) and damaged byte by byte. Parsing
 /// and every accessor must return or throw `CommandLineError`, never trap, within the budget.
 /// Set WORKBOOK_FUZZ_LONG=1 for 1,000,000 inputs.
-@Suite struct CommandLineFuzzTests {
+@Suite(.maintainers) struct CommandLineFuzzTests {
     static var commandTypes: [any Command.Type] { Workbook.commands }
 
     static let oddValues = [

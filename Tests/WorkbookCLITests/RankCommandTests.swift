@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+import TestSupport
 import TensorEngine
 @testable import WorkbookCLI
 
-@Suite("Command line: workbook rank")
+@Suite("Command line: workbook rank", .maintainers, .maintainers)
 struct RankCommandTests {
     @Test("bad arguments get one line, exit status 2 and leave nothing behind", arguments: [
         (["rank", "--model", "mnist-gap", "--n", "0"], "--n must be in 1...10000, got 0"),

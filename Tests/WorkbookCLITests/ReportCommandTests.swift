@@ -2,11 +2,12 @@ import Course
 import Foundation
 import ModelZoo
 import Testing
+import TestSupport
 @testable import WorkbookCLI
 
 /// `workbook report`: a handout per lesson (HTML and PDF) with the score, the README's figures
 /// text and the student's figures beside the reference ones.
-@Suite("workbook report: handouts")
+@Suite("workbook report: handouts", .maintainers, .maintainers)
 struct ReportCommandTests {
     @Test("lesson 01's handout: well-formed, the score from results.json, the README's text, your figure beside the reference, relative paths")
     func handout() throws {
