@@ -49,6 +49,12 @@ func lessonNonSources(_ folder: String) -> [String] {
     return names.filter { !$0.hasSuffix(".swift") && !$0.hasPrefix(".") }.sorted()
 }
 
+/// The names of `candidates` that exist in `folder` (an exclude of a missing path warns).
+func existing(_ candidates: [String], in folder: String) -> [String] {
+    let path = URL(fileURLWithPath: Context.packageDirectory).appendingPathComponent(folder).path
+    return candidates.filter { FileManager.default.fileExists(atPath: path + "/" + $0) }
+}
+
 let lessonTargets: [Target] = lessons.flatMap { lesson -> [Target] in [
     // Students' code is numeric too (loops over pixels, iterative solvers): `-O` like the rest,
     // so a correct loop is never too slow for the tests' time limit. Traps (index out of range,
@@ -59,8 +65,8 @@ let lessonTargets: [Target] = lessons.flatMap { lesson -> [Target] in [
             path: "Solutions/\(lesson.folder)", swiftSettings: optimised),
     .testTarget(name: "\(lesson.topic)LessonTests",
                 dependencies: [.target(name: "\(lesson.topic)Lesson"), .target(name: "\(lesson.topic)Solutions"),
-                               "TestSupport", "LessonSupport", "TensorEngine"],
-                exclude: ["Fixtures"]),
+                               "TestSupport", "LessonSupport", "TensorEngine", "DataFormats"],
+                exclude: existing(["Fixtures", "Recorded"], in: "Tests/\(lesson.topic)LessonTests")),
 ] }
 
 let package = Package(
@@ -85,7 +91,7 @@ let package = Package(
         // mode (student, solutions, a catalogued mistake), reference figures.
         .target(name: "LessonSupport", dependencies: ["Imaging", "ModelZoo", "TensorEngine"]),
         // Shared helpers for every test target: gradient checks, seeded data, golden images.
-        .target(name: "TestSupport", dependencies: ["TensorEngine", "Imaging", "DataFormats", "ModelZoo", "LessonSupport"]),
+        .target(name: "TestSupport", dependencies: ["TensorEngine", "Codecs", "Imaging", "DataFormats", "ModelZoo", "LessonSupport"]),
         // The course: every lesson's declaration, in order (what `verify`, `grade` and `figures` run).
         .target(name: "Course", dependencies: ["LessonSupport"] + lessons.map { .target(name: "\($0.topic)Solutions") }),
         // The command line, as a library so its tests run the same entry point in-process.

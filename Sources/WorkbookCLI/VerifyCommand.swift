@@ -50,6 +50,10 @@ enum VerifyCommand: Command {
                 problems.append("\(lesson.folder) solutions: " + (failed.isEmpty ? "exit \(reference.exitCode) (a reference-figure check?)\n"
                     + reference.output.split(separator: "\n").filter { $0.contains("✘") }.prefix(6).joined(separator: "\n") : failed.map(\.test).joined(separator: "; ")))
             }
+            let recorded = RecordReferencesCommand.recordsReferences(lesson, root: root)
+            if recorded {
+                problems += try sameVerdictsWhenRecorded(lesson, live: reference, environment: ["WORKBOOK_SOLUTIONS": "1"], timeout: timeout, root: root)
+            }
             // 3. Every mistake is caught by its own exercise, and only by it.
             for exercise in lesson.exercises where exercise.mistakes.isEmpty {
                 problems.append("\(lesson.folder): exercise \(exercise.number) has no catalogued mistake")
@@ -66,6 +70,10 @@ enum VerifyCommand: Command {
                     problems.append("\(lesson.folder): mistake \(exercise)/\(id): \(status)")
                 }
                 mistakesChecked += 1
+                if recorded {
+                    problems += try sameVerdictsWhenRecorded(lesson, live: run, environment: ["WORKBOOK_MISTAKE": "\(exercise)/\(id)"],
+                                                             timeout: timeout, root: root)
+                }
             }
             // 4. An unknown id is refused, not run as another mistake.
             if let first = lesson.exercises.first {
@@ -78,11 +86,32 @@ enum VerifyCommand: Command {
             }
         }
         if problems.isEmpty {
-            printNow("verify: all good (\(lessons.count) lessons, \(mistakesChecked) mistakes, each caught by its own exercise only)")
+            let recordedCount = lessons.filter { RecordReferencesCommand.recordsReferences($0, root: root) }.count
+            printNow("verify: all good (\(lessons.count) lessons, \(mistakesChecked) mistakes, each caught by its own exercise only; "
+                     + "\(recordedCount) lesson(s) graded the same from recorded references)")
         } else {
             printNow("verify: \(problems.count) problem(s):\n" + problems.map { "  - \($0)" }.joined(separator: "\n"))
             throw ExitStatus(code: 1)
         }
+    }
+
+    /// Runs the graders again with the recorded references (`WORKBOOK_REFERENCES=recorded`, as the
+    /// student edition grades) and compares every test's verdict and message with the live run:
+    /// the problems found, none when recorded grading is live grading.
+    static func sameVerdictsWhenRecorded(_ lesson: LessonDeclaration, live: TestRun, environment: [String: String],
+                                         timeout: Double, root: URL) throws -> [String] {
+        let replay = try TestRun.run(filter: lesson.testTarget, environment: environment.merging(["WORKBOOK_REFERENCES": "recorded"]) { a, _ in a },
+                                     timeout: timeout, root: root)
+        let what = environment.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        func verdicts(_ run: TestRun) -> [String: String] {
+            Dictionary(run.records.map { ($0.test, "\($0.status): \($0.message ?? "")") }, uniquingKeysWith: { a, b in a + " | " + b })
+        }
+        let (a, b) = (verdicts(live), verdicts(replay))
+        let differing = Set(a.keys).union(b.keys).sorted().filter { a[$0] != b[$0] }
+        guard !differing.isEmpty || replay.completed != live.completed else { return [] }
+        let first = differing.first.map { "\($0): live \(a[$0] ?? "—") / recorded \(b[$0] ?? "—")" } ?? "the recorded run did not complete"
+        printNow("  ✘ recorded references grade differently with \(what): \(differing.count) test(s); \(first.prefix(300))")
+        return ["\(lesson.folder) \(what): recorded grading differs from live grading in \(differing.count) test(s): \(first.prefix(300))"]
     }
 
     static func buildTests(root: URL) throws {

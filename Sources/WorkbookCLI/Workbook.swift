@@ -6,7 +6,7 @@ public enum Workbook {
     nonisolated(unsafe) static let commands: [any Command.Type] = [
         ExplainCommand.self, VisualizeCommand.self, DreamCommand.self, EmbedCommand.self, RankCommand.self, TrainCommand.self, EvaluateCommand.self, DatasetCommand.self, SummaryCommand.self,
         PredictCommand.self, BenchCommand.self, DiagramCommand.self, FiguresCommand.self, VerifyCommand.self, GradeCommand.self,
-        InsightsCommand.self, AutograderCommand.self, ReportCommand.self,
+        InsightsCommand.self, AutograderCommand.self, ReportCommand.self, RecordReferencesCommand.self,
     ]
 
     static func usage() -> String {
@@ -75,3 +75,6 @@ func print(_ items: Any..., separator: String = " ", terminator: String = "\n") 
 
 /// Ends a command with an exit status after it has printed its own report (e.g. `verify`).
 struct ExitStatus: Error { let code: Int32 }
+
+/// A failure of the work itself (not of the command line): one line, exit status 1, no usage.
+struct WorkFailure: Error, CustomStringConvertible { let message: String; var description: String { message } }

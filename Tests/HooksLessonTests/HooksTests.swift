@@ -35,7 +35,7 @@ struct HooksTests {
         let (images, _) = try Fixtures.mnistImages([0, 1, 2])
         for layer in ["conv1", "relu2", "conv3", "gap"] {
             let received = try Graded.activations(of: model, at: layer, for: images)
-            let expected = try HooksSolutions.activations(of: model, at: layer, for: images)
+            let expected = try Reference.activations(of: model, at: layer, for: images)
             if let problem = MapDiagnosis.compare(received: received.data, expected: expected.data, shape: expected.shape,
                                                   receivedShape: received.shape, what: "activations at \(layer)") {
                 Issue.record(Comment(rawValue: problem))
@@ -71,7 +71,7 @@ struct HooksTests {
         let model = try Fixtures.model("mnist-gap")
         let (image, labels) = try Fixtures.mnistImages([0])
         let received = try Graded.gradient(of: model, at: "conv3", for: image, targets: labels)
-        let activation = try HooksSolutions.activations(of: model, at: "conv3", for: image)
+        let activation = try Reference.activations(of: model, at: "conv3", for: image)
         #expect(received.shape == activation.shape, "the gradient must have the shape of conv3's output \(activation.shape); received \(received.shape)")
         guard received.shape == activation.shape else { return }
         let (checked, wrong) = try layerGradientCheck(model: model, layer: "conv3", image: image, label: labels[0],
@@ -87,7 +87,7 @@ struct HooksTests {
         let (images, _) = try Fixtures.mnistImages([0, 1, 2])
         let targets = [3, 8, 1]
         let batch = try Graded.gradient(of: model, at: "relu2", for: images, targets: targets)
-        let expected = try HooksSolutions.gradient(of: model, at: "relu2", for: images, targets: targets)
+        let expected = try Reference.gradient(of: model, at: "relu2", for: images, targets: targets)
         if let problem = MapDiagnosis.compare(received: batch.data, expected: expected.data, shape: expected.shape,
                                               receivedShape: batch.shape, what: "gradient at relu2 for targets \(targets)") {
             Issue.record(Comment(rawValue: problem))
@@ -108,7 +108,7 @@ struct HooksTests {
         #expect(received.map(\.layer) == ["conv1", "conv2", "conv3"],
                 "expected the three Conv2d layers in order, received \(received.map(\.layer))")
         #expect(received.map(\.activations.shape) == [[2, 16, 28, 28], [2, 32, 14, 14], [2, 64, 7, 7]])
-        let expected = try HooksSolutions.convolutionActivations(of: model, for: images)
+        let expected = try Reference.convolutionActivations(of: model, for: images)
         for (r, e) in zip(received, expected) where r.activations.shape == e.activations.shape {
             #expect(maxAbsoluteDifference(r.activations.data, e.activations.data) < 1e-5, "\(r.layer) differs from the reference")
         }
@@ -120,7 +120,7 @@ struct HooksTests {
         let model = try Fixtures.model("mnist-gap")
         let (images, _) = try Fixtures.mnistImages([0])
         let received = try Graded.convolutionActivations(of: model, for: images)
-        let expected = try HooksSolutions.convolutionActivations(of: model, for: images)
+        let expected = try Reference.convolutionActivations(of: model, for: images)
         for (layer, maps) in received where maps.rank == 4 && maps.shape[0] == 1 {
             StudentFigures.save(try HooksFigures.featureMapGrid(layer: layer, maps: maps), lesson: HooksFigures.folder,
                                 name: "feature-maps-\(layer)")
@@ -159,7 +159,7 @@ struct HooksTests {
         let model = try Fixtures.model("mnist-gap")
         let (images, _) = try Fixtures.mnistImages(Array(0..<64))
         let received = try Graded.confidence(of: model, for: images)
-        let expected = try HooksSolutions.confidence(of: model, for: images)
+        let expected = try Reference.confidence(of: model, for: images)
         #expect(received.map(\.predicted) == expected.map(\.predicted))
         #expect(received.allSatisfy { $0.probability >= 0 && $0.probability <= 1 }, "probabilities must lie in [0, 1]")
         #expect(maxAbsoluteDifference(received.map(\.probability), expected.map(\.probability)) < 1e-5)

@@ -1,0 +1,147 @@
+import Codecs
+import DataFormats
+import TensorEngine
+
+/// SHA-256 over typed, length-prefixed parts: `text("ab") + text("c")` and `text("a") + text("bc")`
+/// hash differently, and so do a Float 1 and an Int 1.
+public struct ReferenceHasher {
+    private var sha = SHA256()
+
+    public init() {}
+
+    public mutating func tag(_ t: UInt8) { sha.update([t]) }
+    public mutating func integer(_ v: Int) { withUnsafeBytes(of: Int64(v).littleEndian) { sha.update($0) } }
+    public mutating func text(_ s: String) { tag(1); integer(s.utf8.count); sha.update(Array(s.utf8)) }
+    public mutating func floats(_ values: [Float]) {
+        tag(2); integer(values.count)
+        values.withUnsafeBufferPointer { buffer in
+            // The bit patterns, little-endian (every platform the course builds on is).
+            UnsafeRawBufferPointer(buffer).withMemoryRebound(to: UInt8.self) { sha.update($0) }
+        }
+    }
+    public mutating func shape(_ dims: [Int]) { tag(3); integer(dims.count); dims.forEach { integer($0) } }
+    public mutating func finalize() -> [UInt8] { let copy = sha; return copy.finalize().bytes }
+}
+
+/// An input a reference answer depends on, fed into its key by its exact bits.
+public protocol ReferenceInput {
+    func feed(_ hasher: inout ReferenceHasher)
+}
+
+extension Tensor: ReferenceInput {
+    public func feed(_ hasher: inout ReferenceHasher) {
+        hasher.tag(10); hasher.shape(shape); hasher.floats(data)
+    }
+}
+
+extension Module: ReferenceInput {
+    /// The architecture (each submodule's name and type, training or evaluation mode) and every
+    /// parameter and buffer: two models with the same weights and layers give the same key.
+    public func feed(_ hasher: inout ReferenceHasher) {
+        hasher.tag(11)
+        for (name, module) in namedModules() {
+            hasher.text(name); hasher.text(String(describing: type(of: module))); hasher.integer(module.isTraining ? 1 : 0)
+        }
+        for (name, tensor) in namedParameters() + namedBuffers() {
+            hasher.text(name); tensor.feed(&hasher)
+        }
+    }
+}
+
+extension String: ReferenceInput { public func feed(_ hasher: inout ReferenceHasher) { hasher.tag(12); hasher.text(self) } }
+extension Int: ReferenceInput { public func feed(_ hasher: inout ReferenceHasher) { hasher.tag(13); hasher.integer(self) } }
+extension Float: ReferenceInput { public func feed(_ hasher: inout ReferenceHasher) { hasher.tag(14); hasher.floats([self]) } }
+extension Double: ReferenceInput {
+    public func feed(_ hasher: inout ReferenceHasher) { hasher.tag(15); hasher.integer(Int(Int64(bitPattern: bitPattern))) }
+}
+extension UInt64: ReferenceInput {
+    public func feed(_ hasher: inout ReferenceHasher) { hasher.tag(16); hasher.integer(Int(Int64(bitPattern: self))) }
+}
+extension Bool: ReferenceInput { public func feed(_ hasher: inout ReferenceHasher) { hasher.tag(17); hasher.integer(self ? 1 : 0) } }
+extension Array: ReferenceInput where Element: ReferenceInput {
+    public func feed(_ hasher: inout ReferenceHasher) { hasher.tag(18); hasher.integer(count); forEach { $0.feed(&hasher) } }
+}
+extension Optional: ReferenceInput where Wrapped: ReferenceInput {
+    public func feed(_ hasher: inout ReferenceHasher) {
+        switch self {
+        case .none: hasher.tag(19)
+        case let .some(value): hasher.tag(20); value.feed(&hasher)
+        }
+    }
+}
+
+/// A value a reference answer can be recorded as and read back from.
+public protocol Recordable {
+    var recorded: RecordedValue { get }
+    init(recorded: RecordedValue) throws
+}
+
+/// A recorded value of another form than the one asked for.
+public struct RecordedFormMismatch: Error, CustomStringConvertible, Sendable {
+    public let expected: String
+    public var description: String { "expected a recorded \(expected)" }
+}
+
+extension Tensor: Recordable {
+    public var recorded: RecordedValue { .tensor(shape: shape, data: data) }
+    public convenience init(recorded: RecordedValue) throws {
+        guard case let .tensor(shape, data) = recorded else { throw RecordedFormMismatch(expected: "tensor") }
+        try self.init(shape: shape, data: data)
+    }
+}
+
+extension Array: Recordable where Element: Recordable {
+    public var recorded: RecordedValue { .list(map(\.recorded)) }
+    public init(recorded: RecordedValue) throws {
+        guard case let .list(values) = recorded else { throw RecordedFormMismatch(expected: "list") }
+        self = try values.map(Element.init(recorded:))
+    }
+}
+
+extension Float: Recordable {
+    public var recorded: RecordedValue { .floats([self]) }
+    public init(recorded: RecordedValue) throws {
+        guard case let .floats(v) = recorded, v.count == 1 else { throw RecordedFormMismatch(expected: "Float") }
+        self = v[0]
+    }
+}
+
+extension Double: Recordable {
+    public var recorded: RecordedValue { .doubles([self]) }
+    public init(recorded: RecordedValue) throws {
+        guard case let .doubles(v) = recorded, v.count == 1 else { throw RecordedFormMismatch(expected: "Double") }
+        self = v[0]
+    }
+}
+
+extension Int: Recordable {
+    public var recorded: RecordedValue { .integers([self]) }
+    public init(recorded: RecordedValue) throws {
+        guard case let .integers(v) = recorded, v.count == 1 else { throw RecordedFormMismatch(expected: "Int") }
+        self = v[0]
+    }
+}
+
+extension String: Recordable {
+    public var recorded: RecordedValue { .text(self) }
+    public init(recorded: RecordedValue) throws {
+        guard case let .text(s) = recorded else { throw RecordedFormMismatch(expected: "text") }
+        self = s
+    }
+}
+
+/// Pairs, recorded as two-element lists: `(layer: String, activations: Tensor)`,
+/// `(predicted: Int, probability: Float)`, `(activations: Tensor, gradients: Tensor)`.
+public enum RecordedPairs {
+    public static func encode<A: Recordable, B: Recordable>(_ pairs: [(A, B)]) -> RecordedValue {
+        .list(pairs.map { .list([$0.0.recorded, $0.1.recorded]) })
+    }
+    public static func decode<A: Recordable, B: Recordable>(_ value: RecordedValue) throws -> [(A, B)] {
+        guard case let .list(items) = value else { throw RecordedFormMismatch(expected: "list of pairs") }
+        return try items.map { try pair($0) }
+    }
+    public static func pair<A: Recordable, B: Recordable>(_ value: RecordedValue) throws -> (A, B) {
+        guard case let .list(parts) = value, parts.count == 2 else { throw RecordedFormMismatch(expected: "pair") }
+        return (try A(recorded: parts[0]), try B(recorded: parts[1]))
+    }
+}
