@@ -87,12 +87,13 @@ public enum RecordedReferences {
             body.u16(UInt16(label.count)); body.bytes(label)
             body.value(entry.value)
         }
-        var out = magic
-        var length = Writer(); length.u64(UInt64(body.out.count))
-        out += length.out
-        out += Zlib.compress(body.out, level: 6)
-        out += SHA256.hash(of: body.out).bytes
-        return out
+        return seal(body.out)
+    }
+
+    /// The file around a body: magic, length, zlib, checksum.
+    static func seal(_ body: [UInt8]) -> [UInt8] {
+        var length = Writer(); length.u64(UInt64(body.count))
+        return magic + length.out + Zlib.compress(body, level: 6) + SHA256.hash(of: body).bytes
     }
 
     public static func decode(_ bytes: [UInt8]) throws -> [RecordedEntry] {
@@ -116,6 +117,11 @@ public enum RecordedReferences {
         guard SHA256.hash(of: body).bytes == Array(bytes[(bytes.count - 32)...]) else {
             throw DataFormatError.invalidValue("recorded references: the checksum does not match (the file is damaged or was edited)")
         }
+        return try decodeBody(body)
+    }
+
+    /// The entries of an uncompressed body (what the checksum covers).
+    static func decodeBody(_ body: [UInt8]) throws -> [RecordedEntry] {
         var reader = Reader(body)
         let count = Int(try reader.u32("entry count"))
         // Every entry takes at least 32 + 2 + 1 bytes.
