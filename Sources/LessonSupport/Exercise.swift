@@ -24,11 +24,27 @@ public struct Exercise<Function: Sendable>: Sendable {
     public let reference: Function
     /// The catalogued mistakes: typed ids, their summaries and wrong implementations.
     public let mistakes: [Mistake]
+    /// Correct implementations written differently from the reference (`Solutions/NN-Topic/
+    /// Variants.swift`): `workbook verify` proves every test passes each of them, so the graders
+    /// check what the exercise asks, not how the reference happens to compute it.
+    public private(set) var variants: [Mistake] = []
 
+    /// A catalogued implementation: a mistake, or a correct variant.
     public struct Mistake: Sendable {
         public let id: String
         public let summary: String
         public let implementation: Function
+
+        public init(id: String, summary: String, implementation: Function) {
+            self.id = id; self.summary = summary; self.implementation = implementation
+        }
+    }
+
+    /// The exercise with its correct-but-different implementations catalogued.
+    public func with(variants: [Mistake]) -> Exercise {
+        var copy = self
+        copy.variants = variants
+        return copy
     }
 
     /// Declares an exercise whose mistakes are the cases of `M` (one enum per exercise, so a
@@ -55,12 +71,19 @@ public struct Exercise<Function: Sendable>: Sendable {
                 throw UnknownMistake(exercise: number, id: id, known: mistakes.map(\.id))
             }
             return mistake.implementation
+        case let .variant(exercise, id):
+            guard exercise == number else { return reference }
+            guard let variant = variants.first(where: { $0.id == id }) else {
+                throw UnknownMistake(exercise: number, id: id, known: variants.map(\.id), kind: "variant")
+            }
+            return variant.implementation
         }
     }
 
     /// The exercise without its functions: what listings, scoreboards and reports need.
     public var summary: ExerciseSummary {
-        ExerciseSummary(number: number, title: title, stub: stub, mistakes: mistakes.map { ($0.id, $0.summary) })
+        ExerciseSummary(number: number, title: title, stub: stub, mistakes: mistakes.map { ($0.id, $0.summary) },
+                        variants: variants.map { ($0.id, $0.summary) })
     }
 }
 
@@ -77,9 +100,12 @@ public struct ExerciseSummary: Sendable {
     public let title: String
     public let stub: String
     public let mistakes: [(id: String, summary: String)]
+    /// The correct-but-different implementations (`Exercise.variants`).
+    public let variants: [(id: String, summary: String)]
 
-    public init(number: String, title: String, stub: String, mistakes: [(id: String, summary: String)]) {
-        self.number = number; self.title = title; self.stub = stub; self.mistakes = mistakes
+    public init(number: String, title: String, stub: String, mistakes: [(id: String, summary: String)],
+                variants: [(id: String, summary: String)] = []) {
+        self.number = number; self.title = title; self.stub = stub; self.mistakes = mistakes; self.variants = variants
     }
 
     /// The lesson number: `"2.5a"` → 2.
@@ -106,11 +132,13 @@ public struct LessonDeclaration: Sendable {
     public var readme: String { "Lessons/\(folder)/README.md" }
 }
 
-/// `WORKBOOK_MISTAKE` names a mistake its exercise does not catalogue.
+/// `WORKBOOK_MISTAKE` (or `WORKBOOK_VARIANT`) names a mistake (variant) its exercise does not catalogue.
 public struct UnknownMistake: Error, CustomStringConvertible, Sendable {
-    public let exercise: String, id: String, known: [String]
-    public init(exercise: String, id: String, known: [String]) { self.exercise = exercise; self.id = id; self.known = known }
+    public let exercise: String, id: String, known: [String], kind: String
+    public init(exercise: String, id: String, known: [String], kind: String = "mistake") {
+        self.exercise = exercise; self.id = id; self.known = known; self.kind = kind
+    }
     public var description: String {
-        "WORKBOOK_MISTAKE=\(exercise)/\(id): exercise \(exercise) catalogues no mistake '\(id)' (known: \(known.joined(separator: ", ")))"
+        "WORKBOOK_\(kind.uppercased())=\(exercise)/\(id): exercise \(exercise) catalogues no \(kind) '\(id)' (known: \(known.joined(separator: ", ")))"
     }
 }

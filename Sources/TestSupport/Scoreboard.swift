@@ -193,6 +193,7 @@ final class Scoreboard: @unchecked Sendable {
         case .student: mode = "your code in Lessons/"
         case .solutions: mode = "the reference in Solutions/"
         case let .mistake(e, id): mode = "catalogued mistake \(e)/\(id)"
+        case let .variant(e, id): mode = "correct variant \(e)/\(id)"
         }
         var text = "Workbook score — \(mode)\n"
         for row in rows {

@@ -8,8 +8,12 @@ import ModelZoo
 /// 2. with the reference (`WORKBOOK_SOLUTIONS=1`), every test passes, the reference figures too;
 /// 3. every catalogued mistake fails a test of its own exercise and no test of another exercise
 ///    (a mistake shows up in its own exercise first, so the hint points there);
-/// 4. an unknown mistake id is refused (every test of that exercise fails saying so), never run
+/// 4. every catalogued correct variant (another way to write an exercise) passes every test;
+/// 5. an unknown mistake id is refused (every test of that exercise fails saying so), never run
 ///    as another mistake.
+/// For a lesson whose graders take the reference through a `ReferenceBook`, steps 2–4 run a second
+/// time from the recorded references (as the student edition grades) and every verdict and message
+/// must be the same.
 enum VerifyCommand: Command {
     static let name = "verify"
     static let summary = "Check that stubs report not started, solutions pass, and every catalogued mistake is caught by its own exercise."
@@ -25,7 +29,7 @@ enum VerifyCommand: Command {
         let lessons = try Course.selected(try options.int("lesson"))
         if !options.has("skip-build") { try buildTests(root: root) }
         var problems: [String] = []
-        var mistakesChecked = 0
+        var mistakesChecked = 0, variantsChecked = 0
         for lesson in lessons {
             printNow("lesson \(lesson.folder):")
             let declared = Set(lesson.exercises.map(\.number))
@@ -75,7 +79,26 @@ enum VerifyCommand: Command {
                                                              timeout: timeout, root: root)
                 }
             }
-            // 4. An unknown id is refused, not run as another mistake.
+            // 4. Every correct variant passes every test, also graded from the recorded references.
+            for exercise in lesson.exercises {
+                for variant in exercise.variants {
+                    let environment = ["WORKBOOK_VARIANT": "\(exercise.number)/\(variant.id)"]
+                    let run = try TestRun.run(filter: lesson.testTarget, environment: environment, timeout: timeout, root: root)
+                    let failing = run.records.filter { $0.status != "passed" }
+                    let status = run.succeeded && failing.isEmpty && !run.records.isEmpty
+                        ? "passes all \(run.records.count) tests" : "✘ fails " + (failing.isEmpty ? "(exit \(run.exitCode))" : failing.map(\.test).joined(separator: "; "))
+                    printNow("  variant \(exercise.number)/\(variant.id) (\(variant.summary)): \(status)")
+                    if !status.hasPrefix("passes") {
+                        problems.append("\(lesson.folder): correct variant \(exercise.number)/\(variant.id) \(status.dropFirst(2))"
+                                        + (failing.first?.message.map { ": " + $0.prefix(200) } ?? ""))
+                    }
+                    variantsChecked += 1
+                    if recorded {
+                        problems += try sameVerdictsWhenRecorded(lesson, live: run, environment: environment, timeout: timeout, root: root)
+                    }
+                }
+            }
+            // 5. An unknown id is refused, not run as another mistake.
             if let first = lesson.exercises.first {
                 let run = try TestRun.run(filter: lesson.testTarget, environment: ["WORKBOOK_MISTAKE": "\(first.number)/no-such-mistake"],
                                           timeout: timeout, root: root)
@@ -87,7 +110,7 @@ enum VerifyCommand: Command {
         }
         if problems.isEmpty {
             let recordedCount = lessons.filter { RecordReferencesCommand.recordsReferences($0, root: root) }.count
-            printNow("verify: all good (\(lessons.count) lessons, \(mistakesChecked) mistakes, each caught by its own exercise only; "
+            printNow("verify: all good (\(lessons.count) lessons, \(mistakesChecked) mistakes, each caught by its own exercise only; \(variantsChecked) correct variants pass; "
                      + "\(recordedCount) lesson(s) graded the same from recorded references)")
         } else {
             printNow("verify: \(problems.count) problem(s):\n" + problems.map { "  - \($0)" }.joined(separator: "\n"))
