@@ -122,7 +122,7 @@ public final class ReferenceBook: @unchecked Sendable {
 public struct ReferenceNotRecorded: Error, CustomStringConvertible, Sendable {
     public let label: String, file: String
     public var description: String {
-        "no recorded reference answer for \(label) with these inputs in \(file): the recorded references are out of date (an instructor regenerates them with `swift run workbook record-references`)"
+        "no recorded reference answer for \(label) with these inputs in \(file): if your code left a hook on the model, remove it; otherwise the recorded references are out of date (an instructor regenerates them with `swift run workbook record-references`)"
     }
 }
 

@@ -1,5 +1,6 @@
 import Codecs
 import DataFormats
+import LessonSupport
 import TensorEngine
 
 /// SHA-256 over typed, length-prefixed parts: `text("ab") + text("c")` and `text("a") + text("bc")`
@@ -35,10 +36,13 @@ extension Tensor: ReferenceInput {
 }
 
 extension Module: ReferenceInput {
-    /// The architecture (each submodule's name and type, training or evaluation mode) and every
-    /// parameter and buffer: two models with the same weights and layers give the same key.
+    /// The architecture (each submodule's name and type, training or evaluation mode), every
+    /// parameter and buffer, and how many hooks it carries: two models with the same weights and
+    /// layers give the same key, and a model with a hook someone left on it (which changes what it
+    /// computes) another one.
     public func feed(_ hasher: inout ReferenceHasher) {
         hasher.tag(11)
+        hasher.integer(liveHookCount)
         for (name, module) in namedModules() {
             hasher.text(name); hasher.text(String(describing: type(of: module))); hasher.integer(module.isTraining ? 1 : 0)
         }
@@ -79,6 +83,7 @@ public protocol Recordable {
 /// A recorded value of another form than the one asked for.
 public struct RecordedFormMismatch: Error, CustomStringConvertible, Sendable {
     public let expected: String
+    public init(expected: String) { self.expected = expected }
     public var description: String { "expected a recorded \(expected)" }
 }
 
@@ -143,5 +148,54 @@ public enum RecordedPairs {
     public static func pair<A: Recordable, B: Recordable>(_ value: RecordedValue) throws -> (A, B) {
         guard case let .list(parts) = value, parts.count == 2 else { throw RecordedFormMismatch(expected: "pair") }
         return (try A(recorded: parts[0]), try B(recorded: parts[1]))
+    }
+}
+
+extension AscentSettings: ReferenceInput {
+    public func feed(_ hasher: inout ReferenceHasher) {
+        hasher.tag(21)
+        [steps, blurEvery, jitter].forEach { hasher.integer($0) }
+        hasher.floats([learningRate, l2, tv, blurSigma])
+    }
+}
+
+extension DreamSettings: ReferenceInput {
+    public func feed(_ hasher: inout ReferenceHasher) {
+        hasher.tag(22)
+        [octaves, steps, jitter].forEach { hasher.integer($0) }
+        hasher.floats([octaveScale, stepSize])
+    }
+}
+
+extension Matrix: ReferenceInput, Recordable {
+    public func feed(_ hasher: inout ReferenceHasher) {
+        hasher.tag(23); hasher.shape([rows, columns])
+        values.forEach { hasher.integer(Int(Int64(bitPattern: $0.bitPattern))) }
+    }
+    public var recorded: RecordedValue { .list([.integers([rows, columns]), .doubles(values)]) }
+    public init(recorded: RecordedValue) throws {
+        guard case let .list(parts) = recorded, parts.count == 2, case let .integers(size) = parts[0], size.count == 2,
+              case let .doubles(values) = parts[1] else { throw RecordedFormMismatch(expected: "matrix") }
+        try self.init(rows: size[0], columns: size[1], values: values)
+    }
+}
+
+extension TSNESettings: ReferenceInput {
+    public func feed(_ hasher: inout ReferenceHasher) {
+        hasher.tag(24)
+        [iterations, exaggerationIterations, Int(Int64(bitPattern: seed))].forEach { hasher.integer($0) }
+        [perplexity, earlyExaggeration].forEach { hasher.integer(Int(Int64(bitPattern: $0.bitPattern))) }
+        hasher.text(initialisation.rawValue)
+    }
+}
+
+extension TSNEResult: Recordable {
+    public var recorded: RecordedValue {
+        .list([embedding.recorded, .integers(kl.map(\.iteration)), .doubles(kl.map(\.value)), .integers([iterations])])
+    }
+    public init(recorded: RecordedValue) throws {
+        guard case let .list(parts) = recorded, parts.count == 4, case let .integers(at) = parts[1], case let .doubles(kl) = parts[2],
+              at.count == kl.count, case let .integers(count) = parts[3], count.count == 1 else { throw RecordedFormMismatch(expected: "t-SNE result") }
+        self.init(embedding: try Matrix(recorded: parts[0]), kl: Array(zip(at, kl)), iterations: count[0])
     }
 }

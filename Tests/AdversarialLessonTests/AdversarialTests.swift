@@ -217,7 +217,7 @@ struct AdversarialTests {
         let epsilon: Float = 0.1
         func fooled(_ x: Tensor) throws -> Int { zip(try withNoGrad { try model(x) }.argmax(), labels).filter { $0 != $1 }.count }
         let byPGD = try fooled(try Graded.pgd(of: model, images: images, labels: labels, epsilon: epsilon, stepSize: 0.02, steps: 10))
-        let byFGSM = try fooled(try AdversarialSolutions.fgsm(of: model, images: images, labels: labels, epsilon: epsilon))
+        let byFGSM = try fooled(try Reference.fgsm(of: model, images: images, labels: labels, epsilon: epsilon))
         #expect(byPGD >= byFGSM && byPGD > 0, "ε = \(epsilon), 48 images: PGD (10 steps of 0.02) fooled the model on \(byPGD), FGSM on \(byFGSM) — PGD recomputes the gradient at every step and projects onto the L∞ ball around the original image")
     }
 
@@ -242,7 +242,7 @@ struct AdversarialTests {
         let (images, labels) = try Fixtures.mnistImages(Array(0..<100))
         let epsilons: [Float] = [0, 0.1, 0.2]
         let received = try Graded.accuracyUnderFGSM(of: model, images: images, labels: labels, epsilons: epsilons, batchSize: 32)
-        let expected = try AdversarialSolutions.accuracyUnderFGSM(of: model, images: images, labels: labels, epsilons: epsilons)
+        let expected = try Reference.accuracyUnderFGSM(of: model, images: images, labels: labels, epsilons: epsilons)
         #expect(received == expected, "accuracy for ε = \(epsilons): received \(received), expected \(expected) — evaluate the *attacked* images, and divide the total number correct by the number of images")
         let clean = Double(zip(try withNoGrad { try model(images) }.argmax(), labels).filter { $0 == $1 }.count) / 100
         #expect(received.first == clean, "ε = 0 is the clean accuracy \(clean); received \(received.first ?? .nan)")

@@ -119,7 +119,7 @@ struct CAMTests {
         let model = try Fixtures.model("mnist-gap")
         let (images, labels) = try Fixtures.mnistImages([0, 1, 2])
         let batch = try Graded.classActivationMap(of: model, images: images, targets: labels)
-        let expected = try CAMSolutions.classActivationMap(of: model, images: images, targets: labels)
+        let expected = try Reference.classActivationMap(of: model, images: images, targets: labels)
         if let problem = MapDiagnosis.compare(received: batch.data, expected: expected.data, shape: expected.shape,
                                               receivedShape: batch.shape, what: "CAM of test images 0, 1, 2 (true classes)") {
             Issue.record(Comment(rawValue: problem))
@@ -186,7 +186,7 @@ struct CAMTests {
         let model = try Fixtures.model("mnist-gap")
         let (images, labels) = try Fixtures.mnistImages(FigureContext.goldenIndices)
         let received = try Graded.classActivationMap(of: model, images: images, targets: labels)
-        let expected = try CAMSolutions.classActivationMap(of: model, images: images, targets: labels)
+        let expected = try Reference.classActivationMap(of: model, images: images, targets: labels)
         if let problem = MapDiagnosis.compare(received: received.data, expected: expected.data, shape: expected.shape,
                                               receivedShape: received.shape, what: "CAM of the golden images") {
             Issue.record(Comment(rawValue: problem))
@@ -199,7 +199,7 @@ struct CAMTests {
         let image = try images.sliced(axis: 0, 0..<1)
         let tenCopies = try Tensor.concatenate(Array(repeating: image, count: 10), axis: 0)
         let all = try Graded.classActivationMap(of: model, images: tenCopies, targets: Array(0..<10))
-        let allExpected = try CAMSolutions.classActivationMap(of: model, images: tenCopies, targets: Array(0..<10))
+        let allExpected = try Reference.classActivationMap(of: model, images: tenCopies, targets: Array(0..<10))
         if let problem = MapDiagnosis.compare(received: all.data, expected: allExpected.data, shape: allExpected.shape,
                                               receivedShape: all.shape, what: "the CAMs of all 10 classes of test image 0") {
             Issue.record(Comment(rawValue: problem))

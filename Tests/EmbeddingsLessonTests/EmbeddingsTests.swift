@@ -204,7 +204,7 @@ struct EmbeddingsTests {
         let (points, _) = try threeClusters(60, dimensions: 5, seed: 91)
         let settings = TSNESettings(perplexity: 10, iterations: 300)
         let received = try Graded.tsne(points, settings: settings)
-        let expected = try EmbeddingsSolutions.tsne(points, settings: settings)
+        let expected = try Reference.tsne(points, settings: settings)
         #expect(received.kl.map(\.iteration) == [50, 100, 150, 200, 250, 300], "KL recorded at \(received.kl.map(\.iteration)), expected 50, 100, …, 300")
         #expect(received.iterations == 300, "iterations run: \(received.iterations), expected 300")
         let scale = expected.embedding.values.map(abs).max() ?? 1
@@ -237,7 +237,7 @@ struct EmbeddingsTests {
         let line = try Matrix(rows: 12, columns: 1, values: (0..<12).map { Double($0 * $0) })
         let same = try Graded.trustworthiness(high: line, low: line, neighbours: 2)
         #expect(abs(same - 1) < 1e-12, "an embedding equal to the data has trustworthiness 1, received \(same)\n  hint: rank the original neighbours without the point itself (1 = nearest other point)")
-        let expected = try EmbeddingsSolutions.trustworthiness(high: line, low: try Matrix(rows: 12, columns: 1, values: (0..<12).map { Double($0 % 4 * 10 + $0 / 4) }), neighbours: 2)
+        let expected = try Reference.trustworthiness(high: line, low: try Matrix(rows: 12, columns: 1, values: (0..<12).map { Double($0 % 4 * 10 + $0 / 4) }), neighbours: 2)
         let received = try Graded.trustworthiness(high: line, low: try Matrix(rows: 12, columns: 1, values: (0..<12).map { Double($0 % 4 * 10 + $0 / 4) }), neighbours: 2)
         #expect(abs(received - expected) < 1e-12, "a shuffled line: received \(received), expected \(expected)")
         #expect(throws: (any Error).self, "k = 6 is not below N/2 = 6: must throw") { try Graded.trustworthiness(high: line, low: line, neighbours: 6) }

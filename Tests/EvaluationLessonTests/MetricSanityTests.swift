@@ -62,12 +62,23 @@ struct MetricSanityTests {
         return LinearOracle.mean(try area(curves))
     }
 
-    /// Random maps of seeds 1…12: their mean AUC's spread is the chance band.
+    /// Each curve's plain mean over its points: a summary of 10.1a's curves that does not need
+    /// 10.1b's trapezoid rule, so 10.1a is graded on its own.
+    static func meanOfPoints(_ curves: Tensor) throws -> [Float] {
+        guard curves.rank == 2, curves.shape[1] > 0 else { throw TensorError.invalidArgument(operation: "curve summary", message: "curves must be [N, S + 1]; received \(curves.shape)") }
+        let width = curves.shape[1]
+        return (0..<curves.shape[0]).map { n in curves.data[(n * width)..<((n + 1) * width)].reduce(0, +) / Float(width) }
+    }
+
+    static let referenceCurve: @Sendable (Module, Tensor, Tensor, Tensor, [Int], Int) throws -> Tensor = {
+        try Reference.perturbationCurve(of: $0, from: $1, to: $2, attributions: $3, targets: $4, pixelsPerStep: $5)
+    }
+
+    /// Random maps of seeds 1…12, the reference's curves: the spread of their mean summary is the
+    /// chance band.
     func chanceBand(insertion: Bool) throws -> (mean: Double, spread: Double) {
         let values = try (1...12).map { seed in
-            try meanAUC(LinearOracle.random(seed: 100 + UInt64(seed)), insertion: insertion,
-                        curve: { try EvaluationSolutions.perturbationCurve(of: $0, from: $1, to: $2, attributions: $3, targets: $4, pixelsPerStep: $5) },
-                        area: { try EvaluationSolutions.areaUnderCurve($0) })
+            try meanAUC(LinearOracle.random(seed: 100 + UInt64(seed)), insertion: insertion, curve: Self.referenceCurve, area: Self.meanOfPoints)
         }
         let m = values.reduce(0, +) / Double(values.count)
         let sd = (values.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(values.count - 1)).squareRoot()
@@ -81,8 +92,8 @@ struct MetricSanityTests {
             let curve: (Module, Tensor, Tensor, Tensor, [Int], Int) throws -> Tensor = {
                 try Graded.perturbationCurve(of: $0, from: $1, to: $2, attributions: $3, targets: $4, pixelsPerStep: $5)
             }
-            let oracle = try meanAUC(LinearOracle.oracle, insertion: insertion, curve: curve, area: { try EvaluationSolutions.areaUnderCurve($0) })
-            let random = try meanAUC(LinearOracle.random(seed: 0), insertion: insertion, curve: curve, area: { try EvaluationSolutions.areaUnderCurve($0) })
+            let oracle = try meanAUC(LinearOracle.oracle, insertion: insertion, curve: curve, area: Self.meanOfPoints)
+            let random = try meanAUC(LinearOracle.random(seed: 0), insertion: insertion, curve: curve, area: Self.meanOfPoints)
             let name = insertion ? "insertion" : "deletion"
             let better = insertion ? oracle > band.mean + 10 * band.spread : oracle < band.mean - 10 * band.spread
             #expect(better, "\(name): the oracle's mean AUC \(oracle) must be far \(insertion ? "above" : "below") chance \(band.mean) ± \(band.spread)")
@@ -92,9 +103,7 @@ struct MetricSanityTests {
 
     @Test("Exercise 10.1b: the area tells the oracle's deletion curve from a random map's")
     func areaSeparatesOracleFromRandom() throws {
-        let curve: (Module, Tensor, Tensor, Tensor, [Int], Int) throws -> Tensor = {
-            try EvaluationSolutions.perturbationCurve(of: $0, from: $1, to: $2, attributions: $3, targets: $4, pixelsPerStep: $5)
-        }
+        let curve = Self.referenceCurve
         let oracle = try meanAUC(LinearOracle.oracle, insertion: false, curve: curve, area: { try Graded.areaUnderCurve($0) })
         let random = try meanAUC(LinearOracle.random(seed: 0), insertion: false, curve: curve, area: { try Graded.areaUnderCurve($0) })
         #expect(oracle >= 0 && random <= 1 && oracle < random / 2,

@@ -82,7 +82,7 @@ struct FeatureVisualizationTests {
         // A noisy start: a constant image ties every max-pool window, a kink for the gradient.
         let start = TestData.uniform([1, 1, 28, 28], seed: 21, low: 0.3, high: 0.7)
         let received = try Graded.classImage(of: model, target: 3, start: start, steps: 8, learningRate: 0.002, l2: 0.02)
-        let expected = try FeatureVisualizationSolutions.classImage(of: model, target: 3, start: start, steps: 8, learningRate: 0.002, l2: 0.02)
+        let expected = try Reference.classImage(of: model, target: 3, start: start, steps: 8, learningRate: 0.002, l2: 0.02)
         let falls = zip(received.objectives, received.objectives.dropFirst()).filter { $1 <= $0 }.count
         #expect(falls == 0, "with a small step the objective must rise at every step; it fell \(falls) times (received \(brief(received.objectives)))")
         if let problem = compareMap(received.image, expected.image, what: "the class-3 image after 8 steps") { Issue.record(Comment(rawValue: problem)) }
@@ -122,8 +122,8 @@ struct FeatureVisualizationTests {
         for j in stride(from: 1, to: x.count, by: 3) {
             var plus = x.data, minus = x.data
             plus[j] += h; minus[j] -= h
-            let expected = (Double(try FeatureVisualizationSolutions.totalVariation(tensor(plus, x.shape)).data[0])
-                - Double(try FeatureVisualizationSolutions.totalVariation(tensor(minus, x.shape)).data[0])) / Double(2 * h)
+            let expected = (Double(try Reference.totalVariation(tensor(plus, x.shape)).data[0])
+                - Double(try Reference.totalVariation(tensor(minus, x.shape)).data[0])) / Double(2 * h)
             wrong.expect(abs(Double(gradient.data[j]) - expected) < 5e-3 + 1e-3 * abs(expected),
                          "∂TV/∂x at \(j): received \(gradient.data[j]), expected \(expected) (central difference)")
         }
@@ -134,7 +134,7 @@ struct FeatureVisualizationTests {
     func totalVariationOnMNIST() throws {
         let (images, _) = try Fixtures.mnistImages([0, 1, 2])
         let received = try Graded.totalVariation(images).data.first ?? .nan
-        let expected = try FeatureVisualizationSolutions.totalVariation(images).data[0]
+        let expected = try Reference.totalVariation(images).data[0]
         #expect(abs(received - expected) <= 1e-4 * expected, "TV of test digits 0–2: received \(received), expected \(expected)")
     }
 
@@ -145,7 +145,7 @@ struct FeatureVisualizationTests {
         var impulse = [Float](repeating: 0, count: 49)
         impulse[24] = 1
         let received = try Graded.gaussianBlur(tensor(impulse, [1, 1, 7, 7]), sigma: 0.5)
-        let k = FeatureVisualizationSolutions.gaussianKernel(sigma: 0.5)     // 5 weights, r = 2
+        let k = try Reference.gaussianKernel(sigma: 0.5)     // 5 weights, r = 2
         let expected = (0..<49).map { p -> Float in
             let (i, j) = (p / 7 - 3, p % 7 - 3)
             return abs(i) <= 2 && abs(j) <= 2 ? k[i + 2] * k[j + 2] : 0
@@ -161,7 +161,7 @@ struct FeatureVisualizationTests {
     func blurBorders() throws {
         let x = TestData.uniform([1, 1, 6, 7], seed: 3, low: 0, high: 1)
         let received = try Graded.gaussianBlur(x, sigma: 0.7)
-        let expected = try FeatureVisualizationSolutions.gaussianBlur(x, sigma: 0.7)
+        let expected = try Reference.gaussianBlur(x, sigma: 0.7)
         if let problem = compareMap(received, expected, tolerance: 1e-5, what: "a blurred 6×7 random image (σ 0.7, reflected borders: index −1 reads 1)") {
             Issue.record(Comment(rawValue: problem))
         }
@@ -174,7 +174,7 @@ struct FeatureVisualizationTests {
     @Test("Exercise 8.3: a blurred test digit matches the reference")
     func blurOnMNIST() throws {
         let (images, _) = try Fixtures.mnistImages([7])
-        if let problem = compareMap(try Graded.gaussianBlur(images, sigma: 1), try FeatureVisualizationSolutions.gaussianBlur(images, sigma: 1),
+        if let problem = compareMap(try Graded.gaussianBlur(images, sigma: 1), try Reference.gaussianBlur(images, sigma: 1),
                                     tolerance: 1e-5, what: "test digit 7 blurred with σ 1") {
             Issue.record(Comment(rawValue: problem))
         }
@@ -222,7 +222,7 @@ struct FeatureVisualizationTests {
         settings.steps = 6
         settings.learningRate = 0.01
         let received = try Graded.ascend({ try model($0).gathered(indices: [5]) }, from: start, settings: settings, seed: 0)
-        let expected = try FeatureVisualizationSolutions.classImage(of: model, target: 5, start: start, steps: 6, learningRate: 0.01, l2: 0)
+        let expected = try Reference.classImage(of: model, target: 5, start: start, steps: 6, learningRate: 0.01, l2: 0)
         if let problem = compareMap(received.image, expected.image, tolerance: 1e-5, what: "ascend with AscentSettings.plain (no L2, TV, blur or jitter)") {
             Issue.record(Comment(rawValue: problem))
         }
@@ -253,7 +253,7 @@ struct FeatureVisualizationTests {
         let settings = AscentSettings(steps: 12, learningRate: 0.05, l2: 0.02, tv: 0.05, blurEvery: 4, blurSigma: 0.5, jitter: 1)
         let objective: (Tensor) throws -> Tensor = { try model($0).gathered(indices: [2, 7]) }
         let received = try Graded.ascend(objective, from: start, settings: settings, seed: 5)
-        let expected = try FeatureVisualizationSolutions.ascend(objective, from: start, settings: settings, seed: 5)
+        let expected = try Reference.ascendLogits(of: model, classes: [2, 7], from: start, settings: settings, seed: 5)
         if let problem = compareMap(received.image, expected.image, what: "class images 2 and 7 after 12 regularised steps") {
             Issue.record(Comment(rawValue: problem))
         }
@@ -303,7 +303,7 @@ struct FeatureVisualizationTests {
         let model = try Fixtures.model("mnist-gap")
         let (images, _) = try Fixtures.mnistImages([0, 1, 2])
         let received = try Graded.meanActivation(of: model, at: "conv3", channel: 5, for: images)
-        let expected = try FeatureVisualizationSolutions.meanActivation(of: model, at: "conv3", channel: 5, for: images)
+        let expected = try Reference.meanActivation(of: model, at: "conv3", channel: 5, for: images)
         if let problem = firstDifference(received.data, expected.data, tolerance: 1e-4) {
             Issue.record(Comment(rawValue: "mean activation of conv3 channel 5 for test digits 0–2: \(problem)"))
         }
@@ -317,7 +317,7 @@ struct FeatureVisualizationTests {
         for j in stride(from: 5, to: 784, by: 61) {
             var plus = x.data, minus = x.data
             plus[j] += h; minus[j] -= h
-            let f = { (v: [Float]) in Double(try FeatureVisualizationSolutions.meanActivation(of: model, at: "conv1", channel: 3, for: tensor(v, [1, 1, 28, 28])).data[0]) }
+            let f = { (v: [Float]) in Double(try Reference.meanActivation(of: model, at: "conv1", channel: 3, for: tensor(v, [1, 1, 28, 28])).data[0]) }
             let expected = (try f(plus) - f(minus)) / Double(2 * h)
             wrong.expect(abs(Double(gradient.data[j]) - expected) < 1e-4 + 1e-2 * abs(expected),
                          "∂(mean conv1[3])/∂x at \(j): received \(gradient.data[j]), expected \(expected)")
@@ -348,7 +348,7 @@ struct FeatureVisualizationTests {
         let (digit, _) = try Fixtures.mnistImages([0])
         let settings = DreamSettings(octaves: 2, octaveScale: 1.4, steps: 3, stepSize: 0.02, jitter: 1)
         let received = try Graded.deepDream(of: model, image: digit, layer: "relu2", settings: settings, seed: 3)
-        let expected = try FeatureVisualizationSolutions.deepDream(of: model, image: digit, layer: "relu2", settings: settings, seed: 3)
+        let expected = try Reference.deepDream(of: model, image: digit, layer: "relu2", settings: settings, seed: 3)
         if let problem = compareMap(received, expected, what: "DeepDream of digit 0 at relu2 (2 octaves of 3 steps)") {
             Issue.record(Comment(rawValue: problem + "\n  hint: octaves go from the smallest (20 px) to the full size; the detail is resized to each octave"))
         }
@@ -386,9 +386,9 @@ struct FeatureVisualizationTests {
     func channelGuidedOnMNIST() throws {
         let model = try Fixtures.model("mnist-gap")
         let (digit, _) = try Fixtures.mnistImages([0])
-        let channel = try FeatureVisualizationSolutions.topChannels(of: model, image: digit, layer: "conv3", count: 1)[0]
+        let channel = try Reference.topChannels(of: model, image: digit, layer: "conv3", count: 1)[0]
         let received = try Graded.channelGuidedBackprop(of: model, images: digit, layer: "conv3", channel: channel)
-        let expected = try FeatureVisualizationSolutions.channelGuidedBackprop(of: model, images: digit, layer: "conv3", channel: channel)
+        let expected = try Reference.channelGuidedBackprop(of: model, images: digit, layer: "conv3", channel: channel)
         if let problem = compareMap(received, expected, what: "guided backprop from conv3 channel \(channel)") {
             Issue.record(Comment(rawValue: problem + "\n  hint: seed at Σᵢⱼ A[channel, i, j] of the layer's output, not at a logit"))
         }

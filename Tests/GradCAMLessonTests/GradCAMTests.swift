@@ -54,7 +54,7 @@ struct GradCAMFixture: Decodable {
 /// ReLU) went wrong, if the map is one of the usual wrong variants computed from the reference's
 /// activations and gradients; `nil` if none matches.
 func alphaHint(_ received: Tensor, model: Module, images: Tensor, targets: [Int], layer: String) throws -> String? {
-    let (a, g) = try GradCAMSolutions.activationsAndGradients(of: model, at: layer, images: images, targets: targets)
+    let (a, g) = try Reference.activationsAndGradients(of: model, at: layer, images: images, targets: targets)
     let (n, k, area) = (g.shape[0], g.shape[1], g.shape[2] * g.shape[3])
     guard received.count == n * area else { return nil }
     func planes(_ m: Int) -> ArraySlice<Float> { g.data[(m * area)..<((m + 1) * area)] }
@@ -122,8 +122,8 @@ struct GradCAMTests {
         #expect(a.shape == [2, 64, 7, 7] && g.shape == [2, 64, 7, 7], "relu3 of mnist-gap is [N, 64, 7, 7]; received \(a.shape), \(g.shape)")
         guard g.shape == [2, 64, 7, 7], a.shape == g.shape else { return }
         // What a layer mix-up gives: conv3 (relu3's input) and its gradient.
-        let conv3 = try GradCAMSolutions.activationsAndGradients(of: model, at: "conv3", images: images, targets: targets)
-        let relu3 = try GradCAMSolutions.activationsAndGradients(of: model, at: "relu3", images: images, targets: targets)
+        let conv3 = try Reference.activationsAndGradients(of: model, at: "conv3", images: images, targets: targets)
+        let relu3 = try Reference.activationsAndGradients(of: model, at: "relu3", images: images, targets: targets)
         if let problem = MapDiagnosis.compare(received: a.data, expected: relu3.activations.data, shape: relu3.activations.shape,
                                               receivedShape: a.shape, what: "activations at relu3") {
             let hint = agree(a.data, conv3.activations.data, tolerance: 1e-5)
@@ -157,7 +157,7 @@ struct GradCAMTests {
                                                          activation: activation, received: received, start: 1, stride: 23)
         let failed = failures.count
         #expect(checked > 40)
-        let relu3 = try GradCAMSolutions.activationsAndGradients(of: model, at: "relu3", images: image, targets: labels)
+        let relu3 = try Reference.activationsAndGradients(of: model, at: "relu3", images: image, targets: labels)
         let hint = agree(received.data, relu3.gradients.data, tolerance: 1e-6)
             ? "\n  hint: these are the gradients at relu3, the layer above conv3: activations and gradients must come from the same layer" : ""
         #expect(failed == 0, "the gradient at conv3 disagrees with central differences of the target logit at \(failed) of \(checked) coordinates: \(failures.prefix(3).joined(separator: "; "))\(hint)")
@@ -231,7 +231,7 @@ struct GradCAMTests {
         let model = try Fixtures.model("mnist-fc")
         let (images, labels) = try Fixtures.mnistImages(FigureContext.goldenIndices)
         let received = try Graded.gradCAM(of: model, images: images, targets: labels, layer: "relu2")
-        let expected = try GradCAMSolutions.gradCAM(of: model, images: images, targets: labels, layer: "relu2")
+        let expected = try Reference.gradCAM(of: model, images: images, targets: labels, layer: "relu2")
         #expect(received.shape == [3, 1, 14, 14], "relu2 of mnist-fc is 14×14: expected [3, 1, 14, 14], received \(received.shape)")
         if let problem = MapDiagnosis.compare(received: received.data, expected: expected.data, shape: expected.shape,
                                               receivedShape: received.shape, what: "Grad-CAM at relu2 of mnist-fc") {
@@ -258,7 +258,7 @@ struct GradCAMTests {
         }
         // relu2 of mnist-gap is followed by a pooling and a convolution: its gradients vary over
         // the positions, so the mean, the sum and the maximum of them are different weights αₖ.
-        let expected = try GradCAMSolutions.gradCAM(of: model, images: images, targets: targets, layer: "relu2")
+        let expected = try Reference.gradCAM(of: model, images: images, targets: targets, layer: "relu2")
         if let problem = MapDiagnosis.compare(received: batch.data, expected: expected.data, shape: expected.shape,
                                               receivedShape: batch.shape, what: "Grad-CAM at relu2 of mnist-gap") {
             let hint = try alphaHint(batch, model: model, images: images, targets: targets, layer: "relu2") ?? ""
@@ -271,7 +271,7 @@ struct GradCAMTests {
     func gradCAMGolden() throws {
         let model = try Fixtures.model("mnist-gap")
         let (images, labels) = try Fixtures.mnistImages(FigureContext.goldenIndices)
-        let predicted = try withNoGrad { try model(images) }.argmax()
+        let predicted = try Reference.predictions(of: model, images: images)
         let received = try Graded.gradCAM(of: model, images: images, targets: predicted, layer: "relu3")
         if received.shape == [3, 1, 7, 7] {
             // The student's `gradcam-layers`: the reference figure's picture drawn with their Grad-CAM
@@ -284,7 +284,7 @@ struct GradCAMTests {
         }
         // The numbers of the reference figure `gradcam-layers` (its raw maps), computed live; the
         // figures themselves are checked against their goldens in solutions mode (`referenceFigures`).
-        let expected = try GradCAMSolutions.gradCAM(of: model, images: images, targets: predicted, layer: "relu3")
+        let expected = try Reference.gradCAM(of: model, images: images, targets: predicted, layer: "relu3")
         if let problem = MapDiagnosis.compare(received: received.data, expected: expected.data, shape: expected.shape, receivedShape: received.shape,
                                               what: "Grad-CAM at relu3 of the golden images (predicted class)") {
             Issue.record(Comment(rawValue: problem))
@@ -393,8 +393,10 @@ struct GradCAMTests {
         let (images, _) = try Fixtures.mnistImages(fixture.indices)
         let received = try Graded.gradCAMPlusPlus(of: model, images: images, targets: fixture.targets, layer: "relu3")
         reportAgreement("Grad-CAM++ raw vs pytorch-grad-cam", received.data, fixture.gradcampp_raw.data)
-        let scaled = try GradCAMSolutions.upsampledAndNormalized(received, height: 28, width: 28)
-        reportAgreement("Grad-CAM++ end to end (ours, resized and scaled) vs pytorch-grad-cam", scaled.data, fixture.gradcampp.data)
+        // End to end: the reference's Grad-CAM++ of the fixture's images, resized and scaled by the reference.
+        let scaled = try Reference.upsampledAndNormalized(
+            try Reference.gradCAMPlusPlus(of: model, images: images, targets: fixture.targets, layer: "relu3"), height: 28, width: 28)
+        reportAgreement("Grad-CAM++ end to end (reference, resized and scaled) vs pytorch-grad-cam", scaled.data, fixture.gradcampp.data)
         if let problem = MapDiagnosis.compare(received: received.data, expected: fixture.gradcampp_raw.data, shape: fixture.gradcampp_raw.shape,
                                               receivedShape: received.shape, tolerance: 1e-4,
                                               what: "Grad-CAM++ at relu3 against \(fixture.library) (before scaling)") {
@@ -403,7 +405,7 @@ struct GradCAMTests {
         // The golden raw maps (true class of the golden images).
         let (golden, labels) = try Fixtures.mnistImages(FigureContext.goldenIndices)
         let mine = try Graded.gradCAMPlusPlus(of: model, images: golden, targets: labels, layer: "relu3")
-        let expected = try GradCAMSolutions.gradCAMPlusPlus(of: model, images: golden, targets: labels, layer: "relu3")
+        let expected = try Reference.gradCAMPlusPlus(of: model, images: golden, targets: labels, layer: "relu3")
         if let problem = MapDiagnosis.compare(received: mine.data, expected: expected.data, shape: expected.shape,
                                               receivedShape: mine.shape, what: "Grad-CAM++ of the golden images (true class)") {
             Issue.record(Comment(rawValue: problem))

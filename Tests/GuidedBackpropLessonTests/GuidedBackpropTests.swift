@@ -77,14 +77,24 @@ func storedRaw(_ name: String) throws -> (shape: [Int], values: [Float]) {
     return (stored.shape, stored.floats())
 }
 
+/// ∂ logit[target] / ∂ image by one backward pass through whatever hooks `model` carries.
+func backpropagatedGradient(of model: Module, images: Tensor, targets: [Int]) throws -> Tensor {
+    let x = images.detached()
+    x.requiresGrad = true
+    defer { model.zeroGrad() }
+    let logits = try model(x)
+    try logits.backward(seed: try Tensor.oneHot(targets, classes: logits.shape[1]), inputs: [x])
+    return try #require(x.grad)
+}
+
 /// Why a guided Grad-CAM differs from the reference: which of its two factors is wrong. Guided
 /// Grad-CAM builds on guided backprop (6.1), so a wrong 6.1 shows here too: the hint then sends
 /// the student back to 6.1 instead of blaming the CAM.
 func guidedGradCAMHint(_ received: Tensor, model: Module, images: Tensor, targets: [Int], layer: String = "relu3") throws -> String {
-    let guided = try GuidedBackpropSolutions.guidedBackprop(of: model, images: images, targets: targets)
+    let guided = try Reference.guidedBackprop(of: model, images: images, targets: targets)
     guard received.count == guided.count, images.rank == 4 else { return "" }
-    let plain = try GuidedBackpropSolutions.modifiedGradient(of: model, images: images, targets: targets, rule: .gradient)
-    let cam = try GuidedBackpropSolutions.gradCAMMap(of: model, images: images, targets: targets, layer: layer)
+    let plain = try Reference.plainGradient(of: model, images: images, targets: targets)
+    let cam = try Reference.gradCAMMap(of: model, images: images, targets: targets, layer: layer)
     let (h, w) = (images.shape[2], images.shape[3])
     let up = try withNoGrad { try cam.resizedBilinear(height: h, width: w) }.data
     var scaled = up
@@ -205,8 +215,10 @@ struct GuidedBackpropTests {
         try expectRealError("a wrongly shaped input") { _ = try Graded.guidedBackprop(of: model, images: .zeros([1, 3, 28, 28]), targets: [0]) }
         #expect(model.liveHookCount == 0, "a hook survived an error (\(model.liveHookCount) left): remove the hooks in a `defer`")
         // A model that still carries guided hooks gives wrong plain gradients to every later method.
-        let plain = try GuidedBackpropSolutions.modifiedGradient(of: model, images: images, targets: labels, rule: .gradient)
-        let fresh = try GuidedBackpropSolutions.modifiedGradient(of: try Fixtures.model("mnist-gap"), images: images, targets: labels, rule: .gradient)
+        // Computed here, by the engine, not asked of the reference: a hook left on `model` changes
+        // what the model computes without changing its weights, so no recorded answer can stand in.
+        let plain = try backpropagatedGradient(of: model, images: images, targets: labels)
+        let fresh = try backpropagatedGradient(of: try Fixtures.model("mnist-gap"), images: images, targets: labels)
         #expect(maxAbsoluteDifference(plain.data, fresh.data) < 1e-6, "after guided backprop, the model's plain gradient must be unchanged (hooks left behind?)")
     }
 
@@ -221,7 +233,7 @@ struct GuidedBackpropTests {
         }
         // The numbers of the reference figure `guided-backprop`, computed live; the figures
         // themselves are checked against their goldens in solutions mode (`referenceFigures`).
-        let expected = try GuidedBackpropSolutions.guidedBackprop(of: model, images: images, targets: labels)
+        let expected = try Reference.guidedBackprop(of: model, images: images, targets: labels)
         if let problem = MapDiagnosis.compare(received: received.data, expected: expected.data, shape: expected.shape, receivedShape: received.shape,
                                               what: "guided backprop of the golden images (true class)") {
             Issue.record(Comment(rawValue: problem))
@@ -284,7 +296,7 @@ struct GuidedBackpropTests {
         let model = try Fixtures.model("mnist-gap")
         let (images, labels) = try Fixtures.mnistImages(FigureContext.goldenIndices)
         let received = try Graded.guidedGradCAM(of: model, images: images, targets: labels)
-        let expected = try GuidedBackpropSolutions.guidedGradCAM(of: model, images: images, targets: labels)
+        let expected = try Reference.guidedGradCAM(of: model, images: images, targets: labels)
         var hint: String?
         func diagnosis() throws -> String {
             if let hint { return hint }
@@ -296,7 +308,7 @@ struct GuidedBackpropTests {
                                               receivedShape: received.shape, what: "guided Grad-CAM of the golden images at relu3") {
             Issue.record(Comment(rawValue: problem + (try diagnosis())))
         }
-        let guided = try GuidedBackpropSolutions.guidedBackprop(of: model, images: images, targets: labels)
+        let guided = try Reference.guidedBackprop(of: model, images: images, targets: labels)
         if received.count == guided.count {
             let worst = zip(received.data, guided.data).map { abs($0) - abs($1) }.max() ?? 0
             if worst > 1e-6 {
@@ -336,11 +348,14 @@ struct GuidedBackpropTests {
         let (images, labels) = try Fixtures.mnistImages([0])
         _ = try Graded.rankCorrelation([1, 2], [1, 2])      // started?
         let model = try Fixtures.model("mnist-gap")
-        let steps = try GuidedBackpropSolutions.cascadingRandomization(of: model, images: images, targets: labels, methods: [
-            ("gradient", { try GuidedBackpropSolutions.modifiedGradient(of: $0, images: images, targets: labels, rule: .gradient) }),
-            ("guided backprop", { try GuidedBackpropSolutions.guidedBackprop(of: $0, images: images, targets: labels) }),
-            ("Grad-CAM", { try GuidedBackpropSolutions.gradCAMMap(of: $0, images: images, targets: labels, layer: "relu3") }),
-        ], correlation: Graded.rankCorrelation)
+        // The reference's maps before and after each randomisation step; the student's Spearman
+        // correlation (6.4) compares them.
+        let pairs = try Reference.randomizationPairs(of: model, images: images, targets: labels)
+        var steps: [(layer: String, correlations: [String: Double])] = []
+        for pair in pairs {
+            if steps.last?.layer != pair.layer { steps.append((pair.layer, [:])) }
+            steps[steps.count - 1].correlations[pair.method] = try Graded.rankCorrelation(pair.original, pair.randomised)
+        }
         #expect(steps.map(\.layer) == ["fc", "conv3", "conv2", "conv1"], "layers are randomised from the top: \(steps.map(\.layer))")
         let received = steps.flatMap { step in ["gradient", "guided backprop", "Grad-CAM"].map { Float(step.correlations[$0] ?? .nan) } }
         // The golden numbers (figures/sanity-check.npy), rows fc, conv3, conv2, conv1.

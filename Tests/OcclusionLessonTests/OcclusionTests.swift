@@ -240,7 +240,7 @@ struct OcclusionTests {
         let window = OcclusionFigures.goldenWindow, stride = OcclusionFigures.goldenStride
         let received = try Graded.occlusion(of: model, images: images, targets: labels, window: window, stride: stride,
                                             baseline: 0, batchSize: 128)
-        let expected = try OcclusionSolutions.occlusion(of: model, images: images, targets: labels, window: window, stride: stride,
+        let expected = try Reference.occlusion(of: model, images: images, targets: labels, window: window, stride: stride,
                                                         baseline: 0, batchSize: 128)
         if let problem = MapDiagnosis.compare(received: received.data, expected: expected.data, shape: expected.shape,
                                               receivedShape: received.shape, what: "occlusion of the golden images") {

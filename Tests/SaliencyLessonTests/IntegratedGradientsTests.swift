@@ -216,12 +216,12 @@ struct IntegratedGradientsTests {
         let (images, labels) = try Fixtures.mnistImages(FigureContext.goldenIndices)
         let steps = SaliencyFigures.integratedGradientsSteps
         let received = try Graded.integratedGradients(of: model, images: images, targets: labels, steps: steps, method: .gaussLegendre)
-        let expected = try SaliencySolutions.integratedGradients(of: model, images: images, targets: labels, steps: steps, method: .gaussLegendre)
+        let expected = try Reference.integratedGradients(of: model, images: images, targets: labels, steps: steps, method: .gaussLegendre)
         expectMap(received.attributions, expected.attributions,
                   "Integrated Gradients of the golden images (Gauss–Legendre, \(steps) steps)")
         if received.attributions.shape == images.shape && received.delta.count == 3 {
             let inputs = try SaliencyFigures.inputs(FigureContext(mnistTest: Fixtures.mnistTest()))
-            let product = try SaliencySolutions.gradientTimesInput(of: model, images: images, targets: labels)
+            let product = try Reference.gradientTimesInput(of: model, images: images, targets: labels)
             StudentFigures.save(try SaliencyFigures.integratedGradientsGrid(inputs, product: product, attributions: received.attributions,
                                                                             delta: received.delta),
                                 lesson: SaliencyFigures.folder, name: "integrated-gradients")

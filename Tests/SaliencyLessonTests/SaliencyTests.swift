@@ -108,7 +108,7 @@ struct SaliencyTests {
         let model = try Fixtures.model("mnist-gap")
         let (images, labels) = try Fixtures.mnistImages(FigureContext.goldenIndices)
         let received = try Graded.saliency(of: model, images: images, targets: labels)
-        expectMap(received, try SaliencySolutions.saliency(of: model, images: images, targets: labels), "saliency of the golden images")
+        expectMap(received, try Reference.saliency(of: model, images: images, targets: labels), "saliency of the golden images")
         if received.shape == images.shape {
             let inputs = try SaliencyFigures.inputs(FigureContext(mnistTest: Fixtures.mnistTest()))
             StudentFigures.save(try SaliencyFigures.saliencyGrid(inputs, gradient: received), lesson: SaliencyFigures.folder, name: "saliency")
@@ -152,7 +152,7 @@ struct SaliencyTests {
         #expect(m.shape == [2, 1, 3, 5], "[2, 4, 3, 5] gives [2, 1, 3, 5]; received \(m.shape)")
         let negatives = m.data.count { $0 < 0 }
         #expect(negatives == 0, "a magnitude is never negative")
-        expectMap(m, try SaliencySolutions.saliencyMagnitude(rgb), "saliencyMagnitude of a [2, 4, 3, 5] tensor")
+        expectMap(m, try Reference.saliencyMagnitude(rgb), "saliencyMagnitude of a [2, 4, 3, 5] tensor")
         let gray = TestData.uniform([3, 1, 4, 4], seed: 12)
         let one = try Graded.saliencyMagnitude(gray)
         #expect(one.shape == gray.shape && maxAbsoluteDifference(one.data, gray.data.map { abs($0) }) == 0,
@@ -205,11 +205,11 @@ struct SaliencyTests {
         let model = try Fixtures.model("mnist-gap")
         let (images, labels) = try Fixtures.mnistImages(FigureContext.goldenIndices)
         let received = try Graded.gradientTimesInput(of: model, images: images, targets: labels)
-        expectMap(received, try SaliencySolutions.gradientTimesInput(of: model, images: images, targets: labels),
+        expectMap(received, try Reference.gradientTimesInput(of: model, images: images, targets: labels),
                   "gradient × input of the golden images (multiply by the pixels in [0, 1], not by the normalised input)")
         if received.shape == images.shape {
             let inputs = try SaliencyFigures.inputs(FigureContext(mnistTest: Fixtures.mnistTest()))
-            let gradient = try SaliencySolutions.saliency(of: model, images: images, targets: labels)
+            let gradient = try Reference.saliency(of: model, images: images, targets: labels)
             StudentFigures.save(try SaliencyFigures.gradientTimesInputGrid(inputs, gradient: gradient, product: received),
                                 lesson: SaliencyFigures.folder, name: "gradient-times-input")
         }
@@ -253,7 +253,7 @@ struct SaliencyTests {
         let (images, labels) = try Fixtures.mnistImages(FigureContext.goldenIndices)
         let (samples, level, seed) = (SaliencyFigures.smoothGradSamples, SaliencyFigures.smoothGradNoiseLevel, SaliencyFigures.smoothGradSeed)
         let received = try Graded.smoothGrad(of: model, images: images, targets: labels, samples: samples, noiseLevel: level, seed: seed)
-        expectMap(received, try SaliencySolutions.smoothGrad(of: model, images: images, targets: labels, samples: samples, noiseLevel: level, seed: seed),
+        expectMap(received, try Reference.smoothGrad(of: model, images: images, targets: labels, samples: samples, noiseLevel: level, seed: seed),
                   """
                   SmoothGrad of the golden images (\(samples) samples, noise level \(level), seed \(seed)); check the recipe: ONE \
                   randomNormal([samples·N, C, H, W]) call, copy s of image n is row s·N + n, σₙ = noiseLevel·(max − min of image n)
@@ -261,11 +261,11 @@ struct SaliencyTests {
         // Dimmed digits (pixels in [0, 0.5]): σ must shrink with the image's range.
         let dim = withNoGrad { images * 0.5 }
         let dimmed = try Graded.smoothGrad(of: model, images: dim, targets: labels, samples: 8, noiseLevel: 0.2, seed: 3)
-        expectMap(dimmed, try SaliencySolutions.smoothGrad(of: model, images: dim, targets: labels, samples: 8, noiseLevel: 0.2, seed: 3),
+        expectMap(dimmed, try Reference.smoothGrad(of: model, images: dim, targets: labels, samples: 8, noiseLevel: 0.2, seed: 3),
                   "SmoothGrad of dimmed images (range 0.5: σ = 0.2 · 0.5 = 0.1, not 0.2)")
         if received.shape == images.shape {
             let inputs = try SaliencyFigures.inputs(FigureContext(mnistTest: Fixtures.mnistTest()))
-            let gradient = try SaliencySolutions.saliency(of: model, images: images, targets: labels)
+            let gradient = try Reference.saliency(of: model, images: images, targets: labels)
             StudentFigures.save(try SaliencyFigures.smoothGradGrid(inputs, gradient: gradient, levels: [(level, received)]),
                                 lesson: SaliencyFigures.folder, name: "smoothgrad")
         }
@@ -286,7 +286,7 @@ struct SaliencyTests {
         let other = try Graded.smoothGrad(of: model, images: images, targets: labels, samples: 6, noiseLevel: 0.2, seed: 43)
         #expect(maxAbsoluteDifference(first.data, other.data) > 1e-4, "another seed must give other noise (use SeededGenerator(seed: seed))")
         let noiseless = try Graded.smoothGrad(of: model, images: images, targets: labels, samples: 3, noiseLevel: 0, seed: 42)
-        expectMap(noiseless, try SaliencySolutions.saliency(of: model, images: images, targets: labels),
+        expectMap(noiseless, try Reference.saliency(of: model, images: images, targets: labels),
                   "SmoothGrad with noise level 0 (every copy is the image itself: the mean is the plain saliency)", tolerance: 1e-5)
         #expect(model.parameters().allSatisfy { $0.grad == nil }, "gradients left in the parameters: call model.zeroGrad()")
         #expect(model.liveHookCount == 0, "hooks left on the model: \(model.liveHookCount)")
