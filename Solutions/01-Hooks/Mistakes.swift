@@ -2,21 +2,14 @@
 // which must fail a test of its own exercise (`swift run workbook verify` checks it). Never shown
 // to students.
 
+import Course
 import LessonSupport
 import TensorEngine
 
 public enum HooksMistakes {
     // MARK: 1.1
 
-    public enum Activations: String, MistakeKind {
-        case keepsHook = "keeps-hook", capturesInput = "captures-input"
-        public var summary: String {
-            switch self {
-            case .keepsHook: "never removes the forward hook"
-            case .capturesInput: "returns the hook's input instead of its output"
-            }
-        }
-    }
+    public typealias Activations = HooksCourse.Activations
 
     public static func activations(_ id: Activations, of model: Module, at layer: String, for images: Tensor) throws -> Tensor {
         let module = try model.module(named: layer)
@@ -29,15 +22,7 @@ public enum HooksMistakes {
 
     // MARK: 1.2
 
-    public enum Gradient: String, MistakeKind {
-        case sumsAllLogits = "sums-all-logits", gradInput = "grad-input"
-        public var summary: String {
-            switch self {
-            case .sumsAllLogits: "backpropagates the sum of all logits instead of the target logit"
-            case .gradInput: "returns gradInput (∂score/∂input of the layer) instead of gradOutput"
-            }
-        }
-    }
+    public typealias Gradient = HooksCourse.Gradient
 
     public static func gradient(_ id: Gradient, of model: Module, at layer: String, for images: Tensor, targets: [Int]) throws -> Tensor {
         let module = try model.module(named: layer)
@@ -53,10 +38,7 @@ public enum HooksMistakes {
 
     // MARK: 1.3
 
-    public enum ConvolutionActivations: String, MistakeKind {
-        case everyLayer = "every-layer"
-        public var summary: String { "captures every layer, not only the convolutions" }
-    }
+    public typealias ConvolutionActivations = HooksCourse.ConvolutionActivations
 
     public static func convolutionActivations(_ id: ConvolutionActivations, of model: Module, for images: Tensor) throws -> [(layer: String, activations: Tensor)] {
         var captured: [(layer: String, activations: Tensor)] = []
@@ -70,10 +52,7 @@ public enum HooksMistakes {
 
     // MARK: 1.4
 
-    public enum Confidence: String, MistakeKind {
-        case maxLogit = "max-logit"
-        public var summary: String { "reports the largest logit as the probability" }
-    }
+    public typealias Confidence = HooksCourse.Confidence
 
     public static func confidence(_ id: Confidence, of model: Module, for images: Tensor) throws -> [(predicted: Int, probability: Float)] {
         let logits = try withNoGrad { try model(images) }

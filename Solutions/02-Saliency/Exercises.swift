@@ -1,51 +1,39 @@
-// Lesson 02 — Saliency: each exercise declared once (number, title, stub, reference, mistakes).
-// The graders, `workbook verify`, `workbook grade` and the scoreboard all read these.
+// Lesson 02 — Saliency: each exercise's declaration (Sources/Course/Lessons/02-Saliency.swift) bound
+// to its reference, its mistakes' code and its correct variants. The graders, `workbook verify`,
+// `workbook grade` and the scoreboard read these.
 
+import Course
 import LessonSupport
 import TensorEngine
 
 public enum SaliencyExercises {
-    public static let saliency = Exercise<@Sendable (Module, Tensor, [Int]) throws -> Tensor>(
-        "2.1", "Vanilla saliency", stub: "saliency(of:images:targets:)",
+    public static let saliency = SaliencyCourse.saliency.bound(
         reference: { try SaliencySolutions.saliency(of: $0, images: $1, targets: $2) },
-        mistakes: SaliencyMistakes.Saliency.allCases,
         wrong: { id in { try SaliencyMistakes.saliency(id, of: $0, images: $1, targets: $2) } })
 
-    public static let saliencyMagnitude = Exercise<@Sendable (Tensor) throws -> Tensor>(
-        "2.2", "The saliency map as Simonyan et al. draw it", stub: "saliencyMagnitude(_:)",
+    public static let saliencyMagnitude = SaliencyCourse.saliencyMagnitude.bound(
         reference: { try SaliencySolutions.saliencyMagnitude($0) },
-        mistakes: SaliencyMistakes.SaliencyMagnitude.allCases,
         wrong: { id in { try SaliencyMistakes.saliencyMagnitude(id, $0) } })
 
-    public static let gradientTimesInput = Exercise<@Sendable (Module, Tensor, [Int]) throws -> Tensor>(
-        "2.3", "Gradient × input", stub: "gradientTimesInput(of:images:targets:)",
+    public static let gradientTimesInput = SaliencyCourse.gradientTimesInput.bound(
         reference: { try SaliencySolutions.gradientTimesInput(of: $0, images: $1, targets: $2) },
-        mistakes: SaliencyMistakes.GradientTimesInput.allCases,
         wrong: { id in { try SaliencyMistakes.gradientTimesInput(id, of: $0, images: $1, targets: $2) } })
 
-    public static let smoothGrad = Exercise<@Sendable (Module, Tensor, [Int], Int, Float, UInt64) throws -> Tensor>(
-        "2.4", "SmoothGrad", stub: "smoothGrad(of:images:targets:samples:noiseLevel:seed:)",
+    public static let smoothGrad = SaliencyCourse.smoothGrad.bound(
         reference: { try SaliencySolutions.smoothGrad(of: $0, images: $1, targets: $2, samples: $3, noiseLevel: $4, seed: $5) },
-        mistakes: SaliencyMistakes.SmoothGrad.allCases,
         wrong: { id in { try SaliencyMistakes.smoothGrad(id, of: $0, images: $1, targets: $2, samples: $3, noiseLevel: $4, seed: $5) } })
 
-    public static let integrationPoints = Exercise<@Sendable (IntegrationMethod, Int) throws -> (alphas: [Double], weights: [Double])>(
-        "2.5a", "Integration points and weights along the path", stub: "integrationPoints(_:steps:)",
+    public static let integrationPoints = SaliencyCourse.integrationPoints.bound(
         reference: { try SaliencySolutions.integrationPoints($0, steps: $1) },
-        mistakes: SaliencyMistakes.IntegrationPoints.allCases,
         wrong: { id in { try SaliencyMistakes.integrationPoints(id, $0, steps: $1) } })
 
-    public static let integratedGradients = Exercise<
-        @Sendable (Module, Tensor, [Int], Tensor?, Int, IntegrationMethod) throws -> (attributions: Tensor, delta: [Float])
-    >(
-        "2.5", "Integrated Gradients", stub: "integratedGradients(of:images:targets:baseline:steps:method:)",
+    public static let integratedGradients = SaliencyCourse.integratedGradients.bound(
         reference: { try SaliencySolutions.integratedGradients(of: $0, images: $1, targets: $2, baseline: $3, steps: $4, method: $5) },
-        mistakes: SaliencyMistakes.IntegratedGradients.allCases,
         wrong: { id in { try SaliencyMistakes.integratedGradients(id, of: $0, images: $1, targets: $2, baseline: $3, steps: $4, method: $5) } })
 
-    public static let lesson = LessonDeclaration(
-        number: 2, folder: "02-Saliency", title: "Saliency",
-        exercises: [saliency.summary, saliencyMagnitude.summary, gradientTimesInput.summary, smoothGrad.summary,
-                    integrationPoints.summary, integratedGradients.summary],
-        figures: SaliencyFigures.self)
+    /// The lesson with its variants listed (what `verify` runs).
+    public static let lesson = SaliencyCourse.lesson.with(exercises: [saliency.summary, saliencyMagnitude.summary, gradientTimesInput.summary, smoothGrad.summary, integrationPoints.summary, integratedGradients.summary])
+
+    /// The lesson's reference figures (`workbook figures`).
+    public static let figures: any LessonFigures.Type = SaliencyFigures.self
 }

@@ -2,21 +2,14 @@
 // which must fail a test of its own exercise and no other (`swift run workbook verify` checks it).
 // Never shown to students.
 
+import Course
 import LessonSupport
 import TensorEngine
 
 public enum SaliencyMistakes {
     // MARK: 2.1
 
-    public enum Saliency: String, MistakeKind {
-        case softmaxProbability = "softmax-probability", lossGradient = "loss-gradient"
-        public var summary: String {
-            switch self {
-            case .softmaxProbability: "differentiates the softmax probability instead of the raw logit"
-            case .lossGradient: "differentiates the cross-entropy loss of the target (sign flipped, scaled by 1 − p)"
-            }
-        }
-    }
+    public typealias Saliency = SaliencyCourse.Saliency
 
     public static func saliency(_ id: Saliency, of model: Module, images: Tensor, targets: [Int]) throws -> Tensor {
         try checkImages(images, targets: targets, operation: "saliency")
@@ -41,18 +34,7 @@ public enum SaliencyMistakes {
 
     // MARK: 2.2
 
-    public enum SaliencyMagnitude: String, MistakeKind {
-        case forgetsAbs = "forgets-abs", absAfterMax = "abs-after-max", batchAxis = "batch-axis"
-        case sumOverChannels = "sum-over-channels"
-        public var summary: String {
-            switch self {
-            case .forgetsAbs: "takes the max over channels of the signed gradient"
-            case .absAfterMax: "takes |max_c g| instead of max_c |g|"
-            case .batchAxis: "takes the max over axis 0 (the batch) instead of axis 1 (the channels)"
-            case .sumOverChannels: "sums |∂y/∂x| over the channels instead of taking the largest (right for gray images only)"
-            }
-        }
-    }
+    public typealias SaliencyMagnitude = SaliencyCourse.SaliencyMagnitude
 
     public static func saliencyMagnitude(_ id: SaliencyMagnitude, _ gradient: Tensor) throws -> Tensor {
         guard gradient.rank == 4 else {
@@ -70,15 +52,7 @@ public enum SaliencyMistakes {
 
     // MARK: 2.3
 
-    public enum GradientTimesInput: String, MistakeKind {
-        case normalisedInput = "normalised-input", absGradient = "abs-gradient"
-        public var summary: String {
-            switch self {
-            case .normalisedInput: "multiplies by the normalised input (x − μ)/σ instead of the pixels"
-            case .absGradient: "multiplies the input by |∂y/∂x|"
-            }
-        }
-    }
+    public typealias GradientTimesInput = SaliencyCourse.GradientTimesInput
 
     public static func gradientTimesInput(_ id: GradientTimesInput, of model: Module, images: Tensor, targets: [Int]) throws -> Tensor {
         let g = try SaliencySolutions.saliency(of: model, images: images, targets: targets)
@@ -96,16 +70,7 @@ public enum SaliencyMistakes {
 
     // MARK: 2.4
 
-    public enum SmoothGrad: String, MistakeKind {
-        case unscaledSigma = "unscaled-sigma", meanOfMagnitude = "mean-of-magnitude", imageMajorNoise = "image-major-noise"
-        public var summary: String {
-            switch self {
-            case .unscaledSigma: "uses σ = noiseLevel, not noiseLevel · (max − min) of each image"
-            case .meanOfMagnitude: "averages |∂y/∂x| instead of the signed gradient"
-            case .imageMajorNoise: "gives copy s of image n noise row n·samples + s instead of s·N + n"
-            }
-        }
-    }
+    public typealias SmoothGrad = SaliencyCourse.SmoothGrad
 
     public static func smoothGrad(_ id: SmoothGrad, of model: Module, images: Tensor, targets: [Int], samples: Int, noiseLevel: Float, seed: UInt64) throws -> Tensor {
         try checkImages(images, targets: targets, operation: "smoothGrad")
@@ -144,16 +109,7 @@ public enum SaliencyMistakes {
 
     // MARK: 2.5a
 
-    public enum IntegrationPoints: String, MistakeKind {
-        case trapezoid1OverN = "trapezoid-1-over-n", leftIncludesOne = "left-includes-one", unhalvedGaussWeights = "unhalved-gauss-weights"
-        public var summary: String {
-            switch self {
-            case .trapezoid1OverN: "trapezoid weights 1/n halved at the ends (sum (n−1)/n), as captum 0.9 does"
-            case .leftIncludesOne: "Riemann left with α = i/(n − 1), i.e. up to and including 1"
-            case .unhalvedGaussWeights: "maps the Gauss–Legendre nodes to [0, 1] but keeps the weights (they sum to 2)"
-            }
-        }
-    }
+    public typealias IntegrationPoints = SaliencyCourse.IntegrationPoints
 
     /// Each mistake changes one rule; the other rules are right.
     public static func integrationPoints(_ id: IntegrationPoints, _ method: IntegrationMethod, steps: Int) throws -> (alphas: [Double], weights: [Double]) {
@@ -176,16 +132,7 @@ public enum SaliencyMistakes {
 
     // MARK: 2.5
 
-    public enum IntegratedGradients: String, MistakeKind {
-        case forgetsInputDifference = "forgets-input-difference", unweightedMean = "unweighted-mean", deltaSign = "delta-sign"
-        public var summary: String {
-            switch self {
-            case .forgetsInputDifference: "returns the averaged gradient without the factor (x − x′)"
-            case .unweightedMean: "averages the path gradients with 1/n, ignoring the method's weights"
-            case .deltaSign: "reports (F(x) − F(x′)) − Σ attributions as the delta"
-            }
-        }
-    }
+    public typealias IntegratedGradients = SaliencyCourse.IntegratedGradients
 
     public static func integratedGradients(_ id: IntegratedGradients, of model: Module, images: Tensor, targets: [Int], baseline: Tensor? = nil,
                                            steps: Int = 50, method: IntegrationMethod = .gaussLegendre) throws -> (attributions: Tensor, delta: [Float]) {

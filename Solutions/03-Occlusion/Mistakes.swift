@@ -2,22 +2,14 @@
 // which must fail a test of its own exercise (`swift run workbook verify` checks it). Never shown
 // to students.
 
+import Course
 import LessonSupport
 import TensorEngine
 
 public enum OcclusionMistakes {
     // MARK: 3.1
 
-    public enum OcclusionWindows: String, MistakeKind {
-        case floorCount = "floor-count", shiftedLastWindow = "shifted-last-window", columnMajor = "column-major"
-        public var summary: String {
-            switch self {
-            case .floorCount: "⌊(D − w)/s⌋ + 1 positions: the last, cropped window is missing"
-            case .shiftedLastWindow: "moves the last window back inside the image instead of cropping it"
-            case .columnMajor: "lists the windows column by column"
-            }
-        }
-    }
+    public typealias OcclusionWindows = OcclusionCourse.OcclusionWindows
 
     public static func occlusionWindows(_ id: OcclusionWindows, height: Int, width: Int, window: Int, stride: Int) throws -> [(rows: Range<Int>, columns: Range<Int>)] {
         try checkWindowSizes(height: height, width: width, window: window, stride: stride)
@@ -45,20 +37,7 @@ public enum OcclusionMistakes {
 
     // MARK: 3.2
 
-    public enum Occlusion: String, MistakeKind {
-        case occludedMinusOriginal = "occluded-minus-original", sumOverWindows = "sum-over-windows"
-        case softmaxScore = "softmax-score", ignoresBaseline = "ignores-baseline"
-        case firstChannelOnly = "first-channel-only"
-        public var summary: String {
-            switch self {
-            case .occludedMinusOriginal: "F(x with the window occluded) − F(x): the sign is flipped"
-            case .sumOverWindows: "sums the drops over the covering windows instead of averaging them"
-            case .softmaxScore: "uses the softmax probability instead of the raw logit"
-            case .ignoresBaseline: "always fills the window with 0, whatever the baseline"
-            case .firstChannelOnly: "occludes channel 0 only (written for gray images): a colour image keeps green and blue under the patch"
-            }
-        }
-    }
+    public typealias Occlusion = OcclusionCourse.Occlusion
 
     public static func occlusion(_ id: Occlusion, of model: Module, images: Tensor, targets: [Int], window: Int, stride: Int,
                                  baseline: Float = 0, batchSize: Int = 64) throws -> Tensor {

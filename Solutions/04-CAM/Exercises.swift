@@ -1,30 +1,27 @@
-// Lesson 04 — CAM: each exercise declared once (number, title, stub, reference, mistakes).
-// The graders, `workbook verify`, `workbook grade` and the scoreboard all read these.
+// Lesson 04 — CAM: each exercise's declaration (Sources/Course/Lessons/04-CAM.swift) bound
+// to its reference, its mistakes' code and its correct variants. The graders, `workbook verify`,
+// `workbook grade` and the scoreboard read these.
 
+import Course
 import LessonSupport
 import TensorEngine
 
 public enum CAMExercises {
-    public static let classActivationMap = Exercise<@Sendable (Module, Tensor, [Int], String, String) throws -> Tensor>(
-        "4.1", "The class activation map", stub: "classActivationMap(of:images:targets:featureLayer:classifier:)",
+    public static let classActivationMap = CAMCourse.classActivationMap.bound(
         reference: { try CAMSolutions.classActivationMap(of: $0, images: $1, targets: $2, featureLayer: $3, classifier: $4) },
-        mistakes: CAMMistakes.ClassActivationMap.allCases,
         wrong: { id in { try CAMMistakes.classActivationMap(id, of: $0, images: $1, targets: $2, featureLayer: $3, classifier: $4) } })
 
-    public static let upsampleBilinear = Exercise<@Sendable (Tensor, Int, Int) throws -> Tensor>(
-        "4.2", "Bilinear upsampling, like F.interpolate", stub: "upsampleBilinear(_:height:width:)",
+    public static let upsampleBilinear = CAMCourse.upsampleBilinear.bound(
         reference: { try CAMSolutions.upsampleBilinear($0, height: $1, width: $2) },
-        mistakes: CAMMistakes.UpsampleBilinear.allCases,
         wrong: { id in { try CAMMistakes.upsampleBilinear(id, $0, height: $1, width: $2) } })
 
-    public static let normalizedMaps = Exercise<@Sendable (Tensor) throws -> Tensor>(
-        "4.3", "Min-max normalisation of each map", stub: "normalizedMaps(_:)",
+    public static let normalizedMaps = CAMCourse.normalizedMaps.bound(
         reference: { try CAMSolutions.normalizedMaps($0) },
-        mistakes: CAMMistakes.NormalizedMaps.allCases,
         wrong: { id in { try CAMMistakes.normalizedMaps(id, $0) } })
 
-    public static let lesson = LessonDeclaration(
-        number: 4, folder: "04-CAM", title: "CAM",
-        exercises: [classActivationMap.summary, upsampleBilinear.summary, normalizedMaps.summary],
-        figures: CAMFigures.self)
+    /// The lesson with its variants listed (what `verify` runs).
+    public static let lesson = CAMCourse.lesson.with(exercises: [classActivationMap.summary, upsampleBilinear.summary, normalizedMaps.summary])
+
+    /// The lesson's reference figures (`workbook figures`).
+    public static let figures: any LessonFigures.Type = CAMFigures.self
 }

@@ -2,24 +2,14 @@
 // which must fail a test of its own exercise (`swift run workbook verify` checks it). Never shown
 // to students.
 
+import Course
 import LessonSupport
 import TensorEngine
 
 public enum CAMMistakes {
     // MARK: 4.1
 
-    public enum ClassActivationMap: String, MistakeKind {
-        case addsBias = "adds-bias", transposedWeight = "transposed-weight", predictedClass = "predicted-class"
-        case noArchitectureCheck = "no-architecture-check"
-        public var summary: String {
-            switch self {
-            case .addsBias: "adds the class bias b_c to every position of the map"
-            case .transposedWeight: "reads w_ck as weight.data[k · classes + c] (the transposed matrix)"
-            case .predictedClass: "uses the predicted class's weight row instead of the target's"
-            case .noArchitectureCheck: "never checks for the global average pooling: mnist-fc fails with an unhelpful error"
-            }
-        }
-    }
+    public typealias ClassActivationMap = CAMCourse.ClassActivationMap
 
     public static func classActivationMap(_ id: ClassActivationMap, of model: Module, images: Tensor, targets: [Int],
                                           featureLayer: String = "relu3", classifier: String = "fc") throws -> Tensor {
@@ -47,15 +37,7 @@ public enum CAMMistakes {
 
     // MARK: 4.2
 
-    public enum UpsampleBilinear: String, MistakeKind {
-        case alignCorners = "align-corners", noClamp = "no-clamp"
-        public var summary: String {
-            switch self {
-            case .alignCorners: "maps output o to input o · (in − 1)/(out − 1) (align_corners=True)"
-            case .noClamp: "does not clamp the source coordinate at 0: the border is extrapolated"
-            }
-        }
-    }
+    public typealias UpsampleBilinear = CAMCourse.UpsampleBilinear
 
     public static func upsampleBilinear(_ id: UpsampleBilinear, _ maps: Tensor, height: Int, width: Int) throws -> Tensor {
         try bilinear(maps, height: height, width: width) { o, input, output in
@@ -70,15 +52,7 @@ public enum CAMMistakes {
 
     // MARK: 4.3
 
-    public enum NormalizedMaps: String, MistakeKind {
-        case batchMinMax = "batch-min-max", noEpsilon = "no-epsilon"
-        public var summary: String {
-            switch self {
-            case .batchMinMax: "normalises with the min and max of the whole batch"
-            case .noEpsilon: "divides by max − min without the 1e-7: a constant map becomes NaN"
-            }
-        }
-    }
+    public typealias NormalizedMaps = CAMCourse.NormalizedMaps
 
     public static func normalizedMaps(_ id: NormalizedMaps, _ maps: Tensor) throws -> Tensor {
         switch id {

@@ -2,22 +2,14 @@
 // which must fail a test of its own exercise and no other (`swift run workbook verify` checks
 // it). Never shown to students.
 
+import Course
 import LessonSupport
 import TensorEngine
 
 public enum GradCAMMistakes {
     // MARK: 5.1
 
-    public enum ActivationsAndGradients: String, MistakeKind {
-        case keepsHooks = "keeps-hooks", gradInput = "grad-input", softmaxScore = "softmax-score"
-        public var summary: String {
-            switch self {
-            case .keepsHooks: "never removes the forward and backward hooks"
-            case .gradInput: "keeps the backward hook's gradInput (∂yᶜ/∂ the layer's input) instead of gradOutput"
-            case .softmaxScore: "backpropagates the softmax probability instead of the raw logit"
-            }
-        }
-    }
+    public typealias ActivationsAndGradients = GradCAMCourse.ActivationsAndGradients
 
     public static func activationsAndGradients(_ id: ActivationsAndGradients, of model: Module, at layer: String, images: Tensor, targets: [Int]) throws -> (activations: Tensor, gradients: Tensor) {
         let module = try model.module(named: layer)
@@ -50,19 +42,7 @@ public enum GradCAMMistakes {
 
     // MARK: 5.2
 
-    public enum GradCAM: String, MistakeKind {
-        case sumsGradients = "sums-gradients", maxGradients = "max-gradients", noReLU = "no-relu"
-        case capturesInput = "captures-input", batchMeanWeights = "batch-mean-weights"
-        public var summary: String {
-            switch self {
-            case .sumsGradients: "αₖ = sum of the gradients over positions instead of their mean"
-            case .maxGradients: "αₖ = maximum of the gradients over positions instead of their mean"
-            case .noReLU: "forgets the final ReLU"
-            case .capturesInput: "weights the layer's input (conv3, before the ReLU) instead of its output"
-            case .batchMeanWeights: "averages the gradients over the batch too, mixing the images' targets"
-            }
-        }
-    }
+    public typealias GradCAM = GradCAMCourse.GradCAM
 
     public static func gradCAM(_ id: GradCAM, of model: Module, images: Tensor, targets: [Int], layer: String = "relu3") throws -> Tensor {
         var (a, g) = try GradCAMSolutions.activationsAndGradients(of: model, at: layer, images: images, targets: targets)
@@ -96,17 +76,7 @@ public enum GradCAMMistakes {
 
     // MARK: 5.3
 
-    public enum UpsampledAndNormalized: String, MistakeKind {
-        case alignCorners = "align-corners", batchMinMax = "batch-min-max", normalizesFirst = "normalizes-first", noEpsilon = "no-epsilon"
-        public var summary: String {
-            switch self {
-            case .alignCorners: "bilinear resize with align_corners=True"
-            case .batchMinMax: "normalises with the min and max of the whole batch"
-            case .normalizesFirst: "normalises the small map, then resizes (and never renormalises)"
-            case .noEpsilon: "divides by max − min without the 1e-7: a constant map becomes NaN"
-            }
-        }
-    }
+    public typealias UpsampledAndNormalized = GradCAMCourse.UpsampledAndNormalized
 
     public static func upsampledAndNormalized(_ id: UpsampledAndNormalized, _ maps: Tensor, height: Int, width: Int) throws -> Tensor {
         guard maps.rank >= 2 else { throw TensorError.invalidArgument(operation: "upsample", message: "need maps") }
@@ -141,15 +111,7 @@ public enum GradCAMMistakes {
 
     // MARK: 5.4
 
-    public enum GradCAMPlusPlus: String, MistakeKind {
-        case noReLUGradients = "no-relu-gradients", localActivationSum = "local-activation-sum"
-        public var summary: String {
-            switch self {
-            case .noReLUGradients: "wₖ = Σ aᵢⱼ · gᵢⱼ without the ReLU of the gradients"
-            case .localActivationSum: "uses Aᵢⱼ instead of Σₐᵦ Aₐᵦ in the denominator of aᵢⱼ"
-            }
-        }
-    }
+    public typealias GradCAMPlusPlus = GradCAMCourse.GradCAMPlusPlus
 
     public static func gradCAMPlusPlus(_ id: GradCAMPlusPlus, of model: Module, images: Tensor, targets: [Int], layer: String = "relu3") throws -> Tensor {
         let (a, g) = try GradCAMSolutions.activationsAndGradients(of: model, at: layer, images: images, targets: targets)

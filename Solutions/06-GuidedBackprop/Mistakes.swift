@@ -2,6 +2,7 @@
 // which must fail a test of its own exercise and no other (`swift run workbook verify` checks
 // it). Never shown to students.
 
+import Course
 import LessonSupport
 import TensorEngine
 
@@ -23,18 +24,7 @@ public enum GuidedBackpropMistakes {
 
     // MARK: 6.1
 
-    public enum GuidedBackprop: String, MistakeKind {
-        case deconvnetRule = "deconvnet-rule", keepsHooks = "keeps-hooks", plainGradient = "plain-gradient"
-        case firstReLUOnly = "first-relu-only"
-        public var summary: String {
-            switch self {
-            case .deconvnetRule: "returns ReLU(gradOutput) (the deconvnet rule) instead of ReLU(gradInput)"
-            case .keepsHooks: "never removes the ReLU hooks"
-            case .plainGradient: "the hooks return nil: plain backpropagation"
-            case .firstReLUOnly: "applies the guided rule at the first ReLU only; the later ReLUs pass the plain gradient"
-            }
-        }
-    }
+    public typealias GuidedBackprop = GuidedBackpropCourse.GuidedBackprop
 
     public static func guidedBackprop(_ id: GuidedBackprop, of model: Module, images: Tensor, targets: [Int]) throws -> Tensor {
         try hooked(model, images: images, targets: targets, keepHooks: id == .keepsHooks) { index, gradInput, gradOutput in
@@ -49,15 +39,7 @@ public enum GuidedBackpropMistakes {
 
     // MARK: 6.2
 
-    public enum Deconvnet: String, MistakeKind {
-        case guidedRule = "guided-rule", keepsHooks = "keeps-hooks"
-        public var summary: String {
-            switch self {
-            case .guidedRule: "returns ReLU(gradInput) (guided backprop) instead of ReLU(gradOutput)"
-            case .keepsHooks: "never removes the ReLU hooks"
-            }
-        }
-    }
+    public typealias Deconvnet = GuidedBackpropCourse.Deconvnet
 
     public static func deconvnet(_ id: Deconvnet, of model: Module, images: Tensor, targets: [Int]) throws -> Tensor {
         try hooked(model, images: images, targets: targets, keepHooks: id == .keepsHooks) { _, gradInput, gradOutput in
@@ -70,15 +52,7 @@ public enum GuidedBackpropMistakes {
 
     // MARK: 6.3
 
-    public enum GuidedGradCAM: String, MistakeKind {
-        case unnormalisedCAM = "unnormalised-cam", plainGradient = "plain-gradient"
-        public var summary: String {
-            switch self {
-            case .unnormalisedCAM: "multiplies by the upsampled Grad-CAM without min-max scaling"
-            case .plainGradient: "multiplies the plain gradient, not guided backprop, by the CAM"
-            }
-        }
-    }
+    public typealias GuidedGradCAM = GuidedBackpropCourse.GuidedGradCAM
 
     public static func guidedGradCAM(_ id: GuidedGradCAM, of model: Module, images: Tensor, targets: [Int], layer: String = "relu3") throws -> Tensor {
         guard images.rank == 4 else { throw TensorError.invalidArgument(operation: "guided Grad-CAM", message: "need [N, C, H, W]") }
@@ -105,15 +79,7 @@ public enum GuidedBackpropMistakes {
 
     // MARK: 6.4
 
-    public enum RankCorrelation: String, MistakeKind {
-        case pearson, ordinalTies = "ordinal-ties"
-        public var summary: String {
-            switch self {
-            case .pearson: "Pearson correlation of the values instead of their ranks"
-            case .ordinalTies: "ties get consecutive ranks (by position) instead of their average rank"
-            }
-        }
-    }
+    public typealias RankCorrelation = GuidedBackpropCourse.RankCorrelation
 
     public static func rankCorrelation(_ id: RankCorrelation, _ a: [Float], _ b: [Float]) throws -> Double {
         guard a.count == b.count, a.count >= 2 else { throw TensorError.invalidArgument(operation: "rankCorrelation", message: "lengths") }

@@ -2,22 +2,14 @@
 // which must fail a test of its own exercise (`swift run workbook verify` checks it). Never shown
 // to students.
 
+import Course
 import LessonSupport
 import TensorEngine
 
 public enum AdversarialMistakes {
     // MARK: 7.1
 
-    public enum FGSM: String, MistakeKind {
-        case minusSign = "minus-sign", noClamp = "no-clamp", rawGradient = "raw-gradient"
-        public var summary: String {
-            switch self {
-            case .minusSign: "x − ε·sign(∇ₓ loss): lowers the loss instead of raising it"
-            case .noClamp: "forgets to clamp the result to [0, 1]"
-            case .rawGradient: "x + ε·∇ₓ loss without the sign"
-            }
-        }
-    }
+    public typealias FGSM = AdversarialCourse.FGSM
 
     public static func fgsm(_ id: FGSM, of model: Module, images: Tensor, labels: [Int], epsilon: Float) throws -> Tensor {
         let g = try lossGradient(of: model, images: images, classes: labels)
@@ -32,15 +24,7 @@ public enum AdversarialMistakes {
 
     // MARK: 7.2
 
-    public enum TargetedFGSM: String, MistakeKind {
-        case plusSign = "plus-sign", noClamp = "no-clamp"
-        public var summary: String {
-            switch self {
-            case .plusSign: "x + ε·sign(∇ₓ CE(f(x), t)): moves away from the target"
-            case .noClamp: "forgets to clamp the result to [0, 1]"
-            }
-        }
-    }
+    public typealias TargetedFGSM = AdversarialCourse.TargetedFGSM
 
     public static func targetedFGSM(_ id: TargetedFGSM, of model: Module, images: Tensor, targets: [Int], epsilon: Float) throws -> Tensor {
         let g = try lossGradient(of: model, images: images, classes: targets)
@@ -54,16 +38,7 @@ public enum AdversarialMistakes {
 
     // MARK: 7.3
 
-    public enum PGD: String, MistakeKind {
-        case noProjection = "no-projection", l2Projection = "l2-projection", fixedGradient = "fixed-gradient"
-        public var summary: String {
-            switch self {
-            case .noProjection: "clamps to [0, 1] but never projects back onto the ε-ball"
-            case .l2Projection: "projects the perturbation onto the L2 ball of radius ε instead of the L∞ box"
-            case .fixedGradient: "reuses the gradient of the clean image at every step"
-            }
-        }
-    }
+    public typealias PGD = AdversarialCourse.PGD
 
     public static func pgd(_ id: PGD, of model: Module, images: Tensor, labels: [Int], epsilon: Float, stepSize: Float, steps: Int,
                            randomStart: Bool = false, seed: UInt64 = 0) throws -> Tensor {
@@ -102,15 +77,7 @@ public enum AdversarialMistakes {
 
     // MARK: 7.4
 
-    public enum AccuracyUnderFGSM: String, MistakeKind {
-        case cleanImages = "clean-images", lastBatchOnly = "last-batch-only"
-        public var summary: String {
-            switch self {
-            case .cleanImages: "evaluates the clean images instead of the attacked ones"
-            case .lastBatchOnly: "divides the correct count of the last batch only by the number of images"
-            }
-        }
-    }
+    public typealias AccuracyUnderFGSM = AdversarialCourse.AccuracyUnderFGSM
 
     public static func accuracyUnderFGSM(_ id: AccuracyUnderFGSM, of model: Module, images: Tensor, labels: [Int], epsilons: [Float],
                                          batchSize: Int = 250) throws -> [Double] {

@@ -1,23 +1,14 @@
 // The mistake catalogue of Lesson 08: plausible wrong answers, one enum per exercise, each of
 // which must fail a test of its own exercise and no other (`swift run workbook verify`).
 
+import Course
 import LessonSupport
 import TensorEngine
 
 public enum FeatureVisualizationMistakes {
     // MARK: 8.1
 
-    public enum ClassImage: String, MistakeKind {
-        case descent, softmaxProbability = "softmax-probability", noClamp = "no-clamp", objectiveAfterStep = "objective-after-step"
-        public var summary: String {
-            switch self {
-            case .descent: "steps down the gradient (x − lr·g): the class score falls"
-            case .softmaxProbability: "ascends the softmax probability instead of the raw logit"
-            case .noClamp: "never clamps the image to [0, 1]"
-            case .objectiveAfterStep: "records the objective after each step instead of before it"
-            }
-        }
-    }
+    public typealias ClassImage = FeatureVisualizationCourse.ClassImage
 
     public static func classImage(_ id: ClassImage, of model: Module, target: Int, start: Tensor, steps: Int,
                                   learningRate: Float, l2: Float) throws -> (image: Tensor, objectives: [Float]) {
@@ -48,15 +39,7 @@ public enum FeatureVisualizationMistakes {
 
     // MARK: 8.2
 
-    public enum TotalVariation: String, MistakeKind {
-        case oneDirection = "one-direction", absoluteDifferences = "absolute-differences"
-        public var summary: String {
-            switch self {
-            case .oneDirection: "sums the vertical differences only"
-            case .absoluteDifferences: "sums |differences| (β = 1) instead of their squares"
-            }
-        }
-    }
+    public typealias TotalVariation = FeatureVisualizationCourse.TotalVariation
 
     public static func totalVariation(_ id: TotalVariation, _ images: Tensor) throws -> Tensor {
         let (h, w) = (images.shape[2], images.shape[3])
@@ -72,15 +55,7 @@ public enum FeatureVisualizationMistakes {
 
     // MARK: 8.3
 
-    public enum GaussianBlur: String, MistakeKind {
-        case unnormalisedKernel = "unnormalised-kernel", rowsOnly = "rows-only"
-        public var summary: String {
-            switch self {
-            case .unnormalisedKernel: "uses exp(−k²/2σ²) without dividing by the sum (the image brightens)"
-            case .rowsOnly: "blurs along the rows only"
-            }
-        }
-    }
+    public typealias GaussianBlur = FeatureVisualizationCourse.GaussianBlur
 
     public static func gaussianBlur(_ id: GaussianBlur, _ images: Tensor, sigma: Float) throws -> Tensor {
         switch id {
@@ -116,15 +91,7 @@ public enum FeatureVisualizationMistakes {
 
     // MARK: 8.4
 
-    public enum Jittered: String, MistakeKind {
-        case shiftSign = "shift-sign", axesSwapped = "axes-swapped"
-        public var summary: String {
-            switch self {
-            case .shiftSign: "rolls the other way: out[i] = in[i + dy]"
-            case .axesSwapped: "shifts the rows by dx and the columns by dy"
-            }
-        }
-    }
+    public typealias Jittered = FeatureVisualizationCourse.Jittered
 
     public static func jittered(_ id: Jittered, _ images: Tensor, dy: Int, dx: Int) throws -> Tensor {
         switch id {
@@ -135,16 +102,7 @@ public enum FeatureVisualizationMistakes {
 
     // MARK: 8.5
 
-    public enum Ascend: String, MistakeKind {
-        case jitterNotUndone = "jitter-not-undone", tvRewarded = "tv-rewarded", blursGradient = "blurs-gradient"
-        public var summary: String {
-            switch self {
-            case .jitterNotUndone: "keeps the jittered image (never rolls it back)"
-            case .tvRewarded: "adds the total-variation penalty instead of subtracting it"
-            case .blursGradient: "blurs the gradient of every k-th step instead of the image"
-            }
-        }
-    }
+    public typealias Ascend = FeatureVisualizationCourse.Ascend
 
     public static func ascend(_ id: Ascend, _ objective: (Tensor) throws -> Tensor, from start: Tensor, settings: AscentSettings,
                               seed: UInt64) throws -> (image: Tensor, objectives: [Float]) {
@@ -174,15 +132,7 @@ public enum FeatureVisualizationMistakes {
 
     // MARK: 8.6
 
-    public enum MeanActivation: String, MistakeKind {
-        case sumNotMean = "sum-not-mean", keepsHook = "keeps-hook"
-        public var summary: String {
-            switch self {
-            case .sumNotMean: "sums the channel's activations instead of averaging them"
-            case .keepsHook: "never removes the forward hook"
-            }
-        }
-    }
+    public typealias MeanActivation = FeatureVisualizationCourse.MeanActivation
 
     public static func meanActivation(_ id: MeanActivation, of model: Module, at layer: String, channel: Int, for images: Tensor) throws -> Tensor {
         let module = try model.module(named: layer)
@@ -198,15 +148,7 @@ public enum FeatureVisualizationMistakes {
 
     // MARK: 8.7
 
-    public enum DeepDream: String, MistakeKind {
-        case unnormalisedStep = "unnormalised-step", largestOctaveFirst = "largest-octave-first"
-        public var summary: String {
-            switch self {
-            case .unnormalisedStep: "steps by stepSize · g, without dividing by mean |g|"
-            case .largestOctaveFirst: "runs the octaves from the largest down (detail carried to the wrong scale)"
-            }
-        }
-    }
+    public typealias DeepDream = FeatureVisualizationCourse.DeepDream
 
     public static func deepDream(_ id: DeepDream, of model: Module, image: Tensor, layer: String, settings: DreamSettings, seed: UInt64) throws -> Tensor {
         var sizes = settings.sizes(height: image.shape[2], width: image.shape[3])
@@ -218,15 +160,7 @@ public enum FeatureVisualizationMistakes {
 
     // MARK: 8.8
 
-    public enum ChannelGuidedBackprop: String, MistakeKind {
-        case seededAtLogit = "seeded-at-logit", plainGradient = "plain-gradient"
-        public var summary: String {
-            switch self {
-            case .seededAtLogit: "seeds guided backprop at the predicted logit instead of the channel"
-            case .plainGradient: "backpropagates the channel without the guided rule at the ReLUs"
-            }
-        }
-    }
+    public typealias ChannelGuidedBackprop = FeatureVisualizationCourse.ChannelGuidedBackprop
 
     public static func channelGuidedBackprop(_ id: ChannelGuidedBackprop, of model: Module, images: Tensor, layer: String, channel: Int) throws -> Tensor {
         let module = try model.module(named: layer)

@@ -1,6 +1,7 @@
 // The mistake catalogue of Lesson 09: plausible wrong answers, one enum per exercise, each of
 // which must fail a test of its own exercise and no other (`swift run workbook verify`).
 
+import Course
 import Foundation
 import LessonSupport
 import TensorEngine
@@ -8,17 +9,7 @@ import TensorEngine
 public enum EmbeddingsMistakes {
     // MARK: 9.1
 
-    public enum Features: String, MistakeKind {
-        case dropsLastBatch = "drops-last-batch", channelsLast = "channels-last", oneBatch = "one-batch", recordsGraph = "records-graph"
-        public var summary: String {
-            switch self {
-            case .oneBatch: "runs all N images in one forward pass (memory grows with N, not with the batch)"
-            case .recordsGraph: "runs the model with gradients on: every batch records a graph nobody uses"
-            case .dropsLastBatch: "stops at the last full batch: the remaining N mod batchSize images are missing"
-            case .channelsLast: "flattens each activation as [H, W, C] (channels last) instead of PyTorch's [C, H, W]"
-            }
-        }
-    }
+    public typealias Features = EmbeddingsCourse.Features
 
     public static func features(_ id: Features, of model: Module, at layer: String, for images: Tensor, batchSize: Int) throws -> Tensor {
         switch id {
@@ -62,16 +53,7 @@ public enum EmbeddingsMistakes {
 
     // MARK: 9.2
 
-    public enum PCA: String, MistakeKind {
-        case noCentring = "no-centring", ascending, firstEntryPositive = "first-entry-positive"
-        public var summary: String {
-            switch self {
-            case .noCentring: "eigen-decomposes XᵀX/(N−1) of the raw data: the mean becomes the first component"
-            case .ascending: "sorts the eigenvalues ascending: the k least-variance directions"
-            case .firstEntryPositive: "fixes each component's sign by its first entry, not sklearn's largest-|.| entry"
-            }
-        }
-    }
+    public typealias PCA = EmbeddingsCourse.PCA
 
     public static func pca(_ id: PCA, _ data: Matrix, components k: Int) throws -> PCAResult {
         switch id {
@@ -113,18 +95,7 @@ public enum EmbeddingsMistakes {
 
     // MARK: 9.3
 
-    public enum Affinities: String, MistakeKind {
-        case searchesVariance = "searches-variance", log2Entropy = "log2-entropy", notSymmetrised = "not-symmetrised",
-             notNormalised = "not-normalised"
-        public var summary: String {
-            switch self {
-            case .searchesVariance: "moves the search variable as a variance (entropy too high → smaller) while using it as β = 1/2σ²"
-            case .log2Entropy: "aims at log₂(perplexity) while measuring the entropy in nats (log bases mixed)"
-            case .notSymmetrised: "uses p_{j|i} / N as the joint P: not symmetric"
-            case .notNormalised: "returns P + Pᵀ without dividing by its sum (2N)"
-            }
-        }
-    }
+    public typealias Affinities = EmbeddingsCourse.Affinities
 
     public static func tsneAffinities(_ id: Affinities, _ data: Matrix, perplexity: Double) throws -> LessonSupport.Affinities {
         let n = data.rows
@@ -166,16 +137,7 @@ public enum EmbeddingsMistakes {
 
     // MARK: 9.4
 
-    public enum Gradient: String, MistakeKind {
-        case gaussianQ = "gaussian-q", missingFactorFour = "missing-factor-4", missingKernel = "missing-kernel"
-        public var summary: String {
-            switch self {
-            case .gaussianQ: "uses a Gaussian kernel exp(−d²) for Q (SNE) instead of the Student-t (1 + d²)⁻¹"
-            case .missingFactorFour: "drops the factor 4 of the gradient"
-            case .missingKernel: "drops the (1 + d²)⁻¹ factor of the gradient: Σⱼ (p − q)(yᵢ − yⱼ)"
-            }
-        }
-    }
+    public typealias Gradient = EmbeddingsCourse.Gradient
 
     public static func tsneGradient(_ id: Gradient, _ p: Matrix, _ y: Matrix) throws -> (kl: Double, gradient: Matrix) {
         let (n, m) = (y.rows, y.columns)
@@ -201,16 +163,7 @@ public enum EmbeddingsMistakes {
 
     // MARK: 9.5
 
-    public enum Optimiser: String, MistakeKind {
-        case exaggerationNeverOff = "exaggeration-never-off", unscaledStart = "unscaled-start", momentumNeverRaised = "momentum-never-raised"
-        public var summary: String {
-            switch self {
-            case .exaggerationNeverOff: "keeps P × 12 after iteration 250"
-            case .unscaledStart: "starts from the raw PCA projection instead of rescaling it to standard deviation 1e-4"
-            case .momentumNeverRaised: "keeps momentum 0.5 after iteration 250 instead of 0.8"
-            }
-        }
-    }
+    public typealias Optimiser = EmbeddingsCourse.Optimiser
 
     public static func tsne(_ id: Optimiser, _ data: Matrix, settings: TSNESettings) throws -> TSNEResult {
         var variant = TSNEVariant()
@@ -224,15 +177,7 @@ public enum EmbeddingsMistakes {
 
     // MARK: 9.6
 
-    public enum Trustworthiness: String, MistakeKind {
-        case countsItself = "counts-itself", spacesSwapped = "spaces-swapped"
-        public var summary: String {
-            switch self {
-            case .countsItself: "ranks the original neighbours with the point itself as rank 1: every rank one too high"
-            case .spacesSwapped: "ranks by the embedding and picks neighbours in the original space (that is continuity)"
-            }
-        }
-    }
+    public typealias Trustworthiness = EmbeddingsCourse.Trustworthiness
 
     public static func trustworthiness(_ id: Trustworthiness, high: Matrix, low: Matrix, neighbours k: Int) throws -> Double {
         switch id {
@@ -255,15 +200,7 @@ public enum EmbeddingsMistakes {
 
     // MARK: 9.7
 
-    public enum KNN: String, MistakeKind {
-        case includesItself = "includes-itself", tieToLarger = "tie-to-larger"
-        public var summary: String {
-            switch self {
-            case .includesItself: "lets each point vote for itself (not leave-one-out)"
-            case .tieToLarger: "gives a tied vote to the larger class label"
-            }
-        }
-    }
+    public typealias KNN = EmbeddingsCourse.KNN
 
     public static func knnAccuracy(_ id: KNN, _ points: Matrix, labels: [Int], neighbours k: Int) throws -> Double {
         _ = try EmbeddingsSolutions.knnAccuracy(points, labels: labels, neighbours: k)     // the same checks

@@ -2,21 +2,14 @@
 // which must fail a test of its own exercise and no other (`swift run workbook verify` checks
 // it). Never shown to students.
 
+import Course
 import LessonSupport
 import TensorEngine
 
 public enum EvaluationMistakes {
     // MARK: 10.1a
 
-    public enum PerturbationCurve: String, MistakeKind {
-        case leastRelevantFirst = "least-relevant-first", logitScore = "logit-score"
-        public var summary: String {
-            switch self {
-            case .leastRelevantFirst: "deletion order reversed: replaces the least relevant pixels first"
-            case .logitScore: "records the raw logit instead of the softmax probability"
-            }
-        }
-    }
+    public typealias PerturbationCurve = EvaluationCourse.PerturbationCurve
 
     public static func perturbationCurve(_ id: PerturbationCurve, of model: Module, from start: Tensor, to end: Tensor, attributions: Tensor,
                                          targets: [Int], pixelsPerStep: Int) throws -> Tensor {
@@ -32,15 +25,7 @@ public enum EvaluationMistakes {
 
     // MARK: 10.1b
 
-    public enum AreaUnderCurve: String, MistakeKind {
-        case noStepWidth = "no-step-width", leftRiemann = "left-riemann"
-        public var summary: String {
-            switch self {
-            case .noStepWidth: "sums the trapezoids without the step width 1/S"
-            case .leftRiemann: "left Riemann sum Σ y_k / S (k < S) instead of the trapezoid rule"
-            }
-        }
-    }
+    public typealias AreaUnderCurve = EvaluationCourse.AreaUnderCurve
 
     public static func areaUnderCurve(_ id: AreaUnderCurve, _ curves: Tensor) throws -> [Float] {
         let reference = try EvaluationSolutions.areaUnderCurve(curves)
@@ -54,15 +39,7 @@ public enum EvaluationMistakes {
 
     // MARK: 10.2a
 
-    public enum PointingGame: String, MistakeKind {
-        case firstMaximum = "first-maximum", absoluteMaximum = "absolute-maximum"
-        public var summary: String {
-            switch self {
-            case .firstMaximum: "ties not handled: scores only the first maximum in row-major order (an upsampled map's plateau points top-left)"
-            case .absoluteMaximum: "points at the largest |a| instead of the largest a"
-            }
-        }
-    }
+    public typealias PointingGame = EvaluationCourse.PointingGame
 
     public static func pointingGame(_ id: PointingGame, attributions: Tensor, masks: Tensor, tolerance: Int) throws -> [Float] {
         switch id {
@@ -82,15 +59,7 @@ public enum EvaluationMistakes {
 
     // MARK: 10.2b
 
-    public enum RelevanceMass: String, MistakeKind {
-        case countsNegative = "counts-negative", absoluteValues = "absolute-values"
-        public var summary: String {
-            switch self {
-            case .countsNegative: "counts negative attribution: Σ_mask a / Σ a with the signs kept"
-            case .absoluteValues: "counts |a|: negative evidence outside the mask lowers the score, inside raises it"
-            }
-        }
-    }
+    public typealias RelevanceMass = EvaluationCourse.RelevanceMass
 
     public static func relevanceMass(_ id: RelevanceMass, attributions: Tensor, masks: Tensor) throws -> [Float] {
         _ = try EvaluationSolutions.relevanceMass(attributions: attributions, masks: masks)
@@ -108,15 +77,7 @@ public enum EvaluationMistakes {
 
     // MARK: 10.2c
 
-    public enum RelevanceRankAccuracy: String, MistakeKind {
-        case dividesByArea = "divides-by-area", leastRelevant = "least-relevant"
-        public var summary: String {
-            switch self {
-            case .dividesByArea: "divides the hits among the top K by the image's pixel count instead of K"
-            case .leastRelevant: "takes the K lowest-attributed pixels"
-            }
-        }
-    }
+    public typealias RelevanceRankAccuracy = EvaluationCourse.RelevanceRankAccuracy
 
     public static func relevanceRankAccuracy(_ id: RelevanceRankAccuracy, attributions: Tensor, masks: Tensor) throws -> [Float] {
         switch id {
@@ -134,15 +95,7 @@ public enum EvaluationMistakes {
 
     // MARK: 10.3
 
-    public enum DecoyShare: String, MistakeKind {
-        case fixedCorner = "fixed-corner", signed = "signed"
-        public var summary: String {
-            switch self {
-            case .fixedCorner: "always measures the top-left swatch, whatever the image's corner"
-            case .signed: "sums the signed attribution: positive and negative evidence cancel"
-            }
-        }
-    }
+    public typealias DecoyShare = EvaluationCourse.DecoyShare
 
     public static func decoyShare(_ id: DecoyShare, attributions: Tensor, corners: [Int]) throws -> [Float] {
         switch id {
@@ -166,15 +119,7 @@ public enum EvaluationMistakes {
 
     // MARK: 10.4
 
-    public enum AblationCAM: String, MistakeKind {
-        case dividesByAblated = "divides-by-ablated", softmaxScore = "softmax-score"
-        public var summary: String {
-            switch self {
-            case .dividesByAblated: "wₖ = (yᶜ − yᶜₖ) / yᶜₖ: divides by the ablated score instead of the original"
-            case .softmaxScore: "scores with the softmax probability instead of the raw logit"
-            }
-        }
-    }
+    public typealias AblationCAM = EvaluationCourse.AblationCAM
 
     public static func ablationCAM(_ id: AblationCAM, of model: Module, images: Tensor, targets: [Int], layer: String) throws -> Tensor {
         let (a, logits) = try featureMaps(of: model, at: layer, images: images)
@@ -198,16 +143,7 @@ public enum EvaluationMistakes {
 
     // MARK: 10.5
 
-    public enum ScoreCAM: String, MistakeKind {
-        case unnormalisedMasks = "unnormalised-masks", halfPixelUpsampling = "half-pixel-upsampling", noSoftmax = "no-softmax"
-        public var summary: String {
-            switch self {
-            case .unnormalisedMasks: "masks the input with the raw upsampled activations, not min-max scaled to [0, 1]"
-            case .halfPixelUpsampling: "upsamples with align_corners=False (F.interpolate's default) instead of UpsamplingBilinear2d's True"
-            case .noSoftmax: "uses the masked inputs' logits as weights without the softmax over channels"
-            }
-        }
-    }
+    public typealias ScoreCAM = EvaluationCourse.ScoreCAM
 
     public static func scoreCAM(_ id: ScoreCAM, of model: Module, images: Tensor, targets: [Int], layer: String) throws -> Tensor {
         let (n, _, height, width) = try imageShape(images, "Score-CAM")
@@ -231,18 +167,7 @@ public enum EvaluationMistakes {
 
     // MARK: 10.6a
 
-    public enum LinearImputation: String, MistakeKind {
-        case equalWeights = "equal-weights", noBorderRenormalisation = "no-border-renormalisation"
-        case edgeNeighboursOnly = "edge-neighbours-only", keptNeighboursOnly = "kept-neighbours-only"
-        public var summary: String {
-            switch self {
-            case .equalWeights: "all eight neighbours weighted 1/8 (the library: 1/6 edge, 1/12 diagonal)"
-            case .noBorderRenormalisation: "divides by the full weight 1 at the border too: pixels outside the image count as 0"
-            case .edgeNeighboursOnly: "uses the four edge neighbours only (1/4 each)"
-            case .keptNeighboursOnly: "no system solved: removed neighbours count as 0, only kept ones are averaged"
-            }
-        }
-    }
+    public typealias LinearImputation = EvaluationCourse.LinearImputation
 
     public static func linearImputation(_ id: LinearImputation, of images: Tensor, keeping keep: Tensor) throws -> Tensor {
         switch id {
@@ -260,17 +185,7 @@ public enum EvaluationMistakes {
 
     // MARK: 10.6b
 
-    public enum ROADScores: String, MistakeKind {
-        case tiesKept = "ties-kept", ordersSwapped = "orders-swapped", probabilityAfter = "probability-after", noiseEverywhere = "noise-everywhere"
-        public var summary: String {
-            switch self {
-            case .tiesKept: "keeps the pixels equal to the threshold (≤ instead of <): a plateau at the threshold survives"
-            case .ordersSwapped: "MoRF and LeRF swapped: thresholds 1 − a for most relevant first"
-            case .probabilityAfter: "returns the probability after imputation, not its change (return_diff)"
-            case .noiseEverywhere: "adds the noise to every pixel, not only the imputed ones"
-            }
-        }
-    }
+    public typealias ROADScores = EvaluationCourse.ROADScores
 
     public static func roadScores(_ id: ROADScores, of model: Module, images: Tensor, attributions: Tensor, targets: [Int], percentile: Int,
                                   order: RemovalOrder, noise: Tensor) throws -> [Float] {

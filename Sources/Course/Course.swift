@@ -1,30 +1,21 @@
-import AdversarialSolutions
-import CAMSolutions
-import EmbeddingsSolutions
-import EvaluationSolutions
-import FeatureVisualizationSolutions
-import GradCAMSolutions
-import GuidedBackpropSolutions
-import HooksSolutions
 import LessonSupport
-import OcclusionSolutions
-import SaliencySolutions
 
-/// The course: every lesson's declaration, in order. `Package.swift` finds the lessons as the
-/// folders under `Lessons/`; `CourseTests` checks that this list names the same folders, and that
+/// The course: every lesson's declaration, in order (each in `Lessons/NN-Topic.swift` beside this
+/// file, what both editions have; `Solutions/NN-Topic/Exercises.swift` binds the answers to them).
+/// `Package.swift` finds the lessons as the folders under `Lessons/`; `CourseTests` checks that this list names the same folders, and that
 /// every declared exercise has its stub and every stub its declaration.
 public enum Course {
     public static let lessons: [LessonDeclaration] = [
-        HooksExercises.lesson,
-        SaliencyExercises.lesson,
-        OcclusionExercises.lesson,
-        CAMExercises.lesson,
-        GradCAMExercises.lesson,
-        GuidedBackpropExercises.lesson,
-        AdversarialExercises.lesson,
-        FeatureVisualizationExercises.lesson,
-        EmbeddingsExercises.lesson,
-        EvaluationExercises.lesson,
+        HooksCourse.lesson,
+        SaliencyCourse.lesson,
+        OcclusionCourse.lesson,
+        CAMCourse.lesson,
+        GradCAMCourse.lesson,
+        GuidedBackpropCourse.lesson,
+        AdversarialCourse.lesson,
+        FeatureVisualizationCourse.lesson,
+        EmbeddingsCourse.lesson,
+        EvaluationCourse.lesson,
     ]
 
     /// The lessons selected by `--lesson N` (all when nil), or an error naming the known ones.

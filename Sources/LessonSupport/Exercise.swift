@@ -119,10 +119,15 @@ public struct LessonDeclaration: Sendable {
     public let folder: String
     public let title: String
     public let exercises: [ExerciseSummary]
-    public let figures: any LessonFigures.Type
 
-    public init(number: Int, folder: String, title: String, exercises: [ExerciseSummary], figures: any LessonFigures.Type) {
-        self.number = number; self.folder = folder; self.title = title; self.exercises = exercises; self.figures = figures
+    public init(number: Int, folder: String, title: String, exercises: [ExerciseSummary]) {
+        self.number = number; self.folder = folder; self.title = title; self.exercises = exercises
+    }
+
+    /// The same lesson with other summaries of its exercises (the full edition's, which list the
+    /// correct variants bound in `Solutions/`).
+    public func with(exercises: [ExerciseSummary]) -> LessonDeclaration {
+        LessonDeclaration(number: number, folder: folder, title: title, exercises: exercises)
     }
 
     /// `Hooks`, from `01-Hooks`: the modules are `HooksLesson` and `HooksSolutions`, the tests

@@ -17,7 +17,7 @@ enum FiguresCommand: Command {
             let folder = LessonPaths.figures(lesson.folder)
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let start = Date()
-            let figures = try lesson.figures.make(context)
+            let figures = try FullEdition.figures(of: lesson).make(context)
             var changed = 0
             for figure in figures {
                 changed += try write(Data(PNG.encode(figure.image)), to: folder.appendingPathComponent("\(figure.name).png"))

@@ -26,7 +26,7 @@ enum VerifyCommand: Command {
     static func run(_ options: ParsedOptions) throws {
         let root = try DatasetFiles.root()
         let timeout = Double(try options.int("timeout", default: 300)!)
-        let lessons = try Course.selected(try options.int("lesson"))
+        let lessons = try Course.selected(try options.int("lesson")).map(FullEdition.bound)
         if !options.has("skip-build") { try buildTests(root: root) }
         var problems: [String] = []
         var mistakesChecked = 0, variantsChecked = 0

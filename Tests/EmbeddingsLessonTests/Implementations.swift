@@ -2,6 +2,7 @@
 // (WORKBOOK_SOLUTIONS=1) or a catalogued mistake (WORKBOOK_MISTAKE), as the exercise's one
 // declaration in Solutions/09-Embeddings/Exercises.swift decides.
 
+import Course
 import EmbeddingsLesson
 import EmbeddingsSolutions
 import LessonSupport

@@ -2,6 +2,7 @@
 // reference (WORKBOOK_SOLUTIONS=1) or a catalogued mistake (WORKBOOK_MISTAKE), as the exercise's
 // one declaration in Solutions/08-FeatureVisualization/Exercises.swift decides.
 
+import Course
 import FeatureVisualizationLesson
 import FeatureVisualizationSolutions
 import LessonSupport

@@ -2,6 +2,7 @@
 // (WORKBOOK_SOLUTIONS=1) or a catalogued mistake (WORKBOOK_MISTAKE), as the exercise's one
 // declaration in Solutions/02-Saliency/Exercises.swift decides.
 
+import Course
 import LessonSupport
 import SaliencyLesson
 import SaliencySolutions
