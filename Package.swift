@@ -94,7 +94,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["TensorEngine", "Codecs", "Imaging", "DataFormats", "ModelZoo", "LessonSupport"]),
         // The course: every lesson's declaration, in order (what `verify`, `grade` and `figures` run):
         // numbers, titles, stubs and the catalogued mistakes' ids. No answers: both editions have it.
-        .target(name: "Course", dependencies: ["LessonSupport", "TensorEngine"]),
+        .target(name: "Course", dependencies: ["LessonSupport", "TensorEngine", "Imaging"]),
         // The command line, as a library so its tests run the same entry point in-process.
         .target(
             name: "WorkbookCLI",

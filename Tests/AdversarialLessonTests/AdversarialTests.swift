@@ -1,3 +1,4 @@
+import Course
 import AdversarialSolutions
 import Foundation
 import LessonSupport
@@ -254,14 +255,14 @@ struct AdversarialTests {
     func accuracyGolden() throws {
         let model = try Fixtures.model("mnist-gap")
         let (images, labels) = try Fixtures.mnistTest().batch(0..<1000)
-        let received = try Graded.accuracyUnderFGSM(of: model, images: images, labels: labels, epsilons: AdversarialFigures.epsilons)
+        let received = try Graded.accuracyUnderFGSM(of: model, images: images, labels: labels, epsilons: AdversarialDrawings.epsilons)
         // Your curve, drawn as the reference draws it, against the stored chart and numbers
         // (figures/accuracy-vs-epsilon.png and .npy: the reference's curve).
-        if received.count == AdversarialFigures.epsilons.count,
-           let problem = GoldenFigures.check(AdversarialFigures.accuracyFigure(received), in: LessonPaths.figures(AdversarialFigures.folder)) {
-            Issue.record(Comment(rawValue: "accuracy under FGSM for ε = \(AdversarialFigures.epsilons) on the first 1,000 test images: received \(received.map { String(format: "%.3f", $0) }), which does not match the golden curve:\n\(problem)"))
+        if received.count == AdversarialDrawings.epsilons.count,
+           let problem = GoldenFigures.check(AdversarialDrawings.accuracyFigure(received), in: LessonPaths.figures(AdversarialDrawings.folder)) {
+            Issue.record(Comment(rawValue: "accuracy under FGSM for ε = \(AdversarialDrawings.epsilons) on the first 1,000 test images: received \(received.map { String(format: "%.3f", $0) }), which does not match the golden curve:\n\(problem)"))
         }
-        #expect(received.count == AdversarialFigures.epsilons.count, "one accuracy per ε: received \(received.count) values")
+        #expect(received.count == AdversarialDrawings.epsilons.count, "one accuracy per ε: received \(received.count) values")
     }
 
     // MARK: Reference figures

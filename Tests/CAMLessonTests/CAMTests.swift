@@ -1,3 +1,4 @@
+import Course
 import Foundation
 import CAMSolutions
 import LessonSupport
@@ -191,10 +192,12 @@ struct CAMTests {
                                               receivedShape: received.shape, what: "CAM of the golden images") {
             Issue.record(Comment(rawValue: problem))
         }
-        if received.shape == expected.shape {
-            StudentFigures.save(try CAMFigures.goldenGrid(images: images, cams: received, captions: FigureContext.goldenIndices.map { "#\($0)" },
-                                                          targets: labels),
-                                lesson: CAMFigures.folder, name: "cam-golden")
+        // The student's figure, drawn with their own 4.2 and 4.3 (none while those are not done).
+        if received.shape == expected.shape,
+           let grid = try? CAMDrawings.goldenGrid(images: images, cams: received, captions: FigureContext.goldenIndices.map { "#\($0)" },
+                                                  targets: labels,
+                                                  upsampledAndNormalized: { try Graded.normalizedMaps(Graded.upsampleBilinear($0, height: 28, width: 28)) }) {
+            StudentFigures.save(grid, lesson: CAMDrawings.folder, name: "cam-golden")
         }
         let image = try images.sliced(axis: 0, 0..<1)
         let tenCopies = try Tensor.concatenate(Array(repeating: image, count: 10), axis: 0)
@@ -214,7 +217,7 @@ struct CAMTests {
         let figures = try CAMFigures.make(FigureContext(mnistTest: Fixtures.mnistTest()))
         #expect(figures.map(\.name) == ["cam-golden", "cam-all-classes", "cam-colour"])
         for figure in figures {
-            if let problem = GoldenFigures.check(figure, in: LessonPaths.figures(CAMFigures.folder)) {
+            if let problem = GoldenFigures.check(figure, in: LessonPaths.figures(CAMDrawings.folder)) {
                 Issue.record(Comment(rawValue: "reference figure \(figure.name) no longer matches its golden: \(problem)"))
             }
         }

@@ -1,3 +1,4 @@
+import Course
 import Foundation
 import GradCAMSolutions
 import LessonSupport
@@ -277,9 +278,10 @@ struct GradCAMTests {
             // The student's `gradcam-layers`: the reference figure's picture drawn with their Grad-CAM
             // at relu1–relu3 (the handout shows it beside the reference's).
             let captions = FigureContext.goldenIndices.enumerated().map { "#\($0.element) pred \(predicted[$0.offset]) / true \(labels[$0.offset])" }
-            if let figure = try? GradCAMFigures.layerComparison(model: model, images: images, captions: captions,
-                                                                 camAt: { try Graded.gradCAM(of: $0, images: $1, targets: $2, layer: $3) }) {
-                StudentFigures.save(figure.image, lesson: GradCAMFigures.folder, name: "gradcam-layers")
+            if let figure = try? GradCAMDrawings.layerComparison(model: model, images: images, captions: captions,
+                                                                 camAt: { try Graded.gradCAM(of: $0, images: $1, targets: $2, layer: $3) },
+                                                                 upsampledAndNormalized: { try Graded.upsampledAndNormalized($0, height: 28, width: 28) }) {
+                StudentFigures.save(figure.image, lesson: GradCAMDrawings.folder, name: "gradcam-layers")
             }
         }
         // The numbers of the reference figure `gradcam-layers` (its raw maps), computed live; the

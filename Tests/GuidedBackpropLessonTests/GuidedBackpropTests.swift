@@ -1,3 +1,4 @@
+import Course
 import DataFormats
 import Foundation
 import GuidedBackpropSolutions
@@ -73,7 +74,7 @@ func twoReLUNetwork() throws -> Sequential {
 
 /// The golden numbers stored beside a reference figure (`Lessons/06-GuidedBackprop/figures/NAME.npy`).
 func storedRaw(_ name: String) throws -> (shape: [Int], values: [Float]) {
-    let stored = try NPY.read(contentsOf: LessonPaths.figures(GuidedBackpropFigures.folder).appendingPathComponent("\(name).npy"))
+    let stored = try NPY.read(contentsOf: LessonPaths.figures(GuidedBackpropDrawings.folder).appendingPathComponent("\(name).npy"))
     return (stored.shape, stored.floats())
 }
 
@@ -229,7 +230,7 @@ struct GuidedBackpropTests {
         let received = try Graded.guidedBackprop(of: model, images: images, targets: labels)
         if received.count == images.count {
             StudentFigures.save(try Render.map(Array(received.data[0..<784]), width: 28, height: 28, colormap: .bwr, normalization: .symmetric),
-                                lesson: GuidedBackpropFigures.folder, name: "guided-backprop")
+                                lesson: GuidedBackpropDrawings.folder, name: "guided-backprop")
         }
         // The numbers of the reference figure `guided-backprop`, computed live; the figures
         // themselves are checked against their goldens in solutions mode (`referenceFigures`).

@@ -1,3 +1,4 @@
+import Course
 import Foundation
 import HooksSolutions
 import LessonSupport
@@ -122,7 +123,7 @@ struct HooksTests {
         let received = try Graded.convolutionActivations(of: model, for: images)
         let expected = try Reference.convolutionActivations(of: model, for: images)
         for (layer, maps) in received where maps.rank == 4 && maps.shape[0] == 1 {
-            StudentFigures.save(try HooksFigures.featureMapGrid(layer: layer, maps: maps), lesson: HooksFigures.folder,
+            StudentFigures.save(try HooksDrawings.featureMapGrid(layer: layer, maps: maps), lesson: HooksDrawings.folder,
                                 name: "feature-maps-\(layer)")
         }
         for (layer, maps) in expected {

@@ -1,3 +1,4 @@
+import Course
 import Foundation
 import LessonSupport
 import OcclusionSolutions
@@ -237,7 +238,7 @@ struct OcclusionTests {
     func occlusionGolden() throws {
         let model = try Fixtures.model("mnist-gap")
         let (images, labels) = try Fixtures.mnistImages(FigureContext.goldenIndices)
-        let window = OcclusionFigures.goldenWindow, stride = OcclusionFigures.goldenStride
+        let window = OcclusionDrawings.goldenWindow, stride = OcclusionDrawings.goldenStride
         let received = try Graded.occlusion(of: model, images: images, targets: labels, window: window, stride: stride,
                                             baseline: 0, batchSize: 128)
         let expected = try Reference.occlusion(of: model, images: images, targets: labels, window: window, stride: stride,
@@ -248,8 +249,8 @@ struct OcclusionTests {
         }
         if received.shape == expected.shape {
             let captions = FigureContext.goldenIndices.map { "#\($0)" }
-            StudentFigures.save(try OcclusionFigures.goldenGrid(images: images, maps: received, captions: captions, targets: labels),
-                                lesson: OcclusionFigures.folder, name: "occlusion-golden")
+            StudentFigures.save(try OcclusionDrawings.goldenGrid(images: images, maps: received, captions: captions, targets: labels),
+                                lesson: OcclusionDrawings.folder, name: "occlusion-golden")
         }
     }
 
@@ -261,7 +262,7 @@ struct OcclusionTests {
         let figures = try OcclusionFigures.make(FigureContext(mnistTest: Fixtures.mnistTest()))
         #expect(figures.map(\.name) == ["occlusion-golden", "occlusion-window-sizes", "occlusion-colour"])
         for figure in figures {
-            if let problem = GoldenFigures.check(figure, in: LessonPaths.figures(OcclusionFigures.folder)) {
+            if let problem = GoldenFigures.check(figure, in: LessonPaths.figures(OcclusionDrawings.folder)) {
                 Issue.record(Comment(rawValue: "reference figure \(figure.name) no longer matches its golden: \(problem)"))
             }
         }

@@ -1,3 +1,4 @@
+import Course
 import Foundation
 import LessonSupport
 import SaliencySolutions
@@ -214,17 +215,17 @@ struct IntegratedGradientsTests {
     func integratedGradientsGolden() throws {
         let model = try Fixtures.model("mnist-gap")
         let (images, labels) = try Fixtures.mnistImages(FigureContext.goldenIndices)
-        let steps = SaliencyFigures.integratedGradientsSteps
+        let steps = SaliencyDrawings.integratedGradientsSteps
         let received = try Graded.integratedGradients(of: model, images: images, targets: labels, steps: steps, method: .gaussLegendre)
         let expected = try Reference.integratedGradients(of: model, images: images, targets: labels, steps: steps, method: .gaussLegendre)
         expectMap(received.attributions, expected.attributions,
                   "Integrated Gradients of the golden images (Gauss–Legendre, \(steps) steps)")
         if received.attributions.shape == images.shape && received.delta.count == 3 {
-            let inputs = try SaliencyFigures.inputs(FigureContext(mnistTest: Fixtures.mnistTest()))
+            let inputs = try SaliencyDrawings.inputs(FigureContext(mnistTest: Fixtures.mnistTest()))
             let product = try Reference.gradientTimesInput(of: model, images: images, targets: labels)
-            StudentFigures.save(try SaliencyFigures.integratedGradientsGrid(inputs, product: product, attributions: received.attributions,
+            StudentFigures.save(try SaliencyDrawings.integratedGradientsGrid(inputs, product: product, attributions: received.attributions,
                                                                             delta: received.delta),
-                                lesson: SaliencyFigures.folder, name: "integrated-gradients")
+                                lesson: SaliencyDrawings.folder, name: "integrated-gradients")
         }
     }
 

@@ -1,3 +1,4 @@
+import Course
 import Foundation
 import LessonSupport
 import SaliencySolutions
@@ -110,8 +111,12 @@ struct SaliencyTests {
         let received = try Graded.saliency(of: model, images: images, targets: labels)
         expectMap(received, try Reference.saliency(of: model, images: images, targets: labels), "saliency of the golden images")
         if received.shape == images.shape {
-            let inputs = try SaliencyFigures.inputs(FigureContext(mnistTest: Fixtures.mnistTest()))
-            StudentFigures.save(try SaliencyFigures.saliencyGrid(inputs, gradient: received), lesson: SaliencyFigures.folder, name: "saliency")
+            let inputs = try SaliencyDrawings.inputs(FigureContext(mnistTest: Fixtures.mnistTest()))
+            // |∂y/∂x| by the student's own 2.2 (no figure while 2.2 is not done).
+            if let magnitude = try? Graded.saliencyMagnitude(received) {
+                StudentFigures.save(try SaliencyDrawings.saliencyGrid(inputs, gradient: received, magnitude: magnitude),
+                                    lesson: SaliencyDrawings.folder, name: "saliency")
+            }
         }
     }
 
@@ -208,10 +213,10 @@ struct SaliencyTests {
         expectMap(received, try Reference.gradientTimesInput(of: model, images: images, targets: labels),
                   "gradient × input of the golden images (multiply by the pixels in [0, 1], not by the normalised input)")
         if received.shape == images.shape {
-            let inputs = try SaliencyFigures.inputs(FigureContext(mnistTest: Fixtures.mnistTest()))
+            let inputs = try SaliencyDrawings.inputs(FigureContext(mnistTest: Fixtures.mnistTest()))
             let gradient = try Reference.saliency(of: model, images: images, targets: labels)
-            StudentFigures.save(try SaliencyFigures.gradientTimesInputGrid(inputs, gradient: gradient, product: received),
-                                lesson: SaliencyFigures.folder, name: "gradient-times-input")
+            StudentFigures.save(try SaliencyDrawings.gradientTimesInputGrid(inputs, gradient: gradient, product: received),
+                                lesson: SaliencyDrawings.folder, name: "gradient-times-input")
         }
     }
 
@@ -251,7 +256,7 @@ struct SaliencyTests {
     func smoothGradGolden() throws {
         let model = try Fixtures.model("mnist-gap")
         let (images, labels) = try Fixtures.mnistImages(FigureContext.goldenIndices)
-        let (samples, level, seed) = (SaliencyFigures.smoothGradSamples, SaliencyFigures.smoothGradNoiseLevel, SaliencyFigures.smoothGradSeed)
+        let (samples, level, seed) = (SaliencyDrawings.smoothGradSamples, SaliencyDrawings.smoothGradNoiseLevel, SaliencyDrawings.smoothGradSeed)
         let received = try Graded.smoothGrad(of: model, images: images, targets: labels, samples: samples, noiseLevel: level, seed: seed)
         expectMap(received, try Reference.smoothGrad(of: model, images: images, targets: labels, samples: samples, noiseLevel: level, seed: seed),
                   """
@@ -264,10 +269,10 @@ struct SaliencyTests {
         expectMap(dimmed, try Reference.smoothGrad(of: model, images: dim, targets: labels, samples: 8, noiseLevel: 0.2, seed: 3),
                   "SmoothGrad of dimmed images (range 0.5: σ = 0.2 · 0.5 = 0.1, not 0.2)")
         if received.shape == images.shape {
-            let inputs = try SaliencyFigures.inputs(FigureContext(mnistTest: Fixtures.mnistTest()))
+            let inputs = try SaliencyDrawings.inputs(FigureContext(mnistTest: Fixtures.mnistTest()))
             let gradient = try Reference.saliency(of: model, images: images, targets: labels)
-            StudentFigures.save(try SaliencyFigures.smoothGradGrid(inputs, gradient: gradient, levels: [(level, received)]),
-                                lesson: SaliencyFigures.folder, name: "smoothgrad")
+            StudentFigures.save(try SaliencyDrawings.smoothGradGrid(inputs, gradient: gradient, levels: [(level, received)]),
+                                lesson: SaliencyDrawings.folder, name: "smoothgrad")
         }
     }
 
