@@ -55,27 +55,49 @@ func existing(_ candidates: [String], in folder: String) -> [String] {
     return candidates.filter { FileManager.default.fileExists(atPath: path + "/" + $0) }
 }
 
-let lessonTargets: [Target] = lessons.flatMap { lesson -> [Target] in [
-    // Students' code is numeric too (loops over pixels, iterative solvers): `-O` like the rest,
-    // so a correct loop is never too slow for the tests' time limit. Traps (index out of range,
-    // overflow) still trap, and the graders still name the exercise.
-    .target(name: "\(lesson.topic)Lesson", dependencies: ["TensorEngine", "LessonSupport"],
-            path: "Lessons/\(lesson.folder)", exclude: lessonNonSources(lesson.folder), swiftSettings: optimised),
-    .target(name: "\(lesson.topic)Solutions", dependencies: ["TensorEngine", "LessonSupport", "Imaging", "ModelZoo", "Course"],
-            path: "Solutions/\(lesson.folder)", swiftSettings: optimised),
-    .testTarget(name: "\(lesson.topic)LessonTests",
-                dependencies: [.target(name: "\(lesson.topic)Lesson"), .target(name: "\(lesson.topic)Solutions"),
-                               "TestSupport", "LessonSupport", "TensorEngine", "DataFormats", "Course"],
-                exclude: existing(["Fixtures", "Recorded"], in: "Tests/\(lesson.topic)LessonTests")),
-] }
+/// The full edition has `Solutions/` (the answers, the mistakes' code, the reference figures); the
+/// student edition (`workbook student-edition`) has not, and grades against the recorded
+/// references instead (`Tests/<Topic>LessonTests/Recorded`). The graders compile in both: what
+/// needs the reference is inside `#if canImport(<Topic>Solutions)`.
+let fullEdition = FileManager.default.fileExists(
+    atPath: URL(fileURLWithPath: Context.packageDirectory).appendingPathComponent("Solutions").path)
+
+let lessonTargets: [Target] = lessons.flatMap { lesson -> [Target] in
+    let solutions: [Target] = fullEdition ? [
+        .target(name: "\(lesson.topic)Solutions", dependencies: ["TensorEngine", "LessonSupport", "Imaging", "ModelZoo", "Course"],
+                path: "Solutions/\(lesson.folder)", swiftSettings: optimised),
+    ] : []
+    let reference: [Target.Dependency] = fullEdition ? [.target(name: "\(lesson.topic)Solutions")] : []
+    return [
+        // Students' code is numeric too (loops over pixels, iterative solvers): `-O` like the rest,
+        // so a correct loop is never too slow for the tests' time limit. Traps (index out of range,
+        // overflow) still trap, and the graders still name the exercise.
+        .target(name: "\(lesson.topic)Lesson", dependencies: ["TensorEngine", "LessonSupport"],
+                path: "Lessons/\(lesson.folder)", exclude: lessonNonSources(lesson.folder), swiftSettings: optimised),
+        .testTarget(name: "\(lesson.topic)LessonTests",
+                    dependencies: [.target(name: "\(lesson.topic)Lesson")] + reference
+                        + ["TestSupport", "LessonSupport", "TensorEngine", "DataFormats", "Course"],
+                    exclude: existing(["Fixtures", "Recorded"], in: "Tests/\(lesson.topic)LessonTests")),
+    ] + solutions
+}
+
+/// The command line and its tests need `Solutions/` today: the full edition only.
+let commandLineTargets: [Target] = fullEdition ? [
+    // The command line, as a library so its tests run the same entry point in-process.
+    .target(
+        name: "WorkbookCLI",
+        dependencies: ["TensorEngine", "Codecs", "Imaging", "DataFormats", "ModelZoo", "LessonSupport", "Course"]
+            + lessons.map { .target(name: "\($0.topic)Solutions") },
+        swiftSettings: optimised),
+    .executableTarget(name: "workbook", dependencies: ["WorkbookCLI"]),
+    .testTarget(name: "WorkbookCLITests", dependencies: ["WorkbookCLI", "ModelZoo", "TensorEngine", "TestSupport", "DataFormats", "Codecs", "Imaging", "Course"]),
+] : []
 
 let package = Package(
     name: "CNNInterpretabilityWorkbook",
     platforms: [.macOS(.v14)],
-    products: [
-        .executable(name: "workbook", targets: ["workbook"]),
-        .library(name: "TensorEngine", targets: ["TensorEngine"]),
-    ],
+    products: (fullEdition ? [.executable(name: "workbook", targets: ["workbook"])] : [])
+        + [.library(name: "TensorEngine", targets: ["TensorEngine"])],
     targets: [
         // The tensor and reverse-mode autodiff engine: ops, layers, hooks, optimisers.
         .target(name: "TensorEngine", swiftSettings: engine),
@@ -95,13 +117,6 @@ let package = Package(
         // The course: every lesson's declaration, in order (what `verify`, `grade` and `figures` run):
         // numbers, titles, stubs and the catalogued mistakes' ids. No answers: both editions have it.
         .target(name: "Course", dependencies: ["LessonSupport", "TensorEngine", "Imaging"]),
-        // The command line, as a library so its tests run the same entry point in-process.
-        .target(
-            name: "WorkbookCLI",
-            dependencies: ["TensorEngine", "Codecs", "Imaging", "DataFormats", "ModelZoo", "LessonSupport", "Course"]
-                + lessons.map { .target(name: "\($0.topic)Solutions") },
-            swiftSettings: optimised),
-        .executableTarget(name: "workbook", dependencies: ["WorkbookCLI"]),
 
         // Fixtures are read through #filePath-relative URLs, so they are excluded from the targets.
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "TestSupport"], exclude: ["Fixtures"]),
@@ -110,6 +125,5 @@ let package = Package(
         .testTarget(name: "DataFormatsTests", dependencies: ["DataFormats", "Codecs"], exclude: ["Fixtures"]),
         .testTarget(name: "ModelZooTests", dependencies: ["ModelZoo", "TensorEngine", "DataFormats", "TestSupport"]),
         .testTarget(name: "CourseTests", dependencies: ["Course", "LessonSupport", "TestSupport"]),
-        .testTarget(name: "WorkbookCLITests", dependencies: ["WorkbookCLI", "ModelZoo", "TensorEngine", "TestSupport", "DataFormats", "Codecs", "Imaging", "Course"]),
-    ] + lessonTargets
+    ] + lessonTargets + commandLineTargets
 )

@@ -1,5 +1,7 @@
 import Foundation
+#if canImport(AdversarialSolutions)
 import AdversarialSolutions
+#endif
 import LessonSupport
 import Testing
 import TensorEngine

@@ -4,10 +4,16 @@
 
 import Course
 import AdversarialLesson
+#if canImport(AdversarialSolutions)
 import AdversarialSolutions
+#endif
 import TensorEngine
 
+#if canImport(AdversarialSolutions)
 typealias Exercises = AdversarialExercises
+#else
+typealias Exercises = AdversarialCourse
+#endif
 
 enum Graded {
     static func fgsm(of model: Module, images: Tensor, labels: [Int], epsilon: Float) throws -> Tensor {

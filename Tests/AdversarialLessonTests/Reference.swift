@@ -3,7 +3,9 @@
 // edition) or with WORKBOOK_REFERENCES=recorded. See `ReferenceBook`.
 
 #if canImport(AdversarialSolutions)
+#if canImport(AdversarialSolutions)
 import AdversarialSolutions
+#endif
 #endif
 import TensorEngine
 import TestSupport

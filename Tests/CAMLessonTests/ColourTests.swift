@@ -1,6 +1,8 @@
 import Foundation
 import LessonSupport
+#if canImport(CAMSolutions)
 import CAMSolutions
+#endif
 import Testing
 import TensorEngine
 import TestSupport

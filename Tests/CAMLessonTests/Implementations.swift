@@ -4,10 +4,16 @@
 
 import Course
 import CAMLesson
+#if canImport(CAMSolutions)
 import CAMSolutions
+#endif
 import TensorEngine
 
+#if canImport(CAMSolutions)
 typealias Exercises = CAMExercises
+#else
+typealias Exercises = CAMCourse
+#endif
 
 enum Graded {
     static func classActivationMap(of model: Module, images: Tensor, targets: [Int],

@@ -3,7 +3,9 @@
 // or with WORKBOOK_REFERENCES=recorded. See `ReferenceBook`.
 
 #if canImport(CAMSolutions)
+#if canImport(CAMSolutions)
 import CAMSolutions
+#endif
 #endif
 import TensorEngine
 import TestSupport

@@ -4,11 +4,17 @@
 
 import Course
 import EmbeddingsLesson
+#if canImport(EmbeddingsSolutions)
 import EmbeddingsSolutions
+#endif
 import LessonSupport
 import TensorEngine
 
+#if canImport(EmbeddingsSolutions)
 typealias Exercises = EmbeddingsExercises
+#else
+typealias Exercises = EmbeddingsCourse
+#endif
 
 enum Graded {
     static func features(of model: Module, at layer: String, for images: Tensor, batchSize: Int) throws -> Tensor {
@@ -24,7 +30,7 @@ enum Graded {
         try Exercises.tsneGradient.graded(student: EmbeddingsLesson.tsneGradient)(p, y)
     }
     static func tsne(_ data: Matrix, settings: TSNESettings) throws -> TSNEResult {
-        try Exercises.tsne.graded(student: EmbeddingsLesson.tsne)(data, settings)
+        try Exercises.tsne.graded(student: { try EmbeddingsLesson.tsne($0, settings: $1) })(data, settings)
     }
     static func trustworthiness(high: Matrix, low: Matrix, neighbours k: Int) throws -> Double {
         try Exercises.trustworthiness.graded(student: EmbeddingsLesson.trustworthiness)(high, low, k)

@@ -1,9 +1,13 @@
+#if canImport(EmbeddingsSolutions)
 @testable import EmbeddingsSolutions
+#endif
 import Foundation
 import LessonSupport
 import Testing
 import TensorEngine
 import TestSupport
+// The reference engine's own tests: the full edition only (the student edition has no Solutions/).
+#if canImport(EmbeddingsSolutions)
 
 /// The engine's large-scale embedding code (`workbook embed` on 10,000 images) against the
 /// exercises' reference (fast path beside naive path, as llm.c does) and against scikit-learn's
@@ -214,3 +218,4 @@ private func firstDifference(_ a: [Double], _ b: [Double]) -> String {
 private func closeTo(_ a: [Double], _ b: [Double], tolerance: Double) -> Bool {
     a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) <= tolerance * max(1, abs($0), abs($1)) }
 }
+#endif

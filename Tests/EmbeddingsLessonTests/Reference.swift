@@ -3,7 +3,9 @@
 // edition) or with WORKBOOK_REFERENCES=recorded. See `ReferenceBook`.
 
 #if canImport(EmbeddingsSolutions)
+#if canImport(EmbeddingsSolutions)
 import EmbeddingsSolutions
+#endif
 #endif
 import LessonSupport
 import TensorEngine

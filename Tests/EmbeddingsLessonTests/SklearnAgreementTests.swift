@@ -1,14 +1,19 @@
+#if canImport(EmbeddingsSolutions)
 import EmbeddingsSolutions
+#endif
 import Foundation
 import LessonSupport
 import Testing
 import TensorEngine
 import TestSupport
+// The reference engine's own tests: the full edition only (the student edition has no Solutions/).
+#if canImport(EmbeddingsSolutions)
 
 /// The reference t-SNE of lesson 09 against scikit-learn's `TSNE(method="exact")` (not graded: no
 /// student code runs here; solutions mode only, as it takes a few seconds).
 @Suite("Lesson 09 reference agrees with scikit-learn")
 struct EmbeddingsSklearnTests {
+    #if canImport(EmbeddingsSolutions)
     @Test("exact t-SNE of 500 test digits: trustworthiness (k = 5) within 0.01 of scikit-learn's", .enabled(if: checksReferenceFigures))
     func tsneTrustworthiness() throws {
         let fixture = try SklearnFixture.load()
@@ -26,7 +31,9 @@ struct EmbeddingsSklearnTests {
         #expect(abs(trust - fixture.tsne_trust_5) <= 0.01, "T(5): ours \(trust), scikit-learn (\(fixture.library)) \(fixture.tsne_trust_5)")
         #expect(abs(kl - fixture.tsne_kl) <= 0.05, "final KL: ours \(kl), scikit-learn \(fixture.tsne_kl)")
     }
+    #endif
 
+    #if canImport(EmbeddingsSolutions)
     @Test("exact and Barnes-Hut t-SNE of 2,000 test digits: trustworthiness (k = 5) within 0.01 of scikit-learn's", .enabled(if: checksReferenceFigures))
     func tsneOf2000() throws {
         let fixture = try BarnesHutFixture.load()
@@ -44,9 +51,11 @@ struct EmbeddingsSklearnTests {
             #expect(abs(trust - expected) <= 0.01, "\(name) T(5): ours \(trust), scikit-learn (\(fixture.library)) \(expected)")
         }
     }
+    #endif
 }
 
 extension EmbeddingsSklearnTests {
+    #if canImport(EmbeddingsSolutions)
     @Test("UMAP of 2,000 test digits: trustworthiness (k = 5) within 0.01 of umap-learn's", .enabled(if: checksReferenceFigures))
     func umapOf2000() throws {
         let fixture = try UMAPFixture.load()
@@ -61,6 +70,7 @@ extension EmbeddingsSklearnTests {
         }
         #expect(abs(trust - fixture.umap_2000_trust_5) <= 0.01, "T(5): ours \(trust), umap-learn (\(fixture.library)) \(fixture.umap_2000_trust_5)")
     }
+    #endif
 }
 
 /// `Fixtures/barnes-hut-sklearn.json`, written by `make_barnes_hut_fixture.py` beside it.
@@ -77,3 +87,4 @@ struct BarnesHutFixture: Decodable {
     }
     static func load() throws -> BarnesHutFixture { try shared.get() }
 }
+#endif

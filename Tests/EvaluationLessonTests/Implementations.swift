@@ -4,11 +4,17 @@
 
 import Course
 import EvaluationLesson
+#if canImport(EvaluationSolutions)
 import EvaluationSolutions
+#endif
 import LessonSupport
 import TensorEngine
 
+#if canImport(EvaluationSolutions)
 typealias Exercises = EvaluationExercises
+#else
+typealias Exercises = EvaluationCourse
+#endif
 
 enum Graded {
     static func perturbationCurve(of model: Module, from start: Tensor, to end: Tensor, attributions: Tensor, targets: [Int], pixelsPerStep: Int) throws -> Tensor {

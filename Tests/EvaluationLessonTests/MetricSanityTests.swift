@@ -1,5 +1,7 @@
 import Foundation
+#if canImport(EvaluationSolutions)
 import EvaluationSolutions
+#endif
 import LessonSupport
 import Testing
 import TensorEngine

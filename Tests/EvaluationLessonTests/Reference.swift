@@ -3,7 +3,9 @@
 // edition) or with WORKBOOK_REFERENCES=recorded. See `ReferenceBook`.
 
 #if canImport(EvaluationSolutions)
+#if canImport(EvaluationSolutions)
 import EvaluationSolutions
+#endif
 #endif
 import TensorEngine
 import TestSupport

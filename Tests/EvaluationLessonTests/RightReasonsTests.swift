@@ -1,10 +1,14 @@
 import Foundation
+#if canImport(EvaluationSolutions)
 import EvaluationSolutions
+#endif
 import LessonSupport
 import ModelZoo
 import Testing
 import TensorEngine
 import TestSupport
+// The reference engine's own tests: the full edition only (the student edition has no Solutions/).
+#if canImport(EvaluationSolutions)
 
 /// The stretch of lesson 10 — right for the right reasons — is reference engine, not an exercise:
 /// its second-order path is checked here against central differences of the penalty itself.
@@ -73,3 +77,4 @@ struct RightReasonsTests {
         #expect(r.data[784 + 27 * 28 + 27] == 1 && r.data[784] == 0)
     }
 }
+#endif

@@ -1,9 +1,13 @@
+#if canImport(FeatureVisualizationSolutions)
 import FeatureVisualizationSolutions
+#endif
 import Foundation
 import LessonSupport
 import Testing
 import TensorEngine
 import TestSupport
+// The reference engine's own tests: the full edition only (the student edition has no Solutions/).
+#if canImport(FeatureVisualizationSolutions)
 
 /// What `Fixtures/make_pytorch_fixture.py` computed in PyTorch (torch.roll, reflect-padded conv2d,
 /// bilinear interpolate, autograd) on the shipped mnist-gap.
@@ -60,3 +64,4 @@ struct FeatureVisualizationPyTorchTests {
                   fixture.channel_guided, relative: 1e-5)
     }
 }
+#endif

@@ -3,7 +3,9 @@
 // student edition) or with WORKBOOK_REFERENCES=recorded. See `ReferenceBook`.
 
 #if canImport(FeatureVisualizationSolutions)
+#if canImport(FeatureVisualizationSolutions)
 import FeatureVisualizationSolutions
+#endif
 #endif
 import DataFormats
 import LessonSupport

@@ -1,6 +1,8 @@
 import Foundation
 import LessonSupport
+#if canImport(GradCAMSolutions)
 import GradCAMSolutions
+#endif
 import Testing
 import TensorEngine
 import TestSupport

@@ -3,7 +3,9 @@
 // edition) or with WORKBOOK_REFERENCES=recorded. See `ReferenceBook`.
 
 #if canImport(GradCAMSolutions)
+#if canImport(GradCAMSolutions)
 import GradCAMSolutions
+#endif
 #endif
 import DataFormats
 import TensorEngine

@@ -1,6 +1,8 @@
 import Foundation
 import LessonSupport
+#if canImport(GuidedBackpropSolutions)
 import GuidedBackpropSolutions
+#endif
 import Testing
 import TensorEngine
 import TestSupport

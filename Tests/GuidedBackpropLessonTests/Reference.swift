@@ -3,7 +3,9 @@
 // edition) or with WORKBOOK_REFERENCES=recorded. See `ReferenceBook`.
 
 #if canImport(GuidedBackpropSolutions)
+#if canImport(GuidedBackpropSolutions)
 import GuidedBackpropSolutions
+#endif
 #endif
 import DataFormats
 import TensorEngine

@@ -3,7 +3,9 @@
 // or with WORKBOOK_REFERENCES=recorded. See `ReferenceBook`.
 
 #if canImport(HooksSolutions)
+#if canImport(HooksSolutions)
 import HooksSolutions
+#endif
 #endif
 import DataFormats
 import TensorEngine

@@ -1,6 +1,8 @@
 import Foundation
 import LessonSupport
+#if canImport(OcclusionSolutions)
 import OcclusionSolutions
+#endif
 import Testing
 import TensorEngine
 import TestSupport

@@ -1,7 +1,9 @@
 import Course
 import Foundation
 import LessonSupport
+#if canImport(OcclusionSolutions)
 import OcclusionSolutions
+#endif
 import Testing
 import TensorEngine
 import TestSupport
@@ -257,6 +259,7 @@ struct OcclusionTests {
     /// The reference figures, regenerated, against the stored PNG and NPY files (what
     /// `checkReferenceFigures` does, plus the list of names). The graded tests compare the
     /// student's maps with the reference computed live, so figure drift never fails an exercise.
+    #if canImport(OcclusionSolutions)
     @Test("Reference figures match their goldens (solutions mode)", .enabled(if: checksReferenceFigures))
     func referenceFigures() throws {
         let figures = try OcclusionFigures.make(FigureContext(mnistTest: Fixtures.mnistTest()))
@@ -267,4 +270,5 @@ struct OcclusionTests {
             }
         }
     }
+    #endif
 }

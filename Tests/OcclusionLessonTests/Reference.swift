@@ -3,7 +3,9 @@
 // edition) or with WORKBOOK_REFERENCES=recorded. See `ReferenceBook`.
 
 #if canImport(OcclusionSolutions)
+#if canImport(OcclusionSolutions)
 import OcclusionSolutions
+#endif
 #endif
 import TensorEngine
 import TestSupport

@@ -1,6 +1,8 @@
 import Foundation
 import LessonSupport
+#if canImport(SaliencySolutions)
 import SaliencySolutions
+#endif
 import Testing
 import TensorEngine
 import TestSupport

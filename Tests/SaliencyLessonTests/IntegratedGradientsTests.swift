@@ -1,7 +1,9 @@
 import Course
 import Foundation
 import LessonSupport
+#if canImport(SaliencySolutions)
 import SaliencySolutions
+#endif
 import Testing
 import TensorEngine
 import TestSupport

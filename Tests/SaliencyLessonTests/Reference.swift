@@ -3,7 +3,9 @@
 // edition) or with WORKBOOK_REFERENCES=recorded. See `ReferenceBook`.
 
 #if canImport(SaliencySolutions)
+#if canImport(SaliencySolutions)
 import SaliencySolutions
+#endif
 #endif
 import DataFormats
 import LessonSupport
