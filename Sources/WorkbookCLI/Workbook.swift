@@ -6,7 +6,7 @@ public enum Workbook {
     nonisolated(unsafe) static let commands: [any Command.Type] = [
         ExplainCommand.self, VisualizeCommand.self, DreamCommand.self, EmbedCommand.self, RankCommand.self, TrainCommand.self, EvaluateCommand.self, DatasetCommand.self, SummaryCommand.self,
         PredictCommand.self, BenchCommand.self, DiagramCommand.self, FiguresCommand.self, VerifyCommand.self, GradeCommand.self,
-        InsightsCommand.self, AutograderCommand.self, ReportCommand.self, RecordReferencesCommand.self,
+        InsightsCommand.self, AutograderCommand.self, ReportCommand.self, RecordReferencesCommand.self, StudentEditionCommand.self,
     ]
 
     static func usage() -> String {

@@ -1,0 +1,167 @@
+import Course
+import Foundation
+import LessonSupport
+import ModelZoo
+
+/// `workbook student-edition --out DIR`: writes the repository a class is given — the committed
+/// course (`git archive HEAD`) without `Solutions/` and without what needs it (the command line and
+/// its tests, the grading self-tests, CI), with a README for students. Its graders compare with the
+/// recorded references (`Tests/<Topic>LessonTests/Recorded`), so it builds and grades offline with
+/// no access to this edition.
+///
+/// Before anything is written, every Swift file of the edition is searched for code of
+/// `Solutions/` (any three consecutive significant lines of an answer, a mistake, a variant or a
+/// reference figure): one found stops the command and names the file and line. The edition
+/// appears complete or not at all (built in a sibling folder, renamed once).
+enum StudentEditionCommand: Command {
+    static let name = "student-edition"
+    static let summary = "Write the student edition: the committed course without Solutions/, graded against recorded references."
+    static let options = [
+        OptionSpecification(name: "out", valueName: "DIR", help: "the folder to create (must not exist)", required: true),
+    ]
+
+    /// What the student edition leaves out: the answers, and what cannot build or run without them.
+    static let excluded = ["Solutions/", "Sources/WorkbookCLI/", "Sources/workbook/", "Tests/WorkbookCLITests/",
+                           "Tests/GradingSelfTest/", "Tests/AutograderSelfTest/", ".ci/", "BENCHMARKS.md"]
+
+    static func run(_ options: ParsedOptions) throws {
+        let root = try DatasetFiles.root()
+        let out = URL(fileURLWithPath: options.string("out")!).standardizedFileURL
+        guard !FileManager.default.fileExists(atPath: out.path) else {
+            throw CommandLineError(message: "--out \(out.path) exists: name a folder to create")
+        }
+        let start = Date()
+        let staging = out.deletingLastPathComponent().appendingPathComponent(".\(out.lastPathComponent).\(UUID().uuidString).partial")
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: staging) }
+
+        let commit = try shell(["git", "-C", root.path, "rev-parse", "--short", "HEAD"], root: root).trimmingCharacters(in: .whitespacesAndNewlines)
+        _ = try shell(["sh", "-c", "git -C \"$0\" archive --format=tar HEAD | tar -x -C \"$1\"", root.path, staging.path], root: root)
+        for path in excluded { try? FileManager.default.removeItem(at: staging.appendingPathComponent(path)) }
+        try Data(readme(commit: commit).utf8).write(to: staging.appendingPathComponent("README.md"))
+
+        let leaks = try AnswerSearch.leaks(of: root.appendingPathComponent("Solutions"), in: staging)
+        guard leaks.isEmpty else {
+            throw WorkFailure(message: "the edition would contain code of Solutions/ (\(leaks.count) place(s)), first: \(leaks[0])\(leaks.count > 1 ? "; " + leaks.dropFirst().prefix(4).joined(separator: "; ") : "")")
+        }
+        let dirty = try shell(["git", "-C", root.path, "status", "--porcelain", "--untracked-files=no"], root: root)
+            .split(separator: "\n").count
+        try FileManager.default.createDirectory(at: out.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.moveItem(at: staging, to: out)
+        let files = FileManager.default.enumerator(atPath: out.path)?.allObjects.count ?? 0
+        printNow("wrote the student edition of \(commit) to \(out.path): \(files) files and folders, no code of Solutions/ in any Swift file, "
+                 + String(format: "%.1f s", Date().timeIntervalSince(start))
+                 + (dirty > 0 ? " (the committed course: \(dirty) file(s) with uncommitted changes are not in it)" : ""))
+    }
+
+    /// Runs a command, returns its standard output; its failure is a work failure.
+    static func shell(_ arguments: [String], root: URL) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        process.currentDirectoryURL = root
+        let pipe = Pipe(), errors = Pipe()
+        process.standardOutput = pipe
+        process.standardError = errors
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        let message = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw WorkFailure(message: "\(arguments.prefix(3).joined(separator: " ")) failed: "
+                              + String(decoding: message, as: UTF8.self).split(separator: "\n").prefix(1).joined())
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    static func readme(commit: String) -> String {
+        let rows = Course.lessons.map { "| [\($0.folder.prefix(2)) \($0.title)](Lessons/\($0.folder)/README.md) | \($0.exercises.count) | `\($0.testTarget)` |" }
+        return """
+        # CNN interpretability workbook, in Swift — student edition
+
+        A test-driven course on how a convolutional network can be made to explain itself: hooks,
+        saliency maps, occlusion, CAM, Grad-CAM, guided backpropagation, adversarial examples, what a
+        network has learned, embeddings, and whether the explanations are right. You implement each
+        method in `Lessons/NN-Topic/*.swift`; `swift test` grades every exercise with gradient checks
+        and golden images against the reference's recorded answers.
+
+        Swift 6.2 or later, Linux or macOS, no package dependencies, no network.
+
+        ## How to work
+
+        ```sh
+        swift test                                   # grade every lesson: the last lines are your score
+        swift test --filter '^HooksLessonTests'      # one lesson
+        ```
+
+        Read the lesson's `README.md` first, fill in the stubs of its Swift file in order, and keep
+        [the toolbox](Lessons/TOOLBOX.md) open. An exercise you have not started is reported *not
+        started*; a wrong one fails with a short message at your stub that says what differs and,
+        for a map, where your map, the reference and their difference were written as PNGs
+        (`test-output/`). Work in `Lessons/` only: everything else is the course.
+
+        | lesson | exercises | tests |
+        | --- | --- | --- |
+        \(rows.joined(separator: "\n"))
+
+        ## What this edition is
+
+        The course without its answers: the graders compare your results with the reference's
+        answers recorded for exactly the inputs the tests use
+        (`Tests/<Topic>LessonTests/Recorded/references.wbref`, checksummed), so nothing here computes
+        the reference. Written from commit \(commit) of the course by `workbook student-edition`.
+        The command line of the full edition (`workbook explain`, `insights`, `grade`, `report`, …)
+        is not part of this edition yet.
+
+        """
+    }
+}
+
+/// Finds the answers' code in a folder: any three consecutive significant lines (not blank, not a
+/// comment, not only punctuation, at least 12 characters once trimmed) of an answer file of
+/// `Solutions/` — the reference of every exercise, the mistakes, the correct variants; not the
+/// declarations' bindings, the reference figures or the reference engine's library code, which
+/// are no exercise's answer — that stand, consecutively, in a Swift file there.
+enum AnswerSearch {
+    /// Files of `Solutions/` that hold no exercise's answer.
+    static let notAnswers: Set<String> = ["Exercises.swift", "Figures.swift", "BarnesHutTSNE.swift", "QuadTree.swift", "UMAP.swift",
+                                          "NearestNeighbours.swift", "FastPCA.swift", "RightReasons.swift"]
+
+    static func significantLines(_ text: String) -> [(line: Int, text: String)] {
+        text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().compactMap { index, raw in
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            guard line.count >= 12, !line.hasPrefix("//"), !line.hasPrefix("import "),
+                  line.contains(where: { $0.isLetter || $0.isNumber }) else { return nil }
+            return (index + 1, line.split(whereSeparator: \.isWhitespace).joined(separator: " "))
+        }
+    }
+
+    static func swiftFiles(in folder: URL) -> [URL] {
+        (FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil)?.allObjects as? [URL] ?? [])
+            .filter { $0.pathExtension == "swift" }.sorted { $0.path < $1.path }
+    }
+
+    /// `file:line (from Solutions/…)` for each place in `edition` that repeats code of `answers`.
+    static func leaks(of answers: URL, in edition: URL) throws -> [String] {
+        var windows: [String: String] = [:]
+        for file in swiftFiles(in: answers) where !notAnswers.contains(file.lastPathComponent) {
+            let lines = significantLines(try String(contentsOf: file, encoding: .utf8))
+            guard lines.count >= 3 else { continue }
+            for i in 0...(lines.count - 3) {
+                windows[lines[i..<(i + 3)].map(\.text).joined(separator: "\n"), default: file.lastPathComponent] = file.lastPathComponent
+            }
+        }
+        var found: [String] = []
+        for file in swiftFiles(in: edition) {
+            let lines = significantLines(try String(contentsOf: file, encoding: .utf8))
+            guard lines.count >= 3 else { continue }
+            for i in 0...(lines.count - 3) {
+                if let source = windows[lines[i..<(i + 3)].map(\.text).joined(separator: "\n")] {
+                    found.append("\(file.path.replacingOccurrences(of: edition.path + "/", with: "")):\(lines[i].line) repeats Solutions code (\(source))")
+                    break
+                }
+            }
+        }
+        return found
+    }
+}
