@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The student edition, proven the way a class receives it:
+#   1. `workbook student-edition` writes it (the committed course, no Solutions/) into a fresh
+#      folder; nothing of the full edition is reachable from there;
+#   2. its `swift test` on the stubs: every exercise "not started", nothing fails or crashes,
+#      the score table last;
+#   3. the reference's answer files copied over the lessons' stubs (what a student who solved
+#      everything hands in): `swift test` is green and reports every exercise done, graded from the recorded
+#      references alone.
+# Every catalogued mistake and correct variant is graded from the same recorded references by
+# `workbook verify` in the full edition (same verdicts and messages as live grading), so this
+# script does not rebuild the edition once per mistake.
+# Usage: bash Tests/StudentEditionSelfTest/run.sh  (from the repository root; ~4 minutes, most of
+# it the edition's first build). Exit status 0 when every check holds.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+work=$(mktemp -d /tmp/workbook-edition.XXXXXX)
+trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
+failures=0
+check() {   # check DESCRIPTION COMMAND...
+    local what=$1; shift
+    if "$@"; then echo "  ✔ $what"; else echo "  ✘ $what"; failures=$((failures + 1)); fi
+}
+
+edition="$work/edition"
+echo "writing the student edition to $edition"
+start=$(date +%s)
+(cd "$root" && swift run workbook student-edition --out "$edition") || { echo "✘ student-edition failed"; exit 1; }
+check "written in under 30 s" test $(( $(date +%s) - start )) -lt 30
+check "no Solutions/ in the edition" test ! -e "$edition/Solutions"
+check "no reference module named in its manifest's targets" bash -c "! grep -q 'Solutions\") *\\]' '$edition/Package.swift' && [ ! -d '$edition/Sources/WorkbookCLI' ]"
+check "every lesson has its recorded references" bash -c "for d in '$edition'/Lessons/[0-9][0-9]-*/; do t=\$(basename \$d); t=\${t#???}; test -s '$edition'/Tests/\${t}LessonTests/Recorded/references.wbref || exit 1; done"
+
+echo "stubs: swift test in the edition"
+(cd "$edition" && env -u WORKBOOK_SOLUTIONS -u WORKBOOK_MISTAKE -u WORKBOOK_VARIANT -u WORKBOOK_ROOT swift test > "$work/stubs.log" 2>&1)
+status=$?
+tail -14 "$work/stubs.log"
+check "swift test passes on the stubs (exit 0)" test $status -eq 0
+check "the score is 0, every exercise not started" grep -qE "total: 0 of [0-9]+ exercises done" "$work/stubs.log"
+check "nothing crashed" bash -c "! grep -q 'crashed in' '$work/stubs.log'"
+
+echo "the reference's answers copied into the lessons: swift test in the edition"
+for dir in "$root"/Solutions/[0-9][0-9]-*/; do
+    lesson=$(basename "$dir")
+    for file in "$dir"*.swift; do
+        case $(basename "$file") in
+            Exercises.swift|Mistakes.swift|Variants.swift|Figures.swift|BarnesHutTSNE.swift|QuadTree.swift|UMAP.swift|NearestNeighbours.swift|FastPCA.swift|RightReasons.swift) ;;
+            *) cp "$file" "$edition/Lessons/$lesson/" ;;
+        esac
+    done
+done
+(cd "$edition" && env -u WORKBOOK_SOLUTIONS -u WORKBOOK_MISTAKE -u WORKBOOK_VARIANT -u WORKBOOK_ROOT swift test > "$work/reference.log" 2>&1)
+status=$?
+tail -14 "$work/reference.log"
+check "swift test passes with the reference's answers (exit 0)" test $status -eq 0
+check "every exercise done, graded from the recorded references" grep -qE "total: ([0-9]+) of \1 exercises done" "$work/reference.log"
+
+if [ $failures -eq 0 ]; then echo "student edition self-test: all checks hold"; else echo "student edition self-test: $failures check(s) failed"; exit 1; fi
