@@ -124,6 +124,6 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Codecs", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "DataFormatsTests", dependencies: ["DataFormats", "Codecs"], exclude: ["Fixtures"]),
         .testTarget(name: "ModelZooTests", dependencies: ["ModelZoo", "TensorEngine", "DataFormats", "TestSupport"]),
-        .testTarget(name: "CourseTests", dependencies: ["Course", "LessonSupport", "TestSupport"]),
+        .testTarget(name: "CourseTests", dependencies: ["Course", "LessonSupport", "TestSupport", "DataFormats", "TensorEngine"]),
     ] + lessonTargets + commandLineTargets
 )

@@ -22,7 +22,7 @@ import TensorEngine
 /// by lowering the other classes, raising yᶜ cannot. Clamping keeps the image a valid image.
 ///
 /// - Parameters:
-///   - start: `[N, 1, 28, 28]`, pixels in [0, 1] (mid-grey 0.5 is the usual start); every image
+///   - start: `[N, 1, 28, 28]`, pixels in [0, 1] (`AscentSettings.startGrey` = 0.25 is the usual start, as the README says: from mid-grey 0.5 the regularised class 2 image stays unconvincing); every image
 ///     ascends the same `target`.
 ///   - l2: λ ≥ 0.
 /// - Returns: the final image (the shape of `start`) and the `steps` values of J.

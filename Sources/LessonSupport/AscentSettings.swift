@@ -6,7 +6,7 @@ import TensorEngine
 ///
 /// One step t = 0, 1, …, `steps` − 1 (Yosinski et al. 2015; Olah et al. 2017):
 ///
-///     (dy, dx)  = two seeded draws in −jitter…jitter (dy first)    — `jitterOffsets(steps:seed:)`
+///     (dy, dx)  = two seeded draws in −jitter…jitter (dy first)    — `jitterOffsets(seed:)`
 ///     x̃         = roll(x, dy, dx)                                   — exercise 8.4
 ///     J(x̃)      = objective(x̃) − l2 · ‖x̃ − roll(x₀, dy, dx)‖² − tv · TV(x̃)   — TV: exercise 8.2
 ///     x̃         ← x̃ + learningRate · ∇J(x̃)

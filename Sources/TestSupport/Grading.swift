@@ -104,6 +104,8 @@ public func expectRealError(_ what: String, sourceLocation: SourceLocation = #_s
     }
 }
 
-/// Whether the reference-figure checks run: in solutions mode only, so a student's grade never
-/// depends on the instructor's figures (`workbook figures` and `verify` check them too).
-public let checksReferenceFigures = WorkbookMode.current == .solutions
+/// Whether the reference-figure checks (and the reference engine's slow agreement suites) run: in
+/// solutions mode only, so a student's grade never depends on the instructor's figures (`workbook
+/// figures` and `verify` check them too); and not when the graders replay the recorded references
+/// (`verify`'s second run), which those checks do not use.
+public let checksReferenceFigures = WorkbookMode.current == .solutions && !ReferenceBook.replaysRecorded

@@ -65,11 +65,13 @@ public final class ReferenceBook: @unchecked Sendable {
             do {
                 let value = try live()
                 record(key, label, encode(value))
+                checkAgainstRecord(key, label, encode(value))
                 return value
             } catch let error as ExerciseNotStarted {
                 throw error
             } catch {
                 record(key, label, .thrown("\(error)"))
+                checkAgainstRecord(key, label, .thrown("\(error)"))
                 throw error
             }
         }
@@ -101,6 +103,50 @@ public final class ReferenceBook: @unchecked Sendable {
                 }
             }
             return try loaded!.get()
+        }
+    }
+
+    /// With `WORKBOOK_REFERENCE_MISMATCHES=FILE` (what `verify` sets), every live answer is also
+    /// looked up in the recorded references, and each one missing there or different (beyond 1e-5
+    /// of its scale: the engine's last bits may differ between machines) is appended to FILE as one
+    /// line. No line for a whole run means the student edition's graders, which see the recorded
+    /// answers, see the same answers as the live graders did: the same verdicts and messages.
+    private func checkAgainstRecord(_ key: [UInt8], _ label: String, _ live: RecordedValue) {
+        guard let path = ProcessInfo.processInfo.environment["WORKBOOK_REFERENCE_MISMATCHES"], !path.isEmpty else { return }
+        let problem: String?
+        switch Result(catching: { try recorded() }) {
+        case let .failure(error): problem = "the recorded references cannot be read: \(error)"
+        case let .success(table):
+            if let stored = table[key] {
+                problem = Self.agree(stored, live) ? nil : "the recorded answer differs from the live one"
+            } else {
+                problem = "no recorded answer for these inputs"
+            }
+        }
+        guard let problem else { return }
+        let line = Data("\(lesson) \(label): \(problem)\n".utf8)
+        lock.withLock {
+            if let handle = FileHandle(forWritingAtPath: path) ?? {
+                FileManager.default.createFile(atPath: path, contents: nil) ? FileHandle(forWritingAtPath: path) : nil
+            }() {
+                handle.seekToEndOfFile(); handle.write(line); try? handle.close()
+            }
+        }
+    }
+
+    /// Equal forms, texts and integers, and numbers within 1e-5 of the larger magnitude (NaN = NaN).
+    static func agree(_ a: RecordedValue, _ b: RecordedValue) -> Bool {
+        func close(_ x: [Double], _ y: [Double]) -> Bool {
+            guard x.count == y.count else { return false }
+            let scale = max(x.map { $0.isFinite ? abs($0) : 0 }.max() ?? 0, y.map { $0.isFinite ? abs($0) : 0 }.max() ?? 0, 1e-30)
+            return zip(x, y).allSatisfy { p, q in (p.isNaN && q.isNaN) || p == q || abs(p - q) <= 1e-5 * scale }
+        }
+        switch (a, b) {
+        case let (.tensor(s1, d1), .tensor(s2, d2)): return s1 == s2 && close(d1.map(Double.init), d2.map(Double.init))
+        case let (.floats(x), .floats(y)): return close(x.map(Double.init), y.map(Double.init))
+        case let (.doubles(x), .doubles(y)): return close(x, y)
+        case let (.list(x), .list(y)): return x.count == y.count && zip(x, y).allSatisfy { agree($0, $1) }
+        default: return a == b
         }
     }
 

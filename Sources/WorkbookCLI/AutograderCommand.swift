@@ -40,13 +40,19 @@ enum AutograderCommand: Command {
         let root = try DatasetFiles.root()
         if let gradescope {
             let folder = URL(fileURLWithPath: gradescope)
-            let course = try trackedFiles(root: root)
+            // The committed course (git archive HEAD), never the working tree: an instructor's
+            // locally solved stub or uncommitted change is never graded for the class.
+            let committed = FileManager.default.temporaryDirectory.appendingPathComponent("workbook-course-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: committed, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: committed) }
+            _ = try StudentEditionCommand.shell(["sh", "-c", "git -C \"$0\" archive --format=tar HEAD | tar -x -C \"$1\"", root.path, committed.path], root: root)
+            let course = try trackedFiles(root: root).filter { FileManager.default.fileExists(atPath: committed.appendingPathComponent($0).path) }
             var files: [(url: URL, data: Data)] = [
                 (folder.appendingPathComponent("setup.sh"), Data(gradescopeSetup(swiftVersion: version).utf8)),
                 (folder.appendingPathComponent("run_autograder"), Data(gradescopeRun(timeout: timeout).utf8)),
             ]
             for path in course {
-                let data = try Data(contentsOf: root.appendingPathComponent(path))
+                let data = try Data(contentsOf: committed.appendingPathComponent(path))
                 files.append((folder.appendingPathComponent("course").appendingPathComponent(path), data))
             }
             try writeTree(files, folder: folder)
@@ -170,16 +176,24 @@ enum AutograderCommand: Command {
             || { echo "cannot copy $COURSE to $WORK" > "$RESULTS/log.txt"; fail "$RESULTS/log.txt"; }
         fi
         lessons="$SUBMISSION/Lessons"
-        [ -d "$lessons" ] || lessons="$SUBMISSION"
-        copied=0
+        [ -d "$lessons" ] && [ ! -L "$lessons" ] || lessons="$SUBMISSION"
+        # Only regular files named like Swift sources, inside a real (not linked) lesson folder, are
+        # used: a link (to the course's Solutions/, to /etc/passwd) or an odd name is skipped and
+        # listed, never fatal to the rest. Copies never follow links.
+        copied=0; skipped=()
         for folder in "$WORK"/Lessons/[0-9][0-9]-*/; do
           name=$(basename "$folder")
-          for file in "$lessons/$name"/*.swift; do
-            [ -f "$file" ] || continue
-            cp "$file" "$folder" && copied=$((copied + 1))
-          done
+          [ -e "$lessons/$name" ] || continue
+          if [ -L "$lessons/$name" ] || [ ! -d "$lessons/$name" ]; then skipped+=("Lessons/$name (not a folder)"); continue; fi
+          while IFS= read -r -d '' file; do
+            base=${file##*/}
+            if [ -L "$file" ] || [ ! -f "$file" ]; then skipped+=("Lessons/$name/$base (not a regular file)"); continue; fi
+            if ! [[ "$base" =~ ^[A-Za-z0-9][A-Za-z0-9_+-]{0,80}\\.swift$ ]]; then skipped+=("Lessons/$name/<odd name> (not NAME.swift)"); continue; fi
+            cp --no-dereference "$file" "$folder" && copied=$((copied + 1))
+          done < <(find "$lessons/$name" -mindepth 1 -maxdepth 1 -name '*.swift' -print0 2>/dev/null)
         done
         echo "copied $copied lesson files from the submission"
+        for item in "${skipped[@]+"${skipped[@]}"}"; do echo "skipped $item"; done
         cd "$WORK"
         # Build first, so a compile error is reported as such (and not as a failed grade).
         if ! swift build --build-tests > "$RESULTS/build.txt" 2>&1; then fail "$RESULTS/build.txt"; fi
@@ -239,7 +253,11 @@ enum AutograderCommand: Command {
                   mkdir -p "$HOME/swift" && tar -xzf /tmp/swift.tar.gz -C "$HOME/swift" --strip-components=1
                   echo "$HOME/swift/usr/bin" >> "$GITHUB_PATH"
               - name: Grade every lesson
-                run: swift run workbook grade --timeout \(timeout) --out grade-report || true
+                # Fail closed: a grade-report/ committed to the repository is removed first, so only
+                # results this run wrote count (none when the code does not compile: every check fails).
+                run: |
+                  rm -rf grade-report
+                  swift run workbook grade --timeout \(timeout) --out grade-report || true
 
         """
         for (lesson, number, title) in exercises {

@@ -41,7 +41,8 @@ enum GradeCommand: Command {
         if !options.has("skip-build") { try VerifyCommand.buildTests(root: root) }
 
         var grades: [ExerciseGrade] = []
-        var rows: [[String]] = [["lesson", "done", "wrong", "not started", "crashed", "time limit", "points"]]
+        // The columns of `swift test`'s score table (the status "wrong" is shown as failing).
+        var rows: [[String]] = [["lesson", "done", "not started", "failing", "crashed", "time limit", "points"]]
         var notes: [String] = []
         for lesson in lessons {
             var environment = ["WORKBOOK_STUDENT_FIGURES": figures.path, "WORKBOOK_TEST_TIME_LIMIT": "\(testTimeout)"]
@@ -49,7 +50,7 @@ enum GradeCommand: Command {
             let lessonGrades = try grade(lesson, environment: environment, timeout: timeout, root: root, notes: &notes)
             grades += lessonGrades
             func count(_ status: String) -> String { "\(lessonGrades.filter { $0.status == status }.count)" }
-            rows.append([lesson.folder, count("done"), count("wrong"), count("not started"), count("crashed"), count("time limit"),
+            rows.append([lesson.folder, count("done"), count("not started"), count("wrong"), count("crashed"), count("time limit"),
                          "\(lessonGrades.filter { $0.status == "done" }.count) / \(lessonGrades.count)"])
         }
         printNow(alignedTable(rows))

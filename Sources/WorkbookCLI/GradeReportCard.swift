@@ -29,7 +29,7 @@ enum GradeReportCard {
         </style></head><body>
         <h1>Workbook report card</h1>
         <p class="score">Score: \(done) of \(grades.count) exercises done (\(percent)%)</p>
-        <table><tr><th>lesson</th><th>done</th><th>wrong</th><th>not started</th><th>crashed / time limit</th></tr>
+        <table><tr><th>lesson</th><th>done</th><th>not started</th><th>failing</th><th>crashed / time limit</th></tr>
 
         """
         let lessons = Course.lessons.filter { lesson in grades.contains { $0.lesson == lesson.folder } }
@@ -37,7 +37,7 @@ enum GradeReportCard {
             let mine = grades.filter { $0.lesson == lesson.folder }
             func count(_ statuses: String...) -> Int { mine.filter { statuses.contains($0.status) }.count }
             html += "<tr><td><a href=\"#lesson-\(e(lesson.folder))\">\(e(lesson.folder))</a></td><td>\(count("done")) / \(mine.count)</td>"
-                + "<td>\(count("wrong"))</td><td>\(count("not started"))</td><td>\(count("crashed", "time limit"))</td></tr>\n"
+                + "<td>\(count("not started"))</td><td>\(count("wrong"))</td><td>\(count("crashed", "time limit"))</td></tr>\n"
         }
         html += "</table>\n"
         for lesson in lessons {

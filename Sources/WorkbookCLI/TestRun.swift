@@ -46,7 +46,7 @@ struct TestRun {
         let results = temporary.appendingPathComponent("workbook-results-\(token).jsonl")
         defer { try? FileManager.default.removeItem(at: log); try? FileManager.default.removeItem(at: results) }
         var environment = ProcessInfo.processInfo.environment
-        for key in ["WORKBOOK_SOLUTIONS", "WORKBOOK_MISTAKE", "WORKBOOK_VARIANT", "WORKBOOK_REFERENCES", "WORKBOOK_RECORD_REFERENCES", "WORKBOOK_SKIP_EXERCISES"] { environment[key] = nil }
+        for key in ["WORKBOOK_SOLUTIONS", "WORKBOOK_MISTAKE", "WORKBOOK_VARIANT", "WORKBOOK_REFERENCES", "WORKBOOK_RECORD_REFERENCES", "WORKBOOK_REFERENCE_MISMATCHES", "WORKBOOK_SKIP_EXERCISES"] { environment[key] = nil }
         environment.merge(extra) { _, new in new }
         environment["WORKBOOK_RESULTS"] = results.path
         let start = Date()

@@ -11,9 +11,10 @@ import ModelZoo
 /// 4. every catalogued correct variant (another way to write an exercise) passes every test;
 /// 5. an unknown mistake id is refused (every test of that exercise fails saying so), never run
 ///    as another mistake.
-/// For a lesson whose graders take the reference through a `ReferenceBook`, steps 2–4 run a second
-/// time from the recorded references (as the student edition grades) and every verdict and message
-/// must be the same.
+/// For a lesson whose graders take the reference through a `ReferenceBook`, every answer the graders
+/// take live in steps 2–4 must equal the recorded one (so the student edition's graders, which read
+/// the record, see the same answers, verdicts and messages), and step 2 runs a second time from the
+/// recorded references alone, as the student edition grades: every verdict and message the same.
 enum VerifyCommand: Command {
     static let name = "verify"
     static let summary = "Check that stubs report not started, solutions pass, and every catalogued mistake is caught by its own exercise."
@@ -46,7 +47,24 @@ enum VerifyCommand: Command {
             }
             printNow(line)
             // 2. Solutions mode.
-            let reference = try TestRun.run(filter: lesson.testTarget, environment: ["WORKBOOK_SOLUTIONS": "1"], timeout: timeout, root: root)
+            let recorded = RecordReferencesCommand.recordsReferences(lesson, root: root)
+            // Every live answer of the runs below is also compared with the recorded one (a line in
+            // this file for each that is missing or differs): the student edition's graders, which
+            // read the recorded answers, then see what these saw.
+            let mismatches = FileManager.default.temporaryDirectory.appendingPathComponent("workbook-mismatches-\(UUID().uuidString).txt")
+            defer { try? FileManager.default.removeItem(at: mismatches) }
+            func compared(_ environment: [String: String]) -> [String: String] {
+                recorded ? environment.merging(["WORKBOOK_REFERENCE_MISMATCHES": mismatches.path]) { a, _ in a } : environment
+            }
+            func mismatchProblems(_ what: String) -> [String] {
+                guard let text = try? String(contentsOf: mismatches, encoding: .utf8), !text.isEmpty else { return [] }
+                try? FileManager.default.removeItem(at: mismatches)
+                let lines = Array(Set(text.split(separator: "\n").map(String.init))).sorted()
+                printNow("  ✘ \(what): \(lines.count) live answer(s) not as recorded, first: \(lines[0])")
+                return ["\(lesson.folder) \(what): \(lines.count) live answer(s) not as recorded (swift run workbook record-references --lesson \(lesson.number)), first: \(lines[0])"]
+            }
+            let reference = try TestRun.run(filter: lesson.testTarget, environment: compared(["WORKBOOK_SOLUTIONS": "1"]), timeout: timeout, root: root)
+            problems += mismatchProblems("solutions")
             let failed = reference.records.filter { $0.status != "passed" }
             printNow("  solutions: \(reference.records.count - failed.count) of \(reference.records.count) graded tests pass"
                      + (reference.succeeded ? ", reference figures match" : "") + (failed.isEmpty && reference.succeeded ? "" : "  ✘"))
@@ -54,7 +72,6 @@ enum VerifyCommand: Command {
                 problems.append("\(lesson.folder) solutions: " + (failed.isEmpty ? "exit \(reference.exitCode) (a reference-figure check?)\n"
                     + reference.output.split(separator: "\n").filter { $0.contains("✘") }.prefix(6).joined(separator: "\n") : failed.map(\.test).joined(separator: "; ")))
             }
-            let recorded = RecordReferencesCommand.recordsReferences(lesson, root: root)
             if recorded {
                 problems += try sameVerdictsWhenRecorded(lesson, live: reference, environment: ["WORKBOOK_SOLUTIONS": "1"], timeout: timeout, root: root)
             }
@@ -63,7 +80,8 @@ enum VerifyCommand: Command {
                 problems.append("\(lesson.folder): exercise \(exercise.number) has no catalogued mistake")
             }
             for (exercise, id, summary) in Course.mistakes(of: lesson) {
-                let run = try TestRun.run(filter: lesson.testTarget, environment: ["WORKBOOK_MISTAKE": "\(exercise)/\(id)"], timeout: timeout, root: root)
+                let run = try TestRun.run(filter: lesson.testTarget, environment: compared(["WORKBOOK_MISTAKE": "\(exercise)/\(id)"]), timeout: timeout, root: root)
+                problems += mismatchProblems("mistake \(exercise)/\(id)")
                 let caught = run.records.filter { $0.status == "failed" && $0.exercise == exercise }
                 let elsewhere = Set(run.records.filter { $0.status != "passed" && $0.exercise != exercise }.map(\.exercise)).sorted()
                 var status = caught.isEmpty ? "✘ NOT caught" : "caught by \(caught.count) test(s)"
@@ -74,16 +92,13 @@ enum VerifyCommand: Command {
                     problems.append("\(lesson.folder): mistake \(exercise)/\(id): \(status)")
                 }
                 mistakesChecked += 1
-                if recorded {
-                    problems += try sameVerdictsWhenRecorded(lesson, live: run, environment: ["WORKBOOK_MISTAKE": "\(exercise)/\(id)"],
-                                                             timeout: timeout, root: root)
-                }
             }
             // 4. Every correct variant passes every test, also graded from the recorded references.
             for exercise in lesson.exercises {
                 for variant in exercise.variants {
                     let environment = ["WORKBOOK_VARIANT": "\(exercise.number)/\(variant.id)"]
-                    let run = try TestRun.run(filter: lesson.testTarget, environment: environment, timeout: timeout, root: root)
+                    let run = try TestRun.run(filter: lesson.testTarget, environment: compared(environment), timeout: timeout, root: root)
+                    problems += mismatchProblems("variant \(exercise.number)/\(variant.id)")
                     let failing = run.records.filter { $0.status != "passed" }
                     let status = run.succeeded && failing.isEmpty && !run.records.isEmpty
                         ? "passes all \(run.records.count) tests" : "✘ fails " + (failing.isEmpty ? "(exit \(run.exitCode))" : failing.map(\.test).joined(separator: "; "))
@@ -93,9 +108,6 @@ enum VerifyCommand: Command {
                                         + (failing.first?.message.map { ": " + $0.prefix(200) } ?? ""))
                     }
                     variantsChecked += 1
-                    if recorded {
-                        problems += try sameVerdictsWhenRecorded(lesson, live: run, environment: environment, timeout: timeout, root: root)
-                    }
                 }
             }
             // 5. An unknown id is refused, not run as another mistake.

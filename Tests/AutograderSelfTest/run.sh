@@ -4,8 +4,9 @@
 # and the generated run_autograder grades a submission — a copy of Lessons/ where exercise 1.4
 # (softmax confidence) is solved by pasting the reference body into the stub — with every
 # /autograder path overridden. Checks results.json: Gradescope's keys, 1.4 passed with 1 point,
-# 1.1 not started with 0, the total 1, and that a file outside Lessons/ in the submission
-# (a Package.swift) is ignored.
+# 1.1 not started with 0, the total 1, that a file outside Lessons/ in the submission
+# (a Package.swift) is ignored, that links and odd names inside Lessons/ are skipped and listed
+# (the rest still graded), and that the bundle holds the committed course, not the working tree.
 # Usage: bash Tests/AutograderSelfTest/run.sh   (from the repository root; the copy's first build
 # takes several minutes). Exit status 0 when every check holds.
 set -uo pipefail
@@ -41,6 +42,13 @@ r0, r1 = body(reference, "confidence")
 open(stub_path, "w").write(stub[:s0] + reference[r0:r1] + stub[s1:])
 PY
 echo 'this is not Swift: a submission may not replace the package' > "$work/submission/Package.swift"
+# Hostile extras, each of which would break the build (and so the grade) if it were used: a link to
+# the course's reference (duplicate definitions), a link to a system file, a non-UTF-8 name and a
+# 255-character name holding invalid Swift. They must be skipped and listed, the rest graded.
+ln -s "$work/bundle/course/Solutions/01-Hooks/Hooks.swift" "$work/submission/Lessons/01-Hooks/Reference.swift"
+ln -s /etc/passwd "$work/submission/Lessons/01-Hooks/Passwd.swift"
+echo 'this is not Swift' > "$work/submission/Lessons/01-Hooks/"$'odd\xffname.swift'
+echo 'this is not Swift' > "$work/submission/Lessons/01-Hooks/$(printf 'a%.0s' $(seq 249)).swift"
 
 echo "building the bundle's course (setup.sh's last step)"
 (cd "$work/bundle/course" && swift build --build-tests > "$work/setup.txt" 2>&1) || { tail -20 "$work/setup.txt"; exit 1; }
@@ -69,6 +77,15 @@ PY
 check "results.json holds what Gradescope needs (see above)" test $? -eq 0
 check "the submitted Lessons/01-Hooks/Hooks.swift was graded" cmp -s "$work/submission/Lessons/01-Hooks/Hooks.swift" "$work/bundle/course/Lessons/01-Hooks/Hooks.swift"
 check "the submission's Package.swift was not used" cmp -s "$root/Package.swift" "$work/bundle/course/Package.swift"
+check "the linked and oddly named files were skipped and listed" bash -c "[ \$(grep -c '^skipped Lessons/01-Hooks/' '$work/run.txt') -eq 4 ]"
+check "nothing of /etc/passwd reached the results" bash -c "! grep -rq 'root:' '$work/results'"
+
+# The bundle holds the committed course, never the working tree: a clone with an uncommitted
+# "solution" in a stub gives a bundle with the committed stub.
+git clone -q "$root" "$work/clone"
+echo '// an uncommitted local change' >> "$work/clone/Lessons/01-Hooks/Hooks.swift"
+WORKBOOK_ROOT="$work/clone" "$(swift build --show-bin-path)/workbook" autograder --gradescope "$work/bundle2" > /dev/null || exit 1
+check "the bundle's stub is the committed one, not the working tree's" cmp -s "$work/bundle2/course/Lessons/01-Hooks/Hooks.swift" <(git -C "$root" show HEAD:Lessons/01-Hooks/Hooks.swift)
 if [ "$failures" -ne 0 ]; then echo "run_autograder's output:"; tail -30 "$work/run.txt"; fi
 echo "autograder self-test: $failures failed check(s)"
 exit $((failures > 0))

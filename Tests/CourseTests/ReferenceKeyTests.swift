@@ -2,7 +2,8 @@ import Foundation
 import LessonSupport
 import TensorEngine
 import Testing
-import TestSupport
+@testable import TestSupport
+import DataFormats
 
 /// The keys under which recorded reference answers are found: exact in every input's bits, blind
 /// to everything else.
@@ -46,5 +47,18 @@ struct ReferenceKeyTests {
         let evaluation = ReferenceBook.key("f", [model])
         model.train()
         #expect(ReferenceBook.key("f", [model]) != evaluation)
+    }
+
+    @Test("verify's comparison of live and recorded answers: equal forms, numbers within 1e-5 of their scale")
+    func liveAgreesWithRecord() {
+        let a = RecordedValue.tensor(shape: [2], data: [1, 100])
+        #expect(ReferenceBook.agree(a, .tensor(shape: [2], data: [1.0001, 100])))            // 1e-4 ≤ 1e-5 · 100
+        #expect(!ReferenceBook.agree(a, .tensor(shape: [2], data: [1.01, 100])))
+        #expect(!ReferenceBook.agree(a, .tensor(shape: [1, 2], data: [1, 100])), "another shape")
+        #expect(ReferenceBook.agree(.floats([.nan]), .floats([.nan])))
+        #expect(!ReferenceBook.agree(.integers([3]), .integers([4])))
+        #expect(!ReferenceBook.agree(.text("a"), .thrown("a")), "a value is not an error with the same text")
+        #expect(ReferenceBook.agree(.list([.doubles([0.5]), .text("x")]), .list([.doubles([0.5]), .text("x")])))
+        #expect(!ReferenceBook.agree(.list([.doubles([0.5])]), .list([.doubles([0.5]), .text("x")])))
     }
 }

@@ -66,6 +66,10 @@ struct AutograderTests {
         let workflow = try String(contentsOf: folder.appendingPathComponent(".github/workflows/classroom.yml"), encoding: .utf8)
         #expect(workflow.components(separatedBy: "uses: classroom-resources/autograding-command-grader@v1").count - 1 == exercises.count)
         #expect(workflow.contains("runners: exercise-1-1,exercise-1-2,"))
+        // Fails closed: a grade-report/ committed by a student is removed before this run grades.
+        let removal = try #require(workflow.range(of: "rm -rf grade-report"), "the workflow must remove grade-report/ before grading")
+        let grading = try #require(workflow.range(of: "workbook grade"))
+        #expect(removal.lowerBound < grading.lowerBound, "grade-report/ must be removed before workbook grade runs")
 
         // A results.json as `workbook grade` writes it: 1.1 done, 1.2 wrong; every other exercise absent.
         let report = folder.appendingPathComponent("grade-report")
