@@ -87,7 +87,7 @@ let commandLineTargets: [Target] = fullEdition ? [
     .target(
         name: "WorkbookCLI",
         dependencies: ["TensorEngine", "Codecs", "Imaging", "DataFormats", "ModelZoo", "LessonSupport", "Course"]
-            + lessons.map { .target(name: "\($0.topic)Solutions") },
+            + lessons.map { .target(name: "\($0.topic)Solutions") } + lessons.map { .target(name: "\($0.topic)Lesson") },
         swiftSettings: optimised),
     .executableTarget(name: "workbook", dependencies: ["WorkbookCLI"]),
     .testTarget(name: "WorkbookCLITests", dependencies: ["WorkbookCLI", "ModelZoo", "TensorEngine", "TestSupport", "DataFormats", "Codecs", "Imaging", "Course"]),

@@ -38,12 +38,14 @@ enum ExplainCommand: Command {
         OptionSpecification(name: "out", valueName: "FILE.png", help: "the figure (default explain-INDEX[-METHOD].png)"),
         OptionSpecification(name: "raw", valueName: "FILE.npy", help: "the unnormalised map (one method only)"),
         OptionSpecification(name: "list", valueName: nil, help: "list the methods and what --raw holds for each"),
+        OptionSpecification(name: "implementation", valueName: "I", help: "reference (default) or student: whose code (Lessons/) computes the maps"),
         dataOption,
     ]
 
     static var methods: [ExplanationMethod] { ExplanationMethods.all }
 
     static func run(_ options: ParsedOptions) throws {
+        let methods = ExplanationMethods.all(using: try Implementations.named(options.string("implementation")))
         if options.has("list") {
             for m in methods { print(padded(m.name, 22) + m.summary) }
             return

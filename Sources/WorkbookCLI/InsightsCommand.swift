@@ -24,6 +24,7 @@ enum InsightsCommand: Command {
         OptionSpecification(name: "misclassified", valueName: nil, help: "the first --n misclassified test images"),
         OptionSpecification(name: "n", valueName: "N", help: "how many images: the first N, or the first N misclassified (default 200)", integers: 1...10_000),
         OptionSpecification(name: "methods", valueName: "all|M,M,…", help: "which methods (default all; see workbook explain --list)"),
+        OptionSpecification(name: "implementation", valueName: "I", help: "reference (default) or student: whose code (Lessons/) computes the maps"),
         OptionSpecification(name: "targets", valueName: "K", help: "the classes precomputed per image: the top K by probability (default 3)", integers: 1...1000),
         OptionSpecification(name: "layer", valueName: "L", help: "CAM-style methods only at layer L: a page half the size (default: at every conv/ReLU/pooling layer with a spatial map, picked on the page, opening at the last feature layer)"),
         OptionSpecification(name: "channel-images", valueName: "K", help: "lesson 08's picture of the first K channels of each conv/ReLU layer, shown under its feature maps (default 64, 0 = none)", integers: 0...1024),
@@ -41,7 +42,7 @@ enum InsightsCommand: Command {
         let count = try options.int("n", default: 200)!
         let channelCap = try options.int("channel-images", default: 64)!
         let topK = try options.int("targets", default: 3)!
-        let methods = try selectedMethods(options.string("methods") ?? "all")
+        let methods = try selectedMethods(options.string("methods") ?? "all", using: try Implementations.named(options.string("implementation")))
         let out = URL(fileURLWithPath: try options.requiredString("out"))
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: out.path, isDirectory: &isFolder), !isFolder.boolValue {
@@ -134,8 +135,8 @@ enum InsightsCommand: Command {
     }
 
     /// The methods named by `--methods` (`all` or a comma list), in explain's order.
-    static func selectedMethods(_ text: String) throws -> [ExplanationMethod] {
-        let all = ExplanationMethods.all
+    static func selectedMethods(_ text: String, using code: Implementations = .reference) throws -> [ExplanationMethod] {
+        let all = ExplanationMethods.all(using: code)
         if text == "all" { return all }
         let names = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         for name in names where !all.contains(where: { $0.name == name }) {

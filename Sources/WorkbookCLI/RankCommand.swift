@@ -1,4 +1,3 @@
-import EvaluationSolutions
 import Foundation
 import Imaging
 import ModelZoo
@@ -28,13 +27,15 @@ enum RankCommand: Command {
         OptionSpecification(name: "layer", valueName: "L", help: "the layer of CAM-style methods (default: the last feature layer)"),
         OptionSpecification(name: "seed", valueName: "S", help: "the bootstrap's, ROAD's noise and the random map's seed (default 0)", integers: 0...Int.max),
         OptionSpecification(name: "out", valueName: "DIR", help: "the folder for ranking.txt, ranking.csv and ranking.png", required: true),
+        OptionSpecification(name: "implementation", valueName: "I", help: "reference (default) or student: whose methods and metrics (Lessons/) rank"),
     ]
 
     /// Every method the ranking knows: the explanation methods of `workbook explain` (lessons 02–06
     /// and lesson 10's Ablation-CAM and Score-CAM; not the attacks), and a seeded uniform random map
     /// (the chance row).
-    static func methods(layer: String, seed: UInt64) -> [(name: String, kind: ExplanationMethod.Kind, compute: (Module, Tensor, Int, Int) throws -> Tensor)] {
-        let explained = ExplanationMethods.all.filter { $0.kind != .attack }.map { method in
+    static func methods(layer: String, seed: UInt64, using code: Implementations = .reference)
+        -> [(name: String, kind: ExplanationMethod.Kind, compute: (Module, Tensor, Int, Int) throws -> Tensor)] {
+        let explained = ExplanationMethods.all(using: code).filter { $0.kind != .attack }.map { method in
             (method.name, method.kind, { (model: Module, image: Tensor, target: Int, _: Int) in try method.compute(model, image, target, layer) })
         }
         return explained + [
@@ -88,7 +89,8 @@ enum RankCommand: Command {
         }
         let layer = try options.string("layer") ?? ExplainCommand.defaultLayer(of: model, input: first)
         _ = try model.module(named: layer)
-        let all = methods(layer: layer, seed: seed).filter { requested.contains("all") || requested.contains($0.name) }
+        let code = try Implementations.named(options.string("implementation"))
+        let all = methods(layer: layer, seed: seed, using: code).filter { requested.contains("all") || requested.contains($0.name) }
             .filter { !($0.name == "cam" && !ExplanationMethods.camApplies(model, layer: layer)) }
         guard !all.isEmpty else { throw CommandLineError(message: "cam needs a layer that feeds global average pooling and the last Linear layer; \(layer) does not") }
 
@@ -103,7 +105,7 @@ enum RankCommand: Command {
         }
         let bar = ProgressBar(total: n, label: "rank", unit: "img")
         let started = DispatchTime.now().uptimeNanoseconds
-        let ranking = try Ranking.measure(model: model, data: data, methods: rankingMethods, bootstrapSeed: seed) { done in
+        let ranking = try Ranking.measure(model: model, data: data, methods: rankingMethods, bootstrapSeed: seed, metricsBy: code) { done in
             index = done
             bar.update(done)
         }

@@ -4,8 +4,9 @@ import Foundation
 import TensorEngine
 
 /// What `workbook rank` measures: every explanation method × every metric that applies to the
-/// data, per image, then the mean with a seeded bootstrap interval. Lesson 10's reference does
-/// the measuring; this file only organises it.
+/// data, per image, then the mean with a seeded bootstrap interval. Lesson 10's exercises do the
+/// measuring (the reference's, or the student's with `--implementation student`); this file only
+/// organises it.
 struct Ranking {
     /// A metric, whether larger is better, and what it needs from the data.
     enum Metric: String, CaseIterable {
@@ -67,7 +68,7 @@ struct Ranking {
     }
 
     /// Measures every method on every image. `progress(done)` after each image.
-    static func measure(model: Module, data: Data, methods: [Method], bootstrapSeed: UInt64,
+    static func measure(model: Module, data: Data, methods: [Method], bootstrapSeed: UInt64, metricsBy code: Implementations = .reference,
                         progress: (Int) -> Void = { _ in }) throws -> Ranking {
         let (n, _, h, w) = (data.images.shape[0], data.images.shape[1], data.images.shape[2], data.images.shape[3])
         let metrics = data.metrics
@@ -76,7 +77,7 @@ struct Ranking {
         var seconds = [Double](repeating: 0, count: methods.count)
         for i in 0..<n {
             let image = try data.images.sliced(axis: 0, i..<(i + 1)), target = data.targets[i]
-            let blurredImage = try blurred(image)
+            let blurredImage = try EvaluationSolutions.blurred(image)   // insertion's start: no exercise
             let black = Tensor.zeros(image.shape)
             let mask = try data.masks.map { try $0.sliced(axis: 0, i..<(i + 1)) }
             for (m, method) in methods.enumerated() {
@@ -86,19 +87,24 @@ struct Ranking {
                 seconds[m] += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                 for (k, metric) in metrics.enumerated() {
                     let value: Float
+                    do {
                     switch metric {
                     case .deletion:
-                        value = try areaUnderCurve(try perturbationCurve(of: model, from: image, to: black, attributions: map, targets: [target], pixelsPerStep: pixelsPerStep))[0]
+                        value = try code.areaUnderCurve(try code.perturbationCurve(model, image, black, map, [target], pixelsPerStep))[0]
                     case .insertion:
-                        value = try areaUnderCurve(try perturbationCurve(of: model, from: blurredImage, to: image, attributions: map, targets: [target], pixelsPerStep: pixelsPerStep))[0]
+                        value = try code.areaUnderCurve(try code.perturbationCurve(model, blurredImage, image, map, [target], pixelsPerStep))[0]
                     case .road:
                         // The same noise for every method on an image: the methods are compared on equal terms.
-                        value = try roadCombined(of: model, images: image, attributions: map, targets: [target],
-                                                 seed: bootstrapSeed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(i + 1))[0]
-                    case .pointing: value = try pointingGame(attributions: map, masks: mask!)[0]
-                    case .mass: value = try relevanceMass(attributions: map, masks: mask!)[0]
-                    case .rank: value = try relevanceRankAccuracy(attributions: map, masks: mask!)[0]
-                    case .decoy: value = try decoyShare(attributions: map, corners: [data.corners![i]])[0]
+                        value = try code.roadCombined(model, image, map, [target], bootstrapSeed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(i + 1))[0]
+                    case .pointing: value = try code.pointingGame(map, mask!)[0]
+                    case .mass: value = try code.relevanceMass(map, mask!)[0]
+                    case .rank: value = try code.relevanceRankAccuracy(map, mask!)[0]
+                    case .decoy: value = try code.decoyShare(map, [data.corners![i]])[0]
+                    }
+                    } catch {
+                        // A stub that is not started stops the ranking with one line naming its exercise.
+                        if let line = Implementations.describe(error, method: "the \(metric.rawValue)") { throw WorkFailure(message: line) }
+                        throw error
                     }
                     values[m][k].append(Double(value))
                 }
