@@ -10,10 +10,12 @@ public enum SaliencyExercises {
     public static let saliency = SaliencyCourse.saliency.bound(
         reference: { try SaliencySolutions.saliency(of: $0, images: $1, targets: $2) },
         wrong: { id in { try SaliencyMistakes.saliency(id, of: $0, images: $1, targets: $2) } })
+        .with(variants: SaliencyVariants.saliency)
 
     public static let saliencyMagnitude = SaliencyCourse.saliencyMagnitude.bound(
         reference: { try SaliencySolutions.saliencyMagnitude($0) },
         wrong: { id in { try SaliencyMistakes.saliencyMagnitude(id, $0) } })
+        .with(variants: SaliencyVariants.saliencyMagnitude)
 
     public static let gradientTimesInput = SaliencyCourse.gradientTimesInput.bound(
         reference: { try SaliencySolutions.gradientTimesInput(of: $0, images: $1, targets: $2) },

@@ -18,6 +18,7 @@ public enum CAMExercises {
     public static let normalizedMaps = CAMCourse.normalizedMaps.bound(
         reference: { try CAMSolutions.normalizedMaps($0) },
         wrong: { id in { try CAMMistakes.normalizedMaps(id, $0) } })
+        .with(variants: CAMVariants.normalizedMaps)
 
     /// The lesson with its variants listed (what `verify` runs).
     public static let lesson = CAMCourse.lesson.with(exercises: [classActivationMap.summary, upsampleBilinear.summary, normalizedMaps.summary])

@@ -14,6 +14,7 @@ public enum GradCAMExercises {
     public static let gradCAM = GradCAMCourse.gradCAM.bound(
         reference: { try GradCAMSolutions.gradCAM(of: $0, images: $1, targets: $2, layer: $3) },
         wrong: { id in { try GradCAMMistakes.gradCAM(id, of: $0, images: $1, targets: $2, layer: $3) } })
+        .with(variants: GradCAMVariants.gradCAM)
 
     public static let upsampledAndNormalized = GradCAMCourse.upsampledAndNormalized.bound(
         reference: { try GradCAMSolutions.upsampledAndNormalized($0, height: $1, width: $2) },

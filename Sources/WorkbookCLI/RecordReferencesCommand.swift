@@ -18,11 +18,8 @@ import ModelZoo
 enum RecordReferencesCommand: Command {
     static let name = "record-references"
     static let summary = "Record every reference answer the lessons' graders use, for the student edition."
-    static let options = [
-        OptionSpecification(name: "lesson", valueName: "N", help: "only lesson N", integers: 1...99),
-        OptionSpecification(name: "timeout", valueName: "SECONDS", help: "time limit per test process (default 300)", integers: 1...86_400),
-        OptionSpecification(name: "skip-build", valueName: nil, help: "the tests are already built"),
-    ]
+    /// `verify`'s options: `--lesson N`, `--timeout SECONDS`, `--skip-build`.
+    static let options = VerifyCommand.options
 
     static func run(_ options: ParsedOptions) throws {
         let root = try DatasetFiles.root()

@@ -115,9 +115,9 @@ struct SaliencyTests {
         if received.shape == images.shape {
             let inputs = try SaliencyDrawings.inputs(FigureContext(mnistTest: Fixtures.mnistTest()))
             // |∂y/∂x| by the student's own 2.2 (no figure while 2.2 is not done).
-            if let magnitude = try? Graded.saliencyMagnitude(received) {
-                StudentFigures.save(try SaliencyDrawings.saliencyGrid(inputs, gradient: received, magnitude: magnitude),
-                                    lesson: SaliencyDrawings.folder, name: "saliency")
+            if let magnitude = try? Graded.saliencyMagnitude(received),
+               let grid = try? SaliencyDrawings.saliencyGrid(inputs, gradient: received, magnitude: magnitude) {
+                StudentFigures.save(grid, lesson: SaliencyDrawings.folder, name: "saliency")
             }
         }
     }

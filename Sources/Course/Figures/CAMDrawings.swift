@@ -17,6 +17,10 @@ public enum CAMDrawings {
     public static func overlays(_ cams: Tensor, on images: Tensor,
                                 upsampledAndNormalized: (Tensor) throws -> Tensor) throws -> [RGBAImage] {
         let maps = try upsampledAndNormalized(cams)
+        // The maps may be a student's: wrong shapes are an error, never an index out of range.
+        guard maps.count == cams.shape[0] * 784, images.count >= cams.shape[0] * 784 else {
+            throw TensorError.shapeMismatch(operation: "CAM figure", lhs: maps.shape, rhs: [cams.shape[0], 1, 28, 28])
+        }
         return try (0..<cams.shape[0]).map { n in
             try Render.overlay(Array(maps.data[(n * 784)..<((n + 1) * 784)]), on: Array(images.data[(n * 784)..<((n + 1) * 784)]),
                                width: 28, height: 28, colormap: .jet, alpha: 0.5)

@@ -29,6 +29,10 @@ public enum GradCAMDrawings {
             for layer in ["relu1", "relu2", "relu3"] {
                 let cam = try camAt(model, x, [predicted[n]], layer)
                 let up = try upsampledAndNormalized(cam)
+                // The maps may be a student's: wrong shapes are an error, never an index out of range.
+                guard up.count == 784, cam.rank == 4 else {
+                    throw TensorError.shapeMismatch(operation: "Grad-CAM figure", lhs: up.shape, rhs: [1, 1, 28, 28])
+                }
                 if layer == "relu3" { raw += cam.data }
                 cells.append((try Render.overlay(up.data, on: x.data, width: 28, height: 28), "\(layer) (\(cam.shape[2])x\(cam.shape[3]))"))
             }

@@ -47,6 +47,10 @@ public enum SaliencyDrawings {
     /// `saliency`: each golden image, its signed gradient ∂y_c/∂x (bwr) and `magnitude`,
     /// maxₖ |∂y_c/∂x| (inferno: exercise 2.2's map).
     public static func saliencyGrid(_ inputs: Inputs, gradient: Tensor, magnitude: Tensor) throws -> RGBAImage {
+        // The maps may be a student's: wrong shapes are an error, never an index out of range.
+        for (name, map) in [("gradient", gradient), ("magnitude", magnitude)] where map.count < inputs.count * 784 {
+            throw TensorError.shapeMismatch(operation: "saliency figure", lhs: map.shape, rhs: [inputs.count, 1, 28, 28], detail: name)
+        }
         var cells: [(image: RGBAImage, caption: String)] = []
         for n in 0..<inputs.count {
             cells.append((Render.grayImage(inputs.pixels(n), width: 28, height: 28), inputs.captions[n]))
