@@ -54,33 +54,11 @@ struct GradCAMFixture: Decodable {
 }
 
 /// When a Grad-CAM map differs from the reference, the way its channel weights αₖ (or its final
-/// ReLU) went wrong, if the map is one of the usual wrong variants computed from the reference's
-/// activations and gradients; `nil` if none matches.
+/// ReLU) went wrong, if the map is one of the usual wrong variants (the reference's
+/// `gradCAMHintVariants`, recorded); `nil` if none matches.
 func alphaHint(_ received: Tensor, model: Module, images: Tensor, targets: [Int], layer: String) throws -> String? {
-    let (a, g) = try Reference.activationsAndGradients(of: model, at: layer, images: images, targets: targets)
-    let (n, k, area) = (g.shape[0], g.shape[1], g.shape[2] * g.shape[3])
-    guard received.count == n * area else { return nil }
-    func planes(_ m: Int) -> ArraySlice<Float> { g.data[(m * area)..<((m + 1) * area)] }
-    func map(_ weights: [Float], relu: Bool = true) -> [Float] {
-        var values = [Float](repeating: 0, count: n * area)
-        for i in 0..<n {
-            for c in 0..<k {
-                let w = weights[i * k + c], base = (i * k + c) * area
-                for p in 0..<area { values[i * area + p] += w * a.data[base + p] }
-            }
-        }
-        return relu ? values.map { max($0, 0) } : values
-    }
-    let means = (0..<(n * k)).map { planes($0).reduce(0, +) / Float(area) }
-    let batchMeans = (0..<(n * k)).map { m in (0..<n).map { means[$0 * k + m % k] }.reduce(0, +) / Float(n) }
-    let variants: [(values: [Float], hint: String)] = [
-        (map((0..<(n * k)).map { planes($0).max() ?? 0 }),
-         "αₖ is the spatial MEAN of the gradients, (1/h·w) Σᵢⱼ ∂yᶜ/∂Aₖ[i, j], not their maximum"),
-        (map((0..<(n * k)).map { planes($0).reduce(0, +) }),
-         "αₖ is the MEAN of the gradients over the h·w positions, not their sum"),
-        (map(batchMeans), "αₖ averages the gradients over the two spatial axes of each image only, never over the batch"),
-        (map(means, relu: false), "Grad-CAM ends with a ReLU: keep only the positive evidence"),
-    ]
+    let variants = try Reference.gradCAMHintVariants(of: model, images: images, targets: targets, layer: layer)
+    guard let count = variants.first?.values.count, received.count == count else { return nil }
     let scale = max(received.data.map { abs($0) }.max() ?? 0, 1)
     return variants.first { agree(received.data, $0.values, tolerance: 1e-4 * scale) }.map { "\n  hint: \($0.hint)" }
 }

@@ -45,7 +45,7 @@ for dir in "$root"/Solutions/[0-9][0-9]-*/; do
     lesson=$(basename "$dir")
     for file in "$dir"*.swift; do
         case $(basename "$file") in
-            Exercises.swift|Mistakes.swift|Variants.swift|Figures.swift|BarnesHutTSNE.swift|QuadTree.swift|UMAP.swift|NearestNeighbours.swift|FastPCA.swift|RightReasons.swift) ;;
+            Exercises.swift|Mistakes.swift|Variants.swift|Hints.swift|Figures.swift|BarnesHutTSNE.swift|QuadTree.swift|UMAP.swift|NearestNeighbours.swift|FastPCA.swift|RightReasons.swift) ;;
             *) cp "$file" "$edition/Lessons/$lesson/" ;;
         esac
     done
