@@ -199,3 +199,19 @@ extension TSNEResult: Recordable {
         self.init(embedding: try Matrix(recorded: parts[0]), kl: Array(zip(at, kl)), iterations: count[0])
     }
 }
+
+/// Wrong answers a grader's hint recognises, each with its hint: computed by a lesson's
+/// `Solutions/…/Hints.swift` (they spell out the method, so they are no test's code) and recorded
+/// for the student edition as a list of `[values, hint]` pairs.
+public enum RecordedHintVariants {
+    public typealias Variants = [(values: [Float], hint: String)]
+    public static func encode(_ variants: Variants) -> RecordedValue { .list(variants.map { .list([.floats($0.values), .text($0.hint)]) }) }
+    public static func decode(_ value: RecordedValue) throws -> Variants {
+        guard case let .list(items) = value else { throw RecordedFormMismatch(expected: "hint variants") }
+        return try items.map {
+            guard case let .list(parts) = $0, parts.count == 2, case let .floats(values) = parts[0], case let .text(hint) = parts[1]
+            else { throw RecordedFormMismatch(expected: "hint variant") }
+            return (values, hint)
+        }
+    }
+}

@@ -22,7 +22,25 @@ enum StudentEditionCommand: Command {
 
     /// What the student edition leaves out: the answers, and what cannot build or run without them.
     static let excluded = ["Solutions/", "Sources/WorkbookCLI/", "Sources/workbook/", "Tests/WorkbookCLITests/",
-                           "Tests/GradingSelfTest/", "Tests/AutograderSelfTest/", ".ci/", "BENCHMARKS.md"]
+                           "Tests/GradingSelfTest/", "Tests/AutograderSelfTest/", "Tests/StudentEditionSelfTest/", ".ci/", "BENCHMARKS.md"]
+
+    /// The files of `folder` (the staged edition) that check or compute the reference itself and so
+    /// spell out answers: the tests of the reference against independent derivations and other
+    /// libraries (`Tests/**/…ReferenceChecks.swift`, full edition only by design), the Python
+    /// scripts that computed the lessons' PyTorch, captum and scikit-learn fixtures (the fixtures
+    /// stay), and the PyTorch benchmark scripts.
+    static func fullEditionOnly(in folder: URL) -> [URL] {
+        let base = folder.standardizedFileURL.path + "/"
+        return (FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil)?.allObjects as? [URL] ?? []).filter { url in
+            let path = url.standardizedFileURL.path.replacingOccurrences(of: base, with: "")
+            let parts = path.split(separator: "/").map(String.init)
+            guard parts.count >= 2 else { return false }
+            if parts[0] == "Tests", path.hasSuffix("ReferenceChecks.swift") { return true }
+            if parts[0] == "Tests", url.pathExtension == "py", parts[1].hasSuffix("LessonTests") || parts[1] == "ColourFixtures" { return true }
+            if path.hasPrefix("Datasets/models/"), url.pathExtension == "py", url.lastPathComponent.contains("bench") { return true }
+            return false
+        }.sorted { $0.path < $1.path }
+    }
 
     static func run(_ options: ParsedOptions) throws {
         let root = try DatasetFiles.root()
@@ -38,6 +56,7 @@ enum StudentEditionCommand: Command {
         let commit = try shell(["git", "-C", root.path, "rev-parse", "--short", "HEAD"], root: root).trimmingCharacters(in: .whitespacesAndNewlines)
         _ = try shell(["sh", "-c", "git -C \"$0\" archive --format=tar HEAD | tar -x -C \"$1\"", root.path, staging.path], root: root)
         for path in excluded { try? FileManager.default.removeItem(at: staging.appendingPathComponent(path)) }
+        for file in fullEditionOnly(in: staging) { try FileManager.default.removeItem(at: file) }
         try Data(readme(commit: commit).utf8).write(to: staging.appendingPathComponent("README.md"))
 
         let leaks = try AnswerSearch.leaks(of: root.appendingPathComponent("Solutions"), in: staging)
@@ -106,12 +125,20 @@ enum StudentEditionCommand: Command {
 
         ## What this edition is
 
-        The course without its answers: the graders compare your results with the reference's
-        answers recorded for exactly the inputs the tests use
-        (`Tests/<Topic>LessonTests/Recorded/references.wbref`, checksummed), so nothing here computes
-        the reference. Written from commit \(commit) of the course by `workbook student-edition`.
-        The command line of the full edition (`workbook explain`, `insights`, `grade`, `report`, …)
-        is not part of this edition yet.
+        The course without its answers. Where a test needs the reference's result, it reads the
+        answer recorded for exactly the inputs the test uses
+        (`Tests/<Topic>LessonTests/Recorded/references.wbref`, checksummed); everything else a
+        test checks — gradients against central differences, small networks worked out by hand,
+        properties such as shapes and ranges, the golden figures — is computed here, on your code.
+        The fixtures from PyTorch, captum and scikit-learn are here; the Python scripts that made
+        them, and the tests of the reference itself, are in the instructors' edition.
+
+        The lesson READMEs also show the `workbook` command line (`workbook explain`, `figures`,
+        `visualize`, `insights`, …): it belongs to the instructors' edition and is not part of this
+        one yet. The figures those commands draw from the reference are in each lesson's
+        `figures/` folder.
+
+        Made by `workbook student-edition` from version \(commit) of the course.
 
         """
     }

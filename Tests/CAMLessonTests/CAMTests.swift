@@ -250,6 +250,13 @@ struct CAMTests {
             """)
     }
 
+    @Test("Exercise 4.2: written by hand — the function does not call the engine's resizedBilinear")
+    func upsampleByHand() throws {
+        _ = try Graded.upsampleBilinear(tensor([1], [1, 1, 1, 1]), height: 2, width: 2)     // a stub is not started
+        let calls = WrittenByHand.forbiddenCalls(in: "upsampleBilinear(_:height:width:)", lesson: "04-CAM", forbidden: ["resizedBilinear", "resizedNearest"])
+        #expect(calls.isEmpty, "upsampleBilinear calls \(calls.joined(separator: " and ")): the exercise is to write the interpolation yourself (the tests compare it with resizedBilinear)")
+    }
+
     @Test("Exercise 4.2: equals the engine's resizedBilinear for several sizes")
     func upsampleMatchesEngine() throws {
         let cases: [(shape: [Int], height: Int, width: Int)] = [

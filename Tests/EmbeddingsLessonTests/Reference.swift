@@ -14,6 +14,17 @@ import TestSupport
 enum Reference {
     static let book = ReferenceBook(lesson: "09-Embeddings")
 
+    static func features(of model: Module, at layer: String, for images: Tensor, batchSize: Int) throws -> Tensor {
+        let label = "9.1 features(of:at:for:batchSize:)"
+        #if canImport(EmbeddingsSolutions)
+        return try book.answer(label, [model, layer, images, batchSize]) {
+            try EmbeddingsSolutions.features(of: model, at: layer, for: images, batchSize: batchSize)
+        }
+        #else
+        return try book.answer(label, [model, layer, images, batchSize])
+        #endif
+    }
+
     static func tsne(_ data: Matrix, settings: TSNESettings) throws -> TSNEResult {
         let label = "9.5 tsne(_:settings:)"
         #if canImport(EmbeddingsSolutions)

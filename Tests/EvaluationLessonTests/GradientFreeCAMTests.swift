@@ -83,14 +83,11 @@ struct GradientFreeCAMTests {
         // of R₁ and R₂ upsampled 2×2 → 2×2 (identity): M₁ = (R₁ − 1)/3 = [0, 1/3, 2/3, 1], M₂ = R₂/1.5 = [1, 1/3, 0, 0].
         // x ⊙ M₁ = [0, 2/3, 2, 4] → R₁ = same, R₂ = ReLU(2.5 − ·) = [2.5, 11/6, 0.5, 0]: y₀ = 6.6667/4 + 2·4.8333/4.
         // x ⊙ M₂ = [1, 2/3, 0, 0] → R₁ = same, R₂ = [1.5, 11/6, 2.5, 2.5]: y₀ = 1.6667/4 + 2·8.3333/4.
-        func y0(_ masked: [Double]) -> Double {
-            masked.reduce(0, +) / 4 + 2 * masked.map { max(2.5 - $0, 0) }.reduce(0, +) / 4
-        }
-        let s1 = y0([0, 2.0 / 3, 2, 4]), s2 = y0([1, 2.0 / 3, 0, 0])
-        let w1 = exp(s1) / (exp(s1) + exp(s2)), w2 = 1 - w1
-        let expected = zip([1.0, 2, 3, 4], [1.5, 0.5, 0, 0]).map { Float(max(w1 * $0 + w2 * $1, 0)) }
+        // y₀ = 49/12 ≈ 4.0833 and 55/12 ≈ 4.5833; softmax weights w = [0.377541, 0.622459];
+        // ReLU(w₁R₁ + w₂R₂) = [1.311230, 1.066311, 1.132622, 1.510163].
+        let expected: [Float] = [1.3112297, 1.0663110, 1.1326220, 1.5101627]
         let map = try Graded.scoreCAM(of: try handSetNetwork(), images: tensor([1, 2, 3, 4], [1, 1, 2, 2]), targets: [0], layer: "relu")
         #expect(map.shape == [1, 1, 2, 2] && agree(map.data, expected, tolerance: 1e-5),
-                "softmax([\(s1), \(s2)]) weights: \(brief(expected)); received \(map.shape) \(brief(map.data))")
+                "softmax([49/12, 55/12]) weights [0.3775, 0.6225]: \(brief(expected)); received \(map.shape) \(brief(map.data))")
     }
 }

@@ -74,6 +74,19 @@ enum Reference {
         #endif
     }
 
+    /// 8.5's optimiser on the linear objective Σ w·x̃ (every step adds lr · roll(w, −dy, −dx)).
+    static func ascendLinear(weights w: Tensor, from start: Tensor, settings: AscentSettings, seed: UInt64) throws -> Ascent {
+        let label = "8.5 ascend(_:from:settings:seed:) on the linear objective sum(w * x)"
+        let inputs: [any ReferenceInput] = [w, start, settings, seed]
+        #if canImport(FeatureVisualizationSolutions)
+        return try book.answer(label, inputs, decode: decodeAscent, encode: encodeAscent) {
+            try FeatureVisualizationSolutions.ascend({ try ($0 * w).sum() }, from: start, settings: settings, seed: seed)
+        }
+        #else
+        return try book.answer(label, inputs, decode: decodeAscent, encode: encodeAscent)
+        #endif
+    }
+
     static func meanActivation(of model: Module, at layer: String, channel: Int, for images: Tensor) throws -> Tensor {
         let label = "8.6 meanActivation(of:at:channel:for:)"
         let inputs: [any ReferenceInput] = [model, layer, channel, images]

@@ -66,15 +66,7 @@ enum Reference {
     /// The wrong maps 5.2's hints recognise, with their hints (see `gradCAMHintVariants`).
     static func gradCAMHintVariants(of model: Module, images: Tensor, targets: [Int], layer: String) throws -> [(values: [Float], hint: String)] {
         let label = "5.2 hints: the usual wrong Grad-CAM maps"
-        let decode: (RecordedValue) throws -> [(values: [Float], hint: String)] = { value in
-            guard case let .list(items) = value else { throw RecordedFormMismatch(expected: "hint variants") }
-            return try items.map {
-                guard case let .list(parts) = $0, parts.count == 2, case let .floats(values) = parts[0], case let .text(hint) = parts[1]
-                else { throw RecordedFormMismatch(expected: "hint variant") }
-                return (values, hint)
-            }
-        }
-        let encode: ([(values: [Float], hint: String)]) -> RecordedValue = { .list($0.map { .list([.floats($0.values), .text($0.hint)]) }) }
+        let (decode, encode) = (RecordedHintVariants.decode, RecordedHintVariants.encode)
         #if canImport(GradCAMSolutions)
         return try book.answer(label, [model, images, targets, layer], decode: decode, encode: encode) {
             try GradCAMSolutions.gradCAMHintVariants(of: model, images: images, targets: targets, layer: layer)

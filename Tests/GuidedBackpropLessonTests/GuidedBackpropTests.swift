@@ -82,36 +82,20 @@ func storedRaw(_ name: String) throws -> (shape: [Int], values: [Float]) {
 
 /// Why a guided Grad-CAM differs from the reference: which of its two factors is wrong. Guided
 /// Grad-CAM builds on guided backprop (6.1), so a wrong 6.1 shows here too: the hint then sends
-/// the student back to 6.1 instead of blaming the CAM.
+/// the student back to 6.1 instead of blaming the CAM. The wrong maps recognised and the right CAM
+/// factor come from the reference (`guidedGradCAMHintData`, recorded).
 func guidedGradCAMHint(_ received: Tensor, model: Module, images: Tensor, targets: [Int], layer: String = "relu3") throws -> String {
     let guided = try Reference.guidedBackprop(of: model, images: images, targets: targets)
     guard received.count == guided.count, images.rank == 4 else { return "" }
-    let plain = try Reference.plainGradient(of: model, images: images, targets: targets)
-    let cam = try Reference.gradCAMMap(of: model, images: images, targets: targets, layer: layer)
-    let (h, w) = (images.shape[2], images.shape[3])
-    let up = try withNoGrad { try cam.resizedBilinear(height: h, width: w) }.data
-    var scaled = up
-    for m in 0..<(scaled.count / (h * w)) {
-        let range = (m * h * w)..<((m + 1) * h * w)
-        let low = scaled[range].min() ?? 0, high = scaled[range].max() ?? 0
-        for p in range { scaled[p] = (scaled[p] - low) / (high - low + 1e-7) }
-    }
-    let channels = images.shape[1]
-    func camAt(_ i: Int, _ factor: [Float]) -> Float { factor[(i / (channels * h * w)) * h * w + i % (h * w)] }
+    let (variants, camFactor) = try Reference.guidedGradCAMHintData(of: model, images: images, targets: targets, layer: layer)
     let scale = max(guided.data.map { abs($0) }.max() ?? 0, 1e-12)
-    func matches(_ g: [Float], _ factor: [Float]) -> Bool {
-        g.indices.allSatisfy { abs(received.data[$0] - g[$0] * camAt($0, factor)) <= 1e-4 * scale }
+    if let match = variants.first(where: { agree(received.data, $0.values, tolerance: 1e-4 * scale) }) {
+        return "\n  hint: \(match.hint)"
     }
-    if matches(guided.data, up) {
-        return "\n  hint: the upsampled Grad-CAM is not scaled: scale it to [0, 1] with (v − min)/(max − min + 1e-7) before multiplying"
-    }
-    if matches(plain.data, scaled) {
-        return "\n  hint: this is the plain gradient times the CAM: multiply guided backprop (6.1), not ∂y/∂x"
-    }
-    // Where the scaled CAM is not small, received / CAM is the guided-backprop factor.
+    // Where the CAM factor is not small, received / CAM is the guided-backprop factor.
     var wrongGuided = 0
-    for i in guided.data.indices where camAt(i, scaled) > 0.1 {
-        if abs(received.data[i] / camAt(i, scaled) - guided.data[i]) > 1e-3 * scale { wrongGuided += 1 }
+    for i in guided.data.indices where camFactor[i] > 0.1 {
+        if abs(received.data[i] / camFactor[i] - guided.data[i]) > 1e-3 * scale { wrongGuided += 1 }
     }
     if wrongGuided > 0 {
         return "\n  hint: the guided-backprop factor differs from the reference at \(wrongGuided) pixels where the CAM is large: guided Grad-CAM multiplies your guided backprop (exercise 6.1) — make 6.1's tests pass first"

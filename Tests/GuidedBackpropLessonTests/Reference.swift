@@ -58,6 +58,28 @@ enum Reference {
         #endif
     }
 
+    /// The usual wrong guided Grad-CAMs with their hints, and the right answer's CAM factor (see
+    /// `guidedGradCAMHintData`).
+    static func guidedGradCAMHintData(of model: Module, images: Tensor, targets: [Int], layer: String)
+        throws -> (variants: RecordedHintVariants.Variants, camFactor: [Float]) {
+        let label = "6.3 hints: the usual wrong guided Grad-CAMs and the CAM factor"
+        let decode: (RecordedValue) throws -> (variants: RecordedHintVariants.Variants, camFactor: [Float]) = { value in
+            guard case let .list(parts) = value, parts.count == 2, case let .floats(factor) = parts[1]
+            else { throw RecordedFormMismatch(expected: "6.3 hint data") }
+            return (try RecordedHintVariants.decode(parts[0]), factor)
+        }
+        let encode: ((variants: RecordedHintVariants.Variants, camFactor: [Float])) -> RecordedValue = {
+            .list([RecordedHintVariants.encode($0.variants), .floats($0.camFactor)])
+        }
+        #if canImport(GuidedBackpropSolutions)
+        return try book.answer(label, [model, images, targets, layer], decode: decode, encode: encode) {
+            try GuidedBackpropSolutions.guidedGradCAMHintData(of: model, images: images, targets: targets, layer: layer)
+        }
+        #else
+        return try book.answer(label, [model, images, targets, layer], decode: decode, encode: encode)
+        #endif
+    }
+
     /// One comparison of the cascading randomisation check: after randomising `layer` (and every
     /// layer above it), the |map| of `method` on the trained model and on the randomised one.
     struct RandomizationPair {

@@ -152,6 +152,13 @@ struct SaliencyTests {
                 """)
     }
 
+    @Test("Exercise 2.2: written with tensor operations — not the figures' Render.reducedChannels")
+    func magnitudeByHand() throws {
+        _ = try Graded.saliencyMagnitude(tensor([1, -2], [1, 2, 1, 1]))     // a stub is not started
+        let calls = WrittenByHand.forbiddenCalls(in: "saliencyMagnitude(_:)", lesson: "02-Saliency", forbidden: ["reducedChannels"])
+        #expect(calls.isEmpty, "saliencyMagnitude calls \(calls.joined(separator: " and ")): write the reduction yourself (abs, then the max over axis 1)")
+    }
+
     @Test("Exercise 2.2: shape [N, 1, H, W], never negative, and |g| for one channel")
     func magnitudeProperties() throws {
         let rgb = TestData.uniform([2, 4, 3, 5], seed: 11)

@@ -119,14 +119,20 @@ struct HookTests {
         #expect(x.grad?.data == [0, -1, 0, -1])
     }
 
-    @Test("a backward hook may replace the gradient passed on (the guided-backprop rule)")
+    @Test("a backward hook may replace the gradient passed on; nil keeps it")
     func backwardHookReplaces() throws {
         let relu = ReLU()
         let x = tensor([-1, 2, -3, 4], [4], requiresGrad: true)
-        let handle = relu.registerBackwardHook(replacingGradInput: { _, gradInput, _ in gradInput?.relu() })
-        defer { handle.remove() }
+        // Plain backprop passes 1[x > 0] · seed = [0, −1, 0, 1] to x; the hook passes its negation plus 10.
+        let handle = relu.registerBackwardHook(replacingGradInput: { _, gradInput, _ in gradInput.map { 10 - $0 } })
         try relu(x).backward(seed: tensor([1, -1, 1, 1], [4]))
-        #expect(x.grad?.data == [0, 0, 0, 1])
+        #expect(x.grad?.data == [10, 11, 10, 9])
+        handle.remove()
+        let y = tensor([-1, 2, -3, 4], [4], requiresGrad: true)
+        let keeping = relu.registerBackwardHook(replacingGradInput: { _, _, _ in nil })
+        defer { keeping.remove() }
+        try relu(y).backward(seed: tensor([1, -1, 1, 1], [4]))
+        #expect(y.grad?.data == [0, -1, 0, 1])
     }
 
     @Test("one module used twice gets two independent backward records")
