@@ -52,6 +52,9 @@ public struct GradedLesson: SuiteTrait, TestTrait, TestScoping {
         } catch let error as ExerciseNotStarted {
             board.finish(id, .notStarted, message: error.description)
             try Test.cancel(Comment(rawValue: "\(error.description); read \(lesson.readme)"))
+        } catch let error as WaitingForEarlierExercise {
+            board.finish(id, .waiting, message: error.description)
+            try Test.cancel(Comment(rawValue: error.description))
         } catch {
             board.finish(id, .failed, message: Self.shortened("\(error)"))
             throw error
@@ -109,3 +112,26 @@ public func expectRealError(_ what: String, sourceLocation: SourceLocation = #_s
 /// figures` and `verify` check them too); and not when the graders replay the recorded references
 /// (`verify`'s second run), which those checks do not use.
 public let checksReferenceFigures = WorkbookMode.current == .solutions && !ReferenceBook.replaysRecorded
+
+/// Thrown by a test whose exercise calls the student's earlier exercises when one of those differs
+/// from the reference on the very inputs the test will use: the later exercise is not graded
+/// (*waiting*, counted as not done) until the earlier one passes, so one mistake fails its own
+/// exercise only and never a later one as well.
+public struct WaitingForEarlierExercise: Error, CustomStringConvertible, Sendable {
+    public let exercise: String, earlier: String, what: String
+    public var description: String {
+        "exercise \(exercise) waits for \(earlier): your \(earlier) (\(what)) differs from the reference on this test's inputs, and \(exercise) calls it — make \(earlier)'s tests pass first"
+    }
+}
+
+/// In student mode, that the student's earlier exercise `earlier`, which `exercise` calls, agrees
+/// with the reference on the inputs the test will use (`agrees`); else `WaitingForEarlierExercise`.
+/// A not-started earlier exercise is reported as such. In the other modes (the reference, a
+/// mistake or a variant injected by `verify`) the later exercise runs the reference's earlier
+/// ones, so nothing is checked.
+public func requireEarlier(_ earlier: String, for exercise: String, _ what: String, agrees: () throws -> Bool) throws {
+    guard WorkbookMode.current == .student else { return }
+    let ok: Bool
+    do { ok = try agrees() } catch let error as ExerciseNotStarted { throw error } catch { ok = false }
+    if !ok { throw WaitingForEarlierExercise(exercise: exercise, earlier: earlier, what: what) }
+}

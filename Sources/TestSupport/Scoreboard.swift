@@ -15,6 +15,8 @@ final class Scoreboard: @unchecked Sendable {
 
     enum Status: String, Codable, Sendable {
         case passed, failed, notStarted = "not started", skipped, crashed, timeLimit = "time limit"
+        /// An earlier exercise this one calls differs from the reference (`WaitingForEarlierExercise`).
+        case waiting
     }
 
     struct Record: Codable, Sendable {
@@ -163,7 +165,7 @@ final class Scoreboard: @unchecked Sendable {
         for number in byLesson.keys.sorted() {
             let tests = byLesson[number]!
             let exercises = lessons[number]?.exercises.map(\.number) ?? Array(Set(tests.map(\.exercise))).sorted()
-            var status: [String: String] = [:]
+            var status: [String: String] = [:], waitsFor: [String: String] = [:]
             for exercise in exercises {
                 let mine = tests.filter { $0.exercise == exercise }
                 let statuses = mine.map(\.status)
@@ -172,12 +174,19 @@ final class Scoreboard: @unchecked Sendable {
                 else if statuses.contains(.failed) { status[exercise] = "failing" }
                 else if mine.isEmpty || statuses.contains(nil) { status[exercise] = "not run" }
                 else if statuses.contains(.notStarted) || statuses.contains(.skipped) { status[exercise] = "not started" }
+                else if let waiting = mine.first(where: { $0.status == .waiting }) {
+                    status[exercise] = "not started"
+                    waitsFor[exercise] = waiting.message.flatMap { m in
+                        m.range(of: "waits for ").map { String(m[$0.upperBound...].prefix { $0 != ":" }) }
+                    }
+                }
                 else { status[exercise] = "done" }
             }
             func list(_ what: String) -> String {
                 let chosen = exercises.filter { status[$0] == what }
                 if chosen.isEmpty { return "—" }
-                return chosen.count == exercises.count && exercises.count > 1 ? "all" : chosen.joined(separator: ", ")
+                if chosen.count == exercises.count && exercises.count > 1 && waitsFor.isEmpty { return "all" }
+                return chosen.map { e in waitsFor[e].map { "\(e) (waits for \($0))" } ?? e }.joined(separator: ", ")
             }
             let count = exercises.filter { status[$0] == "done" }.count
             let ran = exercises.filter { status[$0] != "not run" }.count

@@ -100,7 +100,7 @@ enum GradeCommand: Command {
                 }
             } else if tests.isEmpty {
                 status = run.completed ? "not started" : (run.timedOut ? "time limit" : "crashed")
-            } else if tests.contains(where: { $0.status == "not started" || $0.status == "skipped" }) {
+            } else if tests.contains(where: { $0.status == "not started" || $0.status == "skipped" || $0.status == "waiting" }) {
                 status = "not started"
             } else {
                 status = "done"

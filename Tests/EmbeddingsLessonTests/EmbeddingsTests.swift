@@ -46,6 +46,47 @@ func difference(_ received: [Double], _ expected: [Double], tolerance: Double, w
     return firstDifference(received, expected, tolerance: tolerance).map { "\(what): \($0)" }
 }
 
+/// The bounds 9.5's long run is graded with (justified in ReferenceChecks.swift, which measures the
+/// reference's own spread under perturbations of its input far below any rounding a student adds).
+enum TSNEGrading {
+    /// The KL checked during the exaggerated phase may differ from the reference's by this fraction
+    /// (the reference's own spread: 15%).
+    static let exaggeratedRelativeTolerance = 0.35
+    /// The final KL may differ from the reference's by this factor either way (the reference's own
+    /// spread: 1.31).
+    static let finalFactor = 2.0
+
+    /// Whether the KL checked at `iteration` agrees with the reference's within the bounds.
+    static func agrees(_ mine: Double, _ reference: Double, iteration: Int, exaggeratedUntil: Int) -> Bool {
+        if iteration <= exaggeratedUntil { return abs(mine - reference) <= exaggeratedRelativeTolerance * abs(reference) }
+        return mine > 0 && reference > 0 && max(mine / reference, reference / mine) <= finalFactor
+    }
+}
+
+/// 9.5 calls the student's 9.2 (the PCA start), 9.3 (P) and 9.4 (KL and its gradient): before it
+/// is graded, each must agree with the reference on the inputs 9.5 gives it here (to 1e-6 of the
+/// values' scale, so correct work written differently passes), else 9.5 waits for it.
+func requireTSNEPieces(_ points: Matrix, perplexity: Double) throws {
+    func close(_ a: [Double], _ b: [Double]) -> Bool {
+        let scale = max(b.map(abs).max() ?? 0, 1e-300)
+        return a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) <= 1e-6 * scale }
+    }
+    let start = try Reference.pcaProjection(points, components: 2)
+    try requireEarlier("9.2", for: "9.5", "the projection onto two components, t-SNE's start") {
+        close(try Graded.pca(points, components: 2).projection.values, start.values)
+    }
+    let joint = try Reference.jointAffinities(points, perplexity: perplexity)
+    try requireEarlier("9.3", for: "9.5", "the joint affinities P") {
+        close(try Graded.tsneAffinities(points, perplexity: perplexity).joint.values, joint.values)
+    }
+    let y = try Matrix(rows: start.rows, columns: 2, values: start.values.map { $0 * 0.01 })
+    let gradient = try Reference.tsneGradient(joint, y)
+    try requireEarlier("9.4", for: "9.5", "KL(P‖Q) and its gradient") {
+        let mine = try Graded.tsneGradient(joint, y)
+        return abs(mine.kl - gradient.kl) <= 1e-6 * max(abs(gradient.kl), 1e-12) && close(mine.gradient.values, gradient.gradient.values)
+    }
+}
+
 @Suite("Lesson 09 — Embeddings", .graded(Exercises.lesson))
 struct EmbeddingsTests {
     // MARK: Exercise 9.1
@@ -197,21 +238,57 @@ struct EmbeddingsTests {
 
     // MARK: Exercise 9.5
 
-    @Test("Exercise 9.5: 300 iterations on three clusters match the reference; KL checked at 50, 100, …, 300")
-    func tsneMatchesReference() throws {
+    @Test("Exercise 9.5: 20 iterations (the first 10 exaggerated) follow the reference step by step")
+    func tsneFollowsReference() throws {
+        // Over 20 iterations the optimiser is not chaotic: a correct 9.2–9.4 that differs from the
+        // reference by rounding (1e-14) moves the embedding by ~1e-9 of its scale, far below 1e-4.
         let (points, _) = try threeClusters(60, dimensions: 5, seed: 91)
+        try requireTSNEPieces(points, perplexity: 10)
+        let settings = TSNESettings(perplexity: 10, iterations: 20, exaggerationIterations: 10)
+        let received = try Graded.tsne(points, settings: settings)
+        let expected = try Reference.tsne(points, settings: settings)
+        #expect(received.iterations == 20, "iterations run: \(received.iterations), expected 20")
+        let scale = expected.embedding.values.map(abs).max() ?? 1
+        if let problem = difference(received.embedding.values, expected.embedding.values, tolerance: 1e-4 * scale, what: "embedding after 20 iterations (10 exaggerated)") {
+            Issue.record(Comment(rawValue: problem + "\n  hint: P × 12 and momentum 0.5 for exaggerationIterations, then P and 0.8 with fresh update and gains; start = PCA / std(PC1) · 1e-4"))
+        }
+        if let problem = difference(received.kl.map(\.value), expected.kl.map(\.value), tolerance: 1e-6 * max(1, expected.kl.first?.value ?? 1), what: "KL at iteration 20") {
+            Issue.record(Comment(rawValue: problem))
+        }
+    }
+
+    @Test("Exercise 9.5: 300 iterations on three clusters: KL near the reference's at 50, 100, …, 300, the clusters kept")
+    func tsneConvergesLikeReference() throws {
+        // 300 iterations are chaotic (a change of 1e-12 in the inputs moves the reference's own
+        // embedding by up to 7 units, its KL by 15% in the exaggerated phase and by a factor 1.31 at
+        // the end): graded by properties, with bounds twice the reference's own spread
+        // (ReferenceChecks.swift measures it). The step-by-step test above catches the optimiser's
+        // details; this one that the phases happen and the clusters come out.
+        let (points, labels) = try threeClusters(60, dimensions: 5, seed: 91)
+        try requireTSNEPieces(points, perplexity: 10)
         let settings = TSNESettings(perplexity: 10, iterations: 300)
         let received = try Graded.tsne(points, settings: settings)
         let expected = try Reference.tsne(points, settings: settings)
         #expect(received.kl.map(\.iteration) == [50, 100, 150, 200, 250, 300], "KL recorded at \(received.kl.map(\.iteration)), expected 50, 100, …, 300")
         #expect(received.iterations == 300, "iterations run: \(received.iterations), expected 300")
-        let scale = expected.embedding.values.map(abs).max() ?? 1
-        if let problem = difference(received.embedding.values, expected.embedding.values, tolerance: 1e-4 * scale, what: "embedding after 300 iterations") {
-            Issue.record(Comment(rawValue: problem + "\n  hint: P × 12 and momentum 0.5 for 250 iterations, then P and 0.8 with fresh update and gains; start = PCA / std(PC1) · 1e-4"))
+        guard received.kl.count == expected.kl.count, received.embedding.rows == 60, received.embedding.columns == 2 else { return }
+        let off = zip(received.kl, expected.kl).filter { !TSNEGrading.agrees($0.0.value, $0.1.value, iteration: $0.1.iteration, exaggeratedUntil: 250) }
+        if let (mine, reference) = off.first {
+            let hint = mine.iteration <= 250 ? "the exaggerated phase (P × 12, momentum 0.5) or the PCA start" : "the second phase (P, momentum 0.8, fresh update and gains)"
+            Issue.record(Comment(rawValue: String(format: "KL at iteration %d is %.4g, the reference's %.4g (beyond 35%% in the exaggerated phase, a factor 2 after it; %d of 6 checks)", mine.iteration, mine.value, reference.value, off.count)
+                + "\n  the first check that differs points at \(hint)"))
         }
-        if let problem = difference(received.kl.map(\.value), expected.kl.map(\.value), tolerance: 1e-4, what: "recorded KL") {
-            Issue.record(Comment(rawValue: problem))
+        // The three clusters stay apart: every point is nearer its own cluster's centre than any other.
+        let y = received.embedding.values
+        let centres = (0..<3).map { c -> (Double, Double) in
+            let members = (0..<60).filter { labels[$0] == c }
+            return (members.map { y[2 * $0] }.reduce(0, +) / Double(members.count), members.map { y[2 * $0 + 1] }.reduce(0, +) / Double(members.count))
         }
+        let misplaced = (0..<60).filter { i in
+            let d = centres.map { pow(y[2 * i] - $0.0, 2) + pow(y[2 * i + 1] - $0.1, 2) }
+            return d.indices.min { d[$0] < d[$1] } != labels[i]
+        }
+        #expect(misplaced.isEmpty, "\(misplaced.count) of 60 points lie nearer another cluster's centre than their own (first: point \(misplaced.first ?? 0)): the three well-separated clusters should stay apart")
     }
 
     @Test("Exercise 9.5: the same settings give the same bits; two seeds of a random start differ")

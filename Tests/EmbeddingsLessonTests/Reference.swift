@@ -7,6 +7,7 @@
 import EmbeddingsSolutions
 #endif
 #endif
+import DataFormats
 import LessonSupport
 import TensorEngine
 import TestSupport
@@ -22,6 +23,38 @@ enum Reference {
         }
         #else
         return try book.answer(label, [model, layer, images, batchSize])
+        #endif
+    }
+
+    /// 9.2's projection onto the first `k` components (9.5's start).
+    static func pcaProjection(_ data: Matrix, components k: Int) throws -> Matrix {
+        let label = "9.2 pca(_:components:) projection"
+        #if canImport(EmbeddingsSolutions)
+        return try book.answer(label, [data, k]) { try EmbeddingsSolutions.pca(data, components: k).projection }
+        #else
+        return try book.answer(label, [data, k])
+        #endif
+    }
+
+    /// 9.3's joint affinities P.
+    static func jointAffinities(_ data: Matrix, perplexity: Double) throws -> Matrix {
+        let label = "9.3 tsneAffinities(_:perplexity:) joint"
+        #if canImport(EmbeddingsSolutions)
+        return try book.answer(label, [data, perplexity]) { try EmbeddingsSolutions.tsneAffinities(data, perplexity: perplexity).joint }
+        #else
+        return try book.answer(label, [data, perplexity])
+        #endif
+    }
+
+    /// 9.4's KL(P‖Q) and gradient at `y`.
+    static func tsneGradient(_ p: Matrix, _ y: Matrix) throws -> (kl: Double, gradient: Matrix) {
+        let label = "9.4 tsneGradient(_:_:)"
+        let decode: (RecordedValue) throws -> (kl: Double, gradient: Matrix) = { try RecordedPairs.pair($0) }
+        let encode: ((kl: Double, gradient: Matrix)) -> RecordedValue = { .list([$0.kl.recorded, $0.gradient.recorded]) }
+        #if canImport(EmbeddingsSolutions)
+        return try book.answer(label, [p, y], decode: decode, encode: encode) { try EmbeddingsSolutions.tsneGradient(p, y) }
+        #else
+        return try book.answer(label, [p, y], decode: decode, encode: encode)
         #endif
     }
 

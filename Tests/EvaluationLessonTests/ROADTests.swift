@@ -119,6 +119,11 @@ struct ROADTests {
         let fixture = try ROADFixture.load()
         let (images, _) = try Fixtures.mnistImages(fixture.indices)
         let model = try Fixtures.model("mnist-gap")
+        // 10.6b calls the student's 10.6a: it must impute the library's way first.
+        try requireEarlier("10.6a", for: "10.6b", "the linear imputation") {
+            let out = try Graded.linearImputation(of: images, keeping: tensor(fixture.keep.data, [fixture.indices.count, 1, 28, 28]))
+            return out.shape == images.shape && agree(out.data, fixture.imputed.data, tolerance: 1e-5)
+        }
         var received = [Float]()
         for p in percentiles {
             received += try Graded.roadScores(of: model, images: images, attributions: fixture.mapTensor, targets: fixture.targets,
@@ -127,9 +132,15 @@ struct ROADTests {
         let first = (0..<min(received.count, expected.count)).first { abs(received[$0] - expected[$0]) > 1e-5 }
         let at = first.map { "percentile \(percentiles[$0 / fixture.indices.count]), image \(fixture.indices[$0 % fixture.indices.count]): received \(received[$0]), expected \(expected[$0])" } ?? ""
         var hint = ""
-        if let first, first % fixture.indices.count == 1 { hint = "\n  hint: image 1's map has plateaus — pixels equal to the threshold are removed (keep = values < threshold)" }
+        if received.count == expected.count, first != nil, agree(received.map { -$0 }, expected, tolerance: 1e-5) {
+            hint = "\n  hint: every score has the opposite sign: the score is the change of the softmax probability, after − before"
+        } else if first != nil, !received.isEmpty, received.allSatisfy({ $0 >= 0 && $0 <= 1 }), expected.contains(where: { $0 < -1e-3 }) {
+            hint = "\n  hint: every score is a probability in [0, 1], where the library's changes are negative too: the score is the change of the softmax probability, after − before, not the probability after"
+        } else if let first, first % fixture.indices.count == 1 {
+            hint = "\n  hint: image 1's map has plateaus — pixels equal to the threshold are removed (keep = values < threshold)"
+        }
         #expect(received.count == expected.count && first == nil,
-                "\(name) differs from \(fixture.library) (first of \(received.count) scores): \(at)\(hint)\n  hint: the score is the change of the softmax probability, after − before")
+                "\(name) differs from \(fixture.library) (first of \(received.count) scores): \(at)\(hint)")
     }
 
     @Test("Exercise 10.6b: most relevant first agrees with pytorch-grad-cam's ROADMostRelevantFirst at 10…90 (noise 0)")

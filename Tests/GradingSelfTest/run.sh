@@ -9,7 +9,9 @@
 #        crash message, then the table;
 #   C. 1.2 crashes and 1.3 loops forever
 #      → `workbook grade` finishes within its limit, gives 1.1 and 1.4 their grades, 1.2
-#        "crashed", 1.3 "time limit", and leaves no process behind.
+#        "crashed", 1.3 "time limit", and leaves no process behind;
+#   D. lesson 09 solved except 9.3 (P not symmetrised)
+#      → 9.3 fails and 9.5, which calls it, *waits for 9.3* instead of failing too.
 # Usage: bash Tests/GradingSelfTest/run.sh   (from the repository root; ~3 minutes, most of it
 # the copy's first build). Exit status 0 when every check holds.
 set -uo pipefail
@@ -118,5 +120,14 @@ check "the report uses relative paths only" bash -c "! grep -q 'src=\"/' grade-o
 sleep 1
 no_leftovers() { ! pgrep -f "$work/[.]build" > /dev/null; }
 check "no test process is left running" no_leftovers
+
+echo "D. lesson 09 solved, but 9.3's P not symmetrised: 9.3 fails, 9.5 (which calls it) waits"
+cp "$root/Solutions/09-Embeddings/Embeddings.swift" "$work/Lessons/09-Embeddings/Embeddings.swift"
+sed -i 's/joint: joint(conditional))/joint: conditional)/' "$work/Lessons/09-Embeddings/Embeddings.swift"
+swift build --build-tests > build.log 2>&1 || { tail -30 build.log; exit 1; }
+swift test --skip-build --filter '^EmbeddingsLessonTests' > d.log 2>&1
+check "the table: 5 / 7, 9.5 waits for 9.3, only 9.3 failing" \
+    bash -c "grep -Eq '^09 Embeddings: PCA and t-SNE +5 / 7 +9\.5 \(waits for 9\.3\) +9\.3 ' d.log"
+check "9.5's tests say why" bash -c "grep -q 'exercise 9.5 waits for 9.3: your 9.3 (the joint affinities P) differs' d.log"
 
 if [ "$failures" -eq 0 ]; then echo "grading self-test: all checks hold"; else echo "grading self-test: $failures check(s) failed"; cat c.log | tail -20; exit 1; fi

@@ -29,6 +29,8 @@ start=$(date +%s)
 check "written in under 30 s" test $(( $(date +%s) - start )) -lt 30
 check "no Solutions/ in the edition" test ! -e "$edition/Solutions"
 check "no command line (it needs Solutions/ today)" test ! -d "$edition/Sources/WorkbookCLI"
+check "no tests of the reference itself (…ReferenceChecks.swift)" bash -c "! find '$edition/Tests' -name '*ReferenceChecks.swift' | grep -q ."
+check "no fixture or benchmark scripts that compute the methods" bash -c "! find '$edition/Tests' '$edition/Datasets' -name '*.py' | grep -E 'LessonTests/|ColourFixtures/|bench' | grep -q ."
 check "every lesson has its recorded references" bash -c "for d in '$edition'/Lessons/[0-9][0-9]-*/; do t=\$(basename \$d); t=\${t#???}; test -s '$edition'/Tests/\${t}LessonTests/Recorded/references.wbref || exit 1; done"
 
 echo "stubs: swift test in the edition"
