@@ -172,39 +172,33 @@ private struct JSONParser {
         return value
     }
 
+    /// A string's UTF-8 bytes are gathered into one buffer (escapes encoded in place) and decoded
+    /// once at the closing quote: linear in the string's length however many escapes it holds (a
+    /// model file's architecture is a JSON string inside the header, every quote escaped).
     mutating func parseString() throws -> String {
         position += 1   // opening quote
-        var scalars = String.UnicodeScalarView()
-        var utf8Run: [UInt8] = []
-        func flush() throws {
-            guard !utf8Run.isEmpty else { return }
-            let text = String(decoding: utf8Run, as: UTF8.self)   // repairs invalid UTF-8 with U+FFFD...
-            guard Array(text.utf8) == utf8Run else { throw error("invalid UTF-8 in string") }   // ...which we refuse
-            scalars.append(contentsOf: text.unicodeScalars)
-            utf8Run.removeAll()
-        }
+        var utf8: [UInt8] = []
+        func append(_ scalar: Unicode.Scalar) { utf8.append(contentsOf: UTF8.encode(scalar)!) }
         while true {
             guard position < bytes.count else { throw error("unterminated string") }
             let byte = bytes[position]
             position += 1
             switch byte {
             case UInt8(ascii: "\""):
-                try flush()
-                return String(scalars)
+                let text = String(decoding: utf8, as: UTF8.self)   // repairs invalid UTF-8 with U+FFFD...
+                guard text.utf8.elementsEqual(utf8) else { throw error("invalid UTF-8 in string") }   // ...which we refuse
+                return text
             case UInt8(ascii: "\\"):
-                try flush()
                 guard position < bytes.count else { throw error("unterminated escape") }
                 let escape = bytes[position]
                 position += 1
                 switch escape {
-                case UInt8(ascii: "\""): scalars.append("\"")
-                case UInt8(ascii: "\\"): scalars.append("\\")
-                case UInt8(ascii: "/"): scalars.append("/")
-                case UInt8(ascii: "b"): scalars.append("\u{08}")
-                case UInt8(ascii: "f"): scalars.append("\u{0C}")
-                case UInt8(ascii: "n"): scalars.append("\n")
-                case UInt8(ascii: "r"): scalars.append("\r")
-                case UInt8(ascii: "t"): scalars.append("\t")
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): utf8.append(escape)
+                case UInt8(ascii: "b"): utf8.append(0x08)
+                case UInt8(ascii: "f"): utf8.append(0x0C)
+                case UInt8(ascii: "n"): utf8.append(0x0A)
+                case UInt8(ascii: "r"): utf8.append(0x0D)
+                case UInt8(ascii: "t"): utf8.append(0x09)
                 case UInt8(ascii: "u"):
                     var code = try parseHex4()
                     if (0xD800..<0xDC00).contains(code) {         // a surrogate pair
@@ -214,13 +208,13 @@ private struct JSONParser {
                         code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
                     }
                     guard let scalar = Unicode.Scalar(code) else { throw error("invalid \\u escape") }
-                    scalars.append(scalar)
+                    append(scalar)
                 default: throw error("invalid escape \\\(Character(Unicode.Scalar(escape)))")
                 }
             case 0..<0x20:
                 throw error("control character in string")
             default:
-                utf8Run.append(byte)
+                utf8.append(byte)
             }
         }
     }

@@ -57,6 +57,9 @@ public struct ModelArchitecture: Codable, Equatable, Sendable {
         public static let maxActivation = 16 << 20
         /// Any single size argument (channels, features, kernel, stride, padding, input side).
         public static let maxDimension = 1 << 16
+        /// Layers (ResNet-152 flattened has about 500): a file listing more is refused before
+        /// anything is built, so a small hostile file cannot keep a command busy.
+        public static let maxLayers = 10_000
     }
 
     /// Checks the architecture without allocating anything: positive sizes within `Budget`, each
@@ -70,6 +73,7 @@ public struct ModelArchitecture: Codable, Equatable, Sendable {
             throw fail("input_shape \(inputShape) needs sizes in 1...\(Budget.maxDimension)")
         }
         guard !classNames.isEmpty else { throw fail("class_names is empty") }
+        guard layers.count <= Budget.maxLayers else { throw fail("\(layers.count) layers, more than \(Budget.maxLayers)") }
         var shape = inputShape
         var parameters = 0
         func elements(_ shape: [Int]) -> Int {
@@ -165,8 +169,9 @@ public struct ModelArchitecture: Codable, Equatable, Sendable {
         try validate()
         var generator = SeededGenerator(seed: seed)
         var modules: [(String, Module)] = []
+        var names = Set<String>()
         for layer in layers {
-            guard !modules.contains(where: { $0.0 == layer.name }) else {
+            guard names.insert(layer.name).inserted else {
                 throw ModelZooError.invalidArchitecture("layer name '\(layer.name)' is used twice")
             }
             modules.append((layer.name, try layer.makeModule(generator: &generator)))

@@ -90,19 +90,9 @@ enum AutograderCommand: Command {
             .filter { FileManager.default.fileExists(atPath: root.appendingPathComponent($0).path) }.sorted()
     }
 
-    /// Creates the folders, then writes every file or none.
+    /// Creates the folders, then writes every file or none (`AtomicFiles.writeTree`).
     static func writeTree(_ files: [(url: URL, data: Data)], folder: URL) throws {
-        let existed = FileManager.default.fileExists(atPath: folder.path)
-        do {
-            for directory in Set(files.map { $0.url.deletingLastPathComponent().path }).sorted() {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            }
-            try AtomicFiles.write(files)
-        } catch {
-            if !existed { try? FileManager.default.removeItem(at: folder) }
-            if error is CommandLineError { throw error }
-            throw CommandLineError(message: "cannot write \(folder.path): \(Workbook.describe(error))")
-        }
+        try AtomicFiles.writeTree(files, folder: folder)
     }
 
     static func gradescopeSetup(swiftVersion: String) -> String {

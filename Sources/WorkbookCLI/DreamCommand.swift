@@ -41,11 +41,13 @@ enum DreamCommand: Command {
         guard smallest.height >= 8 && smallest.width >= 8 else {
             throw CommandLineError(message: "\(settings.octaves) octaves shrink the image to \(smallest.height)×\(smallest.width); the network needs at least 8×8")
         }
+        try FiniteValues.requireOutputs(of: model, images: image) { _ in "test image \(index)" }
         let bar = ProgressBar(total: settings.steps * settings.octaves, label: "dream", unit: "steps")
         var last: Float = .nan
         let dream = try deepDream(of: model, image: image, layer: layer, settings: settings, seed: UInt64(seed)) { step, objective in
             last = objective; bar.update(step)
         }
+        try FiniteValues.require(dream.data, "the dream of test image \(index)")
         let (h, w) = (image.shape[2], image.shape[3])
         let picture = ImageGrid.render([(Render.grayImage(image.data, width: w, height: h, upscale: 6), "test image \(index)"),
                                         (Render.grayImage(dream.data, width: w, height: h, upscale: 6), "dream at \(layer)")],

@@ -20,7 +20,7 @@ enum EmbedCommand: Command {
         modelOptionDefaultingToGap,
         OptionSpecification(name: "layer", valueName: "L", help: "the layer whose activations are the features, or 'pixels'", required: true),
         OptionSpecification(name: "method", valueName: "M", help: "pca, tsne, umap, or all: four panels, pixels and the layer × PCA and t-SNE", required: true),
-        OptionSpecification(name: "n", valueName: "N", help: "the first N test images (default 10000; at most 5000 with --exact)", integers: 10...10_000),
+        OptionSpecification(name: "n", valueName: "N", help: "the first N test images (default 10000; at most 5000 with --exact; t-SNE needs N > 3 × perplexity, UMAP N > 15)", integers: 10...10_000),
         OptionSpecification(name: "perplexity", valueName: "P", help: "t-SNE's perplexity (default 30; below N/3)", numbers: 2...100),
         OptionSpecification(name: "iterations", valueName: "N", help: "t-SNE iterations (default 1000)", integers: 1...100_000),
         OptionSpecification(name: "seed", valueName: "S", help: "the seed of --random-start and of UMAP (default 0)"),
@@ -46,6 +46,9 @@ enum EmbedCommand: Command {
             throw CommandLineError(message: "--method all compares the pixels with a layer: name the layer (e.g. --layer gap)")
         }
         let n = try options.int("n", default: 10_000)!
+        guard !isUMAP || n > UMAPSettings().neighbours else {
+            throw CommandLineError(message: "--n \(n) is too few for UMAP: each point needs \(UMAPSettings().neighbours) neighbours (N > \(UMAPSettings().neighbours))")
+        }
         var settings = TSNESettings()
         settings.perplexity = Double(try options.float("perplexity", default: 30)!)
         settings.iterations = try options.int("iterations", default: settings.iterations)!
@@ -72,6 +75,7 @@ enum EmbedCommand: Command {
         let test = try ModelFile.dataset(for: loaded.architecture, split: .test)
         guard n <= test.count else { throw CommandLineError(message: "--n must be at most \(test.count) (the test set)") }
         let (images, labels) = test.batch(0..<n)
+        if layer != "pixels" || all { try FiniteValues.requireOutputs(of: model, images: images) { "test image \($0)" } }
 
         let classNames = loaded.architecture.classNames
         if all {

@@ -55,6 +55,7 @@ enum ExplainCommand: Command {
         let test = try ModelFile.dataset(for: loaded, split: .test, dataFolder: options.string("data").map { URL(fileURLWithPath: $0) })
         let index = try options.int("index", default: 0)!
         let image = try test.image(at: index)
+        try FiniteValues.requireOutputs(of: model, images: image) { _ in "test image \(index)" }
         let probabilities = try withNoGrad { try model(image).softmax() }
         let predicted = probabilities.argmax()[0]
         let target = try options.int("target", default: predicted)!

@@ -70,6 +70,7 @@ enum InsightsCommand: Command {
             throw CommandLineError(message: "\(indices.count) images is more than insights draws (at most \(maxImages))")
         }
         let first = try test.image(at: indices[0])
+        for index in indices { try FiniteValues.requireOutputs(of: model, images: try test.image(at: index)) { _ in "test image \(index)" } }
         let shapes = try InsightsPage.layerShapes(model, input: first)
         let layer = try options.string("layer") ?? ExplainCommand.defaultLayer(of: model, input: first)
         guard model.children.contains(where: { $0.name == layer }) else {
@@ -111,14 +112,7 @@ enum InsightsCommand: Command {
                                 images: records, diagram: diagram)
         files += InsightsPage.colourBars().map { (out.appendingPathComponent($0.path), $0.data) }
         files.append((out.appendingPathComponent("index.html"), Data(page.html().utf8)))
-        let existed = FileManager.default.fileExists(atPath: out.path)
-        do {
-            try createFolders(for: files.map(\.url), under: out)
-            try AtomicFiles.write(files)
-        } catch {
-            if !existed { try? FileManager.default.removeItem(at: out) }
-            throw error
-        }
+        try AtomicFiles.writeTree(files, folder: out)
         let bytes = files.reduce(0) { $0 + $1.data.count }
         print("wrote \(out.appendingPathComponent("index.html").path): \(indices.count) images, \(usable.count) methods, "
               + "\(files.count) files, " + String(format: "%.1f MB in %.1f s", Double(bytes) / 1e6, Date().timeIntervalSince(start)))
@@ -160,16 +154,6 @@ enum InsightsCommand: Command {
             for i in low...high where seen.insert(i).inserted { result.append(i) }
         }
         return result
-    }
-
-    /// The folders the files go into, created inside `out` first (AtomicFiles writes into existing folders).
-    static func createFolders(for urls: [URL], under out: URL) throws {
-        let folders = Set(urls.map { $0.deletingLastPathComponent().path }).sorted()
-        do {
-            for folder in folders { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-        } catch {
-            throw CommandLineError(message: "cannot create the folders in \(out.path): \(Workbook.describe(error))")
-        }
     }
 
     /// One test image: its probabilities and feature maps, then every method for each of its top

@@ -87,6 +87,9 @@ enum RankCommand: Command {
         } catch {
             throw CommandLineError(message: "\(loaded.architecture.name) cannot read \(dataName) images \(test.imageShape): \(Workbook.describe(error))")
         }
+        if let bad = logits.data.firstIndex(where: { !$0.isFinite }) {
+            throw WorkFailure(message: "the model's outputs are not finite for test image \(bad / max(1, logits.count / n)) (\(logits.data[bad])): its weights overflow Float")
+        }
         let layer = try options.string("layer") ?? ExplainCommand.defaultLayer(of: model, input: first)
         _ = try model.module(named: layer)
         let code = try Implementations.named(options.string("implementation"))

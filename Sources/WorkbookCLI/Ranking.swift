@@ -85,6 +85,7 @@ struct Ranking {
                 let map = try inputMap(try method.map(image, target), height: h, width: w,
                                        reduction: ExplanationMethod.channelReduction(of: method.name))
                 seconds[m] += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                try FiniteValues.require(map.data, "the \(method.name) map of image \(i)")
                 for (k, metric) in metrics.enumerated() {
                     let value: Float
                     do {
@@ -106,6 +107,7 @@ struct Ranking {
                         if let line = Implementations.describe(error, method: "the \(metric.rawValue)") { throw WorkFailure(message: line) }
                         throw error
                     }
+                    try FiniteValues.require(Double(value), "the \(metric.rawValue) score of image \(i) under \(method.name)")
                     values[m][k].append(Double(value))
                 }
             }

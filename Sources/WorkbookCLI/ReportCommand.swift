@@ -36,7 +36,10 @@ enum ReportCommand: Command {
                 // The figure's copy next to the page: figures/LESSON/{reference,yours}-NAME.
                 let source = kind == "reference" ? root.appendingPathComponent("Lessons/\(lesson.folder)/figures/\(name)")
                     : grades.appendingPathComponent("student-figures/\(lesson.folder)/\(name)")
-                guard let data = FileManager.default.contents(atPath: source.path) else { return nil }
+                // A figure is a regular file in its folder: a symbolic link (which could point at
+                // anything on the disk) is left out, never followed.
+                guard let type = try? FileManager.default.attributesOfItem(atPath: source.path)[.type] as? FileAttributeType,
+                      type == .typeRegular, let data = FileManager.default.contents(atPath: source.path) else { return nil }
                 let path = "figures/\(lesson.folder)/\(kind)-\(name)"
                 copies.append((out.appendingPathComponent(path), data))
                 pictures[path] = data

@@ -95,7 +95,7 @@ enum ProcessGroup {
         defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
         var pid: pid_t = 0
         let status = posix_spawn(&pid, "/usr/bin/env", &actions, &attributes, argv, envp)
-        guard status == 0 else { throw CommandLineError(message: "cannot start \(arguments.joined(separator: " ")): error \(status)") }
+        guard status == 0 else { throw WorkFailure(message: "cannot start \(arguments.joined(separator: " ")): error \(status)") }
         let deadline = Date().addingTimeInterval(timeout)
         var waitStatus: Int32 = 0
         var timedOut = false

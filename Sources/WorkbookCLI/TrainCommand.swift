@@ -75,8 +75,10 @@ enum TrainCommand: Command {
         ].merging(rightReasons.map { ["right_for_the_right_reasons": "input-gradient penalty on the decoy swatch, lambda \($0)"] } ?? [:]) { a, _ in a }
         let json = String(decoding: try JSONSerialization.data(withJSONObject: recipe, options: [.sortedKeys]), as: UTF8.self)
         // The model, its curve and its log together, or none of them.
-        let staging = FileManager.default.temporaryDirectory.appendingPathComponent("workbook-train-\(UUID().uuidString).safetensors")
-        defer { try? FileManager.default.removeItem(at: staging) }
+        // (Staged beside the output, not in /tmp: a run killed here leaves a temporary file the next
+        // write into that folder recognises as ours and removes.)
+        let staging = AtomicFiles.temporaryURL(for: out)
+        defer { Platform.removeTemporary(staging.path) }
         try ModelFile.save(model, architecture: architecture, metadata: ["training": json, "dataset": datasetName], to: staging)
         let log = reports.map(\.description).joined(separator: "\n") + "\n"
         try AtomicFiles.write([

@@ -157,6 +157,6 @@ enum VerifyCommand: Command {
         process.currentDirectoryURL = root
         try process.run()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw CommandLineError(message: "swift build --build-tests failed") }
+        guard process.terminationStatus == 0 else { throw WorkFailure(message: "swift build --build-tests failed") }
     }
 }

@@ -55,6 +55,7 @@ enum VisualizeCommand: Command {
         let bar = ProgressBar(total: settings.steps, label: "ascent", unit: "steps")
         var last: Float = .nan
         let progress: (Int, Float) -> Void = { step, objective in last = objective; bar.update(step) }
+        try FiniteValues.requireOutputs(of: model, images: Tensor(repeating: startGrey, shape: [1] + inputShape)) { _ in "a grey image" }
         let images: Tensor
         let captions: [String]
         if options.string("class") != nil || options.has("all-classes") {
