@@ -237,24 +237,45 @@ public struct PDFDocument: Sendable {
 
     /// Width of `text` in points at `size`.
     static func width(of text: String, font: Font, size: Double) -> Double {
-        let table = font == .bold ? helveticaBoldWidths : helveticaWidths
-        let units = winAnsi(text).reduce(0) { sum, byte in sum + (byte >= 32 && byte <= 126 ? table[Int(byte) - 32] : 556) }
-        return Double(units) * size / 1000
+        Double(units(of: text, font: font)) * size / 1000
     }
 
-    /// Greedy wrapping at spaces to `width` points; a word longer than a line is cut.
+    /// Width of `text` in thousandths of the font size (integers: sums are exact).
+    static func units(of text: String, font: Font) -> Int {
+        let table = font == .bold ? helveticaBoldWidths : helveticaWidths
+        return winAnsi(text).reduce(0) { sum, byte in sum + (byte >= 32 && byte <= 126 ? table[Int(byte) - 32] : 556) }
+    }
+
+    /// Greedy wrapping at spaces to `width` points; a word longer than a line is cut. Linear in the
+    /// text's length: each character's width is measured once and lines grow by running sums (a
+    /// 20,000-character word in a report once took over a minute).
     static func wrap(_ text: String, font: Font, size: Double, width: Double) -> [String] {
-        var lines: [String] = [], current = ""
-        for word in text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).map(String.init) {
-            let candidate = current.isEmpty ? word : current + " " + word
-            if Self.width(of: candidate, font: font, size: size) <= width { current = candidate; continue }
+        func measure(_ character: Character) -> Int { Self.units(of: String(character), font: font) }
+        func fits(_ units: Int) -> Bool { Double(units) * size / 1000 <= width }
+        let space = Self.units(of: " ", font: font)
+        var lines: [String] = [], current = "", currentWidth = 0
+        for word in text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }) {
+            let widths = word.map(measure)
+            let wordWidth = widths.reduce(0, +)
+            if !current.isEmpty, fits(currentWidth + space + wordWidth) {
+                current += " " + word
+                currentWidth += space + wordWidth
+                continue
+            }
+            if current.isEmpty, fits(wordWidth) {
+                current = String(word); currentWidth = wordWidth
+                continue
+            }
             if !current.isEmpty { lines.append(current) }
-            current = word
-            while Self.width(of: current, font: font, size: size) > width && current.count > 1 {
-                var head = current
-                while Self.width(of: head, font: font, size: size) > width && head.count > 1 { head.removeLast() }
-                lines.append(head)
-                current = String(current.dropFirst(head.count))
+            // The word alone: whole if it fits, else cut into the longest pieces that fit (at
+            // least one character each).
+            current = ""; currentWidth = 0
+            for (character, w) in zip(word, widths) {
+                if !current.isEmpty, !fits(currentWidth + w) {
+                    lines.append(current)
+                    current = ""; currentWidth = 0
+                }
+                current.append(character); currentWidth += w
             }
         }
         if !current.isEmpty { lines.append(current) }

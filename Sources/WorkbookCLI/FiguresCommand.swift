@@ -37,7 +37,7 @@ enum FiguresCommand: Command {
     /// Writes `data` unless the file already holds exactly these bytes; returns 1 if it wrote.
     static func write(_ data: Data, to url: URL) throws -> Int {
         if let existing = FileManager.default.contents(atPath: url.path), existing == data { return 0 }
-        try data.write(to: url)
+        try AtomicFiles.write([(url, data)])
         return 1
     }
 }

@@ -57,8 +57,9 @@ enum GradeCommand: Command {
         for line in notes { printNow(line) }
         let total = grades.map(\.score).reduce(0, +)
         printNow(String(format: "total: %.0f of %d exercises done", total, grades.count))
-        try writeResults(grades, to: out.appendingPathComponent("results.json"))
-        try writeReport(grades, figures: figures, root: root, to: out.appendingPathComponent("report.html"))
+        // results.json and report.html together or neither (a full disk leaves the old pair).
+        try AtomicFiles.write([(out.appendingPathComponent("results.json"), try resultsData(grades)),
+                               (out.appendingPathComponent("report.html"), Data(GradeReportCard.html(grades, figures: figures).utf8))])
         printNow("wrote \(out.appendingPathComponent("results.json").path) and \(out.appendingPathComponent("report.html").path)")
     }
 
@@ -111,13 +112,17 @@ enum GradeCommand: Command {
 
     /// Gradescope's autograder format: one entry per exercise, 1 point each.
     static func writeResults(_ grades: [ExerciseGrade], to url: URL) throws {
+        try AtomicFiles.write([(url, try resultsData(grades))])
+    }
+
+    static func resultsData(_ grades: [ExerciseGrade]) throws -> Data {
         let tests: [[String: Any]] = grades.map { grade in
             ["name": "Lesson \(grade.lesson) — Exercise \(grade.exercise): \(grade.title)", "score": grade.score, "max_score": 1,
              "status": grade.status == "done" ? "passed" : "failed",
              "output": "\(grade.status)\n" + grade.tests.filter { $0.status != "passed" }.map { "\($0.status): \($0.test)" + ($0.message.map { "\n  " + $0 } ?? "") }.joined(separator: "\n")]
         }
         let json: [String: Any] = ["score": grades.map(\.score).reduce(0, +), "max_score": grades.count, "tests": tests]
-        try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys]).write(to: url, options: .atomic)
+        return try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys])
     }
 
     static func escape(_ s: String) -> String {
@@ -128,7 +133,7 @@ enum GradeCommand: Command {
     /// The report card (see `GradeReportCard`): score and lessons first, each exercise's tests
     /// folded under it, the student's figures beside the reference ones.
     static func writeReport(_ grades: [ExerciseGrade], figures: URL, root: URL, to url: URL) throws {
-        try GradeReportCard.html(grades, figures: figures).write(to: url, atomically: true, encoding: .utf8)
+        try AtomicFiles.write([(url, Data(GradeReportCard.html(grades, figures: figures).utf8))])
     }
 }
 

@@ -31,11 +31,17 @@ enum Platform {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw SystemError(call: "open", path: path, code: errno) }
         var failure: SystemError?
+        let disk = Platform.disk
         data.withUnsafeBytes { raw in
             guard let base = raw.baseAddress else { return }
             var offset = 0
             while offset < raw.count {
-                let n = Glibc_write(fd, base + offset, raw.count - offset)
+                let allowed = disk.map { min(raw.count - offset, $0.take(raw.count - offset)) } ?? raw.count - offset
+                guard allowed > 0 else {
+                    failure = SystemError(call: "write", path: path, code: ENOSPC)
+                    return
+                }
+                let n = Glibc_write(fd, base + offset, allowed)
                 if n < 0 {
                     if errno == EINTR { continue }
                     failure = SystemError(call: "write", path: path, code: errno)
@@ -54,6 +60,19 @@ enum Platform {
     static func replace(_ destination: String, with staging: String) throws {
         guard rename(staging, destination) == 0 else { throw SystemError(call: "rename", path: destination, code: errno) }
         forgetTemporary(staging)
+    }
+
+    /// A disk that fills up, for the tests: with `Platform.$disk.withValue(SimulatedDisk(bytes: N))`
+    /// the writes of this task fail with ENOSPC ("No space left on device") once N bytes are
+    /// written, after writing what fit, as a full file system does.
+    @TaskLocal static var disk: SimulatedDisk?
+
+    final class SimulatedDisk: @unchecked Sendable {
+        private var left: Int
+        private let lock = NSLock()
+        init(bytes: Int) { left = bytes }
+        /// Up to `wanted` bytes of the space left.
+        func take(_ wanted: Int) -> Int { lock.withLock { let n = min(wanted, left); left -= n; return n } }
     }
 
     // MARK: Temporary files removed on a signal

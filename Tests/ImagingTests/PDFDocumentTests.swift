@@ -82,6 +82,44 @@ import Testing
         #expect(cut.count == 5 && cut.joined() == long)
     }
 
+    @Test("wrapping is linear: a 20,000-character word is cut into lines that fit, the same lines as the naive greedy wrap gives")
+    func wrappingLongWords() {
+        let word = String(repeating: "m", count: 20_000)                          // 24 m = 199.92 pt per line
+        let lines = PDFDocument.wrap("before " + word + " after", font: .regular, size: 10, width: 200)
+        #expect(lines.first == "before" && lines.last == String(repeating: "m", count: 20_000 % 24) + " after")
+        #expect(lines.dropFirst().dropLast().allSatisfy { $0.count == 24 } && lines.count == 2 + 20_000 / 24)
+        // Against the naive greedy wrap (whole-string widths, one character removed at a time) on
+        // texts mixing short words, long words and non-ASCII, where it is still fast enough.
+        func naive(_ text: String, width: Double) -> [String] {
+            var lines: [String] = [], current = ""
+            for word in text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).map(String.init) {
+                let candidate = current.isEmpty ? word : current + " " + word
+                if PDFDocument.width(of: candidate, font: .bold, size: 11) <= width { current = candidate; continue }
+                if !current.isEmpty { lines.append(current) }
+                current = word
+                while PDFDocument.width(of: current, font: .bold, size: 11) > width && current.count > 1 {
+                    var head = current
+                    while PDFDocument.width(of: head, font: .bold, size: 11) > width && head.count > 1 { head.removeLast() }
+                    lines.append(head)
+                    current = String(current.dropFirst(head.count))
+                }
+            }
+            if !current.isEmpty { lines.append(current) }
+            return lines
+        }
+        let pieces = ["a", "word", "é→", "Wmmm", String(repeating: "x", count: 90), "i", "—", "\n", "\t"]
+        var seed: UInt64 = 7
+        for trial in 0..<40 {
+            var text = ""
+            for _ in 0..<60 {
+                seed = seed &* 6364136223846793005 &+ 1442695040888963407
+                text += pieces[Int(seed >> 33) % pieces.count] + ((seed >> 20) % 3 == 0 ? "" : " ")
+            }
+            let width = Double(20 + trial * 7)
+            #expect(PDFDocument.wrap(text, font: .bold, size: 11, width: width) == naive(text, width: width), "trial \(trial), width \(width)")
+        }
+    }
+
     @Test("an 8-bit RGB PNG is embedded as its own IDAT data with PNG predictors; RGBA is flattened; 16-bit is refused")
     func images() throws {
         let png = PNG.encode(Self.picture())

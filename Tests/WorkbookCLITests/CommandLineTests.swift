@@ -21,6 +21,9 @@ final class ErrorLines: @unchecked Sendable {
     private let lock = NSLock()
     func append(_ text: String) { lock.withLock { lines.append(contentsOf: text.split(separator: "\n").map(String.init)) } }
     var first: String { lock.withLock { lines.first ?? "" } }
+    /// The command's own error line ("workbook NAME: …"), past any progress lines.
+    var error: String { lock.withLock { lines.first { $0.hasPrefix("workbook ") } ?? lines.first ?? "" } }
+    var all: [String] { lock.withLock { lines } }
 }
 
 /// A fresh empty folder; the tests check that failed commands leave it empty.
@@ -86,7 +89,7 @@ struct CommandLineTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let logits = folder.appendingPathComponent("l.npy").path
         let (status, error) = workbook(["evaluate", "--model", "mnist-gap", "--limit", "20", "--logits", logits, "--out", "/proc/workbook-x"])
-        #expect(status == 2, "exit status \(status)")
+        #expect(status == 1, "a folder that cannot be created is a failure of the work: exit 1, not \(status)")
         #expect(error.contains("/proc/workbook-x"), "first line: \(error)")
         #expect(!error.contains("NSError") && !error.contains("Domain="), "a raw NSError dump: \(error)")
         #expect(contents(folder).isEmpty, "left behind: \(contents(folder))")
