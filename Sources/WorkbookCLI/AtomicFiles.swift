@@ -10,7 +10,9 @@ import Foundation
 ///
 /// Temporary files are removed on failure, on SIGINT, SIGTERM and SIGHUP (`Platform` registers
 /// them with the signal handler); a temporary file of ours left by a process that no longer runs
-/// (killed with SIGKILL, a power cut) is removed by the next write into that folder.
+/// (killed with SIGKILL, a power cut) is removed by the next write into that folder. Those signals
+/// are held back while the renames run, so several outputs (a model, its log and its curve) are
+/// published together: only SIGKILL or a power cut can fall between two of the renames.
 enum AtomicFiles {
     static func write(_ files: [(url: URL, data: Data)], creatingFolder folder: URL? = nil) throws {
         var createdFolder = false
@@ -36,10 +38,12 @@ enum AtomicFiles {
                 removeStaleTemporaries(in: directory)
                 let staging = temporaryURL(for: url)
                 temporary.append((staging, url))
-                try Platform.writeDurably(data, to: staging.path)
+                try Platform.withTerminationSignalsHeld { try Platform.writeDurably(data, to: staging.path) }
             }
-            for (staging, url) in temporary {
-                try Platform.replace(url.path, with: staging.path)
+            try Platform.withTerminationSignalsHeld {
+                for (staging, url) in temporary {
+                    try Platform.replace(url.path, with: staging.path)
+                }
             }
         } catch {
             for (staging, _) in temporary { Platform.removeTemporary(staging.path) }
@@ -100,8 +104,11 @@ enum AtomicFiles {
                 let path = url.standardizedFileURL.path
                 guard path.hasPrefix(base) else { throw WorkFailure(message: "\(path) is not inside \(folder.path)") }
                 let target = partial.appendingPathComponent(String(path.dropFirst(base.count)))
-                try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try Platform.writeDurably(data, to: target.path)
+                // One file at a time under the signal lock: a signal's clean-up never races a write.
+                try Platform.withTerminationSignalsHeld {
+                    try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+                    try Platform.writeDurably(data, to: target.path)
+                }
             }
             try Platform.replace(folder.path, with: partial.path)
         } catch {

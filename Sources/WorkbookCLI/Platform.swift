@@ -28,6 +28,7 @@ enum Platform {
     /// Writes `data` to a new file at `path` (which must not exist) and flushes it to disk, so a
     /// rename of it afterwards publishes complete contents.
     static func writeDurably(_ data: Data, to path: String) throws {
+        if slowWrites > 0 { usleep(slowWrites) }
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw SystemError(call: "open", path: path, code: errno) }
         var failure: SystemError?
@@ -62,6 +63,10 @@ enum Platform {
         forgetTemporary(staging)
     }
 
+    /// Fault injection for the kill tests: `WORKBOOK_SLOW_WRITES=MS` waits MS milliseconds before
+    /// each file is written, so that a signal can be aimed at the middle of a command's writes.
+    static let slowWrites: UInt32 = UInt32(ProcessInfo.processInfo.environment["WORKBOOK_SLOW_WRITES"].flatMap { UInt32($0) }.map { min($0, 10_000) * 1000 } ?? 0)
+
     /// A disk that fills up, for the tests: with `Platform.$disk.withValue(SimulatedDisk(bytes: N))`
     /// the writes of this task fail with ENOSPC ("No space left on device") once N bytes are
     /// written, after writing what fit, as a full file system does.
@@ -75,53 +80,55 @@ enum Platform {
         func take(_ wanted: Int) -> Int { lock.withLock { let n = min(wanted, left); left -= n; return n } }
     }
 
+    /// Runs `body` — the renames that publish a command's outputs — so that SIGINT, SIGTERM and
+    /// SIGHUP wait for it: the signal watcher takes the same lock before it cleans up and ends the
+    /// process, so a Ctrl-C or a `kill` never falls between two renames. (SIGKILL cannot wait;
+    /// only it, or a power cut, can.)
+    static func withTerminationSignalsHeld<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock(); defer { lock.unlock() }
+        return try body()
+    }
+
     // MARK: Temporary files removed on a signal
 
-    /// The temporary files this process has not yet published, as C strings the signal handler
-    /// can unlink without allocating.
-    nonisolated(unsafe) private static var temporaries: [UnsafeMutablePointer<CChar>?] = Array(repeating: nil, count: 256)
-    nonisolated(unsafe) private static var handlerInstalled = false
-    private static let lock = NSLock()
+    /// The temporary files and folders this process has not yet published.
+    nonisolated(unsafe) private static var temporaries = Set<String>()
+    private static let lock = NSRecursiveLock()
 
-    static func registerTemporary(_ path: String) {
-        lock.lock(); defer { lock.unlock() }
-        installHandler()
-        if let slot = temporaries.firstIndex(where: { $0 == nil }) { temporaries[slot] = strdup(path) }
-    }
+    static func registerTemporary(_ path: String) { lock.withLock { _ = temporaries.insert(path) } }
 
-    private static func forgetTemporary(_ path: String) {
-        lock.lock(); defer { lock.unlock() }
-        for i in temporaries.indices {
-            if let p = temporaries[i], String(cString: p) == path { free(p); temporaries[i] = nil }
-        }
-    }
+    private static func forgetTemporary(_ path: String) { lock.withLock { _ = temporaries.remove(path) } }
 
-    /// Removes a temporary file (if it is there) and forgets it.
+    /// Removes a temporary file or folder (if it is there) and forgets it.
     static func removeTemporary(_ path: String) {
-        _ = unlink(path)
+        try? FileManager.default.removeItem(atPath: path)
         forgetTemporary(path)
     }
 
-    private static func installHandler() {
-        guard !handlerInstalled else { return }
-        handlerInstalled = true
-        for signal in [SIGINT, SIGTERM, SIGHUP] {
-            var action = sigaction()
-            #if canImport(Darwin)
-            action.__sigaction_u.__sa_handler = onSignal
-            #else
-            action.__sigaction_handler.sa_handler = onSignal
-            #endif
-            sigaction(signal, &action, nil)
+    /// For the `workbook` executable (not the in-process tests): SIGINT, SIGTERM and SIGHUP are
+    /// blocked in every thread (this runs first, so the threads started later inherit the mask)
+    /// and received by one watcher thread with `sigwait`. On a signal it waits for a publish in
+    /// progress, removes every temporary file and folder, and ends the process with that signal.
+    static func watchTerminationSignals() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for signal in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&set, signal) }
+        pthread_sigmask(SIG_BLOCK, &set, nil)
+        let blocked = set
+        Thread.detachNewThread {
+            var received: Int32 = 0
+            var waitSet = blocked
+            while sigwait(&waitSet, &received) != 0 {}
+            lock.lock()                          // a publish in progress finishes first
+            for path in temporaries { try? FileManager.default.removeItem(atPath: path) }
+            Foundation.signal(received, SIG_DFL)
+            var unblock = sigset_t()
+            sigemptyset(&unblock)
+            sigaddset(&unblock, received)
+            pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
+            raise(received)
+            _exit(128 + received)
         }
-    }
-
-    /// Unlinks every registered temporary file (async-signal-safe: no allocation, no lock), then
-    /// lets the signal end the process as it would have.
-    private static let onSignal: @convention(c) (Int32) -> Void = { signal in
-        for p in temporaries { if let p { unlink(p) } }
-        Foundation.signal(signal, SIG_DFL)
-        raise(signal)
     }
 }
 

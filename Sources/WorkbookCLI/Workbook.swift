@@ -18,6 +18,10 @@ public enum Workbook {
     /// Runs `workbook ARGUMENTS` and returns its exit status: 0 done, 1 the work failed (one
     /// line on standard error), 2 the arguments are wrong (the line and the command's usage).
     /// Outputs are written only when everything succeeded.
+    /// For the executable: SIGINT, SIGTERM and SIGHUP remove the temporary files of a write in
+    /// progress before they end the process (see `Platform.watchTerminationSignals`).
+    public static func watchTerminationSignals() { Platform.watchTerminationSignals() }
+
     public static func run(_ arguments: [String]) -> Int32 {
         guard let first = arguments.first, first != "--help", first != "-h", first != "help" else {
             print(usage())

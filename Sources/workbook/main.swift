@@ -3,4 +3,5 @@ import WorkbookCLI
 
 // `workbook`: the course's command line. Everything lives in the WorkbookCLI library, so the
 // tests can run the same entry point in-process.
+Workbook.watchTerminationSignals()
 exit(Workbook.run(Array(CommandLine.arguments.dropFirst())))

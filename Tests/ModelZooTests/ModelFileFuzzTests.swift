@@ -63,6 +63,9 @@ import Glibc
         var bytes: [UInt8]
         var mustThrow: Bool
         var what: String
+        /// Also run the loaded model (finite-but-huge weights load, and must then compute without
+        /// trapping, whatever ∞ or NaN comes out).
+        var runs = false
     }
 
     static func mutant(of seedFile: SafeTensorsFile, _ architecture: ModelArchitecture,
@@ -76,7 +79,14 @@ import Glibc
         }
         var mustThrow = false
         var what = ""
-        switch random.next() % 10 {
+        switch random.next() % 11 {
+        case 10:                                              // finite but huge values: they load
+            for name in file.tensors.keys.sorted() where random.next() % 2 == 0 && !name.hasSuffix("num_batches_tracked") {
+                let stored = file.tensors[name]!
+                let scale = pick([Float(3e38), -3e38, 1e30, Float.greatestFiniteMagnitude, 1e20])
+                file.tensors[name] = try SafeTensor(shape: stored.shape, floats: stored.floats().map { $0 == 0 ? scale : ($0 < 0 ? -abs(scale) : abs(scale)) })
+            }
+            return Mutant(bytes: file.encoded(), mustThrow: false, what: "finite but huge values", runs: true)
         case 0, 1, 2:                                         // a layer's size argument
             let sized = layers.indices.filter { index in
                 ["in_channels", "out_channels", "kernel_size", "in_features", "out_features", "num_features"].contains { layers[index][$0] != nil }
@@ -181,7 +191,13 @@ import Glibc
             let iteration = mutants.keys.first!
             let mutant = mutants.removeValue(forKey: iteration)!
             do {
-                _ = try ModelFile.load(bytes: bytes, path: "mutant \(iteration)")
+                let loaded = try ModelFile.load(bytes: bytes, path: "mutant \(iteration)")
+                if mutant.runs {
+                    let logits = try loaded.model(.zeros([2] + loaded.architecture.inputShape))
+                    if logits.shape != [2, loaded.architecture.classNames.count], wrongErrors.count < 10 {
+                        wrongErrors.append("input \(iteration) (\(mutant.what)): logits \(logits.shape)")
+                    }
+                }
             } catch is ModelZooError {
                 throw CancellationError()
             } catch {

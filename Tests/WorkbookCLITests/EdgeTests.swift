@@ -55,6 +55,12 @@ struct EdgeTests {
             ("embed", ["embed", "--layer", "pixels", "--method", "pca", "--n", "50", "--out", path("p.png"), "--raw", path("p.npy")], ["p.png", "p.npy"]),
             ("visualize", ["visualize", "--class", "3", "--steps", "2", "--out", path("v.png"), "--raw", path("v.npy")], ["v.png", "v.npy"]),
             ("insights", ["insights", "--n", "1", "--channel-images", "0", "--methods", "saliency", "--layer", "relu3", "--out", path("insights")], ["insights"]),
+            ("dream", ["dream", "--steps", "2", "--out", path("d.png")], ["d.png"]),
+            ("evaluate", ["evaluate", "--model", "mnist-gap", "--limit", "20", "--out", path("ev")], ["ev"]),
+            ("rank", ["rank", "--model", "mnist-gap", "--n", "3", "--methods", "random", "--out", path("rank")], ["rank"]),
+            ("report", ["report", "--lesson", "1", "--out", path("handouts")], ["handouts"]),
+            ("train", ["train", "--model", "mnist-gap", "--epochs", "1", "--limit", "256", "--out", path("m.safetensors")],
+             ["m.safetensors", "m.training.png", "m.training.txt"]),
         ]
     }
 
@@ -68,8 +74,10 @@ struct EdgeTests {
             // The old outputs, to be kept whole: a first complete run.
             #expect(workbook(arguments).status == 0, "\(writer.name) without a full disk")
             let before = outputs.map { Self.snapshot(folder.appendingPathComponent($0)) }
-            let total = before.reduce(0) { $0 + $1.bytes }
-            for budget in [0, 1, total / 3, total - 1] where budget >= 0 {
+            // The disk fills at every write: before the first byte, inside the first file, and at
+            // each file's end (one byte short of it: the write of that file fails).
+            let ends = Self.fileSizes(outputs.map { folder.appendingPathComponent($0) }).reduce(into: [Int]()) { $0.append(($0.last ?? 0) + $1) }
+            for budget in Array(Set([0, 1] + ends.map { max($0 - 1, 0) })).sorted() {
                 let lines = ErrorLines()
                 let status = Platform.$disk.withValue(Platform.SimulatedDisk(bytes: budget)) {
                     Workbook.$silenced.withValue(true) { Workbook.$errorSink.withValue({ lines.append($0) }) { Workbook.run(arguments) } }
@@ -121,6 +129,22 @@ struct EdgeTests {
 }
 
 extension EdgeTests {
+    /// The sizes of the files of `urls` (a folder's files in path order).
+    static func fileSizes(_ urls: [URL]) -> [Int] {
+        urls.flatMap { url -> [Int] in
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else { return [] }
+            let files = isDirectory.boolValue
+                ? ((FileManager.default.enumerator(atPath: url.path)?.allObjects as? [String]) ?? []).sorted().map { url.appendingPathComponent($0) }
+                : [url]
+            return files.compactMap { file -> Int? in
+                guard let attributes = try? FileManager.default.attributesOfItem(atPath: file.path),
+                      attributes[.type] as? FileAttributeType == .typeRegular else { return nil }
+                return attributes[.size] as? Int
+            }.filter { $0 > 0 }
+        }
+    }
+
     struct Snapshot: Equatable { let bytes: Int; let digest: [UInt8] }
     /// A file's size and SHA-256, or a folder's (every file under it, by relative path).
     static func snapshot(_ url: URL) -> Snapshot {

@@ -18,10 +18,11 @@ struct KillTests {
     static let executable = LessonPaths.root.appendingPathComponent(".build/debug/workbook")
 
     /// Starts `workbook ARGUMENTS`, sends `signal` after `delay` seconds (if still running), waits.
-    static func run(_ arguments: [String], killWith signal: Int32? = nil, after delay: Double = 0) throws -> Int32 {
+    static func run(_ arguments: [String], killWith signal: Int32? = nil, after delay: Double = 0, slowWrites: Int = 0) throws -> Int32 {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if slowWrites > 0 { process.environment = ProcessInfo.processInfo.environment.merging(["WORKBOOK_SLOW_WRITES": "\(slowWrites)"]) { $1 } }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -35,7 +36,7 @@ struct KillTests {
 
     static func hidden(_ folder: URL) -> [String] { contents(folder).filter { $0.hasPrefix(".") } }
 
-    @Test("train over an existing model, killed at 10 points (SIGTERM, SIGINT, SIGKILL)", .enabled(if: FileManager.default.isExecutableFile(atPath: executable.path)))
+    @Test("train over an existing model, killed at 10 points (SIGTERM, SIGINT, SIGKILL), its three files written slowly", .enabled(if: FileManager.default.isExecutableFile(atPath: executable.path)))
     func train() throws {
         let folder = try scratchFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -44,7 +45,7 @@ struct KillTests {
         #expect(try Self.run(arguments) == 0)
         for (k, delay) in stride(from: 0.05, through: 1.4, by: 0.15).enumerated() {
             let signal = [SIGTERM, SIGINT, SIGKILL][k % 3]
-            _ = try Self.run(arguments + ["--seed", "\(k)"], killWith: signal, after: delay)
+            _ = try Self.run(arguments + ["--seed", "\(k)"], killWith: signal, after: delay, slowWrites: 150)
             // The model is whole (it loads), and its log and curve are there beside it.
             #expect(throws: Never.self, "killed after \(delay) s: the model does not load") { _ = try ModelFile.load(out) }
             #expect(["m.training.png", "m.training.txt", "m.safetensors"].allSatisfy { contents(folder).contains($0) })
@@ -54,14 +55,16 @@ struct KillTests {
         #expect(Self.hidden(folder).isEmpty, "a complete run leaves the folder clean of earlier left-overs: \(Self.hidden(folder))")
     }
 
-    @Test("insights into a new folder, killed at 8 points: no folder or a complete one", .enabled(if: FileManager.default.isExecutableFile(atPath: executable.path)))
+    @Test("insights into a new folder, killed at 15 points during its writes (each file slowed to 30 ms): no folder or a complete one", .enabled(if: FileManager.default.isExecutableFile(atPath: executable.path)))
     func insights() throws {
         let folder = try scratchFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        for (k, delay) in stride(from: 0.1, through: 2.2, by: 0.3).enumerated() {
+        // One image and two methods: 70 files, written from about 0.3 s to 2.3 s.
+        for (k, delay) in stride(from: 0.3, through: 2.4, by: 0.15).enumerated() {
             let out = folder.appendingPathComponent("page\(k)")
             let signal = k % 4 == 3 ? SIGKILL : SIGTERM
-            _ = try Self.run(["insights", "--n", "3", "--channel-images", "0", "--methods", "saliency,gradcam", "--out", out.path], killWith: signal, after: delay)
+            _ = try Self.run(["insights", "--n", "1", "--channel-images", "0", "--methods", "saliency,gradcam", "--out", out.path],
+                             killWith: signal, after: delay, slowWrites: 30)
             if FileManager.default.fileExists(atPath: out.path) {
                 #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("index.html").path), "killed after \(delay) s: a folder without its page")
             }

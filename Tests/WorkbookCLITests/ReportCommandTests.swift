@@ -9,6 +9,28 @@ import TestSupport
 /// text and the student's figures beside the reference ones.
 @Suite("workbook report: handouts", .maintainers, .maintainers)
 struct ReportCommandTests {
+    @Test("a figure that is a symbolic link (to /etc/passwd) is not followed: nothing of its target reaches the handouts")
+    func symlinkAndLongWord() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let grades = folder.appendingPathComponent("grades"), out = folder.appendingPathComponent("handouts")
+        let lesson = try #require(Course.lessons.first)
+        let figures = grades.appendingPathComponent("student-figures/\(lesson.folder)")
+        try FileManager.default.createDirectory(at: figures, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: figures.appendingPathComponent("feature-maps-conv1.png").path, withDestinationPath: "/etc/passwd")
+        try GradeCommand.writeResults(lesson.exercises.map { exercise in
+            GradeCommand.ExerciseGrade(lesson: lesson.folder, exercise: exercise.number, title: exercise.title, status: "wrong",
+                                       tests: [TestRun.Record(lesson: 1, exercise: exercise.number, test: "Exercise \(exercise.number): t", status: "failed", message: "differs")])
+        }, to: grades.appendingPathComponent("results.json"))
+        let result = workbook(["report", "--lesson", "1", "--grades", grades.path, "--out", out.path])
+        #expect(result.status == 0, "\(result.error)")
+        let copied = out.appendingPathComponent("figures/\(lesson.folder)/yours-feature-maps-conv1.png")
+        #expect(!FileManager.default.fileExists(atPath: copied.path), "the link's target was copied into the handouts")
+        let everything = (FileManager.default.enumerator(atPath: out.path)?.allObjects as? [String] ?? [])
+            .compactMap { FileManager.default.contents(atPath: out.appendingPathComponent($0).path) }
+        #expect(!everything.contains { String(decoding: $0, as: UTF8.self).contains("root:x:0:0") }, "/etc/passwd's text reached the handouts")
+    }
+
     @Test("lesson 01's handout: well-formed, the score from results.json, the README's text, your figure beside the reference, relative paths")
     func handout() throws {
         let folder = try scratchFolder()
