@@ -227,7 +227,7 @@ enum BenchCommand: Command {
         if let path = options.string("json") {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(BenchReport(threads: Parallel.maximumThreads, runs: runs, rows: rows)).write(to: URL(fileURLWithPath: path))
+            try AtomicFiles.write([(URL(fileURLWithPath: path), try encoder.encode(BenchReport(threads: Parallel.maximumThreads, runs: runs, rows: rows)))])
             print("wrote \(path)")
         }
     }

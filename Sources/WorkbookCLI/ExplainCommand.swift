@@ -115,11 +115,11 @@ enum ExplainCommand: Command {
             let area = height * width
             let planes = map.shape.count == 4 ? map.shape[1] : 1
             guard map.count == planes * area else { throw CommandLineError(message: "\(method.name) gave a map of \(map.shape), not the input's size") }
-            if planes == 1 { return try Render.map(map.data, width: width, height: height, colormap: .bwr, normalization: .symmetric, colorBar: colorBar) }
             if ExplanationMethod.channelReduction(of: method.name) == .maxAbsolute {
                 return try Render.map(Render.reducedChannels(map.data, channels: planes, area: area, .maxAbsolute),
                                       width: width, height: height, colormap: .inferno, normalization: .minMax, colorBar: colorBar)
             }
+            if planes == 1 { return try Render.map(map.data, width: width, height: height, colormap: .bwr, normalization: .symmetric, colorBar: colorBar) }
             return try Render.map(Render.reducedChannels(map.data, channels: planes, area: area, .sum),
                                   width: width, height: height, colormap: .bwr, normalization: .symmetric, colorBar: colorBar)
         case .layerSpace:

@@ -20,7 +20,7 @@ enum ExplanationMethods {
 
     private static func methods(using code: Implementations) -> [ExplanationMethod] {
         [
-            ExplanationMethod(name: "saliency", kind: .inputSpace, summary: "vanilla gradient ∂yᶜ/∂x, signed (lesson 02); --raw: [1, C, H, W]") { model, image, target, _ in
+            ExplanationMethod(name: "saliency", kind: .inputSpace, summary: "|∂yᶜ/∂x|, the largest over the channels (lesson 02: 2.1, 2.2; Simonyan et al.); --raw: [1, 1, H, W]") { model, image, target, _ in
                 try code.saliency(model, image, [target])
             },
             ExplanationMethod(name: "gradient-x-input", kind: .inputSpace, summary: "x ⊙ ∂yᶜ/∂x (lesson 02); --raw: [1, C, H, W]") { model, image, target, _ in

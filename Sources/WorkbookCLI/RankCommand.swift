@@ -64,7 +64,8 @@ enum RankCommand: Command {
         }
         guard !requested.isEmpty else { throw CommandLineError(message: "--methods names no method") }
 
-        let loaded = try ModelFile.load(ModelFile.resolve(try options.requiredString("model")))
+        let modelURL = try ModelFile.resolve(try options.requiredString("model"))
+        let loaded = try ModelFile.load(modelURL)
         let model = loaded.model
         let datasetName = ModelFile.datasetName(for: loaded.architecture, metadata: loaded.metadata)
         let dataName = options.string("data") ?? ["mnist": "mnist", "decoy-mnist": "decoy", "decoy-mnist-truthful": "decoy", "shapes": "shapes"][datasetName]
@@ -102,14 +103,13 @@ enum RankCommand: Command {
             images: images, targets: logits.argmax(),
             masks: try masks.map { try Tensor(shape: [n, 1, test.imageShape[1], test.imageShape[2]], data: $0[0..<(n * area)].map { $0 != 0 ? 1 : 0 }) },
             corners: corners.map { $0[0..<n].map(Int.init) })
-        var index = 0
-        let rankingMethods = all.map { method in
-            Ranking.Method(name: method.name) { image, target in try method.compute(model, image, target, index) }
-        }
+        let rankingMethods = all.map { method in Ranking.Method(name: method.name, map: method.compute) }
+        // One worker per core, each with its own copy of the model (loaded again from its file).
+        let workers = max(1, min(Parallel.maximumThreads, n))
+        let models: [Module] = try [model] + (1..<workers).map { _ in try ModelFile.load(modelURL).model }
         let bar = ProgressBar(total: n, label: "rank", unit: "img")
         let started = DispatchTime.now().uptimeNanoseconds
-        let ranking = try Ranking.measure(model: model, data: data, methods: rankingMethods, bootstrapSeed: seed, metricsBy: code) { done in
-            index = done
+        let ranking = try Ranking.measure(models: models, data: data, methods: rankingMethods, bootstrapSeed: seed, metricsBy: code) { done in
             bar.update(done)
         }
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9

@@ -37,7 +37,9 @@ struct Ranking {
     /// A method's map for one image `[1, C, H, W]`: `[1, 1, H, W]` after the conventions below.
     struct Method {
         let name: String
-        let map: (_ image: Tensor, _ target: Int) throws -> Tensor
+        /// The map of one image for `target`, computed with `model` (each worker has its own copy:
+        /// methods register hooks on it); `index` is the image's position (seeds per-image noise).
+        let map: (_ model: Module, _ image: Tensor, _ target: Int, _ index: Int) throws -> Tensor
     }
 
     /// The mean of one method × metric over the images with its 95% bootstrap interval.
@@ -67,28 +69,86 @@ struct Ranking {
         return map
     }
 
-    /// Measures every method on every image. `progress(done)` after each image.
-    static func measure(model: Module, data: Data, methods: [Method], bootstrapSeed: UInt64, metricsBy code: Implementations = .reference,
-                        progress: (Int) -> Void = { _ in }) throws -> Ranking {
-        let (n, _, h, w) = (data.images.shape[0], data.images.shape[1], data.images.shape[2], data.images.shape[3])
+    /// Measures every method on every image, the images spread over `models.count` workers (one
+    /// model copy each: the methods and metrics register hooks on the model they are given).
+    /// Every image's numbers depend on the image alone — its noise is seeded by its index, each
+    /// worker runs its kernels on one thread — and are gathered in image order, so the result is
+    /// the same bits for any number of workers. `progress(done)` as images finish, in order of
+    /// completion, never concurrently. The first failure by image order is thrown.
+    static func measure(models: [Module], data: Data, methods: [Method], bootstrapSeed: UInt64, metricsBy code: Implementations = .reference,
+                        progress: @escaping (Int) -> Void = { _ in }) throws -> Ranking {
+        precondition(!models.isEmpty, "measure needs at least one model")
+        let n = data.images.shape[0]
         let metrics = data.metrics
-        let pixelsPerStep = max(1, (h * w + 48) / 49)
+        var perImage = [[[Double]]?](repeating: nil, count: n)        // [image][method][metric]
+        var secondsPerImage = [[Double]](repeating: [], count: n)
+        var failures: [Int: Error] = [:]
+        let lock = NSLock()
+        let counters = UncheckedBox((next: 0, done: 0))
+        let workers = min(models.count, n)
+        let box = UncheckedBox((perImage, secondsPerImage, failures))
+        // The inputs, shared read-only by the workers (each uses its own model); the results and
+        // the progress callback only under the lock.
+        let job = UncheckedBox((models: models, data: data, methods: methods, progress: progress, code: code, metrics: metrics))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            let (models, data, methods, progress, code, metrics) = job.value
+            Parallel.withThreads(1) {
+                while true {
+                    let i: Int = lock.withLock { defer { counters.value.next += 1 }; return counters.value.next }
+                    guard i < n else { return }
+                    // After a failure, images past it are not measured (the error names the first).
+                    if lock.withLock({ box.value.2.keys.contains { $0 < i } }) { continue }
+                    do {
+                        let (values, seconds) = try measure(image: i, model: models[worker], data: data, metrics: metrics, methods: methods,
+                                                            bootstrapSeed: bootstrapSeed, code: code)
+                        lock.withLock {
+                            box.value.0[i] = values
+                            box.value.1[i] = seconds
+                            counters.value.done += 1
+                            progress(counters.value.done)
+                        }
+                    } catch {
+                        lock.withLock { box.value.2[i] = error }
+                    }
+                }
+            }
+        }
+        (perImage, secondsPerImage, failures) = box.value
+        if let first = failures.keys.min() { throw failures[first]! }
         var values = Array(repeating: Array(repeating: [Double](), count: metrics.count), count: methods.count)
         var seconds = [Double](repeating: 0, count: methods.count)
         for i in 0..<n {
-            let image = try data.images.sliced(axis: 0, i..<(i + 1)), target = data.targets[i]
-            let blurredImage = try EvaluationSolutions.blurred(image)   // insertion's start: no exercise
-            let black = Tensor.zeros(image.shape)
-            let mask = try data.masks.map { try $0.sliced(axis: 0, i..<(i + 1)) }
-            for (m, method) in methods.enumerated() {
-                let start = DispatchTime.now().uptimeNanoseconds
-                let map = try inputMap(try method.map(image, target), height: h, width: w,
-                                       reduction: ExplanationMethod.channelReduction(of: method.name))
-                seconds[m] += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-                try FiniteValues.require(map.data, "the \(method.name) map of image \(i)")
-                for (k, metric) in metrics.enumerated() {
-                    let value: Float
-                    do {
+            let image = perImage[i]!
+            for m in methods.indices {
+                for k in metrics.indices { values[m][k].append(image[m][k]) }
+                seconds[m] += secondsPerImage[i][m]
+            }
+        }
+        let cells = values.map { perMetric in perMetric.map { bootstrap($0, seed: bootstrapSeed) } }
+        return Ranking(methods: methods.map(\.name), metrics: metrics, cells: cells, seconds: seconds, count: n)
+    }
+
+    /// One image: every method's map, then every metric of it: `[method][metric]`, and the
+    /// seconds each method's map took.
+    static func measure(image i: Int, model: Module, data: Data, metrics: [Metric], methods: [Method], bootstrapSeed: UInt64,
+                        code: Implementations) throws -> (values: [[Double]], seconds: [Double]) {
+        let (h, w) = (data.images.shape[2], data.images.shape[3])
+        let pixelsPerStep = max(1, (h * w + 48) / 49)
+        let image = try data.images.sliced(axis: 0, i..<(i + 1)), target = data.targets[i]
+        let blurredImage = try EvaluationSolutions.blurred(image)   // insertion's start: no exercise
+        let black = Tensor.zeros(image.shape)
+        let mask = try data.masks.map { try $0.sliced(axis: 0, i..<(i + 1)) }
+        var values: [[Double]] = [], seconds: [Double] = []
+        for method in methods {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let map = try inputMap(try method.map(model, image, target, i), height: h, width: w,
+                                   reduction: ExplanationMethod.channelReduction(of: method.name))
+            seconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            try FiniteValues.require(map.data, "the \(method.name) map of image \(i)")
+            var row: [Double] = []
+            for metric in metrics {
+                let value: Float
+                do {
                     switch metric {
                     case .deletion:
                         value = try code.areaUnderCurve(try code.perturbationCurve(model, image, black, map, [target], pixelsPerStep))[0]
@@ -102,19 +162,17 @@ struct Ranking {
                     case .rank: value = try code.relevanceRankAccuracy(map, mask!)[0]
                     case .decoy: value = try code.decoyShare(map, [data.corners![i]])[0]
                     }
-                    } catch {
-                        // A stub that is not started stops the ranking with one line naming its exercise.
-                        if let line = Implementations.describe(error, method: "the \(metric.rawValue)") { throw WorkFailure(message: line) }
-                        throw error
-                    }
-                    try FiniteValues.require(Double(value), "the \(metric.rawValue) score of image \(i) under \(method.name)")
-                    values[m][k].append(Double(value))
+                } catch {
+                    // A stub that is not started stops the ranking with one line naming its exercise.
+                    if let line = Implementations.describe(error, method: "the \(metric.rawValue)") { throw WorkFailure(message: line) }
+                    throw error
                 }
+                try FiniteValues.require(Double(value), "the \(metric.rawValue) score of image \(i) under \(method.name)")
+                row.append(Double(value))
             }
-            progress(i + 1)
+            values.append(row)
         }
-        let cells = values.map { perMetric in perMetric.map { bootstrap($0, seed: bootstrapSeed) } }
-        return Ranking(methods: methods.map(\.name), metrics: metrics, cells: cells, seconds: seconds, count: n)
+        return (values, seconds)
     }
 
     /// The mean of `values` and the 2.5th and 97.5th percentiles of the means of 1,000 resamples
@@ -152,4 +210,10 @@ struct Ranking {
         }
         return out
     }
+}
+
+/// Mutable state shared by the workers of one `measure`, always accessed under its lock.
+private final class UncheckedBox<Value>: @unchecked Sendable {
+    var value: Value
+    init(_ value: Value) { self.value = value }
 }

@@ -27,6 +27,9 @@ struct Implementations: Sendable {
 
     let name: String
     // Lesson 02
+    /// Saliency as Simonyan et al. draw it: |∂yᶜ/∂x|, the largest over the channels (2.1, then
+    /// 2.2), `[N, 1, H, W]` — for one channel too. The one definition `explain`, `rank` and
+    /// `insights` share.
     let saliency: Map
     let gradientTimesInput: Map
     let smoothGrad: @Sendable (Module, Tensor, [Int], Int, Float, UInt64) throws -> Tensor
@@ -58,7 +61,7 @@ struct Implementations: Sendable {
 
     static let reference = Implementations(
         name: "reference",
-        saliency: { try SaliencySolutions.saliency(of: $0, images: $1, targets: $2) },
+        saliency: { try SaliencySolutions.saliencyMagnitude(try SaliencySolutions.saliency(of: $0, images: $1, targets: $2)) },
         gradientTimesInput: { try SaliencySolutions.gradientTimesInput(of: $0, images: $1, targets: $2) },
         smoothGrad: { try SaliencySolutions.smoothGrad(of: $0, images: $1, targets: $2, samples: $3, noiseLevel: $4, seed: $5) },
         integratedGradients: { try SaliencySolutions.integratedGradients(of: $0, images: $1, targets: $2, steps: $3, method: $4).attributions },
@@ -83,7 +86,7 @@ struct Implementations: Sendable {
 
     static let student = Implementations(
         name: "student",
-        saliency: { try SaliencyLesson.saliency(of: $0, images: $1, targets: $2) },
+        saliency: { try SaliencyLesson.saliencyMagnitude(try SaliencyLesson.saliency(of: $0, images: $1, targets: $2)) },
         gradientTimesInput: { try SaliencyLesson.gradientTimesInput(of: $0, images: $1, targets: $2) },
         smoothGrad: { try SaliencyLesson.smoothGrad(of: $0, images: $1, targets: $2, samples: $3, noiseLevel: $4, seed: $5) },
         integratedGradients: { try SaliencyLesson.integratedGradients(of: $0, images: $1, targets: $2, steps: $3, method: $4).attributions },

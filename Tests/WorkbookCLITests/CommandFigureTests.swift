@@ -17,12 +17,18 @@ struct CommandFigureTests {
         let barred = try ExplainCommand.picture(of: map, method: method, input: .init(image, mask: nil))
         #expect(plain.width == 16 && plain.height == 16)
         #expect(barred == plain.withColorBar(.jet, low: 0, high: 3))
-        // Saliency: a signed map on bwr, its ends ±max|v|.
+        // Saliency (|∂y/∂x|, one plane): inferno from its min to its max.
         let saliency = try #require(ExplanationMethods.all.first { $0.name == "saliency" })
+        let magnitude = try Tensor(shape: [1, 1, 4, 4], data: (0..<16).map { Float($0) / 2 })      // 0 ... 7.5
+        let picture = try ExplainCommand.picture(of: magnitude, method: saliency, input: .init(image, mask: nil))
+        let bare = try ExplainCommand.picture(of: magnitude, method: saliency, input: .init(image, mask: nil), colorBar: false)
+        #expect(picture == bare.withColorBar(.inferno, low: 0, high: 7.5))
+        // A signed input-space map (gradient × input) on bwr, its ends ±max|v|.
+        let signedMethod = try #require(ExplanationMethods.all.first { $0.name == "gradient-x-input" })
         let signed = try Tensor(shape: [1, 1, 4, 4], data: (0..<16).map { Float($0) - 4 })      // -4 ... 11
-        let picture = try ExplainCommand.picture(of: signed, method: saliency, input: .init(image, mask: nil))
-        let bare = try ExplainCommand.picture(of: signed, method: saliency, input: .init(image, mask: nil), colorBar: false)
-        #expect(picture == bare.withColorBar(.bwr, low: -11, high: 11))
+        let signedPicture = try ExplainCommand.picture(of: signed, method: signedMethod, input: .init(image, mask: nil))
+        let signedBare = try ExplainCommand.picture(of: signed, method: signedMethod, input: .init(image, mask: nil), colorBar: false)
+        #expect(signedPicture == signedBare.withColorBar(.bwr, low: -11, high: 11))
     }
 
     @Test("evaluate's accuracy per class: one bar per class, a class at 50% half as tall as one at 100%")

@@ -1,4 +1,6 @@
+import DataFormats
 import Foundation
+import ModelZoo
 import Testing
 import TestSupport
 import TensorEngine
@@ -52,14 +54,38 @@ struct RankCommandTests {
             #expect(status == 0)
             return try ["ranking.txt", "ranking.csv", "ranking.png"].map { try Data(contentsOf: out.appendingPathComponent($0)) }
         }
-        let first = try run("a", threads: 2), again = try run("b", threads: 2), single = try run("c", threads: 1)
+        // The images are spread over one worker per thread (each with its own model copy).
+        let first = try run("a", threads: 2), again = try run("b", threads: 2), single = try run("c", threads: 1), three = try run("d", threads: 3)
         #expect(first == again, "a second run changed the bytes")
         #expect(first == single, "one thread changed the bytes")
+        #expect(first == three, "three workers changed the bytes")
         let csv = String(decoding: first[1], as: UTF8.self).split(separator: "\n")
         #expect(csv.count == 1 + 2 * 3, "header + 2 methods × 3 metrics (deletion, insertion, ROAD) on MNIST; received \(csv.count) lines")
         #expect(csv.first == "method,metric,higher_is_better,mean,lower95,upper95,images")
         #expect(csv.contains { $0.hasPrefix("random,deletion-AUC,false,") && $0.hasSuffix(",4") })
         #expect(csv.contains { $0.hasPrefix("gradient-x-input,ROAD,true,") }, "ROAD (ROADCombined: higher is better) on every data set")
+    }
+
+    @Test("one definition of saliency: the map rank scores is the map explain --raw writes, |∂y/∂x| as [1, 1, H, W], for one channel and for three")
+    func rankScoresWhatExplainWrites() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for (model, index) in [("mnist-gap", 3), ("shapes-simplenet", 1)] {
+            let raw = folder.appendingPathComponent("\(model).npy")
+            #expect(workbook(["explain", "--model", model, "--index", "\(index)", "--method", "saliency", "--raw", raw.path,
+                              "--out", folder.appendingPathComponent("\(model).png").path]).status == 0)
+            let written = try NPY.read(contentsOf: raw)
+            let loaded = try ModelFile.load(ModelFile.resolve(model))
+            let test = try ModelFile.dataset(for: loaded, split: .test)
+            let image = try test.image(at: index)
+            let target = try withNoGrad { try loaded.model(image) }.argmax()[0]
+            let method = try #require(RankCommand.methods(layer: "", seed: 0).first { $0.name == "saliency" })
+            let scored = try Ranking.inputMap(try method.compute(loaded.model, image, target, index), height: image.shape[2], width: image.shape[3],
+                                              reduction: ExplanationMethod.channelReduction(of: "saliency"))
+            #expect(written.shape == [1, 1, image.shape[2], image.shape[3]], "\(model): explain --raw wrote \(written.shape)")
+            #expect(scored.shape == written.shape && scored.data == written.floats(), "\(model): rank scores another map than explain writes")
+            #expect(scored.data.allSatisfy { $0 >= 0 }, "\(model): saliency is a magnitude")
+        }
     }
 
     @Test("Decoy MNIST adds the decoy share, Shapes the mask metrics")
