@@ -30,10 +30,11 @@ public enum FeatureVisualizationMistakes {
             let sign: Float = id == .descent ? -1 : 1
             x = try withNoGrad {
                 let moved = try input.detached() + sign * learningRate * gradient
-                return id == .noClamp ? moved : moved.clamped(min: 0, max: 1)
+                return id == .noClamp || id == .clampOnlyAtEnd ? moved : moved.clamped(min: 0, max: 1)
             }
             objectives.append(id == .objectiveAfterStep ? try withNoGrad { try objective(x) }.data[0] : value.data[0])
         }
+        if id == .clampOnlyAtEnd { x = x.clamped(min: 0, max: 1) }
         return (x, objectives)
     }
 
@@ -123,10 +124,11 @@ public enum FeatureVisualizationMistakes {
             x = try withNoGrad {
                 let moved = try input.detached() + settings.learningRate * gradient
                 let back = id == .jitterNotUndone ? moved : try FeatureVisualizationSolutions.jittered(moved, dy: -offset.dy, dx: -offset.dx)
-                return back.clamped(min: 0, max: 1)
+                return id == .clampOnlyAtEnd ? back : back.clamped(min: 0, max: 1)
             }
             if id != .blursGradient && blurNow { x = try FeatureVisualizationSolutions.gaussianBlur(x, sigma: settings.blurSigma) }
         }
+        if id == .clampOnlyAtEnd { x = x.clamped(min: 0, max: 1) }
         return (x, objectives)
     }
 

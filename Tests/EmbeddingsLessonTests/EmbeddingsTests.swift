@@ -324,7 +324,12 @@ struct EmbeddingsTests {
         let high = try Matrix(rows: 60, columns: 10, values: fixture.trust_high), low = try Matrix(rows: 60, columns: 2, values: fixture.trust_low)
         for (k, expected) in [(5, fixture.trust_5), (7, fixture.trust_7)] {
             let received = try Graded.trustworthiness(high: high, low: low, neighbours: k)
-            #expect(abs(received - expected) < 1e-6, "T(\(k)): received \(received), scikit-learn \(expected)\n  hint: ranks come from the original space, neighbours from the embedding")
+            if abs(received - expected) >= 1e-6 {
+                // A hint only when the value is a catalogued mistake's.
+                let variants = try Reference.trustworthinessHintVariants(high: high, low: low, neighbours: k)
+                let hint = variants.first { abs(Double($0.values[0]) - received) < 1e-6 }.map { "\n  hint: \($0.hint)" } ?? ""
+                Issue.record(Comment(rawValue: "T(\(k)): received \(received), scikit-learn \(expected)\(hint)"))
+            }
         }
     }
 

@@ -58,6 +58,19 @@ enum Reference {
         #endif
     }
 
+    /// The catalogued 9.6 mistakes' values with their hints (see `trustworthinessHintVariants`).
+    static func trustworthinessHintVariants(high: Matrix, low: Matrix, neighbours k: Int) throws -> RecordedHintVariants.Variants {
+        let label = "9.6 hints: the catalogued mistakes' trustworthiness"
+        let (decode, encode) = (RecordedHintVariants.decode, RecordedHintVariants.encode)
+        #if canImport(EmbeddingsSolutions)
+        return try book.answer(label, [high, low, k], decode: decode, encode: encode) {
+            try EmbeddingsSolutions.trustworthinessHintVariants(high: high, low: low, neighbours: k)
+        }
+        #else
+        return try book.answer(label, [high, low, k], decode: decode, encode: encode)
+        #endif
+    }
+
     static func tsne(_ data: Matrix, settings: TSNESettings) throws -> TSNEResult {
         let label = "9.5 tsne(_:settings:)"
         #if canImport(EmbeddingsSolutions)

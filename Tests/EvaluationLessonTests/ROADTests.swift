@@ -67,7 +67,12 @@ struct ROADTests {
         guard out.shape == [2, 2, 3, 3] else { return }
         let received = [out.data[4], out.data[13], out.data[18], out.data[27]], expected: [Float] = [2.0 / 3, 4.0 / 3, 0.9, 1.8]
         var hint = ""
-        if abs(received[0] - 0.5) < 1e-4 { hint = "\n  hint: the diagonal neighbours weigh 1/12, the edge ones 1/6 — not 1/8 each" }
+        // Each hint only when the values are that mistake's: the mean of the kept pixels also gives
+        // 0.5 at the centre, but 17.5/8 = 2.1875 at the corner.
+        if abs(received[0] - 0.5) < 1e-4, abs(received[2] - 2.1875) < 1e-4 {
+            hint = "\n  hint: these are the means of the kept pixels: a removed pixel is the weighted mean of its own neighbours (edges 1/6, diagonals 1/12), not of the image"
+        }
+        else if abs(received[0] - 0.5) < 1e-4 { hint = "\n  hint: the diagonal neighbours weigh 1/12, the edge ones 1/6 — not 1/8 each" }
         else if abs(received[2] - 0.375) < 1e-4 { hint = "\n  hint: at the border divide by the weights of the neighbours that exist (5/12 at a corner), not by 1" }
         else if abs(received[0] - 1) < 1e-4 { hint = "\n  hint: all eight neighbours count, the diagonal ones with 1/12" }
         #expect(agree(received, expected, tolerance: 1e-5), "imputed (centre, its channel 2, corner, its channel 2): expected \(brief(expected)); received \(brief(received))\(hint)")

@@ -70,6 +70,21 @@ struct FeatureVisualizationTests {
         }
     }
 
+    @Test("Exercise 8.1: the clamp acts after every step, not once at the end (two steps with λ = 1)")
+    func classImageClampedEveryStep() throws {
+        // J = w·x − ‖x − 0.5‖², lr 1, from 0.5: step 1 adds w = [1, −2, 0.5, 0] → [1.5, −1.5, 1, 0.5],
+        // clamped [1, 0, 1, 0.5]; step 2 adds w − 2(x − 0.5) = [0, −1, −0.5, 0] → [1, −1, 0.5, 0.5],
+        // clamped [1, 0, 0.5, 0.5]. Clamped only at the end, step 2 adds [−1, 2, −0.5, 0] to the
+        // unclamped [1.5, −1.5, 1, 0.5]: 0.5 everywhere.
+        let result = try Graded.classImage(of: try linearModel(), target: 0, start: Tensor(repeating: 0.5, shape: [1, 1, 2, 2]),
+                                           steps: 2, learningRate: 1, l2: 1)
+        if let problem = firstDifference(result.image.data, [1, 0, 0.5, 0.5], tolerance: 1e-6) {
+            let hint = agree(result.image.data, [0.5, 0.5, 0.5, 0.5], tolerance: 1e-6)
+                ? "\n  hint: the image was clamped only once, at the end (or never): clamp x to [0, 1] after every step, so the next gradient is taken at the clamped image" : ""
+            Issue.record(Comment(rawValue: "two steps of J = w·x − ‖x − 0.5‖² (lr 1) from 0.5 give [1, 0, 0.5, 0.5]: \(problem)\(hint)"))
+        }
+    }
+
     @Test("Exercise 8.1: on mnist-gap the class score rises at every step and matches the reference")
     func classImageOnMNIST() throws {
         let model = try Fixtures.model("mnist-gap")
@@ -236,7 +251,22 @@ struct FeatureVisualizationTests {
         // The reference's ascent of the same objective (ReferenceChecks.swift derives it step by step).
         let x = try Reference.ascendLinear(weights: w, from: start, settings: settings, seed: 11).image.data
         if let problem = firstDifference(received.image.data, x, tolerance: 1e-5) {
-            Issue.record(Comment(rawValue: "4 jittered steps of Σ w·x̃ (offsets \(brief(settings.jitterOffsets(seed: 11).map { "(\($0.dy), \($0.dx))" }))): \(problem)\n  hint: roll the stepped image back by (−dy, −dx) before clamping"))
+            // A hint only when the image is the catalogued mistake's (the jitter kept).
+            let variants = try Reference.ascendLinearHintVariants(weights: w, from: start, settings: settings, seed: 11)
+            let hint = variants.first { agree(received.image.data, $0.values, tolerance: 1e-5) }.map { "\n  hint: \($0.hint)" } ?? ""
+            Issue.record(Comment(rawValue: "4 jittered steps of Σ w·x̃ (offsets \(brief(settings.jitterOffsets(seed: 11).map { "(\($0.dy), \($0.dx))" }))): \(problem)\(hint)"))
+        }
+    }
+
+    @Test("Exercise 8.5: the clamp acts after every step, not once at the end (8.1's two steps with λ = 1)")
+    func ascendClampedEveryStep() throws {
+        let model = try linearModel()
+        let settings = AscentSettings(steps: 2, learningRate: 1, l2: 1, tv: 0, blurEvery: 0, blurSigma: 0.5, jitter: 0)
+        let result = try Graded.ascend({ try model($0).gathered(indices: [0]) }, from: Tensor(repeating: 0.5, shape: [1, 1, 2, 2]), settings: settings, seed: 0)
+        if let problem = firstDifference(result.image.data, [1, 0, 0.5, 0.5], tolerance: 1e-6) {
+            let hint = agree(result.image.data, [0.5, 0.5, 0.5, 0.5], tolerance: 1e-6)
+                ? "\n  hint: the image was clamped only once, at the end (or never): clamp after every step, after rolling the jitter back" : ""
+            Issue.record(Comment(rawValue: "two steps of J = w·x − ‖x − 0.5‖² (lr 1) from 0.5 give [1, 0, 0.5, 0.5] (see 8.1): \(problem)\(hint)"))
         }
     }
 
@@ -344,7 +374,11 @@ struct FeatureVisualizationTests {
         let received = try Graded.deepDream(of: model, image: digit, layer: "relu2", settings: settings, seed: 3)
         let expected = try Reference.deepDream(of: model, image: digit, layer: "relu2", settings: settings, seed: 3)
         if let problem = compareMap(received, expected, what: "DeepDream of digit 0 at relu2 (2 octaves of 3 steps)") {
-            Issue.record(Comment(rawValue: problem + "\n  hint: octaves go from the smallest (20 px) to the full size; the detail is resized to each octave"))
+            // A hint only when the dream is a catalogued mistake's.
+            let variants = try Reference.deepDreamHintVariants(of: model, image: digit, layer: "relu2", settings: settings, seed: 3)
+            let scale = max(expected.data.map { abs($0) }.max() ?? 1, 1e-6)
+            let hint = variants.first { agree(received.data, $0.values, tolerance: 1e-4 * scale) }.map { "\n  hint: \($0.hint)" } ?? ""
+            Issue.record(Comment(rawValue: problem + hint))
         }
         func energy(_ image: Tensor) throws -> Float {
             var captured: Tensor?

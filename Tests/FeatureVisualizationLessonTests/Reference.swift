@@ -109,6 +109,32 @@ enum Reference {
         #endif
     }
 
+    /// The catalogued 8.5 mistake that keeps the jitter, on Σ w·x̃ (see `ascendLinearHintVariants`).
+    static func ascendLinearHintVariants(weights w: Tensor, from start: Tensor, settings: AscentSettings, seed: UInt64) throws -> RecordedHintVariants.Variants {
+        let label = "8.5 hints: the jitter kept, on the linear objective"
+        let (decode, encode) = (RecordedHintVariants.decode, RecordedHintVariants.encode)
+        #if canImport(FeatureVisualizationSolutions)
+        return try book.answer(label, [w, start, settings, seed], decode: decode, encode: encode) {
+            try FeatureVisualizationSolutions.ascendLinearHintVariants(weights: w, from: start, settings: settings, seed: seed)
+        }
+        #else
+        return try book.answer(label, [w, start, settings, seed], decode: decode, encode: encode)
+        #endif
+    }
+
+    /// The catalogued 8.7 mistakes' dreams with their hints (see `deepDreamHintVariants`).
+    static func deepDreamHintVariants(of model: Module, image: Tensor, layer: String, settings: DreamSettings, seed: UInt64) throws -> RecordedHintVariants.Variants {
+        let label = "8.7 hints: the catalogued mistakes' dreams"
+        let (decode, encode) = (RecordedHintVariants.decode, RecordedHintVariants.encode)
+        #if canImport(FeatureVisualizationSolutions)
+        return try book.answer(label, [model, image, layer, settings, seed], decode: decode, encode: encode) {
+            try FeatureVisualizationSolutions.deepDreamHintVariants(of: model, image: image, layer: layer, settings: settings, seed: seed)
+        }
+        #else
+        return try book.answer(label, [model, image, layer, settings, seed], decode: decode, encode: encode)
+        #endif
+    }
+
     static func channelGuidedBackprop(of model: Module, images: Tensor, layer: String, channel: Int) throws -> Tensor {
         let label = "8.8 channelGuidedBackprop(of:images:layer:channel:)"
         let inputs: [any ReferenceInput] = [model, images, layer, channel]

@@ -59,6 +59,8 @@ struct CommandLineTests {
         (["dream", "--octaves", "9", "--out", "x.png"], "--octaves must be in 1...6, got 9"),
         (["grade", "--lesson", "0"], "--lesson must be in 1...99, got 0"),
         (["explain", "--all=false"], "--all is a switch: give it without a value"),
+        (["embed", "--layer", "gap", "--method", "umap", "--n", "10", "--out", "x.png"], "--n 10 is too few for UMAP: each point needs 15 neighbours (N > 15)"),
+        (["embed", "--layer", "gap", "--method", "tsne", "--n", "10", "--out", "x.png"], "--perplexity 30.0 needs more than 90 images (--n)"),
         (["predict", "--index", "3"], "--model is required"),
     ])
     func rangesRefused(arguments: [String], message: String) throws {

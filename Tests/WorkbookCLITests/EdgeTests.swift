@@ -59,6 +59,7 @@ struct EdgeTests {
             ("evaluate", ["evaluate", "--model", "mnist-gap", "--limit", "20", "--out", path("ev")], ["ev"]),
             ("rank", ["rank", "--model", "mnist-gap", "--n", "3", "--methods", "random", "--out", path("rank")], ["rank"]),
             ("report", ["report", "--lesson", "1", "--out", path("handouts")], ["handouts"]),
+            ("autograder", ["autograder", "--github-classroom", path("classroom")], ["classroom"]),
             ("dataset", ["dataset", "shapes", "--count", "20", "--out", path("shapes")], ["shapes"]),
             ("train", ["train", "--model", "mnist-gap", "--epochs", "1", "--limit", "256", "--out", path("m.safetensors")],
              ["m.safetensors", "m.training.png", "m.training.txt"]),

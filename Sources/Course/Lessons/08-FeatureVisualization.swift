@@ -41,11 +41,13 @@ public enum FeatureVisualizationCourse {
 
     public enum ClassImage: String, MistakeKind {
         case descent, softmaxProbability = "softmax-probability", noClamp = "no-clamp", objectiveAfterStep = "objective-after-step"
+        case clampOnlyAtEnd = "clamp-only-at-end"
         public var summary: String {
             switch self {
             case .descent: "steps down the gradient (x − lr·g): the class score falls"
             case .softmaxProbability: "ascends the softmax probability instead of the raw logit"
             case .noClamp: "never clamps the image to [0, 1]"
+            case .clampOnlyAtEnd: "clamps the image to [0, 1] once, after the last step, instead of after every step"
             case .objectiveAfterStep: "records the objective after each step instead of before it"
             }
         }
@@ -83,11 +85,13 @@ public enum FeatureVisualizationCourse {
 
     public enum Ascend: String, MistakeKind {
         case jitterNotUndone = "jitter-not-undone", tvRewarded = "tv-rewarded", blursGradient = "blurs-gradient"
+        case clampOnlyAtEnd = "clamp-only-at-end"
         public var summary: String {
             switch self {
             case .jitterNotUndone: "keeps the jittered image (never rolls it back)"
             case .tvRewarded: "adds the total-variation penalty instead of subtracting it"
             case .blursGradient: "blurs the gradient of every k-th step instead of the image"
+            case .clampOnlyAtEnd: "clamps the image to [0, 1] once, after the last step, instead of after every step"
             }
         }
     }
