@@ -89,7 +89,8 @@ public func tsneGradient(_ p: Matrix, _ y: Matrix) throws -> (kl: Double, gradie
 /// P = the joint affinities of 9.3 (`settings.perplexity`). Start (sklearn's `init="pca"`):
 /// Y = the 2-component PCA projection (9.2) divided by the population standard deviation of its
 /// first column and times 1e-4 (`.random`: 1e-4 · N(0, 1) from `SeededGenerator(seed:)` and
-/// `Tensor.randomNormal([N, 2], …)`). Learning rate η = max(N / earlyExaggeration / 4, 50).
+/// `Tensor.randomNormal([N, 2], …)`). Learning rate η = max(N / earlyExaggeration / 4, 50)
+/// (`settings.learningRate(count: N)` computes it).
 /// Then two phases of gradient descent, each starting from update = 0 and gains = 1:
 ///
 ///     phase 1: iterations 0 ..< exaggerationIterations (250), P × earlyExaggeration (12), momentum 0.5

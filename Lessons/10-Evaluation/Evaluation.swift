@@ -58,6 +58,8 @@ public func areaUnderCurve(_ curves: Tensor) throws -> [Float] {
 /// `masks` `[N, 1, H, W]`: nonzero on the object. Convention of this course (write it down with
 /// any number you report): a pixel is a *hit* if it lies within Euclidean distance `tolerance`
 /// (in pixels) of a mask pixel — Zhang et al. use 15 px on ~224 px images; 0 means inside the mask.
+/// The distance is Euclidean, to the nearest mask pixel, and inclusive: a maximum exactly
+/// `tolerance` away is a hit. An image whose mask is empty scores 0.
 /// **Ties**: an upsampled CAM has plateaus, so a map may have many maximal pixels. Score each
 /// image as the fraction of its maximal pixels (every pixel equal to the maximum) that are hits —
 /// a constant map then scores the hit share of the image (chance), never 1 or 0 by the accident of

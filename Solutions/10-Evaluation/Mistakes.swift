@@ -82,8 +82,8 @@ public enum EvaluationMistakes {
     public static func relevanceRankAccuracy(_ id: RelevanceRankAccuracy, attributions: Tensor, masks: Tensor) throws -> [Float] {
         switch id {
         case .dividesByArea:
+            let reference = try EvaluationSolutions.relevanceRankAccuracy(attributions: attributions, masks: masks)   // checks the shapes first
             let area = attributions.shape[2] * attributions.shape[3]
-            let reference = try EvaluationSolutions.relevanceRankAccuracy(attributions: attributions, masks: masks)
             return reference.indices.map { i in
                 reference[i] * Float((0..<area).filter { masks.data[i * area + $0] != 0 }.count) / Float(area)
             }

@@ -53,7 +53,7 @@ public enum WrittenByHand {
 
     /// `text` with `//` and `/* */` comments and the contents of string literals replaced by
     /// spaces (a name in a message or a comment is no call).
-    static func blankingCommentsAndStrings(_ text: String) -> String {
+    public static func blankingCommentsAndStrings(_ text: String) -> String {
         var out: [Character] = []
         let c = Array(text)
         var i = 0

@@ -79,7 +79,11 @@ enum TrainCommand: Command {
         // write into that folder recognises as ours and removes.)
         let staging = AtomicFiles.temporaryURL(for: out)
         defer { Platform.removeTemporary(staging.path) }
-        try ModelFile.save(model, architecture: architecture, metadata: ["training": json, "dataset": datasetName], to: staging)
+        // Under the signal lock, like every write of a registered temporary file: a SIGTERM's
+        // clean-up then never runs while this file is half written.
+        try Platform.withTerminationSignalsHeld {
+            try ModelFile.save(model, architecture: architecture, metadata: ["training": json, "dataset": datasetName], to: staging)
+        }
         let log = reports.map(\.description).joined(separator: "\n") + "\n"
         try AtomicFiles.write([
             (out, try Data(contentsOf: staging)),

@@ -93,6 +93,12 @@ struct EvaluationTests {
         #expect(throws: (any Error).self) { try Graded.perturbationCurve(of: model, from: image, to: Tensor.zeros([1, 1, 2, 2]), attributions: map, targets: [1], pixelsPerStep: 0) }
         #expect(throws: (any Error).self) { try Graded.perturbationCurve(of: model, from: image, to: Tensor.zeros([1, 1, 2, 2]), attributions: tensor([0, 0], [1, 1, 1, 2]), targets: [1], pixelsPerStep: 1) }
         #expect(throws: (any Error).self) { try Graded.perturbationCurve(of: model, from: image, to: Tensor.zeros([1, 1, 2, 2]), attributions: map, targets: [1, 0], pixelsPerStep: 1) }
+        // The stub promises an error for a target outside the classes (this model has 2).
+        for target in [2, -1] {
+            try expectRealError("target \(target) of a 2-class model") {
+                _ = try Graded.perturbationCurve(of: model, from: image, to: Tensor.zeros([1, 1, 2, 2]), attributions: map, targets: [target], pixelsPerStep: 1)
+            }
+        }
     }
 
     // MARK: Exercise 10.1b
@@ -120,7 +126,14 @@ struct EvaluationTests {
         // (2, 2) is √2 from the mask's (1, 1); (2, 1) is 1 from it.
         let diagonal = try (0...2).map { try Graded.pointingGame(attributions: map4([(2, 2, 5)]), masks: topLeftMask, tolerance: $0)[0] }
         let below = try Graded.pointingGame(attributions: map4([(2, 1, 5)]), masks: topLeftMask, tolerance: 1)
-        #expect(diagonal == [0, 0, 1] && below == [1], "Euclidean tolerance: (2, 2) hits from tolerance 2 on, (2, 1) at 1; received \(diagonal), \(below)")
+        var rule = ""
+        if diagonal == [0, 0, 0] && below == [0] { rule = "\n  hint: the distance is inclusive: a pixel hits when its distance to the nearest mask pixel is ≤ tolerance, not <" }
+        else if diagonal == [0, 1, 1] { rule = "\n  hint: the distance is Euclidean, √(Δrow² + Δcolumn²): (2, 2) is √2 from (1, 1), more than 1" }
+        #expect(diagonal == [0, 0, 1] && below == [1], """
+            a hit is a maximum whose Euclidean distance to the nearest mask pixel is ≤ tolerance (inclusive): (2, 2) is √2 from the mask's (1, 1), so it hits from tolerance 2 on; (2, 1) is 1 from it, so it hits at tolerance 1. Received \(diagonal) for tolerance 0, 1, 2 and \(below)\(rule)
+            """)
+        let emptyMask = try Graded.pointingGame(attributions: map4([(1, 1, 5)]), masks: Tensor.zeros([1, 1, 4, 4]), tolerance: 3)
+        #expect(emptyMask == [0], "an image whose mask is empty has nothing to point at: it scores 0 (the stub's comment says so); received \(emptyMask)")
         #expect(throws: (any Error).self) { try Graded.pointingGame(attributions: map4([]), masks: topLeftMask, tolerance: -1) }
         #expect(throws: (any Error).self) { try Graded.pointingGame(attributions: map4([]), masks: tensor([1, 0, 0, 0], [1, 1, 2, 2])) }
     }
@@ -152,6 +165,9 @@ struct EvaluationTests {
         #expect(agree(scaled, [0.75], tolerance: 1e-6), "a mask of 255s (nonzero = object) gives the same 0.75; received \(brief(scaled))\n  hint: test mask != 0, don't multiply by the mask's value")
         let negative = try Graded.relevanceMass(attributions: map4([(0, 0, -1)]), masks: topLeftMask)
         #expect(negative == [0], "a map without positive attribution scores 0; received \(negative)")
+        // The stub promises the pointing game's errors.
+        try expectRealError("a mask of another shape") { _ = try Graded.relevanceMass(attributions: map, masks: tensor([1, 0, 0, 0], [1, 1, 2, 2])) }
+        try expectRealError("a map not [N, 1, H, W]") { _ = try Graded.relevanceMass(attributions: tensor(map.data, [1, 16]), masks: topLeftMask) }
     }
 
     // MARK: Exercise 10.2c
@@ -165,6 +181,9 @@ struct EvaluationTests {
         #expect(agree(tied, [0.5], tolerance: 1e-6), "ties by index: the top 4 of a constant map are pixels 0–3, two in the mask → 0.5; received \(brief(tied))")
         let empty = try Graded.relevanceRankAccuracy(attributions: map, masks: Tensor.zeros([1, 1, 4, 4]))
         #expect(empty == [0], "an empty mask scores 0; received \(empty)")
+        // The stub promises the pointing game's errors.
+        try expectRealError("a mask of another shape") { _ = try Graded.relevanceRankAccuracy(attributions: map, masks: tensor([1, 0, 0, 0], [1, 1, 2, 2])) }
+        try expectRealError("a map not [N, 1, H, W]") { _ = try Graded.relevanceRankAccuracy(attributions: tensor(map.data, [1, 16]), masks: topLeftMask) }
     }
 
     // MARK: Exercise 10.3

@@ -108,8 +108,16 @@ struct MetricSanityTests {
         let curve = Self.referenceCurve
         let oracle = try meanAUC(LinearOracle.oracle, insertion: false, curve: curve, area: { try Graded.areaUnderCurve($0) })
         let random = try meanAUC(LinearOracle.random(seed: 0), insertion: false, curve: curve, area: { try Graded.areaUnderCurve($0) })
-        #expect(oracle >= 0 && random <= 1 && oracle < random / 2,
-                "an area under probabilities in [0, 1]: the oracle's deletion AUC \(oracle) is well under a random map's \(random)")
+        // Say what is wrong, not only what should hold.
+        var wrong: [String] = []
+        if oracle < 0 || random < 0 { wrong.append("an area is negative (\(min(oracle, random))): the curves are probabilities, their area is ≥ 0") }
+        if oracle > 1 || random > 1 {
+            wrong.append("an area is above 1 (\(max(oracle, random))): a curve of probabilities over [0, 1] has an area ≤ 1 — is each trapezoid multiplied by the step width 1/S?")
+        }
+        if wrong.isEmpty, !(oracle < random / 2) {
+            wrong.append("the oracle's deletion area \(oracle) is not well under a random map's \(random): the area does not follow the curve")
+        }
+        #expect(wrong.isEmpty, Comment(rawValue: wrong.joined(separator: "\n")))
     }
 
     /// The oracle scores 1 on a mask metric and a random map the chance 16/784 within 4 standard errors.

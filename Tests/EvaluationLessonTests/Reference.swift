@@ -7,6 +7,7 @@
 import EvaluationSolutions
 #endif
 #endif
+import DataFormats
 import TensorEngine
 import TestSupport
 
@@ -24,6 +25,19 @@ enum Reference {
         }
         #else
         return try book.answer(label, inputs)
+        #endif
+    }
+
+    /// The catalogued 10.5 mistakes' maps with their hints (see `scoreCAMHintVariants`).
+    static func scoreCAMHintVariants(of model: Module, images: Tensor, targets: [Int], layer: String) throws -> RecordedHintVariants.Variants {
+        let label = "10.5 hints: the catalogued mistakes' Score-CAM maps"
+        let (decode, encode) = (RecordedHintVariants.decode, RecordedHintVariants.encode)
+        #if canImport(EvaluationSolutions)
+        return try book.answer(label, [model, images, targets, layer], decode: decode, encode: encode) {
+            try EvaluationSolutions.scoreCAMHintVariants(of: model, images: images, targets: targets, layer: layer)
+        }
+        #else
+        return try book.answer(label, [model, images, targets, layer], decode: decode, encode: encode)
         #endif
     }
 }

@@ -197,6 +197,9 @@ struct SaliencyTests {
         let expected = zip(pixels, linearWeights[0] + linearWeights[1]).map { $0 * $1 }
         #expect(a.shape == [2, 1, 2, 2] && maxAbsoluteDifference(a.data, expected) < 1e-6,
                 "x ⊙ W[c] = \(expected) (the pixels as given, times the gradient); received \(brief(a.data))")
+        // "Throws: as saliency": a target count or class the model cannot take.
+        try expectRealError("one target for two images") { _ = try Graded.gradientTimesInput(of: model, images: tensor(pixels, [2, 1, 2, 2]), targets: [0]) }
+        try expectRealError("a target outside the classes") { _ = try Graded.gradientTimesInput(of: model, images: tensor(pixels, [2, 1, 2, 2]), targets: [0, 9]) }
     }
 
     @Test("Exercise 2.3: for a bias-free ReLU network the attributions sum to the logit")

@@ -9,6 +9,26 @@ import TestSupport
 /// text and the student's figures beside the reference ones.
 @Suite("workbook report: handouts", .maintainers, .maintainers)
 struct ReportCommandTests {
+    @Test("a 20,000-character word in a result line is wrapped, not waited on (the wrap was quadratic: 8,000 characters took 6 s)")
+    func longWord() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let grades = folder.appendingPathComponent("grades"), out = folder.appendingPathComponent("handouts")
+        try FileManager.default.createDirectory(at: grades, withIntermediateDirectories: true)
+        let lesson = try #require(Course.lessons.first)
+        let word = String(repeating: "w", count: 20_000)
+        let results: [String: Any] = ["score": 0, "max_score": 1, "tests": [[
+            "name": "Lesson \(lesson.folder) — Exercise 1.1: \(lesson.exercises[0].title)", "score": 0, "max_score": 1,
+            "status": "failed", "output": word + "\nwrong"]]]
+        try JSONSerialization.data(withJSONObject: results).write(to: grades.appendingPathComponent("results.json"))
+        let start = Date()
+        let result = workbook(["report", "--lesson", "1", "--grades", grades.path, "--out", out.path])
+        #expect(result.status == 0, "\(result.error)")
+        let pdf = try Data(contentsOf: out.appendingPathComponent("\(lesson.folder).pdf"))
+        #expect(String(decoding: pdf.map { $0 < 128 ? $0 : 63 }, as: UTF8.self).contains("(www"), "the word is in the PDF, cut into lines")
+        if ProcessInfo.processInfo.environment["WORKBOOK_VERBOSE"] != nil { print(String(format: "report with a 20,000-character word: %.2f s", Date().timeIntervalSince(start))) }
+    }
+
     @Test("a figure that is a symbolic link (to /etc/passwd) is not followed: nothing of its target reaches the handouts")
     func symlinkAndLongWord() throws {
         let folder = try scratchFolder()
