@@ -31,7 +31,8 @@ import TensorEngine
 /// - Insertion: start = a blurred copy, end = the image: a faithful map makes it rise fast.
 ///
 /// Batch: stack the S + 1 perturbed copies of an image into one `[S + 1, C, H, W]` tensor and run
-/// the model once per image (inside `withNoGrad`), never once per step.
+/// the model once per image (inside `withNoGrad`), never once per step. Graded: at most N forward
+/// passes for N images.
 ///
 /// - Throws: for images not `[N, C, H, W]`, `end` shaped differently, maps not `[N, 1, H, W]`,
 ///   `targets.count != N`, a target outside the classes, or `pixelsPerStep < 1`.
@@ -117,6 +118,8 @@ public func decoyShare(attributions: Tensor, corners: [Int]) throws -> [Float] {
 ///     map = ReLU( Σₖ wₖ · Aₖ )                        [N, 1, h, w], at the layer's resolution
 ///
 /// Batch the K ablations of an image into one forward pass of K copies (copy k ablates channel k).
+/// Graded: at most N + 2 forward passes of the model for N images (the original scores, one
+/// batch of K ablated copies per image, one spare).
 /// Remove the hook when done (`defer { handle.remove() }`): a replacing hook left installed breaks
 /// every later forward pass of the model.
 /// No gradients are needed. (pytorch-grad-cam writes min − 10⁷ instead of 0 when the layer's
@@ -133,7 +136,8 @@ public func ablationCAM(of model: Module, images: Tensor, targets: [Int], layer:
 ///  3. sₖ = the target's raw logit of the masked input x ⊙ Mₖ (the mask multiplies every channel);
 ///  4. wₖ = softmax over k of sₖ;   map = ReLU( Σₖ wₖ · Aₖ )   [N, 1, h, w].
 ///
-/// Batch the K masked copies of an image into one forward pass.
+/// Batch the K masked copies of an image into one forward pass. Graded: at most N + 2 forward passes
+/// of the model for N images (the activations, one batch of K masked copies per image, one spare).
 public func scoreCAM(of model: Module, images: Tensor, targets: [Int], layer: String = "relu3") throws -> Tensor {
     throw notStarted("10.5")
 }

@@ -22,6 +22,7 @@ public enum EmbeddingsExercises {
     public static let tsneGradient = EmbeddingsCourse.tsneGradient.bound(
         reference: { try EmbeddingsSolutions.tsneGradient($0, $1) },
         wrong: { id in { try EmbeddingsMistakes.tsneGradient(id, $0, $1) } })
+        .with(variants: EmbeddingsVariants.tsneGradient)
 
     public static let tsne = EmbeddingsCourse.tsne.bound(
         reference: { try EmbeddingsSolutions.tsne($0, settings: $1) },

@@ -41,6 +41,7 @@ public enum EvaluationExercises {
     public static let linearImputation = EvaluationCourse.linearImputation.bound(
         reference: { try EvaluationSolutions.linearImputation(of: $0, keeping: $1) },
         wrong: { id in { try EvaluationMistakes.linearImputation(id, of: $0, keeping: $1) } })
+        .with(variants: EvaluationVariants.linearImputation)
 
     public static let roadScores = EvaluationCourse.roadScores.bound(
         reference: { try EvaluationSolutions.roadScores(of: $0, images: $1, attributions: $2, targets: $3, percentile: $4, order: $5, noise: $6) },

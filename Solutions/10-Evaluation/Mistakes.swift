@@ -156,9 +156,12 @@ public enum EvaluationMistakes {
             switch id {
             case .unnormalisedMasks: masks = try resizedAlignedCorners(plane, height: height, width: width)
             case .halfPixelUpsampling: masks = try minMaxPlanes(try plane.resizedBilinear(height: height, width: width))
-            case .noSoftmax: masks = try minMaxPlanes(try resizedAlignedCorners(plane, height: height, width: width))
+            case .noSoftmax, .onePassPerChannel: masks = try minMaxPlanes(try resizedAlignedCorners(plane, height: height, width: width))
             }
-            let scores = try withNoGrad { try model(try maskedCopies(try images.sliced(axis: 0, i..<(i + 1)), masks: masks)) }
+            let copies = try maskedCopies(try images.sliced(axis: 0, i..<(i + 1)), masks: masks)
+            let scores = id == .onePassPerChannel
+                ? try Tensor.concatenate(try (0..<a.shape[1]).map { k in try withNoGrad { try model(try copies.sliced(axis: 0, k..<(k + 1))) } }, axis: 0)
+                : try withNoGrad { try model(copies) }
             let raw = (0..<a.shape[1]).map { scores.data[$0 * scores.shape[1] + targets[i]] }
             weights += id == .noSoftmax ? raw : softmaxed(raw)
         }

@@ -84,6 +84,29 @@ struct GradientFreeCAMTests {
                             hints: { try Reference.scoreCAMHintVariants(of: $0, images: $1, targets: $2, layer: "relu3") })
     }
 
+    /// The forward passes `method` makes on mnist-gap for two images (counted by a hook on the model).
+    func forwardPasses(_ method: (Module, Tensor, [Int]) throws -> Tensor) throws -> Int {
+        let model = try Fixtures.model("mnist-gap")
+        let (images, _) = try Fixtures.mnistImages([0, 1])
+        var calls = 0
+        let hook = model.registerForwardHook { _, _, _ in calls += 1 }
+        defer { hook.remove() }
+        _ = try method(model, images, [7, 2])
+        return calls
+    }
+
+    @Test("Exercise 10.4: batched — the K ablated copies of an image in one forward pass (at most N + 2 passes for N images)")
+    func ablationBatched() throws {
+        let calls = try forwardPasses { try Graded.ablationCAM(of: $0, images: $1, targets: $2) }
+        #expect(calls <= 4, "\(calls) forward passes for 2 images at relu3 (64 channels): batch the 64 ablated copies of an image into one pass, not one pass per channel")
+    }
+
+    @Test("Exercise 10.5: batched — the K masked copies of an image in one forward pass (at most N + 2 passes for N images)")
+    func scoreBatched() throws {
+        let calls = try forwardPasses { try Graded.scoreCAM(of: $0, images: $1, targets: $2) }
+        #expect(calls <= 4, "\(calls) forward passes for 2 images at relu3 (64 channels): batch the 64 masked copies of an image into one pass, not one pass per channel")
+    }
+
     @Test("Exercise 10.5: Score-CAM of a network whose one channel is the whole evidence")
     func scoreByHand() throws {
         // At relu of the hand-set network, class 0: both channels' masks are min-max scaled copies

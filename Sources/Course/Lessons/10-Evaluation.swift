@@ -114,11 +114,13 @@ public enum EvaluationCourse {
 
     public enum ScoreCAM: String, MistakeKind {
         case unnormalisedMasks = "unnormalised-masks", halfPixelUpsampling = "half-pixel-upsampling", noSoftmax = "no-softmax"
+        case onePassPerChannel = "one-pass-per-channel"
         public var summary: String {
             switch self {
             case .unnormalisedMasks: "masks the input with the raw upsampled activations, not min-max scaled to [0, 1]"
             case .halfPixelUpsampling: "upsamples with align_corners=False (F.interpolate's default) instead of UpsamplingBilinear2d's True"
             case .noSoftmax: "uses the masked inputs' logits as weights without the softmax over channels"
+            case .onePassPerChannel: "right values, but one forward pass per masked copy instead of one batch of K per image"
             }
         }
     }
