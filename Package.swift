@@ -64,7 +64,7 @@ let fullEdition = FileManager.default.fileExists(
 
 let lessonTargets: [Target] = lessons.flatMap { lesson -> [Target] in
     let solutions: [Target] = fullEdition ? [
-        .target(name: "\(lesson.topic)Solutions", dependencies: ["TensorEngine", "LessonSupport", "Imaging", "ModelZoo", "Course"],
+        .target(name: "\(lesson.topic)Solutions", dependencies: ["TensorEngine", "LessonSupport", "Imaging", "ModelZoo", "Course", "LargeScaleEmbedding"],
                 path: "Solutions/\(lesson.folder)", swiftSettings: optimised),
     ] : []
     let reference: [Target.Dependency] = fullEdition ? [.target(name: "\(lesson.topic)Solutions")] : []
@@ -81,23 +81,26 @@ let lessonTargets: [Target] = lessons.flatMap { lesson -> [Target] in
     ] + solutions
 }
 
-/// The command line and its tests need `Solutions/` today: the full edition only.
-let commandLineTargets: [Target] = fullEdition ? [
+/// The command line, in both editions: it runs the student's exercises (`Lessons/`) and, in the
+/// full edition (`FULL_EDITION`), the reference's too, with the commands that need `Solutions/`
+/// (bench, figures, verify, record-references, student-edition, autograder). Its tests exercise
+/// both and stay in the full edition.
+let commandLineTargets: [Target] = [
     // The command line, as a library so its tests run the same entry point in-process.
     .target(
         name: "WorkbookCLI",
-        dependencies: ["TensorEngine", "Codecs", "Imaging", "DataFormats", "ModelZoo", "LessonSupport", "Course"]
-            + lessons.map { .target(name: "\($0.topic)Solutions") } + lessons.map { .target(name: "\($0.topic)Lesson") },
-        swiftSettings: optimised),
+        dependencies: ["TensorEngine", "Codecs", "Imaging", "DataFormats", "ModelZoo", "LessonSupport", "Course", "LargeScaleEmbedding"]
+            + (fullEdition ? lessons.map { .target(name: "\($0.topic)Solutions") } : []) + lessons.map { .target(name: "\($0.topic)Lesson") },
+        swiftSettings: optimised + (fullEdition ? [.define("FULL_EDITION")] : [])),
     .executableTarget(name: "workbook", dependencies: ["WorkbookCLI"]),
+] + (fullEdition ? [
     .testTarget(name: "WorkbookCLITests", dependencies: ["WorkbookCLI", "ModelZoo", "TensorEngine", "TestSupport", "DataFormats", "Codecs", "Imaging", "Course"]),
-] : []
+] : [])
 
 let package = Package(
     name: "CNNInterpretabilityWorkbook",
     platforms: [.macOS(.v14)],
-    products: (fullEdition ? [.executable(name: "workbook", targets: ["workbook"])] : [])
-        + [.library(name: "TensorEngine", targets: ["TensorEngine"])],
+    products: [.executable(name: "workbook", targets: ["workbook"]), .library(name: "TensorEngine", targets: ["TensorEngine"])],
     targets: [
         // The tensor and reverse-mode autodiff engine: ops, layers, hooks, optimisers.
         .target(name: "TensorEngine", swiftSettings: engine),
@@ -114,6 +117,9 @@ let package = Package(
         .target(name: "LessonSupport", dependencies: ["Imaging", "ModelZoo", "TensorEngine"]),
         // Shared helpers for every test target: gradient checks, seeded data, golden images.
         .target(name: "TestSupport", dependencies: ["TensorEngine", "Codecs", "Imaging", "DataFormats", "ModelZoo", "LessonSupport"]),
+        // What lesson 09 shows beyond its exercises, for whole data sets: UMAP and exact k-nearest
+        // neighbours without N × N matrices. No exercise's answer: both editions have it.
+        .target(name: "LargeScaleEmbedding", dependencies: ["TensorEngine", "LessonSupport"], swiftSettings: optimised),
         // The course: every lesson's declaration, in order (what `verify`, `grade` and `figures` run):
         // numbers, titles, stubs and the catalogued mistakes' ids. No answers: both editions have it.
         .target(name: "Course", dependencies: ["LessonSupport", "TensorEngine", "Imaging"]),

@@ -7,11 +7,10 @@ import TensorEngine
 
 public enum FeatureVisualizationFigures: LessonFigures {
     public static let folder = FeatureVisualizationDrawings.folder
-    /// The layer and settings of the README's DeepDream, chosen by the layer sweep: at `relu2` the
-    /// digit stays readable and grows echoes of its own strokes; `relu3` turns it into a textured
-    /// blob; `relu1` only sharpens edges. Larger steps saturate every pixel to black or white.
-    public static let dreamLayer = "relu2"
-    public static let dreamSettings = DreamSettings(octaves: 3, octaveScale: 1.4, steps: 15, stepSize: 0.015, jitter: 1)
+    /// The layer and settings of the README's DeepDream (`DreamSettings.readme`, where the choice
+    /// is explained).
+    public static let dreamLayer = DreamSettings.readmeLayer
+    public static let dreamSettings = DreamSettings.readme
     public static let filterSteps = 120
 
     public static func make(_ context: FigureContext) throws -> [Figure] {

@@ -3,15 +3,9 @@
 // `workbook embed` runs on all 10,000 test images.
 
 import Foundation
+import LargeScaleEmbedding
 import LessonSupport
 import TensorEngine
-
-/// t-SNE's joint P as a sparse symmetric matrix in compressed rows.
-struct SparseAffinities: Sendable {
-    let count: Int
-    /// Row i's entries are `columns[rowStart[i] ..< rowStart[i + 1]]`, ascending, with `values`.
-    var rowStart: [Int], columns: [Int], values: [Double]
-}
 
 /// sklearn's `_joint_probabilities_nn`: each point's k = min(N − 1, ⌊3·perplexity + 1⌋) nearest
 /// neighbours (exact, `nearestNeighbours`), their squared distances rounded to `Float`, the same
@@ -22,7 +16,7 @@ func barnesHutAffinities(_ data: Matrix, perplexity: Double) -> SparseAffinities
     let lists = nearestNeighbours(data, count: k)
     let desired = log(Double(Float(perplexity)))
     let conditional: [[Double]] = lists.distances.withUnsafeBufferPointer { d in
-        concurrentRows(n) { i in
+        Parallel.map(n) { i in
             let rounded = (0..<k).map { Double(Float(d[i * k + $0])) }
             return rounded.withUnsafeBufferPointer { perplexitySearch($0, skipping: nil, desiredEntropy: desired) }
         }

@@ -234,7 +234,7 @@ public func tsneAffinities(_ data: Matrix, perplexity: Double) throws -> Affinit
     let desired = log(Double(Float(perplexity)))
     var conditional = Matrix(zeros: n, n)
     distances.values.withUnsafeBufferPointer { d in
-        let rows = concurrentRows(n) { i in conditionalRow(d, row: i, count: n, desiredEntropy: desired) }
+        let rows = Parallel.map(n) { i in conditionalRow(d, row: i, count: n, desiredEntropy: desired) }
         for i in 0..<n { conditional.values.replaceSubrange((i * n)..<((i + 1) * n), with: rows[i]) }
     }
     return Affinities(conditional: conditional, joint: joint(conditional))
@@ -251,20 +251,6 @@ public func joint(_ conditional: Matrix) -> Matrix {
         p.values[i * n + j] = max((conditional.values[i * n + j] + conditional.values[j * n + i]) / sum, machineEpsilon)
     } }
     return p
-}
-
-/// Runs `body` for 0..<n on the engine's threads (`Parallel`: the chunks depend on `n` only, and
-/// rows are independent, so the result is the same bits on any number of cores).
-func concurrentRows<T>(_ n: Int, _ body: (Int) -> T) -> [T] {
-    let chunks = min(n, 16)
-    guard chunks > 1 else { return (0..<n).map(body) }
-    var results = [[T]](repeating: [], count: chunks)
-    results.withUnsafeMutableBufferPointer { out in
-        Parallel.forEach(chunks: chunks) { c in
-            out[c] = ((c * n / chunks)..<((c + 1) * n / chunks)).map(body)
-        }
-    }
-    return results.flatMap { $0 }
 }
 
 // MARK: 9.4 KL divergence and its gradient
@@ -284,7 +270,7 @@ public func tsneGradient(_ p: Matrix, _ y: Matrix) throws -> (kl: Double, gradie
 func klAndGradient(_ p: [Double], _ y: [Double], count n: Int, dimensions m: Int, computeError: Bool) -> (Double, [Double]) {
     // Row sums of the kernel w_ij, then the gradient with q_ij = max(w_ij / Z, ε).
     let rowSums: [Double] = y.withUnsafeBufferPointer { y in
-        concurrentRows(n) { i in
+        Parallel.map(n) { i in
             var s = 0.0
             for j in 0..<n where j != i {
                 var d2 = 0.0
@@ -297,7 +283,7 @@ func klAndGradient(_ p: [Double], _ y: [Double], count n: Int, dimensions m: Int
     let z = rowSums.reduce(0, +)
     let rows: [(Double, [Double])] = p.withUnsafeBufferPointer { p in
         y.withUnsafeBufferPointer { y in
-            concurrentRows(n) { i in
+            Parallel.map(n) { i in
                 var g = [Double](repeating: 0, count: m)
                 var kl = 0.0
                 for j in 0..<n where j != i {
@@ -459,7 +445,7 @@ public func trustworthiness(high: Matrix, low: Matrix, neighbours k: Int) throws
         throw TensorError.invalidArgument(operation: "trustworthiness", message: "need the same N in both and 1 ≤ k < N/2 (N \(n), k \(k))")
     }
     let dh = exactSquaredDistances(high), dl = exactSquaredDistances(low)
-    let penalties: [Int] = concurrentRows(n) { i in
+    let penalties: [Int] = Parallel.map(n) { i in
         var rank = [Int](repeating: 0, count: n)
         for (r, j) in neighbourOrder(dh, row: i, count: n).enumerated() { rank[j] = r + 1 }
         return neighbourOrder(dl, row: i, count: n).prefix(k).reduce(0) { $0 + max(rank[$1] - k, 0) }
@@ -488,7 +474,7 @@ public func knnAccuracy(_ points: Matrix, labels: [Int], neighbours k: Int = 5) 
         throw TensorError.invalidArgument(operation: "knnAccuracy", message: "\(labels.count) labels for \(n) points, k \(k)")
     }
     let distances = exactSquaredDistances(points)
-    let right: [Bool] = concurrentRows(n) { i in
+    let right: [Bool] = Parallel.map(n) { i in
         majorityLabel(of: neighbourOrder(distances, row: i, count: n).prefix(k), labels: labels) == labels[i]
     }
     return Double(right.filter { $0 }.count) / Double(n)

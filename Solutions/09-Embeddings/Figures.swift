@@ -5,22 +5,6 @@ import Imaging
 import LessonSupport
 import TensorEngine
 
-/// A 2-D map of a set of images: which method drew it and how faithful it is.
-public struct EmbeddingPanel: Sendable {
-    public let features: String, method: String
-    public let points: Matrix
-    /// Trustworthiness (k = 5) against the features, and leave-one-out 5-NN accuracy in 2-D.
-    public let trust: Double, knn: Double
-    public var caption: String {
-        "\(features), \(method): T(5) " + String(format: "%.3f", trust) + ", 5-NN " + String(format: "%.1f%%", 100 * knn)
-    }
-}
-
-/// How a 2-D map is made.
-public enum EmbeddingMethod: String, Sendable, CaseIterable {
-    case pca, tsne
-}
-
 /// The features of `layer` for `images` (9.1), embedded in 2-D by PCA (9.2) or t-SNE (9.5),
 /// scored by trustworthiness (9.6) and kNN accuracy (9.7).
 ///
@@ -51,24 +35,6 @@ public func embeddingPanel(of model: Module, layer: String, images: Tensor, labe
                          : try knnAccuracy(points, labels: labels, neighbours: 5)
     return EmbeddingPanel(features: layer == "pixels" ? "pixels" : "\(layer) features", method: name,
                           points: points, trust: trust, knn: knn)
-}
-
-/// The features of `layer` for `images` embedded by UMAP (`umap`, the engine's; not an exercise),
-/// scored as `embeddingPanel(largeScale: true)` scores.
-public func umapPanel(of model: Module, layer: String, images: Tensor, labels: [Int], settings: UMAPSettings = UMAPSettings(),
-                      progress: ((Int, Int) -> Void)? = nil) throws -> EmbeddingPanel {
-    let high = try Matrix(features(of: model, at: layer, for: images, batchSize: 256))
-    let points = try umap(high, settings: settings, progress: progress)
-    return EmbeddingPanel(features: layer == "pixels" ? "pixels" : "\(layer) features", method: "UMAP", points: points,
-                          trust: try largeScaleTrustworthiness(high: high, low: points, neighbours: 5),
-                          knn: try largeScaleKNNAccuracy(points, labels: labels, neighbours: 5))
-}
-
-/// A scatter plot of `points` coloured by class, with a legend.
-public func scatterPicture(_ points: Matrix, labels: [Int], classNames: [String], title: String, width: Int = 520, height: Int = 440) -> RGBAImage {
-    let dots = (0..<points.rows).map { ScatterPlot.Point(x: points[$0, 0], y: points[$0, 1], classIndex: labels[$0]) }
-    return ScatterPlot(title: title, xLabel: "", yLabel: "", points: dots, classNames: classNames, width: width, height: height,
-                       pointRadius: 1).render()
 }
 
 public enum EmbeddingsFigures: LessonFigures {

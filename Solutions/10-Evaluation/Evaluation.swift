@@ -194,28 +194,3 @@ func checkMasks(_ attributions: Tensor, _ masks: Tensor, _ operation: String) th
     }
     return (attributions.shape[0], attributions.shape[2], attributions.shape[3])
 }
-
-/// The images blurred by a separable Gaussian (σ = `sigma`, kernel radius ⌈3σ⌉, borders clamped):
-/// insertion's starting point (Petsiuk et al. start from a blurred copy, not from black, so the
-/// curve measures the information the pixels add rather than the shock of a black image).
-public func blurred(_ images: Tensor, sigma: Float = 2) throws -> Tensor {
-    let (n, c, h, w) = try imageShape(images, "blur")
-    let radius = Int((3 * sigma).rounded(.up))
-    var kernel = (-radius...radius).map { exp(-Float($0 * $0) / (2 * sigma * sigma)) }
-    let sum = kernel.reduce(0, +); kernel = kernel.map { $0 / sum }
-    var out = images.data, tmp = images.data
-    for plane in 0..<(n * c) {
-        let base = plane * h * w
-        for y in 0..<h { for x in 0..<w {
-            var v: Float = 0
-            for d in -radius...radius { v += kernel[d + radius] * images.data[base + y * w + min(max(x + d, 0), w - 1)] }
-            tmp[base + y * w + x] = v
-        } }
-        for y in 0..<h { for x in 0..<w {
-            var v: Float = 0
-            for d in -radius...radius { v += kernel[d + radius] * tmp[base + min(max(y + d, 0), h - 1) * w + x] }
-            out[base + y * w + x] = v
-        } }
-    }
-    return try Tensor(shape: images.shape, data: out)
-}

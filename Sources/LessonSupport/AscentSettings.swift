@@ -74,6 +74,13 @@ public struct DreamSettings: Sendable, Equatable {
         self.octaves = octaves; self.octaveScale = octaveScale; self.steps = steps; self.stepSize = stepSize; self.jitter = jitter
     }
 
+    /// The README's DeepDream and `workbook dream`'s default, chosen by the layer sweep (lesson
+    /// 08's figures): at `readmeLayer` the digit stays readable and grows echoes of its own
+    /// strokes; `relu3` turns it into a textured blob; `relu1` only sharpens edges. Larger steps
+    /// saturate every pixel to black or white.
+    public static let readme = DreamSettings(octaves: 3, octaveScale: 1.4, steps: 15, stepSize: 0.015, jitter: 1)
+    public static let readmeLayer = "relu2"
+
     /// The image size of each octave, smallest first: size / scale^(octaves − 1 − o), rounded.
     public func sizes(height: Int, width: Int) -> [(height: Int, width: Int)] {
         (0..<max(octaves, 1)).map { o in

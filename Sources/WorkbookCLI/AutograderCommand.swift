@@ -1,3 +1,5 @@
+// The instructors' edition only: this command needs Solutions/ (see Package.swift's FULL_EDITION).
+#if FULL_EDITION
 import Course
 import Foundation
 import LessonSupport
@@ -287,3 +289,4 @@ enum AutograderCommand: Command {
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 }
+#endif

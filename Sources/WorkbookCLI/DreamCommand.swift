@@ -1,12 +1,12 @@
 import DataFormats
-import FeatureVisualizationSolutions
 import Foundation
 import Imaging
 import LessonSupport
 import ModelZoo
 import TensorEngine
 
-/// `workbook dream`: DeepDream of a test image at a layer (Lesson 08's reference).
+/// `workbook dream`: DeepDream of a test image at a layer (Lesson 08's 8.7: the reference's, or the
+/// student's with `--implementation student` and in the student edition).
 enum DreamCommand: Command {
     static let name = "dream"
     static let summary = "DeepDream a test image at a layer: amplify what the layer sees, over octaves."
@@ -20,10 +20,12 @@ enum DreamCommand: Command {
         OptionSpecification(name: "seed", valueName: "S", help: "the jitter's seed (default 0)"),
         OptionSpecification(name: "out", valueName: "FILE.png", help: "the original beside the dream", required: true),
         OptionSpecification(name: "raw", valueName: "FILE.npy", help: "also the dreamed image, float32"),
+        Implementations.option,
     ]
 
     static func run(_ options: ParsedOptions) throws {
-        var settings = FeatureVisualizationFigures.dreamSettings
+        let code = try Implementations.named(options.string("implementation"))
+        var settings = DreamSettings.readme
         settings.octaves = try options.int("octaves", default: settings.octaves)!
         settings.steps = try options.int("steps", default: settings.steps)!
         settings.stepSize = try options.float("step-size", default: settings.stepSize)!
@@ -31,7 +33,7 @@ enum DreamCommand: Command {
         let out = try options.requiredString("out")
         let loaded = try ModelFile.load(ModelFile.resolve(options.string("model") ?? "mnist-gap"))
         let model = loaded.model
-        let layer = options.string("layer") ?? FeatureVisualizationFigures.dreamLayer
+        let layer = options.string("layer") ?? DreamSettings.readmeLayer
         _ = try model.module(named: layer)
         let test = try ModelFile.dataset(for: loaded.architecture, split: .test)
         let index = try options.int("index", default: 0)!
@@ -44,8 +46,8 @@ enum DreamCommand: Command {
         try FiniteValues.requireOutputs(of: model, images: image) { _ in "test image \(index)" }
         let bar = ProgressBar(total: settings.steps * settings.octaves, label: "dream", unit: "steps")
         var last: Float = .nan
-        let dream = try deepDream(of: model, image: image, layer: layer, settings: settings, seed: UInt64(seed)) { step, objective in
-            last = objective; bar.update(step)
+        let dream = try running("dream") {
+            try code.deepDream(model, image, layer, settings, UInt64(seed)) { step, objective in last = objective; bar.update(step) }
         }
         try FiniteValues.require(dream.data, "the dream of test image \(index)")
         let (h, w) = (image.shape[2], image.shape[3])
@@ -57,6 +59,6 @@ enum DreamCommand: Command {
             files.append((URL(fileURLWithPath: raw), Data(NPY.encode(try NPYArray(shape: dream.shape, floats: dream.data)))))
         }
         try AtomicFiles.write(files)
-        print("wrote \(out)" + (options.string("raw").map { " and \($0)" } ?? "") + String(format: "; final ½‖A‖² %.4g", last))
+        print("wrote \(out)" + (options.string("raw").map { " and \($0)" } ?? "") + (last.isNaN ? "" : String(format: "; final ½‖A‖² %.4g", last)))
     }
 }

@@ -1,21 +1,25 @@
 import DataFormats
-import EmbeddingsSolutions
 import Foundation
 import Imaging
+import LargeScaleEmbedding
 import LessonSupport
 import ModelZoo
 import TensorEngine
 
-/// `workbook embed`: a 2-D map of the first N test images (Lesson 09's reference): the features
-/// of a layer (or the pixels) by PCA or t-SNE — Barnes–Hut (θ = 0.5, scikit-learn's default method)
-/// unless `--exact` — coloured by class, with trustworthiness and leave-one-out 5-NN accuracy in
-/// the title. Runs the engine's large-scale versions (`fastPCA`, `barnesHutTSNE`,
-/// `largeScaleTrustworthiness`), so all 10,000 test images take seconds.
+/// `workbook embed`: a 2-D map of the first N test images (Lesson 09): the features of a layer (or
+/// the pixels) by PCA, t-SNE or UMAP, coloured by class, with trustworthiness and leave-one-out
+/// 5-NN accuracy in the title. The reference runs the engine's large-scale versions (`fastPCA`,
+/// Barnes–Hut t-SNE with θ = 0.5 — scikit-learn's default method — unless `--exact`, neighbour-list
+/// scores), so all 10,000 test images take seconds. A student's code (`--implementation student`,
+/// and always in the student edition) is the exercises themselves: exact t-SNE and N × N
+/// matrices, so N is at most `exactLimit` (default `studentDefault`).
 enum EmbedCommand: Command {
     static let name = "embed"
     static let summary = "Map a layer's features (or the pixels) of N test images to 2-D by PCA or t-SNE (Barnes-Hut or exact)."
     /// Exact t-SNE is O(N²) per iteration: above this, minutes; Barnes–Hut is for that.
     static let exactLimit = 5000
+    /// A student's O(N²) code on 2,000 images: seconds for PCA and the scores, about a minute for t-SNE.
+    static let studentDefault = 2000
     static let options = [
         modelOptionDefaultingToGap,
         OptionSpecification(name: "layer", valueName: "L", help: "the layer whose activations are the features, or 'pixels'", required: true),
@@ -29,6 +33,7 @@ enum EmbedCommand: Command {
         OptionSpecification(name: "theta", valueName: "T", help: "Barnes-Hut's angle θ (default 0.5; 0 is exact but slow)", numbers: 0...1),
         OptionSpecification(name: "out", valueName: "FILE.png", help: "the scatter plot", required: true),
         OptionSpecification(name: "raw", valueName: "FILE.npy", help: "also the 2-D points as [N, 2] float32 ([4, N, 2] with --method all)"),
+        Implementations.option,
     ]
 
     static func run(_ options: ParsedOptions) throws {
@@ -45,7 +50,14 @@ enum EmbedCommand: Command {
         guard !all || layer != "pixels" else {
             throw CommandLineError(message: "--method all compares the pixels with a layer: name the layer (e.g. --layer gap)")
         }
-        let n = try options.int("n", default: 10_000)!
+        let code = try Implementations.named(options.string("implementation")).embedding
+        let n = try options.int("n", default: code.largeScale ? 10_000 : studentDefault)!
+        guard code.largeScale || n <= exactLimit else {
+            throw CommandLineError(message: "--n \(n): the exercises' embeddings hold N × N matrices; use --n \(exactLimit) or fewer")
+        }
+        guard code.largeScale || options.string("theta") == nil else {
+            throw CommandLineError(message: "--theta is Barnes-Hut's, which is the reference engine's; the exercises' t-SNE is exact")
+        }
         guard !isUMAP || n > UMAPSettings().neighbours else {
             throw CommandLineError(message: "--n \(n) is too few for UMAP: each point needs \(UMAPSettings().neighbours) neighbours (N > \(UMAPSettings().neighbours))")
         }
@@ -64,7 +76,7 @@ enum EmbedCommand: Command {
         guard !options.has("exact") || n <= exactLimit else {
             throw CommandLineError(message: "--exact t-SNE is O(N²) per iteration: use --n \(exactLimit) or fewer, or drop --exact for Barnes-Hut")
         }
-        let theta: Double? = options.has("exact") ? nil : Double(try options.float("theta", default: 0.5)!)
+        let theta: Double? = options.has("exact") || !code.largeScale ? nil : Double(try options.float("theta", default: 0.5)!)
         guard method == .pca || isUMAP || settings.perplexity * 3 < Double(n) else {
             throw CommandLineError(message: "--perplexity \(settings.perplexity) needs more than \(Int(3 * settings.perplexity)) images (--n)")
         }
@@ -83,9 +95,9 @@ enum EmbedCommand: Command {
             for features in ["pixels", layer] {
                 for panelMethod in EmbeddingMethod.allCases {
                     let bar = ProgressBar(total: settings.iterations, label: "t-SNE \(features)", unit: "it")
-                    panels.append(try embeddingPanel(of: model, layer: features, images: images, labels: labels, method: panelMethod,
-                                                     settings: settings, largeScale: true, tsneTheta: theta) { done, kl in
-                        bar.update(done, detail: kl.isFinite ? String(format: "KL %.4f", kl) : nil)
+                    panels.append(try running("embed") {
+                        try code.panel(of: model, layer: features, images: images, labels: labels, method: panelMethod, settings: settings,
+                                       theta: theta) { done, kl in bar.update(done, detail: kl.isFinite ? String(format: "KL %.4f", kl) : nil) }
                     })
                 }
             }
@@ -108,13 +120,15 @@ enum EmbedCommand: Command {
         if isUMAP {
             let umapSettings = UMAPSettings(seed: settings.seed)
             let bar = ProgressBar(total: umapSettings.epochCount(points: n), label: "UMAP", unit: "epochs")
-            panel = try umapPanel(of: model, layer: layer, images: images, labels: labels, settings: umapSettings) { done, _ in bar.update(done) }
+            panel = try running("embed") {
+                try code.umapPanel(of: model, layer: layer, images: images, labels: labels, settings: umapSettings) { done, _ in bar.update(done) }
+            }
         } else {
-        let bar = ProgressBar(total: settings.iterations, label: "t-SNE", unit: "it")
-        panel = try embeddingPanel(of: model, layer: layer, images: images, labels: labels, method: method, settings: settings,
-                                       largeScale: true, tsneTheta: theta) { done, kl in
-            bar.update(done, detail: kl.isFinite ? String(format: "KL %.4f", kl) : nil)
-        }
+            let bar = ProgressBar(total: settings.iterations, label: "t-SNE", unit: "it")
+            panel = try running("embed") {
+                try code.panel(of: model, layer: layer, images: images, labels: labels, method: method, settings: settings,
+                               theta: theta) { done, kl in bar.update(done, detail: kl.isFinite ? String(format: "KL %.4f", kl) : nil) }
+            }
         }
         let picture = scatterPicture(panel.points, labels: labels, classNames: classNames,
                                      title: "\(n) test images, " + panel.caption, width: 720, height: 600)

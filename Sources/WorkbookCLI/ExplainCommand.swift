@@ -1,8 +1,5 @@
-import AdversarialSolutions
 import DataFormats
 import Foundation
-import GradCAMSolutions
-import GuidedBackpropSolutions
 import Imaging
 import LessonSupport
 import ModelZoo
@@ -38,14 +35,15 @@ enum ExplainCommand: Command {
         OptionSpecification(name: "out", valueName: "FILE.png", help: "the figure (default explain-INDEX[-METHOD].png)"),
         OptionSpecification(name: "raw", valueName: "FILE.npy", help: "the unnormalised map (one method only)"),
         OptionSpecification(name: "list", valueName: nil, help: "list the methods and what --raw holds for each"),
-        OptionSpecification(name: "implementation", valueName: "I", help: "reference (default) or student: whose code (Lessons/) computes the maps"),
+        Implementations.option,
         dataOption,
     ]
 
     static var methods: [ExplanationMethod] { ExplanationMethods.all }
 
     static func run(_ options: ParsedOptions) throws {
-        let methods = ExplanationMethods.all(using: try Implementations.named(options.string("implementation")))
+        let code = try Implementations.named(options.string("implementation"))
+        let methods = ExplanationMethods.all(using: code)
         if options.has("list") {
             for m in methods { print(padded(m.name, 22) + m.summary) }
             return
@@ -89,7 +87,7 @@ enum ExplainCommand: Command {
             let start = Date()
             let map = try method.compute(model, image, target, layer)
             let ms = Date().timeIntervalSince(start) * 1000
-            cells.append((try picture(of: map, method: method, input: input), method.name))
+            cells.append((try picture(of: map, method: method, input: input, code: code), method.name))
             printNow(padded(method.name, 22) + "map \(map.shape)  " + String(format: "%.1f ms", ms))
             if let raw = options.string("raw") {
                 files.append((URL(fileURLWithPath: raw), Data(NPY.encode(try NPYArray(shape: map.shape, floats: map.data)))))
@@ -108,7 +106,8 @@ enum ExplainCommand: Command {
     /// (with the object's outline when the data set has masks), attacks as the adversarial image.
     /// Maps carry a colour bar with the values of its ends unless `colorBar` is false (the
     /// explorer page draws its own beside the picture).
-    static func picture(of map: Tensor, method: ExplanationMethod, input: InputPicture, colorBar: Bool = true) throws -> RGBAImage {
+    static func picture(of map: Tensor, method: ExplanationMethod, input: InputPicture, colorBar: Bool = true,
+                        code: Implementations = .standard) throws -> RGBAImage {
         let (channels, height, width) = (input.channels, input.height, input.width)
         switch method.kind {
         case .inputSpace:
@@ -123,7 +122,11 @@ enum ExplainCommand: Command {
             return try Render.map(Render.reducedChannels(map.data, channels: planes, area: area, .sum),
                                   width: width, height: height, colormap: .bwr, normalization: .symmetric, colorBar: colorBar)
         case .layerSpace:
-            let up = try upsampledAndNormalized(map, height: height, width: width)
+            // Drawn with lesson 05's 5.3 (the student's own in the student edition).
+            let up: Tensor
+            do { up = try code.upsampledAndNormalized(map, height, width) } catch {
+                throw Implementations.describe(error, method: "drawing \(method.name)").map { WorkFailure(message: $0) } ?? error
+            }
             let picture = try Render.overlay(up.data, on: input.pixels, channels: channels, width: width, height: height, mask: input.mask, colorBar: false)
             guard colorBar else { return picture }
             // The bar's ends are the map's own values (upsampled, before the min-max scaling), not 0 and 1.

@@ -2,9 +2,9 @@ import LessonSupport
 import TensorEngine
 
 /// The methods `workbook explain` offers, each computed by its lesson's exercise: the reference's
-/// (`Implementations.reference`, the default) or the student's (`--implementation student`).
+/// (`Implementations.reference`, the full edition's default) or the student's (`--implementation student`, the student edition's only one).
 enum ExplanationMethods {
-    static var all: [ExplanationMethod] { all(using: .reference) }
+    static var all: [ExplanationMethod] { all(using: .standard) }
 
     static func all(using code: Implementations) -> [ExplanationMethod] {
         methods(using: code).map { method in

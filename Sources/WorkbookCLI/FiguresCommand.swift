@@ -1,3 +1,5 @@
+// The instructors' edition only: this command needs Solutions/ (see Package.swift's FULL_EDITION).
+#if FULL_EDITION
 import DataFormats
 import Foundation
 import Imaging
@@ -41,3 +43,4 @@ enum FiguresCommand: Command {
         return 1
     }
 }
+#endif

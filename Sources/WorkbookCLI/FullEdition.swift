@@ -1,3 +1,5 @@
+// The instructors' edition only: the lessons as Solutions/ binds them (see Package.swift's FULL_EDITION).
+#if FULL_EDITION
 import AdversarialSolutions
 import CAMSolutions
 import Course
@@ -39,3 +41,4 @@ enum FullEdition {
         return entry.figures
     }
 }
+#endif

@@ -38,7 +38,7 @@ enum GradeCommand: Command {
         let figures = out.appendingPathComponent("student-figures")
         try? FileManager.default.removeItem(at: figures)
         try FileManager.default.createDirectory(at: figures, withIntermediateDirectories: true)
-        if !options.has("skip-build") { try VerifyCommand.buildTests(root: root) }
+        if !options.has("skip-build") { try TestRun.buildTests(root: root) }
 
         var grades: [ExerciseGrade] = []
         // The columns of `swift test`'s score table (the status "wrong" is shown as failing).

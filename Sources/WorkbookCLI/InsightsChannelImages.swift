@@ -1,4 +1,3 @@
-import FeatureVisualizationSolutions
 import Foundation
 import Imaging
 import LessonSupport
@@ -33,11 +32,12 @@ enum InsightsChannelImages {
 
     /// The grid of the first `min(C, cap)` channels of `layer`, as the PNG's picture; `columns`
     /// is the feature-map grid's column count for all C channels.
-    static func picture(of model: Sequential, layer: String, channels: Int, cap: Int) throws -> RGBAImage {
+    static func picture(of model: Sequential, layer: String, channels: Int, cap: Int,
+                        code: Implementations = .standard) throws -> RGBAImage {
         let shown = min(channels, cap)
         guard let end = model.children.firstIndex(where: { $0.name == layer }) else { throw CommandLineError(message: "no layer '\(layer)'") }
         let head = Sequential(named: model.children[...end].map { ($0.name, $0.module) })
-        let images = try unitImages(of: head, layer: layer, channels: Array(0..<shown), settings: .regularised, seed: 0)
+        let images = try code.unitImages(head, layer, Array(0..<shown), .regularised, 0, nil)
         let columns = Int(Double(channels).squareRoot().rounded(.up)), rows = (shown + columns - 1) / columns
         let size = 28, gap = 1
         var grid = RGBAImage(width: columns * (size + gap) + gap, height: rows * (size + gap) + gap, fill: .white)

@@ -24,7 +24,7 @@ enum InsightsCommand: Command {
         OptionSpecification(name: "misclassified", valueName: nil, help: "the first --n misclassified test images"),
         OptionSpecification(name: "n", valueName: "N", help: "how many images: the first N, or the first N misclassified (default 200)", integers: 1...10_000),
         OptionSpecification(name: "methods", valueName: "all|M,M,…", help: "which methods (default all; see workbook explain --list)"),
-        OptionSpecification(name: "implementation", valueName: "I", help: "reference (default) or student: whose code (Lessons/) computes the maps"),
+        Implementations.option,
         OptionSpecification(name: "targets", valueName: "K", help: "the classes precomputed per image: the top K by probability (default 3)", integers: 1...1000),
         OptionSpecification(name: "layer", valueName: "L", help: "CAM-style methods only at layer L: a page half the size (default: at every conv/ReLU/pooling layer with a spatial map, picked on the page, opening at the last feature layer)"),
         OptionSpecification(name: "channel-images", valueName: "K", help: "lesson 08's picture of the first K channels of each conv/ReLU layer, shown under its feature maps (default 64, 0 = none)", integers: 0...1024),
@@ -42,7 +42,8 @@ enum InsightsCommand: Command {
         let count = try options.int("n", default: 200)!
         let channelCap = try options.int("channel-images", default: 64)!
         let topK = try options.int("targets", default: 3)!
-        let methods = try selectedMethods(options.string("methods") ?? "all", using: try Implementations.named(options.string("implementation")))
+        let code = try Implementations.named(options.string("implementation"))
+        let methods = try selectedMethods(options.string("methods") ?? "all", using: code)
         let out = URL(fileURLWithPath: try options.requiredString("out"))
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: out.path, isDirectory: &isFolder), !isFolder.boolValue {
@@ -89,7 +90,7 @@ enum InsightsCommand: Command {
         let progress = ProgressBar(total: indices.count, label: "insights", unit: "images")
         for (done, index) in indices.enumerated() {
             let (record, pictures) = try explore(model: model, test: test, index: index, methods: usable, layer: layer,
-                                                 layersOf: layersOf, targets: min(topK, classes))
+                                                 layersOf: layersOf, targets: min(topK, classes), code: code)
             records.append(record)
             files += pictures.map { (out.appendingPathComponent($0.path), $0.data) }
             progress.update(done + 1)
@@ -100,7 +101,11 @@ enum InsightsCommand: Command {
             let bar = ProgressBar(total: names.count, label: "channel pictures", unit: "layers")
             for (done, name) in names.enumerated() {
                 let channels = shapes.first { $0.name == name }!.shape[0]
-                let picture = try InsightsChannelImages.picture(of: model, layer: name, channels: channels, cap: channelCap)
+                let picture: RGBAImage
+                do { picture = try InsightsChannelImages.picture(of: model, layer: name, channels: channels, cap: channelCap, code: code) } catch {
+                    guard let line = Implementations.describe(error, method: "insights --channel-images") else { throw error }
+                    throw WorkFailure(message: line + "; --channel-images 0 leaves them out")
+                }
                 files.append((out.appendingPathComponent(InsightsPage.channelFile(of: name)), Data(PNG.encode(picture))))
                 channelCounts[name] = min(channels, channelCap)
                 bar.update(done + 1)
@@ -129,7 +134,7 @@ enum InsightsCommand: Command {
     }
 
     /// The methods named by `--methods` (`all` or a comma list), in explain's order.
-    static func selectedMethods(_ text: String, using code: Implementations = .reference) throws -> [ExplanationMethod] {
+    static func selectedMethods(_ text: String, using code: Implementations = .standard) throws -> [ExplanationMethod] {
         let all = ExplanationMethods.all(using: code)
         if text == "all" { return all }
         let names = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
@@ -160,7 +165,8 @@ enum InsightsCommand: Command {
     /// classes, CAM-style methods at each of their layers (`layersOf`), the others (guided Grad-CAM
     /// too) at `layer`. Returns the page's record and the PNGs (paths relative to the page).
     static func explore(model: Sequential, test: LabeledImages, index: Int, methods: [ExplanationMethod], layer: String,
-                        layersOf: [String: [String]], targets topK: Int) throws -> (InsightsPage.ImageRecord, [(path: String, data: Data)]) {
+                        layersOf: [String: [String]], targets topK: Int,
+                        code: Implementations = .standard) throws -> (InsightsPage.ImageRecord, [(path: String, data: Data)]) {
         let image = try test.image(at: index)
         let pixels = image.data
         let folder = InsightsPage.folder(of: index)
@@ -181,7 +187,7 @@ enum InsightsCommand: Command {
             for method in methods {
                 for at in method.kind == .layerSpace ? layersOf[method.name] ?? [] : [layer] {
                     let map = try method.compute(model, image, target, at)
-                    let primary = nativeSize(try ExplainCommand.picture(of: map, method: method, input: try ExplainCommand.InputPicture(image, mask: nil), colorBar: false), width: 28)
+                    let primary = nativeSize(try ExplainCommand.picture(of: map, method: method, input: try ExplainCommand.InputPicture(image, mask: nil), colorBar: false, code: code), width: 28)
                     let (second, ranges) = try secondPicture(of: map, method: method, pixels: pixels)
                     let mapLayer = method.kind == .layerSpace ? at : nil
                     let stem = "\(folder)/" + InsightsPage.mapStem(target: target, method: method.name, layer: mapLayer)

@@ -27,13 +27,13 @@ enum RankCommand: Command {
         OptionSpecification(name: "layer", valueName: "L", help: "the layer of CAM-style methods (default: the last feature layer)"),
         OptionSpecification(name: "seed", valueName: "S", help: "the bootstrap's, ROAD's noise and the random map's seed (default 0)", integers: 0...Int.max),
         OptionSpecification(name: "out", valueName: "DIR", help: "the folder for ranking.txt, ranking.csv and ranking.png", required: true),
-        OptionSpecification(name: "implementation", valueName: "I", help: "reference (default) or student: whose methods and metrics (Lessons/) rank"),
+        Implementations.option,
     ]
 
     /// Every method the ranking knows: the explanation methods of `workbook explain` (lessons 02–06
     /// and lesson 10's Ablation-CAM and Score-CAM; not the attacks), and a seeded uniform random map
     /// (the chance row).
-    static func methods(layer: String, seed: UInt64, using code: Implementations = .reference)
+    static func methods(layer: String, seed: UInt64, using code: Implementations = .standard)
         -> [(name: String, kind: ExplanationMethod.Kind, compute: (Module, Tensor, Int, Int) throws -> Tensor)] {
         let explained = ExplanationMethods.all(using: code).filter { $0.kind != .attack }.map { method in
             (method.name, method.kind, { (model: Module, image: Tensor, target: Int, _: Int) in try method.compute(model, image, target, layer) })

@@ -1,4 +1,3 @@
-import EvaluationSolutions
 import LessonSupport
 import Foundation
 import TensorEngine
@@ -75,7 +74,7 @@ struct Ranking {
     /// worker runs its kernels on one thread — and are gathered in image order, so the result is
     /// the same bits for any number of workers. `progress(done)` as images finish, in order of
     /// completion, never concurrently. The first failure by image order is thrown.
-    static func measure(models: [Module], data: Data, methods: [Method], bootstrapSeed: UInt64, metricsBy code: Implementations = .reference,
+    static func measure(models: [Module], data: Data, methods: [Method], bootstrapSeed: UInt64, metricsBy code: Implementations = .standard,
                         progress: @escaping (Int) -> Void = { _ in }) throws -> Ranking {
         precondition(!models.isEmpty, "measure needs at least one model")
         let n = data.images.shape[0]
@@ -135,7 +134,7 @@ struct Ranking {
         let (h, w) = (data.images.shape[2], data.images.shape[3])
         let pixelsPerStep = max(1, (h * w + 48) / 49)
         let image = try data.images.sliced(axis: 0, i..<(i + 1)), target = data.targets[i]
-        let blurredImage = try EvaluationSolutions.blurred(image)   // insertion's start: no exercise
+        let blurredImage = try insertionStart(image)
         let black = Tensor.zeros(image.shape)
         let mask = try data.masks.map { try $0.sliced(axis: 0, i..<(i + 1)) }
         var values: [[Double]] = [], seconds: [Double] = []
@@ -216,4 +215,41 @@ struct Ranking {
 private final class UncheckedBox<Value>: @unchecked Sendable {
     var value: Value
     init(_ value: Value) { self.value = value }
+}
+
+extension Ranking {
+    /// Insertion's starting point (Petsiuk et al. start from a blurred copy, not from black, so the
+    /// curve measures the information the pixels add rather than the shock of a black image):
+    /// `images` (`[N, C, H, W]`) blurred by a separable Gaussian, σ = `sigma`, radius ⌈3σ⌉, indices
+    /// outside a plane clamped to its edge. Rows first, then columns. No exercise computes this
+    /// (lesson 08's blur reflects its borders); both editions use it.
+    static func insertionStart(_ images: Tensor, sigma: Float = 2) throws -> Tensor {
+        guard images.rank == 4 else {
+            throw TensorError.invalidArgument(operation: "blur", message: "images must be [N, C, H, W], got \(images.shape)")
+        }
+        let (h, w) = (images.shape[2], images.shape[3])
+        let radius = Int((3 * sigma).rounded(.up))
+        let raw = (0...(2 * radius)).map { exp(-Float(($0 - radius) * ($0 - radius)) / (2 * sigma * sigma)) }
+        let total = raw.reduce(0, +)
+        let weights = raw.map { $0 / total }
+        let source = images.data
+        var rowsBlurred = [Float](repeating: 0, count: source.count), result = rowsBlurred
+        for plane in stride(from: 0, to: source.count, by: h * w) {
+            for y in 0..<h {
+                for x in 0..<w {
+                    var sum: Float = 0
+                    for (t, weight) in weights.enumerated() { sum += weight * source[plane + y * w + min(max(x + t - radius, 0), w - 1)] }
+                    rowsBlurred[plane + y * w + x] = sum
+                }
+            }
+            for y in 0..<h {
+                for x in 0..<w {
+                    var sum: Float = 0
+                    for (t, weight) in weights.enumerated() { sum += weight * rowsBlurred[plane + min(max(y + t - radius, 0), h - 1) * w + x] }
+                    result[plane + y * w + x] = sum
+                }
+            }
+        }
+        return try Tensor(shape: images.shape, data: result)
+    }
 }

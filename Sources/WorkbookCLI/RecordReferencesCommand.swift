@@ -1,3 +1,5 @@
+// The instructors' edition only: this command needs Solutions/ (see Package.swift's FULL_EDITION).
+#if FULL_EDITION
 import Course
 import DataFormats
 import Foundation
@@ -26,7 +28,7 @@ enum RecordReferencesCommand: Command {
         let timeout = Double(try options.int("timeout", default: 300)!)
         let lessons = try Course.selected(try options.int("lesson")).filter { recordsReferences($0, root: root) }
         guard !lessons.isEmpty else { throw WorkFailure(message: "no selected lesson takes its reference through a ReferenceBook (Tests/<Topic>LessonTests/Reference.swift)") }
-        if !options.has("skip-build") { try VerifyCommand.buildTests(root: root) }
+        if !options.has("skip-build") { try TestRun.buildTests(root: root) }
         for lesson in lessons {
             let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("workbook-references-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
@@ -62,3 +64,4 @@ enum RecordReferencesCommand: Command {
         FileManager.default.fileExists(atPath: root.appendingPathComponent("Tests/\(lesson.testTarget)/Reference.swift").path)
     }
 }
+#endif

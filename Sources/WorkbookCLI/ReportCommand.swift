@@ -54,7 +54,7 @@ enum ReportCommand: Command {
             index += "<li><a href=\"\(HTMLText.escape(lesson.folder)).html\">\(HTMLText.escape(lesson.folder))</a> (<a href=\"\(HTMLText.escape(lesson.folder)).pdf\">PDF</a>)</li>\n"
         }
         files.append((out.appendingPathComponent("index.html"), Data((index + "</ul>\n</body></html>\n").utf8)))
-        try AutograderCommand.writeTree(files, folder: out)
+        try AtomicFiles.writeTree(files, folder: out)
         print("wrote \(lessons.count) handout\(lessons.count == 1 ? "" : "s") (HTML and PDF) to \(out.path)"
               + (statuses.isEmpty ? " (no \(grades.path)/results.json: run workbook grade first for the scores)" : ""))
     }

@@ -1,3 +1,5 @@
+// The instructors' edition only: this command needs Solutions/ (see Package.swift's FULL_EDITION).
+#if FULL_EDITION
 import Course
 import Foundation
 import LessonSupport
@@ -192,3 +194,4 @@ enum AnswerSearch {
         return found
     }
 }
+#endif

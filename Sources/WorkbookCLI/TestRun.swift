@@ -116,3 +116,17 @@ enum ProcessGroup {
         return Outcome(exited: signal == 0 && !timedOut, code: (waitStatus >> 8) & 0xff, timedOut: timedOut)
     }
 }
+
+extension TestRun {
+    /// `swift build --build-tests` in `root`, its output passed through; a failed build is a work failure.
+    static func buildTests(root: URL) throws {
+        printNow("building the tests (swift build --build-tests)…")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["swift", "build", "--build-tests"]
+        process.currentDirectoryURL = root
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw WorkFailure(message: "swift build --build-tests failed") }
+    }
+}

@@ -1,4 +1,3 @@
-import EvaluationSolutions
 import Foundation
 import Imaging
 import ModelZoo

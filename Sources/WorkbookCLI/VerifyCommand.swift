@@ -1,3 +1,5 @@
+// The instructors' edition only: this command needs Solutions/ (see Package.swift's FULL_EDITION).
+#if FULL_EDITION
 import Course
 import Foundation
 import LessonSupport
@@ -28,7 +30,7 @@ enum VerifyCommand: Command {
         let root = try DatasetFiles.root()
         let timeout = Double(try options.int("timeout", default: 300)!)
         let lessons = try Course.selected(try options.int("lesson")).map(FullEdition.bound)
-        if !options.has("skip-build") { try buildTests(root: root) }
+        if !options.has("skip-build") { try TestRun.buildTests(root: root) }
         var problems: [String] = []
         var mistakesChecked = 0, variantsChecked = 0
         for lesson in lessons {
@@ -148,15 +150,5 @@ enum VerifyCommand: Command {
         printNow("  ✘ recorded references grade differently with \(what): \(differing.count) test(s); \(first.prefix(300))")
         return ["\(lesson.folder) \(what): recorded grading differs from live grading in \(differing.count) test(s): \(first.prefix(300))"]
     }
-
-    static func buildTests(root: URL) throws {
-        printNow("building the tests (swift build --build-tests)…")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["swift", "build", "--build-tests"]
-        process.currentDirectoryURL = root
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw WorkFailure(message: "swift build --build-tests failed") }
-    }
 }
+#endif

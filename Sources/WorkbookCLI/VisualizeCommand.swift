@@ -1,13 +1,13 @@
 import DataFormats
-import FeatureVisualizationSolutions
 import Foundation
 import Imaging
 import LessonSupport
 import ModelZoo
 import TensorEngine
 
-/// `workbook visualize`: what a class or a unit looks like to a network (Lesson 08's reference):
-/// gradient ascent in pixel space from mid-grey, with the regularisers of `AscentSettings`.
+/// `workbook visualize`: what a class or a unit looks like to a network (Lesson 08: 8.5's ascent of
+/// the logit or of 8.6's unit mean, the reference's or the student's): gradient ascent in pixel
+/// space from grey, with the regularisers of `AscentSettings`.
 enum VisualizeCommand: Command {
     static let name = "visualize"
     static let summary = "Draw what a class or a unit looks like to a network (gradient ascent with regularisers)."
@@ -29,6 +29,7 @@ enum VisualizeCommand: Command {
         OptionSpecification(name: "start", valueName: "GREY", help: "the start image's grey level in [0, 1] (default 0.25)", numbers: 0...1),
         OptionSpecification(name: "out", valueName: "FILE.png", help: "the picture", required: true),
         OptionSpecification(name: "raw", valueName: "FILE.npy", help: "also the images as [N, 1, 28, 28] float32"),
+        Implementations.option,
     ]
 
     static func run(_ options: ParsedOptions) throws {
@@ -42,6 +43,7 @@ enum VisualizeCommand: Command {
         let seed = try options.int("seed", default: 0)!
         let startGrey = try options.float("start", default: AscentSettings.startGrey)!
         let out = try options.requiredString("out")
+        let code = try Implementations.named(options.string("implementation"))
         let modes = [options.string("class") != nil, options.has("all-classes"), options.string("channel") != nil, options.has("all-channels")]
         guard modes.filter({ $0 }).count == 1 else {
             throw CommandLineError(message: "give exactly one of --class C, --all-classes, --layer L --channel K, --layer L --all-channels")
@@ -66,8 +68,9 @@ enum VisualizeCommand: Command {
             } else {
                 targets = Array(0..<classes)
             }
-            images = try classImages(of: model, targets: targets, settings: settings, seed: UInt64(seed),
-                                     height: inputShape[1], width: inputShape[2], startGrey: startGrey, progress: progress).images
+            images = try running("visualize --class") {
+                try code.classImages(model, targets, settings, UInt64(seed), inputShape[1], inputShape[2], startGrey, progress)
+            }
             let p = try withNoGrad { try model(images).softmax() }
             captions = targets.enumerated().map { n, c in "\(loaded.architecture.classNames[c]) " + String(format: "%.2f", p.data[n * classes + c]) }
         } else {
@@ -81,7 +84,7 @@ enum VisualizeCommand: Command {
             } else {
                 channels = Array(0..<count)
             }
-            images = try unitImages(of: model, layer: layer, channels: channels, settings: settings, seed: UInt64(seed), progress: progress)
+            images = try running("visualize --layer") { try code.unitImages(model, layer, channels, settings, UInt64(seed), progress) }
             captions = channels.map { "\(layer) \($0)" }
         }
         let (h, w) = (inputShape[1], inputShape[2])
@@ -94,7 +97,7 @@ enum VisualizeCommand: Command {
             files.append((URL(fileURLWithPath: raw), Data(NPY.encode(try NPYArray(shape: images.shape, floats: images.data)))))
         }
         try AtomicFiles.write(files)
-        print("wrote \(out)" + (options.string("raw").map { " and \($0)" } ?? "") + String(format: "; final objective %.4g", last))
+        print("wrote \(out)" + (options.string("raw").map { " and \($0)" } ?? "") + (last.isNaN ? "" : String(format: "; final objective %.4g", last)))
         if options.string("layer") == nil { print("p(class): " + captions.joined(separator: ", ")) }
     }
 

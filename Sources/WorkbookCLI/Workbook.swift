@@ -3,11 +3,21 @@ import TensorEngine
 
 /// The course's command line. Each subcommand lives in its own file.
 public enum Workbook {
-    nonisolated(unsafe) static let commands: [any Command.Type] = [
+    /// Both editions: the methods on the student's code (the reference's too in the full edition),
+    /// models, data, grading and handouts.
+    nonisolated(unsafe) static let shared: [any Command.Type] = [
         ExplainCommand.self, VisualizeCommand.self, DreamCommand.self, EmbedCommand.self, RankCommand.self, TrainCommand.self, EvaluateCommand.self, DatasetCommand.self, SummaryCommand.self,
-        PredictCommand.self, BenchCommand.self, DiagramCommand.self, FiguresCommand.self, VerifyCommand.self, GradeCommand.self,
-        InsightsCommand.self, AutograderCommand.self, ReportCommand.self, RecordReferencesCommand.self, StudentEditionCommand.self,
+        PredictCommand.self, DiagramCommand.self, GradeCommand.self, InsightsCommand.self, ReportCommand.self,
     ]
+    #if FULL_EDITION
+    /// The instructors' edition adds what needs `Solutions/`: benchmarks, reference figures, the
+    /// proof of the mistake catalogue, recorded references, the student edition and the autograder.
+    nonisolated(unsafe) static let commands: [any Command.Type] = shared + [
+        BenchCommand.self, FiguresCommand.self, VerifyCommand.self, AutograderCommand.self, RecordReferencesCommand.self, StudentEditionCommand.self,
+    ]
+    #else
+    nonisolated(unsafe) static let commands: [any Command.Type] = shared
+    #endif
 
     static func usage() -> String {
         var text = "usage: workbook <command> [options]   (workbook <command> --help for its options)\n\ncommands:\n"

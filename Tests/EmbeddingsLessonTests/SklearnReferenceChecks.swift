@@ -1,5 +1,6 @@
 #if canImport(EmbeddingsSolutions)
 import EmbeddingsSolutions
+import LargeScaleEmbedding
 #endif
 import Foundation
 import LessonSupport
@@ -62,7 +63,7 @@ extension EmbeddingsSklearnTests {
         let (images, _) = try Fixtures.mnistImages(Array(0..<2000))
         let data = try Matrix(images.reshaped([2000, 784]))
         let start = Date()
-        let embedding = try umap(data)
+        let embedding = try umap(data, principalComponents: { try fastPCA($0, components: 2).projection })
         let seconds = Date().timeIntervalSince(start)
         let trust = try largeScaleTrustworthiness(high: data, low: embedding, neighbours: 5)
         if ProcessInfo.processInfo.environment["WORKBOOK_VERBOSE"] != nil {

@@ -93,3 +93,21 @@ import Foundation
 extension ProcessInfo {
     static var activeProcessorCountSafe: Int { ProcessInfo.processInfo.activeProcessorCount }
 }
+
+extension Parallel {
+    /// `(0..<count).map(body)` on the engine's threads: 16 chunks cut by `count` alone, each
+    /// index computed by one call, results in index order — the same bits on any number of cores
+    /// when `body(i)` depends on `i` only. For rows of a distance matrix, neighbour lists and the
+    /// like, where each index is a row's worth of work.
+    public static func map<T>(_ count: Int, _ body: (Int) -> T) -> [T] {
+        let chunks = Swift.min(count, 16)
+        guard chunks > 1 else { return (0..<count).map(body) }
+        var results = [[T]](repeating: [], count: chunks)
+        results.withUnsafeMutableBufferPointer { out in
+            forEach(chunks: chunks) { c in
+                out[c] = ((c * count / chunks)..<((c + 1) * count / chunks)).map(body)
+            }
+        }
+        return results.flatMap { $0 }
+    }
+}

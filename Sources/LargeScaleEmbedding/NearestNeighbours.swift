@@ -1,7 +1,7 @@
-// Nearest neighbours for whole data sets: what the Barnes–Hut t-SNE's affinities, and
-// trustworthiness and kNN accuracy on 10,000 points, need without an N × N matrix in memory.
+// Nearest neighbours for whole data sets: what UMAP's graph, the Barnes–Hut t-SNE's affinities,
+// and trustworthiness and kNN accuracy on 10,000 points need without an N × N matrix in memory.
 // Results are exactly those of the exercises' O(N²)-memory versions (same distances, same ties);
-// EmbeddingsEngineTests checks that.
+// LargeScaleReferenceChecks checks that.
 
 import Foundation
 import LessonSupport
@@ -16,16 +16,16 @@ import TensorEngine
 /// exactly, recomputing in double precision (`exact(i, l)`, the same sum Σ_c (x_ic − x_lc)² as
 /// `exactSquaredDistances`) only the few entries the bound leaves undecided. With ≤ 16 columns
 /// the rows are exact and the bound is 0.
-struct DistanceRows {
-    let n: Int, d: Int
+public struct DistanceRows: Sendable {
+    public let n: Int, d: Int
     let x: [Double]
     /// ‖xᵢ‖² in double precision.
     let norms: [Double]
-    let approximate: Bool
+    public let approximate: Bool
     let maximumNorm: Double
     static let block = 256
 
-    init(_ data: Matrix) {
+    public init(_ data: Matrix) {
         n = data.rows; d = data.columns; x = data.values
         var norms = [Double](repeating: 0, count: n)
         for i in 0..<n { var s = 0.0; for c in 0..<d { s += x[i * d + c] * x[i * d + c] }; norms[i] = s }
@@ -37,12 +37,12 @@ struct DistanceRows {
     /// |approximate − exact| for every entry of row i. A single-precision dot product of length
     /// d is within d·u·Σ|x_c·y_c| ≤ d·u·(‖x‖² + ‖y‖²)/2 of the true one (u = 2⁻²⁴), and rounding
     /// the inputs adds at most 2u·(‖x‖² + ‖y‖²); doubled for safety.
-    func bound(_ i: Int) -> Double {
+    public func bound(_ i: Int) -> Double {
         approximate ? Double(d + 4) * 0x1p-23 * (norms[i] + maximumNorm) + 1e-12 : 0
     }
 
     /// The exact squared distance, summed in the same order as `exactSquaredDistances`.
-    func exact(_ i: Int, _ l: Int) -> Double {
+    public func exact(_ i: Int, _ l: Int) -> Double {
         x.withUnsafeBufferPointer { x in
             var s = 0.0
             for c in 0..<d { let t = x[i * d + c] - x[l * d + c]; s += t * t }
@@ -53,7 +53,7 @@ struct DistanceRows {
     /// Calls `body(i, row)` for every row i (row[l] ≈ ‖xᵢ − xₗ‖², row[i] unspecified), rows of a
     /// block on several cores; returns the results in row order. The same bits on any number of
     /// cores: `GEMM` is deterministic and each row is read by one call only.
-    func map<T>(_ body: (Int, UnsafeBufferPointer<Double>) -> T) -> [T] {
+    public func map<T>(_ body: (Int, UnsafeBufferPointer<Double>) -> T) -> [T] {
         var results: [T] = []
         results.reserveCapacity(n)
         let xf = x.map(Float.init)
@@ -72,7 +72,7 @@ struct DistanceRows {
             let block: [T] = products.withUnsafeBufferPointer { g in
                 x.withUnsafeBufferPointer { x in
                     norms.withUnsafeBufferPointer { norms in
-                        concurrentRows(rows) { r in
+                        Parallel.map(rows) { r in
                             let i = start + r
                             var row = [Double](repeating: 0, count: n)
                             if approximate {
@@ -98,26 +98,26 @@ struct DistanceRows {
 
 /// Every point's k nearest other points, nearest first (equal distances: smaller index first),
 /// with their exact squared distances: `[N, k]` each.
-struct NeighbourLists: Sendable {
-    let count: Int, k: Int
-    var indices: [Int]
-    var distances: [Double]
+public struct NeighbourLists: Sendable {
+    public let count: Int, k: Int
+    public var indices: [Int]
+    public var distances: [Double]
 }
 
 /// The k nearest neighbours of every row of `data`, exactly (see `DistanceRows`): the k smallest
 /// approximate distances give a threshold t; every point within t + 2·bound is a candidate; the
 /// candidates' exact distances decide. O(N²·D) time, O(256·N) memory.
-func nearestNeighbours(_ data: Matrix, count k: Int) -> NeighbourLists {
+public func nearestNeighbours(_ data: Matrix, count k: Int) -> NeighbourLists {
     nearestNeighbours(DistanceRows(data), count: k)
 }
 
-func nearestNeighbours(_ rows: DistanceRows, count k: Int) -> NeighbourLists {
+public func nearestNeighbours(_ rows: DistanceRows, count k: Int) -> NeighbourLists {
     let lists: [[(Double, Int)]] = rows.map { i, row in exactNeighbours(of: i, row: row, rows: rows, count: k) }
     return NeighbourLists(count: rows.n, k: k, indices: lists.flatMap { $0.map(\.1) }, distances: lists.flatMap { $0.map(\.0) })
 }
 
 /// The k nearest others of point i from its approximate distance row: (exact distance, index).
-func exactNeighbours(of i: Int, row: UnsafeBufferPointer<Double>, rows: DistanceRows, count k: Int) -> [(Double, Int)] {
+public func exactNeighbours(of i: Int, row: UnsafeBufferPointer<Double>, rows: DistanceRows, count k: Int) -> [(Double, Int)] {
     let n = rows.n
     var heap = LargestFirstHeap(capacity: k)
     for l in 0..<n where l != i { heap.offer(row[l], l) }
@@ -161,48 +161,4 @@ struct LargestFirstHeap {
             }
         }
     }
-}
-
-/// `trustworthiness(high:low:neighbours:)` (9.6) without the two N × N matrices: the same value
-/// (the ranks are decided on exact distances), in O(N²·D) time and O(256·N) memory, so that
-/// 10,000 points take a few seconds and no gigabytes.
-public func largeScaleTrustworthiness(high: Matrix, low: Matrix, neighbours k: Int) throws -> Double {
-    let n = high.rows
-    guard low.rows == n, k >= 1, Double(k) < Double(n) / 2 else {
-        throw TensorError.invalidArgument(operation: "trustworthiness", message: "need the same N in both and 1 ≤ k < N/2 (N \(n), k \(k))")
-    }
-    let embedded = nearestNeighbours(low, count: k)
-    let rows = DistanceRows(high)
-    let penalties: [Int] = rows.map { i, row in
-        let original = Set(exactNeighbours(of: i, row: row, rows: rows, count: k).map(\.1))
-        var penalty = 0
-        let bound = rows.bound(i)
-        for j in embedded.indices[(i * k)..<((i + 1) * k)] where !original.contains(j) {
-            // r(i, j) = 1 + #{l ≠ i : (d_il, l) < (d_ij, j)}, decided exactly near d_ij.
-            let dij = rows.exact(i, j)
-            var rank = 1
-            for l in 0..<n where l != i && l != j {
-                let approximate = row[l]
-                if approximate < dij - bound { rank += 1 } else if approximate <= dij + bound {
-                    let dil = rows.approximate ? rows.exact(i, l) : approximate
-                    if (dil, l) < (dij, j) { rank += 1 }
-                }
-            }
-            penalty += max(rank - k, 0)
-        }
-        return penalty
-    }
-    return trustworthiness(penalty: penalties.reduce(0, +), count: n, neighbours: k)
-}
-
-/// `knnAccuracy(_:labels:neighbours:)` (9.7) in O(N) memory: the same neighbours, votes and ties.
-public func largeScaleKNNAccuracy(_ points: Matrix, labels: [Int], neighbours k: Int = 5) throws -> Double {
-    let n = points.rows
-    guard labels.count == n, k >= 1, k < n else {
-        throw TensorError.invalidArgument(operation: "knnAccuracy", message: "\(labels.count) labels for \(n) points, k \(k)")
-    }
-    let lists = nearestNeighbours(points, count: k)
-    var right = 0
-    for i in 0..<n where majorityLabel(of: lists.indices[(i * k)..<((i + 1) * k)], labels: labels) == labels[i] { right += 1 }
-    return Double(right) / Double(n)
 }

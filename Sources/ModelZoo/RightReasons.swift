@@ -1,5 +1,5 @@
-// Lesson 10, stretch — "Right for the right reasons" (Ross, Hughes & Doshi-Velez 2017): train with
-// a penalty on the input gradient inside a region the model must not use (Decoy MNIST's swatch),
+// Lesson 10's stretch, no exercise (`workbook train --right-reasons` runs it in both editions):
+// "Right for the right reasons" (Ross, Hughes & Doshi-Velez 2017). Train with a penalty on the input gradient inside a region the model must not use (Decoy MNIST's swatch),
 //
 //     loss = cross-entropy + λ · mean_n Σ_d (A_nd · ∂/∂x_nd Σ_k log p_nk)²
 //
@@ -17,8 +17,6 @@
 // central differences of R itself, in the weights, on a smooth network.
 
 import Foundation
-import LessonSupport
-import ModelZoo
 import TensorEngine
 
 /// The input-gradient penalty of a batch: R = Σ_n Σ_d (A_nd · g_nd)² with g = ∂/∂x Σ_n Σ_k log p_nk.

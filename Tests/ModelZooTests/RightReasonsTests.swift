@@ -1,18 +1,11 @@
 import Foundation
-#if canImport(EvaluationSolutions)
-import EvaluationSolutions
-#endif
-import LessonSupport
-import ModelZoo
+@testable import ModelZoo
 import Testing
 import TensorEngine
 import TestSupport
-// The reference engine's own tests: the full edition only (the student edition has no Solutions/).
-#if canImport(EvaluationSolutions)
-
-/// The stretch of lesson 10 — right for the right reasons — is reference engine, not an exercise:
+/// The stretch of lesson 10 — right for the right reasons — is library code (ModelZoo), not an exercise:
 /// its second-order path is checked here against central differences of the penalty itself.
-@Suite("Lesson 10 — right for the right reasons (the reference engine)")
+@Suite("Lesson 10 — right for the right reasons (ModelZoo)")
 struct RightReasonsTests {
     /// A smooth network (tanh) on 4×4 images, so the penalty is differentiable everywhere.
     static func smoothNetwork() throws -> Sequential {
@@ -77,4 +70,3 @@ struct RightReasonsTests {
         #expect(r.data[784 + 27 * 28 + 27] == 1 && r.data[784] == 0)
     }
 }
-#endif

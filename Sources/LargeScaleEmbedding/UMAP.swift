@@ -1,6 +1,7 @@
-// UMAP (McInnes, Healy & Melville 2018) in the reference engine: what the lesson's "next thing to
-// try" looks like, in umap-learn's conventions (`umap.UMAP` 0.5 defaults, `init="pca"`).
-// Not an exercise; `workbook embed --method umap` runs it.
+// UMAP (McInnes, Healy & Melville 2018): what lesson 09's "next thing to try" looks like, in
+// umap-learn's conventions (`umap.UMAP` 0.5 defaults, `init="pca"`). Not an exercise; `workbook
+// embed --method umap` runs it, in both editions (the PCA of its start is passed in: the
+// reference's `fastPCA`, or a student's exercise 9.2).
 
 import Foundation
 import LessonSupport
@@ -29,7 +30,7 @@ public struct UMAPSettings: Sendable, Equatable {
 ///    ρᵢ = the distance to the nearest, σᵢ by binary search so that Σⱼ exp(−(dᵢⱼ − ρᵢ)/σᵢ) = log₂ k
 ///    (`smooth_knn_dist`); wᵢⱼ = exp(−(dᵢⱼ − ρᵢ)/σᵢ), 1 for the nearest.
 /// 2. **Fuzzy union.** P = W + Wᵀ − W∘Wᵀ; weights below max/epochs dropped.
-/// 3. **Start.** PCA (`fastPCA`) scaled to a largest |coordinate| of 10, plus N(0, 10⁻⁴) noise, then
+/// 3. **Start.** PCA (`principalComponents`, the 2-D projection of `data`) scaled to a largest |coordinate| of 10, plus N(0, 10⁻⁴) noise, then
 ///    each axis rescaled to [0, 10] (umap-learn's `init="pca"`).
 /// 4. **Layout by SGD.** Each edge is sampled every max(P)/pᵢⱼ epochs: attraction along it with
 ///    −2ab·d^{2(b−1)} / (1 + a·d^{2b}), then `negativeSampleRate` random points repelled with
@@ -37,7 +38,8 @@ public struct UMAPSettings: Sendable, Equatable {
 ///    falling linearly to 0. a and b fit 1/(1 + a·x^{2b}) to the target curve (`curveParameters`).
 ///
 /// Sequential (as umap-learn with a `random_state`), so the same seed gives the same bits.
-public func umap(_ data: Matrix, settings: UMAPSettings = UMAPSettings(), progress: ((Int, Int) -> Void)? = nil) throws -> Matrix {
+public func umap(_ data: Matrix, settings: UMAPSettings = UMAPSettings(), principalComponents: (Matrix) throws -> Matrix,
+                 progress: ((Int, Int) -> Void)? = nil) throws -> Matrix {
     let n = data.rows, k = settings.neighbours
     guard k >= 2, n > k, settings.minimumDistance >= 0, settings.minimumDistance < settings.spread else {
         throw TensorError.invalidArgument(operation: "umap", message: "need N > k ≥ 2 and 0 ≤ min distance < spread (N \(n), k \(k))")
@@ -62,7 +64,10 @@ public func umap(_ data: Matrix, settings: UMAPSettings = UMAPSettings(), progre
 
     // The start: PCA, noisy scaling, then [0, 10] per axis.
     var generator = SeededGenerator(seed: settings.seed)
-    var y = try fastPCA(data, components: 2).projection.values
+    var y = try principalComponents(data).values
+    guard y.count == 2 * n else {
+        throw TensorError.invalidArgument(operation: "umap", message: "the PCA start must be [\(n), 2], received \(y.count) values")
+    }
     let expansion = 10 / max(y.map(abs).max() ?? 1, .leastNormalMagnitude)
     let noise = Tensor.randomNormal([n * 2], mean: 0, std: 1, using: &generator).data
     for t in y.indices { y[t] = Double(Float(y[t] * expansion)) + 1e-4 * Double(noise[t]) }
@@ -114,7 +119,7 @@ public func umap(_ data: Matrix, settings: UMAPSettings = UMAPSettings(), progre
 }
 
 /// UMAP's fuzzy simplicial set (steps 1 and 2 of `umap`), as a sparse symmetric matrix.
-func fuzzySimplicialSet(_ data: Matrix, neighbours k: Int) -> SparseAffinities {
+public func fuzzySimplicialSet(_ data: Matrix, neighbours k: Int) -> SparseAffinities {
     let n = data.rows
     let lists = nearestNeighbours(data, count: k - 1)
     let distances = lists.distances.map { $0.squareRoot() }              // [N, k − 1], self left out
