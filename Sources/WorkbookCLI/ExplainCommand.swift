@@ -83,15 +83,28 @@ enum ExplainCommand: Command {
         if options.string("raw") != nil && selected.count != 1 { throw CommandLineError(message: "--raw needs a single --method") }
         var cells: [(image: RGBAImage, caption: String)] = [(try input.picture(), input.mask == nil ? "input" : "input, object outlined")]
         var files: [(URL, Data)] = []
+        var notStarted: [ExerciseNotStartedFailure] = []
         for method in selected {
             let start = Date()
-            let map = try method.compute(model, image, target, layer)
+            let map: Tensor, picture: RGBAImage
+            do {
+                map = try method.compute(model, image, target, layer)
+                picture = try Self.picture(of: map, method: method, input: input, code: code)
+            } catch let failure as ExerciseNotStartedFailure where selected.count > 1 {
+                // --all on a student's code: the methods not written yet are listed, not fatal.
+                notStarted.append(failure)
+                continue
+            }
             let ms = Date().timeIntervalSince(start) * 1000
-            cells.append((try picture(of: map, method: method, input: input, code: code), method.name))
+            cells.append((picture, method.name))
             printNow(padded(method.name, 22) + "map \(map.shape)  " + String(format: "%.1f ms", ms))
             if let raw = options.string("raw") {
                 files.append((URL(fileURLWithPath: raw), Data(NPY.encode(try NPYArray(shape: map.shape, floats: map.data)))))
             }
+        }
+        if !notStarted.isEmpty {
+            guard cells.count > 1 else { throw notStarted[0] }
+            printNow("not drawn, exercise not started: " + notStarted.map { "\($0.method) (\($0.exercise))" }.joined(separator: ", "))
         }
         let suffix = selected.count == 1 ? "-\(selected[0].name)" : ""
         let out = options.string("out") ?? "explain-\(index)\(suffix).png"
@@ -124,9 +137,7 @@ enum ExplainCommand: Command {
         case .layerSpace:
             // Drawn with lesson 05's 5.3 (the student's own in the student edition).
             let up: Tensor
-            do { up = try code.upsampledAndNormalized(map, height, width) } catch {
-                throw Implementations.describe(error, method: "drawing \(method.name)").map { WorkFailure(message: $0) } ?? error
-            }
+            up = try running("drawing \(method.name)") { try code.upsampledAndNormalized(map, height, width) }
             let picture = try Render.overlay(up.data, on: input.pixels, channels: channels, width: width, height: height, mask: input.mask, colorBar: false)
             guard colorBar else { return picture }
             // The bar's ends are the map's own values (upsampled, before the min-max scaling), not 0 and 1.

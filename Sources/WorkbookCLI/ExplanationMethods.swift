@@ -10,10 +10,7 @@ enum ExplanationMethods {
         methods(using: code).map { method in
             // A stub that is not started stops the command with one line naming its exercise.
             ExplanationMethod(name: method.name, kind: method.kind, summary: method.summary) { model, image, target, layer in
-                do { return try method.compute(model, image, target, layer) } catch {
-                    if let line = Implementations.describe(error, method: method.name) { throw WorkFailure(message: line) }
-                    throw error
-                }
+                try running(method.name) { try method.compute(model, image, target, layer) }
             }
         }
     }

@@ -16,7 +16,7 @@ import TensorEngine
 /// so `explain`, `rank`, `insights`, `visualize`, `dream` and `embed` show a student's maps beside
 /// the reference's (`--implementation student|reference`). A stub that is not started throws
 /// `ExerciseNotStarted`; the commands turn it into one line naming the exercise
-/// (`Implementations.describe`). The reference's table is `ReferenceImplementations.swift`, the
+/// (`running`, `ExerciseNotStartedFailure`). The reference's table is `ReferenceImplementations.swift`, the
 /// one file of the command line that names `Solutions/` (full edition only).
 struct Implementations: Sendable {
     typealias Map = @Sendable (Module, Tensor, [Int]) throws -> Tensor
@@ -160,12 +160,6 @@ struct Implementations: Sendable {
         #endif
     }
 
-    /// One line for an error of a method: a stub that is not started names its exercise.
-    static func describe(_ error: Error, method: String) -> String? {
-        guard let notStarted = error as? ExerciseNotStarted else { return nil }
-        return "\(method) needs exercise \(notStarted.exercise), which is not started (Lessons/: your implementation)"
-    }
-
     /// ROADCombined from a `roadScores` (exercise 10.6b): the mean over percentiles 10…90 of
     /// (LeRF − MoRF) / 2, noise 0.01·N(0, 1) from `SeededGenerator(seed)`, a fresh draw per
     /// percentile and order — the same draws, in the same order, as the reference's `roadCombined`.
@@ -187,12 +181,18 @@ struct Implementations: Sendable {
 }
 
 /// Runs `body`; a stub that is not started stops the command with one line naming `what` and
-/// the exercise (`Implementations.describe`).
+/// the exercise.
 func running<T>(_ what: String, _ body: () throws -> T) throws -> T {
-    do { return try body() } catch {
-        if let line = Implementations.describe(error, method: what) { throw WorkFailure(message: line) }
-        throw error
+    do { return try body() } catch let error as ExerciseNotStarted {
+        throw ExerciseNotStartedFailure(method: what, exercise: error.exercise)
     }
+}
+
+/// A command stopped by a stub: a work failure (exit 1) whose one line names what needed it
+/// and the exercise. `explain --all` lists these instead of stopping.
+struct ExerciseNotStartedFailure: Error, CustomStringConvertible {
+    let method: String, exercise: String
+    var description: String { "\(method) needs exercise \(exercise), which is not started (Lessons/: your implementation)" }
 }
 
 /// Lesson 09's methods as `workbook embed` runs them. The reference runs the engine's large-scale

@@ -102,9 +102,12 @@ enum InsightsCommand: Command {
             for (done, name) in names.enumerated() {
                 let channels = shapes.first { $0.name == name }!.shape[0]
                 let picture: RGBAImage
-                do { picture = try InsightsChannelImages.picture(of: model, layer: name, channels: channels, cap: channelCap, code: code) } catch {
-                    guard let line = Implementations.describe(error, method: "insights --channel-images") else { throw error }
-                    throw WorkFailure(message: line + "; --channel-images 0 leaves them out")
+                do {
+                    picture = try running("insights --channel-images") {
+                        try InsightsChannelImages.picture(of: model, layer: name, channels: channels, cap: channelCap, code: code)
+                    }
+                } catch let failure as ExerciseNotStartedFailure {
+                    throw WorkFailure(message: "\(failure); --channel-images 0 leaves them out")
                 }
                 files.append((out.appendingPathComponent(InsightsPage.channelFile(of: name)), Data(PNG.encode(picture))))
                 channelCounts[name] = min(channels, channelCap)

@@ -161,10 +161,9 @@ struct Ranking {
                     case .rank: value = try code.relevanceRankAccuracy(map, mask!)[0]
                     case .decoy: value = try code.decoyShare(map, [data.corners![i]])[0]
                     }
-                } catch {
+                } catch let error as ExerciseNotStarted {
                     // A stub that is not started stops the ranking with one line naming its exercise.
-                    if let line = Implementations.describe(error, method: "the \(metric.rawValue)") { throw WorkFailure(message: line) }
-                    throw error
+                    throw ExerciseNotStartedFailure(method: "the \(metric.rawValue)", exercise: error.exercise)
                 }
                 try FiniteValues.require(Double(value), "the \(metric.rawValue) score of image \(i) under \(method.name)")
                 row.append(Double(value))

@@ -6,8 +6,9 @@ import LessonSupport
 import ModelZoo
 
 /// `workbook student-edition --out DIR`: writes the repository a class is given — the committed
-/// course (`git archive HEAD`) without `Solutions/` and without what needs it (the command line and
-/// its tests, the grading self-tests, CI), with a README for students. Its graders compare with the
+/// course (`git archive HEAD`) without `Solutions/` and without what needs it (the instructors'
+/// commands, the command line's tests, the grading self-tests, CI), with a README for students.
+/// Its command line runs the student's own exercises (`Implementations.student`). Its graders compare with the
 /// recorded references (`Tests/<Topic>LessonTests/Recorded`), so it builds and grades offline with
 /// no access to this edition.
 ///
@@ -23,8 +24,14 @@ enum StudentEditionCommand: Command {
     ]
 
     /// What the student edition leaves out: the answers, and what cannot build or run without them.
-    static let excluded = ["Solutions/", "Sources/WorkbookCLI/", "Sources/workbook/", "Tests/WorkbookCLITests/",
-                           "Tests/GradingSelfTest/", "Tests/AutograderSelfTest/", "Tests/StudentEditionSelfTest/", ".ci/", "BENCHMARKS.md"]
+    static let excluded = ["Solutions/", "Tests/WorkbookCLITests/", "Tests/GradingSelfTest/", "Tests/AutograderSelfTest/",
+                           "Tests/StudentEditionSelfTest/", ".ci/", "BENCHMARKS.md"]
+        + fullEditionCommandLine.map { "Sources/WorkbookCLI/\($0).swift" }
+
+    /// The command line's files that are compiled only with `FULL_EDITION` (they name `Solutions/`):
+    /// left out rather than shipped as dead code.
+    static let fullEditionCommandLine = ["ReferenceImplementations", "FullEdition", "BenchCommand", "FiguresCommand", "VerifyCommand",
+                                         "RecordReferencesCommand", "StudentEditionCommand", "AutograderCommand"]
 
     /// The files of `folder` (the staged edition) that check or compute the reference itself and so
     /// spell out answers: the tests of the reference against independent derivations and other
@@ -135,10 +142,25 @@ enum StudentEditionCommand: Command {
         The fixtures from PyTorch, captum and scikit-learn are here; the Python scripts that made
         them, and the tests of the reference itself, are in the instructors' edition.
 
-        The lesson READMEs also show the `workbook` command line (`workbook explain`, `figures`,
-        `visualize`, `insights`, …): it belongs to the instructors' edition and is not part of this
-        one yet. The figures those commands draw from the reference are in each lesson's
-        `figures/` folder.
+        ## The workbook on your code
+
+        The `workbook` command line runs **your** implementation of every method that is an
+        exercise: an explanation of a test digit with every method you have written, the explorer,
+        a ranking of your maps, class images, DeepDream, embeddings.
+
+        ```sh
+        swift run -c release workbook explain --all --index 0     # every method, on test image 0
+        swift run -c release workbook explain --method gradcam    # one method
+        swift run -c release workbook insights --n 20 --out insights && open insights/index.html
+        swift run -c release workbook --help                      # every command
+        ```
+
+        A method whose exercise you have not done stops with one line naming it ("gradcam needs
+        exercise 5.2, which is not started"). `embed` runs your exact t-SNE and N × N scores, so it
+        takes at most 5,000 images (2,000 by default). The commands the lesson READMEs show for
+        instructors (`figures`, `verify`, `bench`, `record-references`, `autograder`) and
+        `--implementation reference` belong to the instructors' edition; the reference's figures
+        are in each lesson's `figures/` folder, to compare with yours.
 
         Made by `workbook student-edition` from version \(commit) of the course.
 

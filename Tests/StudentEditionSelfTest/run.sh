@@ -6,7 +6,10 @@
 #      the score table last;
 #   3. the reference's answer files copied over the lessons' stubs (what a student who solved
 #      everything hands in): `swift test` is green and reports every exercise done, graded from the recorded
-#      references alone.
+#      references alone;
+#   4. its command line runs the student's code: on the stubs `workbook explain` names the exercise
+#      it needs; with the answers copied in, explain, visualize, dream, embed and rank draw from them,
+#      and the instructors' commands are absent.
 # Every catalogued mistake and correct variant is graded from the same recorded references by
 # `workbook verify` in the full edition (same verdicts and messages as live grading), so this
 # script does not rebuild the edition once per mistake.
@@ -28,7 +31,7 @@ start=$(date +%s)
 (cd "$root" && swift run workbook student-edition --out "$edition") || { echo "✘ student-edition failed"; exit 1; }
 check "written in under 30 s" test $(( $(date +%s) - start )) -lt 30
 check "no Solutions/ in the edition" test ! -e "$edition/Solutions"
-check "no command line (it needs Solutions/ today)" test ! -d "$edition/Sources/WorkbookCLI"
+check "the command line without its instructors' commands" bash -c "test -d '$edition/Sources/WorkbookCLI' && ! ls '$edition/Sources/WorkbookCLI' | grep -qE 'ReferenceImplementations|VerifyCommand|BenchCommand|StudentEditionCommand'"
 check "no tests of the reference itself (…ReferenceChecks.swift)" bash -c "! find '$edition/Tests' -name '*ReferenceChecks.swift' | grep -q ."
 check "no fixture or benchmark scripts that compute the methods" bash -c "! find '$edition/Tests' '$edition/Datasets' -name '*.py' | grep -E 'LessonTests/|ColourFixtures/|bench' | grep -q ."
 check "every lesson has its recorded references" bash -c "for d in '$edition'/Lessons/[0-9][0-9]-*/; do t=\$(basename \$d); t=\${t#???}; test -s '$edition'/Tests/\${t}LessonTests/Recorded/references.wbref || exit 1; done"
@@ -41,13 +44,18 @@ check "swift test passes on the stubs (exit 0)" test $status -eq 0
 check "the score is 0, every exercise not started" grep -qE "total: 0 of [0-9]+ exercises done" "$work/stubs.log"
 check "nothing crashed" bash -c "! grep -q 'crashed in' '$work/stubs.log'"
 check "no reference module was built" bash -c "! find '$edition/.build' -name '*Solutions.swiftmodule' | grep -q ."
+workbook="$edition/.build/debug/workbook"
+(cd "$edition" && swift build --product workbook > "$work/cli-stubs.log" 2>&1) || { tail -20 "$work/cli-stubs.log"; echo "  ✘ the build of workbook failed"; failures=$((failures + 1)); }
+check "workbook explain on the stubs names the exercise it needs (exit 1)" bash -c "cd '$edition' && '$workbook' explain --method gradcam --out '$work/x.png' 2>&1 >/dev/null | grep -q 'gradcam needs exercise 5.2, which is not started'; test \${PIPESTATUS[0]} -eq 1"
+check "--implementation reference is refused in the student edition (exit 2)" bash -c "cd '$edition' && '$workbook' explain --method saliency --implementation reference --out '$work/x.png' 2>&1 | grep -q \"needs the instructors' edition\"; test \${PIPESTATUS[0]} -eq 2"
+check "the instructors' commands are not offered" bash -c "'$workbook' --help | grep -q '^  explain' && ! '$workbook' --help | grep -qE '^  (verify|figures|bench|student-edition|autograder|record-references) '"
 
 echo "the reference's answers copied into the lessons: swift test in the edition"
 for dir in "$root"/Solutions/[0-9][0-9]-*/; do
     lesson=$(basename "$dir")
     for file in "$dir"*.swift; do
         case $(basename "$file") in
-            Exercises.swift|Mistakes.swift|Variants.swift|Hints.swift|Figures.swift|BarnesHutTSNE.swift|QuadTree.swift|UMAP.swift|NearestNeighbours.swift|FastPCA.swift|RightReasons.swift) ;;
+            Exercises.swift|Mistakes.swift|Variants.swift|Hints.swift|Figures.swift|BarnesHutTSNE.swift|QuadTree.swift|FastPCA.swift|LargeScaleScores.swift) ;;
             *) cp "$file" "$edition/Lessons/$lesson/" ;;
         esac
     done
@@ -57,5 +65,14 @@ status=$?
 tail -14 "$work/reference.log"
 check "swift test passes with the reference's answers (exit 0)" test $status -eq 0
 check "every exercise done, graded from the recorded references" grep -qE "total: ([0-9]+) of \1 exercises done" "$work/reference.log"
+
+echo "the command line on the answers copied in"
+# The debug build: its numeric modules are compiled with -O (Package.swift), fast enough here.
+(cd "$edition" && swift build --product workbook > "$work/cli.log" 2>&1) || { tail -20 "$work/cli.log"; echo "  ✘ the build of workbook failed"; failures=$((failures + 1)); }
+check "explain --all draws every method from the student's code" bash -c "cd '$edition' && '$workbook' explain --all --index 0 --out '$work/all.png' | grep -q '^guided-gradcam' && test -s '$work/all.png'"
+check "visualize --class 3 (8.5)" bash -c "cd '$edition' && '$workbook' visualize --class 3 --steps 20 --out '$work/v.png' >/dev/null && test -s '$work/v.png'"
+check "dream (8.7)" bash -c "cd '$edition' && '$workbook' dream --steps 3 --out '$work/d.png' >/dev/null && test -s '$work/d.png'"
+check "embed: the exercises' PCA, exact t-SNE and scores on 300 images (9.1–9.7)" bash -c "cd '$edition' && '$workbook' embed --layer gap --method tsne --n 300 --iterations 300 --out '$work/e.png' | grep -q 'gap features, t-SNE: T(5) 0.9'"
+check "rank on the student's maps and metrics (lesson 10)" bash -c "cd '$edition' && '$workbook' rank --model mnist-gap --n 3 --methods saliency,gradcam,random --out '$work/rank' >/dev/null && grep -q gradcam '$work/rank/ranking.txt'"
 
 if [ $failures -eq 0 ]; then echo "student edition self-test: all checks hold"; else echo "student edition self-test: $failures check(s) failed"; exit 1; fi
