@@ -100,24 +100,12 @@ struct Implementations: Sendable {
         },
         upsampledAndNormalized: { try GradCAMLesson.upsampledAndNormalized($0, height: $1, width: $2) },
         classImages: { model, targets, settings, seed, height, width, startGrey, _ in
-            // 8.5's ascent, objective: each image's own target logit.
-            let grey = Tensor(repeating: startGrey, shape: [targets.count, 1, height, width])
-            return try FeatureVisualizationLesson.ascend({ try model($0).gathered(indices: targets) }, from: grey, settings: settings, seed: seed).image
+            try classImages(of: model, targets: targets, settings: settings, seed: seed, height: height, width: width, startGrey: startGrey,
+                            ascend: FeatureVisualizationLesson.ascend)
         },
         unitImages: { model, layer, channels, settings, seed, _ in
-            // 8.5's ascent of 8.6's unit means: one pass per distinct channel, each image keeping its own.
-            let distinct = Array(Set(channels)).sorted()
-            let objective: (Tensor) throws -> Tensor = { images in
-                var total: Tensor?
-                for channel in distinct {
-                    let picks = try Tensor(shape: [channels.count], data: channels.map { $0 == channel ? 1 : 0 })
-                    let term = try FeatureVisualizationLesson.meanActivation(of: model, at: layer, channel: channel, for: images) * picks
-                    total = try total.map { try $0 + term } ?? term
-                }
-                return try total.orThrow("no channels")
-            }
-            let grey = Tensor(repeating: AscentSettings.startGrey, shape: [channels.count, 1, 28, 28])
-            return try FeatureVisualizationLesson.ascend(objective, from: grey, settings: settings, seed: seed).image
+            try unitImages(of: model, layer: layer, channels: channels, settings: settings, seed: seed,
+                           ascend: FeatureVisualizationLesson.ascend, meanActivation: FeatureVisualizationLesson.meanActivation)
         },
         deepDream: { model, image, layer, settings, seed, _ in
             try FeatureVisualizationLesson.deepDream(of: model, image: image, layer: layer, settings: settings, seed: seed)
@@ -158,6 +146,38 @@ struct Implementations: Sendable {
         #else
         OptionSpecification(name: "implementation", valueName: "I", help: "student (the only one in this edition): your code in Lessons/ computes the methods")
         #endif
+    }
+
+    /// 8.5's `ascend(_:from:settings:seed:)`.
+    typealias Ascent = ((Tensor) throws -> Tensor, Tensor, AscentSettings, UInt64) throws -> (image: Tensor, objectives: [Float])
+
+    /// Class images from an `ascend` (exercise 8.5): every target's image ascends its own logit,
+    /// all together from `startGrey`. `[N, 1, height, width]`.
+    static func classImages(of model: Module, targets: [Int], settings: AscentSettings, seed: UInt64, height: Int, width: Int,
+                            startGrey: Float, ascend: Ascent) throws -> Tensor {
+        let grey = Tensor(repeating: startGrey, shape: [targets.count, 1, height, width])
+        return try ascend({ try model($0).gathered(indices: targets) }, grey, settings, seed).image
+    }
+
+    /// Unit images from an `ascend` (8.5) and a `meanActivation` (8.6): image n ascends the mean of
+    /// channel `channels[n]`, all together from `AscentSettings.startGrey`, 28 × 28. One forward pass
+    /// per distinct channel, each weighted by the images that want it, so an image's objective and
+    /// gradient are its own channel's only.
+    static func unitImages(of model: Module, layer: String, channels: [Int], settings: AscentSettings, seed: UInt64, ascend: Ascent,
+                           meanActivation: @escaping (Module, String, Int, Tensor) throws -> Tensor) throws -> Tensor {
+        let distinct = Array(Set(channels)).sorted()
+        let objective: (Tensor) throws -> Tensor = { images in
+            var total: Tensor?
+            for channel in distinct {
+                let wanted = try Tensor(shape: [channels.count], data: channels.map { $0 == channel ? 1 : 0 })
+                let term = try meanActivation(model, layer, channel, images) * wanted
+                total = try total.map { try $0 + term } ?? term
+            }
+            guard let total else { throw TensorError.invalidArgument(operation: "unit images", message: "no channels") }
+            return total
+        }
+        let grey = Tensor(repeating: AscentSettings.startGrey, shape: [channels.count, 1, 28, 28])
+        return try ascend(objective, grey, settings, seed).image
     }
 
     /// ROADCombined from a `roadScores` (exercise 10.6b): the mean over percentiles 10…90 of

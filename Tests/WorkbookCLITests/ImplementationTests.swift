@@ -1,4 +1,5 @@
 @testable import EvaluationSolutions
+import FeatureVisualizationSolutions
 import Foundation
 import LessonSupport
 import ModelZoo
@@ -53,5 +54,80 @@ struct ImplementationTests {
             try EvaluationSolutions.roadScores(of: $0, images: $1, attributions: $2, targets: $3, percentile: $4, order: $5, noise: $6)
         }
         #expect(reference == generic, "reference \(reference), from roadScores \(generic)")
+    }
+
+    @Test("visualize, dream, embed and insights take --implementation: on the stubs each names the exercise it needs in one line, exit 1, writes nothing")
+    func everyCommandNamesTheExercise() throws {
+        let folder = try scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let png = folder.appendingPathComponent("out.png").path
+        let runs: [([String], String)] = [
+            (["visualize", "--class", "3", "--out", png], "visualize --class needs exercise 8.5"),
+            (["visualize", "--layer", "conv1", "--channel", "2", "--out", png], "visualize --layer needs exercise 8.5"),
+            (["dream", "--out", png], "dream needs exercise 8.7"),
+            (["embed", "--layer", "gap", "--method", "pca", "--n", "100", "--out", png], "embed needs exercise 9.1"),
+            (["embed", "--layer", "gap", "--method", "umap", "--n", "100", "--out", png], "embed needs exercise 9.1"),
+            (["explain", "--all", "--out", png], "saliency needs exercise 2.1"),
+            (["insights", "--n", "1", "--methods", "gradcam", "--out", folder.appendingPathComponent("insights").path], "gradcam needs exercise 5.2"),
+        ]
+        for (arguments, line) in runs {
+            let run = workbook(arguments + ["--implementation", "student"])
+            #expect(run.status == 1, "\(arguments): exit \(run.status) \(run.error)")
+            #expect(run.error.contains(line + ", which is not started"), "\(arguments): \(run.error)")
+            #expect(run.error.split(separator: "\n").count == 1, "\(arguments): \(run.error)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+    }
+
+    @Test("embed on a student's code holds N × N matrices: at most 5,000 images, and Barnes-Hut's --theta is the reference's")
+    func embedLimitsTheStudentsCode() throws {
+        let png = FileManager.default.temporaryDirectory.appendingPathComponent("workbook-embed-\(UUID().uuidString).png").path
+        let many = workbook(["embed", "--layer", "gap", "--method", "tsne", "--n", "6000", "--implementation", "student", "--out", png])
+        #expect(many.status == 2 && many.error.contains("N × N matrices; use --n 5000 or fewer"), "\(many.error)")
+        let theta = workbook(["embed", "--layer", "gap", "--method", "tsne", "--n", "300", "--theta", "0.5", "--implementation", "student", "--out", png])
+        #expect(theta.status == 2 && theta.error.contains("--theta is Barnes-Hut's"), "\(theta.error)")
+        #expect(!FileManager.default.fileExists(atPath: png))
+    }
+
+    @Test("the class and unit images built from 8.5's ascend and 8.6's meanActivation are the reference's classImages and unitImages")
+    func ascentCompositesMatchTheReference() throws {
+        let model = try Fixtures.model("mnist-gap")
+        var settings = AscentSettings.regularised
+        settings.steps = 12
+        let ascend: Implementations.Ascent = { try FeatureVisualizationSolutions.ascend($0, from: $1, settings: $2, seed: $3) }
+        let classes = try Implementations.classImages(of: model, targets: [3, 7, 3], settings: settings, seed: 5, height: 28, width: 28,
+                                                      startGrey: AscentSettings.startGrey, ascend: ascend)
+        let reference = try FeatureVisualizationSolutions.classImages(of: model, targets: [3, 7, 3], settings: settings, seed: 5).images
+        #expect(classes.shape == reference.shape && classes.data == reference.data)
+        // Repeated and unordered channels: each image must ascend its own.
+        let channels = [4, 1, 4, 0]
+        let units = try Implementations.unitImages(of: model, layer: "relu2", channels: channels, settings: settings, seed: 9, ascend: ascend,
+                                                   meanActivation: { try FeatureVisualizationSolutions.meanActivation(of: $0, at: $1, channel: $2, for: $3) })
+        let referenceUnits = try FeatureVisualizationSolutions.unitImages(of: model, layer: "relu2", channels: channels, settings: settings, seed: 9)
+        #expect(units.shape == referenceUnits.shape)
+        let worst = zip(units.data, referenceUnits.data).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(worst <= 1e-6, "largest difference \(worst)")
+    }
+
+    @Test("insertion's start is a Gaussian blur with clamped borders: the naive 2-D convolution with the product kernel")
+    func insertionStartIsTheClampedBlur() throws {
+        var g = SeededGenerator(seed: 11)
+        let images = Tensor.randomUniform([2, 3, 9, 13], using: &g)
+        let sigma: Float = 1.3
+        let blurred = try Ranking.insertionStart(images, sigma: sigma)
+        let radius = Int((3 * sigma).rounded(.up))
+        let weights = (-radius...radius).map { exp(-Double($0 * $0) / (2 * Double(sigma * sigma))) }
+        let total = weights.reduce(0, +)
+        var worst = 0.0
+        for plane in 0..<6 { for y in 0..<9 { for x in 0..<13 {
+            var sum = 0.0
+            for dy in -radius...radius { for dx in -radius...radius {
+                let yy = min(max(y + dy, 0), 8), xx = min(max(x + dx, 0), 12)
+                sum += weights[dy + radius] * weights[dx + radius] / (total * total) * Double(images.data[plane * 117 + yy * 13 + xx])
+            } }
+            worst = max(worst, abs(sum - Double(blurred.data[plane * 117 + y * 13 + x])))
+        } } }
+        #expect(worst < 1e-5, "largest difference \(worst)")
+        #expect(throws: (any Error).self) { try Ranking.insertionStart(Tensor.zeros([3, 4])) }
     }
 }
