@@ -101,11 +101,12 @@ struct Implementations: Sendable {
         upsampledAndNormalized: { try GradCAMLesson.upsampledAndNormalized($0, height: $1, width: $2) },
         classImages: { model, targets, settings, seed, height, width, startGrey, _ in
             try classImages(of: model, targets: targets, settings: settings, seed: seed, height: height, width: width, startGrey: startGrey,
-                            ascend: FeatureVisualizationLesson.ascend)
+                            ascend: { try FeatureVisualizationLesson.ascend($0, from: $1, settings: $2, seed: $3) })
         },
         unitImages: { model, layer, channels, settings, seed, _ in
             try unitImages(of: model, layer: layer, channels: channels, settings: settings, seed: seed,
-                           ascend: FeatureVisualizationLesson.ascend, meanActivation: FeatureVisualizationLesson.meanActivation)
+                           ascend: { try FeatureVisualizationLesson.ascend($0, from: $1, settings: $2, seed: $3) },
+                           meanActivation: { try FeatureVisualizationLesson.meanActivation(of: $0, at: $1, channel: $2, for: $3) })
         },
         deepDream: { model, image, layer, settings, seed, _ in
             try FeatureVisualizationLesson.deepDream(of: model, image: image, layer: layer, settings: settings, seed: seed)

@@ -21,6 +21,8 @@ enum StudentEditionCommand: Command {
     static let summary = "Write the student edition: the committed course without Solutions/, graded against recorded references."
     static let options = [
         OptionSpecification(name: "out", valueName: "DIR", help: "the folder to create (must not exist)", required: true),
+        OptionSpecification(name: "github-classroom", valueName: nil,
+                            help: "also GitHub Classroom's autograding (.github/): the edition is then the assignment's template repository"),
     ]
 
     /// What the student edition leaves out: the answers, and what cannot build or run without them.
@@ -66,7 +68,20 @@ enum StudentEditionCommand: Command {
         _ = try shell(["sh", "-c", "git -C \"$0\" archive --format=tar HEAD | tar -x -C \"$1\"", root.path, staging.path], root: root)
         for path in excluded { try? FileManager.default.removeItem(at: staging.appendingPathComponent(path)) }
         for file in fullEditionOnly(in: staging) { try FileManager.default.removeItem(at: file) }
-        try Data(readme(commit: commit).utf8).write(to: staging.appendingPathComponent("README.md"))
+        let classroom = options.has("github-classroom")
+        try Data(readme(commit: commit, classroom: classroom).utf8).write(to: staging.appendingPathComponent("README.md"))
+        if classroom {
+            // The same workflow `workbook autograder --github-classroom` writes: one grading run,
+            // one check per exercise, failing closed (only results this run wrote count).
+            let exercises = Course.lessons.flatMap { lesson in lesson.exercises.map { (lesson.folder, $0.number, $0.title) } }
+            let version = AutograderCommand.defaultSwiftVersion
+            for (path, text) in [(".github/workflows/classroom.yml", AutograderCommand.classroomWorkflow(exercises, swiftVersion: version, timeout: 600)),
+                                 (".github/classroom/autograding.json", AutograderCommand.classroomConfiguration(exercises, timeout: 600))] {
+                let url = staging.appendingPathComponent(path)
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try Data(text.utf8).write(to: url)
+            }
+        }
 
         let leaks = try AnswerSearch.leaks(of: root.appendingPathComponent("Solutions"), in: staging)
         guard leaks.isEmpty else {
@@ -102,7 +117,17 @@ enum StudentEditionCommand: Command {
         return String(decoding: output, as: UTF8.self)
     }
 
-    static func readme(commit: String) -> String {
+    static func readme(commit: String, classroom: Bool = false) -> String {
+        let autograding = classroom ? """
+
+        ## Autograding on GitHub
+
+        Every push runs `.github/workflows/classroom.yml`: one `workbook grade` run, then one check
+        per exercise. It runs on your repository's runner, with your code, so its points are
+        feedback for you; your course's grades of record come from its Gradescope assignment.
+
+        """ : ""
+
         let rows = Course.lessons.map { "| [\($0.folder.prefix(2)) \($0.title)](Lessons/\($0.folder)/README.md) | \($0.exercises.count) | `\($0.testTarget)` |" }
         return """
         # CNN interpretability workbook, in Swift — student edition
@@ -162,7 +187,7 @@ enum StudentEditionCommand: Command {
         `--implementation reference` belong to the instructors' edition; the reference's figures
         are in each lesson's `figures/` folder, to compare with yours.
 
-        Made by `workbook student-edition` from version \(commit) of the course.
+        \(autograding)Made by `workbook student-edition` from version \(commit) of the course.
 
         """
     }

@@ -52,7 +52,7 @@ struct TestRun {
         let start = Date()
         let outcome = try ProcessGroup.run(["swift", "test", "--skip-build", "--filter", "^\(filter)\\."], in: root,
                                            environment: environment, log: log, timeout: timeout)
-        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        let output = ProcessGroup.boundedText(of: log)
         let lines = ((try? String(contentsOf: results, encoding: .utf8)) ?? "").split(separator: "\n")
         var records: [Record] = []
         for line in lines {
@@ -65,12 +65,33 @@ struct TestRun {
 }
 
 /// A child process in its own process group, with its output in a file.
+///
+/// What it runs is a student's code and may be hostile; the run is bounded:
+/// - **time**: after `timeout` seconds the whole group is killed (SIGKILL);
+/// - **output and disk**: every file the run writes, its output included, is limited to
+///   `maximumFileBytes` (RLIMIT_FSIZE: a write past it ends the writer with SIGXFSZ, a crash of that
+///   test), and `boundedText(of:)` reads at most the first and last `logWindow` bytes of the log;
+/// - **no process outlives it**, a new session included: in the `workbook` executable on Linux
+///   (`reapsOrphans`, set by `Workbook.superviseRuns()`) the process is a child subreaper
+///   (`PR_SET_CHILD_SUBREAPER`), so a process whose parent dies during the run — `setsid -f`, a
+///   double fork — is re-parented to it instead of init; every such orphan is killed as soon as it
+///   appears (it can no longer hold the run's output pipe open, nor write after the run) and once
+///   more when the run ends. An orphan is any child that is not a run's leader, which is why only
+///   the executable, whose commands start no other process while runs are in progress, turns this
+///   on: the in-process tests run many processes at once.
 enum ProcessGroup {
     struct Outcome { let exited: Bool; let code: Int32; let timedOut: Bool }
 
+    /// 64 MiB: far above what a lesson's tests write (the largest log is under 1 MB), far below a disk.
+    static let maximumFileBytes = 64 << 20
+    /// How much of each end of a log `boundedText(of:)` keeps.
+    static let logWindow = 1 << 20
+
     /// Runs `arguments` (looked up on PATH by `/usr/bin/env`) in `directory`; after `timeout`
     /// seconds kills the whole group (SIGKILL) and reaps it. Never waits on a pipe.
-    static func run(_ arguments: [String], in directory: URL, environment: [String: String], log: URL, timeout: Double) throws -> Outcome {
+    static func run(_ arguments: [String], in directory: URL, environment: [String: String], log: URL, timeout: Double,
+                    maximumFileBytes: Int = maximumFileBytes) throws -> Outcome {
+        if reapsOrphans { becomeSubreaper() }
         #if canImport(Darwin)
         var attributes: posix_spawnattr_t? = nil
         var actions: posix_spawn_file_actions_t? = nil
@@ -90,18 +111,26 @@ enum ProcessGroup {
         let previous = FileManager.default.currentDirectoryPath
         _ = FileManager.default.changeCurrentDirectoryPath(directory.path)
         defer { _ = FileManager.default.changeCurrentDirectoryPath(previous) }
-        let argv = (["/usr/bin/env"] + arguments).map { strdup($0) } + [nil]
+        // The file-size limit is set by the shell the child starts as, then it becomes the command.
+        // POSIX counts `ulimit -f` in 512-byte blocks (dash, and bash as sh).
+        let limited = ["sh", "-c", "ulimit -f \(max(1, maximumFileBytes / 512)) 2>/dev/null; exec \"$@\"", "sh"] + arguments
+        let argv = (["/usr/bin/env"] + limited).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
         var pid: pid_t = 0
         let status = posix_spawn(&pid, "/usr/bin/env", &actions, &attributes, argv, envp)
         guard status == 0 else { throw WorkFailure(message: "cannot start \(arguments.joined(separator: " ")): error \(status)") }
+        runLeaders.withLock { _ = $0.insert(pid) }
+        defer { runLeaders.withLock { _ = $0.remove(pid) } }
         let deadline = Date().addingTimeInterval(timeout)
         var waitStatus: Int32 = 0
         var timedOut = false
+        var sweep = 0
         while true {
             let result = waitpid(pid, &waitStatus, WNOHANG)
             if result == pid { break }
+            sweep += 1
+            if reapsOrphans && sweep % 4 == 0 { killOrphans() }     // every 0.2 s
             if result < 0 && errno != EINTR { break }
             if Date() > deadline {
                 timedOut = true
@@ -112,6 +141,7 @@ enum ProcessGroup {
             usleep(50_000)
         }
         kill(-pid, SIGKILL)                      // anything the run left behind in its group
+        if reapsOrphans { killOrphans() }        // and anything that left the group
         let signal = waitStatus & 0x7f
         return Outcome(exited: signal == 0 && !timedOut, code: (waitStatus >> 8) & 0xff, timedOut: timedOut)
     }
@@ -128,5 +158,77 @@ extension TestRun {
         try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { throw WorkFailure(message: "swift build --build-tests failed") }
+    }
+}
+
+extension ProcessGroup {
+    /// The pids of the runs in progress in this process (verify may run several at once).
+    static let runLeaders = LockedValue<Set<pid_t>>([])
+
+    /// Whether orphans of runs are re-parented here and killed (see the type's comment).
+    nonisolated(unsafe) static var reapsOrphans = false
+
+    /// Linux: orphaned descendants are re-parented to this process (see the type's comment).
+    static func becomeSubreaper() {
+        #if os(Linux)
+        _ = linuxProcessControl(36 /* PR_SET_CHILD_SUBREAPER */, 1, 0, 0, 0)
+        #endif
+    }
+
+    /// Kills and reaps every child of this process that is an orphan of a run: any child that is not
+    /// a run's leader. Repeats until none is left (killing one may orphan its own children). Linux
+    /// only: elsewhere orphans go to init and the group kill is all.
+    static func killOrphans() {
+        #if os(Linux)
+        let me = getpid()
+        for _ in 0..<64 {
+            let orphans = children(of: me).filter { child in !runLeaders.withLock { $0.contains(child) } }
+            guard !orphans.isEmpty else { return }
+            for child in orphans { kill(child, SIGKILL) }
+            for child in orphans { var status: Int32 = 0; while waitpid(child, &status, 0) < 0 && errno == EINTR {} }
+        }
+        #endif
+    }
+
+    /// The pids whose parent is `parent`, from /proc/PID/stat (field 4, after the parenthesised name).
+    static func children(of parent: pid_t) -> [pid_t] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+        return names.compactMap { name -> pid_t? in
+            guard let pid = pid_t(name), let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return nil }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 1 && pid_t(fields[1]) == parent ? pid : nil
+        }
+    }
+
+    /// The log's text, at most `logWindow` bytes from each end (a run that floods its output does not
+    /// flood the grader's memory); the cut is marked with the number of bytes left out.
+    static func boundedText(of log: URL, window: Int = logWindow) -> String {
+        guard let handle = try? FileHandle(forReadingFrom: log) else { return "" }
+        defer { try? handle.close() }
+        let size = Int((try? handle.seekToEnd()) ?? 0)
+        try? handle.seek(toOffset: 0)
+        guard size > 2 * window else { return String(decoding: (try? handle.readToEnd()) ?? Data(), as: UTF8.self) }
+        let head = (try? handle.read(upToCount: window)) ?? Data()
+        try? handle.seek(toOffset: UInt64(size - window))
+        let tail = (try? handle.readToEnd()) ?? Data()
+        return String(decoding: head, as: UTF8.self) + "\n… \(size - 2 * window) bytes of output left out …\n" + String(decoding: tail, as: UTF8.self)
+    }
+}
+
+#if os(Linux)
+/// prctl(2), which Glibc's Swift module does not export: its integer arguments as the kernel takes them.
+@_silgen_name("prctl")
+private func linuxProcessControl(_ option: Int32, _ arg2: UInt, _ arg3: UInt, _ arg4: UInt, _ arg5: UInt) -> Int32
+#endif
+
+/// A value behind a lock.
+final class LockedValue<Value>: @unchecked Sendable {
+    private var value: Value
+    private let lock = NSLock()
+    init(_ value: Value) { self.value = value }
+    func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
+        lock.lock(); defer { lock.unlock() }
+        return try body(&value)
     }
 }

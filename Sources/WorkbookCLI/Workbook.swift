@@ -32,6 +32,10 @@ public enum Workbook {
     /// progress before they end the process (see `Platform.watchTerminationSignals`).
     public static func watchTerminationSignals() { Platform.watchTerminationSignals() }
 
+    /// For the executable: the processes a test run leaves behind (a new session, a double fork) are
+    /// re-parented to this process and killed (see `ProcessGroup`). Call before `run`.
+    public static func superviseRuns() { ProcessGroup.reapsOrphans = true }
+
     public static func run(_ arguments: [String]) -> Int32 {
         guard let first = arguments.first, first != "--help", first != "-h", first != "help" else {
             print(usage())

@@ -10,6 +10,8 @@
 #   C. 1.2 crashes and 1.3 loops forever
 #      → `workbook grade` finishes within its limit, gives 1.1 and 1.4 their grades, 1.2
 #        "crashed", 1.3 "time limit", and leaves no process behind;
+#   E. 1.2 starts a child in a new session (setsid) that holds the output and writes later
+#      → `workbook grade` is not held up, the child is killed with the run, the grade is honest;
 #   D. lesson 09 solved except 9.3 (P not symmetrised)
 #      → 9.3 fails and 9.5, which calls it, *waits for 9.3* instead of failing too.
 # Usage: bash Tests/GradingSelfTest/run.sh   (from the repository root; ~3 minutes, most of it
@@ -120,6 +122,31 @@ check "the report uses relative paths only" bash -c "! grep -q 'src=\"/' grade-o
 sleep 1
 no_leftovers() { ! pgrep -f "$work/[.]build" > /dev/null; }
 check "no test process is left running" no_leftovers
+
+echo "E. 1.2 starts a child in a new session that holds the test's output and would write after the run"
+# The attack of issue 23: `setsid` escapes the process-group kill; while the child holds the pipe
+# swift test reads, swift test (and grade) wait for it. The executable's orphan sweep kills it as
+# soon as its parent has gone.
+hostile_12='    // Hostile on purpose: a child in a new session, holding stdout, writing after the run.
+    let child = Process()
+    child.executableURL = URL(fileURLWithPath: "/bin/sh")
+    child.arguments = ["-c", "setsid sh -c \"sleep 15; echo forged > \\\"$0\\\"\" \"$0\" &", FileManager.default.currentDirectoryPath + "/forged.txt"]
+    try child.run()
+    child.waitUntilExit()
+    throw TensorError.invalidArgument(operation: "gradient", message: "not computed")'
+sed -i '1i import Foundation' "$stub"
+replace_body gradient "$hostile_12"
+replace_body convolutionActivations '    throw notStarted("1.3")'
+swift build --build-tests > build.log 2>&1 || { tail -30 build.log; exit 1; }
+start=$(date +%s)
+.build/debug/workbook grade --lesson 1 --skip-build --out grade-e > e.log 2>&1; status=$?
+elapsed=$(( $(date +%s) - start ))
+check "grade is not held by the escaped child (${elapsed} s, the child sleeps 15 s)" test "$elapsed" -lt 12
+check "the honest grade: 1.1 and 1.4 done, 1.2 failing" bash -c "grep -Eq '^01-Hooks +2 +1 +1 +0 +0 +2 / 4$' e.log || { tail -5 e.log; false; }"
+sleep $(( 17 - elapsed > 0 ? 17 - elapsed : 0 ))
+check "the child never wrote (it was killed with the run)" test ! -e forged.txt
+check "no process of the attack is left" bash -c "! pgrep -f 'sleep 1[5]; echo forged' > /dev/null"
+sed -i '1d' "$stub"
 
 echo "D. lesson 09 solved, but 9.3's P not symmetrised: 9.3 fails, 9.5 (which calls it) waits"
 cp "$root/Solutions/09-Embeddings/Embeddings.swift" "$work/Lessons/09-Embeddings/Embeddings.swift"

@@ -28,9 +28,10 @@ check() {   # check DESCRIPTION COMMAND...
 edition="$work/edition"
 echo "writing the student edition to $edition"
 start=$(date +%s)
-(cd "$root" && swift run workbook student-edition --out "$edition") || { echo "✘ student-edition failed"; exit 1; }
+(cd "$root" && swift run workbook student-edition --out "$edition" --github-classroom) || { echo "✘ student-edition failed"; exit 1; }
 check "written in under 30 s" test $(( $(date +%s) - start )) -lt 30
 check "no Solutions/ in the edition" test ! -e "$edition/Solutions"
+check "the GitHub Classroom workflow is in the template, failing closed" bash -c "grep -q 'rm -rf grade-report' '$edition/.github/workflows/classroom.yml' && test -s '$edition/.github/classroom/autograding.json'"
 check "the command line without its instructors' commands" bash -c "test -d '$edition/Sources/WorkbookCLI' && ! ls '$edition/Sources/WorkbookCLI' | grep -qE 'ReferenceImplementations|VerifyCommand|BenchCommand|StudentEditionCommand'"
 check "no tests of the reference itself (…ReferenceChecks.swift)" bash -c "! find '$edition/Tests' -name '*ReferenceChecks.swift' | grep -q ."
 check "no fixture or benchmark scripts that compute the methods" bash -c "! find '$edition/Tests' '$edition/Datasets' -name '*.py' | grep -E 'LessonTests/|ColourFixtures/|bench' | grep -q ."
@@ -73,6 +74,7 @@ check "explain --all draws every method from the student's code" bash -c "cd '$e
 check "visualize --class 3 (8.5)" bash -c "cd '$edition' && '$workbook' visualize --class 3 --steps 20 --out '$work/v.png' >/dev/null && test -s '$work/v.png'"
 check "dream (8.7)" bash -c "cd '$edition' && '$workbook' dream --steps 3 --out '$work/d.png' >/dev/null && test -s '$work/d.png'"
 check "embed: the exercises' PCA, exact t-SNE and scores on 300 images (9.1–9.7)" bash -c "cd '$edition' && '$workbook' embed --layer gap --method tsne --n 300 --iterations 300 --out '$work/e.png' | grep -q 'gap features, t-SNE: T(5) 0.9'"
+check "grade in the edition: results.json with lesson 01's 4 exercises passed, and the workflow's check reads it" bash -c "cd '$edition' && '$workbook' grade --lesson 1 --skip-build --out grade-report >/dev/null && python3 -c 'import json; t = json.load(open(\"grade-report/results.json\"))[\"tests\"]; assert sum(x[\"status\"] == \"passed\" for x in t) == 4, t' && rm -rf grade-report"
 check "rank on the student's maps and metrics (lesson 10)" bash -c "cd '$edition' && '$workbook' rank --model mnist-gap --n 3 --methods saliency,gradcam,random --out '$work/rank' >/dev/null && grep -q gradcam '$work/rank/ranking.txt'"
 
 if [ $failures -eq 0 ]; then echo "student edition self-test: all checks hold"; else echo "student edition self-test: $failures check(s) failed"; exit 1; fi

@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import WorkbookCLI
+
+/// What `grade` and the autograder run is a student's code: an output flood ends with its own
+/// test and leaves a bounded log. (A child in a new session that outlives the run or holds its
+/// output open is killed by the executable's orphan sweep: Tests/GradingSelfTest/run.sh, part E.)
+@Suite("Running a student's tests: nothing outlives the run, output and files are bounded", .maintainers)
+struct ProcessGroupTests {
+    func scratch() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("workbook-group-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    #if os(Linux)
+    @Test("children(of:) lists this process's children from /proc (what the executable's orphan sweep reads)")
+    func childrenAreListed() throws {
+        let own = Process()
+        own.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        own.arguments = ["2"]
+        try own.run()
+        defer { own.terminate(); own.waitUntilExit() }
+        #expect(ProcessGroup.children(of: getpid()).contains(own.processIdentifier))
+        #expect(!ProcessGroup.children(of: getpid()).contains(getpid()))
+    }
+    #endif
+
+    @Test("a run that writes more than the file-size limit is stopped (SIGXFSZ), its log is capped, and the text read back keeps both ends")
+    func outputFloodIsBounded() throws {
+        let folder = try scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let log = folder.appendingPathComponent("log")
+        let outcome = try ProcessGroup.run(["sh", "-c", "echo first line; head -c 8000000 /dev/zero | tr '\\0' x; echo never"], in: folder,
+                                           environment: ProcessInfo.processInfo.environment, log: log, timeout: 60, maximumFileBytes: 1 << 20)
+        let size = (try FileManager.default.attributesOfItem(atPath: log.path)[.size] as? Int) ?? -1
+        #expect(size <= 1 << 20, "the log grew to \(size) bytes")
+        #expect(outcome.code != 0 || !outcome.exited, "the flood was not stopped")
+        // Reading back: a 3 MB log is read as its first and last window with the cut marked.
+        let big = folder.appendingPathComponent("big")
+        try Data(("HEAD" + String(repeating: "y", count: 3_000_000) + "TAIL").utf8).write(to: big)
+        let text = ProcessGroup.boundedText(of: big, window: 1000)
+        #expect(text.hasPrefix("HEAD") && text.hasSuffix("TAIL") && text.count < 3000 && text.contains("bytes of output left out"))
+        #expect(ProcessGroup.boundedText(of: log).hasPrefix("first line"))
+    }
+}
