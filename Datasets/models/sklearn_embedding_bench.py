@@ -14,6 +14,7 @@ features of the shipped mnist-gap (PyTorch forward hook, Datasets/models/workboo
     compilation is done on a short warm-up fit of 5,000 points first and not timed);
 each timed end to end (neighbours, affinities, optimisation) and scored by
 sklearn.manifold.trustworthiness(k=5) (not timed). Unset OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE first.
+ONLY=umap times UMAP alone (as `workbook bench --only UMAP`), ONLY=tsne PCA and t-SNE alone.
 """
 import gzip
 import os
@@ -21,17 +22,14 @@ import sys
 import time
 
 import numpy as np
-import torch
 from sklearn.decomposition import PCA
 from sklearn.manifold import TSNE, trustworthiness
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "../.."))
 sys.path.insert(0, HERE)
-from workbook_model import load  # noqa: E402
-
-torch.set_num_threads(2)
 runs = int(os.environ.get("RUNS", "1"))
+only = os.environ.get("ONLY", "")
 
 
 def mnist_test():
@@ -41,6 +39,9 @@ def mnist_test():
 
 
 def gap_features(images):
+    import torch
+    from workbook_model import load
+    torch.set_num_threads(2)
     model = load(os.path.join(HERE, "mnist-gap.safetensors"))
     captured = []
     model.gap.register_forward_hook(lambda module, inputs, output: captured.append(output.detach().reshape(len(output), -1)))
@@ -64,26 +65,33 @@ def timed(name, work, data=None):
 
 images = mnist_test()
 pixels = images.reshape(len(images), -1)
-gap = gap_features(images)
-timed("PCA 10000x784 pixels, 2 components (sklearn)", lambda: PCA(n_components=2).fit_transform(pixels))
-for name, data in [("gap features", gap), ("pixels", pixels)]:
-    timed(f"t-SNE Barnes-Hut 10000 {name} (sklearn)",
-          lambda: TSNE(perplexity=30, init="pca", method="barnes_hut", angle=0.5, max_iter=1000,
-                       random_state=0, n_jobs=2).fit_transform(data), data)
-    try:
-        import openTSNE
-        for method in ["fft", "bh"]:
-            timed(f"t-SNE 10000 {name} (openTSNE {openTSNE.__version__}, {method})",
-                  lambda: np.asarray(openTSNE.TSNE(perplexity=30, n_jobs=2, random_state=0,
-                                                   negative_gradient_method=method).fit(data)), data)
-    except ImportError:
-        print("openTSNE is not installed: pip install openTSNE")
-    try:
-        import umap
-        # numba compiles on first use (and NN-descent only above 4,096 points): a short fit of 5,000
-        # points first, not timed.
-        umap.UMAP(random_state=0, n_epochs=5).fit_transform(data[:5000])
-        timed(f"UMAP 10000 {name} (umap-learn {umap.__version__})",
-              lambda: umap.UMAP(n_neighbors=15, min_dist=0.1, init="pca", random_state=0).fit_transform(data), data)
-    except ImportError:
-        print("umap-learn is not installed: pip install umap-learn")
+try:
+    sets = [("gap features", gap_features(images)), ("pixels", pixels)]
+except ImportError:
+    print("torch is not installed: the gap-feature rows are skipped (pip install torch safetensors)")
+    sets = [("pixels", pixels)]
+if only != "umap":
+    timed("PCA 10000x784 pixels, 2 components (sklearn)", lambda: PCA(n_components=2).fit_transform(pixels))
+for name, data in sets:
+    if only != "umap":
+        timed(f"t-SNE Barnes-Hut 10000 {name} (sklearn)",
+              lambda: TSNE(perplexity=30, init="pca", method="barnes_hut", angle=0.5, max_iter=1000,
+                           random_state=0, n_jobs=2).fit_transform(data), data)
+        try:
+            import openTSNE
+            for method in ["fft", "bh"]:
+                timed(f"t-SNE 10000 {name} (openTSNE {openTSNE.__version__}, {method})",
+                      lambda: np.asarray(openTSNE.TSNE(perplexity=30, n_jobs=2, random_state=0,
+                                                       negative_gradient_method=method).fit(data)), data)
+        except ImportError:
+            print("openTSNE is not installed: pip install openTSNE")
+    if only != "tsne":
+        try:
+            import umap
+            # numba compiles on first use (and NN-descent only above 4,096 points): a short fit of 5,000
+            # points first, not timed.
+            umap.UMAP(random_state=0, n_epochs=5).fit_transform(data[:5000])
+            timed(f"UMAP 10000 {name} (umap-learn {umap.__version__})",
+                  lambda: umap.UMAP(n_neighbors=15, min_dist=0.1, init="pca", random_state=0).fit_transform(data), data)
+        except ImportError:
+            print("umap-learn is not installed: pip install umap-learn")

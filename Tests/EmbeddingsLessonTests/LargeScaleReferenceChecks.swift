@@ -178,6 +178,26 @@ struct LargeScaleEmbeddingTests {
         #expect(try umap(data, settings: UMAPSettings(epochs: 50, seed: 4), principalComponents: { try fastPCA($0, components: 2).projection }).values != one)
     }
 
+    @Test("UMAP's layout: the fast path gives its naive twin's bits (the graph of 400 points, 60 epochs, every sampling schedule)")
+    func umapLayoutMatchesItsNaiveTwin() throws {
+        let data = try Self.gaussian(400, 12, seed: 21)
+        let graph = fuzzySimplicialSet(data, neighbours: 15)
+        var heads: [Int] = [], tails: [Int] = [], weights: [Double] = []
+        for i in 0..<400 { for e in graph.rowStart[i]..<graph.rowStart[i + 1] { heads.append(i); tails.append(graph.columns[e]); weights.append(graph.values[e]) } }
+        let largest = weights.max()!
+        let layout = UMAPLayout(points: 400, heads: heads, tails: tails, epochsPerSample: weights.map { 60 / (60 * $0 / largest) }, epochs: 60,
+                                a: 1.577, b: 0.895, settings: UMAPSettings(epochs: 60, seed: 5))
+        var g = SeededGenerator(seed: 8)
+        let start = (0..<800).map { _ in Double(g.nextFloat()) * 10 }
+        var fast = start, naive = start
+        var g1 = SeededGenerator(seed: 9), g2 = SeededGenerator(seed: 9)
+        layout.optimise(&fast, using: &g1, progress: nil)
+        layout.optimiseNaively(&naive, using: &g2, progress: nil)
+        #expect(fast != start)
+        #expect(zip(fast, naive).allSatisfy { $0.bitPattern == $1.bitPattern }, "first difference at \(zip(fast, naive).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? -1)")
+        #expect(g1.next() == g2.next(), "the two drew different numbers of negative samples")
+    }
+
     @Test("Barnes-Hut t-SNE, PCA and neighbours: the same bits on 1, 2 and 3 threads")
     func threadCountDeterminism() throws {
         let data = try Self.gaussian(400, 60, seed: 13, duplicates: true)
