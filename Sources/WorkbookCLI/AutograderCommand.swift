@@ -12,7 +12,8 @@ import ModelZoo
 ///   on Gradescope's Ubuntu image and builds a pristine copy of the course once), `run_autograder`
 ///   (copies only the submitted `Lessons/NN-Topic/*.swift` files into a fresh copy of that build,
 ///   runs `workbook grade` with its crash and time isolation, and writes Gradescope's
-///   `results.json`), and `course/` (the tracked files of this checkout). Zip the folder's
+///   `results.json`), and `course/` (the student edition of the committed course: graded against
+///   the recorded references, no `Solutions/`). Zip the folder's
 ///   contents and upload them as the assignment's autograder.
 /// - `--github-classroom DIR`: `.github/workflows/classroom.yml` (one grading run, then one
 ///   command-grader step per exercise with its points, and the reporter) and the older
@@ -42,13 +43,20 @@ enum AutograderCommand: Command {
         let root = try DatasetFiles.root()
         if let gradescope {
             let folder = URL(fileURLWithPath: gradescope)
-            // The committed course (git archive HEAD), never the working tree: an instructor's
-            // locally solved stub or uncommitted change is never graded for the class.
+            // The student edition of the committed course (git archive HEAD, never the working tree:
+            // an instructor's locally solved stub is never graded for the class), graded against the
+            // recorded references: no Solutions/ in the image, so no reference code a submission
+            // could call (by symbol name) or link to, and nothing of the answers to read.
+            _ = try trackedFiles(root: root)     // a git checkout, or one line saying why not
             let committed = FileManager.default.temporaryDirectory.appendingPathComponent("workbook-course-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: committed, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: committed) }
-            _ = try StudentEditionCommand.shell(["sh", "-c", "git -C \"$0\" archive --format=tar HEAD | tar -x -C \"$1\"", root.path, committed.path], root: root)
-            let course = try trackedFiles(root: root).filter { FileManager.default.fileExists(atPath: committed.appendingPathComponent($0).path) }
+            _ = try StudentEditionCommand.stage(root: root, into: committed, classroom: false)
+            let course = (FileManager.default.enumerator(atPath: committed.path)?.allObjects as? [String] ?? [])
+                .filter { path in
+                    var folder: ObjCBool = false
+                    return FileManager.default.fileExists(atPath: committed.appendingPathComponent(path).path, isDirectory: &folder) && !folder.boolValue
+                }.sorted()
             var files: [(url: URL, data: Data)] = [
                 (folder.appendingPathComponent("setup.sh"), Data(gradescopeSetup(swiftVersion: version).utf8)),
                 (folder.appendingPathComponent("run_autograder"), Data(gradescopeRun(timeout: timeout).utf8)),
@@ -61,7 +69,7 @@ enum AutograderCommand: Command {
             for script in ["setup.sh", "run_autograder"] {
                 try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.appendingPathComponent(script).path)
             }
-            print("wrote \(folder.path): setup.sh, run_autograder and course/ (\(course.count) files); zip the folder's contents for Gradescope")
+            print("wrote \(folder.path): setup.sh, run_autograder and course/ (the student edition, \(course.count) files); zip the folder's contents for Gradescope")
         }
         if let classroom {
             let folder = URL(fileURLWithPath: classroom)

@@ -64,11 +64,26 @@ enum StudentEditionCommand: Command {
         try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: staging) }
 
+        let commit = try stage(root: root, into: staging, classroom: options.has("github-classroom"))
+        let dirty = try shell(["git", "-C", root.path, "status", "--porcelain", "--untracked-files=no"], root: root)
+            .split(separator: "\n").count
+        try FileManager.default.createDirectory(at: out.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.moveItem(at: staging, to: out)
+        let files = FileManager.default.enumerator(atPath: out.path)?.allObjects.count ?? 0
+        printNow("wrote the student edition of \(commit) to \(out.path): \(files) files and folders, no code of Solutions/ in any Swift file, "
+                 + String(format: "%.1f s", Date().timeIntervalSince(start))
+                 + (dirty > 0 ? " (the committed course: \(dirty) file(s) with uncommitted changes are not in it)" : ""))
+    }
+
+    /// Writes the edition of `root`'s committed course into the empty folder `staging`: `git
+    /// archive HEAD`, without `excluded` and `fullEditionOnly`, with the students' README (and the
+    /// Classroom workflow), then searched for answers' code. Returns the commit's short hash. What
+    /// `student-edition` publishes and the Gradescope bundle grades with.
+    static func stage(root: URL, into staging: URL, classroom: Bool) throws -> String {
         let commit = try shell(["git", "-C", root.path, "rev-parse", "--short", "HEAD"], root: root).trimmingCharacters(in: .whitespacesAndNewlines)
         _ = try shell(["sh", "-c", "git -C \"$0\" archive --format=tar HEAD | tar -x -C \"$1\"", root.path, staging.path], root: root)
         for path in excluded { try? FileManager.default.removeItem(at: staging.appendingPathComponent(path)) }
         for file in fullEditionOnly(in: staging) { try FileManager.default.removeItem(at: file) }
-        let classroom = options.has("github-classroom")
         try Data(readme(commit: commit, classroom: classroom).utf8).write(to: staging.appendingPathComponent("README.md"))
         if classroom {
             // The same workflow `workbook autograder --github-classroom` writes: one grading run,
@@ -87,14 +102,7 @@ enum StudentEditionCommand: Command {
         guard leaks.isEmpty else {
             throw WorkFailure(message: "the edition would contain code of Solutions/ (\(leaks.count) place(s)), first: \(leaks[0])\(leaks.count > 1 ? "; " + leaks.dropFirst().prefix(4).joined(separator: "; ") : "")")
         }
-        let dirty = try shell(["git", "-C", root.path, "status", "--porcelain", "--untracked-files=no"], root: root)
-            .split(separator: "\n").count
-        try FileManager.default.createDirectory(at: out.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try FileManager.default.moveItem(at: staging, to: out)
-        let files = FileManager.default.enumerator(atPath: out.path)?.allObjects.count ?? 0
-        printNow("wrote the student edition of \(commit) to \(out.path): \(files) files and folders, no code of Solutions/ in any Swift file, "
-                 + String(format: "%.1f s", Date().timeIntervalSince(start))
-                 + (dirty > 0 ? " (the committed course: \(dirty) file(s) with uncommitted changes are not in it)" : ""))
+        return commit
     }
 
     /// Runs a command, returns its standard output; its failure is a work failure.

@@ -6,7 +6,9 @@
 # /autograder path overridden. Checks results.json: Gradescope's keys, 1.4 passed with 1 point,
 # 1.1 not started with 0, the total 1, that a file outside Lessons/ in the submission
 # (a Package.swift) is ignored, that links and odd names inside Lessons/ are skipped and listed
-# (the rest still graded), and that the bundle holds the committed course, not the working tree.
+# (the rest still graded), that a stub calling the reference's symbol (`@_silgen_name`) scores 0
+# (the bundle is the student edition: no reference to link to), and that the bundle holds the
+# committed course, not the working tree.
 # Usage: bash Tests/AutograderSelfTest/run.sh   (from the repository root; the copy's first build
 # takes several minutes). Exit status 0 when every check holds.
 set -uo pipefail
@@ -23,7 +25,7 @@ cd "$root"
 swift build --product workbook > "$work/build.txt" 2>&1 || { tail -20 "$work/build.txt"; exit 1; }
 "$(swift build --show-bin-path)/workbook" autograder --gradescope "$work/bundle" || exit 1
 check "the bundle has an executable setup.sh and run_autograder" test -x "$work/bundle/setup.sh" -a -x "$work/bundle/run_autograder"
-check "the bundle's course has the stubs and the reference" test -f "$work/bundle/course/Lessons/01-Hooks/Hooks.swift" -a -f "$work/bundle/course/Solutions/01-Hooks/Hooks.swift"
+check "the bundle's course is the student edition: the stubs and the recorded references, no Solutions/" test -f "$work/bundle/course/Lessons/01-Hooks/Hooks.swift" -a -s "$work/bundle/course/Tests/HooksLessonTests/Recorded/references.wbref" -a ! -e "$work/bundle/course/Solutions"
 
 # A submission: Lessons/ with exercise 1.4 solved, plus a file that must be ignored.
 mkdir -p "$work/submission"
@@ -45,7 +47,7 @@ echo 'this is not Swift: a submission may not replace the package' > "$work/subm
 # Hostile extras, each of which would break the build (and so the grade) if it were used: a link to
 # the course's reference (duplicate definitions), a link to a system file, a non-UTF-8 name and a
 # 255-character name holding invalid Swift. They must be skipped and listed, the rest graded.
-ln -s "$work/bundle/course/Solutions/01-Hooks/Hooks.swift" "$work/submission/Lessons/01-Hooks/Reference.swift"
+ln -s "$root/Solutions/01-Hooks/Hooks.swift" "$work/submission/Lessons/01-Hooks/Reference.swift"
 ln -s /etc/passwd "$work/submission/Lessons/01-Hooks/Passwd.swift"
 echo 'this is not Swift' > "$work/submission/Lessons/01-Hooks/"$'odd\xffname.swift'
 echo 'this is not Swift' > "$work/submission/Lessons/01-Hooks/$(printf 'a%.0s' $(seq 249)).swift"
@@ -79,6 +81,29 @@ check "the submitted Lessons/01-Hooks/Hooks.swift was graded" cmp -s "$work/subm
 check "the submission's Package.swift was not used" cmp -s "$root/Package.swift" "$work/bundle/course/Package.swift"
 check "the linked and oddly named files were skipped and listed" bash -c "[ \$(grep -c '^skipped Lessons/01-Hooks/' '$work/run.txt') -eq 4 ]"
 check "nothing of /etc/passwd reached the results" bash -c "! grep -rq 'root:' '$work/results'"
+
+# A submission that calls the reference's 1.4 by its symbol (`@_silgen_name`, the name found with nm
+# in a full build): the bundle has no reference to link to, so it does not build and scores 0 —
+# with the full course inside, it scored 4 / 4 in issue 23.
+symbol=$(nm -g "$root/.build/debug/HooksSolutions.build/Hooks.swift.o" 2>/dev/null | awk '$2 == "T" { print $3 }' | grep 'HooksSolutions10confidence' | head -1)
+check "the reference's symbol for 1.4 is found in the full build" test -n "$symbol"
+rm -rf "$work/submission2" && cp -r "$work/submission" "$work/submission2"
+find "$work/submission2/Lessons/01-Hooks" -maxdepth 1 -name '*.swift' ! -name Hooks.swift -delete     # only the forging stub
+python3 - "$work/submission2/Lessons/01-Hooks/Hooks.swift" "$symbol" <<'PY'
+import sys
+path, symbol = sys.argv[1], sys.argv[2]
+text = open(path).read()
+start = text.index("public func confidence(")
+open_brace = text.index("{\n", start) + 2
+close = text.index("\n}\n", open_brace)
+text = text[:open_brace] + "    try forgedConfidence(of: model, for: images)" + text[close:]
+text += f'\n@_silgen_name("{symbol}")\nfunc forgedConfidence(of model: Module, for images: Tensor) throws -> [(predicted: Int, probability: Float)]\n'
+open(path, "w").write(text)
+PY
+WORKBOOK_SUBMISSION="$work/submission2" WORKBOOK_COURSE="$work/bundle/course" \
+    WORKBOOK_RESULTS="$work/results2" WORKBOOK_GRADE_OPTIONS="--lesson 1" "$work/bundle/run_autograder" > "$work/run2.txt" 2>&1
+check "calling the reference by its symbol scores 0: nothing to link to" \
+    python3 -c "import json,sys; r=json.load(open('$work/results2/results.json')); sys.exit(0 if r['score'] == 0 and 'Grading failed' in r.get('output', '') else 1)"
 
 # The bundle holds the committed course, never the working tree: a clone with an uncommitted
 # "solution" in a stub gives a bundle with the committed stub.

@@ -24,7 +24,7 @@ struct AutograderTests {
 
     static let hasPython = FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")
 
-    @Test("--gradescope writes executable scripts that parse, and the course's tracked files without build products")
+    @Test("--gradescope writes executable scripts that parse, and the course as its student edition (no Solutions/) without build products")
     func gradescope() throws {
         let folder = try scratchFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -43,8 +43,13 @@ struct AutograderTests {
         for variable in ["WORKBOOK_SUBMISSION", "WORKBOOK_COURSE", "WORKBOOK_WORK", "WORKBOOK_RESULTS"] { #expect(run.contains("${\(variable):-")) }
         #expect(run.contains("workbook grade --skip-build --timeout 600"))
         let course = bundle.appendingPathComponent("course")
-        for path in ["Package.swift", "Lessons/01-Hooks/Hooks.swift", "Solutions/01-Hooks/Hooks.swift", "Datasets/models/mnist-gap.safetensors"] {
+        for path in ["Package.swift", "Lessons/01-Hooks/Hooks.swift", "Tests/HooksLessonTests/Recorded/references.wbref",
+                     "Sources/WorkbookCLI/GradeCommand.swift", "Datasets/models/mnist-gap.safetensors"] {
             #expect(FileManager.default.fileExists(atPath: course.appendingPathComponent(path).path), "missing \(path)")
+        }
+        // The student edition: no answers for a submission to call, link to or read.
+        for path in ["Solutions", "Sources/WorkbookCLI/ReferenceImplementations.swift", "Tests/WorkbookCLITests"] {
+            #expect(!FileManager.default.fileExists(atPath: course.appendingPathComponent(path).path), "\(path) is in the bundle")
         }
         #expect(!FileManager.default.fileExists(atPath: course.appendingPathComponent(".build").path))
         #expect(!FileManager.default.fileExists(atPath: course.appendingPathComponent(".git").path))
