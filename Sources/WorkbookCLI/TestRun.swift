@@ -68,6 +68,8 @@ struct TestRun {
 ///
 /// What it runs is a student's code and may be hostile; the run is bounded:
 /// - **time**: after `timeout` seconds the whole group is killed (SIGKILL);
+/// - **memory**: 4 GiB of address space per process (RLIMIT_AS: an allocation past it fails, a
+///   crash of that test; the heaviest lessons' tests run in under 4 GiB, checked);
 /// - **output and disk**: every file the run writes, its output included, is limited to
 ///   `maximumFileBytes` (RLIMIT_FSIZE: a write past it ends the writer with SIGXFSZ, a crash of that
 ///   test), and `boundedText(of:)` reads at most the first and last `logWindow` bytes of the log;
@@ -84,13 +86,15 @@ enum ProcessGroup {
 
     /// 64 MiB: far above what a lesson's tests write (the largest log is under 1 MB), far below a disk.
     static let maximumFileBytes = 64 << 20
+    /// 4 GiB of address space: lessons 08–10's tests with the reference answers run within it.
+    static let maximumMemoryBytes = 4 << 30
     /// How much of each end of a log `boundedText(of:)` keeps.
     static let logWindow = 1 << 20
 
     /// Runs `arguments` (looked up on PATH by `/usr/bin/env`) in `directory`; after `timeout`
     /// seconds kills the whole group (SIGKILL) and reaps it. Never waits on a pipe.
     static func run(_ arguments: [String], in directory: URL, environment: [String: String], log: URL, timeout: Double,
-                    maximumFileBytes: Int = maximumFileBytes) throws -> Outcome {
+                    maximumFileBytes: Int = maximumFileBytes, maximumMemoryBytes: Int = maximumMemoryBytes) throws -> Outcome {
         if reapsOrphans { becomeSubreaper() }
         #if canImport(Darwin)
         var attributes: posix_spawnattr_t? = nil
@@ -112,8 +116,9 @@ enum ProcessGroup {
         _ = FileManager.default.changeCurrentDirectoryPath(directory.path)
         defer { _ = FileManager.default.changeCurrentDirectoryPath(previous) }
         // The file-size limit is set by the shell the child starts as, then it becomes the command.
-        // POSIX counts `ulimit -f` in 512-byte blocks (dash, and bash as sh).
-        let limited = ["sh", "-c", "ulimit -f \(max(1, maximumFileBytes / 512)) 2>/dev/null; exec \"$@\"", "sh"] + arguments
+        // POSIX counts `ulimit -f` in 512-byte blocks (dash, and bash as sh); -v is in KiB.
+        let limits = "ulimit -f \(max(1, maximumFileBytes / 512)) 2>/dev/null; ulimit -v \(max(1, maximumMemoryBytes / 1024)) 2>/dev/null"
+        let limited = ["sh", "-c", limits + "; exec \"$@\"", "sh"] + arguments
         let argv = (["/usr/bin/env"] + limited).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { argv.forEach { free($0) }; envp.forEach { free($0) } }

@@ -44,4 +44,18 @@ struct ProcessGroupTests {
         #expect(text.hasPrefix("HEAD") && text.hasSuffix("TAIL") && text.count < 3000 && text.contains("bytes of output left out"))
         #expect(ProcessGroup.boundedText(of: log).hasPrefix("first line"))
     }
+
+    @Test("a run that allocates past its memory limit fails at the allocation instead of taking the machine's memory")
+    func memoryIsBounded() throws {
+        let folder = try scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let log = folder.appendingPathComponent("log")
+        let start = Date()
+        let outcome = try ProcessGroup.run(["python3", "-c", "x = bytearray(2 << 30); print('allocated')"], in: folder,
+                                           environment: ProcessInfo.processInfo.environment, log: log, timeout: 60, maximumMemoryBytes: 512 << 20)
+        let text = ProcessGroup.boundedText(of: log)
+        #expect(outcome.code != 0 && !text.contains("allocated"), "exit \(outcome.code): \(text)")
+        #expect(text.contains("MemoryError"), "\(text)")
+        #expect(Date().timeIntervalSince(start) < 10)
+    }
 }
