@@ -7,6 +7,8 @@
 #   B. 1.2 crashes (fatalError)
 #      → `swift test` ends with one line naming exercise 1.2, its stub, file and line and the
 #        crash message, then the table;
+#   B2. 1.2 reads past an array's end (a bare trap in -O code, no runtime message)
+#      → the crash line still ends with the trapping line, from the faulting address;
 #   C. 1.2 crashes and 1.3 loops forever
 #      → `workbook grade` finishes within its limit, gives 1.1 and 1.4 their grades, 1.2
 #        "crashed", 1.3 "time limit", and leaves no process behind;
@@ -104,6 +106,18 @@ check "swift test fails (exit $status)" test "$status" -ne 0
 check "one line names the exercise, stub, file and line and the message" \
     bash -c "grep -Eq '^✘ Exercise 1\.2 crashed in gradient\(of:at:for:targets:\), Lessons/01-Hooks/Hooks.swift:[0-9]+ \(test \".*\"\): .*boom in 1\.2' b.log"
 check "the table so far follows it" bash -c "grep -A3 '^✘ Exercise 1.2 crashed' b.log | grep -q '^Workbook score'"
+echo "B2. an index out of range in 1.2: -O code traps with no message; the report still names the line"
+trap_12='    let values: [Float] = [1, 2, 3]
+    let past = values.count + images.shape.count
+    return try Tensor(shape: [1], data: [values[past]])   // the trapping line'
+replace_body gradient "$trap_12"
+swift build --build-tests > build.log 2>&1 || { tail -30 build.log; exit 1; }
+trap_line=$(grep -n 'the trapping line' "$stub" | cut -d: -f1)
+WORKBOOK_TEST_TIME_LIMIT=20 swift test --skip-build --filter '^HooksLessonTests' > b2.log 2>&1
+check "the crash line places the trap at Hooks.swift:$trap_line" \
+    bash -c "grep -Eq '^✘ Exercise 1\.2 crashed in gradient\(of:at:for:targets:\), .*: a trap .* at Lessons/01-Hooks/Hooks.swift:$trap_line\$' b2.log || { grep crashed b2.log; false; }"
+replace_body gradient "$crash_12"
+
 echo "C. the crash in 1.2 and an endless loop in 1.3, graded by workbook grade"
 # (Not by one swift test: two endless 1.3 tests can hold both worker threads, so the time
 # limit, not the crash, ends that run — also correct, but not what B checks.)
