@@ -14,6 +14,7 @@ public enum EmbeddingsExercises {
     public static let pca = EmbeddingsCourse.pca.bound(
         reference: { try EmbeddingsSolutions.pca($0, components: $1) },
         wrong: { id in { try EmbeddingsMistakes.pca(id, $0, components: $1) } })
+        .with(variants: EmbeddingsVariants.pca)
 
     public static let tsneAffinities = EmbeddingsCourse.tsneAffinities.bound(
         reference: { try EmbeddingsSolutions.tsneAffinities($0, perplexity: $1) },
