@@ -10,6 +10,7 @@ public enum AdversarialExercises {
     public static let fgsm = AdversarialCourse.fgsm.bound(
         reference: { try AdversarialSolutions.fgsm(of: $0, images: $1, labels: $2, epsilon: $3) },
         wrong: { id in { try AdversarialMistakes.fgsm(id, of: $0, images: $1, labels: $2, epsilon: $3) } })
+        .with(variants: AdversarialVariants.fgsm)
 
     public static let targetedFGSM = AdversarialCourse.targetedFGSM.bound(
         reference: { try AdversarialSolutions.targetedFGSM(of: $0, images: $1, targets: $2, epsilon: $3) },
