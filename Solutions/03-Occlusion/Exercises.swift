@@ -10,6 +10,7 @@ public enum OcclusionExercises {
     public static let occlusionWindows = OcclusionCourse.occlusionWindows.bound(
         reference: { try OcclusionSolutions.occlusionWindows(height: $0, width: $1, window: $2, stride: $3) },
         wrong: { id in { try OcclusionMistakes.occlusionWindows(id, height: $0, width: $1, window: $2, stride: $3) } })
+        .with(variants: OcclusionVariants.occlusionWindows)
 
     public static let occlusion = OcclusionCourse.occlusion.bound(
         reference: { try OcclusionSolutions.occlusion(of: $0, images: $1, targets: $2, window: $3, stride: $4, baseline: $5, batchSize: $6) },
