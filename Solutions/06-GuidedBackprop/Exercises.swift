@@ -22,6 +22,7 @@ public enum GuidedBackpropExercises {
     public static let rankCorrelation = GuidedBackpropCourse.rankCorrelation.bound(
         reference: { try GuidedBackpropSolutions.rankCorrelation($0, $1) },
         wrong: { id in { try GuidedBackpropMistakes.rankCorrelation(id, $0, $1) } })
+        .with(variants: GuidedBackpropVariants.rankCorrelation)
 
     /// The lesson with its variants listed (what `verify` runs).
     public static let lesson = GuidedBackpropCourse.lesson.with(exercises: [guidedBackprop.summary, deconvnet.summary, guidedGradCAM.summary, rankCorrelation.summary])

@@ -14,6 +14,7 @@ public enum FeatureVisualizationExercises {
     public static let totalVariation = FeatureVisualizationCourse.totalVariation.bound(
         reference: { try FeatureVisualizationSolutions.totalVariation($0) },
         wrong: { id in { try FeatureVisualizationMistakes.totalVariation(id, $0) } })
+        .with(variants: FeatureVisualizationVariants.totalVariation)
 
     public static let gaussianBlur = FeatureVisualizationCourse.gaussianBlur.bound(
         reference: { try FeatureVisualizationSolutions.gaussianBlur($0, sigma: $1) },
