@@ -20,18 +20,22 @@ public enum SaliencyExercises {
     public static let gradientTimesInput = SaliencyCourse.gradientTimesInput.bound(
         reference: { try SaliencySolutions.gradientTimesInput(of: $0, images: $1, targets: $2) },
         wrong: { id in { try SaliencyMistakes.gradientTimesInput(id, of: $0, images: $1, targets: $2) } })
+        .with(variants: SaliencyVariants.gradientTimesInput)
 
     public static let smoothGrad = SaliencyCourse.smoothGrad.bound(
         reference: { try SaliencySolutions.smoothGrad(of: $0, images: $1, targets: $2, samples: $3, noiseLevel: $4, seed: $5) },
         wrong: { id in { try SaliencyMistakes.smoothGrad(id, of: $0, images: $1, targets: $2, samples: $3, noiseLevel: $4, seed: $5) } })
+        .with(variants: SaliencyVariants.smoothGrad)
 
     public static let integrationPoints = SaliencyCourse.integrationPoints.bound(
         reference: { try SaliencySolutions.integrationPoints($0, steps: $1) },
         wrong: { id in { try SaliencyMistakes.integrationPoints(id, $0, steps: $1) } })
+        .with(variants: SaliencyVariants.integrationPoints)
 
     public static let integratedGradients = SaliencyCourse.integratedGradients.bound(
         reference: { try SaliencySolutions.integratedGradients(of: $0, images: $1, targets: $2, baseline: $3, steps: $4, method: $5) },
         wrong: { id in { try SaliencyMistakes.integratedGradients(id, of: $0, images: $1, targets: $2, baseline: $3, steps: $4, method: $5) } })
+        .with(variants: SaliencyVariants.integratedGradients)
 
     /// The lesson with its variants listed (what `verify` runs).
     public static let lesson = SaliencyCourse.lesson.with(exercises: [saliency.summary, saliencyMagnitude.summary, gradientTimesInput.summary, smoothGrad.summary, integrationPoints.summary, integratedGradients.summary])
