@@ -15,6 +15,7 @@ public enum OcclusionExercises {
     public static let occlusion = OcclusionCourse.occlusion.bound(
         reference: { try OcclusionSolutions.occlusion(of: $0, images: $1, targets: $2, window: $3, stride: $4, baseline: $5, batchSize: $6) },
         wrong: { id in { try OcclusionMistakes.occlusion(id, of: $0, images: $1, targets: $2, window: $3, stride: $4, baseline: $5, batchSize: $6) } })
+        .with(variants: OcclusionVariants.occlusion)
 
     /// The lesson with its variants listed (what `verify` runs).
     public static let lesson = OcclusionCourse.lesson.with(exercises: [occlusionWindows.summary, occlusion.summary])

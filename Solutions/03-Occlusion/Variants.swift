@@ -26,4 +26,59 @@ public enum OcclusionVariants {
             return windows
         },
     ]
+
+    /// 3.2 — the occluded copies made by masks (x · m + b · (1 − m), exact for m ∈ {0, 1}) with
+    /// tensor ops, one chunk at a time; each pixel's mean *gathered* from the windows covering it
+    /// (instead of scattering each window's drop), in Double.
+    public static let occlusion: [Exercise<@Sendable (Module, Tensor, [Int], Int, Int, Float, Int) throws -> Tensor>.Mistake] = [
+        .init(id: "masks-and-gather", summary: "copies by masks, each pixel's mean gathered from its windows in Double") { model, images, targets, window, stride, baseline, batchSize in
+            guard images.rank == 4, targets.count == images.shape[0] else {
+                throw TensorError.invalidArgument(operation: "occlusion", message: "one target per image of [N, C, H, W] images")
+            }
+            guard batchSize >= 1 else { throw TensorError.invalidArgument(operation: "occlusion", message: "batchSize < 1") }
+            let (n, c, h, w) = (images.shape[0], images.shape[1], images.shape[2], images.shape[3])
+            let windows = try OcclusionSolutions.occlusionWindows(height: h, width: w, window: window, stride: stride)
+            return try withNoGrad {
+                let before = try model(images)
+                let classes = before.shape[1]
+                guard targets.allSatisfy({ $0 >= 0 && $0 < classes }) else {
+                    throw TensorError.invalidArgument(operation: "occlusion", message: "a target outside 0..<\(classes)")
+                }
+                // masks[k]: 0 inside window k, 1 outside, [1, 1, H, W].
+                let masks = windows.map { win -> [Float] in
+                    var m = [Float](repeating: 1, count: h * w)
+                    for r in win.rows { for col in win.columns { m[r * w + col] = 0 } }
+                    return m
+                }
+                var drops = [[Double]](repeating: [], count: n)
+                var pairs = (0..<n).flatMap { i in windows.indices.map { (i, $0) } }[...]
+                while !pairs.isEmpty {
+                    let chunk = pairs.prefix(batchSize)
+                    pairs = pairs.dropFirst(chunk.count)
+                    var copies: [Tensor] = []
+                    for (i, k) in chunk {
+                        let image = try images.sliced(axis: 0, i..<(i + 1))
+                        let mask = try Tensor(shape: [1, 1, h, w], data: masks[k])
+                        let hole = try Tensor(shape: [1, 1, h, w], data: masks[k].map { (1 - $0) * baseline })
+                        copies.append(try image * mask + hole)
+                    }
+                    let after = try model(try Tensor.concatenate(copies, axis: 0))
+                    for (row, (i, _)) in chunk.enumerated() {
+                        drops[i].append(Double(before.data[i * classes + targets[i]]) - Double(after.data[row * classes + targets[i]]))
+                    }
+                }
+                var out = [Float](repeating: 0, count: images.count)
+                for i in 0..<n {
+                    for r in 0..<h {
+                        for col in 0..<w {
+                            let covering = windows.indices.filter { windows[$0].rows.contains(r) && windows[$0].columns.contains(col) }
+                            let mean = covering.isEmpty ? 0 : covering.reduce(0.0) { $0 + drops[i][$1] } / Double(covering.count)
+                            for k in 0..<c { out[((i * c + k) * h + r) * w + col] = Float(mean) }
+                        }
+                    }
+                }
+                return try Tensor(shape: images.shape, data: out)
+            }
+        },
+    ]
 }

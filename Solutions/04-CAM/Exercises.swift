@@ -10,10 +10,12 @@ public enum CAMExercises {
     public static let classActivationMap = CAMCourse.classActivationMap.bound(
         reference: { try CAMSolutions.classActivationMap(of: $0, images: $1, targets: $2, featureLayer: $3, classifier: $4) },
         wrong: { id in { try CAMMistakes.classActivationMap(id, of: $0, images: $1, targets: $2, featureLayer: $3, classifier: $4) } })
+        .with(variants: CAMVariants.classActivationMap)
 
     public static let upsampleBilinear = CAMCourse.upsampleBilinear.bound(
         reference: { try CAMSolutions.upsampleBilinear($0, height: $1, width: $2) },
         wrong: { id in { try CAMMistakes.upsampleBilinear(id, $0, height: $1, width: $2) } })
+        .with(variants: CAMVariants.upsampleBilinear)
 
     public static let normalizedMaps = CAMCourse.normalizedMaps.bound(
         reference: { try CAMSolutions.normalizedMaps($0) },
