@@ -10,14 +10,17 @@ public enum GuidedBackpropExercises {
     public static let guidedBackprop = GuidedBackpropCourse.guidedBackprop.bound(
         reference: { try GuidedBackpropSolutions.guidedBackprop(of: $0, images: $1, targets: $2) },
         wrong: { id in { try GuidedBackpropMistakes.guidedBackprop(id, of: $0, images: $1, targets: $2) } })
+        .with(variants: GuidedBackpropVariants.guidedBackprop)
 
     public static let deconvnet = GuidedBackpropCourse.deconvnet.bound(
         reference: { try GuidedBackpropSolutions.deconvnet(of: $0, images: $1, targets: $2) },
         wrong: { id in { try GuidedBackpropMistakes.deconvnet(id, of: $0, images: $1, targets: $2) } })
+        .with(variants: GuidedBackpropVariants.deconvnet)
 
     public static let guidedGradCAM = GuidedBackpropCourse.guidedGradCAM.bound(
         reference: { try GuidedBackpropSolutions.guidedGradCAM(of: $0, images: $1, targets: $2, layer: $3) },
         wrong: { id in { try GuidedBackpropMistakes.guidedGradCAM(id, of: $0, images: $1, targets: $2, layer: $3) } })
+        .with(variants: GuidedBackpropVariants.guidedGradCAM)
 
     public static let rankCorrelation = GuidedBackpropCourse.rankCorrelation.bound(
         reference: { try GuidedBackpropSolutions.rankCorrelation($0, $1) },
