@@ -15,14 +15,17 @@ public enum AdversarialExercises {
     public static let targetedFGSM = AdversarialCourse.targetedFGSM.bound(
         reference: { try AdversarialSolutions.targetedFGSM(of: $0, images: $1, targets: $2, epsilon: $3) },
         wrong: { id in { try AdversarialMistakes.targetedFGSM(id, of: $0, images: $1, targets: $2, epsilon: $3) } })
+        .with(variants: AdversarialVariants.targetedFGSM)
 
     public static let pgd = AdversarialCourse.pgd.bound(
         reference: { try AdversarialSolutions.pgd(of: $0, images: $1, labels: $2, epsilon: $3, stepSize: $4, steps: $5, randomStart: $6, seed: $7) },
         wrong: { id in { try AdversarialMistakes.pgd(id, of: $0, images: $1, labels: $2, epsilon: $3, stepSize: $4, steps: $5, randomStart: $6, seed: $7) } })
+        .with(variants: AdversarialVariants.pgd)
 
     public static let accuracyUnderFGSM = AdversarialCourse.accuracyUnderFGSM.bound(
         reference: { try AdversarialSolutions.accuracyUnderFGSM(of: $0, images: $1, labels: $2, epsilons: $3, batchSize: $4) },
         wrong: { id in { try AdversarialMistakes.accuracyUnderFGSM(id, of: $0, images: $1, labels: $2, epsilons: $3, batchSize: $4) } })
+        .with(variants: AdversarialVariants.accuracyUnderFGSM)
 
     /// The lesson with its variants listed (what `verify` runs).
     public static let lesson = AdversarialCourse.lesson.with(exercises: [fgsm.summary, targetedFGSM.summary, pgd.summary, accuracyUnderFGSM.summary])
