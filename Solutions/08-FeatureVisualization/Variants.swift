@@ -31,4 +31,227 @@ public enum FeatureVisualizationVariants {
             return try terms.reduce(Tensor(scalar: 0)) { try $0 + $1 }
         },
     ]
+
+    /// 8.1 — only the logit goes through autograd; the L2 term's gradient −2λ(x − x₀) and its value
+    /// are written out on the numbers (in Double), the step and the clamp as a loop.
+    public static let classImage: [Exercise<@Sendable (Module, Int, Tensor, Int, Float, Float) throws -> (image: Tensor, objectives: [Float])>.Mistake] = [
+        .init(id: "l2-by-hand", summary: "autograd for the logit only, the L2 term's value and gradient by hand") { model, target, start, steps, learningRate, l2 in
+            guard steps >= 0 else { throw TensorError.invalidArgument(operation: "classImage", message: "steps must be ≥ 0") }
+            var x = start.data
+            var objectives: [Float] = []
+            for _ in 0..<steps {
+                let input = try Tensor(shape: start.shape, data: x)
+                input.requiresGrad = true
+                let score = try model(input).gathered(indices: [Int](repeating: target, count: start.shape[0])).sum()
+                try score.backward(inputs: [input])
+                let g = try input.grad.orThrow("no gradient reached the image").data
+                var penalty = 0.0
+                for q in x.indices { let d = Double(x[q] - start.data[q]); penalty += d * d }
+                objectives.append(Float(Double(score.data[0]) - Double(l2) * penalty))
+                for q in x.indices {
+                    let ascent = g[q] - 2 * l2 * (x[q] - start.data[q])
+                    x[q] = Swift.min(Swift.max(x[q] + learningRate * ascent, 0), 1)
+                }
+            }
+            return (try Tensor(shape: start.shape, data: x), objectives)
+        },
+    ]
+
+    /// 8.3 — one 2-D pass with the outer product of the 1-D kernel (not separable passes),
+    /// weights and sums in Double.
+    public static let gaussianBlur: [Exercise<@Sendable (Tensor, Float) throws -> Tensor>.Mistake] = [
+        .init(id: "two-dimensional-kernel", summary: "one pass with the k ⊗ k kernel, in Double") { images, sigma in
+            guard images.rank == 4, sigma > 0, sigma.isFinite else {
+                throw TensorError.invalidArgument(operation: "gaussianBlur", message: "[N, C, H, W] images and σ > 0")
+            }
+            let r = Swift.max(1, Int((3 * Double(sigma)).rounded(.up)))
+            let raw = (-r...r).map { k in Foundation.exp(-Double(k * k) / (2 * Double(sigma) * Double(sigma))) }
+            let total = raw.reduce(0, +)
+            let kernel = raw.map { $0 / total }
+            let (h, w) = (images.shape[2], images.shape[3])
+            guard r < h, r < w else { throw TensorError.invalidArgument(operation: "gaussianBlur", message: "planes not larger than the radius \(r)") }
+            func mirror(_ i: Int, _ n: Int) -> Int { i < 0 ? -i : (i > n - 1 ? 2 * n - 2 - i : i) }
+            var out = [Float](repeating: 0, count: images.count)
+            for plane in 0..<(images.count / (h * w)) {
+                let base = plane * h * w
+                for i in 0..<h {
+                    for j in 0..<w {
+                        var sum = 0.0
+                        for a in -r...r {
+                            for b in -r...r {
+                                sum += kernel[a + r] * kernel[b + r] * Double(images.data[base + mirror(i + a, h) * w + mirror(j + b, w)])
+                            }
+                        }
+                        out[base + i * w + j] = Float(sum)
+                    }
+                }
+            }
+            return try Tensor(shape: images.shape, data: out)
+        },
+    ]
+
+    /// 8.4 — the rolled picture assembled one row (then one column) at a time, each a one-wide
+    /// slice taken from its source index (i − dy) mod H, concatenated: the gradient follows.
+    public static let jittered: [Exercise<@Sendable (Tensor, Int, Int) throws -> Tensor>.Mistake] = [
+        .init(id: "row-by-row", summary: "every output row and column sliced from its source and concatenated") { images, dy, dx in
+            guard images.rank == 4 else { throw TensorError.invalidArgument(operation: "jittered", message: "[N, C, H, W] images") }
+            func roll(_ x: Tensor, by shift: Int, axis: Int) throws -> Tensor {
+                let n = x.shape[axis]
+                let pieces = try (0..<n).map { i -> Tensor in
+                    let source = ((i - shift) % n + n) % n
+                    return try x.sliced(axis: axis, source..<(source + 1))
+                }
+                return try Tensor.concatenate(pieces, axis: axis)
+            }
+            return try roll(roll(images, by: dy, axis: 2), by: dx, axis: 3)
+        },
+    ]
+
+    /// 8.5 — the regularisers' gradients derived by hand (−2·l2·(x̃ − anchor) and the TV gradient
+    /// 2(x[i] − x[i−1]) − 2(x[i+1] − x[i]) along each axis), added to the objective's autograd
+    /// gradient; J's terms summed in Double.
+    public static let ascend: [Exercise<@Sendable ((Tensor) throws -> Tensor, Tensor, AscentSettings, UInt64) throws -> (image: Tensor, objectives: [Float])>.Mistake] = [
+        .init(id: "regularisers-by-hand", summary: "autograd for the objective only, the L2 and TV gradients by hand") { objective, start, settings, seed in
+            guard settings.steps >= 0 else { throw TensorError.invalidArgument(operation: "ascend", message: "steps must be ≥ 0") }
+            guard start.rank == 4 else { throw TensorError.invalidArgument(operation: "ascend", message: "[N, C, H, W] images") }
+            let (h, w) = (start.shape[2], start.shape[3])
+            var x = start.detached()
+            var objectives: [Float] = []
+            for (t, offset) in settings.jitterOffsets(seed: seed).enumerated() {
+                let input = try FeatureVisualizationSolutions.jittered(x, dy: offset.dy, dx: offset.dx).detached()
+                input.requiresGrad = true
+                let anchor = try FeatureVisualizationSolutions.jittered(start, dy: offset.dy, dx: offset.dx).data
+                let score = try objective(input).sum()
+                try score.backward(inputs: [input])
+                var g = try input.grad.orThrow("no gradient reached the image").data
+                let v = input.data
+                var j = Double(score.data[0])
+                if settings.l2 != 0 {
+                    var squared = 0.0
+                    for q in v.indices {
+                        let d = v[q] - anchor[q]
+                        squared += Double(d * d)
+                        g[q] -= settings.l2 * 2 * d
+                    }
+                    j -= Double(settings.l2) * squared
+                }
+                if settings.tv != 0 {
+                    var tv = 0.0
+                    for plane in 0..<(v.count / (h * w)) {
+                        let base = plane * h * w
+                        for i in 0..<h {
+                            for k in 0..<w {
+                                let q = base + i * w + k
+                                if i + 1 < h {
+                                    let d = v[q + w] - v[q]
+                                    tv += Double(d * d)
+                                    g[q] += settings.tv * 2 * d; g[q + w] -= settings.tv * 2 * d
+                                }
+                                if k + 1 < w {
+                                    let d = v[q + 1] - v[q]
+                                    tv += Double(d * d)
+                                    g[q] += settings.tv * 2 * d; g[q + 1] -= settings.tv * 2 * d
+                                }
+                            }
+                        }
+                    }
+                    j -= Double(settings.tv) * tv
+                }
+                objectives.append(Float(j))
+                let moved = try Tensor(shape: input.shape, data: v.indices.map { v[$0] + settings.learningRate * g[$0] })
+                x = try withNoGrad { try FeatureVisualizationSolutions.jittered(moved, dy: -offset.dy, dx: -offset.dx).clamped(min: 0, max: 1) }
+                if settings.blurEvery > 0 && (t + 1) % settings.blurEvery == 0 {
+                    x = try FeatureVisualizationSolutions.gaussianBlur(x, sigma: settings.blurSigma)
+                }
+            }
+            return (x, objectives)
+        },
+    ]
+
+    /// 8.6 — every channel's plane mean at once (`mean(axes: [2, 3])`), then the channel's column.
+    public static let meanActivation: [Exercise<@Sendable (Module, String, Int, Tensor) throws -> Tensor>.Mistake] = [
+        .init(id: "all-channels-then-column", summary: "the means of every channel, then the channel's column") { model, layer, channel, images in
+            var output: Tensor?
+            let handle = try model.module(named: layer).registerForwardHook { _, _, out in output = out }
+            defer { handle.remove() }
+            _ = try model(images)
+            let a = try output.orThrow("'\(layer)' did not run")
+            guard a.rank >= 2, (0..<a.shape[1]).contains(channel) else {
+                throw TensorError.invalidArgument(operation: "meanActivation", message: "no channel \(channel) at '\(layer)'")
+            }
+            let means = a.rank == 2 ? a : try a.mean(axes: Array(2..<a.rank))             // [N, K]
+            return try means.sliced(axis: 1, channel..<(channel + 1)).reshaped([a.shape[0]])
+        },
+    ]
+
+    /// 8.7 — the octave loop written with numbers: the step x̃ + stepSize · g / mean|g| (mean |g| in
+    /// Double), the clamp and the carried detail as loops; A captured by a hook of its own.
+    public static let deepDream: [Exercise<@Sendable (Module, Tensor, String, DreamSettings, UInt64) throws -> Tensor>.Mistake] = [
+        .init(id: "numbers-step", summary: "the normalised step and the clamp as loops, mean |g| in Double") { model, image, layer, settings, seed in
+            guard image.rank == 4 else { throw TensorError.invalidArgument(operation: "deepDream", message: "[1, C, H, W] image") }
+            let module = try model.module(named: layer)
+            let sizes = settings.sizes(height: image.shape[2], width: image.shape[3])
+            let offsets = AscentSettings(steps: settings.steps * sizes.count, jitter: settings.jitter).jitterOffsets(seed: seed)
+            var detail: Tensor?
+            var x = image
+            for (o, size) in sizes.enumerated() {
+                let base = try withNoGrad { try image.resizedBilinear(height: size.height, width: size.width) }
+                x = base
+                if let detail {
+                    let carried = try withNoGrad { try detail.resizedBilinear(height: size.height, width: size.width) }
+                    x = try Tensor(shape: base.shape, data: base.data.indices.map { Swift.min(Swift.max(base.data[$0] + carried.data[$0], 0), 1) })
+                }
+                for s in 0..<settings.steps {
+                    let offset = offsets[o * settings.steps + s]
+                    let input = try FeatureVisualizationSolutions.jittered(x, dy: offset.dy, dx: offset.dx).detached()
+                    input.requiresGrad = true
+                    var activation: Tensor?
+                    let handle = module.registerForwardHook { _, _, out in activation = out }
+                    defer { handle.remove() }
+                    _ = try model(input)
+                    let a = try activation.orThrow("'\(layer)' did not run")
+                    try ((a * a).sum() * 0.5).backward(inputs: [input])
+                    let g = try input.grad.orThrow("no gradient reached the image").data
+                    let meanAbs = Float(g.reduce(0.0) { $0 + Double(Swift.abs($1)) } / Double(Swift.max(g.count, 1)))
+                    let factor = settings.stepSize / Swift.max(meanAbs, 1e-8)
+                    let moved = try Tensor(shape: input.shape, data: input.data.indices.map { input.data[$0] + factor * g[$0] })
+                    let back = try FeatureVisualizationSolutions.jittered(moved, dy: -offset.dy, dx: -offset.dx).data
+                    x = try Tensor(shape: input.shape, data: back.map { Swift.min(Swift.max($0, 0), 1) })
+                }
+                detail = try withNoGrad { try x - base }
+            }
+            return x
+        },
+    ]
+
+    /// 8.8 — the guided rule on the numbers from each ReLU's forward output, the backward pass
+    /// seeded at the layer's output with a mask that is 1 on the channel's plane.
+    public static let channelGuidedBackprop: [Exercise<@Sendable (Module, Tensor, String, Int) throws -> Tensor>.Mistake] = [
+        .init(id: "mask-seed-numbers", summary: "backward from the layer's output with a channel mask seed, the guided rule on the numbers") { model, images, layer, channel in
+            let target = try model.module(named: layer)
+            var outputs: [ObjectIdentifier: [Float]] = [:]
+            var handles: [HookHandle] = []
+            for (_, module) in model.namedModules() where module is ReLU {
+                handles.append(module.registerForwardHook { m, _, out in outputs[ObjectIdentifier(m)] = out.data })
+                handles.append(module.registerBackwardHook(replacingGradInput: { m, _, r in
+                    let o = try outputs[ObjectIdentifier(m)].orThrow("no forward output")
+                    return try Tensor(shape: r.shape, data: zip(o, r.data).map { $0 > 0 && $1 > 0 ? $1 : 0 })
+                }))
+            }
+            var captured: Tensor?
+            handles.append(target.registerForwardHook { _, _, out in captured = out })
+            defer { handles.forEach { $0.remove() }; model.zeroGrad() }
+            let x = images.detached()
+            x.requiresGrad = true
+            _ = try model(x)
+            let a = try captured.orThrow("'\(layer)' did not run")
+            guard a.rank >= 2, (0..<a.shape[1]).contains(channel) else {
+                throw TensorError.invalidArgument(operation: "channelGuidedBackprop", message: "no channel \(channel) at '\(layer)'")
+            }
+            let (k, plane) = (a.shape[1], a.count / (a.shape[0] * a.shape[1]))
+            let seed = (0..<a.count).map { q -> Float in (q / plane) % k == channel ? 1 : 0 }
+            try a.backward(seed: try Tensor(shape: a.shape, data: seed), inputs: [x])
+            return try x.grad.orThrow("no gradient reached the image")
+        },
+    ]
 }
