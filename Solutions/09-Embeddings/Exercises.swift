@@ -10,6 +10,7 @@ public enum EmbeddingsExercises {
     public static let features = EmbeddingsCourse.features.bound(
         reference: { try EmbeddingsSolutions.features(of: $0, at: $1, for: $2, batchSize: $3) },
         wrong: { id in { try EmbeddingsMistakes.features(id, of: $0, at: $1, for: $2, batchSize: $3) } })
+        .with(variants: EmbeddingsVariants.features)
 
     public static let pca = EmbeddingsCourse.pca.bound(
         reference: { try EmbeddingsSolutions.pca($0, components: $1) },
@@ -19,6 +20,7 @@ public enum EmbeddingsExercises {
     public static let tsneAffinities = EmbeddingsCourse.tsneAffinities.bound(
         reference: { try EmbeddingsSolutions.tsneAffinities($0, perplexity: $1) },
         wrong: { id in { try EmbeddingsMistakes.tsneAffinities(id, $0, perplexity: $1) } })
+        .with(variants: EmbeddingsVariants.tsneAffinities)
 
     public static let tsneGradient = EmbeddingsCourse.tsneGradient.bound(
         reference: { try EmbeddingsSolutions.tsneGradient($0, $1) },
@@ -28,14 +30,17 @@ public enum EmbeddingsExercises {
     public static let tsne = EmbeddingsCourse.tsne.bound(
         reference: { try EmbeddingsSolutions.tsne($0, settings: $1) },
         wrong: { id in { try EmbeddingsMistakes.tsne(id, $0, settings: $1) } })
+        .with(variants: EmbeddingsVariants.tsne)
 
     public static let trustworthiness = EmbeddingsCourse.trustworthiness.bound(
         reference: { try EmbeddingsSolutions.trustworthiness(high: $0, low: $1, neighbours: $2) },
         wrong: { id in { try EmbeddingsMistakes.trustworthiness(id, high: $0, low: $1, neighbours: $2) } })
+        .with(variants: EmbeddingsVariants.trustworthiness)
 
     public static let knnAccuracy = EmbeddingsCourse.knnAccuracy.bound(
         reference: { try EmbeddingsSolutions.knnAccuracy($0, labels: $1, neighbours: $2) },
         wrong: { id in { try EmbeddingsMistakes.knnAccuracy(id, $0, labels: $1, neighbours: $2) } })
+        .with(variants: EmbeddingsVariants.knnAccuracy)
 
     /// The lesson with its variants listed (what `verify` runs).
     public static let lesson = EmbeddingsCourse.lesson.with(exercises: [features.summary, pca.summary, tsneAffinities.summary, tsneGradient.summary, tsne.summary, trustworthiness.summary, knnAccuracy.summary])

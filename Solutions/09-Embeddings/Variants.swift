@@ -110,4 +110,213 @@ public enum EmbeddingsVariants {
             return (kl, try Matrix(rows: n, columns: m, values: gradient))
         },
     ]
+
+    /// 9.1 — a hook registered for each batch and removed right after it, each batch's output
+    /// flattened with `reshaped` and the batches joined with `Tensor.concatenate`.
+    public static let features: [Exercise<@Sendable (Module, String, Tensor, Int) throws -> Tensor>.Mistake] = [
+        .init(id: "hook-per-batch-concatenate", summary: "a hook per batch, the flattened batches concatenated") { model, layer, images, batchSize in
+            guard batchSize >= 1 else { throw TensorError.invalidArgument(operation: "features", message: "batchSize must be ≥ 1") }
+            guard images.rank >= 2 else { throw TensorError.invalidArgument(operation: "features", message: "[N, …] images") }
+            let n = images.shape[0]
+            if layer == "pixels" { return try images.reshaped([n, images.count / Swift.max(n, 1)]).detached() }
+            let module = try model.module(named: layer)
+            var parts: [Tensor] = []
+            var start = 0
+            while start < n {
+                let end = Swift.min(start + batchSize, n)
+                var output: Tensor?
+                let handle = module.registerForwardHook { _, _, out in output = out }
+                defer { handle.remove() }
+                _ = try withNoGrad { try model(try images.sliced(axis: 0, start..<end)) }
+                let batch = try output.orThrow("'\(layer)' did not run")
+                parts.append(try batch.reshaped([end - start, batch.count / (end - start)]).detached())
+                start = end
+            }
+            return try Tensor.concatenate(parts, axis: 0)
+        },
+    ]
+
+    /// 9.3 — each row's search on the unnormalised weights eᵢⱼ = exp(−dᵢⱼβ): H = ln Σe + β Σ d e / Σe,
+    /// normalised only when the search ends; the joint's total as 2 Σ p_{j|i} (Σ(P + Pᵀ) = 2 ΣP);
+    /// every distance computed twice (no symmetry used).
+    public static let tsneAffinities: [Exercise<@Sendable (Matrix, Double) throws -> LessonSupport.Affinities>.Mistake] = [
+        .init(id: "unnormalised-search", summary: "entropy from unnormalised weights, the total as 2 Σ P") { data, perplexity in
+            let (n, d) = (data.rows, data.columns)
+            guard n >= 2, perplexity > 0 else { throw TensorError.invalidArgument(operation: "tsneAffinities", message: "2+ points, perplexity > 0") }
+            let target = Foundation.log(Double(Float(perplexity)))
+            let tolerance = Double(Float(1e-5))
+            var conditional = Matrix(zeros: n, n)
+            for i in 0..<n {
+                let distances = (0..<n).map { j -> Double in
+                    var s = 0.0
+                    for c in 0..<d { let t = data.values[i * d + c] - data.values[j * d + c]; s += t * t }
+                    return Double(Float(s))
+                }
+                var beta = 1.0, low = -Double.infinity, high = Double.infinity
+                var weights = [Double](repeating: 0, count: n), total = 0.0
+                var step = 0
+                while step < 100 {
+                    step += 1
+                    total = 0
+                    var moment = 0.0
+                    for j in 0..<n where j != i {
+                        weights[j] = Foundation.exp(-distances[j] * beta)
+                        total += weights[j]
+                        moment += distances[j] * weights[j]
+                    }
+                    if total == 0 { total = Double(Float(1e-8)) }
+                    let entropy = Foundation.log(total) + beta * moment / total
+                    if Swift.abs(entropy - target) <= tolerance { break }
+                    if entropy > target {
+                        low = beta
+                        beta = high.isInfinite ? 2 * beta : (beta + high) / 2
+                    } else {
+                        high = beta
+                        beta = low.isInfinite ? beta / 2 : (beta + low) / 2
+                    }
+                }
+                for j in 0..<n where j != i { conditional.values[i * n + j] = weights[j] / total }
+            }
+            let total = Swift.max(2 * conditional.values.reduce(0, +), machineEpsilon)
+            var joint = Matrix(zeros: n, n)
+            for i in 0..<n {
+                for j in 0..<n where i != j {
+                    joint.values[i * n + j] = Swift.max((conditional[i, j] + conditional[j, i]) / total, machineEpsilon)
+                }
+            }
+            return LessonSupport.Affinities(conditional: conditional, joint: joint)
+        },
+    ]
+
+    /// 9.5 — one loop over every iteration with the phase switched inside it (instead of one call
+    /// per phase), the start's standard deviation by Welford's one-pass update, the gradient from
+    /// 9.4 on a `Matrix` of P (× 12 in the first phase).
+    public static let tsne: [Exercise<@Sendable (Matrix, TSNESettings) throws -> TSNEResult>.Mistake] = [
+        .init(id: "one-loop-phase-switch", summary: "a single loop that switches phase, the start's std by Welford") { data, settings in
+            let n = data.rows
+            guard n >= 4 else { throw TensorError.invalidArgument(operation: "tsne", message: "need at least 4 points") }
+            let p = try EmbeddingsSolutions.tsneAffinities(data, perplexity: settings.perplexity).joint
+            let exaggerated = try Matrix(rows: n, columns: n, values: p.values.map { $0 * settings.earlyExaggeration })
+            var y: Matrix
+            switch settings.initialisation {
+            case .pca:
+                y = try EmbeddingsSolutions.pca(data, components: 2).projection
+                var mean = 0.0, m2 = 0.0
+                for i in 0..<n {
+                    let v = y[i, 0], delta = v - mean
+                    mean += delta / Double(i + 1)
+                    m2 += delta * (v - mean)
+                }
+                let std = (m2 / Double(n)).squareRoot()
+                y.values = y.values.map { $0 / std * 1e-4 }
+            case .random:
+                var generator = SeededGenerator(seed: settings.seed)
+                y = try Matrix(rows: n, columns: 2, values: Tensor.randomNormal([n, 2], mean: 0, std: 1, using: &generator).data.map { 1e-4 * Double($0) })
+            }
+            let rate = settings.learningRate(count: n)
+            let first = Swift.min(settings.exaggerationIterations, settings.iterations)
+            var history: [(iteration: Int, value: Double)] = []
+            var update = [Double](repeating: 0, count: 2 * n), gains = [Double](repeating: 1, count: 2 * n)
+            var best = Double.greatestFiniteMagnitude, bestIteration = 0
+            var exaggerating = first > 0
+            var phaseEnd = exaggerating ? first : settings.iterations
+            var i = 0, last = -1
+            while i < phaseEnd {
+                let (kl, g) = try EmbeddingsSolutions.tsneGradient(exaggerating ? exaggerated : p, y)
+                let momentum = exaggerating ? TSNESettings.earlyMomentum : TSNESettings.finalMomentum
+                var norm = 0.0
+                for q in 0..<(2 * n) {
+                    gains[q] = update[q] * g.values[q] < 0 ? gains[q] + 0.2 : gains[q] * 0.8
+                    if gains[q] < TSNESettings.minGain { gains[q] = TSNESettings.minGain }
+                    let scaled = gains[q] * g.values[q]
+                    norm += scaled * scaled
+                    update[q] = momentum * update[q] - rate * scaled
+                    y.values[q] += update[q]
+                }
+                let check = (i + 1) % TSNESettings.checkEvery == 0
+                if check || i == phaseEnd - 1 { history.append((i + 1, kl)) }
+                last = i
+                var stop = false
+                if check {
+                    if kl < best { best = kl; bestIteration = i }
+                    else if i - bestIteration > (exaggerating ? TSNESettings.withoutProgressEarly : TSNESettings.withoutProgressFinal) { stop = true }
+                    if !stop && norm.squareRoot() <= TSNESettings.minGradientNorm { stop = true }
+                }
+                i += 1
+                if stop || i == phaseEnd {
+                    // The second phase runs when the first stopped before its last iteration or
+                    // iterations remain (sklearn's two calls of _gradient_descent).
+                    guard exaggerating, i < phaseEnd || settings.iterations > first else { break }
+                    exaggerating = false
+                    phaseEnd = settings.iterations
+                    update = [Double](repeating: 0, count: 2 * n); gains = [Double](repeating: 1, count: 2 * n)
+                    best = Double.greatestFiniteMagnitude; bestIteration = i
+                }
+            }
+            return TSNEResult(embedding: y, kl: history, iterations: last + 1)
+        },
+    ]
+
+    /// 9.6 — ranks by counting: for each of i's k nearest points in the embedding (kept by
+    /// insertion into a short list), its rank in the original space is 1 + the number of points
+    /// nearer to i (equal distances: smaller index first); no sort of the original distances.
+    public static let trustworthiness: [Exercise<@Sendable (Matrix, Matrix, Int) throws -> Double>.Mistake] = [
+        .init(id: "ranks-by-counting", summary: "the embedding's k nearest by insertion, original ranks by counting") { high, low, k in
+            let n = high.rows
+            guard low.rows == n, k >= 1, 2 * k < n else {
+                throw TensorError.invalidArgument(operation: "trustworthiness", message: "the same N in both and 1 ≤ k < N/2")
+            }
+            func distance(_ m: Matrix, _ a: Int, _ b: Int) -> Double {
+                var s = 0.0
+                for c in 0..<m.columns { let t = m[a, c] - m[b, c]; s += t * t }
+                return s
+            }
+            var penalty = 0
+            for i in 0..<n {
+                var nearest: [(d: Double, j: Int)] = []
+                for j in 0..<n where j != i {
+                    let candidate = (d: distance(low, i, j), j: j)
+                    let at = nearest.firstIndex { (candidate.d, candidate.j) < ($0.d, $0.j) } ?? nearest.count
+                    if at < k { nearest.insert(candidate, at: at); if nearest.count > k { nearest.removeLast() } }
+                }
+                for (_, j) in nearest {
+                    let dij = distance(high, i, j)
+                    var rank = 1
+                    for l in 0..<n where l != i && l != j {
+                        let dil = distance(high, i, l)
+                        if dil < dij || (dil == dij && l < j) { rank += 1 }
+                    }
+                    if rank > k { penalty += rank - k }
+                }
+            }
+            let (nn, kk) = (Double(n), Double(k))
+            return 1 - 2 * Double(penalty) / (nn * kk * (2 * nn - 3 * kk - 1))
+        },
+    ]
+
+    /// 9.7 — the k nearest by insertion into a short list (no full sort), the votes in an array
+    /// indexed by label, the winner the first label with the most votes.
+    public static let knnAccuracy: [Exercise<@Sendable (Matrix, [Int], Int) throws -> Double>.Mistake] = [
+        .init(id: "insertion-and-vote-array", summary: "k nearest by insertion, votes counted in an array") { points, labels, k in
+            let n = points.rows
+            guard labels.count == n, k >= 1, k < n else { throw TensorError.invalidArgument(operation: "knnAccuracy", message: "one label per point and 1 ≤ k < N") }
+            let classes = (labels.max() ?? 0) + 1
+            var right = 0
+            for i in 0..<n {
+                var nearest: [(d: Double, j: Int)] = []
+                for j in 0..<n where j != i {
+                    var s = 0.0
+                    for c in 0..<points.columns { let t = points[i, c] - points[j, c]; s += t * t }
+                    let at = nearest.firstIndex { (s, j) < ($0.d, $0.j) } ?? nearest.count
+                    if at < k { nearest.insert((s, j), at: at); if nearest.count > k { nearest.removeLast() } }
+                }
+                var votes = [Int](repeating: 0, count: classes)
+                for (_, j) in nearest { votes[labels[j]] += 1 }
+                var winner = 0
+                for label in 0..<classes where votes[label] > votes[winner] { winner = label }
+                if winner == labels[i] { right += 1 }
+            }
+            return Double(right) / Double(n)
+        },
+    ]
 }
