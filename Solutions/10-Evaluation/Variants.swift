@@ -51,4 +51,258 @@ public enum EvaluationVariants {
             return try Tensor(shape: images.shape, data: out)
         },
     ]
+
+    /// Throws unless `maps` is `[N, 1, H, W]` and `masks` (when given) has its shape.
+    static func checkPlanes(_ maps: Tensor, _ masks: Tensor? = nil, _ operation: String) throws {
+        guard maps.rank == 4, maps.shape[1] == 1 else {
+            throw TensorError.invalidArgument(operation: operation, message: "maps must be [N, 1, H, W]; received \(maps.shape)")
+        }
+        if let masks, masks.shape != maps.shape {
+            throw TensorError.invalidArgument(operation: operation, message: "masks \(masks.shape) for maps \(maps.shape)")
+        }
+    }
+
+    /// 10.1a — the pixel order from one sort of (−value, index) keys; each copy mixed from start
+    /// and end with a 0/1 mask (x·(1 − m) + y·m, exact for m ∈ {0, 1}) as tensor arithmetic, the
+    /// S + 1 copies in one batch; the softmax written out in Double.
+    public static let perturbationCurve: [Exercise<@Sendable (Module, Tensor, Tensor, Tensor, [Int], Int) throws -> Tensor>.Mistake] = [
+        .init(id: "masks-and-double-softmax", summary: "copies mixed by 0/1 masks, softmax in Double") { model, start, end, attributions, targets, pixelsPerStep in
+            guard start.rank == 4, end.shape == start.shape else {
+                throw TensorError.invalidArgument(operation: "perturbation curve", message: "start and end must be the same [N, C, H, W]")
+            }
+            let (n, h, w) = (start.shape[0], start.shape[2], start.shape[3])
+            try checkPlanes(attributions, nil, "perturbation curve")
+            guard attributions.shape == [n, 1, h, w], targets.count == n, pixelsPerStep >= 1 else {
+                throw TensorError.invalidArgument(operation: "perturbation curve", message: "one [1, H, W] map and one target per image, pixelsPerStep ≥ 1")
+            }
+            let area = h * w
+            let steps = Int((Double(area) / Double(pixelsPerStep)).rounded(.up))
+            var rows: [[Float]] = []
+            for i in 0..<n {
+                let keys = (0..<area).map { (value: -attributions.data[i * area + $0], index: $0) }
+                let order = keys.sorted { ($0.value, $0.index) < ($1.value, $1.index) }.map(\.index)
+                let from = try start.sliced(axis: 0, i..<(i + 1)), to = try end.sliced(axis: 0, i..<(i + 1))
+                var copies: [Tensor] = []
+                var mask = [Float](repeating: 0, count: area)
+                for k in 0...steps {
+                    if k > 0 { for p in order[((k - 1) * pixelsPerStep)..<Swift.min(k * pixelsPerStep, area)] { mask[p] = 1 } }
+                    let m = try Tensor(shape: [1, 1, h, w], data: mask), keep = try Tensor(shape: [1, 1, h, w], data: mask.map { 1 - $0 })
+                    copies.append(try from * keep + to * m)
+                }
+                let logits = try withNoGrad { try model(try Tensor.concatenate(copies, axis: 0)) }
+                let classes = logits.shape[1]
+                guard (0..<classes).contains(targets[i]) else {
+                    throw TensorError.invalidArgument(operation: "perturbation curve", message: "target \(targets[i]) outside 0..<\(classes)")
+                }
+                rows.append((0...steps).map { k in
+                    let row = (0..<classes).map { Double(logits.data[k * classes + $0]) }
+                    let top = row.max()!
+                    let total = row.reduce(0.0) { $0 + Foundation.exp($1 - top) }
+                    return Float(Foundation.exp(row[targets[i]] - top) / total)
+                })
+            }
+            return try Tensor(shape: [n, steps + 1], data: rows.flatMap { $0 })
+        },
+    ]
+
+    /// 10.1b — (Σ y − y₀/2 − y_S/2) / S in Double, RISE's form, instead of summing trapezoids.
+    public static let areaUnderCurve: [Exercise<@Sendable (Tensor) throws -> [Float]>.Mistake] = [
+        .init(id: "sum-minus-half-ends", summary: "(Σ y − y₀/2 − y_S/2) / S in Double") { curves in
+            guard curves.rank == 2, curves.shape[1] >= 2 else {
+                throw TensorError.invalidArgument(operation: "area under curve", message: "curves must be [N, S + 1], S ≥ 1; received \(curves.shape)")
+            }
+            let points = curves.shape[1]
+            return (0..<curves.shape[0]).map { i in
+                let row = (0..<points).map { Double(curves.data[i * points + $0]) }
+                return Float((row.reduce(0, +) - row[0] / 2 - row[points - 1] / 2) / Double(points - 1))
+            }
+        },
+    ]
+
+    /// 10.2a — each maximal pixel's squared distance to the *nearest* mask pixel found by scanning
+    /// the whole mask, a hit when it is ≤ tolerance² (inclusive).
+    public static let pointingGame: [Exercise<@Sendable (Tensor, Tensor, Int) throws -> [Float]>.Mistake] = [
+        .init(id: "nearest-mask-pixel", summary: "the squared distance to the nearest mask pixel ≤ tolerance²") { attributions, masks, tolerance in
+            try checkPlanes(attributions, masks, "pointing game")
+            guard tolerance >= 0 else { throw TensorError.invalidArgument(operation: "pointing game", message: "tolerance must be ≥ 0") }
+            let (h, w) = (attributions.shape[2], attributions.shape[3]), area = h * w
+            return (0..<attributions.shape[0]).map { i in
+                let map = Array(attributions.data[(i * area)..<((i + 1) * area)])
+                let inside = (0..<area).filter { masks.data[i * area + $0] != 0 }
+                let top = map.max()!
+                let maxima = (0..<area).filter { map[$0] == top }
+                let hits = maxima.filter { p in
+                    inside.contains { q in
+                        let (dy, dx) = (p / w - q / w, p % w - q % w)
+                        return dy * dy + dx * dx <= tolerance * tolerance
+                    }
+                }
+                return Float(hits.count) / Float(maxima.count)
+            }
+        },
+    ]
+
+    /// 10.2b — ReLU of the maps and the mask's 0/1 indicator as tensors, the two sums in Double.
+    public static let relevanceMass: [Exercise<@Sendable (Tensor, Tensor) throws -> [Float]>.Mistake] = [
+        .init(id: "relu-times-indicator", summary: "Σ relu(a)·1[m ≠ 0] / Σ relu(a), sums in Double") { attributions, masks in
+            try checkPlanes(attributions, masks, "relevance mass")
+            let positive = withNoGrad { attributions.relu() }.data
+            let area = attributions.shape[2] * attributions.shape[3]
+            return (0..<attributions.shape[0]).map { i in
+                var inside = 0.0, total = 0.0
+                for p in (i * area)..<((i + 1) * area) {
+                    total += Double(positive[p])
+                    inside += Double(positive[p]) * (masks.data[p] != 0 ? 1 : 0)
+                }
+                return total > 0 ? Float(inside / total) : 0
+            }
+        },
+    ]
+
+    /// 10.2c — no sort: pixel p is among the K highest iff fewer than K pixels come before it
+    /// (a higher value, or an equal value at a lower index).
+    public static let relevanceRankAccuracy: [Exercise<@Sendable (Tensor, Tensor) throws -> [Float]>.Mistake] = [
+        .init(id: "ranks-by-counting", summary: "each mask pixel's rank by counting the pixels before it") { attributions, masks in
+            try checkPlanes(attributions, masks, "relevance rank accuracy")
+            let area = attributions.shape[2] * attributions.shape[3]
+            return (0..<attributions.shape[0]).map { i in
+                let a = Array(attributions.data[(i * area)..<((i + 1) * area)])
+                let inMask = (0..<area).filter { masks.data[i * area + $0] != 0 }
+                guard !inMask.isEmpty else { return 0 }
+                let k = inMask.count
+                let topInMask = inMask.filter { p in
+                    var before = 0
+                    for q in 0..<area where a[q] > a[p] || (a[q] == a[p] && q < p) { before += 1 }
+                    return before < k
+                }
+                return Float(topInMask.count) / Float(k)
+            }
+        },
+    ]
+
+    /// 10.3 — the swatch summed over its own 4×4 range, the total over the plane, both in Double.
+    public static let decoyShare: [Exercise<@Sendable (Tensor, [Int]) throws -> [Float]>.Mistake] = [
+        .init(id: "swatch-range-in-double", summary: "the swatch summed over its own range, in Double") { attributions, corners in
+            try checkPlanes(attributions, nil, "decoy share")
+            let (n, h, w) = (attributions.shape[0], attributions.shape[2], attributions.shape[3])
+            guard corners.count == n, corners.allSatisfy({ (0...3).contains($0) }), h >= 4, w >= 4 else {
+                throw TensorError.invalidArgument(operation: "decoy share", message: "one corner in 0...3 per map, maps of at least 4×4")
+            }
+            return (0..<n).map { i in
+                let plane = (0..<(h * w)).map { Swift.abs(Double(attributions.data[i * h * w + $0])) }
+                let total = plane.reduce(0, +)
+                let rows = corners[i] >= 2 ? (h - 4)..<h : 0..<4
+                let columns = corners[i] % 2 == 1 ? (w - 4)..<w : 0..<4
+                var swatch = 0.0
+                for y in rows { for x in columns { swatch += plane[y * w + x] } }
+                return total > 0 ? Float(swatch / total) : 0
+            }
+        },
+    ]
+
+    /// 10.4 — each ablation by multiplying the layer's output with a 0/1 channel mask (copy k has
+    /// channel k at 0) in the hook; the weights in Double; the map as tensor arithmetic.
+    public static let ablationCAM: [Exercise<@Sendable (Module, Tensor, [Int], String) throws -> Tensor>.Mistake] = [
+        .init(id: "mask-multiplying-hook", summary: "ablation as a product with a channel mask, the map by tensor ops") { model, images, targets, layer in
+            guard images.rank == 4 else { throw TensorError.invalidArgument(operation: "Ablation-CAM", message: "[N, C, H, W] images") }
+            let module = try model.module(named: layer)
+            var captured: Tensor?
+            let look = module.registerForwardHook { _, _, out in captured = out }
+            let logits: Tensor
+            do { defer { look.remove() }; logits = try withNoGrad { try model(images) } }
+            let a = try captured.orThrow("'\(layer)' did not run")
+            guard a.rank == 4 else { throw TensorError.invalidArgument(operation: "Ablation-CAM", message: "no feature maps at '\(layer)'") }
+            let (n, k) = (a.shape[0], a.shape[1]), classes = logits.shape[1]
+            guard targets.count == n, targets.allSatisfy({ (0..<classes).contains($0) }) else {
+                throw TensorError.invalidArgument(operation: "Ablation-CAM", message: "one target in 0..<\(classes) per image")
+            }
+            var weights = [Float]()
+            for i in 0..<n {
+                let ablate = module.registerForwardHook(replacingOutput: { _, _, out in
+                    let plane = out.shape[2] * out.shape[3]
+                    let mask = (0..<out.count).map { q -> Float in (q / plane) % k == q / (k * plane) ? 0 : 1 }
+                    return try out * Tensor(shape: out.shape, data: mask)
+                })
+                defer { ablate.remove() }
+                let copies = try Tensor.concatenate(Array(repeating: try images.sliced(axis: 0, i..<(i + 1)), count: k), axis: 0)
+                let ablated = try withNoGrad { try model(copies) }
+                let y = Double(logits.data[i * classes + targets[i]])
+                for c in 0..<k { weights.append(Float((y - Double(ablated.data[c * classes + targets[i]])) / y)) }
+            }
+            return try withNoGrad {
+                try (try Tensor(shape: [n, k, 1, 1], data: weights) * a).sum(axes: [1], keepDims: true).relu()
+            }
+        },
+    ]
+
+    /// 10.5 — the masks scaled with per-row min and max of a `[K, H·W]` view, the masked copies by
+    /// broadcasting `[1, C, H, W] · [K, 1, H, W]`, the softmax of the K scores in Double.
+    public static let scoreCAM: [Exercise<@Sendable (Module, Tensor, [Int], String) throws -> Tensor>.Mistake] = [
+        .init(id: "broadcast-masks", summary: "masks by row reductions, copies by broadcasting, softmax in Double") { model, images, targets, layer in
+            guard images.rank == 4 else { throw TensorError.invalidArgument(operation: "Score-CAM", message: "[N, C, H, W] images") }
+            let (n, height, width) = (images.shape[0], images.shape[2], images.shape[3])
+            let module = try model.module(named: layer)
+            var captured: Tensor?
+            let look = module.registerForwardHook { _, _, out in captured = out }
+            let logits: Tensor
+            do { defer { look.remove() }; logits = try withNoGrad { try model(images) } }
+            let a = try captured.orThrow("'\(layer)' did not run").detached()
+            guard a.rank == 4 else { throw TensorError.invalidArgument(operation: "Score-CAM", message: "no feature maps at '\(layer)'") }
+            let k = a.shape[1], classes = logits.shape[1]
+            guard targets.count == n, targets.allSatisfy({ (0..<classes).contains($0) }) else {
+                throw TensorError.invalidArgument(operation: "Score-CAM", message: "one target in 0..<\(classes) per image")
+            }
+            var weights = [Float]()
+            for i in 0..<n {
+                let up = try withNoGrad { try a.sliced(axis: 0, i..<(i + 1)).resizedBilinear(height: height, width: width, alignCorners: true) }
+                let rows = try up.reshaped([k, height * width])
+                let low = try rows.min(axis: 1, keepDims: true), high = try rows.max(axis: 1, keepDims: true)
+                let masks = try withNoGrad { try ((rows - low) / ((high - low) + 1e-8)).reshaped([k, 1, height, width]) }
+                let copies = try withNoGrad { try images.sliced(axis: 0, i..<(i + 1)) * masks }
+                let scores = try withNoGrad { try model(copies) }
+                let s = (0..<k).map { Double(scores.data[$0 * classes + targets[i]]) }
+                let top = s.max()!
+                let total = s.reduce(0.0) { $0 + Foundation.exp($1 - top) }
+                weights += s.map { Float(Foundation.exp($0 - top) / total) }
+            }
+            return try withNoGrad {
+                try (try Tensor(shape: [n, k, 1, 1], data: weights) * a).sum(axes: [1], keepDims: true).relu()
+            }
+        },
+    ]
+
+    /// 10.6b — the percentile as a + (b − a)·t in Double, the keep mask compared per image, and the
+    /// originals and the imputed images through the model in one batch of 2N.
+    public static let roadScores: [Exercise<@Sendable (Module, Tensor, Tensor, [Int], Int, RemovalOrder, Tensor) throws -> [Float]>.Mistake] = [
+        .init(id: "one-batch-lerp-percentile", summary: "the percentile by a plain lerp in Double, both passes in one batch") { model, images, attributions, targets, percentile, order, noise in
+            guard images.rank == 4 else { throw TensorError.invalidArgument(operation: "ROAD", message: "[N, C, H, W] images") }
+            let (n, c, h, w) = (images.shape[0], images.shape[1], images.shape[2], images.shape[3])
+            guard attributions.shape == [n, 1, h, w], noise.shape == images.shape, targets.count == n, (1...99).contains(percentile) else {
+                throw TensorError.invalidArgument(operation: "ROAD", message: "maps [N, 1, H, W], noise like the images, one target per image, a percentile in 1...99")
+            }
+            let area = h * w
+            var keep = [Float](repeating: 0, count: n * area)
+            for i in 0..<n {
+                let values = (0..<area).map { p -> Float in
+                    let a = attributions.data[i * area + p]
+                    return order == .mostRelevantFirst ? a : 1 - a
+                }
+                let sorted = values.sorted()
+                let position = Double(area - 1) * Double(percentile) / 100
+                let lower = Int(position), upper = Swift.min(lower + 1, area - 1)
+                let threshold = Float(Double(sorted[lower]) + (Double(sorted[upper]) - Double(sorted[lower])) * (position - Double(lower)))
+                for p in 0..<area where values[p] < threshold { keep[i * area + p] = 1 }
+            }
+            var imputed = try EvaluationSolutions.linearImputation(of: images, keeping: try Tensor(shape: [n, 1, h, w], data: keep)).data
+            for q in imputed.indices where keep[(q / (c * area)) * area + q % area] == 0 { imputed[q] += noise.data[q] }
+            let both = try withNoGrad {
+                try model(try Tensor.concatenate([images, try Tensor(shape: images.shape, data: imputed)], axis: 0)).softmax()
+            }
+            let classes = both.shape[1]
+            guard targets.allSatisfy({ (0..<classes).contains($0) }) else {
+                throw TensorError.invalidArgument(operation: "ROAD", message: "a target outside 0..<\(classes)")
+            }
+            return (0..<n).map { both.data[(n + $0) * classes + targets[$0]] - both.data[$0 * classes + targets[$0]] }
+        },
+    ]
 }
