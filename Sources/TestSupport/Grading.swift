@@ -126,11 +126,17 @@ public struct WaitingForEarlierExercise: Error, CustomStringConvertible, Sendabl
 
 /// In student mode, that the student's earlier exercise `earlier`, which `exercise` calls, agrees
 /// with the reference on the inputs the test will use (`agrees`); else `WaitingForEarlierExercise`.
-/// A not-started earlier exercise is reported as such. In the other modes (the reference, a
-/// mistake or a variant injected by `verify`) the later exercise runs the reference's earlier
-/// ones, so nothing is checked.
+/// A not-started earlier exercise is reported as such. With a correct variant injected by
+/// `verify` the check runs too: `agrees` then sees the variant as the earlier exercise, so a
+/// variant that a student's later exercise would wait for fails `verify` (a student whose earlier
+/// exercise is correct but written differently must be graded on the later one). With the
+/// reference or a mistake nothing is checked: the later exercise runs the reference's earlier
+/// ones, and a mistake must fail its own exercise only.
 public func requireEarlier(_ earlier: String, for exercise: String, _ what: String, agrees: () throws -> Bool) throws {
-    guard WorkbookMode.current == .student else { return }
+    switch WorkbookMode.current {
+    case .student, .variant: break
+    case .solutions, .mistake: return
+    }
     let ok: Bool
     do { ok = try agrees() } catch let error as ExerciseNotStarted { throw error } catch { ok = false }
     if !ok { throw WaitingForEarlierExercise(exercise: exercise, earlier: earlier, what: what) }

@@ -4,6 +4,8 @@
 #      folder; nothing of the full edition is reachable from there;
 #   2. its `swift test` on the stubs: every exercise "not started", nothing fails or crashes,
 #      the score table last;
+#   2b. part-way through (lesson 01 done, some exercises of 05 and 08 done, the rest stubs): green,
+#      nothing failing, the done ones counted;
 #   3. the reference's answer files copied over the lessons' stubs (what a student who solved
 #      everything hands in): `swift test` is green and reports every exercise done, graded from the recorded
 #      references alone;
@@ -50,6 +52,23 @@ workbook="$edition/.build/debug/workbook"
 check "workbook explain on the stubs names the exercise it needs (exit 1)" bash -c "cd '$edition' && '$workbook' explain --method gradcam --out '$work/x.png' 2>&1 >/dev/null | grep -q 'gradcam needs exercise 5.2, which is not started'; test \${PIPESTATUS[0]} -eq 1"
 check "--implementation reference is refused in the student edition (exit 2)" bash -c "cd '$edition' && '$workbook' explain --method saliency --implementation reference --out '$work/x.png' 2>&1 | grep -q \"needs the instructors' edition\"; test \${PIPESTATUS[0]} -eq 2"
 check "the instructors' commands are not offered" bash -c "'$workbook' --help | grep -q '^  explain' && ! '$workbook' --help | grep -qE '^  (verify|figures|bench|student-edition|autograder|record-references) '"
+
+echo "part-way through: some exercises done, the rest stubs — swift test in the edition"
+# Lesson 01 whole; in 05 only 5.1 and 5.3; in 08 only the last three (8.6–8.8, the case of a student
+# who started at the end); the rest untouched. Bodies are the reference's (Tests/StudentEditionSelfTest/
+# partial.py), calling the lesson's own earlier functions, stubs included.
+cp "$root/Solutions/01-Hooks/Hooks.swift" "$edition/Lessons/01-Hooks/Hooks.swift"
+python3 "$root/Tests/StudentEditionSelfTest/partial.py" "$edition/Lessons/05-GradCAM/GradCAM.swift" "$root/Solutions/05-GradCAM/GradCAM.swift" 5.1,5.3 "$work/GradCAM.swift" &&
+python3 "$root/Tests/StudentEditionSelfTest/partial.py" "$edition/Lessons/08-FeatureVisualization/FeatureVisualization.swift" "$root/Solutions/08-FeatureVisualization/FeatureVisualization.swift" 8.6,8.7,8.8 "$work/FeatureVisualization.swift" ||
+    { echo "  ✘ partial.py failed"; failures=$((failures + 1)); }
+cp "$work/GradCAM.swift" "$edition/Lessons/05-GradCAM/GradCAM.swift"
+cp "$work/FeatureVisualization.swift" "$edition/Lessons/08-FeatureVisualization/FeatureVisualization.swift"
+(cd "$edition" && env -u WORKBOOK_SOLUTIONS -u WORKBOOK_MISTAKE -u WORKBOOK_VARIANT -u WORKBOOK_ROOT swift test > "$work/partial.log" 2>&1)
+status=$?
+tail -14 "$work/partial.log"
+check "swift test is green part-way through (exit 0)" test $status -eq 0
+check "nothing failing or crashed in the table" bash -c "awk '/^Workbook score/{t=1} t && /^[0-9][0-9] /' '$work/partial.log' | awk -F'  +' '{ if (\$4 != \"—\" || \$5 != \"—\") bad=1 } END { exit bad }'"
+check "lesson 01 all done; 5.1, 5.3 and 8.6–8.8 done (or waiting for an earlier exercise)" bash -c "grep -qE '^01 .* 4 / 4 ' '$work/partial.log' && grep -qE '^05 .* 2 / 4 ' '$work/partial.log' && grep -qE '^08 .* [1-3] / 8 ' '$work/partial.log'"
 
 echo "the reference's answers copied into the lessons: swift test in the edition"
 for dir in "$root"/Solutions/[0-9][0-9]-*/; do
