@@ -49,6 +49,12 @@ public struct GradedLesson: SuiteTrait, TestTrait, TestScoping {
         }
         do {
             try await observer.provideScope(for: test, testCase: testCase, performing: function)
+        } catch let error as ExerciseNotStarted
+                    where error.exercise != number && StubLocator.isWritten(exercise.stub, number: number, in: lesson.folder) {
+            // The student wrote this exercise, but it calls an earlier one that is still a stub.
+            let waiting = WaitingForEarlierExercise(exercise: number, earlier: error.exercise, what: error.function, notStarted: true)
+            board.finish(id, .waiting, message: waiting.description)
+            try Test.cancel(Comment(rawValue: waiting.description))
         } catch let error as ExerciseNotStarted {
             board.finish(id, .notStarted, message: error.description)
             try Test.cancel(Comment(rawValue: "\(error.description); read \(lesson.readme)"))
@@ -119,8 +125,15 @@ public let checksReferenceFigures = WorkbookMode.current == .solutions && !Refer
 /// exercise only and never a later one as well.
 public struct WaitingForEarlierExercise: Error, CustomStringConvertible, Sendable {
     public let exercise: String, earlier: String, what: String
+    /// The earlier exercise is still a stub (rather than differing from the reference).
+    public var notStarted = false
+    public init(exercise: String, earlier: String, what: String, notStarted: Bool = false) {
+        (self.exercise, self.earlier, self.what, self.notStarted) = (exercise, earlier, what, notStarted)
+    }
     public var description: String {
-        "exercise \(exercise) waits for \(earlier): your \(earlier) (\(what)) differs from the reference on this test's inputs, and \(exercise) calls it — make \(earlier)'s tests pass first"
+        notStarted
+            ? "exercise \(exercise) waits for \(earlier): your \(exercise) calls \(what), exercise \(earlier), which is not started yet — write \(earlier) first"
+            : "exercise \(exercise) waits for \(earlier): your \(earlier) (\(what)) differs from the reference on this test's inputs, and \(exercise) calls it — make \(earlier)'s tests pass first"
     }
 }
 

@@ -216,6 +216,21 @@ final class Scoreboard: @unchecked Sendable {
 
 /// Finds a stub's `func` line in its lesson folder, so failures point at the student's code.
 enum StubLocator {
+    /// Whether the student has replaced the stub's body: the function's lines (up to the next
+    /// top-level declaration) no longer throw `notStarted("N.M")`. Read from the lesson's source, so
+    /// an exercise that calls a not-started earlier one shows *waits for* it, not *not started*.
+    /// Unknown (no source found): false.
+    static func isWritten(_ stub: String, number: String, in folder: String) -> Bool {
+        guard let location = location(of: stub, in: folder),
+              let text = try? String(contentsOfFile: location.path, encoding: .utf8) else { return false }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(location.line)
+        for line in lines {
+            if line.hasPrefix("public func ") || line.hasPrefix("func ") || line.hasPrefix("///") { break }
+            if line.contains("notStarted(\"\(number)\")") { return false }
+        }
+        return true
+    }
+
     struct Location: Sendable { let path: String; let relativePath: String; let line: Int }
     private static let cache = Mutex<[String: Location?]>([:])
 

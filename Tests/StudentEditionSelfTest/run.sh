@@ -68,7 +68,7 @@ status=$?
 tail -14 "$work/partial.log"
 check "swift test is green part-way through (exit 0)" test $status -eq 0
 check "nothing failing or crashed in the table" bash -c "awk '/^Workbook score/{t=1} t && /^[0-9][0-9] /' '$work/partial.log' | awk -F'  +' '{ if (\$4 != \"—\" || \$5 != \"—\") bad=1 } END { exit bad }'"
-check "lesson 01 all done; 5.1, 5.3 and 8.6–8.8 done (or waiting for an earlier exercise)" bash -c "grep -qE '^01 .* 4 / 4 ' '$work/partial.log' && grep -qE '^05 .* 2 / 4 ' '$work/partial.log' && grep -qE '^08 .* [1-3] / 8 ' '$work/partial.log'"
+check "lesson 01 all done; 5.1, 5.3, 8.6 and 8.8 done; 8.7 (DeepDream, which jitters with 8.4) waits for 8.4" bash -c "grep -qE '^01 .* 4 / 4 ' '$work/partial.log' && grep -qE '^05 .* 2 / 4 ' '$work/partial.log' && grep -qE '^08 .* 2 / 8 .*8\.7 \(waits for 8\.4\)' '$work/partial.log'"
 
 echo "the reference's answers copied into the lessons: swift test in the edition"
 for dir in "$root"/Solutions/[0-9][0-9]-*/; do
