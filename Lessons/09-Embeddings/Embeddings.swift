@@ -46,6 +46,8 @@ public func features(of model: Module, at layer: String, for images: Tensor, bat
 /// accumulating the rotations in V; repeat sweeps until the off-diagonal is ~0) is enough for
 /// D ≤ 1024. When N < D you may decompose the N × N Gram matrix X̃X̃ᵀ/(N − 1) instead: it has the
 /// same non-zero eigenvalues, and vⱼ = X̃ᵀuⱼ / ‖X̃ᵀuⱼ‖. Throw unless 1 ≤ k ≤ min(N, D), N ≥ 2.
+/// t-SNE (9.5) starts from your projection and needs it within 1e-9 of the reference's (a test
+/// checks it); a converged Jacobi in Double agrees to ~1e-14.
 public func pca(_ data: Matrix, components k: Int) throws -> PCAResult {
     throw notStarted("9.2")
 }
@@ -66,6 +68,10 @@ public func pca(_ data: Matrix, components k: Int) throws -> PCAResult {
 ///     p_ij = max((p_{j|i} + p_{i|j}) / Σ_{k,l} (p_{l|k} + p_{k|l}),  ε)   for i ≠ j,  p_ii = 0
 ///
 /// with ε = `machineEpsilon` (2.2e-16). Return both matrices, `[N, N]`.
+///
+/// Follow this search exactly: another one (on ln β, Newton steps) also stops within the
+/// tolerance, but at another β, and 9.5 — which follows the reference's t-SNE step by step — needs
+/// P within 1e-9 of the reference's (a test of this exercise checks it on 9.5's points).
 public func tsneAffinities(_ data: Matrix, perplexity: Double) throws -> Affinities {
     throw notStarted("9.3")
 }
@@ -79,7 +85,8 @@ public func tsneAffinities(_ data: Matrix, perplexity: Double) throws -> Affinit
 ///     KL  = Σ_{i≠j} pᵢⱼ log(max(pᵢⱼ, ε) / qᵢⱼ)
 ///     ∂KL/∂yᵢ = 4 Σⱼ (pᵢⱼ − qᵢⱼ) wᵢⱼ (yᵢ − yⱼ)
 ///
-/// Return the KL and the gradient, the shape of `y`. Throw if P is not N × N.
+/// Return the KL and the gradient, the shape of `y`. Throw if P is not N × N. Compute in Double:
+/// t-SNE (9.5) takes every step with this gradient and needs it within 1e-9 of the reference's.
 public func tsneGradient(_ p: Matrix, _ y: Matrix) throws -> (kl: Double, gradient: Matrix) {
     throw notStarted("9.4")
 }

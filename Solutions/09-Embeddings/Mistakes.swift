@@ -124,6 +124,29 @@ public enum EmbeddingsMistakes {
                 conditional.values.replaceSubrange((i * n)..<((i + 1) * n), with: p)
             }
             return LessonSupport.Affinities(conditional: conditional, joint: joint(conditional))
+        case .logBetaBisection:
+            // The same bracket logic on u = ln β: it stops inside the entropy tolerance too, but at
+            // another β than the stub's bisection (P off by ~1e-5 of its scale).
+            let desired = log(Double(Float(perplexity)))
+            for i in 0..<n {
+                var p = [Double](repeating: 0, count: n)
+                var (u, low, high) = (0.0, -Double.infinity, Double.infinity)
+                for _ in 0..<100 {
+                    let beta = exp(u)
+                    var sum = 0.0
+                    for j in 0..<n where j != i { p[j] = exp(-distances.values[i * n + j] * beta); sum += p[j] }
+                    if sum == 0 { sum = 1e-8 }
+                    var weighted = 0.0
+                    for j in 0..<n { p[j] /= sum; weighted += distances.values[i * n + j] * p[j] }
+                    let difference = log(sum) + beta * weighted - desired
+                    if abs(difference) <= Double(Float(1e-5)) { break }
+                    if difference > 0 { low = u; u = high == .infinity ? u + 1 : (u + high) / 2 } else {
+                        high = u; u = low == -.infinity ? u - 1 : (u + low) / 2
+                    }
+                }
+                conditional.values.replaceSubrange((i * n)..<((i + 1) * n), with: p)
+            }
+            return LessonSupport.Affinities(conditional: conditional, joint: joint(conditional))
         case .notSymmetrised, .notNormalised:
             let right = try EmbeddingsSolutions.tsneAffinities(data, perplexity: perplexity)
             var p = Matrix(zeros: n, n)

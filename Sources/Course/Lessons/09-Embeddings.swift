@@ -61,13 +61,14 @@ public enum EmbeddingsCourse {
 
     public enum Affinities: String, MistakeKind {
         case searchesVariance = "searches-variance", log2Entropy = "log2-entropy", notSymmetrised = "not-symmetrised",
-             notNormalised = "not-normalised"
+             notNormalised = "not-normalised", logBetaBisection = "log-beta-bisection"
         public var summary: String {
             switch self {
             case .searchesVariance: "moves the search variable as a variance (entropy too high → smaller) while using it as β = 1/2σ²"
             case .log2Entropy: "aims at log₂(perplexity) while measuring the entropy in nats (log bases mixed)"
             case .notSymmetrised: "uses p_{j|i} / N as the joint P: not symmetric"
             case .notNormalised: "returns P + Pᵀ without dividing by its sum (2N)"
+            case .logBetaBisection: "bisects ln β instead of β (steps of ±1, then geometric midpoints): right entropy, another β within the tolerance"
             }
         }
     }
