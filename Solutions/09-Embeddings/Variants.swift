@@ -139,6 +139,8 @@ public enum EmbeddingsVariants {
     /// 9.3 — each row's search on the unnormalised weights eᵢⱼ = exp(−dᵢⱼβ): H = ln Σe + β Σ d e / Σe,
     /// normalised only when the search ends; the joint's total as 2 Σ p_{j|i} (Σ(P + Pᵀ) = 2 ΣP);
     /// every distance computed twice (no symmetry used).
+    /// Second: the distances as ‖a‖² + ‖b‖² − 2a·b (then rounded to Float), the exponentials
+    /// shifted by the row's nearest distance.
     public static let tsneAffinities: [Exercise<@Sendable (Matrix, Double) throws -> LessonSupport.Affinities>.Mistake] = [
         .init(id: "unnormalised-search", summary: "entropy from unnormalised weights, the total as 2 Σ P") { data, perplexity in
             let (n, d) = (data.rows, data.columns)
@@ -186,11 +188,65 @@ public enum EmbeddingsVariants {
             }
             return LessonSupport.Affinities(conditional: conditional, joint: joint)
         },
+        .init(id: "gram-distances-shifted", summary: "distances by ‖a‖² + ‖b‖² − 2a·b; the bisection with exponentials shifted by the nearest distance") { data, perplexity in
+            let (n, width) = (data.rows, data.columns)
+            guard n > 1, perplexity > 0 else {
+                throw TensorError.invalidArgument(operation: "tsneAffinities", message: "N = \(n) points, perplexity \(perplexity): need N ≥ 2 and perplexity > 0")
+            }
+            let squaredNorms = (0..<n).map { i in (0..<width).reduce(0.0) { $0 + data.values[i * width + $1] * data.values[i * width + $1] } }
+            var distance = [Double](repeating: 0, count: n * n)
+            for a in 1..<n {
+                for b in 0..<a {
+                    var dot = 0.0
+                    for c in 0..<width { dot += data.values[a * width + c] * data.values[b * width + c] }
+                    let value = Double(Float(max(squaredNorms[a] + squaredNorms[b] - 2 * dot, 0)))
+                    distance[a * n + b] = value; distance[b * n + a] = value
+                }
+            }
+            let target = log(perplexity)
+            var conditional = [Double](repeating: 0, count: n * n)
+            for i in 0..<n {
+                let others = (0..<n).filter { $0 != i }
+                let nearest = others.map { distance[i * n + $0] }.min()!
+                var beta = 1.0
+                var lower: Double?, upper: Double?
+                var row = [Double](repeating: 0, count: n)
+                for _ in 0..<100 {
+                    var z = 0.0
+                    for j in others { row[j] = exp(-beta * (distance[i * n + j] - nearest)); z += row[j] }
+                    var shiftedMean = 0.0
+                    for j in others { row[j] /= z; shiftedMean += row[j] * (distance[i * n + j] - nearest) }
+                    let gap = log(z) + beta * shiftedMean - target
+                    if abs(gap) <= 1e-5 { break }
+                    if gap > 0 {                               // too wide: a larger β
+                        lower = beta
+                        beta = upper.map { (beta + $0) / 2 } ?? 2 * beta
+                    } else {
+                        upper = beta
+                        beta = lower.map { (beta + $0) / 2 } ?? beta / 2
+                    }
+                }
+                for j in others { conditional[i * n + j] = row[j] }
+            }
+            var joint = [Double](repeating: 0, count: n * n), total = 0.0
+            for a in 1..<n {
+                for b in 0..<a {
+                    let both = conditional[a * n + b] + conditional[b * n + a]
+                    joint[a * n + b] = both; joint[b * n + a] = both; total += 2 * both
+                }
+            }
+            total = max(total, machineEpsilon)
+            for index in joint.indices where index / n != index % n { joint[index] = max(joint[index] / total, machineEpsilon) }
+            return LessonSupport.Affinities(conditional: try Matrix(rows: n, columns: n, values: conditional),
+                                            joint: try Matrix(rows: n, columns: n, values: joint))
+        },
     ]
 
     /// 9.5 — one loop over every iteration with the phase switched inside it (instead of one call
     /// per phase), the start's standard deviation by Welford's one-pass update, the gradient from
     /// 9.4 on a `Matrix` of P (× 12 in the first phase).
+    /// Second: the gradient inline over the pairs i < j, the phases from a table, the KL only when
+    /// it is recorded.
     public static let tsne: [Exercise<@Sendable (Matrix, TSNESettings) throws -> TSNEResult>.Mistake] = [
         .init(id: "one-loop-phase-switch", summary: "a single loop that switches phase, the start's std by Welford") { data, settings in
             let n = data.rows
@@ -254,6 +310,78 @@ public enum EmbeddingsVariants {
                 }
             }
             return TSNEResult(embedding: y, kl: history, iterations: last + 1)
+        },
+        .init(id: "pairwise-gradient", summary: "the gradient inline over pairs i < j (each w once), phases from a table, KL only when recorded") { data, settings in
+            let n = data.rows
+            guard n >= 4 else { throw TensorError.invalidArgument(operation: "tsne", message: "t-SNE of \(n) points: need 4 or more") }
+            let p = try EmbeddingsSolutions.tsneAffinities(data, perplexity: settings.perplexity).joint.values
+            var y: [Double]
+            if settings.initialisation == .random {
+                var generator = SeededGenerator(seed: settings.seed)
+                y = Tensor.randomNormal([n, 2], mean: 0, std: 1, using: &generator).data.map { 1e-4 * Double($0) }
+            } else {
+                y = try EmbeddingsSolutions.pca(data, components: 2).projection.values
+                var (sum, sumOfSquares) = (0.0, 0.0)
+                for i in 0..<n { sum += y[2 * i]; sumOfSquares += y[2 * i] * y[2 * i] }
+                let spread = (sumOfSquares / Double(n) - (sum / Double(n)) * (sum / Double(n))).squareRoot()
+                y = y.map { $0 * 1e-4 / spread }
+            }
+            // KL (when asked) and ∂KL/∂y for P scaled by `factor`, every pair once.
+            func pairs(_ factor: Double, _ y: [Double], kl wanted: Bool) -> (Double, [Double]) {
+                var w = [Double](repeating: 0, count: n * n), z = 0.0
+                for a in 0..<n {
+                    for b in (a + 1)..<max(n, a + 1) {
+                        let dx = y[2 * a] - y[2 * b], dy = y[2 * a + 1] - y[2 * b + 1]
+                        w[a * n + b] = 1 / (1 + dx * dx + dy * dy)
+                        z += 2 * w[a * n + b]
+                    }
+                }
+                var gradient = [Double](repeating: 0, count: 2 * n), kl = 0.0
+                for a in 0..<n {
+                    for b in (a + 1)..<max(n, a + 1) {
+                        let pab = factor * p[a * n + b], wab = w[a * n + b]
+                        let q = max(wab / z, machineEpsilon)
+                        let f = 4 * (pab - q) * wab
+                        for c in 0..<2 {
+                            let pull = f * (y[2 * a + c] - y[2 * b + c])
+                            gradient[2 * a + c] += pull; gradient[2 * b + c] -= pull
+                        }
+                        if wanted { kl += 2 * pab * log(max(pab, machineEpsilon) / q) }
+                    }
+                }
+                return (kl, gradient)
+            }
+            let rate = settings.learningRate(count: n)
+            let phases = [(factor: settings.earlyExaggeration, end: min(settings.exaggerationIterations, settings.iterations),
+                           momentum: TSNESettings.earlyMomentum, patience: TSNESettings.withoutProgressEarly),
+                          (factor: 1.0, end: settings.iterations, momentum: TSNESettings.finalMomentum, patience: TSNESettings.withoutProgressFinal)]
+            var history: [(iteration: Int, value: Double)] = []
+            var begin = 0, last = -1
+            for phase in phases {
+                var velocity = [Double](repeating: 0, count: 2 * n), gain = [Double](repeating: 1, count: 2 * n)
+                var lowest = Double.greatestFiniteMagnitude, lowestAt = begin
+                last = phase.end - 1
+                var t = begin
+                while t < phase.end {
+                    let checked = (t + 1) % TSNESettings.checkEvery == 0, final = t == phase.end - 1
+                    let (kl, gradient) = pairs(phase.factor, y, kl: checked || final)
+                    var squares = 0.0
+                    for k in 0..<(2 * n) {
+                        gain[k] = max(velocity[k] * gradient[k] < 0 ? gain[k] + 0.2 : gain[k] * 0.8, TSNESettings.minGain)
+                        velocity[k] = phase.momentum * velocity[k] - rate * gain[k] * gradient[k]
+                        squares += (gain[k] * gradient[k]) * (gain[k] * gradient[k])
+                        y[k] += velocity[k]
+                    }
+                    if checked || final { history.append((t + 1, kl)) }
+                    if checked {
+                        if kl < lowest { lowest = kl; lowestAt = t } else if t - lowestAt > phase.patience { last = t; break }
+                        if squares.squareRoot() <= TSNESettings.minGradientNorm { last = t; break }
+                    }
+                    t += 1
+                }
+                begin = last + 1
+            }
+            return TSNEResult(embedding: try Matrix(rows: n, columns: 2, values: y), kl: history, iterations: last + 1)
         },
     ]
 

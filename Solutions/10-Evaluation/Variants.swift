@@ -65,6 +65,7 @@ public enum EvaluationVariants {
     /// 10.1a — the pixel order from one sort of (−value, index) keys; each copy mixed from start
     /// and end with a 0/1 mask (x·(1 − m) + y·m, exact for m ∈ {0, 1}) as tensor arithmetic, the
     /// S + 1 copies in one batch; the softmax written out in Double.
+    /// Second: ranks from sorted packed integer keys, each copy built from the ranks.
     public static let perturbationCurve: [Exercise<@Sendable (Module, Tensor, Tensor, Tensor, [Int], Int) throws -> Tensor>.Mistake] = [
         .init(id: "masks-and-double-softmax", summary: "copies mixed by 0/1 masks, softmax in Double") { model, start, end, attributions, targets, pixelsPerStep in
             guard start.rank == 4, end.shape == start.shape else {
@@ -102,6 +103,68 @@ public enum EvaluationVariants {
                 })
             }
             return try Tensor(shape: [n, steps + 1], data: rows.flatMap { $0 })
+        },
+        .init(id: "packed-rank-keys", summary: "ranks by sorting (inverted order-preserving bits << 32 | index) keys, each copy built from the ranks, log-sum-exp in Double") { model, start, end, attributions, targets, pixelsPerStep in
+            guard start.rank == 4 else {
+                throw TensorError.invalidArgument(operation: "deletion/insertion", message: "the start images must be [N, C, H, W]; got \(start.shape)")
+            }
+            let (count, channels, height, width) = (start.shape[0], start.shape[1], start.shape[2], start.shape[3])
+            guard end.shape == start.shape else {
+                throw TensorError.invalidArgument(operation: "deletion/insertion", message: "the end images \(end.shape) differ from the start images \(start.shape)")
+            }
+            guard attributions.shape == [count, 1, height, width] else {
+                throw TensorError.invalidArgument(operation: "deletion/insertion", message: "the maps must be [\(count), 1, \(height), \(width)]; got \(attributions.shape)")
+            }
+            guard targets.count == count else {
+                throw TensorError.invalidArgument(operation: "deletion/insertion", message: "\(count) images but \(targets.count) targets")
+            }
+            guard pixelsPerStep >= 1 else {
+                throw TensorError.invalidArgument(operation: "deletion/insertion", message: "pixelsPerStep \(pixelsPerStep) < 1")
+            }
+            let plane = height * width
+            let steps = plane == 0 ? 0 : (plane - 1) / pixelsPerStep + 1
+            let (from, to) = (start.data, end.data)
+            var result: [Float] = []
+            result.reserveCapacity(count * (steps + 1))
+            for n in 0..<count {
+                // Ascending UInt32 keys in the Floats' order (−0 folded onto +0, as −0 == 0), inverted
+                // so the largest value sorts first; the index below breaks ties, lowest first.
+                var keys = [UInt64]()
+                keys.reserveCapacity(plane)
+                for p in 0..<plane {
+                    var value = attributions.data[n * plane + p]
+                    if value == 0 { value = 0 }
+                    let bits = value.bitPattern
+                    let ascending = bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
+                    keys.append(UInt64(~ascending) << 32 | UInt64(p))
+                }
+                keys.sort()
+                var rank = [Int](repeating: 0, count: plane)
+                for (position, key) in keys.enumerated() { rank[Int(key & 0xFFFF_FFFF)] = position }
+
+                let offset = n * channels * plane
+                var copies = [Float](repeating: 0, count: (steps + 1) * channels * plane)
+                for k in 0...steps {
+                    let replaced = min(k * pixelsPerStep, plane)
+                    for ch in 0..<channels {
+                        for p in 0..<plane {
+                            copies[(k * channels + ch) * plane + p] = rank[p] < replaced ? to[offset + ch * plane + p] : from[offset + ch * plane + p]
+                        }
+                    }
+                }
+                let logits = try withNoGrad { try model(try Tensor(shape: [steps + 1, channels, height, width], data: copies)) }
+                let classes = logits.shape[1]
+                guard targets[n] >= 0, targets[n] < classes else {
+                    throw TensorError.invalidArgument(operation: "deletion/insertion", message: "target \(targets[n]) is not one of the \(classes) classes")
+                }
+                for k in 0...steps {
+                    let row = (0..<classes).map { Double(logits.data[k * classes + $0]) }
+                    let peak = row.max()!
+                    let logNormaliser = peak + log(row.reduce(0.0) { $0 + exp($1 - peak) })
+                    result.append(Float(exp(row[targets[n]] - logNormaliser)))
+                }
+            }
+            return try Tensor(shape: [count, steps + 1], data: result)
         },
     ]
 
@@ -202,6 +265,7 @@ public enum EvaluationVariants {
 
     /// 10.4 — each ablation by multiplying the layer's output with a 0/1 channel mask (copy k has
     /// channel k at 0) in the hook; the weights in Double; the map as tensor arithmetic.
+    /// Second: K + 1 copies per image, copy 0 left whole (yᶜ and A from it), the map as a matmul.
     public static let ablationCAM: [Exercise<@Sendable (Module, Tensor, [Int], String) throws -> Tensor>.Mistake] = [
         .init(id: "mask-multiplying-hook", summary: "ablation as a product with a channel mask, the map by tensor ops") { model, images, targets, layer in
             guard images.rank == 4 else { throw TensorError.invalidArgument(operation: "Ablation-CAM", message: "[N, C, H, W] images") }
@@ -233,10 +297,54 @@ public enum EvaluationVariants {
                 try (try Tensor(shape: [n, k, 1, 1], data: weights) * a).sum(axes: [1], keepDims: true).relu()
             }
         },
+        .init(id: "original-in-the-batch", summary: "K + 1 copies per image, copy 0 unablated (yᶜ and Aₖ from it); the map as a matmul") { model, images, targets, layer in
+            guard images.rank == 4, images.shape[0] > 0 else {
+                throw TensorError.invalidArgument(operation: "ablation", message: "images must be [N, C, H, W]; got \(images.shape)")
+            }
+            guard targets.count == images.shape[0] else {
+                throw TensorError.invalidArgument(operation: "ablation", message: "\(images.shape[0]) images but \(targets.count) targets")
+            }
+            let module = try model.module(named: layer)
+            var firstCopy: [Float]?
+            var mapShape: [Int] = []
+            let handle = module.registerForwardHook(replacingOutput: { _, _, output in
+                guard output.rank == 4 else { return nil }
+                let (copies, k, area) = (output.shape[0], output.shape[1], output.shape[2] * output.shape[3])
+                firstCopy = Array(output.data[0..<(k * area)])
+                mapShape = Array(output.shape.dropFirst())
+                guard copies > 1 else { return nil }
+                var values = output.data
+                for copy in 1..<min(copies, k + 1) {
+                    let start = (copy * k + copy - 1) * area
+                    values.replaceSubrange(start..<(start + area), with: repeatElement(0, count: area))
+                }
+                return try Tensor(shape: output.shape, data: values)
+            })
+            defer { handle.remove() }
+            _ = try withNoGrad { try model(try images.sliced(axis: 0, 0..<1)) }
+            guard mapShape.count == 3 else { throw TensorError.invalidArgument(operation: "ablation", message: "'\(layer)' gave no [N, K, h, w] maps") }
+            let (k, area) = (mapShape[0], mapShape[1] * mapShape[2])
+            var maps: [Float] = []
+            for n in 0..<images.shape[0] {
+                let image = try images.sliced(axis: 0, n..<(n + 1))
+                let logits = try withNoGrad { try model(try Tensor.concatenate(Array(repeating: image, count: k + 1), axis: 0)) }
+                let classes = logits.shape[1]
+                guard targets[n] >= 0, targets[n] < classes else {
+                    throw TensorError.invalidArgument(operation: "ablation", message: "target \(targets[n]) is not one of the \(classes) classes")
+                }
+                let a = try firstCopy.orThrow("no activations at '\(layer)'")
+                let y = logits.data[targets[n]]
+                let weights = (1...k).map { (y - logits.data[$0 * classes + targets[n]]) / y }
+                let product = try Tensor(shape: [1, k], data: weights).matmul(try Tensor(shape: [k, area], data: a))
+                maps += product.data.map { max($0, 0) }
+            }
+            return try Tensor(shape: [images.shape[0], 1, mapShape[1], mapShape[2]], data: maps)
+        },
     ]
 
     /// 10.5 — the masks scaled with per-row min and max of a `[K, H·W]` view, the masked copies by
     /// broadcasting `[1, C, H, W] · [K, 1, H, W]`, the softmax of the K scores in Double.
+    /// Second: the align-corners upsampling as two interpolation matrices, R_y·A·R_xᵀ, in Double.
     public static let scoreCAM: [Exercise<@Sendable (Module, Tensor, [Int], String) throws -> Tensor>.Mistake] = [
         .init(id: "broadcast-masks", summary: "masks by row reductions, copies by broadcasting, softmax in Double") { model, images, targets, layer in
             guard images.rank == 4 else { throw TensorError.invalidArgument(operation: "Score-CAM", message: "[N, C, H, W] images") }
@@ -268,6 +376,69 @@ public enum EvaluationVariants {
             return try withNoGrad {
                 try (try Tensor(shape: [n, k, 1, 1], data: weights) * a).sum(axes: [1], keepDims: true).relu()
             }
+        },
+        .init(id: "separable-upsampling-double", summary: "bilinear align-corners as R_y·A·R_xᵀ in Double, masks and softmax in Double") { model, images, targets, layer in
+            guard images.rank == 4 else {
+                throw TensorError.invalidArgument(operation: "score", message: "images must be [N, C, H, W]; got \(images.shape)")
+            }
+            let (count, channels, height, width) = (images.shape[0], images.shape[1], images.shape[2], images.shape[3])
+            guard targets.count == count else {
+                throw TensorError.invalidArgument(operation: "score", message: "\(count) images but \(targets.count) targets")
+            }
+            var captured: Tensor?
+            let handle = try model.module(named: layer).registerForwardHook { _, _, output in captured = output }
+            defer { handle.remove() }
+            let logits = try withNoGrad { try model(images) }
+            guard let activations = captured, activations.rank == 4 else {
+                throw TensorError.invalidArgument(operation: "score", message: "'\(layer)' gave no [N, K, h, w] maps")
+            }
+            let a = activations.data
+            let classes = logits.shape[1]
+            if let bad = targets.first(where: { $0 < 0 || $0 >= classes }) {
+                throw TensorError.invalidArgument(operation: "score", message: "target \(bad) is not one of the \(classes) classes")
+            }
+            let (k, h, w) = (activations.shape[1], activations.shape[2], activations.shape[3])
+            // R[o][i]: the weight of input i in output o, sampling input o·(in − 1)/(out − 1).
+            func interpolation(_ outputs: Int, _ inputs: Int) -> [[Double]] {
+                (0..<outputs).map { o in
+                    var row = [Double](repeating: 0, count: inputs)
+                    let source = outputs > 1 ? Double(o) * Double(inputs - 1) / Double(outputs - 1) : 0
+                    let low = min(Int(source), inputs - 1), high = min(low + 1, inputs - 1)
+                    let fraction = source - Double(low)
+                    row[low] += 1 - fraction
+                    row[high] += fraction
+                    return row
+                }
+            }
+            let (ry, rx) = (interpolation(height, h), interpolation(width, w))
+            var result = [Float](repeating: 0, count: count * h * w)
+            for n in 0..<count {
+                var masked = [Float](repeating: 0, count: k * channels * height * width)
+                for c in 0..<k {
+                    let base = (n * k + c) * h * w
+                    // Columns first: T = A · R_xᵀ  [h, W]; then U = R_y · T  [H, W].
+                    let t = (0..<h).map { i in (0..<width).map { x in (0..<w).reduce(0.0) { $0 + Double(a[base + i * w + $1]) * rx[x][$1] } } }
+                    var u = [Double](repeating: 0, count: height * width)
+                    for y in 0..<height { for x in 0..<width { u[y * width + x] = (0..<h).reduce(0.0) { $0 + ry[y][$1] * t[$1][x] } } }
+                    let (lo, hi) = (u.min()!, u.max()!)
+                    for ch in 0..<channels {
+                        for p in 0..<(height * width) {
+                            let m = (u[p] - lo) / (hi - lo + 1e-8)
+                            masked[(c * channels + ch) * height * width + p] = Float(Double(images.data[(n * channels + ch) * height * width + p]) * m)
+                        }
+                    }
+                }
+                let scores = try withNoGrad { try model(try Tensor(shape: [k, channels, height, width], data: masked)) }
+                let s = (0..<k).map { Double(scores.data[$0 * scores.shape[1] + targets[n]]) }
+                let top = s.max()!
+                let e = s.map { exp($0 - top) }, z = e.reduce(0, +)
+                for p in 0..<(h * w) {
+                    var v = 0.0
+                    for c in 0..<k { v += e[c] / z * Double(a[(n * k + c) * h * w + p]) }
+                    result[n * h * w + p] = Float(max(v, 0))
+                }
+            }
+            return try Tensor(shape: [count, 1, h, w], data: result)
         },
     ]
 
