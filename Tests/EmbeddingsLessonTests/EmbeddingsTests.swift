@@ -225,7 +225,8 @@ struct EmbeddingsTests {
         }
         wrong.finish("rows")
         let total = p.joint.values.reduce(0, +)
-        #expect(abs(total - 1) < 1e-6, "the joint P sums to 1, received \(total)\n  hint: divide P + Pᵀ by its sum (2N)")
+        let sumsTo2N = abs(total - 2 * Double(n)) < 1e-6 * Double(n)
+        #expect(abs(total - 1) < 1e-6, Comment(rawValue: "the joint P sums to 1, received \(total)" + (sumsTo2N ? "\n  hint: it sums to 2N: divide P + Pᵀ by its sum" : "")))
         let asymmetric = (0..<n).flatMap { i in (0..<n).map { (i, $0) } }.filter { abs(p.joint[$0.0, $0.1] - p.joint[$0.1, $0.0]) > 1e-12 }.count
         #expect(asymmetric == 0, "the joint P must be symmetric; \(asymmetric) entries differ from their transpose\n  hint: P = (P_cond + P_condᵀ) / Σ")
     }
@@ -235,7 +236,12 @@ struct EmbeddingsTests {
         let fixture = try SklearnFixture.load()
         let p = try Graded.tsneAffinities(try croppedDigits(40), perplexity: 10)
         if let problem = difference(p.conditional.values, fixture.conditional, tolerance: 1e-5, what: "p_{j|i}") {
-            Issue.record(Comment(rawValue: problem + "\n  hint: binary search on β from 1 with natural logs; H too high → larger β"))
+            // A hint only when the rows' entropies say why: they miss ln(perplexity).
+            let missed = (0..<40).filter { i in
+                let row = p.conditional.row(i)
+                return abs(-row.filter { $0 > 0 }.reduce(0) { $0 + $1 * log($1) } - log(10.0)) > 2e-5
+            }
+            Issue.record(Comment(rawValue: problem + (missed.isEmpty ? "" : "\n  hint: \(missed.count) of 40 rows have an entropy other than ln(10) (natural logs): the β search misses its target; H too high → larger β")))
         }
         if let problem = difference(p.joint.values, fixture.joint, tolerance: 1e-5, what: "joint p_ij") {
             Issue.record(Comment(rawValue: problem))
