@@ -47,7 +47,8 @@ public enum SaliencyVariants {
 
     /// 2.3 — the gradient from `.grad` after a backward pass from Σₙ yₙ[cₙ], the product by a
     /// loop over the numbers.
-    public static let gradientTimesInput: [Exercise<@Sendable (Module, Tensor, [Int]) throws -> Tensor>.Mistake] = [
+        /// Second: the gradient with respect to a gain s = 1 on every pixel (model(x ⊙ s)), which is x ⊙ ∂y/∂x.
+public static let gradientTimesInput: [Exercise<@Sendable (Module, Tensor, [Int]) throws -> Tensor>.Mistake] = [
         .init(id: "summed-logits-loop", summary: "backward from the summed target logits, x · g as a loop") { model, images, targets in
             guard images.rank == 4, targets.count == images.shape[0] else {
                 throw TensorError.invalidArgument(operation: "gradientTimesInput", message: "one target per image of [N, C, H, W] images")
@@ -61,6 +62,17 @@ public enum SaliencyVariants {
             var product = [Float](repeating: 0, count: images.count)
             for q in product.indices { product[q] = images.data[q] * g.data[q] }
             return try Tensor(shape: images.shape, data: product)
+        },
+        .init(id: "gain-gradient", summary: "the gradient of y(s ⊙ x) with respect to a gain s = 1 on every pixel") { model, images, targets in
+            guard images.rank == 4, targets.count == images.shape[0] else {
+                throw TensorError.invalidArgument(operation: "gradientTimesInput", message: "need [N, C, H, W] images and one target each")
+            }
+            let gain = Tensor.ones(images.shape, requiresGrad: true)
+            defer { model.zeroGrad() }
+            let scores = try model(try images.detached() * gain)
+            let seed = try Tensor.oneHot(targets, classes: scores.shape[1])
+            try scores.backward(seed: seed, inputs: [gain])
+            return try gain.grad.orThrow("no gradient reached the gain")
         },
     ]
 
@@ -148,7 +160,8 @@ public enum SaliencyVariants {
 
     /// 2.5 — the path built with tensor arithmetic (one `[S·N, …]` batch, as the stub asks), the
     /// weighted sum of the gradients accumulated in Double, F(x) and F(x′) in two forward passes.
-    public static let integratedGradients: [Exercise<@Sendable (Module, Tensor, [Int], Tensor?, Int, IntegrationMethod) throws -> (attributions: Tensor, delta: [Float])>.Mistake] = [
+        /// Second: the weighted sum over the steps as one product [1, S]·[S, N·C·H·W], the gradient by a hook.
+public static let integratedGradients: [Exercise<@Sendable (Module, Tensor, [Int], Tensor?, Int, IntegrationMethod) throws -> (attributions: Tensor, delta: [Float])>.Mistake] = [
         .init(id: "tensor-path-double-sum", summary: "the path by tensor ops, Σ wₛ gₛ in Double, the ends in two passes") { model, images, targets, baseline, steps, method in
             guard images.rank == 4, targets.count == images.shape[0] else {
                 throw TensorError.invalidArgument(operation: "integratedGradients", message: "one target per image of [N, C, H, W] images")
@@ -181,6 +194,42 @@ public enum SaliencyVariants {
                 let sum = attributions.data[(i * size)..<((i + 1) * size)].reduce(0.0) { $0 + Double($1) }
                 return Float(sum - (Double(high[i]) - Double(low[i])))
             }
+            return (attributions, delta)
+        },
+        .init(id: "matmul-weights", summary: "path by broadcasting, gradient hook, Σ wᵢ ∇ᵢ as a [1, S]·[S, N·CHW] product") { model, images, targets, baseline, steps, method in
+            guard images.rank == 4, targets.count == images.shape[0] else {
+                throw TensorError.invalidArgument(operation: "integratedGradients", message: "need [N, C, H, W] images and one target each")
+            }
+            let start = baseline ?? Tensor.zeros(images.shape)
+            guard start.shape == images.shape else {
+                throw TensorError.shapeMismatch(operation: "integratedGradients", lhs: start.shape, rhs: images.shape)
+            }
+            let (alphas, weights) = try SaliencySolutions.integrationPoints(method, steps: steps)
+            let n = images.shape[0], s = alphas.count, size = images.count / n
+            let difference = try withNoGrad { try images - start }
+            let path: Tensor = try withNoGrad {
+                let column = try Tensor(shape: [s * n, 1, 1, 1], data: alphas.flatMap { a in [Float](repeating: Float(a), count: n) })
+                let ends = try Tensor.concatenate(Array(repeating: start, count: s), axis: 0)
+                let spans = try Tensor.concatenate(Array(repeating: difference, count: s), axis: 0)
+                return try ends + column * spans
+            }.detached()
+            path.requiresGrad = true
+            var captured: Tensor?
+            let hook = path.registerGradientHook { g in captured = g; return nil }
+            defer { hook.remove(); model.zeroGrad() }
+            let logits = try model(path)
+            let seed = try Tensor.oneHot((0..<s).flatMap { _ in targets }, classes: logits.shape[1])
+            try logits.backward(seed: seed)
+            let gradients = try captured.orThrow("no gradient reached the path")
+            let attributions = try withNoGrad {
+                let w = try Tensor(shape: [1, s], data: weights.map(Float.init))
+                let averaged = try w.matmul(try gradients.reshaped([s, n * size])).reshaped(images.shape)
+                return try averaged * difference
+            }
+            let top = try withNoGrad { try model(images) }.gathered(indices: targets)
+            let bottom = try withNoGrad { try model(start) }.gathered(indices: targets)
+            let sums = try withNoGrad { try attributions.reshaped([n, size]).sum(axes: [1]) }
+            let delta = (0..<n).map { sums.data[$0] - (top.data[$0] - bottom.data[$0]) }
             return (attributions, delta)
         },
     ]

@@ -30,7 +30,8 @@ public enum OcclusionVariants {
     /// 3.2 — the occluded copies made by masks (x · m + b · (1 − m), exact for m ∈ {0, 1}) with
     /// tensor ops, one chunk at a time; each pixel's mean *gathered* from the windows covering it
     /// (instead of scattering each window's drop), in Double.
-    public static let occlusion: [Exercise<@Sendable (Module, Tensor, [Int], Int, Int, Float, Int) throws -> Tensor>.Mistake] = [
+        /// Second: window-major copies, the map as the product of the drops [N, K] and the normalised coverage [K, H·W].
+public static let occlusion: [Exercise<@Sendable (Module, Tensor, [Int], Int, Int, Float, Int) throws -> Tensor>.Mistake] = [
         .init(id: "masks-and-gather", summary: "copies by masks, each pixel's mean gathered from its windows in Double") { model, images, targets, window, stride, baseline, batchSize in
             guard images.rank == 4, targets.count == images.shape[0] else {
                 throw TensorError.invalidArgument(operation: "occlusion", message: "one target per image of [N, C, H, W] images")
@@ -78,6 +79,45 @@ public enum OcclusionVariants {
                     }
                 }
                 return try Tensor(shape: images.shape, data: out)
+            }
+        },
+        .init(id: "masks-and-coverage-matmul", summary: "window-major copies by masking, the mean drop as drops · (coverage / count)") { model, images, targets, window, stride, baseline, batchSize in
+            guard images.rank == 4, targets.count == images.shape[0], batchSize > 0 else {
+                throw TensorError.invalidArgument(operation: "occlusion",
+                                                  message: "need [N, C, H, W] images, one target each and a positive batch size")
+            }
+            let (n, channels, height, width) = (images.shape[0], images.shape[1], images.shape[2], images.shape[3])
+            let windows = try OcclusionSolutions.occlusionWindows(height: height, width: width, window: window, stride: stride)
+            let k = windows.count, area = height * width
+            return try withNoGrad {
+                let plain = try model(images).gathered(indices: targets)          // F(xₙ), [N]
+                // keep[k] is 0 inside window k, 1 elsewhere.
+                var copies: [Tensor] = []
+                for w in windows {
+                    var keep = [Float](repeating: 1, count: area)
+                    for row in w.rows { for column in w.columns { keep[row * width + column] = 0 } }
+                    let mask = try Tensor(shape: [1, 1, height, width], data: keep)
+                    copies.append(try images * mask + (1 - mask) * baseline)
+                }
+                let all = try Tensor.concatenate(copies, axis: 0)                     // [K·N, C, H, W]
+                var occluded = [Float](repeating: 0, count: k * n)                    // F, window-major
+                for first in Swift.stride(from: 0, to: k * n, by: batchSize) {
+                    let last = Swift.min(first + batchSize, k * n)
+                    let rows = (first..<last).map { targets[$0 % n] }
+                    let scores = try model(try all.sliced(axis: 0, first..<last)).gathered(indices: rows)
+                    for (offset, value) in scores.data.enumerated() { occluded[first + offset] = value }
+                }
+                var drops = [Float](repeating: 0, count: n * k)                       // [N, K]
+                for j in 0..<k { for i in 0..<n { drops[i * k + j] = plain.data[i] - occluded[j * n + i] } }
+                var covered = [Float](repeating: 0, count: area)
+                for w in windows { for row in w.rows { for column in w.columns { covered[row * width + column] += 1 } } }
+                var coverage = [Float](repeating: 0, count: k * area)                 // [K, H·W]
+                for (j, w) in windows.enumerated() {
+                    for row in w.rows { for column in w.columns { coverage[j * area + row * width + column] = 1 / covered[row * width + column] } }
+                }
+                let map = try Tensor(shape: [n, k], data: drops).matmul(try Tensor(shape: [k, area], data: coverage))
+                let planes = try map.reshaped([n, 1, height, width])
+                return try Tensor.concatenate(Array(repeating: planes, count: channels), axis: 1)
             }
         },
     ]

@@ -69,7 +69,8 @@ public enum CAMVariants {
 
     /// 4.2 — two separable passes: every row resampled along the columns into an intermediate
     /// `[planes, h, width]`, then every column of that along the rows.
-    public static let upsampleBilinear: [Exercise<@Sendable (Tensor, Int, Int) throws -> Tensor>.Mistake] = [
+        /// Second: one interpolation matrix per axis, R · X · Cᵀ for every plane.
+public static let upsampleBilinear: [Exercise<@Sendable (Tensor, Int, Int) throws -> Tensor>.Mistake] = [
         .init(id: "separable-passes", summary: "columns first into an intermediate, then rows") { maps, height, width in
             guard maps.rank >= 2, height >= 1, width >= 1 else {
                 throw TensorError.invalidArgument(operation: "upsampleBilinear", message: "cannot resize \(maps.shape) to \(height)×\(width)")
@@ -107,6 +108,38 @@ public enum CAMVariants {
                 }
             }
             return try Tensor(shape: Array(maps.shape.dropLast(2)) + [height, width], data: out)
+        },
+        .init(id: "interpolation-matrices", summary: "R · X · Cᵀ per plane with one interpolation matrix per axis") { maps, height, width in
+            guard maps.rank >= 2, height > 0, width > 0, maps.count > 0 else {
+                throw TensorError.invalidArgument(operation: "upsampleBilinear", message: "\(maps.shape) to \(height)×\(width)")
+            }
+            let h = maps.shape[maps.rank - 2], w = maps.shape[maps.rank - 1]
+            // weights[o, i]: how much input i contributes to output o along one axis.
+            func interpolation(from input: Int, to output: Int) throws -> Tensor {
+                var weights = [Float](repeating: 0, count: output * input)
+                let ratio = Float(input) / Float(output)
+                for o in 0..<output {
+                    let source = Swift.max((Float(o) + 0.5) * ratio - 0.5, 0)
+                    let low = Swift.min(Int(source.rounded(.down)), input - 1)
+                    let high = Swift.min(low + 1, input - 1)
+                    let lambda = source - Float(low)
+                    weights[o * input + low] += 1 - lambda
+                    weights[o * input + high] += lambda
+                }
+                return try Tensor(shape: [output, input], data: weights)
+            }
+            let rowMatrix = try interpolation(from: h, to: height)
+            let columnMatrixT = try interpolation(from: w, to: width).permuted([1, 0])     // [w, width]
+            let planes = maps.count / (h * w)
+            return try withNoGrad {
+                // Along the columns for all planes at once, then along the rows plane by plane.
+                let wide = try maps.reshaped([planes * h, w]).matmul(columnMatrixT)        // [planes·h, width]
+                var parts: [Tensor] = []
+                for p in 0..<planes {
+                    parts.append(try rowMatrix.matmul(try wide.sliced(axis: 0, (p * h)..<((p + 1) * h))))
+                }
+                return try Tensor.concatenate(parts, axis: 0).reshaped(Array(maps.shape.dropLast(2)) + [height, width])
+            }
         },
     ]
 }

@@ -59,7 +59,8 @@ public enum FeatureVisualizationVariants {
 
     /// 8.3 — one 2-D pass with the outer product of the 1-D kernel (not separable passes),
     /// weights and sums in Double.
-    public static let gaussianBlur: [Exercise<@Sendable (Tensor, Float) throws -> Tensor>.Mistake] = [
+        /// Second: two matrix products with blur matrices that hold the reflected border, rows then columns.
+public static let gaussianBlur: [Exercise<@Sendable (Tensor, Float) throws -> Tensor>.Mistake] = [
         .init(id: "two-dimensional-kernel", summary: "one pass with the k ⊗ k kernel, in Double") { images, sigma in
             guard images.rank == 4, sigma > 0, sigma.isFinite else {
                 throw TensorError.invalidArgument(operation: "gaussianBlur", message: "[N, C, H, W] images and σ > 0")
@@ -88,11 +89,44 @@ public enum FeatureVisualizationVariants {
             }
             return try Tensor(shape: images.shape, data: out)
         },
+        .init(id: "blur-matrices", summary: "rows then columns as products with H × H and W × W blur matrices (reflection folded in)") { images, sigma in
+            guard images.rank == 4 else {
+                throw TensorError.invalidArgument(operation: "gaussianBlur", message: "images must be [N, C, H, W], got \(images.shape)")
+            }
+            guard sigma > 0, sigma.isFinite else {
+                throw TensorError.invalidArgument(operation: "gaussianBlur", message: "sigma must be positive, got \(sigma)")
+            }
+            let r = Swift.max(1, Int((3 * Double(sigma)).rounded(.up)))
+            let (n, c, h, w) = (images.shape[0], images.shape[1], images.shape[2], images.shape[3])
+            guard h > r, w > r else {
+                throw TensorError.invalidArgument(operation: "gaussianBlur", message: "radius \(r) needs planes larger than \(r), got \(h)×\(w)")
+            }
+            let raw = (0...(2 * r)).map { exp(-Double(($0 - r) * ($0 - r)) / (2 * Double(sigma) * Double(sigma))) }
+            let norm = raw.reduce(0, +)
+            // Bᵀ, [size, size]: column i holds the weights output i takes from each input m.
+            func blurMatrixTransposed(_ size: Int) throws -> Tensor {
+                var entries = [Double](repeating: 0, count: size * size)
+                for i in 0..<size {
+                    for k in -r...r {
+                        var m = i + k
+                        if m < 0 { m = -m } else if m >= size { m = 2 * size - 2 - m }
+                        entries[m * size + i] += raw[k + r] / norm
+                    }
+                }
+                return try Tensor(shape: [size, size], data: entries.map(Float.init))
+            }
+            return try withNoGrad {
+                let rows = try images.reshaped([n * c * h, w]).matmul(blurMatrixTransposed(w)).reshaped([n, c, h, w])
+                let columns = try rows.permuted([0, 1, 3, 2]).reshaped([n * c * w, h]).matmul(blurMatrixTransposed(h))
+                return try columns.reshaped([n, c, w, h]).permuted([0, 1, 3, 2])
+            }
+        },
     ]
 
     /// 8.4 — the rolled picture assembled one row (then one column) at a time, each a one-wide
     /// slice taken from its source index (i − dy) mod H, concatenated: the gradient follows.
-    public static let jittered: [Exercise<@Sendable (Tensor, Int, Int) throws -> Tensor>.Mistake] = [
+        /// Second: out = Pᴴ · x · (Pᵂ)ᵀ with 0/1 permutation matrices (the gradient through matmul).
+public static let jittered: [Exercise<@Sendable (Tensor, Int, Int) throws -> Tensor>.Mistake] = [
         .init(id: "row-by-row", summary: "every output row and column sliced from its source and concatenated") { images, dy, dx in
             guard images.rank == 4 else { throw TensorError.invalidArgument(operation: "jittered", message: "[N, C, H, W] images") }
             func roll(_ x: Tensor, by shift: Int, axis: Int) throws -> Tensor {
@@ -104,6 +138,21 @@ public enum FeatureVisualizationVariants {
                 return try Tensor.concatenate(pieces, axis: axis)
             }
             return try roll(roll(images, by: dy, axis: 2), by: dx, axis: 3)
+        },
+        .init(id: "permutation-matrices", summary: "out = Pᴴ · x · (Pᵂ)ᵀ with 0/1 permutation matrices, by matmul") { images, dy, dx in
+            guard images.rank == 4 else {
+                throw TensorError.invalidArgument(operation: "jittered", message: "images must be [N, C, H, W], got \(images.shape)")
+            }
+            let (n, c, h, w) = (images.shape[0], images.shape[1], images.shape[2], images.shape[3])
+            // [size, size] with entry (m, i) = 1 when output i reads input m = (i − shift) mod size.
+            func rollMatrix(_ size: Int, _ shift: Int) throws -> Tensor {
+                var entries = [Float](repeating: 0, count: size * size)
+                for i in 0..<size { entries[(((i - shift) % size + size) % size) * size + i] = 1 }
+                return try Tensor(shape: [size, size], data: entries)
+            }
+            let across = try images.reshaped([n * c * h, w]).matmul(rollMatrix(w, dx)).reshaped([n, c, h, w])
+            let down = try across.permuted([0, 1, 3, 2]).reshaped([n * c * w, h]).matmul(rollMatrix(h, dy))
+            return try down.reshaped([n, c, w, h]).permuted([0, 1, 3, 2])
         },
     ]
 
@@ -169,7 +218,8 @@ public enum FeatureVisualizationVariants {
     ]
 
     /// 8.6 — every channel's plane mean at once (`mean(axes: [2, 3])`), then the channel's column.
-    public static let meanActivation: [Exercise<@Sendable (Module, String, Int, Tensor) throws -> Tensor>.Mistake] = [
+        /// Second: the flattened output [N, K·P] times a column holding 1/P on the channel's positions.
+public static let meanActivation: [Exercise<@Sendable (Module, String, Int, Tensor) throws -> Tensor>.Mistake] = [
         .init(id: "all-channels-then-column", summary: "the means of every channel, then the channel's column") { model, layer, channel, images in
             var output: Tensor?
             let handle = try model.module(named: layer).registerForwardHook { _, _, out in output = out }
@@ -181,6 +231,23 @@ public enum FeatureVisualizationVariants {
             }
             let means = a.rank == 2 ? a : try a.mean(axes: Array(2..<a.rank))             // [N, K]
             return try means.sliced(axis: 1, channel..<(channel + 1)).reshaped([a.shape[0]])
+        },
+        .init(id: "selector-product", summary: "the flattened output times a column with 1/HW on the channel's positions") { model, layer, channel, images in
+            var seen: Tensor?
+            let handle = try model.module(named: layer).registerForwardHook { _, _, output in seen = output }
+            defer { handle.remove() }
+            _ = try model(images)
+            let output = try seen.orThrow("layer '\(layer)' did not run")
+            let units = output.rank >= 2 ? output.shape[1] : 0
+            guard (0..<units).contains(channel) else {
+                throw TensorError.invalidArgument(operation: "meanActivation", message: "channel \(channel) outside 0..<\(units) of '\(layer)'")
+            }
+            let batch = output.shape[0]
+            let positions = output.count / Swift.max(batch * units, 1)
+            var selector = [Float](repeating: 0, count: units * positions)
+            for q in 0..<positions { selector[channel * positions + q] = 1 / Float(positions) }
+            let flat = try output.reshaped([batch, units * positions])
+            return try flat.matmul(Tensor(shape: [units * positions, 1], data: selector)).reshaped([batch])
         },
     ]
 
@@ -226,7 +293,8 @@ public enum FeatureVisualizationVariants {
 
     /// 8.8 — the guided rule on the numbers from each ReLU's forward output, the backward pass
     /// seeded at the layer's output with a mask that is 1 on the channel's plane.
-    public static let channelGuidedBackprop: [Exercise<@Sendable (Module, Tensor, String, Int) throws -> Tensor>.Mistake] = [
+        /// Second: the guided rule as gradient hooks on each ReLU's output that clamp the arriving gradient at 0.
+public static let channelGuidedBackprop: [Exercise<@Sendable (Module, Tensor, String, Int) throws -> Tensor>.Mistake] = [
         .init(id: "mask-seed-numbers", summary: "backward from the layer's output with a channel mask seed, the guided rule on the numbers") { model, images, layer, channel in
             let target = try model.module(named: layer)
             var outputs: [ObjectIdentifier: [Float]] = [:]
@@ -252,6 +320,33 @@ public enum FeatureVisualizationVariants {
             let seed = (0..<a.count).map { q -> Float in (q / plane) % k == channel ? 1 : 0 }
             try a.backward(seed: try Tensor(shape: a.shape, data: seed), inputs: [x])
             return try x.grad.orThrow("no gradient reached the image")
+        },
+        .init(id: "output-gradient-hooks", summary: "relu(g) by gradient hooks on every ReLU's output; seed = a one-hot channel mask") { model, images, layer, channel in
+            let target = try model.module(named: layer)
+            var tensorHooks: [HookHandle] = []
+            var moduleHooks: [HookHandle] = []
+            for (_, module) in model.namedModules() where module is ReLU {
+                moduleHooks.append(module.registerForwardHook { _, _, output in
+                    tensorHooks.append(output.registerGradientHook { g in g.relu() })
+                })
+            }
+            var seen: Tensor?
+            moduleHooks.append(target.registerForwardHook { _, _, output in seen = output })
+            defer {
+                for handle in moduleHooks + tensorHooks { handle.remove() }
+                model.zeroGrad()
+            }
+            let copy = try Tensor(shape: images.shape, data: images.data, requiresGrad: true)
+            _ = try model(copy)
+            let output = try seen.orThrow("layer '\(layer)' did not run")
+            let channels = output.rank >= 2 ? output.shape[1] : 0
+            guard (0..<channels).contains(channel) else {
+                throw TensorError.invalidArgument(operation: "channelGuidedBackprop", message: "channel \(channel) outside 0..<\(channels) of '\(layer)'")
+            }
+            let inner = output.count / Swift.max(output.shape[0] * channels, 1)
+            let mask = (0..<output.count).map { Float(($0 / inner) % channels == channel ? 1 : 0) }
+            try output.backward(seed: Tensor(shape: output.shape, data: mask), inputs: [copy])
+            return try copy.grad.orThrow("no gradient reached the image")
         },
     ]
 }
