@@ -72,6 +72,9 @@ public enum AdversarialVariants {
     /// 7.3 — the box [max(x − ε, 0), min(x + ε, 1)] as two arrays of numbers and the projection as
     /// a loop; the loss as the batch mean (its gradient differs from the sum's by the factor 1/N,
     /// which changes no sign).
+    /// Second: the loss as −Σ gathered(logSoftmax) (PyTorch's own definition of cross-entropy), the
+    /// current image kept in a plain array. Ends up to 278 pixels away from PyTorch's PGD (ten sign steps
+    /// are chaotic), which is why 7.3 is graded by the loss reached.
     public static let pgd: [Exercise<@Sendable (Module, Tensor, [Int], Float, Float, Int, Bool, UInt64) throws -> Tensor>.Mistake] = [
         .init(id: "loops-and-mean-loss", summary: "projection by a loop over the pixels, the gradient of the mean loss") { model, images, labels, epsilon, stepSize, steps, randomStart, seed in
             guard epsilon >= 0, epsilon.isFinite, steps >= 0, stepSize >= 0 else {
@@ -99,6 +102,36 @@ public enum AdversarialVariants {
                 current = project(current.indices.map { q in
                     current[q] + (g[q] > 0 ? stepSize : (g[q] < 0 ? -stepSize : 0))
                 })
+            }
+            return try Tensor(shape: images.shape, data: current)
+        },
+        .init(id: "nll-and-loops", summary: "−Σ gathered log-softmax as the loss; step and box projection as loops over an array") { model, images, labels, epsilon, stepSize, steps, randomStart, seed in
+            guard epsilon.isFinite, epsilon >= 0, stepSize >= 0, steps >= 0 else {
+                throw TensorError.invalidArgument(operation: "pgd", message: "need ε ≥ 0 (finite), stepSize ≥ 0 and steps ≥ 0")
+            }
+            guard images.rank >= 1, images.shape[0] == labels.count else {
+                throw TensorError.invalidArgument(operation: "pgd", message: "\(labels.count) labels for images \(images.shape)")
+            }
+            let origin = images.data
+            let lowest = origin.map { max($0 - epsilon, 0) }, highest = origin.map { min($0 + epsilon, 1) }
+            func project(_ values: inout [Float]) {
+                for i in values.indices { values[i] = min(max(values[i], lowest[i]), highest[i]) }
+            }
+            var current = origin
+            if randomStart {
+                var generator = SeededGenerator(seed: seed)
+                let noise = Tensor.randomUniform(images.shape, low: -epsilon, high: epsilon, using: &generator).data
+                for i in current.indices { current[i] += noise[i] }
+                project(&current)
+            }
+            defer { model.zeroGrad() }
+            for _ in 0..<steps {
+                let point = try Tensor(shape: images.shape, data: current, requiresGrad: true)
+                let negativeLogLikelihood = -(try model(point).logSoftmax().gathered(indices: labels).sum())
+                try negativeLogLikelihood.backward(inputs: [point])
+                let slope = try point.grad.orThrow("no gradient reached the images").data
+                for i in current.indices where slope[i] != 0 { current[i] += slope[i] > 0 ? stepSize : -stepSize }
+                project(&current)
             }
             return try Tensor(shape: images.shape, data: current)
         },

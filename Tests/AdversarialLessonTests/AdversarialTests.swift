@@ -224,17 +224,39 @@ struct AdversarialTests {
         #expect(byPGD >= byFGSM && byPGD > 0, "ε = \(epsilon), 48 images: PGD (10 steps of 0.02) fooled the model on \(byPGD), FGSM on \(byFGSM) — PGD recomputes the gradient at every step and projects onto the L∞ ball around the original image")
     }
 
-    @Test("Exercise 7.3: agrees with PyTorch's PGD (10 steps, no random start) on mnist-gap")
+    @Test("Exercise 7.3: climbs the loss as far as PyTorch's PGD (10 steps, no random start) on mnist-gap")
     func pgdAgreesWithPyTorch() throws {
         let fixture = try FGSMFixture.load()
         let model = try Fixtures.model("mnist-gap")
         let (images, labels) = try Fixtures.mnistImages(fixture.indices)
         let received = try Graded.pgd(of: model, images: images, labels: labels, epsilon: fixture.epsilon, stepSize: fixture.pgd_step, steps: fixture.pgd_steps)
         #expect(received.shape == fixture.shape, "expected \(fixture.shape), received \(received.shape)")
+        guard received.shape == fixture.shape else { return }
         reportAgreement("PGD vs PyTorch", received.data, fixture.pgd)
-        let differ = disagreements(received.data, fixture.pgd)
-        let differCount = differ.count   // a count, not the array: #expect would print the whole array
-        #expect(differCount == 0, "\(differ.count) of \(fixture.pgd.count) pixels differ from PyTorch's PGD, first at \(differ.first ?? -1): received \(differ.first.map { received.data[$0] } ?? 0), PyTorch \(differ.first.map { fixture.pgd[$0] } ?? 0)\n  hint: each step: x + α·sign(∇ₓ CE at the current x), then clamp to [max(x₀ − ε, 0), min(x₀ + ε, 1)]")
+        checkBudget(received, images, epsilon: fixture.epsilon, "PGD (10 steps of 0.02, ε = 0.1)")
+        // Not pixel for pixel: ten sign steps are chaotic. Where a pixel's gradient is near 0, the
+        // last bits of the softmax decide its step, and one flipped step sends the iterates apart:
+        // a PGD whose softmax − onehot is computed in Double (more exactly than PyTorch's float)
+        // ends 121 of image 1's 784 pixels away from PyTorch's, one through `logSoftmax` and
+        // `gathered` 278 of image 0's, though each step is right. What the iteration does fix is
+        // how far it climbs the loss: those end within 4% of PyTorch's loss on every image, while
+        // reusing the clean image's gradient stops at one FGSM step's loss (13× lower on images 0
+        // and 1, 24% on image 2) and an L2 projection near the clean loss. Hence 10%.
+        func losses(_ x: Tensor) throws -> [Float] {
+            let logP = try logProbabilities(model, x)
+            return labels.enumerated().map { -logP.data[$0.offset * 10 + $0.element] }
+        }
+        let mine = try losses(received)
+        let theirs = try losses(try Tensor(shape: fixture.shape, data: fixture.pgd))
+        let oneStep = try losses(try Tensor(shape: fixture.shape, data: fixture.fgsm))
+        let clean = try losses(images)
+        let off = labels.indices.filter { !(abs(mine[$0] - theirs[$0]) <= 0.1 * theirs[$0]) }
+        if let n = off.first {
+            let likeFGSM = off.allSatisfy { abs(mine[$0] - oneStep[$0]) <= 1e-3 * oneStep[$0] }
+            let hint = likeFGSM ? "that is the loss of one FGSM step of ε: recompute the gradient at the current x at every step"
+                : "each step: x + α·sign(∇ₓ CE at the current x), then clamp to [max(x₀ − ε, 0), min(x₀ + ε, 1)]"
+            Issue.record(Comment(rawValue: "\(off.count) of \(labels.count) images end at a cross-entropy more than 10% away from PyTorch's PGD (ε = \(fixture.epsilon), \(fixture.pgd_steps) steps of \(fixture.pgd_step)); image \(n): yours \(mine[n]), PyTorch's \(theirs[n]) (clean \(clean[n]))\n  hint: \(hint)"))
+        }
     }
 
     // MARK: Exercise 7.4
