@@ -16,6 +16,8 @@ public enum ImagingError: Error, CustomStringConvertible, Equatable, Sendable {
     case compression(String)
     /// Heatmap values contain NaN or infinity.
     case nonFiniteValues(count: Int)
+    /// An image file in neither of the formats read here (PNG, JPEG).
+    case unknownImageFormat(firstBytes: String)
 
     public var description: String {
         switch self {
@@ -29,6 +31,7 @@ public enum ImagingError: Error, CustomStringConvertible, Equatable, Sendable {
             return "image dimensions \(width)x\(height) exceed the limit (\(limit))"
         case .compression(let message): return "PNG: image data: \(message)"
         case .nonFiniteValues(let count): return "heatmap contains \(count) NaN or infinite values"
+        case .unknownImageFormat(let firstBytes): return "not a PNG or a JPEG image (the file starts with \(firstBytes))"
         }
     }
 }
