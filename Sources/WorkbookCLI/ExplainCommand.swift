@@ -24,10 +24,12 @@ struct ExplanationMethod {
 /// `workbook explain`: explains one test image with any method of lessons 02–07, or all of them.
 enum ExplainCommand: Command {
     static let name = "explain"
-    static let summary = "Explain a test image with a method (saliency, integrated-gradients, occlusion, cam, gradcam, …) or --all."
+    static let summary = "Explain a test image (--index) or your own (--image FILE) with a method (saliency, gradcam, …) or --all."
     static let options = [
         modelOptionDefaultingToGap,
         OptionSpecification(name: "index", valueName: "N", help: "the test image (default 0)", integers: 0...Int.max),
+        OptionSpecification(name: "image", valueName: "FILE", help: "your own PNG or JPEG instead: converted as the model expects (said so), maps drawn on the photo"),
+        OptionSpecification(name: "invert", valueName: nil, help: "with --image: invert it first (MNIST models expect white digits on black)"),
         OptionSpecification(name: "method", valueName: "M", help: "one method (see --list)"),
         OptionSpecification(name: "all", valueName: nil, help: "every method in one panel"),
         OptionSpecification(name: "target", valueName: "C", help: "the class to explain (default: the predicted class)", integers: 0...Int.max),
@@ -50,10 +52,24 @@ enum ExplainCommand: Command {
         }
         let loaded = try ModelFile.load(ModelFile.resolve(options.string("model") ?? "mnist-gap"))
         let model = loaded.model
-        let test = try ModelFile.dataset(for: loaded, split: .test, dataFolder: options.string("data").map { URL(fileURLWithPath: $0) })
+        // The image: a test image (with its label and mask, if the data set has them) or the user's own.
+        let user: InputImages.UserImage?
+        let test: LabeledImages?
         let index = try options.int("index", default: 0)!
-        let image = try test.image(at: index)
-        try FiniteValues.requireOutputs(of: model, images: image) { _ in "test image \(index)" }
+        let image: Tensor
+        if let path = options.string("image") {
+            guard options.string("index") == nil else { throw CommandLineError(message: "give --index N or --image FILE, not both") }
+            user = try InputImages.load(URL(fileURLWithPath: path), shape: loaded.architecture.inputShape, invert: options.has("invert"))
+            (test, image) = (nil, user!.tensor)
+            printNow(user!.description)
+        } else {
+            guard !options.has("invert") else { throw CommandLineError(message: "--invert goes with --image FILE") }
+            user = nil
+            test = try ModelFile.dataset(for: loaded, split: .test, dataFolder: options.string("data").map { URL(fileURLWithPath: $0) })
+            image = try test!.image(at: index)
+        }
+        let imageName = options.string("image").map { URL(fileURLWithPath: $0).lastPathComponent } ?? "test image \(index)"
+        try FiniteValues.requireOutputs(of: model, images: image) { _ in imageName }
         let probabilities = try withNoGrad { try model(image).softmax() }
         let predicted = probabilities.argmax()[0]
         let target = try options.int("target", default: predicted)!
@@ -77,11 +93,20 @@ enum ExplainCommand: Command {
         }
         let names = loaded.architecture.classNames
         func named(_ c: Int) -> String { c < names.count ? names[c] : "\(c)" }
-        let title = "\(loaded.architecture.name), test image \(index): true \(named(test.labels[index])), predicted \(named(predicted)) ("
+        let truth = test.map { "true \(named($0.labels[index])), " } ?? ""
+        let title = "\(loaded.architecture.name), \(imageName): \(truth)predicted \(named(predicted)) ("
             + String(format: "%.2f", probabilities.data[predicted]) + "), explaining class \(named(target))"
-        let input = try InputPicture(image, mask: test.mask(at: index))
+        let input = try InputPicture(image, mask: test?.mask(at: index))
         if options.string("raw") != nil && selected.count != 1 { throw CommandLineError(message: "--raw needs a single --method") }
-        var cells: [(image: RGBAImage, caption: String)] = [(try input.picture(), input.mask == nil ? "input" : "input, object outlined")]
+        var cells: [(image: RGBAImage, caption: String)]
+        if let user {
+            // The photo, then what the model is given (its own size, enlarged to about the photo's).
+            let upscale = max(1, user.photo.width / input.width)
+            cells = [(user.photo, "your image"), (try Render.image(input.pixels, channels: input.channels, width: input.width, height: input.height, upscale: upscale),
+                                                  "what the model sees")]
+        } else {
+            cells = [(try input.picture(), input.mask == nil ? "input" : "input, object outlined")]
+        }
         var files: [(URL, Data)] = []
         var notStarted: [ExerciseNotStartedFailure] = []
         for method in selected {
@@ -89,7 +114,7 @@ enum ExplainCommand: Command {
             let map: Tensor, picture: RGBAImage
             do {
                 map = try method.compute(model, image, target, layer)
-                picture = try Self.picture(of: map, method: method, input: input, code: code)
+                picture = try Self.picture(of: map, method: method, input: input, code: code, photo: user?.photo)
             } catch let failure as ExerciseNotStartedFailure where selected.count > 1 {
                 // --all on a student's code: the methods not written yet are listed, not fatal.
                 notStarted.append(failure)
@@ -107,7 +132,8 @@ enum ExplainCommand: Command {
             printNow("not drawn, exercise not started: " + notStarted.map { "\($0.method) (\($0.exercise))" }.joined(separator: ", "))
         }
         let suffix = selected.count == 1 ? "-\(selected[0].name)" : ""
-        let out = options.string("out") ?? "explain-\(index)\(suffix).png"
+        let stem = options.string("image").map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent } ?? "\(index)"
+        let out = options.string("out") ?? "explain-\(stem)\(suffix).png"
         files.insert((URL(fileURLWithPath: out), Data(PNG.encode(ImageGrid.render(cells, columns: min(cells.count, 5), title: title)))), at: 0)
         try AtomicFiles.write(files)
         printNow("wrote " + files.map(\.0.path).joined(separator: " and "))
@@ -119,9 +145,13 @@ enum ExplainCommand: Command {
     /// (with the object's outline when the data set has masks), attacks as the adversarial image.
     /// Maps carry a colour bar with the values of its ends unless `colorBar` is false (the
     /// explorer page draws its own beside the picture).
+    ///
+    /// With a `photo` (the user's image, `explain --image`), layer maps are overlaid on the photo at
+    /// its own resolution, and input-space maps are enlarged to about its size.
     static func picture(of map: Tensor, method: ExplanationMethod, input: InputPicture, colorBar: Bool = true,
-                        code: Implementations = .standard) throws -> RGBAImage {
+                        code: Implementations = .standard, photo: RGBAImage? = nil) throws -> RGBAImage {
         let (channels, height, width) = (input.channels, input.height, input.width)
+        let upscale = photo.map { max(1, $0.width / width) } ?? 4
         switch method.kind {
         case .inputSpace:
             let area = height * width
@@ -129,23 +159,31 @@ enum ExplainCommand: Command {
             guard map.count == planes * area else { throw CommandLineError(message: "\(method.name) gave a map of \(map.shape), not the input's size") }
             if ExplanationMethod.channelReduction(of: method.name) == .maxAbsolute {
                 return try Render.map(Render.reducedChannels(map.data, channels: planes, area: area, .maxAbsolute),
-                                      width: width, height: height, colormap: .inferno, normalization: .minMax, colorBar: colorBar)
+                                      width: width, height: height, colormap: .inferno, normalization: .minMax, upscale: upscale, colorBar: colorBar)
             }
-            if planes == 1 { return try Render.map(map.data, width: width, height: height, colormap: .bwr, normalization: .symmetric, colorBar: colorBar) }
+            if planes == 1 {
+                return try Render.map(map.data, width: width, height: height, colormap: .bwr, normalization: .symmetric, upscale: upscale, colorBar: colorBar)
+            }
             return try Render.map(Render.reducedChannels(map.data, channels: planes, area: area, .sum),
-                                  width: width, height: height, colormap: .bwr, normalization: .symmetric, colorBar: colorBar)
+                                  width: width, height: height, colormap: .bwr, normalization: .symmetric, upscale: upscale, colorBar: colorBar)
         case .layerSpace:
             // Drawn with lesson 05's 5.3 (the student's own in the student edition).
+            let (drawHeight, drawWidth) = photo.map { ($0.height, $0.width) } ?? (height, width)
             let up: Tensor
-            up = try running("drawing \(method.name)") { try code.upsampledAndNormalized(map, height, width) }
-            let picture = try Render.overlay(up.data, on: input.pixels, channels: channels, width: width, height: height, mask: input.mask, colorBar: false)
+            up = try running("drawing \(method.name)") { try code.upsampledAndNormalized(map, drawHeight, drawWidth) }
+            let picture: RGBAImage
+            if let photo {
+                picture = try Render.overlay(up.data, on: photo.planarRGB, channels: 3, width: drawWidth, height: drawHeight, upscale: 1, colorBar: false)
+            } else {
+                picture = try Render.overlay(up.data, on: input.pixels, channels: channels, width: width, height: height, mask: input.mask, colorBar: false)
+            }
             guard colorBar else { return picture }
             // The bar's ends are the map's own values (upsampled, before the min-max scaling), not 0 and 1.
-            let raw = try withNoGrad { try map.resizedBilinear(height: height, width: width) }.data
+            let raw = try withNoGrad { try map.resizedBilinear(height: drawHeight, width: drawWidth) }.data
             return picture.withColorBar(.jet, low: Double(raw.min() ?? 0), high: Double(raw.max() ?? 0))
         case .attack:
             let adversarial = zip(input.pixels, map.data).map { min(max($0 + $1, 0), 1) }
-            return try Render.image(adversarial, channels: channels, width: width, height: height)
+            return try Render.image(adversarial, channels: channels, width: width, height: height, upscale: upscale)
         }
     }
 
@@ -176,5 +214,15 @@ enum ExplainCommand: Command {
         defer { handles.removeAll() }
         _ = try withNoGrad { try model(input) }
         return last
+    }
+}
+
+extension RGBAImage {
+    /// The red, green and blue planes in [0, 1] (`[3, H, W]`, a tensor's order).
+    var planarRGB: [Float] {
+        let area = width * height
+        var planes = [Float](repeating: 0, count: 3 * area)
+        for p in 0..<area { for c in 0..<3 { planes[c * area + p] = Float(pixels[4 * p + c]) / 255 } }
+        return planes
     }
 }

@@ -144,12 +144,13 @@ enum ModelSummary {
 /// `workbook predict`: the top classes for one test image or a PNG.
 enum PredictCommand: Command {
     static let name = "predict"
-    static let summary = "Top-k classes with probabilities for one test image (--index) or a PNG (--png)."
+    static let summary = "Top-k classes with probabilities for one test image (--index) or your own (--image FILE, PNG or JPEG)."
     static let options = [
         modelOption,
         OptionSpecification(name: "index", valueName: "N", help: "a test-set image", integers: 0...Int.max),
-        OptionSpecification(name: "png", valueName: "FILE", help: "a PNG (resized to the model's input; gray for MNIST models, white on black; RGB for colour models)"),
-        OptionSpecification(name: "invert", valueName: nil, help: "invert the PNG first (for dark digits on a light background)"),
+        OptionSpecification(name: "image", valueName: "FILE", help: "a PNG or JPEG: grey for MNIST models, RGB for colour ones; shorter side resized to the model's input, centre kept"),
+        OptionSpecification(name: "png", valueName: "FILE", help: "the same as --image (its older name)"),
+        OptionSpecification(name: "invert", valueName: nil, help: "invert the image first (MNIST models expect white digits on black)"),
         OptionSpecification(name: "top", valueName: "K", help: "how many classes to show (default 3)", integers: 1...1000),
         dataOption,
     ]
@@ -158,12 +159,14 @@ enum PredictCommand: Command {
         let loaded = try ModelFile.load(ModelFile.resolve(options.requiredString("model")))
         let image: Tensor
         let names = loaded.architecture.classNames
-        if let path = options.string("png") {
-            image = try InputImages.fromPNG(URL(fileURLWithPath: path), shape: loaded.architecture.inputShape, invert: options.has("invert"))
-            print("\(path):")
+        if let path = options.string("image") ?? options.string("png") {
+            guard options.string("index") == nil else { throw CommandLineError(message: "give --index N or --image FILE, not both") }
+            let user = try InputImages.load(URL(fileURLWithPath: path), shape: loaded.architecture.inputShape, invert: options.has("invert"))
+            image = user.tensor
+            print(user.description + ":")
         } else {
             let test = try ModelFile.dataset(for: loaded, split: .test, dataFolder: options.dataFolder)
-            guard let index = try options.int("index") else { throw CommandLineError(message: "give --index N or --png FILE") }
+            guard let index = try options.int("index") else { throw CommandLineError(message: "give --index N or --image FILE") }
             image = try test.image(at: index)
             print("test image \(index), true class \(names[test.labels[index]]):")
         }
@@ -199,31 +202,80 @@ enum DiagramCommand: Command {
     }
 }
 
-/// Turning user images into model inputs.
+/// Turning a user's image into a model input, the way torchvision's transforms would.
 enum InputImages {
-    /// A PNG as a `[1, C, H, W]` tensor in [0, 1]: converted to gray (1-channel models) or kept
-    /// as RGB (3-channel models), resized (bilinear) to the model's input size, optionally inverted.
-    static func fromPNG(_ url: URL, shape: [Int], invert: Bool) throws -> Tensor {
-        if shape.count == 3, shape[0] == 3 {
-            let rgba = try PNG.readRGBA(from: url)
-            let area = rgba.width * rgba.height
-            var planar = [Float](repeating: 0, count: 3 * area)
-            for p in 0..<area {
-                for c in 0..<3 {
-                    let value = Float(rgba.pixels[4 * p + c]) / 255
-                    planar[c * area + p] = invert ? 1 - value : value
-                }
-            }
-            let image = try Tensor(shape: [1, 3, rgba.height, rgba.width], data: planar)
-            return try withNoGrad { try image.resizedBilinear(height: shape[1], width: shape[2]) }
+    /// A user's image made into a model's input, with the photo kept for drawing.
+    struct UserImage {
+        /// `[1, C, H, W]` in [0, 1]: what the model is given.
+        let tensor: Tensor
+        /// The part of the photo the model sees (the centre crop), in colour, at its own resolution
+        /// up to `maximumDisplaySide` (reduced beyond): what overlays are drawn on.
+        let photo: RGBAImage
+        /// One line: the file, its size and format, and each conversion made.
+        let description: String
+    }
+
+    /// The longest side of `UserImage.photo`.
+    static let maximumDisplaySide = 448
+
+    /// A PNG or JPEG (EXIF orientation applied) prepared as torchvision's `Resize(S)` +
+    /// `CenterCrop(S)` + `ToTensor()` prepare a PIL image for a model whose input is `[C, S, S]`:
+    /// grey through PIL's luminance weights for a one-channel model (RGB for three), the shorter
+    /// side resized to S with Pillow's bilinear filter (averaging when reducing), the centre S×S
+    /// kept, values in [0, 1] (then `1 − x` with `invert`: MNIST models see white on black).
+    static func load(_ url: URL, shape: [Int], invert: Bool) throws -> UserImage {
+        guard shape.count == 3, shape[0] == 1 || shape[0] == 3 else {
+            throw CommandLineError(message: "--image works for one- and three-channel models; this one expects \(shape)")
         }
-        let gray = try PNG.readGray(from: url)
-        var pixels = gray.pixels.map { Float($0) / 255 }
-        if invert { pixels = pixels.map { 1 - $0 } }
-        let image = try Tensor(shape: [1, 1, gray.height, gray.width], data: pixels)
-        guard shape.count == 3, shape[0] == 1 else {
-            throw CommandLineError(message: "--png works for one- and three-channel models; this one expects \(shape)")
+        let (image, format) = try ImageFile.readRGBA(from: url)
+        let (channels, height, width) = (shape[0], shape[1], shape[2])
+        let area = image.width * image.height
+        var planar = [Float](repeating: 0, count: channels * area)
+        if channels == 3 {
+            for p in 0..<area { for c in 0..<3 { planar[c * area + p] = Float(image.pixels[4 * p + c]) / 255 } }
+        } else {
+            let grey = image.grayscale()
+            for p in 0..<area { planar[p] = Float(grey.pixels[p]) / 255 }
         }
-        return try withNoGrad { try image.resizedBilinear(height: shape[1], width: shape[2]) }
+        if invert { planar = planar.map { 1 - $0 } }
+        // Resize so that the model's H×W window fits (for a square input: the shorter side to S,
+        // torchvision's Resize(S)), then keep the centre (CenterCrop).
+        let resizedSize: (width: Int, height: Int)
+        if width == height {
+            resizedSize = Resampling.shortSideSize(width: image.width, height: image.height, to: width)
+        } else {
+            let scale = max(Double(width) / Double(image.width), Double(height) / Double(image.height))
+            resizedSize = (max(width, Int(Double(image.width) * scale)), max(height, Int(Double(image.height) * scale)))
+        }
+        let resized = Resampling.resized(planar, channels: channels, width: image.width, height: image.height,
+                                         toWidth: resizedSize.width, toHeight: resizedSize.height)
+        let origin = Resampling.centreCropOrigin(width: resizedSize.width, height: resizedSize.height, cropWidth: width, cropHeight: height)
+        let input = Resampling.cropped(resized, channels: channels, width: resizedSize.width, height: resizedSize.height,
+                                       x: origin.x, y: origin.y, cropWidth: width, cropHeight: height)
+        // The same window in the photo's own pixels, in colour, for drawing.
+        let scaleBack = Double(image.width) / Double(resizedSize.width)
+        let cropWidth = min(image.width, max(1, Int((Double(width) * scaleBack).rounded())))
+        let cropHeight = min(image.height, max(1, Int((Double(height) * Double(image.height) / Double(resizedSize.height)).rounded())))
+        let cropOrigin = Resampling.centreCropOrigin(width: image.width, height: image.height, cropWidth: cropWidth, cropHeight: cropHeight)
+        var colour = [Float](repeating: 0, count: 3 * area)
+        for p in 0..<area { for c in 0..<3 { colour[c * area + p] = Float(image.pixels[4 * p + c]) / 255 } }
+        var photo = Resampling.cropped(colour, channels: 3, width: image.width, height: image.height, x: cropOrigin.x, y: cropOrigin.y,
+                                       cropWidth: cropWidth, cropHeight: cropHeight)
+        var display = (width: cropWidth, height: cropHeight)
+        if max(cropWidth, cropHeight) > maximumDisplaySide {
+            let factor = Double(maximumDisplaySide) / Double(max(cropWidth, cropHeight))
+            display = (max(1, Int((Double(cropWidth) * factor).rounded())), max(1, Int((Double(cropHeight) * factor).rounded())))
+            photo = Resampling.resized(photo, channels: 3, width: cropWidth, height: cropHeight, toWidth: display.width, toHeight: display.height)
+        }
+        var steps = ["\(image.width)×\(image.height) \(format)"]
+        steps.append(channels == 1 ? "grey (PIL's luminance)" : "RGB")
+        if invert { steps.append("inverted") }
+        if (resizedSize.width, resizedSize.height) != (image.width, image.height) {
+            steps.append("resized to \(resizedSize.width)×\(resizedSize.height) (Pillow's bilinear)")
+        }
+        if (width, height) != resizedSize { steps.append("centre \(width)×\(height) kept") }
+        return UserImage(tensor: try Tensor(shape: [1, channels, height, width], data: input),
+                         photo: RGBAImage(planar: photo, channels: 3, width: display.width, height: display.height),
+                         description: "\(url.lastPathComponent): " + steps.joined(separator: " → "))
     }
 }

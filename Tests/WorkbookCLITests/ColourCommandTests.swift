@@ -44,7 +44,7 @@ struct ColourCommandTests {
         let pixels = Array(demo.pixels[3072..<6144])
         let png = folder.appendingPathComponent("one.png")
         try PNG.write(RGBAImage(planar: pixels, channels: 3, width: 32, height: 32), to: png)
-        let tensor = try InputImages.fromPNG(png, shape: [3, 32, 32], invert: false)
+        let tensor = try InputImages.load(png, shape: [3, 32, 32], invert: false).tensor
         #expect(tensor.shape == [1, 3, 32, 32] && maxAbsoluteDifference(tensor.data, pixels) < 1e-6)
         #expect(workbook(["predict", "--model", Self.colourModel, "--png", png.path]).status == 0)
     }
