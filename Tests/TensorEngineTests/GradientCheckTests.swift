@@ -119,6 +119,8 @@ struct GradientCheckTests {
         }
         #expect(overlapping.passed, "\(overlapping)")
         try expectGradients([data([2, 2, 5, 5], 48)]) { try $0[0].avgPool2d(kernel: (3, 3), stride: (2, 2), padding: (1, 1)) }
+        try expectGradients([data([1, 2, 7, 5], 49)]) { try $0[0].adaptiveAvgPool2d(outputSize: (3, 2)) }
+        try expectGradients([data([1, 2, 3, 2], 50)]) { try $0[0].adaptiveAvgPool2d(outputSize: (5, 4)) }
         try expectGradients([data([2, 3, 3, 4], 49)]) { try $0[0].globalAveragePool() }
     }
 

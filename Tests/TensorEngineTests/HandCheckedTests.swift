@@ -51,6 +51,10 @@ struct HandCheckedTests {
         #expect(try x.avgPool2d(kernel: (2, 2)).data == [2.5, 4.5, 10.5, 12.5])
         // count_include_pad: the corner window with padding 1 holds 0 only, divided by 4.
         #expect(try x.avgPool2d(kernel: (2, 2), stride: (2, 2), padding: (1, 1)).data[0] == 0)
+        // Adaptive: 4×4 → 2×2 tiles like a 2×2 average pool; 3 rows → 2 overlap on the middle row.
+        #expect(try x.adaptiveAvgPool2d(outputSize: (2, 2)).data == [2.5, 4.5, 10.5, 12.5])
+        let three = try Tensor(shape: [1, 1, 3, 1], data: [1, 2, 6])
+        #expect(try three.adaptiveAvgPool2d(outputSize: (2, 1)).data == [1.5, 4])
         #expect(try x.globalAveragePool().data == [7.5])
     }
 

@@ -203,6 +203,15 @@ struct PyTorchAgreementTests {
         try expectAgreement(x.grad, "grad_x", in: c)
     }
 
+    @Test("adaptive_avg_pool2d to any size: output and gradient", arguments: PyTorchReference.cases("adaptive_avg_pool2d"))
+    func adaptiveAveragePool(_ c: PyTorchCase) throws {
+        let x = try c.tensor("x")
+        let y = try x.adaptiveAvgPool2d(outputSize: c.pair("size"))
+        try expectAgreement(y, "out", in: c)
+        try y.backward(seed: c.tensor("seed", requiresGrad: false))
+        try expectAgreement(x.grad, "grad_x", in: c)
+    }
+
     @Test("adaptive_avg_pool2d(1) + flatten = globalAveragePool", arguments: PyTorchReference.cases("global_avg_pool"))
     func globalAveragePool(_ c: PyTorchCase) throws {
         let x = try c.tensor("x")

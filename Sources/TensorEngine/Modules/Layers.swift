@@ -124,6 +124,17 @@ public final class AvgPool2d: Module {
     }
 }
 
+/// `AdaptiveAvgPool2d((height, width))`: `[N, C, H, W]` → `[N, C, height, width]` whatever H and W.
+public final class AdaptiveAvgPool2d: Module {
+    public let height: Int, width: Int
+    public init(_ height: Int, _ width: Int) {
+        self.height = height; self.width = width
+        super.init()
+    }
+    public override var argumentsDescription: String { "output_size=(\(height), \(width))" }
+    public override func forward(_ input: Tensor) throws -> Tensor { try input.adaptiveAvgPool2d(outputSize: (height, width)) }
+}
+
 /// Global average pooling `[N, C, H, W]` → `[N, C]` (PyTorch: `AdaptiveAvgPool2d(1)` + `Flatten()`).
 public final class GlobalAvgPool2d: Module {
     public override func forward(_ input: Tensor) throws -> Tensor { try input.globalAveragePool() }

@@ -170,6 +170,45 @@ extension Tensor {
         }
     }
 
+    /// Adaptive average pooling `[N, C, H, W]` → `[N, C, oh, ow]`, as PyTorch's
+    /// `F.adaptive_avg_pool2d(x, (oh, ow))` (torchvision's VGG and AlexNet end their feature layers
+    /// with it): output cell (i, j) is the mean of rows ⌊i·H/oh⌋ ..< ⌈(i+1)·H/oh⌉ and columns
+    /// ⌊j·W/ow⌋ ..< ⌈(j+1)·W/ow⌉ — windows that tile the input when oh divides H and overlap by
+    /// a row otherwise; an output larger than the input repeats input cells. Backward spreads each
+    /// cell's gradient evenly over its window. Cost: one visit per (cell, window element).
+    public func adaptiveAvgPool2d(outputSize: (Int, Int)) throws -> Tensor {
+        let (oh, ow) = outputSize
+        guard rank == 4, shape[2] > 0, shape[3] > 0, oh > 0, ow > 0 else {
+            throw TensorError.invalidArgument(operation: "adaptiveAvgPool2d",
+                                              message: "input must be [N, C, H, W] with H, W > 0 and the output size positive, got \(shape) → \(oh)×\(ow)")
+        }
+        let (h, w) = (shape[2], shape[3])
+        let planes = shape[0] * shape[1]
+        func window(_ i: Int, _ size: Int, _ output: Int) -> Range<Int> { (i * size / output)..<(((i + 1) * size + output - 1) / output) }
+        // Visits every (output, input, 1 / window area) of every plane.
+        func forEachPair(_ body: (_ output: Int, _ input: Int, _ scale: Float) -> Void) {
+            for p in 0..<planes {
+                for i in 0..<oh {
+                    let rows = window(i, h, oh)
+                    for j in 0..<ow {
+                        let columns = window(j, w, ow)
+                        let scale = 1 / Float(rows.count * columns.count)
+                        for y in rows { for x in columns { body((p * oh + i) * ow + j, (p * h + y) * w + x, scale) } }
+                    }
+                }
+            }
+        }
+        var out = [Float](repeating: 0, count: planes * oh * ow)
+        let x = data
+        forEachPair { o, i, scale in out[o] += x[i] * scale }
+        let n = count
+        return Tensor.makeResult("adaptiveAvgPool2d", shape: [shape[0], shape[1], oh, ow], data: out, inputs: [self]) { grad, _ in
+            var dx = [Float](repeating: 0, count: n)
+            forEachPair { o, i, scale in dx[i] += grad[o] * scale }
+            return [dx]
+        }
+    }
+
     /// Global average pooling `[N, C, H, W]` → `[N, C]`: the mean of each feature map
     /// (PyTorch: `AdaptiveAvgPool2d(1)` followed by `flatten(1)`). Backward spreads G/(H·W).
     public func globalAveragePool() throws -> Tensor {

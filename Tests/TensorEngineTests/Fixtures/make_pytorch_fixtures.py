@@ -141,6 +141,18 @@ s = seeded(400)
 run("adaptive_avg_pool2d(1) + flatten", "global_avg_pool", s, {"x": randn(2, 4, 5, 3)},
     lambda x: torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
 
+# --- adaptive_avg_pool2d to any size (VGG's 7x7, AlexNet's 6x6) ----------------------------------
+adaptive_cases = [
+    ("adaptive_avg_pool2d 7x5 to 3x2 (overlapping windows)", (1, 2, 7, 5), (3, 2)),
+    ("adaptive_avg_pool2d 8x8 to 4x4 (tiling)", (2, 2, 8, 8), (4, 4)),
+    ("adaptive_avg_pool2d 3x2 to 5x4 (larger than the input)", (1, 3, 3, 2), (5, 4)),
+    ("adaptive_avg_pool2d 13x13 to 6x6 (AlexNet's)", (1, 2, 13, 13), (6, 6)),
+]
+for i, (name, xs, size) in enumerate(adaptive_cases):
+    s = seeded(410 + i)
+    run(name, "adaptive_avg_pool2d", s, {"x": randn(*xs)},
+        lambda x, size=size: F.adaptive_avg_pool2d(x, size), ints={"size": list(size)})
+
 # --- linear, matmul -----------------------------------------------------------------------------
 s = seeded(500)
 run("linear with bias", "linear", s, {"x": randn(4, 6), "weight": randn(5, 6, scale=0.5), "bias": randn(5)},
