@@ -129,7 +129,7 @@ let package = Package(
         .testTarget(name: "CodecsTests", dependencies: ["Codecs"], exclude: ["Fixtures"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Codecs", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "DataFormatsTests", dependencies: ["DataFormats", "Codecs"], exclude: ["Fixtures"]),
-        .testTarget(name: "ModelZooTests", dependencies: ["ModelZoo", "TensorEngine", "DataFormats", "TestSupport"]),
+        .testTarget(name: "ModelZooTests", dependencies: ["ModelZoo", "TensorEngine", "DataFormats", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "CourseTests", dependencies: ["Course", "LessonSupport", "TestSupport", "DataFormats", "TensorEngine"]),
     ] + lessonTargets + commandLineTargets
 )

@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""torchvision's ResNet-18 and ResNet-50 with deterministic weights, for `ResidualNetworkTests`.
+
+    python3 Tests/ModelZooTests/Fixtures/make_resnet_fixture.py
+
+Made with torch 2.15.0 and torchvision 0.29.2 (CPU, float32). No weight file is stored: every
+parameter and batch-norm buffer is computed from its state_dict name by a formula the Swift test
+repeats exactly (integer hashing, no floating-point library calls), so the fixture holds only the
+names, the input formula's output and the results:
+
+    u(name, i) = top 24 bits of splitmix64(fnv1a64(name) + i · 0x9E3779B97F4A7C15), as (u + 0.5)/2^24 · 2 − 1
+    conv weight  u · sqrt(6 / fan_in)      (uniform, variance 2 / fan_in)
+    fc weight    u · sqrt(3 / fan_in);  fc bias 0.01 u
+    bn weight    1 + 0.1 u;  bn bias 0.1 u;  running_mean 0.1 u;  running_var 1 + 0.25 (u + 1)
+    input        u("input", i) (shape [1, 3, 48, 48])
+
+Records, in eval mode: the state_dict keys in order, the logits, and for ResNet-18 the gradient of
+the logit of class 7 with respect to the input (saliency before |·|) and layer4's output.
+"""
+import json, math, os
+import torch
+import torchvision
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MASK = (1 << 64) - 1
+
+
+def fnv1a(name):
+    h = 0xCBF29CE484222325
+    for byte in name.encode():
+        h = ((h ^ byte) * 0x100000001B3) & MASK
+    return h
+
+
+def splitmix(z):
+    z = (z + 0x9E3779B97F4A7C15) & MASK
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
+    return z ^ (z >> 31)
+
+
+def uniform(name, count):
+    seed = fnv1a(name)
+    return [((splitmix((seed + i * 0x9E3779B97F4A7C15) & MASK) >> 40) + 0.5) / (1 << 24) * 2 - 1 for i in range(count)]
+
+
+def value(name, tensor):
+    u = torch.tensor(uniform(name, tensor.numel()), dtype=torch.float64)
+    if name.endswith("running_mean"):
+        v = 0.1 * u
+    elif name.endswith("running_var"):
+        v = 1 + 0.25 * (u + 1)
+    elif tensor.dim() == 4:
+        v = u * math.sqrt(6 / (tensor.shape[1] * tensor.shape[2] * tensor.shape[3]))
+    elif name == "fc.weight":
+        v = u * math.sqrt(3 / tensor.shape[1])
+    elif name == "fc.bias":
+        v = 0.01 * u
+    elif name.endswith("weight"):
+        v = 1 + 0.1 * u
+    else:
+        v = 0.1 * u
+    return v.to(torch.float32).reshape(tensor.shape)
+
+
+def r9(v):
+    return float(f"{v:.9g}")
+
+
+result = {"torch": torch.__version__, "torchvision": torchvision.__version__}
+x0 = torch.tensor(uniform("input", 3 * 48 * 48), dtype=torch.float32).reshape(1, 3, 48, 48)
+for depth in ["resnet18", "resnet50"]:
+    model = getattr(torchvision.models, depth)(weights=None)
+    state = model.state_dict()
+    with torch.no_grad():
+        for name, tensor in state.items():
+            if tensor.dtype.is_floating_point:
+                tensor.copy_(value(name, tensor))
+    model.eval()
+    captured = {}
+    model.layer4.register_forward_hook(lambda m, i, o: captured.__setitem__("layer4", o))
+    x = x0.clone().requires_grad_(True)
+    logits = model(x)
+    entry = {"keys": [k for k, t in state.items() if t.dtype.is_floating_point],
+             "logits": [r9(v) for v in logits.reshape(-1).tolist()]}
+    if depth == "resnet18":
+        logits[0, 7].backward()
+        entry["grad_input"] = [r9(v) for v in x.grad.reshape(-1).tolist()]
+        entry["layer4_shape"] = list(captured["layer4"].shape)
+        entry["layer4"] = [r9(v) for v in captured["layer4"].reshape(-1).tolist()]
+    result[depth] = entry
+with open(os.path.join(HERE, "resnet.json"), "w") as file:
+    json.dump(result, file, separators=(",", ":"))
+    file.write("\n")
+print("wrote resnet.json", {k: len(v["logits"]) for k, v in result.items() if isinstance(v, dict)})
