@@ -16,14 +16,17 @@ public struct ModelArchitecture: Codable, Equatable, Sendable {
     /// One name per output class, in logit order.
     public var classNames: [String]
     public var layers: [LayerSpecification]
+    /// For a user's own image: the shorter side is resized to this before the centre
+    /// `input_shape` crop (torchvision's ImageNet transform: 256, then 224). Nil: the input's side.
+    public var resizeTo: Int?
 
-    public init(name: String, inputShape: [Int], classNames: [String], layers: [LayerSpecification]) {
-        self.name = name; self.inputShape = inputShape; self.classNames = classNames; self.layers = layers
+    public init(name: String, inputShape: [Int], classNames: [String], layers: [LayerSpecification], resizeTo: Int? = nil) {
+        self.name = name; self.inputShape = inputShape; self.classNames = classNames; self.layers = layers; self.resizeTo = resizeTo
     }
 
     enum CodingKeys: String, CodingKey {
         case format, name, layers
-        case inputShape = "input_shape", classNames = "class_names"
+        case inputShape = "input_shape", classNames = "class_names", resizeTo = "resize_to"
     }
 
     /// Compact, deterministic JSON (sorted keys): the same architecture always gives the same bytes.
@@ -50,9 +53,12 @@ public struct ModelArchitecture: Codable, Equatable, Sendable {
 
     /// What an architecture may ask for: a hostile or corrupt model file must not make the
     /// loader allocate gigabytes (or trap on a negative size) before its tensors are checked.
+    /// Besides these bounds, `ModelFile.load` refuses an architecture whose parameters and buffers
+    /// need more bytes than the file holds, so a small file cannot declare a large network.
     public enum Budget {
-        /// Parameters and buffers of all layers together (64 Mi floats, 256 MiB).
-        public static let maxParameters = 64 << 20
+        /// Parameters and buffers of all layers together: 160 Mi values (640 MiB), VGG-19's
+        /// 143.7 million with room to spare.
+        public static let maxParameters = 160 << 20
         /// Values of one sample's input or of any layer's output (16 Mi floats, 64 MiB).
         public static let maxActivation = 16 << 20
         /// Any single size argument (channels, features, kernel, stride, padding, input side).
@@ -60,33 +66,64 @@ public struct ModelArchitecture: Codable, Equatable, Sendable {
         /// Layers (ResNet-152 flattened has about 500): a file listing more is refused before
         /// anything is built, so a small hostile file cannot keep a command busy.
         public static let maxLayers = 10_000
+        /// How deep `Sequential` layers may nest (torchvision's models need 2).
+        public static let maxNesting = 8
     }
 
     /// Checks the architecture without allocating anything: positive sizes within `Budget`, each
     /// layer's input matching what the previous layer produces (channels, features, rank), every
     /// spatial size staying at least 1, and the last layer giving one logit per class name.
+    /// - Returns: the number of values the model's parameters and buffers hold (what its file must carry).
     /// - Throws: `ModelZooError.invalidArchitecture` naming the layer and the problem.
-    public func validate() throws {
+    @discardableResult
+    public func validate() throws -> Int {
         func fail(_ message: String) -> ModelZooError { .invalidArchitecture(message) }
         guard inputShape.count == 3 else { throw fail("input_shape \(inputShape) is not [channels, height, width]") }
         guard inputShape.allSatisfy({ (1...Budget.maxDimension).contains($0) }) else {
             throw fail("input_shape \(inputShape) needs sizes in 1...\(Budget.maxDimension)")
         }
         guard !classNames.isEmpty else { throw fail("class_names is empty") }
-        guard layers.count <= Budget.maxLayers else { throw fail("\(layers.count) layers, more than \(Budget.maxLayers)") }
-        var shape = inputShape
-        var parameters = 0
-        func elements(_ shape: [Int]) -> Int {
-            shape.reduce(1) { product, size in
-                let (result, overflow) = product.multipliedReportingOverflow(by: size)
-                return overflow ? Int.max : result
+        if let resize = resizeTo {
+            guard resize >= max(inputShape[1], inputShape[2]), resize <= Budget.maxDimension else {
+                throw fail("resize_to \(resize) must be at least the input's side and at most \(Budget.maxDimension)")
             }
         }
-        guard elements(shape) <= Budget.maxActivation else {
+        func count(_ layers: [LayerSpecification], depth: Int) -> Int {
+            depth > Budget.maxNesting ? 0 : layers.reduce(layers.count) { $0 + count($1.layers ?? [], depth: depth + 1) }
+        }
+        let total = count(layers, depth: 0)
+        guard total <= Budget.maxLayers else { throw fail("\(total) layers, more than \(Budget.maxLayers)") }
+        var shape = inputShape
+        var parameters = 0
+        var layerCount = 0
+        guard Self.elements(shape) <= Budget.maxActivation else {
             throw fail("input_shape \(inputShape) has more than \(Budget.maxActivation) values")
         }
+        try Self.check(layers, shape: &shape, parameters: &parameters, layerCount: &layerCount, depth: 0, prefix: "")
+        guard shape == [classNames.count] else {
+            throw fail("the last layer outputs \(shape), but there are \(classNames.count) class names")
+        }
+        return parameters
+    }
+
+    static func elements(_ shape: [Int]) -> Int {
+        shape.reduce(1) { product, size in
+            let (result, overflow) = product.multipliedReportingOverflow(by: size)
+            return overflow ? Int.max : result
+        }
+    }
+
+    /// Walks `layers` from `shape`, checking each and counting parameters and buffers.
+    static func check(_ layers: [LayerSpecification], shape: inout [Int], parameters: inout Int, layerCount: inout Int,
+                      depth: Int, prefix: String) throws {
+        func fail(_ message: String) -> ModelZooError { .invalidArchitecture(message) }
+        guard depth <= Budget.maxNesting else { throw fail("Sequential layers nested deeper than \(Budget.maxNesting)") }
+        var names = Set<String>()
         for layer in layers {
-            let what = "layer '\(layer.name)' (\(layer.type))"
+            layerCount += 1
+            guard layerCount <= Budget.maxLayers else { throw fail("more than \(Budget.maxLayers) layers") }
+            guard names.insert(layer.name).inserted else { throw fail("layer name '\(prefix)\(layer.name)' is used twice") }
+            let what = "layer '\(prefix)\(layer.name)' (\(layer.type))"
             func size(_ value: Int?, _ argument: String, minimum: Int = 1) throws -> Int {
                 guard let value else { throw fail("\(what) needs '\(argument)'") }
                 guard (minimum...Budget.maxDimension).contains(value) else {
@@ -101,7 +138,7 @@ public struct ModelArchitecture: Codable, Equatable, Sendable {
                 try requireImage()
                 guard shape[0] == expected else { throw fail("\(what): \(argument) = \(expected), but its input has \(shape[0]) channels") }
             }
-            func window(kernel: Int, stride: Int, padding: Int) throws {
+            func window(_ shape: inout [Int], kernel: Int, stride: Int, padding: Int) throws {
                 let height = shape[1] + 2 * padding - kernel, width = shape[2] + 2 * padding - kernel
                 guard height >= 0, width >= 0 else {
                     throw fail("\(what): kernel \(kernel) is larger than its padded input \(shape)")
@@ -109,6 +146,7 @@ public struct ModelArchitecture: Codable, Equatable, Sendable {
                 shape[1] = height / stride + 1
                 shape[2] = width / stride + 1
             }
+            func add(_ count: Int) { parameters = parameters.addingSaturating(count) }
             switch layer.type {
             case "Normalize":
                 guard let mean = layer.mean, let std = layer.std else { throw fail("\(what) needs 'mean' and 'std'") }
@@ -121,46 +159,76 @@ public struct ModelArchitecture: Codable, Equatable, Sendable {
                 let kernel = try size(layer.kernelSize, "kernel_size")
                 let stride = try size(layer.stride ?? 1, "stride"), padding = try size(layer.padding ?? 0, "padding", minimum: 0)
                 try channels(input, "in_channels")
-                parameters = parameters.addingSaturating(elements([output, input, kernel, kernel]) .addingSaturating(output))
-                try window(kernel: kernel, stride: stride, padding: padding)
+                add(elements([output, input, kernel, kernel]))
+                if layer.bias ?? true { add(output) }
+                try window(&shape, kernel: kernel, stride: stride, padding: padding)
                 shape[0] = output
             case "BatchNorm2d":
                 let features = try size(layer.numFeatures, "num_features")
                 try channels(features, "num_features")
-                parameters = parameters.addingSaturating(4 * features + 1)
+                add(4 * features + 1)
             case "MaxPool2d", "AvgPool2d":
                 let kernel = try size(layer.kernelSize, "kernel_size")
                 let stride = try size(layer.stride ?? kernel, "stride"), padding = try size(layer.padding ?? 0, "padding", minimum: 0)
                 try requireImage()
                 guard 2 * padding <= kernel else { throw fail("\(what): padding \(padding) is more than half of kernel_size \(kernel)") }
-                try window(kernel: kernel, stride: stride, padding: padding)
+                try window(&shape, kernel: kernel, stride: stride, padding: padding)
             case "GlobalAvgPool2d":
                 try requireImage()
                 shape = [shape[0]]
+            case "AdaptiveAvgPool2d":
+                guard let output = layer.outputSize, output.count == 2 else { throw fail("\(what) needs 'output_size' [height, width]") }
+                _ = try size(output[0], "output_size"); _ = try size(output[1], "output_size")
+                try requireImage()
+                shape = [shape[0], output[0], output[1]]
             case "Flatten":
                 shape = [elements(shape)]
             case "Linear":
                 let input = try size(layer.inFeatures, "in_features"), output = try size(layer.outFeatures, "out_features")
                 guard shape == [input] else { throw fail("\(what): in_features = \(input), but its input is \(shape)") }
-                parameters = parameters.addingSaturating(elements([output, input]).addingSaturating(output))
+                add(elements([output, input]).addingSaturating(output))
                 shape = [output]
             case "Dropout":
                 let p = layer.p ?? 0.5
                 guard p >= 0, p < 1 else { throw fail("\(what): p = \(p) is outside [0, 1)") }
             case "ReLU", "Sigmoid", "Tanh":
                 break
+            case "Sequential":
+                guard let children = layer.layers, !children.isEmpty else { throw fail("\(what) needs 'layers'") }
+                try check(children, shape: &shape, parameters: &parameters, layerCount: &layerCount, depth: depth + 1, prefix: "\(prefix)\(layer.name).")
+            case "ResNetStage":
+                // torchvision's layer1…layer4: `blocks` residual blocks, the first with `stride`.
+                let inPlanes = try size(layer.inChannels, "in_channels"), planes = try size(layer.outChannels, "out_channels")
+                let blocks = try size(layer.blocks, "blocks"), stride = try size(layer.stride ?? 1, "stride")
+                guard blocks <= 64 else { throw fail("\(what): \(blocks) blocks (at most 64)") }
+                let bottleneck: Bool
+                switch layer.block {
+                case "BasicBlock": bottleneck = false
+                case "Bottleneck": bottleneck = true
+                default: throw fail("\(what) needs 'block': BasicBlock or Bottleneck")
+                }
+                try channels(inPlanes, "in_channels")
+                let output = bottleneck ? 4 * planes : planes
+                var input = inPlanes
+                for b in 0..<blocks {
+                    let s = b == 0 ? stride : 1
+                    let convolutions = bottleneck ? input * planes + 9 * planes * planes + planes * output : 9 * input * planes + 9 * planes * planes
+                    let norms = bottleneck ? 4 * (2 * planes + output) + 3 : 4 * 2 * planes + 2
+                    add(convolutions.addingSaturating(norms))
+                    if s != 1 || input != output { add(input * output + 4 * output + 1) }      // downsample
+                    try window(&shape, kernel: 3, stride: s, padding: 1)
+                    input = output
+                }
+                shape[0] = output
             default:
-                throw fail("layer '\(layer.name)' has unknown type '\(layer.type)'")
+                throw fail("layer '\(prefix)\(layer.name)' has unknown type '\(layer.type)'")
             }
             guard elements(shape) <= Budget.maxActivation else {
                 throw fail("\(what) outputs \(shape), more than \(Budget.maxActivation) values")
             }
             guard parameters <= Budget.maxParameters else {
-                throw fail("the layers up to '\(layer.name)' hold more than \(Budget.maxParameters) parameters")
+                throw fail("the layers up to '\(prefix)\(layer.name)' hold more than \(Budget.maxParameters) parameters")
             }
-        }
-        guard shape == [classNames.count] else {
-            throw fail("the last layer outputs \(shape), but there are \(classNames.count) class names")
         }
     }
 
@@ -168,15 +236,7 @@ public struct ModelArchitecture: Codable, Equatable, Sendable {
     public func makeModel(seed: UInt64 = 0) throws -> Sequential {
         try validate()
         var generator = SeededGenerator(seed: seed)
-        var modules: [(String, Module)] = []
-        var names = Set<String>()
-        for layer in layers {
-            guard names.insert(layer.name).inserted else {
-                throw ModelZooError.invalidArchitecture("layer name '\(layer.name)' is used twice")
-            }
-            modules.append((layer.name, try layer.makeModule(generator: &generator)))
-        }
-        return Sequential(named: modules)
+        return Sequential(named: try layers.map { ($0.name, try $0.makeModule(generator: &generator)) })
     }
 }
 
@@ -188,11 +248,21 @@ public struct LayerSpecification: Codable, Equatable, Sendable {
     public var inFeatures: Int?, outFeatures: Int?, numFeatures: Int?
     public var p: Float?
     public var mean: [Float]?, std: [Float]?
+    /// Conv2d: whether it has a bias (default true; torchvision's ResNets have none).
+    public var bias: Bool?
+    /// AdaptiveAvgPool2d: [height, width].
+    public var outputSize: [Int]?
+    /// Sequential: its layers, named as PyTorch names a Sequential's children ("0", "1", …).
+    public var layers: [LayerSpecification]?
+    /// ResNetStage: "BasicBlock" or "Bottleneck", and how many.
+    public var block: String?
+    public var blocks: Int?
 
     enum CodingKeys: String, CodingKey {
-        case name, type, stride, padding, p, mean, std
+        case name, type, stride, padding, p, mean, std, bias, layers, block, blocks
         case inChannels = "in_channels", outChannels = "out_channels", kernelSize = "kernel_size"
         case inFeatures = "in_features", outFeatures = "out_features", numFeatures = "num_features"
+        case outputSize = "output_size"
     }
 
     public init(name: String, type: String) { self.name = name; self.type = type }
@@ -235,7 +305,27 @@ public struct LayerSpecification: Codable, Equatable, Sendable {
         case "Conv2d":
             return Conv2d(try required(inChannels, "in_channels"), try required(outChannels, "out_channels"),
                           kernelSize: try required(kernelSize, "kernel_size"), stride: stride ?? 1, padding: padding ?? 0,
-                          generator: &generator)
+                          bias: bias ?? true, generator: &generator)
+        case "AdaptiveAvgPool2d":
+            let size = try required(outputSize, "output_size")
+            return AdaptiveAvgPool2d(size[0], size[1])
+        case "Sequential":
+            return Sequential(named: try required(layers, "layers").map { ($0.name, try $0.makeModule(generator: &generator)) })
+        case "ResNetStage":
+            let count = try required(blocks, "blocks"), planes = try required(outChannels, "out_channels")
+            var input = try required(inChannels, "in_channels")
+            var modules: [(String, Module)] = []
+            for b in 0..<count {
+                let s = b == 0 ? (stride ?? 1) : 1
+                if block == "Bottleneck" {
+                    modules.append(("\(b)", Bottleneck(input, planes, stride: s, generator: &generator)))
+                    input = planes * Bottleneck.expansion
+                } else {
+                    modules.append(("\(b)", BasicBlock(input, planes, stride: s, generator: &generator)))
+                    input = planes * BasicBlock.expansion
+                }
+            }
+            return Sequential(named: modules)
         case "BatchNorm2d": return BatchNorm2d(try required(numFeatures, "num_features"))
         case "ReLU": return ReLU()
         case "MaxPool2d":

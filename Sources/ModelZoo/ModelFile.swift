@@ -33,8 +33,9 @@ public enum ModelFile {
         public let metadata: [String: String]
     }
 
-    /// The largest model file `load` reads (the shipped models are well under 1 MB).
-    public static let maxFileBytes = 256 << 20
+    /// The largest model file `load` reads: VGG-19's 548 MB fits (the shipped models are well
+    /// under 1 MB). What a file may declare is tied to what it holds (see `load(bytes:path:)`).
+    public static let maxFileBytes = 4 * ModelArchitecture.Budget.maxParameters + (16 << 20)
 
     /// Reads a model file, rebuilds its architecture and loads every tensor, checking names and
     /// shapes (a missing, extra or mis-shaped tensor is an error naming it). The model is in
@@ -67,6 +68,12 @@ public enum ModelFile {
             throw ModelZooError.invalidModelFile(path: path, reason: "no \"architecture\" in __metadata__: not a workbook model file")
         }
         let architecture = try ModelArchitecture.parse(json)
+        // Every parameter and buffer value takes at least 4 bytes of the file: a file cannot
+        // make the loader build (allocate) a network larger than what it carries.
+        let declared = try architecture.validate()
+        guard declared <= bytes.count / 4 else {
+            throw ModelZooError.invalidModelFile(path: path, reason: "its architecture has \(declared) parameter and buffer values, more than its \(bytes.count) bytes can hold")
+        }
         let model = try architecture.makeModel()
         var state: [String: Tensor] = [:]
         for (name, stored) in file.tensors {

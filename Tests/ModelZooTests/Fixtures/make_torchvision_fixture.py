@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """torchvision's ResNet-18 and ResNet-50 with deterministic weights, for `ResidualNetworkTests`.
 
-    python3 Tests/ModelZooTests/Fixtures/make_resnet_fixture.py
+    python3 Tests/ModelZooTests/Fixtures/make_torchvision_fixture.py
 
 Made with torch 2.15.0 and torchvision 0.29.2 (CPU, float32). No weight file is stored: every
 parameter and batch-norm buffer is computed from its state_dict name by a formula the Swift test
@@ -12,10 +12,13 @@ names, the input formula's output and the results:
     conv weight  u · sqrt(6 / fan_in)      (uniform, variance 2 / fan_in)
     fc weight    u · sqrt(3 / fan_in);  fc bias 0.01 u
     bn weight    1 + 0.1 u;  bn bias 0.1 u;  running_mean 0.1 u;  running_var 1 + 0.25 (u + 1)
-    input        u("input", i) (shape [1, 3, 48, 48])
+    pixels       (u("input", i) + 1) / 2 (shape [1, 3, 48, 48]), given to the network after
+                 torchvision's ImageNet Normalize (as the workbook's models normalise as their first layer)
 
-Records, in eval mode: the state_dict keys in order, the logits, and for ResNet-18 the gradient of
-the logit of class 7 with respect to the input (saliency before |·|) and layer4's output.
+Records, in eval mode: for ResNet-18 and -50 the logits, and for ResNet-18 the gradient of the
+logit of class 7 with respect to the pixels (saliency before |·|) and layer4's output; for VGG-16
+with batch norm and AlexNet (weights only for `features`, input 64x64) the output of `avgpool`;
+and the state_dict keys (floating-point tensors, in order) of every model the workbook builds.
 """
 import json, math, os
 import torch
@@ -67,29 +70,47 @@ def r9(v):
     return float(f"{v:.9g}")
 
 
-result = {"torch": torch.__version__, "torchvision": torchvision.__version__}
-x0 = torch.tensor(uniform("input", 3 * 48 * 48), dtype=torch.float32).reshape(1, 3, 48, 48)
-for depth in ["resnet18", "resnet50"]:
-    model = getattr(torchvision.models, depth)(weights=None)
-    state = model.state_dict()
+NAMES = ["alexnet", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn", "resnet18", "resnet34", "resnet50"]
+normalize = torchvision.transforms.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])
+result = {"torch": torch.__version__, "torchvision": torchvision.__version__, "keys": {}}
+for name in NAMES:
+    state = getattr(torchvision.models, name)(weights=None).state_dict()
+    result["keys"][name] = [k for k, t in state.items() if t.dtype.is_floating_point]
+
+
+def pixels(size):
+    return ((torch.tensor(uniform("input", 3 * size * size), dtype=torch.float64) + 1) / 2).to(torch.float32).reshape(1, 3, size, size)
+
+
+def with_formula(model, prefix=""):
     with torch.no_grad():
-        for name, tensor in state.items():
-            if tensor.dtype.is_floating_point:
+        for name, tensor in model.state_dict().items():
+            if tensor.dtype.is_floating_point and name.startswith(prefix):
                 tensor.copy_(value(name, tensor))
-    model.eval()
+    return model.eval()
+
+
+for name in ["vgg16_bn", "alexnet"]:
+    model = with_formula(getattr(torchvision.models, name)(weights=None), "features")
+    with torch.no_grad():
+        pooled = model.avgpool(model.features(normalize(pixels(64))))
+    result[name] = {"avgpool_shape": list(pooled.shape), "avgpool": [r9(v) for v in pooled.reshape(-1).tolist()]}
+
+x0 = pixels(48)
+for depth in ["resnet18", "resnet50"]:
+    model = with_formula(getattr(torchvision.models, depth)(weights=None))
     captured = {}
     model.layer4.register_forward_hook(lambda m, i, o: captured.__setitem__("layer4", o))
     x = x0.clone().requires_grad_(True)
-    logits = model(x)
-    entry = {"keys": [k for k, t in state.items() if t.dtype.is_floating_point],
-             "logits": [r9(v) for v in logits.reshape(-1).tolist()]}
+    logits = model(normalize(x))
+    entry = {"logits": [r9(v) for v in logits.reshape(-1).tolist()]}
     if depth == "resnet18":
         logits[0, 7].backward()
         entry["grad_input"] = [r9(v) for v in x.grad.reshape(-1).tolist()]
         entry["layer4_shape"] = list(captured["layer4"].shape)
         entry["layer4"] = [r9(v) for v in captured["layer4"].reshape(-1).tolist()]
     result[depth] = entry
-with open(os.path.join(HERE, "resnet.json"), "w") as file:
+with open(os.path.join(HERE, "torchvision.json"), "w") as file:
     json.dump(result, file, separators=(",", ":"))
     file.write("\n")
-print("wrote resnet.json", {k: len(v["logits"]) for k, v in result.items() if isinstance(v, dict)})
+print("wrote torchvision.json:", ", ".join(k for k in result if k not in ("torch", "torchvision", "keys")))
