@@ -19,6 +19,8 @@ extension ModelFile {
         }
         switch name {
         case ColourDemo.datasetName: return try ColourDemo.images()
+        case "imagenet":
+            throw ModelZooError.dataset("\(model) is an ImageNet model and no ImageNet images ship with the workbook: give your own picture with --image FILE")
         case "cifar-10":
             guard let dataFolder else {
                 throw ModelZooError.dataset("\(model) is a CIFAR-10 model: give --data DIR, the folder holding cifar-10-batches-bin (see Datasets/README.md)")

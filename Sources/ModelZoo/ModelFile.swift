@@ -11,6 +11,13 @@ public enum ModelFile {
     /// Writes `model`'s parameters and buffers with `architecture` and `metadata` (e.g. the
     /// training recipe and accuracy).
     public static func save(_ model: Module, architecture: ModelArchitecture, metadata: [String: String] = [:], to url: URL) throws {
+        let bytes = try encoded(model, architecture: architecture, metadata: metadata)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(bytes).write(to: url)
+    }
+
+    /// The bytes `save` writes (for callers that replace files atomically).
+    public static func encoded(_ model: Module, architecture: ModelArchitecture, metadata: [String: String] = [:]) throws -> [UInt8] {
         var tensors: [String: SafeTensor] = [:]
         for (name, tensor) in model.stateDictionary() {
             if name.hasSuffix("num_batches_tracked") {
@@ -22,8 +29,7 @@ public enum ModelFile {
         var meta = metadata
         meta["architecture"] = try architecture.jsonString()
         meta["format"] = "pt"
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try SafeTensorsFile(tensors: tensors, metadata: meta).write(to: url)
+        return SafeTensorsFile(tensors: tensors, metadata: meta).encoded()
     }
 
     /// A loaded model file.

@@ -59,7 +59,8 @@ enum ExplainCommand: Command {
         let image: Tensor
         if let path = options.string("image") {
             guard options.string("index") == nil else { throw CommandLineError(message: "give --index N or --image FILE, not both") }
-            user = try InputImages.load(URL(fileURLWithPath: path), shape: loaded.architecture.inputShape, invert: options.has("invert"))
+            user = try InputImages.load(URL(fileURLWithPath: path), shape: loaded.architecture.inputShape,
+                                        resizeTo: loaded.architecture.resizeTo, invert: options.has("invert"))
             (test, image) = (nil, user!.tensor)
             printNow(user!.description)
         } else {
@@ -80,7 +81,9 @@ enum ExplainCommand: Command {
             }
             throw CommandLineError(message: "--target must be in 0..<\(classes)")
         }
-        let layer = try options.string("layer") ?? defaultLayer(of: model, input: image)
+        let layer = try options.string("layer") ?? Torchvision.camLayer(of: loaded.architecture.name).flatMap { name in
+            Torchvision.names.contains(loaded.architecture.name) ? name : nil
+        } ?? defaultLayer(of: model, input: image)
         let selected: [ExplanationMethod]
         if options.has("all") {
             selected = methods.filter { !($0.name == "cam" && !ExplanationMethods.camApplies(model, layer: layer)) }

@@ -161,7 +161,8 @@ enum PredictCommand: Command {
         let names = loaded.architecture.classNames
         if let path = options.string("image") ?? options.string("png") {
             guard options.string("index") == nil else { throw CommandLineError(message: "give --index N or --image FILE, not both") }
-            let user = try InputImages.load(URL(fileURLWithPath: path), shape: loaded.architecture.inputShape, invert: options.has("invert"))
+            let user = try InputImages.load(URL(fileURLWithPath: path), shape: loaded.architecture.inputShape,
+                                            resizeTo: loaded.architecture.resizeTo, invert: options.has("invert"))
             image = user.tensor
             print(user.description + ":")
         } else {
@@ -171,9 +172,13 @@ enum PredictCommand: Command {
             print("test image \(index), true class \(names[test.labels[index]]):")
         }
         let probabilities = try withNoGrad { try loaded.model(image).softmax() }.data
-        let k = min(try options.int("top", default: 3)!, probabilities.count, names.count)
-        for (c, p) in probabilities.enumerated().sorted(by: { $0.element > $1.element }).prefix(k) {
-            print("  " + padded(names[c], 12) + String(format: "%.4f", p))
+        let k = min(try options.int("top", default: names.count > 10 ? 5 : 3)!, probabilities.count, names.count)
+        let top = probabilities.enumerated().sorted(by: { $0.element > $1.element }).prefix(k)
+        let width = top.map { names[$0.offset].count }.max() ?? 0
+        let indexWidth = "\(names.count - 1)".count
+        for (c, p) in top {
+            // The class's index (its logit), its name, its probability.
+            print("  " + String(repeating: " ", count: indexWidth - "\(c)".count) + "\(c)  " + padded(names[c], max(width, 10) + 2) + String(format: "%.4f", p))
         }
     }
 }
@@ -218,12 +223,13 @@ enum InputImages {
     /// The longest side of `UserImage.photo`.
     static let maximumDisplaySide = 448
 
-    /// A PNG or JPEG (EXIF orientation applied) prepared as torchvision's `Resize(S)` +
-    /// `CenterCrop(S)` + `ToTensor()` prepare a PIL image for a model whose input is `[C, S, S]`:
+    /// A PNG or JPEG (EXIF orientation applied) prepared as torchvision's `Resize(R)` +
+    /// `CenterCrop(S)` + `ToTensor()` prepare a PIL image for a model whose input is `[C, S, S]`
+    /// (R = `resizeTo`, 256 for the ImageNet models, else S):
     /// grey through PIL's luminance weights for a one-channel model (RGB for three), the shorter
     /// side resized to S with Pillow's bilinear filter (averaging when reducing), the centre S×S
     /// kept, values in [0, 1] (then `1 − x` with `invert`: MNIST models see white on black).
-    static func load(_ url: URL, shape: [Int], invert: Bool) throws -> UserImage {
+    static func load(_ url: URL, shape: [Int], resizeTo: Int? = nil, invert: Bool) throws -> UserImage {
         guard shape.count == 3, shape[0] == 1 || shape[0] == 3 else {
             throw CommandLineError(message: "--image works for one- and three-channel models; this one expects \(shape)")
         }
@@ -238,11 +244,11 @@ enum InputImages {
             for p in 0..<area { planar[p] = Float(grey.pixels[p]) / 255 }
         }
         if invert { planar = planar.map { 1 - $0 } }
-        // Resize so that the model's H×W window fits (for a square input: the shorter side to S,
-        // torchvision's Resize(S)), then keep the centre (CenterCrop).
+        // Resize so that the model's H×W window fits (for a square input: the shorter side to R,
+        // torchvision's Resize(R)), then keep the centre (CenterCrop(S)).
         let resizedSize: (width: Int, height: Int)
         if width == height {
-            resizedSize = Resampling.shortSideSize(width: image.width, height: image.height, to: width)
+            resizedSize = Resampling.shortSideSize(width: image.width, height: image.height, to: max(resizeTo ?? width, width))
         } else {
             let scale = max(Double(width) / Double(image.width), Double(height) / Double(image.height))
             resizedSize = (max(width, Int(Double(image.width) * scale)), max(height, Int(Double(image.height) * scale)))

@@ -7,7 +7,7 @@ public enum Workbook {
     /// models, data, grading and handouts.
     nonisolated(unsafe) static let shared: [any Command.Type] = [
         ExplainCommand.self, VisualizeCommand.self, DreamCommand.self, EmbedCommand.self, RankCommand.self, TrainCommand.self, EvaluateCommand.self, DatasetCommand.self, SummaryCommand.self,
-        PredictCommand.self, DiagramCommand.self, GradeCommand.self, InsightsCommand.self, ReportCommand.self,
+        PredictCommand.self, ImportCommand.self, DiagramCommand.self, GradeCommand.self, InsightsCommand.self, ReportCommand.self,
     ]
     #if FULL_EDITION
     /// The instructors' edition adds what needs `Solutions/`: benchmarks, reference figures, the

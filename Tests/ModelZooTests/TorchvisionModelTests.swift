@@ -31,55 +31,14 @@ import TestSupport
         return try? JSONDecoder().decode(Fixture.self, from: data)
     }()
 
-    // The fixture's formula (see the script): FNV-1a of the name, SplitMix64 per index.
-    static func fnv1a(_ name: String) -> UInt64 {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in name.utf8 { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        return h
-    }
-
-    static func splitmix(_ x: UInt64) -> UInt64 {
-        var z = x &+ 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    static func uniform(_ name: String, _ count: Int) -> [Double] {
-        let seed = fnv1a(name)
-        return (0..<count).map { (i: Int) -> Double in
-            let bits: UInt64 = splitmix(seed &+ UInt64(i) &* 0x9E37_79B9_7F4A_7C15) >> 40
-            return (Double(bits) + 0.5) / Double(1 << 24) * 2 - 1
-        }
-    }
-
-    static func value(_ name: String, shape: [Int]) -> [Float] {
-        let count = shape.reduce(1, *)
-        let u = uniform(name, count)
-        let values: [Double]
-        if name.hasSuffix("running_mean") { values = u.map { 0.1 * $0 } }
-        else if name.hasSuffix("running_var") { values = u.map { 1 + 0.25 * ($0 + 1) } }
-        else if shape.count == 4 { values = u.map { $0 * (6 / Double(shape[1] * shape[2] * shape[3])).squareRoot() } }
-        else if name == "fc.weight" { values = u.map { $0 * (3 / Double(shape[1])).squareRoot() } }
-        else if name == "fc.bias" { values = u.map { 0.01 * $0 } }
-        else if name.hasSuffix("weight") { values = u.map { 1 + 0.1 * $0 } }
-        else { values = u.map { 0.1 * $0 } }
-        return values.map { Float($0) }
-    }
-
     static func model(_ name: String, only prefix: String = "") throws -> Sequential {
         let model = try Torchvision.architecture(named: name, classNames: (0..<1000).map { "\($0)" }).makeModel(seed: 1)
-        for (name, tensor) in model.namedParameters() + model.namedBuffers() where !name.hasSuffix("num_batches_tracked") && name.hasPrefix(prefix) {
-            try tensor.assign(value(name, shape: tensor.shape))
-        }
-        model.eval()
+        try DeterministicWeights.apply(to: model, prefix: prefix)
         return model
     }
 
     /// Pixels in [0, 1]: (u + 1) / 2, as the script.
-    static func input(_ side: Int = 48) throws -> Tensor {
-        try Tensor(shape: [1, 3, side, side], data: uniform("input", 3 * side * side).map { Float(($0 + 1) / 2) })
-    }
+    static func input(_ side: Int = 48) throws -> Tensor { try DeterministicWeights.pixels(side) }
 
     /// The largest difference relative to the reference's largest magnitude.
     static func relative(_ a: [Float], _ b: [Float]) -> Float {

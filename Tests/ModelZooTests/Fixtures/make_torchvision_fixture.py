@@ -18,7 +18,9 @@ names, the input formula's output and the results:
 Records, in eval mode: for ResNet-18 and -50 the logits, and for ResNet-18 the gradient of the
 logit of class 7 with respect to the pixels (saliency before |·|) and layer4's output; for VGG-16
 with batch norm and AlexNet (weights only for `features`, input 64x64) the output of `avgpool`;
-and the state_dict keys (floating-point tensors, in order) of every model the workbook builds.
+the state_dict keys (floating-point tensors, in order) of every model the workbook builds; and the
+ResNet-18's logits for Datasets/photos/chelsea.jpg through torchvision's ImageNet transform (Resize(256),
+CenterCrop(224), ToTensor, Normalize), for the command line's end-to-end test.
 """
 import json, math, os
 import torch
@@ -110,6 +112,16 @@ for depth in ["resnet18", "resnet50"]:
         entry["layer4_shape"] = list(captured["layer4"].shape)
         entry["layer4"] = [r9(v) for v in captured["layer4"].reshape(-1).tolist()]
     result[depth] = entry
+# End to end: Datasets/photos/chelsea.jpg through torchvision's ImageNet evaluation transform
+# (Pillow decodes and resizes in 8 bits) and the ResNet-18 above.
+from PIL import Image
+transform = torchvision.transforms.Compose([torchvision.transforms.Resize(256), torchvision.transforms.CenterCrop(224),
+                                            torchvision.transforms.ToTensor(), normalize])
+photo = transform(Image.open(os.path.join(HERE, "../../../Datasets/photos/chelsea.jpg")).convert("RGB")).unsqueeze(0)
+model = with_formula(torchvision.models.resnet18(weights=None))
+with torch.no_grad():
+    result["chelsea_resnet18_logits"] = [r9(v) for v in model(photo).reshape(-1).tolist()]
+
 with open(os.path.join(HERE, "torchvision.json"), "w") as file:
     json.dump(result, file, separators=(",", ":"))
     file.write("\n")

@@ -1,0 +1,88 @@
+import DataFormats
+import Foundation
+import ModelZoo
+import Testing
+import TensorEngine
+import TestSupport
+@testable import WorkbookCLI
+
+/// `workbook import` of a torchvision state_dict, then `predict` and `explain` on a photo.
+@Suite("Importing torchvision models", .maintainers, .serialized)
+struct ImportCommandTests {
+    static let root = (try? DatasetFiles.root()) ?? URL(fileURLWithPath: ".")
+    static let photo = root.appendingPathComponent("Datasets/photos/chelsea.jpg")
+
+    /// ResNet-18's state_dict with the deterministic weights of `Tests/ModelZooTests/Fixtures`, as
+    /// `safetensors.torch.save_file(model.state_dict(), …)` writes it (torchvision's names, no metadata).
+    static func stateDictionaryFile(dropping dropped: String? = nil, reshaping reshaped: String? = nil) throws -> [UInt8] {
+        let model = try Torchvision.architecture(named: "resnet18", classNames: (0..<1000).map { "\($0)" }).makeModel()
+        try DeterministicWeights.apply(to: model)
+        var tensors: [String: SafeTensor] = [:]
+        for (name, tensor) in model.stateDictionary() where name != dropped {
+            if name.hasSuffix("num_batches_tracked") {
+                tensors[name] = try SafeTensor(shape: [], int64s: [0])
+            } else {
+                let shape = name == reshaped ? [tensor.count] : tensor.shape
+                tensors[name] = try SafeTensor(shape: shape, floats: tensor.data)
+            }
+        }
+        return SafeTensorsFile(tensors: tensors, metadata: [:]).encoded()
+    }
+
+    static let fixtureLogits: [Float] = {
+        let url = root.appendingPathComponent("Tests/ModelZooTests/Fixtures/torchvision.json")
+        guard let data = try? Data(contentsOf: url), let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let logits = object["chelsea_resnet18_logits"] as? [Double] else { return [] }
+        return logits.map(Float.init)
+    }()
+
+    @Test("import → the same tensors; the photo's logits agree with torchvision's transform and ResNet-18; predict and explain run")
+    func importPredictExplain() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let weights = folder.appendingPathComponent("resnet18.safetensors"), out = folder.appendingPathComponent("imported.safetensors")
+        try Data(try Self.stateDictionaryFile()).write(to: weights)
+        let (status, error) = workbook(["import", "--torchvision", "resnet18", "--weights", weights.path, "--out", out.path])
+        try #require(status == 0, "\(error)")
+        let loaded = try ModelFile.load(out)
+        #expect(loaded.architecture.classNames.count == 1000 && loaded.architecture.classNames[281] == "tabby")
+        #expect(loaded.metadata["source"]?.hasPrefix("torchvision.models.resnet18, imported by workbook import from resnet18.safetensors (SHA-256 ") == true)
+        // The photo as torchvision prepares it (Pillow resizes in 8 bits, this in float: inputs
+        // within half a grey level), through the imported network.
+        let user = try InputImages.load(Self.photo, shape: loaded.architecture.inputShape, resizeTo: loaded.architecture.resizeTo, invert: false)
+        #expect(user.description == "chelsea.jpg: 451×300 JPEG → RGB → resized to 384×256 (Pillow's bilinear) → centre 224×224 kept")
+        let logits = try withNoGrad { try loaded.model(user.tensor) }.data
+        try #require(Self.fixtureLogits.count == 1000)
+        let scale = Self.fixtureLogits.map(abs).max()!
+        #expect(maxAbsoluteDifference(logits, Self.fixtureLogits) / scale < 2e-3, "\(maxAbsoluteDifference(logits, Self.fixtureLogits) / scale)")
+        func top5(_ values: [Float]) -> [Int] { values.enumerated().sorted { $0.element > $1.element }.prefix(5).map(\.offset) }
+        #expect(top5(logits) == top5(Self.fixtureLogits))
+        #expect(workbook(["predict", "--model", out.path, "--image", Self.photo.path]).status == 0)
+        let panel = folder.appendingPathComponent("gradcam.png")
+        #expect(workbook(["explain", "--model", out.path, "--image", Self.photo.path, "--method", "gradcam", "--out", panel.path]).status == 0)
+        #expect(FileManager.default.fileExists(atPath: panel.path))
+        // Without --image there is nothing to explain: one line says so.
+        let noImage = workbook(["explain", "--model", out.path, "--method", "gradcam", "--out", panel.path])
+        #expect(noImage.status != 0 && noImage.error.contains("--image FILE"), "\(noImage.error)")
+    }
+
+    @Test("a missing tensor, a wrong shape, another model's weights, a file that is not safetensors: one line each, nothing written")
+    func refusals() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let weights = folder.appendingPathComponent("w.safetensors"), out = folder.appendingPathComponent("out.safetensors")
+        func run(_ bytes: [UInt8], _ name: String = "resnet18") -> String {
+            try? Data(bytes).write(to: weights)
+            let result = workbook(["import", "--torchvision", name, "--weights", weights.path, "--out", out.path])
+            return result.status == 0 ? "exit 0" : result.error
+        }
+        #expect(run(try Self.stateDictionaryFile(dropping: "layer3.1.bn2.bias")).contains("missing layer3.1.bn2.bias"))
+        #expect(run(try Self.stateDictionaryFile(reshaping: "layer1.0.conv1.weight")).contains("layer1.0.conv1.weight has shape [36864] in w.safetensors, resnet18 needs [64, 64, 3, 3]"))
+        let asVGG = run(try Self.stateDictionaryFile(), "vgg11")
+        #expect(asVGG.contains("no classifier.6.weight"), "\(asVGG)")
+        let asResNet34 = run(try Self.stateDictionaryFile(), "resnet34")
+        #expect(asResNet34.contains("is not resnet34's state_dict: missing layer1.2.bn1.bias"), "\(asResNet34)")
+        #expect(run(Array("not a safetensors file".utf8)).contains("w.safetensors"))
+        #expect(contents(folder) == ["w.safetensors"])
+    }
+}
