@@ -94,7 +94,8 @@ let commandLineTargets: [Target] = [
         swiftSettings: optimised + (fullEdition ? [.define("FULL_EDITION")] : [])),
     .executableTarget(name: "workbook", dependencies: ["WorkbookCLI"]),
 ] + (fullEdition ? [
-    .testTarget(name: "WorkbookCLITests", dependencies: ["WorkbookCLI", "ModelZoo", "TensorEngine", "TestSupport", "DataFormats", "Codecs", "Imaging", "Course"]),
+    .testTarget(name: "WorkbookCLITests", dependencies: ["WorkbookCLI", "ModelZoo", "TensorEngine", "TestSupport", "DataFormats", "Codecs", "Imaging", "Course"],
+                exclude: ["Fixtures"]),
 ] : [])
 
 let package = Package(
@@ -116,7 +117,9 @@ let package = Package(
         // mode (student, solutions, a catalogued mistake), reference figures.
         .target(name: "LessonSupport", dependencies: ["Imaging", "ModelZoo", "TensorEngine"]),
         // Shared helpers for every test target: gradient checks, seeded data, golden images.
-        .target(name: "TestSupport", dependencies: ["TensorEngine", "Codecs", "Imaging", "DataFormats", "ModelZoo", "LessonSupport"]),
+        // `-O` too: its deterministic weights fill VGG-16's 138 million values in a test.
+        .target(name: "TestSupport", dependencies: ["TensorEngine", "Codecs", "Imaging", "DataFormats", "ModelZoo", "LessonSupport"],
+                swiftSettings: optimised),
         // What lesson 09 shows beyond its exercises, for whole data sets: UMAP and exact k-nearest
         // neighbours without N × N matrices. No exercise's answer: both editions have it.
         .target(name: "LargeScaleEmbedding", dependencies: ["TensorEngine", "LessonSupport"], swiftSettings: optimised),

@@ -45,12 +45,18 @@ def splitmix(z):
 
 
 def uniform(name, count):
-    seed = fnv1a(name)
-    return [((splitmix((seed + i * 0x9E3779B97F4A7C15) & MASK) >> 40) + 0.5) / (1 << 24) * 2 - 1 for i in range(count)]
+    """The formula, vectorised: numpy's uint64 arithmetic wraps modulo 2^64 as the Swift side's &+ and &*."""
+    import numpy as np
+    z = np.uint64(fnv1a(name)) + np.arange(count, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    z = z + np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    z = z ^ (z >> np.uint64(31))
+    return ((z >> np.uint64(40)).astype(np.float64) + 0.5) / float(1 << 24) * 2 - 1
 
 
 def value(name, tensor):
-    u = torch.tensor(uniform(name, tensor.numel()), dtype=torch.float64)
+    u = torch.from_numpy(uniform(name, tensor.numel()))
     if name.endswith("running_mean"):
         v = 0.1 * u
     elif name.endswith("running_var"):
@@ -72,57 +78,62 @@ def r9(v):
     return float(f"{v:.9g}")
 
 
-NAMES = ["alexnet", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn", "resnet18", "resnet34", "resnet50"]
-normalize = torchvision.transforms.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])
-result = {"torch": torch.__version__, "torchvision": torchvision.__version__, "keys": {}}
-for name in NAMES:
-    state = getattr(torchvision.models, name)(weights=None).state_dict()
-    result["keys"][name] = [k for k, t in state.items() if t.dtype.is_floating_point]
+def main():
+    NAMES = ["alexnet", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn", "resnet18", "resnet34", "resnet50"]
+    normalize = torchvision.transforms.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])
+    result = {"torch": torch.__version__, "torchvision": torchvision.__version__, "keys": {}}
+    for name in NAMES:
+        state = getattr(torchvision.models, name)(weights=None).state_dict()
+        result["keys"][name] = [k for k, t in state.items() if t.dtype.is_floating_point]
 
 
-def pixels(size):
-    return ((torch.tensor(uniform("input", 3 * size * size), dtype=torch.float64) + 1) / 2).to(torch.float32).reshape(1, 3, size, size)
+    def pixels(size):
+        return ((torch.from_numpy(uniform("input", 3 * size * size)) + 1) / 2).to(torch.float32).reshape(1, 3, size, size)
 
 
-def with_formula(model, prefix=""):
+    def with_formula(model, prefix=""):
+        with torch.no_grad():
+            for name, tensor in model.state_dict().items():
+                if tensor.dtype.is_floating_point and name.startswith(prefix):
+                    tensor.copy_(value(name, tensor))
+        return model.eval()
+
+
+    for name in ["vgg16_bn", "alexnet"]:
+        model = with_formula(getattr(torchvision.models, name)(weights=None), "features")
+        with torch.no_grad():
+            pooled = model.avgpool(model.features(normalize(pixels(64))))
+        result[name] = {"avgpool_shape": list(pooled.shape), "avgpool": [r9(v) for v in pooled.reshape(-1).tolist()]}
+
+    x0 = pixels(48)
+    for depth in ["resnet18", "resnet50"]:
+        model = with_formula(getattr(torchvision.models, depth)(weights=None))
+        captured = {}
+        model.layer4.register_forward_hook(lambda m, i, o: captured.__setitem__("layer4", o))
+        x = x0.clone().requires_grad_(True)
+        logits = model(normalize(x))
+        entry = {"logits": [r9(v) for v in logits.reshape(-1).tolist()]}
+        if depth == "resnet18":
+            logits[0, 7].backward()
+            entry["grad_input"] = [r9(v) for v in x.grad.reshape(-1).tolist()]
+            entry["layer4_shape"] = list(captured["layer4"].shape)
+            entry["layer4"] = [r9(v) for v in captured["layer4"].reshape(-1).tolist()]
+        result[depth] = entry
+    # End to end: Datasets/photos/chelsea.jpg through torchvision's ImageNet evaluation transform
+    # (Pillow decodes and resizes in 8 bits) and the ResNet-18 above.
+    from PIL import Image
+    transform = torchvision.transforms.Compose([torchvision.transforms.Resize(256), torchvision.transforms.CenterCrop(224),
+                                                torchvision.transforms.ToTensor(), normalize])
+    photo = transform(Image.open(os.path.join(HERE, "../../../Datasets/photos/chelsea.jpg")).convert("RGB")).unsqueeze(0)
+    model = with_formula(torchvision.models.resnet18(weights=None))
     with torch.no_grad():
-        for name, tensor in model.state_dict().items():
-            if tensor.dtype.is_floating_point and name.startswith(prefix):
-                tensor.copy_(value(name, tensor))
-    return model.eval()
+        result["chelsea_resnet18_logits"] = [r9(v) for v in model(photo).reshape(-1).tolist()]
+
+    with open(os.path.join(HERE, "torchvision.json"), "w") as file:
+        json.dump(result, file, separators=(",", ":"))
+        file.write("\n")
+    print("wrote torchvision.json:", ", ".join(k for k in result if k not in ("torch", "torchvision", "keys")))
 
 
-for name in ["vgg16_bn", "alexnet"]:
-    model = with_formula(getattr(torchvision.models, name)(weights=None), "features")
-    with torch.no_grad():
-        pooled = model.avgpool(model.features(normalize(pixels(64))))
-    result[name] = {"avgpool_shape": list(pooled.shape), "avgpool": [r9(v) for v in pooled.reshape(-1).tolist()]}
-
-x0 = pixels(48)
-for depth in ["resnet18", "resnet50"]:
-    model = with_formula(getattr(torchvision.models, depth)(weights=None))
-    captured = {}
-    model.layer4.register_forward_hook(lambda m, i, o: captured.__setitem__("layer4", o))
-    x = x0.clone().requires_grad_(True)
-    logits = model(normalize(x))
-    entry = {"logits": [r9(v) for v in logits.reshape(-1).tolist()]}
-    if depth == "resnet18":
-        logits[0, 7].backward()
-        entry["grad_input"] = [r9(v) for v in x.grad.reshape(-1).tolist()]
-        entry["layer4_shape"] = list(captured["layer4"].shape)
-        entry["layer4"] = [r9(v) for v in captured["layer4"].reshape(-1).tolist()]
-    result[depth] = entry
-# End to end: Datasets/photos/chelsea.jpg through torchvision's ImageNet evaluation transform
-# (Pillow decodes and resizes in 8 bits) and the ResNet-18 above.
-from PIL import Image
-transform = torchvision.transforms.Compose([torchvision.transforms.Resize(256), torchvision.transforms.CenterCrop(224),
-                                            torchvision.transforms.ToTensor(), normalize])
-photo = transform(Image.open(os.path.join(HERE, "../../../Datasets/photos/chelsea.jpg")).convert("RGB")).unsqueeze(0)
-model = with_formula(torchvision.models.resnet18(weights=None))
-with torch.no_grad():
-    result["chelsea_resnet18_logits"] = [r9(v) for v in model(photo).reshape(-1).tolist()]
-
-with open(os.path.join(HERE, "torchvision.json"), "w") as file:
-    json.dump(result, file, separators=(",", ":"))
-    file.write("\n")
-print("wrote torchvision.json:", ", ".join(k for k in result if k not in ("torch", "torchvision", "keys")))
+if __name__ == "__main__":
+    main()
