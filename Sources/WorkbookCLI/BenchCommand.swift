@@ -211,6 +211,48 @@ enum BenchCommand: Command {
             }
         }
 
+        // ImageNet networks at 224×224 (torchvision's ResNet-50 and VGG-16, seeded random weights):
+        // one image through each method `explain` runs, as `Datasets/models/pytorch_imagenet_bench.py`
+        // times torchvision, captum and pytorch-grad-cam. Minutes of work: only with --only 224.
+        if let only, "224".contains(only) || only.contains("224") {
+            for (name, layer) in [("resnet50", "layer4"), ("vgg16", "features.29")] {
+                let rowNames = ["forward", "saliency", "Grad-CAM \(layer)", "Integrated Gradients 32 steps", "occlusion 16x16 stride 8"]
+                    .map { "224 \(name) \($0)" }
+                guard rowNames.contains(where: wanted) else { continue }
+                let architecture = try Torchvision.architecture(named: name, classNames: (0..<1000).map { "\($0)" })
+                let model = try architecture.makeModel(seed: 1)
+                model.eval()
+                let photo = Tensor.randomUniform([1, 3, 224, 224], using: &g)
+                let heavy = min(runs, 3)
+                if wanted(rowNames[0]) { rows.append(row(rowNames[0], try time(runs: runs) { _ = try withNoGrad { try model(photo) } })) }
+                if wanted(rowNames[1]) { rows.append(row(rowNames[1], try time(runs: runs) { _ = try saliency(of: model, images: photo, targets: [3]) })) }
+                if wanted(rowNames[2]) {
+                    rows.append(row(rowNames[2], try time(runs: runs) {
+                        _ = try upsampledAndNormalized(try gradCAM(of: model, images: photo, targets: [3], layer: layer), height: 224, width: 224)
+                    }))
+                }
+                if wanted(rowNames[3]) {
+                    rows.append(row(rowNames[3], try time(runs: heavy) {
+                        _ = try integratedGradients(of: model, images: photo, targets: [3], steps: 32).attributions
+                    }, scale: 1, unit: "s"))
+                }
+                if wanted(rowNames[4]) {
+                    rows.append(row(rowNames[4], try time(runs: 1, warmUp: false) {
+                        _ = try occlusion(of: model, images: photo, targets: [3], window: 16, stride: 8, batchSize: 27)
+                    }, scale: 1, unit: "s"))
+                }
+            }
+            var usage = rusage()
+            #if os(Linux)
+            getrusage(RUSAGE_SELF.rawValue, &usage)
+            let peak = Double(usage.ru_maxrss) / 1_048_576          // KiB on Linux
+            #else
+            getrusage(RUSAGE_SELF, &usage)
+            let peak = Double(usage.ru_maxrss) / 1_073_741_824      // bytes on macOS
+            #endif
+            print(String(format: "peak resident memory of this run: %.2f GB", peak))
+        }
+
         print("workbook bench — \(Parallel.maximumThreads) threads, \(runs) runs per row, \(ProcessInfo.processInfo.operatingSystemVersionString)")
         if let start = cpuAtStart, let end = CPUTimes.read() {
             // On a shared virtual machine the host may take the cores away ("steal"): such runs are noisy.

@@ -104,7 +104,7 @@ enum PyTorchReference {
     static let knownOps: Set<String> = [
         "conv2d", "max_pool2d", "avg_pool2d", "global_avg_pool", "linear", "matmul", "relu", "sigmoid", "tanh",
         "softmax", "log_softmax", "cross_entropy", "batch_norm2d_train", "batch_norm2d_eval",
-        "interpolate_bilinear", "interpolate_nearest", "pad", "conv2d_module", "batch_norm2d_module",
+        "interpolate_bilinear", "interpolate_nearest", "pad", "conv2d_module", "batch_norm2d_module", "adaptive_avg_pool2d",
     ]
 
     /// Relative tolerance: |received − expected| ≤ tolerance · (1 + |expected|).

@@ -139,20 +139,32 @@ struct ConvolutionPlan {
         return (first, single)
     }
 
+    /// A 1×1 convolution with stride 1 and no padding (most of ResNet-50's): one image's
+    /// im2col is the image itself, `[C, P]`, so it is used as it is (an exact copy saved: at
+    /// 56×56×256 the copy cost as much as the product).
+    var isPointwise: Bool {
+        geometry.kernelHeight == 1 && geometry.kernelWidth == 1 && geometry.strideY == 1 && geometry.strideX == 1
+            && geometry.padY == 0 && geometry.padX == 0
+    }
+
     /// Y[group] = W · im2col(x[group]) + b, written in NCHW order.
     func forward(group: Int, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: [Float]?, into y: UnsafeMutablePointer<Float>) {
         let (first, g) = members(of: group)
         let columns = g.batch &* plane
         let inner = groups == 1   // a lone group may use every core inside its kernels
         let single = g.batch == 1
-        let cols = UnsafeMutablePointer<Float>.allocate(capacity: patch &* columns)
+        let image = x + first &* imageSize
+        let direct = single && isPointwise
+        let buffer = direct ? nil : UnsafeMutablePointer<Float>.allocate(capacity: patch &* columns)
         let product = single ? y + first &* outChannels &* plane : UnsafeMutablePointer<Float>.allocate(capacity: outChannels &* columns)
-        defer { cols.deallocate(); if !single { product.deallocate() } }
-        Im2Col.columns(x + first &* imageSize, g, into: cols, parallel: inner)
+        defer { buffer?.deallocate(); if !single { product.deallocate() } }
+        if let buffer { Im2Col.columns(image, g, into: buffer, parallel: inner) }
+        let cols = buffer.map { UnsafePointer($0) } ?? image
         GEMM.multiply(m: outChannels, n: columns, k: patch, a: weight, lda: patch, b: cols, ldb: columns,
                       c: product, ldc: columns, accumulate: false, parallel: inner)
-        // [O, g·P] → [g, O, P], adding the bias on the way (in place for a single image, whose
-        // product already sits in the output).
+        // A single image's product already sits in the output; without a bias it is done.
+        if single && bias == nil { return }
+        // [O, g·P] → [g, O, P], adding the bias on the way (in place for a single image).
         for n in 0..<g.batch {
             for o in 0..<outChannels {
                 let src = product + (o &* columns &+ n &* plane)
@@ -195,14 +207,18 @@ struct ConvolutionPlan {
             Im2Col.accumulate(cols, g, into: dx + first &* imageSize, parallel: inner)
         }
         if let dWeight {
-            Im2Col.columns(x + first &* imageSize, g, into: cols, parallel: inner)
+            // A pointwise convolution's im2col of one image is the image (see `isPointwise`).
+            let image = x + first &* imageSize
+            let direct = single && isPointwise
+            if !direct { Im2Col.columns(image, g, into: cols, parallel: inner) }
+            let columnsOfX = direct ? image : UnsafePointer(cols)
             if transposesWeightGradient {
                 // ∂Wᵀ = cols · Gᵀ `[K, O]`: the packing then transposes G (O rows) instead of cols (K rows).
-                GEMM.multiply(m: patch, n: outChannels, k: columns, a: cols, lda: columns,
+                GEMM.multiply(m: patch, n: outChannels, k: columns, a: columnsOfX, lda: columns,
                               b: gathered, ldb: columns, transposeB: true, c: dWeight, ldc: outChannels, accumulate: false, parallel: inner)
             } else {
                 GEMM.multiply(m: outChannels, n: patch, k: columns, a: gathered, lda: columns,
-                              b: cols, ldb: columns, transposeB: true, c: dWeight, ldc: patch, accumulate: false, parallel: inner)
+                              b: columnsOfX, ldb: columns, transposeB: true, c: dWeight, ldc: patch, accumulate: false, parallel: inner)
             }
         }
     }

@@ -34,29 +34,7 @@ extension Tensor {
                         Tensor.maxPool2x2(x, g, out, arg)
                         return
                     }
-                    for p in 0..<planes {
-                        let base = p &* g.height &* g.width
-                        for oy in 0..<ho {
-                            for ox in 0..<wo {
-                                var best = -Float.infinity, at = -1
-                                for ky in 0..<g.kernelHeight {
-                                    let y = oy &* g.strideY &- g.padY &+ ky
-                                    guard y >= 0 && y < g.height else { continue }
-                                    let row = base &+ y &* g.width
-                                    for kx in 0..<g.kernelWidth {
-                                        let xx = ox &* g.strideX &- g.padX &+ kx
-                                        guard xx >= 0 && xx < g.width else { continue }
-                                        let v = x[row &+ xx]
-                                        // `>` keeps the first maximum; a NaN wins, as in PyTorch.
-                                        if at < 0 || v > best || v.isNaN { best = v; at = row &+ xx }
-                                    }
-                                }
-                                let o = (p &* ho &+ oy) &* wo &+ ox
-                                out[o] = best
-                                arg[o] = Int32(truncatingIfNeeded: at)
-                            }
-                        }
-                    }
+                    Tensor.maxPoolPlanes(x, g, out, arg)
                 }
             }
         }
@@ -83,6 +61,55 @@ extension Tensor {
     }
 
     /// The common case (2×2 windows, stride 2, no padding), same results as the general loop.
+    /// Any window, stride and padding: planes split across the cores (each output written by one
+    /// plane's loop, so the bits never depend on the thread count); inside the image the window
+    /// needs no bounds checks. The rule is the scalar one everywhere: row-major order, strict `>`
+    /// (the first maximum wins), a NaN wins. Padding never wins (it is −∞).
+    static func maxPoolPlanes(_ x: UnsafeBufferPointer<Float>, _ g: ConvolutionGeometry,
+                              _ out: UnsafeMutableBufferPointer<Float>, _ arg: UnsafeMutableBufferPointer<Int32>) {
+        let ho = g.outputHeight, wo = g.outputWidth
+        let (xs, outs, args) = (UncheckedSendable(x), UncheckedSendable(out), UncheckedSendable(arg))
+        Parallel.forEachRange(g.batch &* g.channels, grain: Swift.max(1, (1 << 15) / Swift.max(ho * wo, 1))) { planes in
+            let (x, out, arg) = (xs.value.baseAddress!, outs.value.baseAddress!, args.value.baseAddress!)
+            for p in planes {
+                let base = p &* g.height &* g.width
+                for oy in 0..<ho {
+                    let top = oy &* g.strideY &- g.padY
+                    let rowsInside = top >= 0 && top &+ g.kernelHeight <= g.height
+                    for ox in 0..<wo {
+                        let left = ox &* g.strideX &- g.padX
+                        var best = -Float.infinity, at = -1
+                        if rowsInside && left >= 0 && left &+ g.kernelWidth <= g.width {
+                            for ky in 0..<g.kernelHeight {
+                                let row = base &+ (top &+ ky) &* g.width &+ left
+                                for kx in 0..<g.kernelWidth {
+                                    let v = x[row &+ kx]
+                                    if at < 0 || v > best || v.isNaN { best = v; at = row &+ kx }
+                                }
+                            }
+                        } else {
+                            for ky in 0..<g.kernelHeight {
+                                let y = top &+ ky
+                                guard y >= 0 && y < g.height else { continue }
+                                let row = base &+ y &* g.width
+                                for kx in 0..<g.kernelWidth {
+                                    let xx = left &+ kx
+                                    guard xx >= 0 && xx < g.width else { continue }
+                                    let v = x[row &+ xx]
+                                    // `>` keeps the first maximum; a NaN wins, as in PyTorch.
+                                    if at < 0 || v > best || v.isNaN { best = v; at = row &+ xx }
+                                }
+                            }
+                        }
+                        let o = (p &* ho &+ oy) &* wo &+ ox
+                        out[o] = best
+                        arg[o] = Int32(truncatingIfNeeded: at)
+                    }
+                }
+            }
+        }
+    }
+
     static func maxPool2x2(_ x: UnsafeBufferPointer<Float>, _ g: ConvolutionGeometry,
                            _ out: UnsafeMutableBufferPointer<Float>, _ arg: UnsafeMutableBufferPointer<Int32>) {
         let ho = g.outputHeight, wo = g.outputWidth, w = g.width
