@@ -81,9 +81,7 @@ enum ExplainCommand: Command {
             }
             throw CommandLineError(message: "--target must be in 0..<\(classes)")
         }
-        let layer = try options.string("layer") ?? Torchvision.camLayer(of: loaded.architecture.name).flatMap { name in
-            Torchvision.names.contains(loaded.architecture.name) ? name : nil
-        } ?? defaultLayer(of: model, input: image)
+        let layer = try options.string("layer") ?? defaultLayer(of: loaded, input: image)
         let selected: [ExplanationMethod]
         if options.has("all") {
             selected = methods.filter { !($0.name == "cam" && !ExplanationMethods.camApplies(model, layer: layer)) }
@@ -206,6 +204,13 @@ enum ExplainCommand: Command {
             guard let mask else { return base }
             return try base.outliningMask(mask, width: width, height: height)
         }
+    }
+
+    /// The default layer of CAM-style methods: torchvision's for an imported ImageNet network
+    /// (`layer4`, or the last ReLU of `features`), else `defaultLayer(of:input:)`.
+    static func defaultLayer(of loaded: ModelFile.Loaded, input: Tensor) throws -> String {
+        if Torchvision.names.contains(loaded.architecture.name), let layer = Torchvision.camLayer(of: loaded.architecture.name) { return layer }
+        return try defaultLayer(of: loaded.model, input: input)
     }
 
     /// The last layer whose output still has spatial feature maps (relu3 for mnist-gap, relu2 for mnist-fc).

@@ -23,6 +23,8 @@ enum RankCommand: Command {
         OptionSpecification(name: "model", valueName: "NAME|FILE", help: "a shipped model name or a path to a model .safetensors", required: true),
         OptionSpecification(name: "data", valueName: "D", help: "mnist, decoy (Decoy MNIST, randomised swatches) or shapes (default: the model's data set)"),
         OptionSpecification(name: "n", valueName: "N", help: "the first N test images (default 500)", integers: 1...10_000),
+        OptionSpecification(name: "image", valueName: "FILE", help: "rank the methods on your own PNG or JPEG instead (one image: no masks, no interval)"),
+        OptionSpecification(name: "invert", valueName: nil, help: "with --image: invert it first (MNIST models expect white digits on black)"),
         OptionSpecification(name: "methods", valueName: "M,M,…", help: "comma-separated method names, or all (default all; see workbook explain --list, plus random)"),
         OptionSpecification(name: "layer", valueName: "L", help: "the layer of CAM-style methods (default: the last feature layer)"),
         OptionSpecification(name: "seed", valueName: "S", help: "the bootstrap's, ROAD's noise and the random map's seed (default 0)", integers: 0...Int.max),
@@ -47,7 +49,12 @@ enum RankCommand: Command {
     }
 
     static func run(_ options: ParsedOptions) throws {
-        let n = try options.int("n", default: 500)!
+        let userImage = options.string("image")
+        if userImage != nil, let clash = ["n", "data"].first(where: { options.string($0) != nil }) {
+            throw CommandLineError(message: "--image ranks one image of your own; --\(clash) chooses test images: give one or the other")
+        }
+        if userImage == nil && options.has("invert") { throw CommandLineError(message: "--invert goes with --image FILE") }
+        var n = try options.int("n", default: 500)!
         let seed = UInt64(try options.int("seed", default: 0)!)
         let out = URL(fileURLWithPath: try options.requiredString("out"))
         var isFolder: ObjCBool = false
@@ -68,40 +75,53 @@ enum RankCommand: Command {
         let loaded = try ModelFile.load(modelURL)
         let model = loaded.model
         let datasetName = ModelFile.datasetName(for: loaded.architecture, metadata: loaded.metadata)
-        let dataName = options.string("data") ?? ["mnist": "mnist", "decoy-mnist": "decoy", "decoy-mnist-truthful": "decoy", "shapes": "shapes"][datasetName]
-        guard let dataName else {
-            throw CommandLineError(message: "the model belongs to '\(datasetName)', which rank has no metrics for: give --data mnist, decoy or shapes")
+        let dataName: String
+        let images: Tensor, imageShape: [Int], masks: [UInt8]?, corners: [UInt8]?
+        if let userImage {
+            // One picture of the user's, prepared as `explain --image` prepares it.
+            let user = try InputImages.load(URL(fileURLWithPath: userImage), shape: loaded.architecture.inputShape,
+                                            resizeTo: loaded.architecture.resizeTo, invert: options.has("invert"))
+            print(user.description)
+            (dataName, images, imageShape, masks, corners) = (URL(fileURLWithPath: userImage).lastPathComponent, user.tensor, loaded.architecture.inputShape, nil, nil)
+            n = 1
+        } else {
+            let known = options.string("data") ?? ["mnist": "mnist", "decoy-mnist": "decoy", "decoy-mnist-truthful": "decoy", "shapes": "shapes"][datasetName]
+            guard let known else {
+                throw CommandLineError(message: "the model belongs to '\(datasetName)', which rank has no test images and metrics for: give --data mnist, decoy or shapes, or --image FILE")
+            }
+            dataName = known
+            let test: LabeledImages
+            switch dataName {
+            case "decoy": let d = try DatasetFiles.decoyMNIST(.test); (test, masks, corners) = (d.images, nil, d.corners)
+            case "shapes": let d = try DatasetFiles.shapes(.test); (test, masks, corners) = (d.images, d.masks, nil)
+            default: (test, masks, corners) = (try DatasetFiles.mnist(.test), nil, nil)
+            }
+            guard n <= test.count else { throw CommandLineError(message: "--n must be at most \(test.count) (the \(dataName) test set)") }
+            images = test.batch(0..<n).images
+            imageShape = test.imageShape
         }
-        let test: LabeledImages, masks: [UInt8]?, corners: [UInt8]?
-        switch dataName {
-        case "decoy": let d = try DatasetFiles.decoyMNIST(.test); (test, masks, corners) = (d.images, nil, d.corners)
-        case "shapes": let d = try DatasetFiles.shapes(.test); (test, masks, corners) = (d.images, d.masks, nil)
-        default: (test, masks, corners) = (try DatasetFiles.mnist(.test), nil, nil)
-        }
-        guard n <= test.count else { throw CommandLineError(message: "--n must be at most \(test.count) (the \(dataName) test set)") }
-        let (images, _) = test.batch(0..<n)
         let first = try images.sliced(axis: 0, 0..<1)
         let logits: Tensor
         do {
             _ = try withNoGrad { try model(first) }
             logits = try withNoGrad { try Tensor.concatenate(try stride(from: 0, to: n, by: 256).map { try model(try images.sliced(axis: 0, $0..<min($0 + 256, n))) }, axis: 0) }
         } catch {
-            throw CommandLineError(message: "\(loaded.architecture.name) cannot read \(dataName) images \(test.imageShape): \(Workbook.describe(error))")
+            throw CommandLineError(message: "\(loaded.architecture.name) cannot read \(dataName) images \(imageShape): \(Workbook.describe(error))")
         }
         if let bad = logits.data.firstIndex(where: { !$0.isFinite }) {
             throw WorkFailure(message: "the model's outputs are not finite for test image \(bad / max(1, logits.count / n)) (\(logits.data[bad])): its weights overflow Float")
         }
-        let layer = try options.string("layer") ?? ExplainCommand.defaultLayer(of: model, input: first)
+        let layer = try options.string("layer") ?? ExplainCommand.defaultLayer(of: loaded, input: first)
         _ = try model.module(named: layer)
         let code = try Implementations.named(options.string("implementation"))
         let all = methods(layer: layer, seed: seed, using: code).filter { requested.contains("all") || requested.contains($0.name) }
             .filter { !($0.name == "cam" && !ExplanationMethods.camApplies(model, layer: layer)) }
         guard !all.isEmpty else { throw CommandLineError(message: "cam needs a layer that feeds global average pooling and the last Linear layer; \(layer) does not") }
 
-        let area = test.imageShape[1] * test.imageShape[2]
+        let area = imageShape[1] * imageShape[2]
         let data = Ranking.Data(
             images: images, targets: logits.argmax(),
-            masks: try masks.map { try Tensor(shape: [n, 1, test.imageShape[1], test.imageShape[2]], data: $0[0..<(n * area)].map { $0 != 0 ? 1 : 0 }) },
+            masks: try masks.map { try Tensor(shape: [n, 1, imageShape[1], imageShape[2]], data: $0[0..<(n * area)].map { $0 != 0 ? 1 : 0 }) },
             corners: corners.map { $0[0..<n].map(Int.init) })
         let rankingMethods = all.map { method in Ranking.Method(name: method.name, map: method.compute) }
         // One worker per core, each with its own copy of the model (loaded again from its file).
@@ -113,7 +133,9 @@ enum RankCommand: Command {
             bar.update(done)
         }
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-        let title = "\(loaded.architecture.name) on \(n) \(dataName) test images (predicted class; mean, 95% bootstrap interval, seed \(seed))"
+        let title = userImage != nil
+            ? "\(loaded.architecture.name) on \(dataName) (predicted class; one image, seed \(seed))"
+            : "\(loaded.architecture.name) on \(n) \(dataName) test images (predicted class; mean, 95% bootstrap interval, seed \(seed))"
         let text = "# \(title)\n\n" + ranking.text
         try AtomicFiles.write([
             (out.appendingPathComponent("ranking.txt"), Data(text.utf8)),

@@ -58,6 +58,20 @@ struct UserImageTests {
         #expect(workbook(["predict", "--model", "mnist-gap", "--image", Self.photo.path]).status == 0)
     }
 
+    @Test("rank --image ranks every method on one picture; --image with --n is refused")
+    func rankOnePicture() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let out = folder.appendingPathComponent("ranking")
+        let (status, error) = workbook(["rank", "--model", "mnist-gap", "--image", Self.photo.path, "--invert", "--methods", "saliency,gradcam,random", "--out", out.path])
+        #expect(status == 0, "\(error)")
+        let text = try String(contentsOf: out.appendingPathComponent("ranking.txt"), encoding: .utf8)
+        #expect(text.hasPrefix("# mnist-gap on baseline-420-large.jpg (predicted class; one image, seed 0)"))
+        #expect(text.contains("| gradcam |") && text.contains("| random |"))
+        let clash = workbook(["rank", "--model", "mnist-gap", "--image", Self.photo.path, "--n", "5", "--out", out.path])
+        #expect(clash.status != 0 && clash.error.contains("--n chooses test images"), "\(clash.error)")
+    }
+
     @Test("a file that is neither PNG nor JPEG, --image with --index, --invert without --image: one line each, nothing written")
     func refusals() throws {
         let folder = try scratchFolder()
