@@ -33,6 +33,8 @@ enum InsightsCommand: Command {
 
     /// The largest page `insights` writes: 2,000 images × all methods × 3 targets is ~80,000 PNGs.
     static let maxImages = 2_000
+    /// The largest input side the page draws (every map at one pixel per input pixel).
+    static let maxSide = 64
 
     static func run(_ options: ParsedOptions) throws {
         // Validate every option before loading or computing anything.
@@ -40,7 +42,7 @@ enum InsightsCommand: Command {
             throw CommandLineError(message: "give --indices or --n/--misclassified, not both")
         }
         let count = try options.int("n", default: 200)!
-        let channelCap = try options.int("channel-images", default: 64)!
+        var channelCap = try options.int("channel-images", default: 64)!
         let topK = try options.int("targets", default: 3)!
         let code = try Implementations.named(options.string("implementation"))
         let methods = try selectedMethods(options.string("methods") ?? "all", using: code)
@@ -51,8 +53,19 @@ enum InsightsCommand: Command {
         }
         let loaded = try ModelFile.load(ModelFile.resolve(options.string("model") ?? "mnist-gap"))
         let model = loaded.model, architecture = loaded.architecture
-        guard architecture.inputShape == [1, 28, 28] else {
-            throw CommandLineError(message: "insights draws one-channel 28×28 inputs as workbook explain does; \(architecture.name) expects \(architecture.inputShape)")
+        // The page shows every map of every image at one pixel per input pixel: small test images
+        // (grey digits, colour shapes). A photo-sized network is explored one image at a time.
+        let shape = architecture.inputShape
+        guard shape.count == 3, shape[0] == 1 || shape[0] == 3, shape[1] <= maxSide, shape[2] <= maxSide else {
+            throw CommandLineError(message: "insights draws grey or colour test images of at most \(maxSide)×\(maxSide) pixels; \(architecture.name) expects \(shape): use workbook explain --image")
+        }
+        // Lesson 08's unit images, which the channel pictures are, are grey 28×28 ascents.
+        if shape != [1, 28, 28] && channelCap > 0 {
+            guard options.string("channel-images") == nil else {
+                throw CommandLineError(message: "--channel-images draws lesson 08's grey 28×28 unit images; \(architecture.name) expects \(shape): give --channel-images 0")
+            }
+            printNow("note: no channel pictures for \(architecture.name) (lesson 08's unit images are grey 28×28)")
+            channelCap = 0
         }
         let test = try ModelFile.dataset(for: loaded, split: .test)
         let classes = architecture.classNames.count
@@ -172,8 +185,11 @@ enum InsightsCommand: Command {
                         code: Implementations = .standard) throws -> (InsightsPage.ImageRecord, [(path: String, data: Data)]) {
         let image = try test.image(at: index)
         let pixels = image.data
+        let (channels, height, width) = (image.shape[1], image.shape[2], image.shape[3])
         let folder = InsightsPage.folder(of: index)
-        var pictures: [(path: String, data: Data)] = [("\(folder)/input.png", Data(PNG.encode(Render.grayImage(pixels, width: 28, height: 28, upscale: 1))))]
+        var pictures: [(path: String, data: Data)] = [
+            ("\(folder)/input.png", Data(PNG.encode(try Render.image(pixels, channels: channels, width: width, height: height, upscale: 1)))),
+        ]
         var activations: [(name: String, output: Tensor)] = []
         let handles = model.children.map { name, module in
             module.registerForwardHook { _, _, output in activations.append((name, output)) }
@@ -190,8 +206,8 @@ enum InsightsCommand: Command {
             for method in methods {
                 for at in method.kind == .layerSpace ? layersOf[method.name] ?? [] : [layer] {
                     let map = try method.compute(model, image, target, at)
-                    let primary = nativeSize(try ExplainCommand.picture(of: map, method: method, input: try ExplainCommand.InputPicture(image, mask: nil), colorBar: false, code: code), width: 28)
-                    let (second, ranges) = try secondPicture(of: map, method: method, pixels: pixels)
+                    let primary = nativeSize(try ExplainCommand.picture(of: map, method: method, input: try ExplainCommand.InputPicture(image, mask: nil), colorBar: false, code: code), width: width)
+                    let (second, ranges) = try secondPicture(of: map, method: method, pixels: pixels, channels: channels, width: width, height: height)
                     let mapLayer = method.kind == .layerSpace ? at : nil
                     let stem = "\(folder)/" + InsightsPage.mapStem(target: target, method: method.name, layer: mapLayer)
                     pictures.append(("\(stem).png", Data(PNG.encode(primary))))
@@ -225,17 +241,20 @@ enum InsightsCommand: Command {
         return small
     }
 
-    /// The picture beside explain's: for gradient maps the |map| over the image (jet), for CAM-style
-    /// maps the raw map at the layer's resolution (jet), for attacks the perturbation (bwr). Returns
-    /// the value each end of both pictures' colour bars stands for.
-    static func secondPicture(of map: Tensor, method: ExplanationMethod, pixels: [Float])
+    /// The picture beside explain's: for gradient maps the |map| over the image (jet; the largest
+    /// |value| over a colour map's channels), for CAM-style maps the raw map at the layer's
+    /// resolution (jet), for attacks the perturbation (bwr; summed over the channels). Returns the
+    /// value each end of both pictures' colour bars stands for. `pixels`: the image, `channels`
+    /// planes of `height × width`.
+    static func secondPicture(of map: Tensor, method: ExplanationMethod, pixels: [Float], channels: Int = 1, width: Int = 28, height: Int = 28)
         throws -> (RGBAImage, (primary: (Float, Float), second: (Float, Float))) {
         let values = map.data
         let largest = values.reduce(0) { max($0, abs($1)) }
+        let area = width * height
         switch method.kind {
         case .inputSpace:
-            let magnitude = values.prefix(784).map { abs($0) }
-            let picture = try Render.overlay(Array(magnitude), on: pixels, width: 28, height: 28, upscale: 1, colorBar: false)
+            let magnitude = Render.reducedChannels(values, channels: max(1, values.count / area), area: area, .maxAbsolute)
+            let picture = try Render.overlay(magnitude, on: pixels, channels: channels, width: width, height: height, upscale: 1, colorBar: false)
             return (picture, ((-largest, largest), (magnitude.min() ?? 0, magnitude.max() ?? 0)))
         case .layerSpace:
             let height = map.shape[2], width = map.shape[3]
@@ -243,8 +262,10 @@ enum InsightsCommand: Command {
             let low = values.min() ?? 0, high = values.max() ?? 0
             return (picture, ((low, high), (low, high)))
         case .attack:
-            let picture = try Render.map(Array(values.prefix(784)), width: 28, height: 28, colormap: .bwr, normalization: .symmetric, upscale: 1, colorBar: false)
-            return (picture, ((0, 1), (-largest, largest)))
+            let perturbation = Render.reducedChannels(values, channels: max(1, values.count / area), area: area, .sum)
+            let picture = try Render.map(perturbation, width: width, height: height, colormap: .bwr, normalization: .symmetric, upscale: 1, colorBar: false)
+            let extreme = perturbation.reduce(0) { max($0, abs($1)) }
+            return (picture, ((0, 1), (-extreme, extreme)))
         }
     }
 

@@ -175,6 +175,24 @@ struct InsightsBrowserTests {
         #expect(filtered.dom.contains("no element #nothing-here to click"))
     }
 
+    @Test("Chromium runs the explorer of a colour model (shapes-simplenet) without errors; a click shows explain's colour map",
+          .enabled(if: HeadlessBrowser.path != nil, "no headless Chromium: apt-get install -y chromium (or set CHROMIUM=/path/to/chrome) to run this test"))
+    func colourModel() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let page = folder.appendingPathComponent("page")
+        #expect(workbook(["insights", "--model", "shapes-simplenet", "--indices", "0-3", "--methods", "saliency,gradcam", "--out", page.path]).status == 0)
+        let url = page.appendingPathComponent("index.html").absoluteString
+        let opened = try HeadlessBrowser.dumpDOM(url)
+        #expect(opened.console.isEmpty, "\(opened.console.prefix(3))")
+        #expect(opened.dom.contains("data-ready=\"true\"") && opened.dom.contains("data-errors=\"0\""))
+        let clicked = try HeadlessBrowser.dumpDOM(url + "#click=thumb-2,method-gradcam")
+        #expect(clicked.console.isEmpty && clicked.dom.contains("data-errors=\"0\""), "\(clicked.console.prefix(3))")
+        let shown = try #require(HeadlessBrowser.attribute("src", ofElement: "focus-primary", in: clicked.dom))
+        #expect(shown.hasPrefix("img/00002/c") && shown.contains("-gradcam-at-"), "\(shown)")
+        #expect(HeadlessBrowser.attribute("aria-pressed", ofElement: "thumb-2", in: clicked.dom) == "true")
+    }
+
     @Test("Firefox runs the page without errors, and picking conv1 for Grad-CAM (a click, or layer= in the address) shows explain's conv1 map",
           .enabled(if: HeadlessFirefox.path != nil, "no headless Firefox: apt-get install -y firefox-esr (or set FIREFOX=/path/to/firefox) to run this test"))
     func firefox() throws {

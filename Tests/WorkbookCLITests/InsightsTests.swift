@@ -156,17 +156,41 @@ struct InsightsTests {
 
     /// Runs `workbook explain` for one (image, method, target, layer) and checks the page's PNG is its
     /// panel (`layer`: the CAM-style map's layer, nil for the other methods).
-    static func expectMatchesExplain(page: URL, index: Int, method: String, slug: String, target: Int, layer: String? = nil) throws {
+    static func expectMatchesExplain(page: URL, index: Int, method: String, slug: String, target: Int, layer: String? = nil,
+                                     model: String = "mnist-gap", side: Int = 28) throws {
         let explained = page.deletingLastPathComponent().appendingPathComponent("explain-\(index)-\(slug)-\(UUID().uuidString).png")
         defer { try? FileManager.default.removeItem(at: explained) }
-        let result = workbook(["explain", "--model", "mnist-gap", "--index", "\(index)", "--method", method, "--target", "\(target)", "--out", explained.path]
+        let result = workbook(["explain", "--model", model, "--index", "\(index)", "--method", method, "--target", "\(target)", "--out", explained.path]
                               + (layer.map { ["--layer", $0] } ?? []))
         #expect(result.status == 0, "\(result.error)")
         let panel = try PNG.readRGBA(from: explained)
         let file = "c\(target)-\(slug)" + (layer.map { "-at-\($0)" } ?? "") + ".png"
         let picture = try PNG.readRGBA(from: page.appendingPathComponent("img/" + String(format: "%05d", index) + "/" + file))
-        #expect(picture.width == 28 && picture.height == 28)
+        #expect(picture.width == side && picture.height == side)
         #expect(contains(panel, picture, factor: 4), "the page's \(method) picture for image \(index), class \(target) is not explain's")
+    }
+
+    @Test("a colour model (shapes-simplenet): colour inputs, every map at 32×32, explain's pictures; no channel pictures, said once")
+    func colourModel() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let page = folder.appendingPathComponent("page")
+        let result = workbook(["insights", "--model", "shapes-simplenet", "--indices", "0-2", "--methods", "saliency,gradcam,integrated-gradients,fgsm", "--out", page.path])
+        #expect(result.status == 0, "\(result.error)")
+        let input = try PNG.readRGBA(from: page.appendingPathComponent("img/00000/input.png"))
+        #expect(input.width == 32 && input.height == 32)
+        let colourful = (0..<(32 * 32)).filter { p in
+            let (r, g, b) = (Int(input.pixels[4 * p]), Int(input.pixels[4 * p + 1]), Int(input.pixels[4 * p + 2]))
+            return max(r, g, b) - min(r, g, b) > 40
+        }.count
+        #expect(colourful > 50, "the input picture should be in colour (\(colourful) colourful pixels)")
+        let targets = try #require(try Self.data(try Self.page(in: page).html)["images"] as? [[String: Any]]).first?["targets"] as? [Int]
+        let target = try #require(targets?.first)
+        try Self.expectMatchesExplain(page: page, index: 0, method: "saliency", slug: "saliency", target: target, model: "shapes-simplenet", side: 32)
+        try Self.expectMatchesExplain(page: page, index: 0, method: "fgsm", slug: "fgsm", target: target, model: "shapes-simplenet", side: 32)
+        #expect(!FileManager.default.fileExists(atPath: page.appendingPathComponent("img/channels").path))
+        let refused = workbook(["insights", "--model", "shapes-simplenet", "--indices", "0", "--channel-images", "4", "--out", folder.appendingPathComponent("x").path])
+        #expect(refused.status != 0 && refused.error.contains("give --channel-images 0"), "\(refused.error)")
     }
 
     @Test("the page's picture for (image, method, class, layer) is the one workbook explain draws", arguments: [
