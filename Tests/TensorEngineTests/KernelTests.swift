@@ -190,6 +190,62 @@ struct KernelTests {
         #expect(wrongGradient == nil, "∂x[\(wrongGradient ?? 0)]: received \(received[wrongGradient ?? 0]) expected \(dx[wrongGradient ?? 0])")
     }
 
+    @Test("a few rows through a large matrix (in place, no packing) agree with the GEMM and the plain sums, forward and ∂x, on any thread count",
+          arguments: [(1, 1200, 1000), (3, 1037, 1013), (4, 4096, 300)])
+    func smallBatchProduct(shape: (batch: Int, inputs: Int, outputs: Int)) throws {
+        let (batch, inputs, outputs) = shape
+        #expect(SmallBatchProduct.applies(batch: batch, inputs: inputs, outputs: outputs))
+        let x = TestData.uniform([batch, inputs], seed: 51, low: -1, high: 1).data
+        let w = TestData.uniform([outputs, inputs], seed: 52, low: -1, high: 1).data
+        let g = TestData.uniform([batch, outputs], seed: 53, low: -1, high: 1).data
+        let y = SmallBatchProduct.forward(x, w, batch: batch, inputs: inputs, outputs: outputs)
+        let dx = SmallBatchProduct.inputGradient(g, w, batch: batch, inputs: inputs, outputs: outputs)
+        // The GEMM it replaces, and sums in double: within float rounding of a sum of ~1000 terms.
+        let gemm = GEMM.product(x, w, transposeB: true, m: batch, n: outputs, k: inputs)
+        let gemmDx = GEMM.product(g, w, m: batch, n: inputs, k: outputs)
+        for b in 0..<batch {
+            for o in stride(from: 0, to: outputs, by: 97) {
+                let exact = (0..<inputs).reduce(0.0) { $0 + Double(x[b * inputs + $1]) * Double(w[o * inputs + $1]) }
+                #expect(abs(Double(y[b * outputs + o]) - exact) < 1e-3, "y[\(b), \(o)]")
+            }
+            for i in stride(from: 0, to: inputs, by: 89) {
+                let exact = (0..<outputs).reduce(0.0) { $0 + Double(g[b * outputs + $1]) * Double(w[$1 * inputs + i]) }
+                #expect(abs(Double(dx[b * inputs + i]) - exact) < 1e-3, "dx[\(b), \(i)]")
+            }
+        }
+        #expect(maxAbsoluteDifference(y, gemm) < 1e-3 && maxAbsoluteDifference(dx, gemmDx) < 1e-3)
+        // The same bits on one thread.
+        let (y1, dx1) = Parallel.withThreads(1) {
+            (SmallBatchProduct.forward(x, w, batch: batch, inputs: inputs, outputs: outputs),
+             SmallBatchProduct.inputGradient(g, w, batch: batch, inputs: inputs, outputs: outputs))
+        }
+        #expect(y1 == y && dx1 == dx)
+        // `linear` takes this path at this size and gives its results.
+        let input = try Tensor(shape: [batch, inputs], data: x); input.requiresGrad = true
+        let out = try input.linear(weight: try Tensor(shape: [outputs, inputs], data: w), bias: nil)
+        #expect(out.data == y)
+        try out.backward(seed: try Tensor(shape: [batch, outputs], data: g))
+        #expect(input.grad?.data == dx)
+    }
+
+    @Test("max pooling of any window (3×3, stride 2, padding 1, as ResNet's) agrees with the definition, on any thread count")
+    func maxPoolingAnyWindow() throws {
+        let x = TestData.uniform([2, 5, 13, 11], seed: 61, low: -1, high: 1)
+        let y = try x.maxPool2d(kernel: (3, 3), stride: (2, 2), padding: (1, 1))
+        let (ho, wo) = (7, 6)
+        #expect(y.shape == [2, 5, ho, wo])
+        for p in 0..<10 { for oy in 0..<ho { for ox in 0..<wo {
+            var best = -Float.infinity
+            for ky in 0..<3 { for kx in 0..<3 {
+                let yy = 2 * oy - 1 + ky, xx = 2 * ox - 1 + kx
+                if yy >= 0 && yy < 13 && xx >= 0 && xx < 11 { best = max(best, x.data[(p * 13 + yy) * 11 + xx]) }
+            } }
+            #expect(y.data[(p * ho + oy) * wo + ox] == best)
+        } } }
+        let one = try Parallel.withThreads(1) { try x.maxPool2d(kernel: (3, 3), stride: (2, 2), padding: (1, 1)) }
+        #expect(one.data == y.data)
+    }
+
     @Test("results are the same bits with one thread and with all of them")
     func deterministicAcrossThreadCounts() throws {
         func run() throws -> ([Float], [Float], [Float]) {

@@ -30,14 +30,19 @@ extension Tensor {
             throw TensorError.shapeMismatch(operation: "linear bias", lhs: bias.shape, rhs: [outputs])
         }
         let x = data, w = weight.data
-        var out = GEMM.product(x, w, transposeB: true, m: batch, n: outputs, k: inputs)
+        // A few rows through a large matrix (a photo through VGG's classifier) read the weights in
+        // place (`SmallBatchProduct`); anything else is one GEMM.
+        let small = SmallBatchProduct.applies(batch: batch, inputs: inputs, outputs: outputs)
+        var out = small ? SmallBatchProduct.forward(x, w, batch: batch, inputs: inputs, outputs: outputs)
+                        : GEMM.product(x, w, transposeB: true, m: batch, n: outputs, k: inputs)
         if let b = bias?.data {
             for i in 0..<batch { for j in 0..<outputs { out[i * outputs + j] += b[j] } }
         }
         let parents = bias.map { [self, weight, $0] } ?? [self, weight]
         return Tensor.makeResult("linear", shape: [batch, outputs], data: out, inputs: parents) { g, needed in
             var grads: [[Float]?] = [
-                needed[0] ? GEMM.product(g, w, m: batch, n: inputs, k: outputs) : nil,
+                needed[0] ? (small ? SmallBatchProduct.inputGradient(g, w, batch: batch, inputs: inputs, outputs: outputs)
+                                   : GEMM.product(g, w, m: batch, n: inputs, k: outputs)) : nil,
                 needed[1] ? GEMM.product(g, transposeA: true, x, m: outputs, n: inputs, k: batch) : nil,
             ]
             if needed.count == 3 {
