@@ -38,8 +38,10 @@ enum ImportCommand: Command {
         guard size <= ModelFile.maxFileBytes else {
             throw CommandLineError(message: "\(weights.path): \(size) bytes, more than the \(ModelFile.maxFileBytes) a model may have")
         }
+        let contents: [UInt8]
+        do { contents = [UInt8](try Data(contentsOf: weights)) } catch { throw CommandLineError(message: "\(weights.path): \(error)") }
         let file: SafeTensorsFile
-        do { file = try SafeTensorsFile(bytes: [UInt8](try Data(contentsOf: weights))) } catch {
+        do { file = try SafeTensorsFile(bytes: contents) } catch {
             throw CommandLineError(message: "\(weights.path): \(error)")
         }
         // The classifier's size decides the classes.
@@ -81,7 +83,7 @@ enum ImportCommand: Command {
             state[key] = try Tensor(shape: shape, data: values)
         }
         try model.loadStateDictionary(state)
-        let digest = SHA256.hash(of: [UInt8](try Data(contentsOf: weights))).hexString
+        let digest = SHA256.hash(of: contents).hexString
         let bytes = try ModelFile.encoded(model, architecture: architecture, metadata: [
             "dataset": "imagenet", "source": "torchvision.models.\(name), imported by workbook import from \(weights.lastPathComponent) (SHA-256 \(digest))",
         ])

@@ -235,14 +235,9 @@ enum InputImages {
         }
         let (image, format) = try ImageFile.readRGBA(from: url)
         let (channels, height, width) = (shape[0], shape[1], shape[2])
-        let area = image.width * image.height
-        var planar = [Float](repeating: 0, count: channels * area)
-        if channels == 3 {
-            for p in 0..<area { for c in 0..<3 { planar[c * area + p] = Float(image.pixels[4 * p + c]) / 255 } }
-        } else {
-            let grey = image.grayscale()
-            for p in 0..<area { planar[p] = Float(grey.pixels[p]) / 255 }
-        }
+        // The photo's colour planes serve both the drawing and, for a colour model, the input.
+        let colour = image.planarRGB
+        var planar = channels == 3 ? colour : image.grayscale().pixels.map { Float($0) / 255 }
         if invert { planar = planar.map { 1 - $0 } }
         // Resize so that the model's H×W window fits (for a square input: the shorter side to R,
         // torchvision's Resize(R)), then keep the centre (CenterCrop(S)).
@@ -263,8 +258,6 @@ enum InputImages {
         let cropWidth = min(image.width, max(1, Int((Double(width) * scaleBack).rounded())))
         let cropHeight = min(image.height, max(1, Int((Double(height) * Double(image.height) / Double(resizedSize.height)).rounded())))
         let cropOrigin = Resampling.centreCropOrigin(width: image.width, height: image.height, cropWidth: cropWidth, cropHeight: cropHeight)
-        var colour = [Float](repeating: 0, count: 3 * area)
-        for p in 0..<area { for c in 0..<3 { colour[c * area + p] = Float(image.pixels[4 * p + c]) / 255 } }
         var photo = Resampling.cropped(colour, channels: 3, width: image.width, height: image.height, x: cropOrigin.x, y: cropOrigin.y,
                                        cropWidth: cropWidth, cropHeight: cropHeight)
         var display = (width: cropWidth, height: cropHeight)
