@@ -110,7 +110,14 @@ enum AtomicFiles {
                     try Platform.writeDurably(data, to: target.path)
                 }
             }
-            try Platform.replace(folder.path, with: partial.path)
+            // The rename under the signal lock too: a signal's clean-up, removing the hidden folder
+            // file by file, must never run while it is renamed into place (a folder without some
+            // of its files would be published).
+            // (The kill tests slow this step too, so that their signals land on it.)
+            try Platform.withTerminationSignalsHeld {
+                if Platform.slowWrites > 0 { usleep(Platform.slowWrites) }
+                try Platform.replace(folder.path, with: partial.path)
+            }
         } catch {
             try? FileManager.default.removeItem(at: partial)
             Platform.removeTemporary(partial.path)
