@@ -152,11 +152,12 @@ public func ascend(_ objective: (Tensor) throws -> Tensor, from start: Tensor, s
 }
 
 /// Class images with the regularised optimiser: one image per target, all ascending together
-/// from `AscentSettings.startGrey`. (What `workbook visualize --class` and the figures use.)
+/// from `AscentSettings.startGrey`, `[N, channels, height, width]` (colour models start from the
+/// same grey in every channel). (What `workbook visualize --class` and the figures use.)
 public func classImages(of model: Module, targets: [Int], settings: AscentSettings = .regularised, seed: UInt64 = 0,
-                        height: Int = 28, width: Int = 28, startGrey: Float = AscentSettings.startGrey,
+                        channels: Int = 1, height: Int = 28, width: Int = 28, startGrey: Float = AscentSettings.startGrey,
                         progress: ((Int, Float) -> Void)? = nil) throws -> (images: Tensor, objectives: [Float]) {
-    let start = Tensor(repeating: startGrey, shape: [targets.count, 1, height, width])
+    let start = Tensor(repeating: startGrey, shape: [targets.count, channels, height, width])
     let result = try ascend({ try model($0).gathered(indices: targets) }, from: start, settings: settings, seed: seed, progress: progress)
     return (result.image, result.objectives)
 }
@@ -186,10 +187,11 @@ public func meanActivation(of model: Module, at layer: String, channel: Int, for
     return try picked.rank == 2 ? picked.reshaped([output.shape[0]]) : picked.mean(axes: Array(1..<picked.rank))
 }
 
-/// Unit images: channel `channels[n]` of `layer` maximised from `AscentSettings.startGrey`, all together.
+/// Unit images: channel `channels[n]` of `layer` maximised from `AscentSettings.startGrey`, all
+/// together, each `inputShape` (`[C, H, W]`, the model's input; lesson 08's digits by default).
 public func unitImages(of model: Module, layer: String, channels: [Int], settings: AscentSettings = .regularised,
-                       seed: UInt64 = 0, progress: ((Int, Float) -> Void)? = nil) throws -> Tensor {
-    let start = Tensor(repeating: AscentSettings.startGrey, shape: [channels.count, 1, 28, 28])
+                       seed: UInt64 = 0, inputShape: [Int] = [1, 28, 28], progress: ((Int, Float) -> Void)? = nil) throws -> Tensor {
+    let start = Tensor(repeating: AscentSettings.startGrey, shape: [channels.count] + inputShape)
     let objective: (Tensor) throws -> Tensor = { images in
         // One forward pass; image n contributes its own channel.
         let output = try layerOutput(of: model, at: layer, for: images)

@@ -59,12 +59,13 @@ struct Implementations: Sendable {
     // Lesson 05: maps `[N, 1, h, w]` to the image size, each scaled to [0, 1] (5.3).
     let upsampledAndNormalized: @Sendable (Tensor, Int, Int) throws -> Tensor
     // Lesson 08
-    /// Class images: one per target, all ascending together from `startGrey`, `[N, 1, H, W]`.
-    let classImages: @Sendable (_ model: Module, _ targets: [Int], _ settings: AscentSettings, _ seed: UInt64, _ height: Int, _ width: Int,
+    /// Class images: one per target, all ascending together from `startGrey`, `[N] + inputShape`
+    /// (`inputShape` is the model's `[C, H, W]`).
+    let classImages: @Sendable (_ model: Module, _ targets: [Int], _ settings: AscentSettings, _ seed: UInt64, _ inputShape: [Int],
                                 _ startGrey: Float, _ progress: ((Int, Float) -> Void)?) throws -> Tensor
-    /// Unit images: image n maximises the mean of channel `channels[n]` at the layer, 28 × 28.
+    /// Unit images: image n maximises the mean of channel `channels[n]` at the layer, `[N] + inputShape`.
     let unitImages: @Sendable (_ model: Module, _ layer: String, _ channels: [Int], _ settings: AscentSettings, _ seed: UInt64,
-                               _ progress: ((Int, Float) -> Void)?) throws -> Tensor
+                               _ inputShape: [Int], _ progress: ((Int, Float) -> Void)?) throws -> Tensor
     let deepDream: @Sendable (_ model: Module, _ image: Tensor, _ layer: String, _ settings: DreamSettings, _ seed: UInt64,
                               _ progress: ((Int, Float) -> Void)?) throws -> Tensor
     // Lesson 09
@@ -99,12 +100,12 @@ struct Implementations: Sendable {
             }
         },
         upsampledAndNormalized: { try GradCAMLesson.upsampledAndNormalized($0, height: $1, width: $2) },
-        classImages: { model, targets, settings, seed, height, width, startGrey, _ in
-            try classImages(of: model, targets: targets, settings: settings, seed: seed, height: height, width: width, startGrey: startGrey,
+        classImages: { model, targets, settings, seed, shape, startGrey, _ in
+            try classImages(of: model, targets: targets, settings: settings, seed: seed, inputShape: shape, startGrey: startGrey,
                             ascend: { try FeatureVisualizationLesson.ascend($0, from: $1, settings: $2, seed: $3) })
         },
-        unitImages: { model, layer, channels, settings, seed, _ in
-            try unitImages(of: model, layer: layer, channels: channels, settings: settings, seed: seed,
+        unitImages: { model, layer, channels, settings, seed, shape, _ in
+            try unitImages(of: model, layer: layer, channels: channels, settings: settings, seed: seed, inputShape: shape,
                            ascend: { try FeatureVisualizationLesson.ascend($0, from: $1, settings: $2, seed: $3) },
                            meanActivation: { try FeatureVisualizationLesson.meanActivation(of: $0, at: $1, channel: $2, for: $3) })
         },
@@ -153,18 +154,19 @@ struct Implementations: Sendable {
     typealias Ascent = ((Tensor) throws -> Tensor, Tensor, AscentSettings, UInt64) throws -> (image: Tensor, objectives: [Float])
 
     /// Class images from an `ascend` (exercise 8.5): every target's image ascends its own logit,
-    /// all together from `startGrey`. `[N, 1, height, width]`.
-    static func classImages(of model: Module, targets: [Int], settings: AscentSettings, seed: UInt64, height: Int, width: Int,
+    /// all together from `startGrey`. `[N] + inputShape`.
+    static func classImages(of model: Module, targets: [Int], settings: AscentSettings, seed: UInt64, inputShape: [Int],
                             startGrey: Float, ascend: Ascent) throws -> Tensor {
-        let grey = Tensor(repeating: startGrey, shape: [targets.count, 1, height, width])
+        let grey = Tensor(repeating: startGrey, shape: [targets.count] + inputShape)
         return try ascend({ try model($0).gathered(indices: targets) }, grey, settings, seed).image
     }
 
     /// Unit images from an `ascend` (8.5) and a `meanActivation` (8.6): image n ascends the mean of
-    /// channel `channels[n]`, all together from `AscentSettings.startGrey`, 28 × 28. One forward pass
+    /// channel `channels[n]`, all together from `AscentSettings.startGrey`, each `inputShape`. One forward pass
     /// per distinct channel, each weighted by the images that want it, so an image's objective and
     /// gradient are its own channel's only.
-    static func unitImages(of model: Module, layer: String, channels: [Int], settings: AscentSettings, seed: UInt64, ascend: Ascent,
+    static func unitImages(of model: Module, layer: String, channels: [Int], settings: AscentSettings, seed: UInt64,
+                           inputShape: [Int] = [1, 28, 28], ascend: Ascent,
                            meanActivation: @escaping (Module, String, Int, Tensor) throws -> Tensor) throws -> Tensor {
         let distinct = Array(Set(channels)).sorted()
         let objective: (Tensor) throws -> Tensor = { images in
@@ -177,7 +179,7 @@ struct Implementations: Sendable {
             guard let total else { throw TensorError.invalidArgument(operation: "unit images", message: "no channels") }
             return total
         }
-        let grey = Tensor(repeating: AscentSettings.startGrey, shape: [channels.count, 1, 28, 28])
+        let grey = Tensor(repeating: AscentSettings.startGrey, shape: [channels.count] + inputShape)
         return try ascend(objective, grey, settings, seed).image
     }
 

@@ -37,7 +37,7 @@ enum InsightsChannelImages {
         let shown = min(channels, cap)
         guard let end = model.children.firstIndex(where: { $0.name == layer }) else { throw CommandLineError(message: "no layer '\(layer)'") }
         let head = Sequential(named: model.children[...end].map { ($0.name, $0.module) })
-        let images = try code.unitImages(head, layer, Array(0..<shown), .regularised, 0, nil)
+        let images = try code.unitImages(head, layer, Array(0..<shown), .regularised, 0, [1, 28, 28], nil)
         let columns = Int(Double(channels).squareRoot().rounded(.up)), rows = (shown + columns - 1) / columns
         let size = 28, gap = 1
         var grid = RGBAImage(width: columns * (size + gap) + gap, height: rows * (size + gap) + gap, fill: .white)

@@ -43,12 +43,13 @@ extension Implementations {
         decoyShare: { try EvaluationSolutions.decoyShare(attributions: $0, corners: $1) },
         roadCombined: { try EvaluationSolutions.roadCombined(of: $0, images: $1, attributions: $2, targets: $3, seed: $4) },
         upsampledAndNormalized: { try GradCAMSolutions.upsampledAndNormalized($0, height: $1, width: $2) },
-        classImages: { model, targets, settings, seed, height, width, startGrey, progress in
-            try FeatureVisualizationSolutions.classImages(of: model, targets: targets, settings: settings, seed: seed, height: height,
-                                                          width: width, startGrey: startGrey, progress: progress).images
+        classImages: { model, targets, settings, seed, shape, startGrey, progress in
+            try FeatureVisualizationSolutions.classImages(of: model, targets: targets, settings: settings, seed: seed, channels: shape[0],
+                                                          height: shape[1], width: shape[2], startGrey: startGrey, progress: progress).images
         },
-        unitImages: { model, layer, channels, settings, seed, progress in
-            try FeatureVisualizationSolutions.unitImages(of: model, layer: layer, channels: channels, settings: settings, seed: seed, progress: progress)
+        unitImages: { model, layer, channels, settings, seed, shape, progress in
+            try FeatureVisualizationSolutions.unitImages(of: model, layer: layer, channels: channels, settings: settings, seed: seed,
+                                                         inputShape: shape, progress: progress)
         },
         deepDream: { model, image, layer, settings, seed, progress in
             try FeatureVisualizationSolutions.deepDream(of: model, image: image, layer: layer, settings: settings, seed: seed, progress: progress)

@@ -7,7 +7,12 @@ import TensorEngine
 
 /// `workbook visualize`: what a class or a unit looks like to a network (Lesson 08: 8.5's ascent of
 /// the logit or of 8.6's unit mean, the reference's or the student's): gradient ascent in pixel
-/// space from grey, with the regularisers of `AscentSettings`.
+/// space from grey, with the regularisers of `AscentSettings`. Any one- or three-channel model:
+/// the images have its input shape (colour for Shapes and the imported ImageNet networks, whose
+/// first layer normalises, so the ascent runs on [0, 1] pixels as for the digits).
+///
+/// Cost: one forward and backward pass of all the images together per step, so the images × the
+/// input size is bounded (`maxValues`).
 enum VisualizeCommand: Command {
     static let name = "visualize"
     static let summary = "Draw what a class or a unit looks like to a network (gradient ascent with regularisers)."
@@ -28,7 +33,7 @@ enum VisualizeCommand: Command {
         OptionSpecification(name: "seed", valueName: "S", help: "the jitter's seed (default 0)"),
         OptionSpecification(name: "start", valueName: "GREY", help: "the start image's grey level in [0, 1] (default 0.25)", numbers: 0...1),
         OptionSpecification(name: "out", valueName: "FILE.png", help: "the picture", required: true),
-        OptionSpecification(name: "raw", valueName: "FILE.npy", help: "also the images as [N, 1, 28, 28] float32"),
+        OptionSpecification(name: "raw", valueName: "FILE.npy", help: "also the images as [N, C, H, W] float32 (the model's input shape)"),
         Implementations.option,
     ]
 
@@ -53,6 +58,10 @@ enum VisualizeCommand: Command {
         let classes = loaded.architecture.classNames.count
         let inputShape = loaded.architecture.inputShape
         guard inputShape.count == 3 else { throw CommandLineError(message: "the model's input shape \(inputShape) is not [C, H, W]") }
+        guard inputShape[0] == 1 || inputShape[0] == 3 else {
+            throw CommandLineError(message: "visualize draws grey or colour images; \(loaded.architecture.name) expects \(inputShape[0]) channels")
+        }
+        let perImage = inputShape.reduce(1, *)
 
         let bar = ProgressBar(total: settings.steps, label: "ascent", unit: "steps")
         var last: Float = .nan
@@ -68,8 +77,9 @@ enum VisualizeCommand: Command {
             } else {
                 targets = Array(0..<classes)
             }
+            try requireBudget(images: targets.count, perImage: perImage, option: "--all-classes (\(classes) classes)", single: "--class C")
             images = try running("visualize --class") {
-                try code.classImages(model, targets, settings, UInt64(seed), inputShape[1], inputShape[2], startGrey, progress)
+                try code.classImages(model, targets, settings, UInt64(seed), inputShape, startGrey, progress)
             }
             let p = try withNoGrad { try model(images).softmax() }
             captions = targets.enumerated().map { n, c in "\(loaded.architecture.classNames[c]) " + String(format: "%.2f", p.data[n * classes + c]) }
@@ -84,12 +94,18 @@ enum VisualizeCommand: Command {
             } else {
                 channels = Array(0..<count)
             }
-            images = try running("visualize --layer") { try code.unitImages(model, layer, channels, settings, UInt64(seed), progress) }
+            try requireBudget(images: channels.count, perImage: perImage, option: "--all-channels (\(count) channels)", single: "--channel K")
+            images = try running("visualize --layer") { try code.unitImages(model, layer, channels, settings, UInt64(seed), inputShape, progress) }
             captions = channels.map { "\(layer) \($0)" }
         }
-        let (h, w) = (inputShape[1], inputShape[2])
-        let cells = (0..<images.shape[0]).map { n in
-            (Render.grayImage(Array(images.data[(n * h * w)..<((n + 1) * h * w)]), width: w, height: h, upscale: 3), captions[n])
+        let (c, h, w) = (inputShape[0], inputShape[1], inputShape[2])
+        // Small inputs enlarged (a digit 3×), photo-sized ones at their own size.
+        let upscale = max(1, 96 / max(h, w))
+        let cells = try (0..<images.shape[0]).map { n in
+            let pixels = Array(images.data[(n * perImage)..<((n + 1) * perImage)])
+            let picture = c == 1 ? Render.grayImage(pixels, width: w, height: h, upscale: upscale)
+                                 : try Render.image(pixels, channels: c, width: w, height: h, upscale: upscale)
+            return (picture, captions[n])
         }
         let picture = ImageGrid.render(cells, columns: min(cells.count, 16), title: nil)
         var files: [(URL, Data)] = [(URL(fileURLWithPath: out), Data(PNG.encode(picture)))]
@@ -99,6 +115,16 @@ enum VisualizeCommand: Command {
         try AtomicFiles.write(files)
         print("wrote \(out)" + (options.string("raw").map { " and \($0)" } ?? "") + (last.isNaN ? "" : String(format: "; final objective %.4g", last)))
         if options.string("layer") == nil { print("p(class): " + captions.joined(separator: ", ")) }
+    }
+
+    /// The most input values ascending together (images × C × H × W): 4 Mi — 5,349 digits,
+    /// 1,365 Shapes images, or 27 images of 3×224×224 (VGG-16 keeps ~14 M activations, 55 MB, per
+    /// such image for the backward pass: 1.5 GB).
+    static let maxValues = 4 << 20
+
+    static func requireBudget(images: Int, perImage: Int, option: String, single: String) throws {
+        guard images * perImage > maxValues else { return }
+        throw CommandLineError(message: "\(option) would ascend \(images) images of \(perImage) values together (at most \(maxValues / perImage) at this input size); give \(single)")
     }
 
     /// The number of channels (units) of `module`'s output, from one forward pass.

@@ -1,5 +1,6 @@
 import Foundation
 import DataFormats
+import Imaging
 import ModelZoo
 import Testing
 import TensorEngine
@@ -133,6 +134,28 @@ struct CommandLineTests {
         #expect(!error.contains("no model named"), "first line: \(error)")
         #expect(error.contains("bad.safetensors"), "first line: \(error)")
         #expect(contents(folder) == ["bad.safetensors"])
+    }
+
+    @Test("on the colour Shapes model visualize draws colour class and unit images and dream a colour test image, of the model's input shape")
+    func visualizeAndDreamInColour() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = { (name: String) in folder.appendingPathComponent(name).path }
+        var result = workbook(["visualize", "--model", "shapes-simplenet", "--all-classes", "--steps", "3", "--out", path("c.png"), "--raw", path("c.npy")])
+        #expect(result.status == 0, "visualize: \(result.error)")
+        let classes = try NPY.read(contentsOf: folder.appendingPathComponent("c.npy"))
+        #expect(classes.shape == [12, 3, 32, 32])
+        let picture = try PNG.readRGBA(from: folder.appendingPathComponent("c.png"))
+        #expect((0..<picture.width * picture.height).contains { p in
+            let (r, g, b) = (picture.pixels[4 * p], picture.pixels[4 * p + 1], picture.pixels[4 * p + 2])
+            return r != g || g != b
+        }, "a colour picture")
+        result = workbook(["visualize", "--model", "shapes-simplenet", "--layer", "relu3", "--channel", "5", "--steps", "2", "--out", path("u.png"), "--raw", path("u.npy")])
+        #expect(result.status == 0, "visualize a unit: \(result.error)")
+        #expect(try NPY.read(contentsOf: folder.appendingPathComponent("u.npy")).shape == [1, 3, 32, 32])
+        result = workbook(["dream", "--model", "shapes-simplenet", "--index", "3", "--steps", "2", "--out", path("d.png"), "--raw", path("d.npy")])
+        #expect(result.status == 0, "dream: \(result.error)")
+        #expect(try NPY.read(contentsOf: folder.appendingPathComponent("d.npy")).shape == [1, 3, 32, 32])
     }
 
     @Test("visualize and dream write their picture and raw numbers")

@@ -95,7 +95,7 @@ struct ImplementationTests {
         var settings = AscentSettings.regularised
         settings.steps = 12
         let ascend: Implementations.Ascent = { try FeatureVisualizationSolutions.ascend($0, from: $1, settings: $2, seed: $3) }
-        let classes = try Implementations.classImages(of: model, targets: [3, 7, 3], settings: settings, seed: 5, height: 28, width: 28,
+        let classes = try Implementations.classImages(of: model, targets: [3, 7, 3], settings: settings, seed: 5, inputShape: [1, 28, 28],
                                                       startGrey: AscentSettings.startGrey, ascend: ascend)
         let reference = try FeatureVisualizationSolutions.classImages(of: model, targets: [3, 7, 3], settings: settings, seed: 5).images
         #expect(classes.shape == reference.shape && classes.data == reference.data)
@@ -105,6 +105,31 @@ struct ImplementationTests {
                                                    meanActivation: { try FeatureVisualizationSolutions.meanActivation(of: $0, at: $1, channel: $2, for: $3) })
         let referenceUnits = try FeatureVisualizationSolutions.unitImages(of: model, layer: "relu2", channels: channels, settings: settings, seed: 9)
         #expect(units.shape == referenceUnits.shape)
+        let worst = zip(units.data, referenceUnits.data).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(worst <= 1e-6, "largest difference \(worst)")
+    }
+
+    @Test("on a colour model the class and unit images are colour images of its input shape, equal to the reference's")
+    func ascentCompositesOnColour() throws {
+        let model = try Fixtures.model("shapes-simplenet")
+        var settings = AscentSettings.regularised
+        settings.steps = 6
+        let ascend: Implementations.Ascent = { try FeatureVisualizationSolutions.ascend($0, from: $1, settings: $2, seed: $3) }
+        let classes = try Implementations.classImages(of: model, targets: [0, 2], settings: settings, seed: 1, inputShape: [3, 32, 32],
+                                                      startGrey: AscentSettings.startGrey, ascend: ascend)
+        let reference = try FeatureVisualizationSolutions.classImages(of: model, targets: [0, 2], settings: settings, seed: 1,
+                                                                      channels: 3, height: 32, width: 32).images
+        #expect(classes.shape == [2, 3, 32, 32] && classes.data == reference.data)
+        // The ascent moved the channels apart: a colour image, not a grey one in three planes.
+        let area = 32 * 32
+        #expect((0..<area).contains { classes.data[$0] != classes.data[area + $0] })
+        let layer = model.children.first { $0.module is ReLU }!.name
+        let units = try Implementations.unitImages(of: model, layer: layer, channels: [1, 0], settings: settings, seed: 2, inputShape: [3, 32, 32],
+                                                   ascend: ascend,
+                                                   meanActivation: { try FeatureVisualizationSolutions.meanActivation(of: $0, at: $1, channel: $2, for: $3) })
+        let referenceUnits = try FeatureVisualizationSolutions.unitImages(of: model, layer: layer, channels: [1, 0], settings: settings, seed: 2,
+                                                                          inputShape: [3, 32, 32])
+        #expect(units.shape == [2, 3, 32, 32])
         let worst = zip(units.data, referenceUnits.data).map { abs($0 - $1) }.max() ?? .infinity
         #expect(worst <= 1e-6, "largest difference \(worst)")
     }

@@ -1,5 +1,6 @@
 import DataFormats
 import Foundation
+import Imaging
 import ModelZoo
 import Testing
 import TensorEngine
@@ -64,6 +65,18 @@ struct ImportCommandTests {
         // Without --image there is nothing to explain: one line says so.
         let noImage = workbook(["explain", "--model", out.path, "--method", "gradcam", "--out", panel.path])
         #expect(noImage.status != 0 && noImage.error.contains("--image FILE"), "\(noImage.error)")
+        // Lesson 08 on the imported network: a class image and a dream of the photo, in colour at 224×224.
+        let classImage = folder.appendingPathComponent("tabby.png"), raw = folder.appendingPathComponent("tabby.npy")
+        let visualized = workbook(["visualize", "--model", out.path, "--class", "281", "--steps", "2", "--out", classImage.path, "--raw", raw.path])
+        #expect(visualized.status == 0, "\(visualized.error)")
+        #expect(try NPY.read(contentsOf: raw).shape == [1, 3, 224, 224])
+        #expect(try PNG.readRGBA(from: classImage).width >= 224)
+        let dream = folder.appendingPathComponent("dream.png")
+        let dreamed = workbook(["dream", "--model", out.path, "--image", Self.photo.path, "--octaves", "1", "--steps", "1", "--out", dream.path])
+        #expect(dreamed.status == 0, "\(dreamed.error)")
+        #expect(try PNG.readRGBA(from: dream).width >= 2 * 224, "the photo beside its dream at layer3, each 224 wide")
+        let tooMany = workbook(["visualize", "--model", out.path, "--all-classes", "--out", classImage.path])
+        #expect(tooMany.status == 2 && tooMany.error.hasSuffix("--all-classes (1000 classes) would ascend 1000 images of 150528 values together (at most 27 at this input size); give --class C"), "\(tooMany.error)")
     }
 
     @Test("a missing tensor, a wrong shape, another model's weights, a file that is not safetensors: one line each, nothing written")
