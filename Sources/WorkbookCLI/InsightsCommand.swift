@@ -23,6 +23,8 @@ enum InsightsCommand: Command {
         OptionSpecification(name: "indices", valueName: "A-B,C,…", help: "which test images (e.g. 0-199 or 3,7,10-12)"),
         OptionSpecification(name: "misclassified", valueName: nil, help: "the first --n misclassified test images"),
         OptionSpecification(name: "n", valueName: "N", help: "how many images: the first N, or the first N misclassified (default 200)", integers: 1...10_000),
+        OptionSpecification(name: "image", valueName: "FILE|DIR", help: "your own PNG or JPEG, or every PNG and JPEG in a folder, instead of test images (prepared as explain --image prepares them)"),
+        OptionSpecification(name: "invert", valueName: nil, help: "with --image: invert first (MNIST models expect white digits on black)"),
         OptionSpecification(name: "methods", valueName: "all|M,M,…", help: "which methods (default all; see workbook explain --list)"),
         Implementations.option,
         OptionSpecification(name: "targets", valueName: "K", help: "the classes precomputed per image: the top K by probability (default 3)", integers: 1...1000),
@@ -33,19 +35,30 @@ enum InsightsCommand: Command {
 
     /// The largest page `insights` writes: 2,000 images × all methods × 3 targets is ~80,000 PNGs.
     static let maxImages = 2_000
-    /// The largest input side the page draws (every map at one pixel per input pixel).
+    /// The largest input side of a page of test images (every map at one pixel per input pixel).
+    /// Your own images (`--image`) may be larger: a photo-sized network's page is made of a few.
     static let maxSide = 64
+    /// The most images of your own on a page for inputs larger than `maxSide` (each takes seconds
+    /// to minutes and a few MB).
+    static let maxLargeImages = 100
+    /// Left out of the default methods for inputs larger than `maxSide` (minutes per image at
+    /// 224×224: thousands of forward passes); named in `--methods`, they run.
+    static let slowOnLargeInputs = ["occlusion", "ablation-cam", "score-cam"]
 
     static func run(_ options: ParsedOptions) throws {
         // Validate every option before loading or computing anything.
         if options.string("indices") != nil && (options.has("misclassified") || options.string("n") != nil) {
             throw CommandLineError(message: "give --indices or --n/--misclassified, not both")
         }
+        if options.string("image") != nil, options.string("indices") != nil || options.has("misclassified") || options.string("n") != nil {
+            throw CommandLineError(message: "--image gives the images; --indices, --n and --misclassified choose test images: give one or the other")
+        }
+        if options.string("image") == nil && options.has("invert") { throw CommandLineError(message: "--invert goes with --image FILE|DIR") }
         let count = try options.int("n", default: 200)!
         var channelCap = try options.int("channel-images", default: 64)!
         let topK = try options.int("targets", default: 3)!
         let code = try Implementations.named(options.string("implementation"))
-        let methods = try selectedMethods(options.string("methods") ?? "all", using: code)
+        var methods = try selectedMethods(options.string("methods") ?? "all", using: code)
         let out = URL(fileURLWithPath: try options.requiredString("out"))
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: out.path, isDirectory: &isFolder), !isFolder.boolValue {
@@ -54,10 +67,18 @@ enum InsightsCommand: Command {
         let loaded = try ModelFile.load(ModelFile.resolve(options.string("model") ?? "mnist-gap"))
         let model = loaded.model, architecture = loaded.architecture
         // The page shows every map of every image at one pixel per input pixel: small test images
-        // (grey digits, colour shapes). A photo-sized network is explored one image at a time.
+        // (grey digits, colour shapes), or a few images of your own for a photo-sized network.
         let shape = architecture.inputShape
-        guard shape.count == 3, shape[0] == 1 || shape[0] == 3, shape[1] <= maxSide, shape[2] <= maxSide else {
-            throw CommandLineError(message: "insights draws grey or colour test images of at most \(maxSide)×\(maxSide) pixels; \(architecture.name) expects \(shape): use workbook explain --image")
+        guard shape.count == 3, shape[0] == 1 || shape[0] == 3 else {
+            throw CommandLineError(message: "insights draws grey or colour images; \(architecture.name) expects \(shape)")
+        }
+        let large = shape[1] > maxSide || shape[2] > maxSide
+        if large && options.string("image") == nil {
+            throw CommandLineError(message: "\(architecture.name) expects \(shape[1])×\(shape[2]) images and has no test set here: give --image FILE|DIR (a photo or a folder of them)")
+        }
+        if large && options.string("methods") == nil {
+            methods.removeAll { slowOnLargeInputs.contains($0.name) }
+            printNow("note: at \(shape[1])×\(shape[2]) the default methods leave out \(slowOnLargeInputs.joined(separator: ", ")) (thousands of forward passes each); name them in --methods to include them")
         }
         // Lesson 08's unit images, which the channel pictures are, are grey 28×28 ascents.
         if shape != [1, 28, 28] && channelCap > 0 {
@@ -67,30 +88,50 @@ enum InsightsCommand: Command {
             printNow("note: no channel pictures for \(architecture.name) (lesson 08's unit images are grey 28×28)")
             channelCap = 0
         }
-        let test = try ModelFile.dataset(for: loaded, split: .test)
         let classes = architecture.classNames.count
-        let indices: [Int]
-        if let text = options.string("indices") {
-            indices = try parseIndices(text, count: test.count)
-        } else if options.has("misclassified") {
-            let (logits, width) = try Evaluation.logits(of: model, on: test)
-            let predicted = try Tensor(shape: [test.count, width], data: logits).argmax()
-            indices = Array((0..<test.count).filter { predicted[$0] != test.labels[$0] }.prefix(count))
-            guard !indices.isEmpty else { throw CommandLineError(message: "\(architecture.name) classifies every test image correctly") }
-        } else {
-            indices = Array(0..<min(count, test.count))
+        // The images: test images (index, label) or your own (position, file name, no label).
+        var inputs: [(index: Int, image: Tensor, label: Int?, name: String?)] = []
+        if let path = options.string("image") {
+            let files = try imageFiles(at: URL(fileURLWithPath: path), limit: large ? maxLargeImages : maxImages)
+            for (position, file) in files.enumerated() {
+                let user = try InputImages.load(file, shape: shape, resizeTo: architecture.resizeTo, invert: options.has("invert"))
+                if files.count <= 5 { printNow(user.description) }
+                inputs.append((position, user.tensor, nil, file.lastPathComponent))
+            }
+            if files.count > 5 { printNow("\(files.count) images from \(path), each prepared as explain --image prepares it") }
         }
-        guard indices.count <= maxImages else {
-            throw CommandLineError(message: "\(indices.count) images is more than insights draws (at most \(maxImages))")
+        let test = options.string("image") == nil ? try ModelFile.dataset(for: loaded, split: .test) : nil
+        if let test {
+            let indices: [Int]
+            if let text = options.string("indices") {
+                indices = try parseIndices(text, count: test.count)
+            } else if options.has("misclassified") {
+                let (logits, width) = try Evaluation.logits(of: model, on: test)
+                let predicted = try Tensor(shape: [test.count, width], data: logits).argmax()
+                indices = Array((0..<test.count).filter { predicted[$0] != test.labels[$0] }.prefix(count))
+                guard !indices.isEmpty else { throw CommandLineError(message: "\(architecture.name) classifies every test image correctly") }
+            } else {
+                indices = Array(0..<min(count, test.count))
+            }
+            guard indices.count <= maxImages else {
+                throw CommandLineError(message: "\(indices.count) images is more than insights draws (at most \(maxImages))")
+            }
+            inputs = try indices.map { ($0, try test.image(at: $0), test.labels[$0], nil) }
         }
-        let first = try test.image(at: indices[0])
-        for index in indices { try FiniteValues.requireOutputs(of: model, images: try test.image(at: index)) { _ in "test image \(index)" } }
+        for input in inputs {
+            try FiniteValues.requireOutputs(of: model, images: input.image) { _ in input.name ?? "test image \(input.index)" }
+        }
+        let first = inputs[0].image
         let shapes = try InsightsPage.layerShapes(model, input: first)
-        let layer = try options.string("layer") ?? ExplainCommand.defaultLayer(of: model, input: first)
-        guard model.children.contains(where: { $0.name == layer }) else {
-            throw CommandLineError(message: "no layer '\(layer)' in \(architecture.name); layers: \(model.children.map(\.name).joined(separator: ", "))")
+        let layer = try options.string("layer") ?? ExplainCommand.defaultLayer(of: loaded, input: first)
+        let named = model.namedModules().map(\.name).filter { !$0.isEmpty }
+        guard named.contains(layer) else {
+            throw CommandLineError(message: "no layer '\(layer)' in \(architecture.name); layers: \(named.joined(separator: ", "))")
         }
         let candidates = options.string("layer") != nil ? [layer] : camLayers(of: model, shapes: shapes)
+        // CAM layers inside a top-level layer (a VGG's features.28, a ResNet's layer4.1): their shapes
+        // for the page's layer picker; the diagram shows their top-level layer.
+        let nested = try InsightsPage.nestedShapes(model, names: candidates.filter { name in !shapes.contains { $0.name == name } }, input: first)
         var layersOf: [String: [String]] = [:]
         for method in methods where method.kind == .layerSpace {
             layersOf[method.name] = method.name == "cam" ? candidates.filter { ExplanationMethods.camApplies(model, layer: $0) } : candidates
@@ -100,10 +141,10 @@ enum InsightsCommand: Command {
         let start = Date()
         var files: [(url: URL, data: Data)] = []
         var records: [InsightsPage.ImageRecord] = []
-        let progress = ProgressBar(total: indices.count, label: "insights", unit: "images")
-        for (done, index) in indices.enumerated() {
-            let (record, pictures) = try explore(model: model, test: test, index: index, methods: usable, layer: layer,
-                                                 layersOf: layersOf, targets: min(topK, classes), code: code)
+        let progress = ProgressBar(total: inputs.count, label: "insights", unit: "images")
+        for (done, input) in inputs.enumerated() {
+            let (record, pictures) = try explore(model: model, image: input.image, index: input.index, label: input.label, name: input.name,
+                                                 methods: usable, layer: layer, layersOf: layersOf, targets: min(topK, classes), code: code)
             records.append(record)
             files += pictures.map { (out.appendingPathComponent($0.path), $0.data) }
             progress.update(done + 1)
@@ -129,24 +170,56 @@ enum InsightsCommand: Command {
         }
         let diagram = try ModelFigures.diagram(model, architecture: architecture)
         let page = InsightsPage(model: architecture.name, classNames: architecture.classNames, methods: usable,
-                                layersOf: layersOf, layer: layer, layers: shapes, channelImages: channelCounts,
+                                layersOf: layersOf, layer: layer, layers: shapes, nestedLayers: nested, channelImages: channelCounts,
                                 images: records, diagram: diagram)
         files += InsightsPage.colourBars().map { (out.appendingPathComponent($0.path), $0.data) }
         files.append((out.appendingPathComponent("index.html"), Data(page.html().utf8)))
         try AtomicFiles.writeTree(files, folder: out)
         let bytes = files.reduce(0) { $0 + $1.data.count }
-        print("wrote \(out.appendingPathComponent("index.html").path): \(indices.count) images, \(usable.count) methods, "
+        print("wrote \(out.appendingPathComponent("index.html").path): \(inputs.count) images, \(usable.count) methods, "
               + "\(files.count) files, " + String(format: "%.1f MB in %.1f s", Double(bytes) / 1e6, Date().timeIntervalSince(start)))
     }
 
     /// The layers CAM-style methods are offered at: convolutions, ReLUs and poolings whose output
     /// is a spatial map `[1, C, h, w]`, in the network's order (mnist-gap: conv1 … relu3, 8 layers).
+    /// Inside a top-level Sequential (a VGG's `features`) its convolutions, ReLUs and poolings
+    /// (`features.0` … `features.30`); inside a ResNet stage each residual block's output, the
+    /// last one by the stage's own name (`layer4.0`, `layer4.1`, `layer4`: ResNet-50's 16 blocks,
+    /// where a picker of its 53 convolutions would mostly show the insides of blocks).
     static func camLayers(of model: Sequential, shapes: [(name: String, shape: [Int])]) -> [String] {
-        model.children.compactMap { name, module in
-            guard module is Conv2d || module is ReLU || module is MaxPool2d || module is AvgPool2d,
-                  shapes.first(where: { $0.name == name })?.shape.count == 3 else { return nil }
-            return name
+        func spatial(_ module: Module) -> Bool { module is Conv2d || module is ReLU || module is MaxPool2d || module is AvgPool2d }
+        return model.children.flatMap { name, module -> [String] in
+            guard shapes.first(where: { $0.name == name })?.shape.count == 3 else { return [] }
+            if spatial(module) { return [name] }
+            guard let inner = module as? Sequential else { return [] }
+            if inner.children.allSatisfy({ $0.module is BasicBlock || $0.module is Bottleneck }) {     // a ResNet stage
+                return inner.children.dropLast().map { "\(name).\($0.name)" } + [name]
+            }
+            return inner.children.filter { spatial($0.module) }.map { "\(name).\($0.name)" }
+            return []
         }
+    }
+
+    /// The PNG and JPEG files `--image` names: the file itself, or those in the folder sorted by
+    /// name (other entries skipped and said in one line). At most `limit`.
+    static func imageFiles(at url: URL, limit: Int) throws -> [URL] {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else {
+            throw CommandLineError(message: "--image: no file or folder \(url.path)")
+        }
+        guard isFolder.boolValue else { return [url] }
+        let names = try FileManager.default.contentsOfDirectory(atPath: url.path).sorted()
+        let images = names.filter { ["png", "jpg", "jpeg"].contains(($0 as NSString).pathExtension.lowercased()) && !$0.hasPrefix(".") }
+        let skipped = names.filter { !images.contains($0) && !$0.hasPrefix(".") }
+        guard !images.isEmpty else { throw CommandLineError(message: "--image: no .png, .jpg or .jpeg file in \(url.path)") }
+        guard images.count <= limit else {
+            throw CommandLineError(message: "--image: \(images.count) images in \(url.path) is more than insights draws at this size (at most \(limit))")
+        }
+        if !skipped.isEmpty {
+            printNow("note: skipped \(skipped.count) file\(skipped.count == 1 ? "" : "s") in \(url.lastPathComponent) that \(skipped.count == 1 ? "is" : "are") not .png, .jpg or .jpeg: "
+                     + skipped.prefix(3).joined(separator: ", ") + (skipped.count > 3 ? ", …" : ""))
+        }
+        return images.map { url.appendingPathComponent($0) }
     }
 
     /// The methods named by `--methods` (`all` or a comma list), in explain's order.
@@ -177,13 +250,13 @@ enum InsightsCommand: Command {
         return result
     }
 
-    /// One test image: its probabilities and feature maps, then every method for each of its top
-    /// classes, CAM-style methods at each of their layers (`layersOf`), the others (guided Grad-CAM
-    /// too) at `layer`. Returns the page's record and the PNGs (paths relative to the page).
-    static func explore(model: Sequential, test: LabeledImages, index: Int, methods: [ExplanationMethod], layer: String,
+    /// One image (`[1, C, H, W]`: test image `index` with its label, or your own, `name`): its
+    /// probabilities and feature maps, then every method for each of its top classes, CAM-style
+    /// methods at each of their layers (`layersOf`), the others (guided Grad-CAM too) at `layer`.
+    /// Returns the page's record and the PNGs (paths relative to the page).
+    static func explore(model: Sequential, image: Tensor, index: Int, label: Int?, name: String? = nil, methods: [ExplanationMethod], layer: String,
                         layersOf: [String: [String]], targets topK: Int,
                         code: Implementations = .standard) throws -> (InsightsPage.ImageRecord, [(path: String, data: Data)]) {
-        let image = try test.image(at: index)
         let pixels = image.data
         let (channels, height, width) = (image.shape[1], image.shape[2], image.shape[3])
         let folder = InsightsPage.folder(of: index)
@@ -225,7 +298,7 @@ enum InsightsCommand: Command {
             }
         }
         let predicted = targets.first!
-        return (.init(index: index, label: test.labels[index], predicted: predicted, probabilities: probabilities,
+        return (.init(index: index, label: label, name: name, predicted: predicted, probabilities: probabilities,
                       targets: Array(targets), maps: maps), pictures)
     }
 

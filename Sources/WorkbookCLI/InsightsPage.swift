@@ -38,7 +38,10 @@ struct InsightsPage {
     }
 
     struct ImageRecord {
-        let index: Int, label: Int, predicted: Int
+        /// A test image's index and label, or for an image of your own its position and file name (no label).
+        let index: Int, label: Int?
+        var name: String? = nil
+        let predicted: Int
         let probabilities: [Float]
         let targets: [Int]
         let maps: [MapRecord]
@@ -52,6 +55,9 @@ struct InsightsPage {
     /// The layer the page opens at (diagram and CAM-style methods), and every layer's output shape.
     let layer: String
     let layers: [(name: String, shape: [Int])]
+    /// CAM layers inside a top-level layer (`features.28`, `layer4.1`) and their output shapes:
+    /// in the layer picker, not in the diagram (which shows the top-level layer holding them).
+    var nestedLayers: [(name: String, shape: [Int])] = []
     /// How many channel pictures each conv/ReLU layer has (absent: none).
     let channelImages: [String: Int]
     let images: [ImageRecord]
@@ -81,6 +87,20 @@ struct InsightsPage {
         return shapes
     }
 
+    /// The output shapes (without the batch axis) of the modules named `names`, at any depth
+    /// (`features.28`, `layer4.1`), in the order given, from one forward pass. A module run more
+    /// than once (a ResNet block's shared ReLU) keeps its last output's shape.
+    static func nestedShapes(_ model: Sequential, names: [String], input: Tensor) throws -> [(name: String, shape: [Int])] {
+        guard !names.isEmpty else { return [] }
+        var found: [String: [Int]] = [:]
+        let handles = try names.map { name in
+            try model.module(named: name).registerForwardHook { _, _, output in found[name] = Array(output.shape.dropFirst()) }
+        }
+        defer { handles.forEach { $0.remove() } }
+        _ = try withNoGrad { try model(input) }
+        return names.compactMap { name in found[name].map { (name, $0) } }
+    }
+
     /// 256×12 pictures of the three colormaps the page uses, left = low end.
     static func colourBars() -> [(path: String, data: Data)] {
         let ramp = (0..<12).flatMap { _ in (0..<256).map { Float($0) / 255 } }
@@ -105,9 +125,9 @@ struct InsightsPage {
             let at = m.kind == .layerSpace ? ",\"layers\":[" + (layersOf[m.name] ?? []).map(s).joined(separator: ",") + "]" : ""
             return "{\"name\":\(s(m.name)),\"slug\":\(s(Self.slug(m.name))),\"kind\":\(s(kind(m)))\(at),\"summary\":\(s(m.summary))}"
         }.joined(separator: ",\n") + "],\n"
-        text += "\"layers\":[" + layers.map { l in
+        text += "\"layers\":[" + (layers.map { ($0, false) } + nestedLayers.map { ($0, true) }).map { l, nested in
             "{\"name\":\(s(l.name)),\"slug\":\(s(Self.slug(l.name))),\"shape\":[" + l.shape.map(String.init).joined(separator: ",") + "]"
-                + ",\"channels\":\(channelImages[l.name] ?? 0)}"
+                + ",\"channels\":\(channelImages[l.name] ?? 0)" + (nested ? ",\"nested\":true" : "") + "}"
         }.joined(separator: ",") + "],\n"
         text += "\"images\":[\n" + images.map { image in
             var maps: [String] = []
@@ -131,7 +151,8 @@ struct InsightsPage {
                 }
                 maps.append("\"\(target)\":{" + entries.joined(separator: ",") + "}")
             }
-            return "{\"index\":\(image.index),\"label\":\(image.label),\"predicted\":\(image.predicted),"
+            return "{\"index\":\(image.index),\"label\":\(image.label.map(String.init) ?? "null"),"
+                + (image.name.map { "\"name\":\(s($0))," } ?? "") + "\"predicted\":\(image.predicted),"
                 + "\"p\":" + HTMLText.numbers(image.probabilities) + ",\"targets\":[" + image.targets.map(String.init).joined(separator: ",")
                 + "],\"maps\":{" + maps.joined(separator: ",") + "}}"
         }.joined(separator: ",\n") + "]}"
@@ -153,17 +174,29 @@ struct InsightsPage {
 
     func html() -> String {
         let e = HTMLText.escape
+        let labelled = images.contains { $0.label != nil }
         let correct = images.filter { $0.label == $0.predicted }.count
         var thumbs = ""
         for (position, image) in images.enumerated() {
             let confidence = String(format: "%.2f", image.probabilities[image.predicted])
-            let wrong = image.label != image.predicted
-            let description = "test image \(image.index), true \(classNames[image.label]), predicted \(classNames[image.predicted]) (\(confidence))"
+            let wrong = image.label.map { $0 != image.predicted } ?? false
+            let description: String, text: String
+            if let label = image.label {
+                description = "test image \(image.index), true \(classNames[label]), predicted \(classNames[image.predicted]) (\(confidence))"
+                text = "#\(image.index) \(classNames[label])→\(classNames[image.predicted])\(wrong ? " ✗" : "") \(confidence)"
+            } else {
+                description = "\(image.name ?? "image \(image.index)"), predicted \(classNames[image.predicted]) (\(confidence))"
+                text = "\(image.name ?? "#\(image.index)") →\(classNames[image.predicted]) \(confidence)"
+            }
             thumbs += "<button type=\"button\" class=\"thumb\(wrong ? " wrong" : "")\" id=\"thumb-\(image.index)\" data-pos=\"\(position)\" "
-                + "data-label=\"\(image.label)\" data-predicted=\"\(image.predicted)\" aria-pressed=\"false\" title=\"\(e(description))\">"
+                + "data-label=\"\(image.label.map(String.init) ?? "")\" data-predicted=\"\(image.predicted)\" aria-pressed=\"false\" title=\"\(e(description))\">"
                 + "<img src=\"\(Self.folder(of: image.index))/input.png\" width=\"56\" height=\"56\" alt=\"\(e(description))\"/>"
-                + "<span>#\(image.index) \(e(classNames[image.label]))→\(e(classNames[image.predicted]))\(wrong ? " ✗" : "") \(confidence)</span></button>\n"
+                + "<span>\(e(text))</span></button>\n"
         }
+        let summary = labelled ? "\(images.count) test images, \(correct) classified correctly."
+            : "\(images.count) image\(images.count == 1 ? "" : "s") of your own (no labels)."
+        let wrongFilter = labelled ? "<label><input type=\"checkbox\" id=\"filter-wrong\"/> wrong only</label>"
+            : "<input type=\"checkbox\" id=\"filter-wrong\" hidden=\"hidden\"/>"
         let classOptions = classNames.enumerated().map { "<option value=\"\($0.offset)\">\(e($0.element))</option>" }.joined()
         let methodButtons = methods.map { m in
             "<button type=\"button\" class=\"method\" id=\"method-\(Self.slug(m.name))\" data-method=\"\(e(m.name))\" aria-pressed=\"false\" title=\"\(e(m.summary))\">\(e(m.name))</button>"
@@ -182,14 +215,14 @@ struct InsightsPage {
         <body>
         <header>
         <h1>Insights: \(e(model))</h1>
-        <p>\(images.count) test images, \(correct) classified correctly. Keys: ← → image, [ ] method, 1–\(images.map(\.targets.count).max() ?? 1) class to explain, comma and full stop the layer of a CAM-style method, Tab to move between controls.</p>
+        <p>\(summary) Keys: ← → image, [ ] method, 1–\(images.map(\.targets.count).max() ?? 1) class to explain, comma and full stop the layer of a CAM-style method, Tab to move between controls.</p>
         <pre id="errors" hidden="hidden"></pre>
         </header>
         <main>
         <section id="browser" aria-label="test images">
         <div class="filters">
         <label>class <select id="filter-class"><option value="all">all</option>\(classOptions)</select></label>
-        <label><input type="checkbox" id="filter-wrong"/> wrong only</label>
+        \(wrongFilter)
         <span id="shown-count" aria-live="polite"></span>
         </div>
         <div id="grid">
@@ -262,7 +295,7 @@ struct InsightsPage {
     figure img { image-rendering: pixelated; }
     #probabilities { min-width: 320px; font-size: 13px; }
     .bar-row { display: flex; align-items: center; gap: 6px; margin: 2px 0; }
-    .bar-label { width: 90px; text-align: right; overflow: hidden; white-space: nowrap; }
+    .bar-label { width: 150px; text-align: right; overflow: hidden; white-space: nowrap; text-overflow: ellipsis; }
     .bar { width: 200px; height: 14px; background: #eee; }
     .bar-fill { height: 100%; background: #7a9cc6; }
     .bar-row.predicted .bar-fill { background: #24405f; }
@@ -324,6 +357,15 @@ struct InsightsPage {
       function method(name) { return D.methods.filter(function (m) { return m.name === name; })[0]; }
       function layer(name) { return D.layers.filter(function (l) { return l.name === name; })[0]; }
       function cls(c) { return D.classes[c]; }
+      // A test image by its index, an image of your own by its file name.
+      function imageName(image) { return image.label === null ? (image.name || "image " + image.index) : "test image " + image.index; }
+      // The diagram's layer for a layer name: itself, or the top-level layer holding a nested one
+      // (features.28 → features, layer4.1 → layer4).
+      function diagramLayer(name) {
+        var l = layer(name);
+        if (l && !l.nested) { return l; }
+        return D.layers.filter(function (t) { return !t.nested && name.indexOf(t.name + ".") === 0; })[0] || D.layers[0];
+      }
       function fmt(x) {
         var a = Math.abs(x);
         if (a !== 0 && (a < 0.001 || a >= 10000)) { return x.toExponential(2); }
@@ -376,10 +418,19 @@ struct InsightsPage {
       function renderProbabilities(image) {
         var box = $("probabilities");
         box.textContent = "";
-        box.setAttribute("aria-label", "class probabilities: " + image.p.map(function (p, c) { return cls(c) + " " + p.toFixed(3); }).join(", "));
-        image.p.forEach(function (p, c) {
+        // Every class as a bar for a few classes; the top ones (and the true class) for many.
+        var shown = image.p.map(function (p, c) { return c; });
+        if (shown.length > 10) {
+          shown.sort(function (a, b) { return image.p[b] - image.p[a] || a - b; });
+          shown = shown.slice(0, 10);
+          if (image.label !== null && shown.indexOf(image.label) < 0) { shown.push(image.label); }
+          box.appendChild(element("div", { "class": "note" }, "top " + 10 + " of " + image.p.length + " classes"));
+        }
+        box.setAttribute("aria-label", "class probabilities: " + shown.map(function (c) { return cls(c) + " " + image.p[c].toFixed(3); }).join(", "));
+        shown.forEach(function (c) {
+          var p = image.p[c];
           var row = element("div", { "class": "bar-row" + (c === image.predicted ? " predicted" : "") + (c === image.label ? " true" : "") });
-          row.appendChild(element("span", { "class": "bar-label" }, cls(c) + (c === image.label ? " (true)" : "")));
+          row.appendChild(element("span", { "class": "bar-label", "title": cls(c) }, cls(c) + (c === image.label ? " (true)" : "")));
           var bar = element("div", { "class": "bar" });
           var fill = element("div", { "class": "bar-fill" });
           fill.style.width = (100 * p).toFixed(1) + "%";
@@ -410,7 +461,7 @@ struct InsightsPage {
         var at = m.kind === "layer" ? " at " + camLayerOf(m) : "";
         var img = $(prefix);
         img.src = mapFile(image, state.target, m, second);
-        img.alt = m.name + at + ", " + what[0] + ", test image " + image.index + ", class " + cls(state.target);
+        img.alt = m.name + at + ", " + what[0] + ", " + imageName(image) + ", class " + cls(state.target);
         $(prefix + "-caption").textContent = m.name + at + ": " + what[0];
         $(prefix + "-bar").src = "img/colorbar-" + what[1] + ".png";
         $(prefix + "-low").textContent = fmt(values[second ? 2 : 0]);
@@ -424,7 +475,7 @@ struct InsightsPage {
           var button = element("button", { "type": "button", "id": "all-" + m.slug, "aria-pressed": String(m.name === state.method), "title": m.summary });
           var at = m.kind === "layer" ? " at " + camLayerOf(m) : "";
           button.appendChild(element("img", { "src": mapFile(image, state.target, m, false), "width": "84", "height": "84",
-            "alt": m.name + at + " for test image " + image.index + ", class " + cls(state.target) }));
+            "alt": m.name + at + " for " + imageName(image) + ", class " + cls(state.target) }));
           button.appendChild(document.createTextNode(m.name + at));
           button.addEventListener("click", function () { state.method = m.name; render(); });
           box.appendChild(button);
@@ -438,7 +489,7 @@ struct InsightsPage {
           var values = mapValues(image, m);
           var figure = element("figure", { "id": "adversarial-" + m.slug });
           figure.appendChild(element("img", { "src": mapFile(image, state.target, m, false), "width": "112", "height": "112",
-            "alt": m.name + " adversarial image of test image " + image.index }));
+            "alt": m.name + " adversarial image of " + imageName(image) }));
           figure.appendChild(element("figcaption", {}, m.name + " (away from " + cls(state.target) + "): predicted "
             + cls(values[4]) + " (" + values[5].toFixed(3) + ")" + (values[4] !== state.target ? " — fooled" : " — held")));
           box.appendChild(figure);
@@ -447,11 +498,11 @@ struct InsightsPage {
       }
 
       function renderLayer(image) {
-        var l = layer(state.layer) || D.layers[0];
+        var l = diagramLayer(state.layer);
         layerBoxes.forEach(function (g) { g.classList.toggle("selected", g.getAttribute("data-layer") === l.name); });
         var img = $("layer-maps");
         img.src = folder(image) + "layer-" + l.slug + ".png";
-        img.alt = "feature maps of layer " + l.name + " for test image " + image.index;
+        img.alt = "feature maps of layer " + l.name + " for " + imageName(image);
         $("layer-caption").textContent = l.name + ": output " + l.shape.join("×") + (l.shape.length === 3 ? ", one tile per channel, each scaled min–max" : ", one cell per unit");
         var pictures = $("channel-images"), caption = $("channel-caption");
         if (l.channels > 0) {
@@ -481,7 +532,7 @@ struct InsightsPage {
         box.appendChild(element("span", { "class": "note" }, "layer of " + m.name + ":"));
         m.layers.forEach(function (name) {
           var l = layer(name);
-          var label = m.name + " at layer " + name + " (" + l.shape.join("×") + ") for test image " + image.index + ", class " + cls(state.target);
+          var label = m.name + " at layer " + name + " (" + l.shape.join("×") + ") for " + imageName(image) + ", class " + cls(state.target);
           var button = element("button", { "type": "button", "class": "cam-layer", "id": "camlayer-" + l.slug, "data-layer": name,
             "aria-pressed": String(name === shown), "title": "show " + m.name + " at " + name });
           button.appendChild(element("img", { "src": mapFile(image, state.target, m, false, name), "width": "42", "height": "42", "alt": label }));
@@ -501,11 +552,12 @@ struct InsightsPage {
         var m = method(state.method);
         thumbs.forEach(function (b) { b.setAttribute("aria-pressed", String(Number(b.getAttribute("data-pos")) === state.pos)); });
         methodButtons.forEach(function (b) { b.setAttribute("aria-pressed", String(b.getAttribute("data-method") === state.method)); });
-        $("detail-title").textContent = "Test image " + image.index + ": true " + cls(image.label) + ", predicted "
-          + cls(image.predicted) + " (" + image.p[image.predicted].toFixed(3) + ")" + (image.label !== image.predicted ? " — misclassified" : "");
+        var predicted = "predicted " + cls(image.predicted) + " (" + image.p[image.predicted].toFixed(3) + ")";
+        $("detail-title").textContent = image.label === null ? imageName(image) + ": " + predicted
+          : "Test image " + image.index + ": true " + cls(image.label) + ", " + predicted + (image.label !== image.predicted ? " — misclassified" : "");
         var input = $("detail-input");
         input.src = folder(image) + "input.png";
-        input.alt = "test image " + image.index + ", true class " + cls(image.label);
+        input.alt = image.label === null ? imageName(image) : "test image " + image.index + ", true class " + cls(image.label);
         renderProbabilities(image);
         renderTargets(image);
         renderCamLayers(image, m);

@@ -79,6 +79,50 @@ struct ImportCommandTests {
         #expect(tooMany.status == 2 && tooMany.error.hasSuffix("--all-classes (1000 classes) would ascend 1000 images of 150528 values together (at most 27 at this input size); give --class C"), "\(tooMany.error)")
     }
 
+    /// ResNet-18 imported into `folder` (deterministic weights), for the tests that need a photo-sized network.
+    static func importedResNet18(in folder: URL) throws -> URL {
+        let weights = folder.appendingPathComponent("resnet18.safetensors"), out = folder.appendingPathComponent("imported.safetensors")
+        try Data(try stateDictionaryFile()).write(to: weights)
+        let (status, error) = workbook(["import", "--torchvision", "resnet18", "--weights", weights.path, "--out", out.path])
+        try #require(status == 0, "\(error)")
+        return out
+    }
+
+    @Test("insights --image on an imported ResNet-18: 224×224 maps, Grad-CAM at each residual block (the layer picker of a deep network), top-10 probabilities of 1000")
+    func insightsOnAPhotoSizedNetwork() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let model = try Self.importedResNet18(in: folder)
+        let page = folder.appendingPathComponent("page")
+        let result = workbook(["insights", "--model", model.path, "--image", Self.photo.path, "--methods", "saliency,gradcam", "--targets", "1", "--out", page.path])
+        try #require(result.status == 0, "\(result.error)")
+        let html = try String(contentsOf: page.appendingPathComponent("index.html"), encoding: .utf8)
+        #expect(HTMLChecker(html).problems.isEmpty)
+        let data = try InsightsTests.data(html)
+        #expect(data["layer"] as? String == "layer4")
+        let methods = try #require(data["methods"] as? [[String: Any]])
+        let layers = try #require(methods.first { $0["name"] as? String == "gradcam" }?["layers"] as? [String])
+        #expect(layers == ["conv1", "relu", "maxpool", "layer1.0", "layer1", "layer2.0", "layer2", "layer3.0", "layer3", "layer4.0", "layer4"])
+        let shapes = try #require(data["layers"] as? [[String: Any]])
+        let nested = shapes.filter { $0["nested"] as? Bool == true }
+        #expect(nested.map { $0["name"] as? String } == ["layer1.0", "layer2.0", "layer3.0", "layer4.0"])
+        #expect(nested.last?["shape"] as? [Int] == [512, 7, 7])
+        let image = try #require((data["images"] as? [[String: Any]])?.first)
+        #expect(image["name"] as? String == "chelsea.jpg" && image["label"] is NSNull)
+        #expect((image["p"] as? [Double])?.count == 1000)
+        let target = try #require((image["targets"] as? [Int])?.first)
+        for at in layers {
+            let file = page.appendingPathComponent("img/00000/" + InsightsPage.mapStem(target: target, method: "gradcam", layer: at) + ".png")
+            #expect(FileManager.default.fileExists(atPath: file.path), "no Grad-CAM picture at \(at)")
+        }
+        let saliency = try PNG.readRGBA(from: page.appendingPathComponent("img/00000/" + InsightsPage.mapStem(target: target, method: "saliency", layer: nil) + ".png"))
+        #expect(saliency.width == 224 && saliency.height == 224)
+        // Without --image a network with no test set here is refused in one line.
+        let noImage = workbook(["insights", "--model", model.path, "--out", folder.appendingPathComponent("x").path])
+        #expect(noImage.status != 0 && noImage.error.hasSuffix("resnet18 expects 224×224 images and has no test set here: give --image FILE|DIR (a photo or a folder of them)"), "\(noImage.error)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("x").path))
+    }
+
     @Test("a missing tensor, a wrong shape, another model's weights, a file that is not safetensors: one line each, nothing written")
     func refusals() throws {
         let folder = try scratchFolder()

@@ -193,6 +193,27 @@ struct InsightsBrowserTests {
         #expect(HeadlessBrowser.attribute("aria-pressed", ofElement: "thumb-2", in: clicked.dom) == "true")
     }
 
+    @Test("Chromium runs the explorer of an imported ResNet-18 on a photo: picking a residual block for Grad-CAM shows its map, the diagram its stage, the top 10 of 1000 classes",
+          .enabled(if: HeadlessBrowser.path != nil, "no headless Chromium: apt-get install -y chromium (or set CHROMIUM=/path/to/chrome) to run this test"))
+    func photoSizedNetwork() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let model = try ImportCommandTests.importedResNet18(in: folder)
+        let page = folder.appendingPathComponent("page")
+        let result = workbook(["insights", "--model", model.path, "--image", ImportCommandTests.photo.path, "--methods", "saliency,gradcam", "--targets", "1", "--out", page.path])
+        try #require(result.status == 0, "\(result.error)")
+        let url = page.appendingPathComponent("index.html").absoluteString
+        let clicked = try HeadlessBrowser.dumpDOM(url + "#click=method-gradcam,camlayer-layer3_0")
+        #expect(clicked.console.isEmpty && clicked.dom.contains("data-errors=\"0\""), "\(clicked.console.prefix(3))")
+        #expect(clicked.dom.contains("data-ready=\"true\""))
+        let shown = try #require(HeadlessBrowser.attribute("src", ofElement: "focus-primary", in: clicked.dom))
+        #expect(shown.hasPrefix("img/00000/c") && shown.hasSuffix("-gradcam-at-layer3_0.png"), "\(shown)")
+        #expect(HeadlessBrowser.attribute("data-cam-layer", ofElement: "detail", in: clicked.dom) == "layer3.0")
+        #expect(HeadlessBrowser.attribute("src", ofElement: "layer-maps", in: clicked.dom) == "img/00000/layer-layer3.png")
+        #expect(clicked.dom.contains("top 10 of 1000 classes"))
+        #expect(clicked.dom.contains("chelsea.jpg: predicted "))
+    }
+
     @Test("Firefox runs the page without errors, and picking conv1 for Grad-CAM (a click, or layer= in the address) shows explain's conv1 map",
           .enabled(if: HeadlessFirefox.path != nil, "no headless Firefox: apt-get install -y firefox-esr (or set FIREFOX=/path/to/firefox) to run this test"))
     func firefox() throws {

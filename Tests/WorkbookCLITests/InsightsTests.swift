@@ -193,6 +193,63 @@ struct InsightsTests {
         #expect(refused.status != 0 && refused.error.contains("give --channel-images 0"), "\(refused.error)")
     }
 
+    @Test("--image DIR: every PNG and JPEG of a folder in name order (anything else skipped, said once), no labels, explain --image's input")
+    func imagesOfYourOwn() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let photos = folder.appendingPathComponent("photos")
+        try FileManager.default.createDirectory(at: photos, withIntermediateDirectories: true)
+        let jpeg = UserImageTests.photo
+        try FileManager.default.copyItem(at: jpeg, to: photos.appendingPathComponent("b-photo.jpg"))
+        let drawn = RGBAImage(width: 40, height: 30, fill: RGBA(200, 40, 40))
+        try Data(PNG.encode(drawn)).write(to: photos.appendingPathComponent("a-red.PNG"))
+        try Data("not an image".utf8).write(to: photos.appendingPathComponent("notes.txt"))
+        let page = folder.appendingPathComponent("page")
+        let result = workbook(["insights", "--model", "shapes-simplenet", "--image", photos.path, "--methods", "saliency,gradcam", "--targets", "2", "--out", page.path])
+        #expect(result.status == 0, "\(result.error)")
+        #expect(try InsightsCommand.imageFiles(at: photos, limit: 10).map(\.lastPathComponent) == ["a-red.PNG", "b-photo.jpg"])
+        #expect(throws: CommandLineError.self) { try InsightsCommand.imageFiles(at: photos, limit: 1) }
+        let (html, checker) = try Self.page(in: page)
+        #expect(checker.problems.isEmpty, "\(checker.problems.prefix(5))")
+        #expect(html.contains("2 images of your own (no labels)."))
+        let images = try #require(try Self.data(html)["images"] as? [[String: Any]])
+        #expect(images.map { $0["name"] as? String } == ["a-red.PNG", "b-photo.jpg"])
+        #expect(images.allSatisfy { $0["label"] is NSNull })
+        // What the page shows as the input is what explain --image gives the model.
+        let loaded = try ModelFile.load(ModelFile.shippedURL("shapes-simplenet"))
+        let user = try InputImages.load(photos.appendingPathComponent("b-photo.jpg"), shape: [3, 32, 32], invert: false)
+        let input = try PNG.readRGBA(from: page.appendingPathComponent("img/00001/input.png"))
+        #expect(input.pixels == (try Render.image(user.tensor.data, channels: 3, width: 32, height: 32, upscale: 1)).pixels)
+        let p = try #require(images[1]["p"] as? [Double])
+        let expected = try withNoGrad { try loaded.model(user.tensor).softmax() }.data
+        #expect(zip(p, expected).allSatisfy { abs($0 - Double($1)) < 1e-4 })
+    }
+
+    @Test("--image refusals: with --n, --invert without --image, a folder without images, a missing path", arguments: [
+        (["--image", "PHOTOS", "--n", "3"], "--image gives the images; --indices, --n and --misclassified choose test images: give one or the other"),
+        (["--indices", "0", "--invert"], "--invert goes with --image FILE|DIR"),
+        (["--image", "PHOTOS"], "--image: no .png, .jpg or .jpeg file in PHOTOS"),
+        (["--image", "PHOTOS/missing.jpg"], "--image: no file or folder PHOTOS/missing.jpg"),
+    ])
+    func imageRefusals(arguments: [String], message: String) throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let photos = folder.appendingPathComponent("photos")
+        try FileManager.default.createDirectory(at: photos, withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: photos.appendingPathComponent("readme.txt"))
+        let result = workbook(["insights", "--model", "mnist-gap", "--out", folder.appendingPathComponent("page").path]
+                              + arguments.map { $0.replacingOccurrences(of: "PHOTOS", with: photos.path) })
+        #expect(result.status != 0)
+        #expect(result.error.hasSuffix(message.replacingOccurrences(of: "PHOTOS", with: photos.path)), "\(result.error)")
+        #expect(contents(folder) == ["photos"])
+    }
+
+    @Test("the methods left out by default on photo-sized inputs are methods explain has")
+    func slowMethodsExist() {
+        let names = ExplanationMethods.all(using: .standard).map(\.name)
+        #expect(InsightsCommand.slowOnLargeInputs.allSatisfy(names.contains))
+    }
+
     @Test("the page's picture for (image, method, class, layer) is the one workbook explain draws", arguments: [
         ("saliency", "saliency", nil), ("gradcam++", "gradcampp", "relu3"), ("gradcam++", "gradcampp", "pool1"), ("cam", "cam", "relu3"),
         ("score-cam", "score-cam", "conv2"), ("occlusion", "occlusion", nil), ("pgd", "pgd", nil),
