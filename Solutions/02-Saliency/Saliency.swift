@@ -49,6 +49,24 @@ func inputGradient(of model: Module, inputs: Tensor, targets: [Int], operation: 
     return (try x.grad.orThrow("no gradient reached the input"), logits.detached())
 }
 
+/// `inputGradient(…).gradient` computed in passes of whole blocks of the N images, each within
+/// `MemoryBudget` (IG's steps or SmoothGrad's samples of a 224×224 photo through an ImageNet
+/// network); the lessons' small batches run in one pass, as before.
+func inputGradientInPasses(of model: Module, inputs: Tensor, targets: [Int], operation: String) throws -> Tensor {
+    let rows = inputs.shape.first ?? 0, n = max(targets.count, 1)
+    let perPass = try MemoryBudget.rowsPerPass(of: model, batch: inputs)
+    guard perPass < rows else { return try inputGradient(of: model, inputs: inputs, targets: targets, operation: operation).gradient }
+    // Passes start at multiples of N, so row r keeps its image's target, targets[r % N].
+    let block = max(n, perPass / n * n)
+    var data: [Float] = []
+    data.reserveCapacity(inputs.count)
+    for start in stride(from: 0, to: rows, by: block) {
+        let part = try inputs.sliced(axis: 0, start..<min(rows, start + block))
+        data += try inputGradient(of: model, inputs: part, targets: targets, operation: operation).gradient.data
+    }
+    return try Tensor(shape: inputs.shape, data: data)
+}
+
 // MARK: - Exercise 2.1
 
 /// Exercise 2.1 (reference): ∂y_c/∂x, signed, with the shape of `images`.
@@ -103,7 +121,7 @@ public func smoothGrad(of model: Module, images: Tensor, targets: [Int], samples
         }
     }
     let batch = try Tensor(shape: noise.shape, data: noisy)
-    let gradients = try inputGradient(of: model, inputs: batch, targets: targets, operation: "smoothGrad").gradient
+    let gradients = try inputGradientInPasses(of: model, inputs: batch, targets: targets, operation: "smoothGrad")
     var mean = [Float](repeating: 0, count: n * size)
     for s in 0..<samples {
         for q in 0..<(n * size) { mean[q] += gradients.data[s * n * size + q] }
@@ -187,14 +205,15 @@ public func integratedGradients(of model: Module, images: Tensor, targets: [Int]
     let x = images.data, b = reference.data
     let difference = zip(x, b).map { $0 - $1 }
 
-    // Every point of every path in one batch, step-major: row s·N + i is x′ᵢ + αₛ (xᵢ − x′ᵢ).
+    // Every point of every path in one batch, step-major: row s·N + i is x′ᵢ + αₛ (xᵢ − x′ᵢ)
+    // (through the network in passes within `MemoryBudget` for photo-sized inputs).
     var path = [Float](repeating: 0, count: alphas.count * total)
     for (s, alpha) in alphas.enumerated() {
         let a = Float(alpha)
         for q in 0..<total { path[s * total + q] = b[q] + a * difference[q] }
     }
     let batch = try Tensor(shape: [alphas.count * n] + Array(images.shape.dropFirst()), data: path)
-    let gradients = try inputGradient(of: model, inputs: batch, targets: targets, operation: "integratedGradients").gradient
+    let gradients = try inputGradientInPasses(of: model, inputs: batch, targets: targets, operation: "integratedGradients")
 
     var summed = [Float](repeating: 0, count: total)
     for (s, weight) in weights.enumerated() {

@@ -216,7 +216,8 @@ enum BenchCommand: Command {
         // times torchvision, captum and pytorch-grad-cam. Minutes of work: only with --only 224.
         if let only, "224".contains(only) || only.contains("224") {
             for (name, layer) in [("resnet50", "layer4"), ("vgg16", "features.29")] {
-                let rowNames = ["forward", "saliency", "Grad-CAM \(layer)", "Integrated Gradients 32 steps", "occlusion 16x16 stride 8"]
+                let rowNames = ["forward", "saliency", "Grad-CAM \(layer)", "Integrated Gradients 32 steps", "occlusion 16x16 stride 8",
+                                "Integrated Gradients 32 steps in one pass"]
                     .map { "224 \(name) \($0)" }
                 guard rowNames.contains(where: wanted) else { continue }
                 let architecture = try Torchvision.architecture(named: name, classNames: (0..<1000).map { "\($0)" })
@@ -235,6 +236,16 @@ enum BenchCommand: Command {
                     rows.append(row(rowNames[3], try time(runs: heavy) {
                         _ = try integratedGradients(of: model, images: photo, targets: [3], steps: 32).attributions
                     }, scale: 1, unit: "s"))
+                }
+                // The same with every step in one pass (no memory budget), for what the passes cost:
+                // only when asked by name (--only "one pass"), so that the peak memory printed below
+                // is the budgeted run's otherwise.
+                if wanted(rowNames[5]) && only.contains("one pass") {
+                    try MemoryBudget.$activationBytes.withValue(Int.max / 4) {
+                        rows.append(row(rowNames[5], try time(runs: heavy) {
+                            _ = try integratedGradients(of: model, images: photo, targets: [3], steps: 32).attributions
+                        }, scale: 1, unit: "s"))
+                    }
                 }
                 if wanted(rowNames[4]) {
                     rows.append(row(rowNames[4], try time(runs: 1, warmUp: false) {
