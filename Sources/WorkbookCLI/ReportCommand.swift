@@ -3,6 +3,7 @@ import Foundation
 import Imaging
 import LessonSupport
 import ModelZoo
+import TensorEngine
 
 /// `workbook report`: a handout per lesson — what a student hands in. Each is one HTML page with
 /// the lesson's title, the score `workbook grade` gave each exercise, and the lesson README's
@@ -11,6 +12,10 @@ import ModelZoo
 /// folder can be zipped and handed in. Beside each page the same handout as a PDF (`NN-Topic.pdf`,
 /// written by `PDFDocument`: Helvetica text, the figures' PNGs embedded as they are), for courses
 /// that ask for a PDF; both are always written, so there is no option to forget.
+///
+/// With `--image FILE` (a PNG or JPEG of your own, prepared as `explain --image` prepares it) each
+/// handout of a lesson whose methods `explain` runs (02–07, 10) also shows that lesson's methods
+/// on your image — by the code `--implementation` names: yours in the student edition.
 enum ReportCommand: Command {
     static let name = "report"
     static let summary = "Handouts: per lesson an HTML page with the score, the lesson's figures text, your figures beside the reference."
@@ -18,7 +23,23 @@ enum ReportCommand: Command {
         OptionSpecification(name: "lesson", valueName: "N", help: "only lesson N", integers: 1...99),
         OptionSpecification(name: "grades", valueName: "DIR", help: "the folder workbook grade wrote (default grade-report): results.json and student-figures/"),
         OptionSpecification(name: "out", valueName: "DIR", help: "where the handouts go", required: true),
+        OptionSpecification(name: "image", valueName: "FILE", help: "your own PNG or JPEG: each lesson's methods on it, in its handout"),
+        OptionSpecification(name: "model", valueName: "M", help: "with --image: the model explained (default mnist-gap; a shipped name or a file)"),
+        OptionSpecification(name: "invert", valueName: nil, help: "with --image: invert it first (MNIST models expect white digits on black)"),
+        Implementations.option,
     ]
+
+    /// The methods of `explain` each lesson teaches (the rest have none to run on an image).
+    static let methodsOfLesson: [Int: [String]] = [
+        2: ["saliency", "gradient-x-input", "smoothgrad", "integrated-gradients"], 3: ["occlusion"], 4: ["cam"],
+        5: ["gradcam", "gradcam++"], 6: ["guided-backprop", "deconvnet", "guided-gradcam"], 7: ["fgsm", "pgd"],
+        10: ["ablation-cam", "score-cam"],
+    ]
+
+    /// A lesson's methods on the user's image: the panel's PNG and the lines that say what it shows.
+    struct YourImage {
+        let path: String, png: Data, text: String
+    }
 
     static func run(_ options: ParsedOptions) throws {
         let lessons = try Course.selected(try options.int("lesson"))
@@ -26,13 +47,28 @@ enum ReportCommand: Command {
         let out = URL(fileURLWithPath: try options.requiredString("out"))
         let root = try DatasetFiles.root()
         let statuses = try readStatuses(grades.appendingPathComponent("results.json"))
+        if options.string("image") == nil {
+            if options.string("model") != nil { throw CommandLineError(message: "--model goes with --image FILE") }
+            if options.has("invert") { throw CommandLineError(message: "--invert goes with --image FILE") }
+        }
+        let explained = try options.string("image").map { path in
+            try ImageUnderExplanation(path: path, model: options.string("model") ?? "mnist-gap", invert: options.has("invert"),
+                                      code: try Implementations.named(options.string("implementation")))
+        }
         var files: [(url: URL, data: Data)] = []
         var index = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/><title>Workbook handouts</title></head><body>\n<h1>Workbook handouts</h1>\n<ul>\n"
         for lesson in lessons {
             let readme = try String(contentsOf: root.appendingPathComponent(lesson.readme), encoding: .utf8)
             var copies: [(url: URL, data: Data)] = []
             var pictures: [String: Data] = [:]
-            let page = handout(lesson, readme: readme, statuses: statuses) { kind, name in
+            let yourImage = try explained.flatMap { explained in
+                try methodsOfLesson[lesson.number].map { names in
+                    let (png, text) = try explained.panel(methods: names)
+                    return YourImage(path: "figures/\(lesson.folder)/your-image.png", png: png, text: text)
+                }
+            }
+            if let yourImage { files.append((out.appendingPathComponent(yourImage.path), yourImage.png)) }
+            let page = handout(lesson, readme: readme, statuses: statuses, yourImage: yourImage) { kind, name in
                 // The figure's copy next to the page: figures/LESSON/{reference,yours}-NAME.
                 let source = kind == "reference" ? root.appendingPathComponent("Lessons/\(lesson.folder)/figures/\(name)")
                     : grades.appendingPathComponent("student-figures/\(lesson.folder)/\(name)")
@@ -47,7 +83,7 @@ enum ReportCommand: Command {
             }
             files += copies
             files.append((out.appendingPathComponent("\(lesson.folder).html"), Data(page.utf8)))
-            let pdf = pdfHandout(lesson, readme: readme, statuses: statuses) { kind, name in
+            let pdf = pdfHandout(lesson, readme: readme, statuses: statuses, yourImage: yourImage) { kind, name in
                 pictures["figures/\(lesson.folder)/\(kind)-\(name)"]
             }
             files.append((out.appendingPathComponent("\(lesson.folder).pdf"), Data(pdf)))
@@ -75,7 +111,7 @@ enum ReportCommand: Command {
     }
 
     /// One lesson's page. `figure(kind, name)` copies a figure and returns its relative path, or nil.
-    static func handout(_ lesson: LessonDeclaration, readme: String, statuses: [String: String],
+    static func handout(_ lesson: LessonDeclaration, readme: String, statuses: [String: String], yourImage: YourImage? = nil,
                         figure: (_ kind: String, _ name: String) -> String?) -> String {
         let e = HTMLText.escape
         let lines = readme.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
@@ -105,6 +141,10 @@ enum ReportCommand: Command {
                 html += "<li>\(e(exercise.number)) \(e(exercise.title)): <span class=\"\(status == "done" ? "done" : "other")\">\(e(status))</span></li>\n"
             }
             html += "</ul>\n"
+        }
+        if let yourImage {
+            html += "<h2>Your image</h2>\n<p>" + yourImage.text.split(separator: "\n").map { e(String($0)) }.joined(separator: "<br/>") + "</p>\n"
+            html += "<div class=\"pair\"><figure><img src=\"\(e(yourImage.path))\" alt=\"this lesson's methods on your image\"/></figure></div>\n"
         }
         // The README's Figures section: its paragraphs, and each reference figure beside yours.
         guard let (start, end) = figuresSection(lines) else { return html + "</body></html>\n" }
@@ -151,7 +191,7 @@ enum ReportCommand: Command {
     /// markers removed) with, for each figure, yours and then the reference, each scaled to the
     /// text block's width. `figure(kind, name)` gives a figure's PNG bytes, or nil if absent; a
     /// figure that cannot be embedded (not an 8-bit PNG) is named with the reason instead.
-    static func pdfHandout(_ lesson: LessonDeclaration, readme: String, statuses: [String: String],
+    static func pdfHandout(_ lesson: LessonDeclaration, readme: String, statuses: [String: String], yourImage: YourImage? = nil,
                            figure: (_ kind: String, _ name: String) -> Data?) -> [UInt8] {
         let lines = readme.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let title = lines.first.map { String($0.drop { $0 == "#" || $0 == " " }) } ?? lesson.folder
@@ -164,6 +204,15 @@ enum ReportCommand: Command {
             pdf.paragraph("Score: \(done) of \(lesson.exercises.count) exercises done.", bold: true)
             for exercise in lesson.exercises {
                 pdf.paragraph("\(exercise.number) \(exercise.title): \(statuses[exercise.number] ?? "not graded")")
+            }
+        }
+        if let yourImage {
+            pdf.heading("Your image", level: 2)
+            for line in yourImage.text.split(separator: "\n") { pdf.paragraph(String(line)) }
+            do {
+                try pdf.image(png: [UInt8](yourImage.png), caption: "this lesson's methods on your image")
+            } catch {
+                pdf.paragraph("your image could not be embedded: \(error)")
             }
         }
         guard let (start, end) = figuresSection(lines) else { return pdf.bytes() }
@@ -216,5 +265,58 @@ enum ReportCommand: Command {
         if code { html += "</code>" }
         if bold { html += "</b>" }
         return html
+    }
+}
+
+/// The image `report --image` explains: loaded once, then each lesson's methods drawn on it as
+/// `explain --image --method M` draws them (the photo, what the model sees, one map per method).
+struct ImageUnderExplanation {
+    let loaded: ModelFile.Loaded
+    let user: InputImages.UserImage
+    let name: String
+    let code: Implementations
+    let target: Int, layer: String
+
+    init(path: String, model: String, invert: Bool, code: Implementations) throws {
+        loaded = try ModelFile.load(ModelFile.resolve(model))
+        let url = URL(fileURLWithPath: path)
+        user = try InputImages.load(url, shape: loaded.architecture.inputShape, resizeTo: loaded.architecture.resizeTo, invert: invert)
+        name = url.lastPathComponent
+        self.code = code
+        let (model, image, file) = (loaded.model, user.tensor, url.lastPathComponent)
+        try FiniteValues.requireOutputs(of: model, images: image) { _ in file }
+        target = try withNoGrad { try model(image).softmax() }.argmax()[0]
+        layer = try ExplainCommand.defaultLayer(of: loaded, input: image)
+    }
+
+    /// The panel of `methods` (names of `ExplanationMethods.all`) and what it shows, in lines.
+    /// A method whose exercise is not started is named, not drawn; CAM where it does not apply is left out.
+    func panel(methods names: [String]) throws -> (png: Data, text: String) {
+        let model = loaded.model
+        let input = try ExplainCommand.InputPicture(user.tensor, mask: nil)
+        let upscale = max(1, user.photo.width / input.width)
+        var cells: [(image: RGBAImage, caption: String)] = [
+            (user.photo, "your image"),
+            (try Render.image(input.pixels, channels: input.channels, width: input.width, height: input.height, upscale: upscale), "what the model sees"),
+        ]
+        var notes: [String] = []
+        for method in ExplanationMethods.all(using: code) where names.contains(method.name) {
+            if method.name == "cam" && !ExplanationMethods.camApplies(model, layer: layer) {
+                notes.append("cam is left out: \(loaded.architecture.name) has no global average pooling right after \(layer)")
+                continue
+            }
+            do {
+                let map = try method.compute(model, user.tensor, target, layer)
+                cells.append((try ExplainCommand.picture(of: map, method: method, input: input, code: code, photo: user.photo), method.name))
+            } catch let failure as ExerciseNotStartedFailure {
+                notes.append("\(method.name) is not drawn: \(failure)")
+            }
+        }
+        let classes = loaded.architecture.classNames
+        let className = target < classes.count ? classes[target] : "\(target)"
+        let text = ([user.description,
+                     "\(loaded.architecture.name) predicts \(className); each map explains that class, CAM-style maps at \(layer), computed by the \(code.name) code."]
+                    + notes).joined(separator: "\n")
+        return (Data(PNG.encode(ImageGrid.render(cells, columns: min(cells.count, 4), title: nil))), text)
     }
 }

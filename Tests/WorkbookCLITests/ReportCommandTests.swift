@@ -1,5 +1,6 @@
 import Course
 import Foundation
+import Imaging
 import ModelZoo
 import Testing
 import TestSupport
@@ -116,6 +117,39 @@ struct ReportCommandTests {
             let pdf = try Data(contentsOf: out.appendingPathComponent("\(lesson.folder).pdf"))
             #expect(String(decoding: pdf.map { $0 < 128 ? $0 : 63 }, as: UTF8.self).contains("/Subtype /Image"), "\(lesson.folder)'s PDF has no figure")
         }
+    }
+
+    @Test("report --image: each lesson that explains shows its methods on your image (HTML and PDF); lessons without methods do not; --model without --image refused")
+    func yourImage() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let out = folder.appendingPathComponent("handouts")
+        let photo = UserImageTests.photo.path
+        let result = workbook(["report", "--grades", folder.appendingPathComponent("none").path, "--image", photo, "--invert", "--out", out.path])
+        #expect(result.status == 0, "\(result.error)")
+        for lesson in Course.lessons {
+            let html = try String(contentsOf: out.appendingPathComponent("\(lesson.folder).html"), encoding: .utf8)
+            let picture = out.appendingPathComponent("figures/\(lesson.folder)/your-image.png")
+            let methods = ReportCommand.methodsOfLesson[lesson.number]
+            #expect(html.contains("<h2>Your image</h2>") == (methods != nil), "\(lesson.folder)")
+            #expect(FileManager.default.fileExists(atPath: picture.path) == (methods != nil), "\(lesson.folder)")
+            guard let methods else { continue }
+            #expect(html.contains("baseline-420-large.jpg: 131×97 JPEG → grey"), "\(lesson.folder)")
+            // The photo, what the model sees, then one cell per method, four to a row.
+            let panel = try PNG.readRGBA(from: picture)
+            let cells = 2 + methods.count
+            #expect(panel.height > (cells > 4 ? 2 : 1) * 99 && panel.height < (cells > 4 ? 3 : 2) * 99 + 60, "\(lesson.folder): \(panel.height) high for \(cells) cells")
+            let pdf = try Data(contentsOf: out.appendingPathComponent("\(lesson.folder).pdf"))
+            #expect(String(decoding: pdf.map { $0 < 128 ? $0 : 63 }, as: UTF8.self).contains("Your image"))
+        }
+        // Lesson 05's panel holds the Grad-CAM map explain --image draws.
+        let explained = folder.appendingPathComponent("gradcam.png")
+        #expect(workbook(["explain", "--image", photo, "--invert", "--method", "gradcam", "--out", explained.path]).status == 0)
+        let single = try PNG.readRGBA(from: explained)
+        let panel = try PNG.readRGBA(from: out.appendingPathComponent("figures/05-GradCAM/your-image.png"))
+        #expect(single.width > 99 && panel.width > single.width)
+        let refused = workbook(["report", "--model", "mnist-fc", "--out", folder.appendingPathComponent("x").path])
+        #expect(refused.status != 0 && refused.error.hasSuffix("--model goes with --image FILE"), "\(refused.error)")
     }
 
     @Test("an unknown lesson and a broken results.json are refused with one line, nothing written")
