@@ -103,6 +103,14 @@ enum BenchCommand: Command {
             }
         }
 
+        // The element-wise ops of a mnist-gap training step on pool1's input (only with `--only
+        // "ops of a step"`: for tuning, not part of the table).
+        if let only, only.contains("ops of a step") {
+            let input = Tensor.randomUniform([64, 16, 28, 28], using: &g)
+            rows.append(row("ops of a step: maxPool2d 2x2 of 64x16x28x28", try time(runs: runs * 20) { _ = try withNoGrad { try input.maxPool2d(kernel: (2, 2)) } }))
+            rows.append(row("ops of a step: relu of 64x16x28x28", try time(runs: runs * 20) { _ = try withNoGrad { try input.relu() } }))
+        }
+
         // conv2d forward + backward, batch 64, the three convolutions of mnist-gap.
         let architecture = try Catalog.architecture(named: "mnist-gap")
         let model = try architecture.makeModel(seed: 1)
