@@ -155,11 +155,13 @@ struct KernelTests {
     }
 
     /// The SIMD path (eight windows at a time, reading past a row's end), its scalar tail, the
-    /// split by planes (`[8, 64, 28, 28]`: 512 planes in 3 chunks), odd sizes (a row and a column no
+    /// split by planes (`[8, 64, 28, 28]`: 512 planes in 3 chunks; rows of 14 windows end with an
+    /// overlapping chunk; rows of 7 store eight lanes into the plane's next row, never into the next
+    /// plane: `[64, 32, 14, 14]`, pool2 of a mnist-gap training batch), odd sizes (a row and a column no
     /// window covers, whose gradient must be 0), ties and NaN (the first maximum in row-major order
     /// wins, and a NaN wins, as in PyTorch).
     @Test("2×2 max-pooling agrees with the definition, forward and backward", arguments: [
-        [6, 40, 14, 10], [8, 64, 28, 28], [3, 5, 15, 37], [2, 3, 2, 2],
+        [6, 40, 14, 10], [8, 64, 28, 28], [3, 5, 15, 37], [2, 3, 2, 2], [64, 32, 14, 14], [2, 3, 16, 32],
     ])
     func maxPooling(shape: [Int]) throws {
         let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])

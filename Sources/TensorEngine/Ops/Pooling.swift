@@ -121,13 +121,17 @@ extension Tensor {
                 let base = p &* g.height &* w
                 for oy in 0..<ho {
                     let r0 = base &+ 2 &* oy &* w, r1 = r0 &+ w
-                    let o0 = (p &* ho &+ oy) &* wo
+                    let o0 = (p &* ho &+ oy) &* wo, planeEnd = (p &+ 1) &* ho &* wo
                     // Eight windows at a time: 16 values of each row, split into even and odd columns.
                     // Lanes follow the scalar loop's rule exactly (row-major order, strict `>`, NaN wins);
                     // a chunk may read past the row (into the next one, never past the tensor) and
                     // stores only its windows.
                     var start = 0
-                    while start < wo && r1 &+ 2 &* start &+ 16 <= x.count {
+                    while start < wo {
+                        // A row of eight or more windows ends with a full chunk that overlaps the
+                        // one before (the same values written twice), so every store is 8 lanes wide.
+                        if start &+ 8 > wo && wo >= 8 { start = wo &- 8 }
+                        guard r1 &+ 2 &* start &+ 16 <= x.count else { break }
                         let a = UnsafeRawPointer(x.baseAddress! + (r0 &+ 2 &* start)).loadUnaligned(as: SIMD16<Float>.self)
                         let b = UnsafeRawPointer(x.baseAddress! + (r1 &+ 2 &* start)).loadUnaligned(as: SIMD16<Float>.self)
                         // The flat indices of the eight windows' top-left pixels.
@@ -142,8 +146,15 @@ extension Tensor {
                         consider(a.oddHalf, 1)
                         consider(b.evenHalf, rowStep)
                         consider(b.oddHalf, rowStep &+ 1)
-                        let n = Swift.min(8, wo &- start)
-                        for l in 0..<n { out[o0 &+ start &+ l] = best[l]; arg[o0 &+ start &+ l] = at[l] }
+                        let o = o0 &+ start
+                        if o &+ 8 <= planeEnd {
+                            // Lanes past the row (rows under eight windows) land on this plane's
+                            // next rows, which are written after: only the plane's own outputs change.
+                            UnsafeMutableRawPointer(out.baseAddress! + o).storeBytes(of: best, as: SIMD8<Float>.self)
+                            UnsafeMutableRawPointer(arg.baseAddress! + o).storeBytes(of: at, as: SIMD8<Int32>.self)
+                        } else {
+                            for l in 0..<Swift.min(8, wo &- start) { out[o &+ l] = best[l]; arg[o &+ l] = at[l] }
+                        }
                         start &+= 8
                     }
                     for ox in Swift.min(start, wo)..<wo {
