@@ -257,12 +257,12 @@ struct CommandLineTests {
         let folder = try scratchFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let commands = ["predict", "summary", "diagram", "explain", "visualize", "dream", "nonsense"]
-        let options = ["--model", "--index", "--top", "--png", "--invert", "--method", "--all", "--target", "--layer", "--out", "--raw",
+        let options = ["--model", "--index", "--image", "--top", "--png", "--invert", "--method", "--all", "--target", "--layer", "--out", "--raw",
                        "--list", "--class", "--all-classes", "--channel", "--all-channels", "--steps", "--lr", "--l2", "--tv",
                        "--blur-every", "--jitter", "--plain", "--seed", "--start", "--octaves", "--step-size", "--help", "--bogus"]
         let values = ["-3", "0", "1", "2", "9", "1e30", "nan", "inf", "", "abc", "99999999999999999999", "mnist-gap", "mnist-fc",
                       "conv1", "relu2", "fc", "saliency", "gradcam", "occlusion", folder.appendingPathComponent("o.png").path,
-                      "/missing/x.png", folder.path, "--all"]
+                      "/missing/x.png", folder.path, "--all", UserImageTests.photo.path]
         var g = SeededGenerator(seed: 2026)
         var statuses: [Int32: Int] = [:]
         for _ in 0..<2000 {
