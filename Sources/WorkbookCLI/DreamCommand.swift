@@ -12,7 +12,7 @@ import TensorEngine
 /// down a VGG's or AlexNet's features), where the course's models use lesson 08's `relu2`.
 enum DreamCommand: Command {
     static let name = "dream"
-    static let summary = "DeepDream a test image at a layer: amplify what the layer sees, over octaves."
+    static let summary = "DeepDream a test image (or your own, --image FILE) at a layer: amplify what the layer sees, over octaves."
     static let options = [
         modelOptionDefaultingToGap,
         OptionSpecification(name: "index", valueName: "N", help: "the test image (default 0)", integers: 0...Int.max),
@@ -36,6 +36,8 @@ enum DreamCommand: Command {
         settings.stepSize = try options.float("step-size", default: settings.stepSize)!
         let seed = try options.int("seed", default: 0)!
         let out = try options.requiredString("out")
+        if options.string("image") != nil && options.string("index") != nil { throw CommandLineError(message: "give --index N or --image FILE, not both") }
+        if options.string("image") == nil && options.has("invert") { throw CommandLineError(message: "--invert goes with --image FILE") }
         let loaded = try ModelFile.load(ModelFile.resolve(options.string("model") ?? "mnist-gap"))
         let model = loaded.model
         let layer = try options.string("layer") ?? defaultLayer(of: loaded)
@@ -43,13 +45,11 @@ enum DreamCommand: Command {
         let index = try options.int("index", default: 0)!
         let image: Tensor, imageName: String
         if let path = options.string("image") {
-            guard options.string("index") == nil else { throw CommandLineError(message: "give --index N or --image FILE, not both") }
             let user = try InputImages.load(URL(fileURLWithPath: path), shape: loaded.architecture.inputShape,
                                             resizeTo: loaded.architecture.resizeTo, invert: options.has("invert"))
             printNow(user.description)
             (image, imageName) = (user.tensor, URL(fileURLWithPath: path).lastPathComponent)
         } else {
-            guard !options.has("invert") else { throw CommandLineError(message: "--invert goes with --image FILE") }
             let test = try ModelFile.dataset(for: loaded.architecture, split: .test)
             (image, imageName) = (try test.image(at: index), "test image \(index)")
         }

@@ -6,9 +6,9 @@ import ModelZoo
 import TensorEngine
 
 /// `workbook insights`: the explorer page — a self-contained `DIR/index.html` (no server, no
-/// network, relative paths only) with the chosen test images, every method's map for each image's
-/// top-K classes, the probabilities, the FGSM/PGD adversarial images and the architecture diagram
-/// whose layers show the image's feature maps.
+/// network, relative paths only) with the chosen test images (or images of your own, `--image
+/// FILE|DIR`), every method's map for each image's top-K classes, the probabilities, the FGSM/PGD
+/// adversarial images and the architecture diagram whose layers show the image's feature maps.
 ///
 /// Cost: every (image, target, method, layer) is computed once with the reference solutions,
 /// exactly as `workbook explain --layer L` computes it; CAM-style methods at every layer the page
@@ -17,7 +17,7 @@ import TensorEngine
 /// channel pictures (`InsightsChannelImages`) are computed once per page, not per image.
 enum InsightsCommand: Command {
     static let name = "insights"
-    static let summary = "An explorer page (DIR/index.html, opens from disk): test images, every method's map (CAM-style at every layer), probabilities, FGSM/PGD, feature maps, channel pictures."
+    static let summary = "An explorer page (DIR/index.html, opens from disk): test images or your own (--image), every method's map (CAM-style at every layer), probabilities, FGSM/PGD, feature maps, channel pictures."
     static let options = [
         modelOptionDefaultingToGap,
         OptionSpecification(name: "indices", valueName: "A-B,C,…", help: "which test images (e.g. 0-199 or 3,7,10-12)"),
@@ -60,9 +60,9 @@ enum InsightsCommand: Command {
         let code = try Implementations.named(options.string("implementation"))
         var methods = try selectedMethods(options.string("methods") ?? "all", using: code)
         let out = URL(fileURLWithPath: try options.requiredString("out"))
-        var isFolder: ObjCBool = false
-        if FileManager.default.fileExists(atPath: out.path, isDirectory: &isFolder), !isFolder.boolValue {
-            throw CommandLineError(message: "--out \(out.path) is a file; give a folder")
+        try requireOutputFolder(out)
+        if let path = options.string("image"), !FileManager.default.fileExists(atPath: path) {
+            throw CommandLineError(message: "--image: no file or folder \(path)")
         }
         let loaded = try ModelFile.load(ModelFile.resolve(options.string("model") ?? "mnist-gap"))
         let model = loaded.model, architecture = loaded.architecture
@@ -87,6 +87,34 @@ enum InsightsCommand: Command {
             }
             printNow("note: no channel pictures for \(architecture.name) (lesson 08's unit images are grey 28×28)")
             channelCap = 0
+        }
+        // The layers, from one forward pass of a blank input (they depend on the shapes alone):
+        // checked before any image is read or explained.
+        let probe = Tensor.zeros([1] + shape)
+        let shapes = try InsightsPage.layerShapes(model, input: probe)
+        let offered = camLayers(of: model, shapes: shapes)
+        let layer = try options.string("layer") ?? ExplainCommand.defaultLayer(of: loaded, input: probe)
+        guard model.namedModules().contains(where: { !$0.name.isEmpty && $0.name == layer }) else {
+            let inside = offered.filter { name in !model.children.contains { $0.name == name } }
+            throw CommandLineError(message: "no layer '\(layer)' in \(architecture.name); layers: \(model.children.map(\.name).joined(separator: ", "))"
+                                   + (inside.isEmpty ? "" : "; inside them: \(inside.joined(separator: ", "))"))
+        }
+        let candidates = options.string("layer") != nil ? [layer] : offered
+        // CAM layers inside a top-level layer (a VGG's features.28, a ResNet's layer4.1): their shapes
+        // for the page's layer picker; the diagram shows their top-level layer.
+        let nested = try InsightsPage.nestedShapes(model, names: candidates.filter { name in !shapes.contains { $0.name == name } }, input: probe)
+        var layersOf: [String: [String]] = [:]
+        for method in methods where method.kind == .layerSpace {
+            layersOf[method.name] = method.name == "cam" ? candidates.filter { ExplanationMethods.camApplies(model, layer: $0) } : candidates
+        }
+        let usable = methods.filter { $0.kind != .layerSpace || !(layersOf[$0.name] ?? []).isEmpty }
+        let dropped = methods.filter { m in !usable.contains { $0.name == m.name } }.map(\.name)
+        guard !usable.isEmpty else {
+            throw CommandLineError(message: "no method applies to \(architecture.name)\(options.string("layer").map { " at \($0)" } ?? ""): \(dropped.joined(separator: ", ")) "
+                                   + "needs a layer followed by global average pooling and a linear layer")
+        }
+        if !dropped.isEmpty {
+            printNow("note: left out \(dropped.joined(separator: ", ")): no layer \(options.string("layer") == nil ? "of \(architecture.name)" : layer) is followed by global average pooling and a linear layer")
         }
         let classes = architecture.classNames.count
         // The images: test images (index, label) or your own (position, file name, no label).
@@ -121,22 +149,6 @@ enum InsightsCommand: Command {
         for input in inputs {
             try FiniteValues.requireOutputs(of: model, images: input.image) { _ in input.name ?? "test image \(input.index)" }
         }
-        let first = inputs[0].image
-        let shapes = try InsightsPage.layerShapes(model, input: first)
-        let layer = try options.string("layer") ?? ExplainCommand.defaultLayer(of: loaded, input: first)
-        let named = model.namedModules().map(\.name).filter { !$0.isEmpty }
-        guard named.contains(layer) else {
-            throw CommandLineError(message: "no layer '\(layer)' in \(architecture.name); layers: \(named.joined(separator: ", "))")
-        }
-        let candidates = options.string("layer") != nil ? [layer] : camLayers(of: model, shapes: shapes)
-        // CAM layers inside a top-level layer (a VGG's features.28, a ResNet's layer4.1): their shapes
-        // for the page's layer picker; the diagram shows their top-level layer.
-        let nested = try InsightsPage.nestedShapes(model, names: candidates.filter { name in !shapes.contains { $0.name == name } }, input: first)
-        var layersOf: [String: [String]] = [:]
-        for method in methods where method.kind == .layerSpace {
-            layersOf[method.name] = method.name == "cam" ? candidates.filter { ExplanationMethods.camApplies(model, layer: $0) } : candidates
-        }
-        let usable = methods.filter { $0.kind != .layerSpace || !(layersOf[$0.name] ?? []).isEmpty }
 
         let start = Date()
         var files: [(url: URL, data: Data)] = []
@@ -196,7 +208,20 @@ enum InsightsCommand: Command {
                 return inner.children.dropLast().map { "\(name).\($0.name)" } + [name]
             }
             return inner.children.filter { spatial($0.module) }.map { "\(name).\($0.name)" }
-            return []
+        }
+    }
+
+    /// `--out DIR` can be written: not a file, and a new folder's parent exists (checked before any
+    /// work, so a long page is not computed for nothing).
+    static func requireOutputFolder(_ out: URL) throws {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: out.path, isDirectory: &isFolder) {
+            guard isFolder.boolValue else { throw CommandLineError(message: "--out \(out.path) is a file; give a folder") }
+            return
+        }
+        let parent = out.standardizedFileURL.deletingLastPathComponent()
+        guard FileManager.default.fileExists(atPath: parent.path, isDirectory: &isFolder), isFolder.boolValue else {
+            throw CommandLineError(message: "no folder \(parent.path) for \(out.lastPathComponent)")
         }
     }
 
@@ -208,15 +233,18 @@ enum InsightsCommand: Command {
             throw CommandLineError(message: "--image: no file or folder \(url.path)")
         }
         guard isFolder.boolValue else { return [url] }
-        let names = try FileManager.default.contentsOfDirectory(atPath: url.path).sorted()
-        let images = names.filter { ["png", "jpg", "jpeg"].contains(($0 as NSString).pathExtension.lowercased()) && !$0.hasPrefix(".") }
-        let skipped = names.filter { !images.contains($0) && !$0.hasPrefix(".") }
+        let names = try FileManager.default.contentsOfDirectory(atPath: url.path).sorted().filter { !$0.hasPrefix(".") }
+        func isRegularFile(_ name: String) -> Bool {
+            (try? FileManager.default.attributesOfItem(atPath: url.appendingPathComponent(name).path)[.type] as? FileAttributeType) == .typeRegular
+        }
+        let images = names.filter { ["png", "jpg", "jpeg"].contains(($0 as NSString).pathExtension.lowercased()) && isRegularFile($0) }
+        let skipped = names.filter { !images.contains($0) }
         guard !images.isEmpty else { throw CommandLineError(message: "--image: no .png, .jpg or .jpeg file in \(url.path)") }
         guard images.count <= limit else {
             throw CommandLineError(message: "--image: \(images.count) images in \(url.path) is more than insights draws at this size (at most \(limit))")
         }
         if !skipped.isEmpty {
-            printNow("note: skipped \(skipped.count) file\(skipped.count == 1 ? "" : "s") in \(url.lastPathComponent) that \(skipped.count == 1 ? "is" : "are") not .png, .jpg or .jpeg: "
+            printNow("note: skipped \(skipped.count) file\(skipped.count == 1 ? "" : "s") in \(url.lastPathComponent) that \(skipped.count == 1 ? "is" : "are") not a .png, .jpg or .jpeg file: "
                      + skipped.prefix(3).joined(separator: ", ") + (skipped.count > 3 ? ", …" : ""))
         }
         return images.map { url.appendingPathComponent($0) }

@@ -8,7 +8,7 @@ import TensorEngine
 /// server (data is inline, not fetched: browsers refuse `fetch` of `file://` URLs), no package.
 ///
 /// Layout of the folder:
-/// - `img/NNNNN/input.png` the test image NNNNN; `img/NNNNN/cC-METHOD.png` the picture `workbook
+/// - `img/NNNNN/input.png` the test image NNNNN (or the NNNNN-th image of your own, as the model sees it); `img/NNNNN/cC-METHOD.png` the picture `workbook
 ///   explain --index NNNNN --method METHOD --target C` draws in its panel (one pixel per input
 ///   pixel; the page enlarges it, pixelated), `…-alt.png` the second
 ///   picture (|map| over the image, the raw layer map, or the perturbation); CAM-style methods
@@ -98,7 +98,10 @@ struct InsightsPage {
         }
         defer { handles.forEach { $0.remove() } }
         _ = try withNoGrad { try model(input) }
-        return names.compactMap { name in found[name].map { (name, $0) } }
+        return try names.map { name in
+            guard let shape = found[name] else { throw CommandLineError(message: "layer \(name) does not run in a forward pass: no map can be drawn there") }
+            return (name, shape)
+        }
     }
 
     /// 256×12 pictures of the three colormaps the page uses, left = low end.
@@ -219,7 +222,7 @@ struct InsightsPage {
         <pre id="errors" hidden="hidden"></pre>
         </header>
         <main>
-        <section id="browser" aria-label="test images">
+        <section id="browser" aria-label="\(labelled ? "test images" : "your images")">
         <div class="filters">
         <label>class <select id="filter-class"><option value="all">all</option>\(classOptions)</select></label>
         \(wrongFilter)
@@ -424,7 +427,7 @@ struct InsightsPage {
           shown.sort(function (a, b) { return image.p[b] - image.p[a] || a - b; });
           shown = shown.slice(0, 10);
           if (image.label !== null && shown.indexOf(image.label) < 0) { shown.push(image.label); }
-          box.appendChild(element("div", { "class": "note" }, "top " + 10 + " of " + image.p.length + " classes"));
+          box.appendChild(element("div", { "class": "note" }, "top 10 of " + image.p.length + " classes" + (shown.length > 10 ? ", and the true class" : "")));
         }
         box.setAttribute("aria-label", "class probabilities: " + shown.map(function (c) { return cls(c) + " " + image.p[c].toFixed(3); }).join(", "));
         shown.forEach(function (c) {

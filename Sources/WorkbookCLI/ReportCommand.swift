@@ -50,7 +50,11 @@ enum ReportCommand: Command {
         if options.string("image") == nil {
             if options.string("model") != nil { throw CommandLineError(message: "--model goes with --image FILE") }
             if options.has("invert") { throw CommandLineError(message: "--invert goes with --image FILE") }
+            if options.string("implementation") != nil { throw CommandLineError(message: "--implementation goes with --image FILE") }
+        } else if !lessons.contains(where: { methodsOfLesson[$0.number] != nil }) {
+            throw CommandLineError(message: "--image draws a lesson's methods on your image; lesson \(lessons.map { String($0.number) }.joined(separator: ", ")) has none (lessons 2–7 and 10 do)")
         }
+        try InsightsCommand.requireOutputFolder(out)
         let explained = try options.string("image").map { path in
             try ImageUnderExplanation(path: path, model: options.string("model") ?? "mnist-gap", invert: options.has("invert"),
                                       code: try Implementations.named(options.string("implementation")))
@@ -300,10 +304,29 @@ struct ImageUnderExplanation {
             (try Render.image(input.pixels, channels: input.channels, width: input.width, height: input.height, upscale: upscale), "what the model sees"),
         ]
         var notes: [String] = []
+        let shape = loaded.architecture.inputShape
+        let large = shape.count == 3 && (shape[1] > InsightsCommand.maxSide || shape[2] > InsightsCommand.maxSide)
         for method in ExplanationMethods.all(using: code) where names.contains(method.name) {
             if method.name == "cam" && !ExplanationMethods.camApplies(model, layer: layer) {
-                notes.append("cam is left out: \(loaded.architecture.name) has no global average pooling right after \(layer)")
+                notes.append("cam is left out: \(loaded.architecture.name) has no global average pooling right after \(layer.isEmpty ? "a feature layer" : layer)")
                 continue
+            }
+            if (method.kind == .layerSpace || method.name == "guided-gradcam") && layer.isEmpty {
+                notes.append("\(method.name) is left out: \(loaded.architecture.name) has no layer with spatial feature maps")
+                continue
+            }
+            if large && InsightsCommand.slowOnLargeInputs.contains(method.name) {
+                notes.append("\(method.name) is left out at \(shape[1])×\(shape[2]): thousands of forward passes (workbook explain --image --method \(method.name) draws it)")
+                continue
+            }
+            // The exercises send all 50 steps (samples) through the network at once; the reference
+            // splits them within MemoryBudget. A student's at 224×224 could need gigabytes.
+            if large && code.name != "reference" && ["integrated-gradients", "smoothgrad"].contains(method.name) {
+                let bytes = Double(try MemoryBudget.activationValues(of: model, row: user.tensor)) * 50 * 8
+                if bytes > 4e9 {
+                    notes.append(String(format: "\(method.name) is left out: 50 steps at once through \(loaded.architecture.name) would hold about %.0f GB", bytes / 1e9))
+                    continue
+                }
             }
             do {
                 let map = try method.compute(model, user.tensor, target, layer)
@@ -314,8 +337,10 @@ struct ImageUnderExplanation {
         }
         let classes = loaded.architecture.classNames
         let className = target < classes.count ? classes[target] : "\(target)"
+        let usesLayer = ExplanationMethods.all(using: code).contains { names.contains($0.name) && ($0.kind == .layerSpace || $0.name == "guided-gradcam") }
         let text = ([user.description,
-                     "\(loaded.architecture.name) predicts \(className); each map explains that class, CAM-style maps at \(layer), computed by the \(code.name) code."]
+                     "\(loaded.architecture.name) predicts \(className); each map explains that class"
+                        + (usesLayer && !layer.isEmpty ? ", CAM-style maps at \(layer)" : "") + ", computed by the \(code.name) code."]
                     + notes).joined(separator: "\n")
         return (Data(PNG.encode(ImageGrid.render(cells, columns: min(cells.count, 4), title: nil))), text)
     }

@@ -117,6 +117,12 @@ struct ImportCommandTests {
         }
         let saliency = try PNG.readRGBA(from: page.appendingPathComponent("img/00000/" + InsightsPage.mapStem(target: target, method: "saliency", layer: nil) + ".png"))
         #expect(saliency.width == 224 && saliency.height == 224)
+        // CAM needs global average pooling right before the classifier: torchvision's ResNets
+        // flatten in between, so a page of CAM alone is refused before any work, not left empty.
+        let camOnly = workbook(["insights", "--model", model.path, "--image", Self.photo.path, "--methods", "cam", "--out", folder.appendingPathComponent("cam").path])
+        #expect(camOnly.status != 0 && camOnly.error.hasSuffix("no method applies to resnet18: cam needs a layer followed by global average pooling and a linear layer"), "\(camOnly.error)")
+        let badLayer = workbook(["insights", "--model", model.path, "--image", Self.photo.path, "--layer", "layer9", "--out", folder.appendingPathComponent("cam").path])
+        #expect(badLayer.error.contains("no layer 'layer9' in resnet18; layers: normalize, conv1, bn1, relu, maxpool, layer1, layer2, layer3, layer4, avgpool, flatten, fc; inside them: layer1.0, layer2.0, layer3.0, layer4.0"), "\(badLayer.error)")
         // Without --image a network with no test set here is refused in one line.
         let noImage = workbook(["insights", "--model", model.path, "--out", folder.appendingPathComponent("x").path])
         #expect(noImage.status != 0 && noImage.error.hasSuffix("resnet18 expects 224×224 images and has no test set here: give --image FILE|DIR (a photo or a folder of them)"), "\(noImage.error)")

@@ -208,6 +208,11 @@ struct InsightsTests {
         let result = workbook(["insights", "--model", "shapes-simplenet", "--image", photos.path, "--methods", "saliency,gradcam", "--targets", "2", "--out", page.path])
         #expect(result.status == 0, "\(result.error)")
         #expect(try InsightsCommand.imageFiles(at: photos, limit: 10).map(\.lastPathComponent) == ["a-red.PNG", "b-photo.jpg"])
+        // A folder named like an image is not one.
+        try FileManager.default.createDirectory(at: photos.appendingPathComponent("c-folder.png"), withIntermediateDirectories: true)
+        #expect(try InsightsCommand.imageFiles(at: photos, limit: 10).map(\.lastPathComponent) == ["a-red.PNG", "b-photo.jpg"])
+        let noParent = workbook(["insights", "--model", "shapes-simplenet", "--image", photos.path, "--out", "/missing/dir/page"])
+        #expect(noParent.status != 0 && noParent.error.hasSuffix("no folder /missing/dir for page"), "\(noParent.error)")
         #expect(throws: CommandLineError.self) { try InsightsCommand.imageFiles(at: photos, limit: 1) }
         let (html, checker) = try Self.page(in: page)
         #expect(checker.problems.isEmpty, "\(checker.problems.prefix(5))")

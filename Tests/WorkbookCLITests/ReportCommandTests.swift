@@ -135,6 +135,7 @@ struct ReportCommandTests {
             #expect(FileManager.default.fileExists(atPath: picture.path) == (methods != nil), "\(lesson.folder)")
             guard let methods else { continue }
             #expect(html.contains("baseline-420-large.jpg: 131×97 JPEG → grey"), "\(lesson.folder)")
+            #expect(html.contains("CAM-style maps at relu3") == [4, 5, 6, 10].contains(lesson.number), "\(lesson.folder)")
             // The photo, what the model sees, then one cell per method, four to a row.
             let panel = try PNG.readRGBA(from: picture)
             let cells = 2 + methods.count
@@ -150,6 +151,11 @@ struct ReportCommandTests {
         #expect(single.width > 99 && panel.width > single.width)
         let refused = workbook(["report", "--model", "mnist-fc", "--out", folder.appendingPathComponent("x").path])
         #expect(refused.status != 0 && refused.error.hasSuffix("--model goes with --image FILE"), "\(refused.error)")
+        let implementation = workbook(["report", "--implementation", "student", "--out", folder.appendingPathComponent("x").path])
+        #expect(implementation.status != 0 && implementation.error.hasSuffix("--implementation goes with --image FILE"), "\(implementation.error)")
+        let noMethods = workbook(["report", "--lesson", "1", "--image", photo, "--out", folder.appendingPathComponent("x").path])
+        #expect(noMethods.status != 0 && noMethods.error.hasSuffix("--image draws a lesson's methods on your image; lesson 1 has none (lessons 2–7 and 10 do)"), "\(noMethods.error)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("x").path))
     }
 
     @Test("an unknown lesson and a broken results.json are refused with one line, nothing written")

@@ -124,8 +124,9 @@ extension Tensor {
                     let o0 = (p &* ho &+ oy) &* wo, planeEnd = (p &+ 1) &* ho &* wo
                     // Eight windows at a time: 16 values of each row, split into even and odd columns.
                     // Lanes follow the scalar loop's rule exactly (row-major order, strict `>`, NaN wins);
-                    // a chunk may read past the row (into the next one, never past the tensor) and
-                    // stores only its windows.
+                    // a chunk may read past the row (into the next one, never past the tensor). It
+                    // stores all eight lanes when they stay inside this plane's outputs (see below),
+                    // else only its own windows.
                     var start = 0
                     while start < wo {
                         // A row of eight or more windows ends with a full chunk that overlaps the
