@@ -39,7 +39,14 @@ struct TestRun {
     /// Completed with status 0: every test passed or was cancelled as not started.
     var succeeded: Bool { completed && exitCode == 0 }
 
-    static func run(filter: String, environment extra: [String: String], timeout: Double, root: URL) throws -> TestRun {
+    /// Runs the tests of `filter` (a lesson's test target) with `environment` added.
+    ///
+    /// `directly`: run the built test executable itself (`.build/debug/*PackageTests.xctest
+    /// --testing-library swift-testing`, Linux) instead of `swift test --skip-build`, which holds
+    /// SwiftPM's lock on `.build` for the whole run, so two runs at once would wait for each other.
+    /// Where there is no such executable (macOS builds a bundle) it falls back to `swift test`.
+    static func run(filter: String, environment extra: [String: String], timeout: Double, root: URL,
+                    directly: Bool = false) throws -> TestRun {
         let temporary = FileManager.default.temporaryDirectory
         let token = UUID().uuidString
         let log = temporary.appendingPathComponent("workbook-test-\(token).log")
@@ -50,7 +57,9 @@ struct TestRun {
         environment.merge(extra) { _, new in new }
         environment["WORKBOOK_RESULTS"] = results.path
         let start = Date()
-        let outcome = try ProcessGroup.run(["swift", "test", "--skip-build", "--filter", "^\(filter)\\."], in: root,
+        let pattern = "^\(filter)\\."
+        let command = directly ? testExecutable(root: root).map { [$0.path, "--testing-library", "swift-testing", "--filter", pattern] } : nil
+        let outcome = try ProcessGroup.run(command ?? ["swift", "test", "--skip-build", "--filter", pattern], in: root,
                                            environment: environment, log: log, timeout: timeout)
         let output = ProcessGroup.boundedText(of: log)
         let lines = ((try? String(contentsOf: results, encoding: .utf8)) ?? "").split(separator: "\n")
@@ -112,20 +121,23 @@ enum ProcessGroup {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, log.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let previous = FileManager.default.currentDirectoryPath
-        _ = FileManager.default.changeCurrentDirectoryPath(directory.path)
-        defer { _ = FileManager.default.changeCurrentDirectoryPath(previous) }
-        // The file-size limit is set by the shell the child starts as, then it becomes the command.
+        // The limits and the working folder are set by the shell the child starts as, then it becomes
+        // the command (changing this process's folder instead would race with runs on other threads).
         // POSIX counts `ulimit -f` in 512-byte blocks (dash, and bash as sh); -v is in KiB.
         let limits = "ulimit -f \(max(1, maximumFileBytes / 512)) 2>/dev/null; ulimit -v \(max(1, maximumMemoryBytes / 1024)) 2>/dev/null"
-        let limited = ["sh", "-c", limits + "; exec \"$@\"", "sh"] + arguments
+        let limited = ["sh", "-c", limits + "; cd \"$0\" || exit 126; exec \"$@\"", directory.path] + arguments
         let argv = (["/usr/bin/env"] + limited).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
+        // Spawned and entered as a leader under the lock the orphan sweep takes, so a sweep on another
+        // thread never sees this child before it is known as a run's leader.
         var pid: pid_t = 0
-        let status = posix_spawn(&pid, "/usr/bin/env", &actions, &attributes, argv, envp)
+        let status = runLeaders.withLock { leaders -> Int32 in
+            let status = posix_spawn(&pid, "/usr/bin/env", &actions, &attributes, argv, envp)
+            if status == 0 { leaders.insert(pid) }
+            return status
+        }
         guard status == 0 else { throw WorkFailure(message: "cannot start \(arguments.joined(separator: " ")): error \(status)") }
-        runLeaders.withLock { _ = $0.insert(pid) }
         defer { runLeaders.withLock { _ = $0.remove(pid) } }
         let deadline = Date().addingTimeInterval(timeout)
         var waitStatus: Int32 = 0
@@ -153,6 +165,20 @@ enum ProcessGroup {
 }
 
 extension TestRun {
+    /// The package's test executable in the debug build folder, when the platform builds one (Linux:
+    /// `.build/debug/<Package>PackageTests.xctest` is an ELF executable; macOS builds a bundle).
+    static func testExecutable(root: URL) -> URL? {
+        #if os(Linux)
+        let folder = root.appendingPathComponent(".build/debug")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        guard let name = names.filter({ $0.hasSuffix("PackageTests.xctest") }).sorted().first else { return nil }
+        let url = folder.appendingPathComponent(name)
+        return FileManager.default.isExecutableFile(atPath: url.path) ? url : nil
+        #else
+        return nil
+        #endif
+    }
+
     /// `swift build --build-tests` in `root`, its output passed through; a failed build is a work failure.
     static func buildTests(root: URL) throws {
         printNow("building the tests (swift build --build-tests)…")
@@ -187,7 +213,10 @@ extension ProcessGroup {
         #if os(Linux)
         let me = getpid()
         for _ in 0..<64 {
-            let orphans = children(of: me).filter { child in !runLeaders.withLock { $0.contains(child) } }
+            // Listed first, then filtered under the lock in one go: a child listed here was spawned
+            // before the lock is taken, so if it is a leader it is already in the set.
+            let listed = children(of: me)
+            let orphans = runLeaders.withLock { leaders in listed.filter { !leaders.contains($0) } }
             guard !orphans.isEmpty else { return }
             for child in orphans { kill(child, SIGKILL) }
             for child in orphans { var status: Int32 = 0; while waitpid(child, &status, 0) < 0 && errno == EINTR {} }

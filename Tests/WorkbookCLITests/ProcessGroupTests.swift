@@ -27,6 +27,43 @@ struct ProcessGroupTests {
     }
     #endif
 
+    @Test("runs on several threads at once each run in their own folder (verify runs two at a time)")
+    func concurrentRunsKeepTheirFolders() throws {
+        let folders = try (0..<4).map { _ in try scratch() }
+        defer { folders.forEach { try? FileManager.default.removeItem(at: $0) } }
+        let outcomes = LockedValue<[Int: ProcessGroup.Outcome]>([:])
+        DispatchQueue.concurrentPerform(iterations: folders.count) { i in
+            let outcome = try? ProcessGroup.run(["sh", "-c", "sleep 0.2; pwd > here.txt"], in: folders[i],
+                                                environment: ProcessInfo.processInfo.environment,
+                                                log: folders[i].appendingPathComponent("log"), timeout: 60)
+            outcomes.withLock { $0[i] = outcome }
+        }
+        for (i, folder) in folders.enumerated() {
+            let written = try String(contentsOf: folder.appendingPathComponent("here.txt"), encoding: .utf8)
+            #expect(URL(fileURLWithPath: written.trimmingCharacters(in: .whitespacesAndNewlines)).resolvingSymlinksInPath().path
+                    == folder.resolvingSymlinksInPath().path)
+            #expect(outcomes.withLock { $0[i]?.exited == true && $0[i]?.code == 0 })
+        }
+        // And this process's own folder is untouched.
+        #expect(FileManager.default.currentDirectoryPath != folders[0].path)
+    }
+
+    @Test("verify's jobs report in their own order whatever order they end in, with any number at once")
+    func verifyReportsInOrder() throws {
+        // Job i sleeps (5 − i)·20 ms: with several at once the last ones end first.
+        let jobs = (0..<6).map { i in
+            VerifyCommand.Job(kind: i == 0 ? .stubs : .mistake) {
+                usleep(useconds_t((5 - i) * 20_000))
+                return VerifyCommand.Outcome(kind: i == 0 ? .stubs : .mistake, lines: [], problems: ["job \(i)"])
+            }
+        }
+        for count in [1, 2, 4] {
+            let outcomes = VerifyCommand.runInOrder(jobs, at: count)
+            #expect(outcomes.flatMap(\.problems) == (0..<6).map { "job \($0)" }, "at \(count) at once")
+            #expect(outcomes.filter { $0.kind == .mistake }.count == 5)
+        }
+    }
+
     @Test("a run that writes more than the file-size limit is stopped (SIGXFSZ), its log is capped, and the text read back keeps both ends")
     func outputFloodIsBounded() throws {
         let folder = try scratch()
