@@ -13,21 +13,29 @@ public struct ModelArchitecture: Codable, Equatable, Sendable {
     public var name: String
     /// The shape of one input image, `[channels, height, width]`, pixels in [0, 1].
     public var inputShape: [Int]
-    /// One name per output class, in logit order.
+    /// One name per output class, in logit order (empty for an autoencoder).
     public var classNames: [String]
+    /// An autoencoder's output shape (its input's); nil for a classifier, whose output is one logit
+    /// per class name. The explaining commands take classifiers only (`ModelFile.load`).
+    public var outputShape: [Int]?
     public var layers: [LayerSpecification]
     /// For a user's own image: the shorter side is resized to this before the centre
     /// `input_shape` crop (torchvision's ImageNet transform: 256, then 224). Nil: the input's side.
     public var resizeTo: Int?
 
-    public init(name: String, inputShape: [Int], classNames: [String], layers: [LayerSpecification], resizeTo: Int? = nil) {
+    public init(name: String, inputShape: [Int], classNames: [String], layers: [LayerSpecification], resizeTo: Int? = nil,
+                outputShape: [Int]? = nil) {
         self.name = name; self.inputShape = inputShape; self.classNames = classNames; self.layers = layers; self.resizeTo = resizeTo
+        self.outputShape = outputShape
     }
 
     enum CodingKeys: String, CodingKey {
         case format, name, layers
-        case inputShape = "input_shape", classNames = "class_names", resizeTo = "resize_to"
+        case inputShape = "input_shape", classNames = "class_names", resizeTo = "resize_to", outputShape = "output_shape"
     }
+
+    /// Whether the model gives one logit per class (every model but an autoencoder).
+    public var isClassifier: Bool { outputShape == nil }
 
     /// Compact, deterministic JSON (sorted keys): the same architecture always gives the same bytes.
     public func jsonString() throws -> String {
@@ -82,7 +90,14 @@ public struct ModelArchitecture: Codable, Equatable, Sendable {
         guard inputShape.allSatisfy({ (1...Budget.maxDimension).contains($0) }) else {
             throw fail("input_shape \(inputShape) needs sizes in 1...\(Budget.maxDimension)")
         }
-        guard !classNames.isEmpty else { throw fail("class_names is empty") }
+        if let outputShape {
+            guard classNames.isEmpty else { throw fail("an autoencoder (output_shape \(outputShape)) has no class_names") }
+            guard (1...3).contains(outputShape.count), outputShape.allSatisfy({ (1...Budget.maxDimension).contains($0) }) else {
+                throw fail("output_shape \(outputShape) needs 1 to 3 sizes in 1...\(Budget.maxDimension)")
+            }
+        } else {
+            guard !classNames.isEmpty else { throw fail("class_names is empty") }
+        }
         if let resize = resizeTo {
             guard resize >= max(inputShape[1], inputShape[2]), resize <= Budget.maxDimension else {
                 throw fail("resize_to \(resize) must be at least the input's side and at most \(Budget.maxDimension)")
@@ -100,8 +115,12 @@ public struct ModelArchitecture: Codable, Equatable, Sendable {
             throw fail("input_shape \(inputShape) has more than \(Budget.maxActivation) values")
         }
         try Self.check(layers, shape: &shape, parameters: &parameters, layerCount: &layerCount, depth: 0, prefix: "")
-        guard shape == [classNames.count] else {
-            throw fail("the last layer outputs \(shape), but there are \(classNames.count) class names")
+        if let outputShape {
+            guard shape == outputShape else { throw fail("the last layer outputs \(shape), but output_shape is \(outputShape)") }
+        } else {
+            guard shape == [classNames.count] else {
+                throw fail("the last layer outputs \(shape), but there are \(classNames.count) class names")
+            }
         }
         return parameters
     }
@@ -163,6 +182,32 @@ public struct ModelArchitecture: Codable, Equatable, Sendable {
                 if layer.bias ?? true { add(output) }
                 try window(&shape, kernel: kernel, stride: stride, padding: padding)
                 shape[0] = output
+            case "ConvTranspose2d":
+                let input = try size(layer.inChannels, "in_channels"), output = try size(layer.outChannels, "out_channels")
+                let kernel = try size(layer.kernelSize, "kernel_size")
+                let stride = try size(layer.stride ?? 1, "stride"), padding = try size(layer.padding ?? 0, "padding", minimum: 0)
+                let extra = try size(layer.outputPadding ?? 0, "output_padding", minimum: 0)
+                guard extra < stride else { throw fail("\(what): output_padding = \(extra) must be smaller than stride = \(stride)") }
+                try channels(input, "in_channels")
+                add(elements([input, output, kernel, kernel]))
+                if layer.bias ?? true { add(output) }
+                // (H − 1)·stride − 2·padding + kernel + output_padding, in steps that cannot overflow.
+                for axis in 1...2 {
+                    let grown = (shape[axis] - 1).multipliedReportingOverflow(by: stride)
+                    let size = grown.overflow ? Int.max : grown.partialValue.addingSaturating(kernel + extra) - 2 * padding
+                    guard size >= 1, size <= Budget.maxDimension else {
+                        throw fail("\(what): its output would be \(size) pixels across from an input \(shape)")
+                    }
+                    shape[axis] = size
+                }
+                shape[0] = output
+            case "Unflatten":
+                guard let target = layer.unflattenedSize, (1...3).contains(target.count) else {
+                    throw fail("\(what) needs 'unflattened_size' (1 to 3 sizes)")
+                }
+                for value in target { _ = try size(value, "unflattened_size") }
+                guard shape == [elements(target)] else { throw fail("\(what): unflattened_size \(target) holds \(elements(target)) values, but its input is \(shape)") }
+                shape = target
             case "BatchNorm2d":
                 let features = try size(layer.numFeatures, "num_features")
                 try channels(features, "num_features")
@@ -252,6 +297,10 @@ public struct LayerSpecification: Codable, Equatable, Sendable {
     public var bias: Bool?
     /// AdaptiveAvgPool2d: [height, width].
     public var outputSize: [Int]?
+    /// ConvTranspose2d: the extra rows and columns on the output's far side (default 0).
+    public var outputPadding: Int?
+    /// Unflatten (of dimension 1): the shape each vector becomes, e.g. [32, 7, 7].
+    public var unflattenedSize: [Int]?
     /// Sequential: its layers, named as PyTorch names a Sequential's children ("0", "1", …).
     public var layers: [LayerSpecification]?
     /// ResNetStage: "BasicBlock" or "Bottleneck", and how many.
@@ -262,7 +311,7 @@ public struct LayerSpecification: Codable, Equatable, Sendable {
         case name, type, stride, padding, p, mean, std, bias, layers, block, blocks
         case inChannels = "in_channels", outChannels = "out_channels", kernelSize = "kernel_size"
         case inFeatures = "in_features", outFeatures = "out_features", numFeatures = "num_features"
-        case outputSize = "output_size"
+        case outputSize = "output_size", outputPadding = "output_padding", unflattenedSize = "unflattened_size"
     }
 
     public init(name: String, type: String) { self.name = name; self.type = type }
@@ -285,6 +334,14 @@ public struct LayerSpecification: Codable, Equatable, Sendable {
     public static func globalAvgPool(_ name: String) -> Self { Self(name: name, type: "GlobalAvgPool2d") }
     public static func flatten(_ name: String) -> Self { Self(name: name, type: "Flatten") }
     public static func dropout(_ name: String, p: Float) -> Self { var l = Self(name: name, type: "Dropout"); l.p = p; return l }
+    public static func convTranspose2d(_ name: String, _ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1,
+                                       padding: Int = 0, outputPadding: Int = 0) -> Self {
+        var l = Self(name: name, type: "ConvTranspose2d")
+        l.inChannels = inChannels; l.outChannels = outChannels; l.kernelSize = kernelSize; l.stride = stride; l.padding = padding
+        l.outputPadding = outputPadding
+        return l
+    }
+    public static func unflatten(_ name: String, _ shape: [Int]) -> Self { var l = Self(name: name, type: "Unflatten"); l.unflattenedSize = shape; return l }
     public static func linear(_ name: String, _ inFeatures: Int, _ outFeatures: Int) -> Self {
         var l = Self(name: name, type: "Linear"); l.inFeatures = inFeatures; l.outFeatures = outFeatures; return l
     }
@@ -306,6 +363,11 @@ public struct LayerSpecification: Codable, Equatable, Sendable {
             return Conv2d(try required(inChannels, "in_channels"), try required(outChannels, "out_channels"),
                           kernelSize: try required(kernelSize, "kernel_size"), stride: stride ?? 1, padding: padding ?? 0,
                           bias: bias ?? true, generator: &generator)
+        case "ConvTranspose2d":
+            return ConvTranspose2d(try required(inChannels, "in_channels"), try required(outChannels, "out_channels"),
+                                   kernelSize: try required(kernelSize, "kernel_size"), stride: stride ?? 1, padding: padding ?? 0,
+                                   outputPadding: outputPadding ?? 0, bias: bias ?? true, generator: &generator)
+        case "Unflatten": return Unflatten(try required(unflattenedSize, "unflattened_size"))
         case "AdaptiveAvgPool2d":
             let size = try required(outputSize, "output_size")
             return AdaptiveAvgPool2d(size[0], size[1])

@@ -29,6 +29,10 @@ public enum Catalog {
     /// DIR`): they have no shipped file, so they are not in `names`.
     public static var userDataModels: [String] { ["cifar-simplenet"] }
 
+    /// Catalogued autoencoders (lesson 11): no classes, so not in `names`; `ModelFile.load` takes
+    /// them only when asked (`autoencoders: true`).
+    public static var autoencoders: [String] { ["mnist-autoencoder"] }
+
     /// The test accuracy each shipped model must reach (the course's specification).
     public static func requiredAccuracy(of name: String) -> Double? {
         ["mnist-gap": 0.988, "mnist-fc": 0.990, "mnist-simplenet": 0.994, "fashion-gap": 0.900, "shapes-simplenet": 0.95][name]
@@ -60,7 +64,8 @@ public enum Catalog {
         case "mnist-decoy": return gap(name: name, mean: mnistMean, std: mnistStd, classes: digitNames)
         case "shapes-simplenet": return shapesSimpleNet
         case "cifar-simplenet": return cifarSimpleNet
-        default: throw ModelZooError.unknownModel(name, known: names + userDataModels)
+        case "mnist-autoencoder": return mnistAutoencoder
+        default: throw ModelZooError.unknownModel(name, known: names + userDataModels + autoencoders)
         }
     }
 
@@ -138,4 +143,35 @@ extension Catalog {
 
     /// CIFAR-10's class names, in label order.
     public static var cifarNames: [String] { CIFAR10Batch.classNames }
+}
+
+extension Catalog {
+    /// A convolutional autoencoder with a 2-D code (lesson 11): `encoder` maps a digit to two
+    /// numbers, `decoder` maps two numbers back to a 28×28 image, trained to reproduce its input
+    /// (mean squared error). Layers inside each half are named "0", "1", … as `nn.Sequential`
+    /// names them, so a PyTorch `state_dict` reads `encoder.0.weight`.
+    ///
+    /// encoder: [1, 28, 28] → Conv2d(1, 16, 3, s2, p1) [16, 14, 14] → ReLU → Conv2d(16, 32, 3, s2, p1)
+    ///          [32, 7, 7] → ReLU → Flatten [1568] → Linear(1568, 64) → ReLU → Linear(64, 2) [2]
+    /// decoder: [2] → Linear(2, 64) → ReLU → Linear(64, 1568) → ReLU → Unflatten [32, 7, 7]
+    ///          → ConvTranspose2d(32, 16, 3, s2, p1, op1) [16, 14, 14] → ReLU
+    ///          → ConvTranspose2d(16, 1, 3, s2, p1, op1) [1, 28, 28] → Sigmoid (pixels in [0, 1])
+    /// Pixels go in as they are (no normalisation layer): the output is compared with them.
+    static let mnistAutoencoder: ModelArchitecture = {
+        var encoder = LayerSpecification(name: "encoder", type: "Sequential")
+        encoder.layers = [
+            .conv2d("0", 1, 16, kernelSize: 3, stride: 2, padding: 1), .relu("1"),
+            .conv2d("2", 16, 32, kernelSize: 3, stride: 2, padding: 1), .relu("3"),
+            .flatten("4"), .linear("5", 32 * 7 * 7, 64), .relu("6"), .linear("7", 64, 2),
+        ]
+        var decoder = LayerSpecification(name: "decoder", type: "Sequential")
+        decoder.layers = [
+            .linear("0", 2, 64), .relu("1"), .linear("2", 64, 32 * 7 * 7), .relu("3"), .unflatten("4", [32, 7, 7]),
+            .convTranspose2d("5", 32, 16, kernelSize: 3, stride: 2, padding: 1, outputPadding: 1), .relu("6"),
+            .convTranspose2d("7", 16, 1, kernelSize: 3, stride: 2, padding: 1, outputPadding: 1),
+            LayerSpecification(name: "8", type: "Sigmoid"),
+        ]
+        return ModelArchitecture(name: "mnist-autoencoder", inputShape: [1, 28, 28], classNames: [], layers: [encoder, decoder],
+                                 outputShape: [1, 28, 28])
+    }()
 }

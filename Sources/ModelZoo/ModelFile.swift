@@ -46,7 +46,10 @@ public enum ModelFile {
     /// Reads a model file, rebuilds its architecture and loads every tensor, checking names and
     /// shapes (a missing, extra or mis-shaped tensor is an error naming it). The model is in
     /// evaluation mode.
-    public static func load(_ url: URL) throws -> Loaded {
+    ///
+    /// Only classifiers load unless `autoencoders` is true: every command that explains a model
+    /// needs classes, and an autoencoder has none (it is refused in one line that says so).
+    public static func load(_ url: URL, autoencoders: Bool = false) throws -> Loaded {
         let bytes: [UInt8]
         do {
             let size = try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int ?? 0
@@ -59,13 +62,13 @@ public enum ModelFile {
         } catch {
             throw ModelZooError.invalidModelFile(path: url.path, reason: "\(error)")
         }
-        return try load(bytes: bytes, path: url.path)
+        return try load(bytes: bytes, path: url.path, autoencoders: autoencoders)
     }
 
     /// `load(_:)` for the bytes of a model file; `path` names it in errors.
     /// - Throws: `ModelZooError` for anything wrong with the file (never traps, and allocates
     ///   no more than the architecture's `Budget` allows before the tensors are checked).
-    public static func load(bytes: [UInt8], path: String = "model file") throws -> Loaded {
+    public static func load(bytes: [UInt8], path: String = "model file", autoencoders: Bool = false) throws -> Loaded {
         let file: SafeTensorsFile
         do { file = try SafeTensorsFile(bytes: bytes) } catch {
             throw ModelZooError.invalidModelFile(path: path, reason: "\(error)")
@@ -74,6 +77,9 @@ public enum ModelFile {
             throw ModelZooError.invalidModelFile(path: path, reason: "no \"architecture\" in __metadata__: not a workbook model file")
         }
         let architecture = try ModelArchitecture.parse(json)
+        if let output = architecture.outputShape, !autoencoders {
+            throw ModelZooError.invalidModelFile(path: path, reason: "\(architecture.name) is an autoencoder (its output is an image \(output), it has no classes to explain)")
+        }
         // Every parameter and buffer value takes at least 4 bytes of the file: a file cannot
         // make the loader build (allocate) a network larger than what it carries.
         let declared = try architecture.validate()
@@ -108,7 +114,7 @@ public enum ModelFile {
             }
             return url
         }
-        guard (Catalog.names + Catalog.userDataModels).contains(nameOrPath) else { throw ModelZooError.unknownModel(nameOrPath, known: Catalog.names) }
+        guard (Catalog.names + Catalog.userDataModels + Catalog.autoencoders).contains(nameOrPath) else { throw ModelZooError.unknownModel(nameOrPath, known: Catalog.names) }
         let url = try shippedURL(nameOrPath)
         guard FileManager.default.fileExists(atPath: url.path) else {
             let data = Catalog.userDataModels.contains(nameOrPath) ? " --data DIR" : ""

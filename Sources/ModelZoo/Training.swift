@@ -33,6 +33,10 @@ public struct TrainingConfiguration: Sendable {
         case "cifar-simplenet":
             // Random shifts of up to 4 px (the usual pad-4 random crop) and mirror images.
             c.epochs = 30; c.maximumShift = 4; c.horizontalFlips = true
+        case "mnist-autoencoder":
+            // The target is the input itself: no shifts (a shifted digit is still a digit, but the
+            // 2-D code should spend itself on shape, not position).
+            c.epochs = 20; c.maximumShift = 0; c.batchSize = 128; c.learningRate = 0.004
         default: break   // mnist-gap, mnist-decoy (the mnist-gap recipe on the decoy images)
         }
         return c
@@ -126,6 +130,78 @@ public enum Trainer {
     }
 }
 
+/// What one epoch of an autoencoder's training achieved: mean squared error per pixel.
+public struct ReconstructionReport: Sendable, CustomStringConvertible {
+    public let epoch: Int
+    public let trainingLoss: Double, testLoss: Double
+    public let seconds: Double
+    public init(epoch: Int, trainingLoss: Double, testLoss: Double, seconds: Double) {
+        (self.epoch, self.trainingLoss, self.testLoss, self.seconds) = (epoch, trainingLoss, testLoss, seconds)
+    }
+    public var description: String {
+        String(format: "epoch %2d  train MSE %.5f  test MSE %.5f  %.1f s", epoch, trainingLoss, testLoss, seconds)
+    }
+}
+
+extension Trainer {
+    /// Trains an autoencoder to reproduce its input: loss = mean over pixels of (model(x) − x)²
+    /// (`F.mse_loss`, reduction "mean"), Adam with the one-cycle schedule, shuffled batches from
+    /// the seed; the labels are not used. Evaluates the test set's MSE after each epoch.
+    public static func trainReconstruction(
+        _ model: Module, on training: LabeledImages, testingOn test: LabeledImages,
+        configuration: TrainingConfiguration,
+        progress: (Int, Int) -> Void = { _, _ in }, epochDone: (ReconstructionReport) -> Void = { _ in }
+    ) throws -> [ReconstructionReport] {
+        var generator = SeededGenerator(seed: configuration.seed)
+        let optimizer = Adam(parameters: model.parameters(), learningRate: configuration.learningRate,
+                             weightDecay: configuration.weightDecay)
+        let stepsPerEpoch = (training.count + configuration.batchSize - 1) / configuration.batchSize
+        let schedule = OneCycleSchedule(maximum: configuration.learningRate, totalSteps: stepsPerEpoch * configuration.epochs)
+        var reports: [ReconstructionReport] = []
+        var step = 0
+        for epoch in 1...configuration.epochs {
+            let start = Date()
+            model.train()
+            let order = Array(0..<training.count).shuffled(using: &generator)
+            var lossSum = 0.0
+            for b in 0..<stepsPerEpoch {
+                let indices = order[(b * configuration.batchSize)..<Swift.min((b + 1) * configuration.batchSize, training.count)]
+                var images = training.batch(indices).images
+                images = randomlyShifted(images, maximum: configuration.maximumShift, using: &generator)
+                if configuration.horizontalFlips { images = randomlyFlipped(images, using: &generator) }
+                optimizer.learningRate = schedule.rate(atStep: step)
+                optimizer.zeroGrad()
+                let loss = try meanSquaredError(try model(images), images)
+                let value = try loss.item()
+                guard value.isFinite else {
+                    throw ModelZooError.training("the training loss became \(value) at epoch \(epoch), step \(b + 1) of \(stepsPerEpoch) (learning rate \(optimizer.learningRate): too large?)")
+                }
+                try loss.backward()
+                try optimizer.step()
+                lossSum += Double(value) * Double(indices.count)
+                step += 1
+                progress(step, stepsPerEpoch * configuration.epochs)
+            }
+            let report = ReconstructionReport(epoch: epoch, trainingLoss: lossSum / Double(training.count),
+                                              testLoss: try Evaluation.reconstructionError(of: model, on: test),
+                                              seconds: Date().timeIntervalSince(start))
+            reports.append(report)
+            epochDone(report)
+        }
+        model.eval()
+        return reports
+    }
+
+    /// mean((output − target)²) over every value, as a graph node (the target gets no gradient).
+    public static func meanSquaredError(_ output: Tensor, _ target: Tensor) throws -> Tensor {
+        guard output.shape == target.shape else {
+            throw TensorError.shapeMismatch(operation: "mse_loss", lhs: output.shape, rhs: target.shape, detail: "the reconstruction must have its input's shape")
+        }
+        let difference = try output - target.detached()
+        return try (difference * difference).mean()
+    }
+}
+
 /// Inference over a data set, in evaluation mode and without a graph.
 public enum Evaluation {
     /// The logits for every image, `[count, classes]` row-major, computed in batches.
@@ -152,6 +228,30 @@ public enum Evaluation {
     public static func predictions(of model: Module, on data: LabeledImages) throws -> [Int] {
         let (values, classes) = try logits(of: model, on: data)
         return (try? Tensor(shape: [data.count, classes], data: values))?.argmax() ?? []
+    }
+
+    /// An autoencoder's mean squared error per pixel over the whole set, summed image by image in
+    /// Double, in batches.
+    public static func reconstructionError(of model: Module, on data: LabeledImages, batchSize: Int = 256) throws -> Double {
+        let wasTraining = model.isTraining
+        model.eval()
+        defer { if wasTraining { model.train() } }
+        var total = 0.0, count = 0
+        try withNoGrad {
+            var start = 0
+            while start < data.count {
+                let end = Swift.min(start + batchSize, data.count)
+                let images = data.batch(start..<end).images
+                let out = try model(images)
+                guard out.shape == images.shape else {
+                    throw TensorError.shapeMismatch(operation: "reconstruction", lhs: out.shape, rhs: images.shape, detail: "an autoencoder's output has its input's shape")
+                }
+                for (a, b) in zip(out.data, images.data) { let d = Double(a) - Double(b); total += d * d }
+                count += images.data.count
+                start = end
+            }
+        }
+        return total / Double(Swift.max(count, 1))
     }
 
     /// The fraction of images classified correctly.

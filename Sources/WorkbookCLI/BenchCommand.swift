@@ -139,6 +139,21 @@ enum BenchCommand: Command {
             rows.append(row("training step mnist-gap, batch 64, Adam", step, rate: { 60_000 / 64 * $0 }, rateUnit: "s/epoch (est.)"))
         }
 
+        // One training step of lesson 11's autoencoder: encoder, decoder (two transposed
+        // convolutions), mean squared error against the input, backward, Adam.
+        if wanted("training step mnist-autoencoder, batch 128, Adam") {
+            let autoencoder = try Catalog.architecture(named: "mnist-autoencoder").makeModel(seed: 1)
+            autoencoder.train()
+            let adam = Adam(parameters: autoencoder.parameters())
+            let digits = Tensor.randomUniform([128, 1, 28, 28], using: &g)
+            let step = try time(runs: runs) {
+                adam.zeroGrad()
+                try Trainer.meanSquaredError(try autoencoder(digits), digits).backward()
+                try adam.step()
+            }
+            rows.append(row("training step mnist-autoencoder, batch 128, Adam", step, rate: { 60_000 / 128 * $0 }, rateUnit: "s/epoch (est.)"))
+        }
+
         // Inference, batch 256.
         model.eval()
         let big = Tensor.randomUniform([256, 1, 28, 28], using: &g)

@@ -84,6 +84,16 @@ enum ModelFigures {
         return chart.render()
     }
 
+    /// An autoencoder's training and test mean squared error per epoch.
+    static func reconstructionCurve(_ reports: [ReconstructionReport], title: String) -> RGBAImage {
+        var chart = LineChart(title: title, xLabel: "epoch", yLabel: "MSE per pixel", series: [
+            .init(name: "train", points: reports.map { .init(x: Double($0.epoch), y: $0.trainingLoss) }),
+            .init(name: "test", points: reports.map { .init(x: Double($0.epoch), y: $0.testLoss) }),
+        ])
+        chart.width = 520; chart.height = 320
+        return chart.render()
+    }
+
     /// An SVG drawing of a sequential model: one box per layer with its name, type, arguments and
     /// output shape, joined by arrows (in the spirit of Netron). Opens in any browser.
     static func diagram(_ model: Sequential, architecture: ModelArchitecture) throws -> String {

@@ -6,7 +6,7 @@ import TensorEngine
 /// `workbook train`: trains a catalogued model from its seed and writes its model file.
 enum TrainCommand: Command {
     static let name = "train"
-    static let summary = "Train a reference model (\(Catalog.names.joined(separator: ", ")); \(Catalog.userDataModels.joined(separator: ", ")) with --data DIR) and write its .safetensors."
+    static let summary = "Train a reference model (\((Catalog.names + Catalog.autoencoders).joined(separator: ", ")); \(Catalog.userDataModels.joined(separator: ", ")) with --data DIR) and write its .safetensors."
     static let options = [
         OptionSpecification(name: "model", valueName: "NAME", help: "the model to train", required: true),
         OptionSpecification(name: "epochs", valueName: "N", help: "epochs (default: the model's recipe, 12–20)", integers: 1...1000),
@@ -24,6 +24,7 @@ enum TrainCommand: Command {
     static func run(_ options: ParsedOptions) throws {
         let name = try options.requiredString("model")
         let architecture = try Catalog.architecture(named: name)
+        if !architecture.isClassifier { return try trainAutoencoder(name, architecture: architecture, options) }
         var configuration = TrainingConfiguration.recipe(for: name)
         configuration.epochs = try options.int("epochs", default: configuration.epochs)!
         configuration.batchSize = try options.int("batch-size", default: configuration.batchSize)!
@@ -90,6 +91,54 @@ enum TrainCommand: Command {
             (out.deletingPathExtension().appendingPathExtension("training.txt"), Data(log.utf8)),
         ])
         print("wrote \(out.path)" + String(format: " (test accuracy %.2f%%, %.0f s per epoch)", 100 * last.testAccuracy,
+                     reports.map(\.seconds).reduce(0, +) / Double(reports.count)))
+    }
+}
+
+extension TrainCommand {
+    /// An autoencoder (lesson 11): trained to reproduce MNIST digits, the loss its mean squared
+    /// error per pixel; written with its curve and log like a classifier.
+    static func trainAutoencoder(_ name: String, architecture: ModelArchitecture, _ options: ParsedOptions) throws {
+        for refused in ["right-reasons", "flip", "shift"] where options.string(refused) != nil {
+            throw CommandLineError(message: "--\(refused) is not for \(name), an autoencoder (its target is its input)")
+        }
+        var configuration = TrainingConfiguration.recipe(for: name)
+        configuration.epochs = try options.int("epochs", default: configuration.epochs)!
+        configuration.batchSize = try options.int("batch-size", default: configuration.batchSize)!
+        configuration.learningRate = try options.float("lr", default: configuration.learningRate)!
+        configuration.seed = UInt64(try options.int("seed", default: Int(configuration.seed))!)
+        let datasetName = Catalog.datasetName(of: architecture)
+        var training = try ModelFile.dataset(named: datasetName, split: .training, dataFolder: options.dataFolder, model: name)
+        if let limit = try options.int("limit") { training = training.prefix(limit) }
+        let test = try ModelFile.dataset(named: datasetName, split: .test, dataFolder: options.dataFolder, model: name)
+        let out = try options.string("out").map { URL(fileURLWithPath: $0) } ?? ModelFile.shippedURL(name)
+        print("training \(name) on \(training.count) \(datasetName) images to reproduce them (mean squared error): \(configuration.epochs) epochs, batch \(configuration.batchSize), Adam with one-cycle peak lr \(configuration.learningRate), seed \(configuration.seed), \(Parallel.maximumThreads) threads")
+        let model = try architecture.makeModel(seed: configuration.seed)
+        var bar: ProgressBar? = nil
+        let reports = try Trainer.trainReconstruction(model, on: training, testingOn: test, configuration: configuration, progress: { step, total in
+            if bar == nil { bar = ProgressBar(total: total, label: "train", unit: "steps") }
+            bar?.update(step)
+        }, epochDone: { printNow("\($0)") })
+        let last = reports.last!
+        let recipe: [String: String] = [
+            "epochs": "\(configuration.epochs)", "batch_size": "\(configuration.batchSize)",
+            "optimizer": "Adam, OneCycleLR(max_lr=\(configuration.learningRate), pct_start=0.3, cos)",
+            "loss": "F.mse_loss(model(x), x), mean over pixels", "seed": "\(configuration.seed)",
+            "test_mse": String(format: "%.5f", last.testLoss), "trained_by": "workbook train (this project's engine)",
+        ]
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: recipe, options: [.sortedKeys]), as: UTF8.self)
+        let staging = AtomicFiles.temporaryURL(for: out)
+        defer { Platform.removeTemporary(staging.path) }
+        try Platform.withTerminationSignalsHeld {
+            try ModelFile.save(model, architecture: architecture, metadata: ["training": json, "dataset": datasetName], to: staging)
+        }
+        let log = reports.map(\.description).joined(separator: "\n") + "\n"
+        try AtomicFiles.write([
+            (out, try Data(contentsOf: staging)),
+            (out.deletingPathExtension().appendingPathExtension("training.png"), Data(PNG.encode(ModelFigures.reconstructionCurve(reports, title: "\(name): mean squared error per epoch")))),
+            (out.deletingPathExtension().appendingPathExtension("training.txt"), Data(log.utf8)),
+        ])
+        print("wrote \(out.path)" + String(format: " (test MSE %.5f per pixel, %.0f s per epoch)", last.testLoss,
                      reports.map(\.seconds).reduce(0, +) / Double(reports.count)))
     }
 }

@@ -50,6 +50,45 @@ struct ModelFileTests {
         #expect(file.tensors["conv1.weight"]?.shape == [32, 1, 3, 3])
     }
 
+    @Test("Unflatten and ConvTranspose2d (a decoder's layers) validate, build, count, save and load like PyTorch's")
+    func decoderLayers() throws {
+        // Flatten → Linear(784, 2) → Linear(2, 8·7·7) → Unflatten([8, 7, 7]) → ConvTranspose2d(8, 4, 3, s2, p1, op1)
+        // → ConvTranspose2d(4, 1, 3, s2, p1, op1) → Flatten → Linear(784, 3): 7 → 14 → 28 pixels.
+        let layers: [LayerSpecification] = [
+            .flatten("flatten"), .linear("encode", 784, 2), .linear("expand", 2, 392), .unflatten("unflatten", [8, 7, 7]),
+            .convTranspose2d("up1", 8, 4, kernelSize: 3, stride: 2, padding: 1, outputPadding: 1), .relu("relu"),
+            .convTranspose2d("up2", 4, 1, kernelSize: 3, stride: 2, padding: 1, outputPadding: 1), .flatten("flatten2"),
+            .linear("fc", 784, 3),
+        ]
+        let architecture = ModelArchitecture(name: "decoder-test", inputShape: [1, 28, 28], classNames: ["a", "b", "c"], layers: layers)
+        // Parameters by hand: 784·2+2, 2·392+392, 8·4·9+4, 4·1·9+1, 784·3+3.
+        #expect(try architecture.validate() == 1570 + 1176 + 292 + 37 + 2355)
+        let model = try architecture.makeModel(seed: 5)
+        #expect(model.namedParameters().map { "\($0.name) \($0.tensor.shape)" }.filter { $0.hasPrefix("up") } == [
+            "up1.weight [8, 4, 3, 3]", "up1.bias [4]", "up2.weight [4, 1, 3, 3]", "up2.bias [1]",
+        ])
+        let hidden = try model.children[0..<5].reduce(TestData.uniform([2, 1, 28, 28], seed: 6, low: 0, high: 1)) { try $1.module($0) }
+        #expect(hidden.shape == [2, 4, 14, 14])
+        let url = temporaryURL("decoder.safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try ModelFile.save(model, architecture: architecture, to: url)
+        let loaded = try ModelFile.load(url)
+        #expect(try ModelArchitecture.parse(architecture.jsonString()) == architecture)
+        let x = TestData.uniform([2, 1, 28, 28], seed: 7, low: 0, high: 1)
+        #expect(try loaded.model(x).data == model(x).data)
+        // What is refused, in the layer's own words.
+        func rejects(_ change: (inout ModelArchitecture) -> Void, _ expected: String) {
+            var copy = architecture
+            change(&copy)
+            #expect(throws: ModelZooError.self) { try copy.validate() }
+            do { try copy.validate() } catch { #expect("\(error)".contains(expected), "\(error)") }
+        }
+        rejects({ $0.layers[4].outputPadding = 2 }, "output_padding = 2 must be smaller than stride = 2")
+        rejects({ $0.layers[3].unflattenedSize = [8, 7, 6] }, "unflattened_size [8, 7, 6] holds 336 values")
+        rejects({ $0.layers[4].inChannels = 5 }, "in_channels = 5, but its input has 8 channels")
+        rejects({ $0.layers[4].padding = 20 }, "its output would be")
+    }
+
     @Test("bad model files give errors that say what is wrong")
     func badFiles() throws {
         let url = temporaryURL("bad.safetensors")

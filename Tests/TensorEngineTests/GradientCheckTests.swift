@@ -107,6 +107,17 @@ struct GradientCheckTests {
         }
     }
 
+    @Test("conv_transpose2d with stride, padding and output padding", arguments: [
+        (stride: 1, padding: 0, outputPadding: 0), (stride: 2, padding: 1, outputPadding: 1), (stride: 3, padding: 1, outputPadding: 2),
+    ])
+    func transposedConvolution(stride: Int, padding: Int, outputPadding: Int) throws {
+        // A 3×4 input, a 3×2 kernel: non-square, every output pixel reached by a different number of taps.
+        try expectGradients([data([2, 3, 3, 4], 51), data([3, 2, 3, 2], 52), data([2], 53)]) {
+            try $0[0].convTranspose2d(weight: $0[1], bias: $0[2], stride: (stride, stride), padding: (padding, padding),
+                                      outputPadding: (outputPadding, outputPadding))
+        }
+    }
+
     @Test("max-pool, average pool, global average pool")
     func pooling() throws {
         // 2·2·4·4 = 64 distinct values spaced 0.014 apart: the check's step is lowered to 5e-3 so

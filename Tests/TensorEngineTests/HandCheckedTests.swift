@@ -36,6 +36,25 @@ struct HandCheckedTests {
         #expect(x.grad?.data == [1, 2, 2, 1, 2, 4, 4, 2, 2, 4, 4, 2, 1, 2, 2, 1])
     }
 
+    @Test("a transposed conv stamps its kernel at every input pixel, stride apart")
+    func transposedConvolutionStamps() throws {
+        // x = [[1 2] [3 4]], a 2×2 kernel [[1 10] [100 1000]], stride 2: the stamps do not overlap,
+        // so the 4×4 output is each pixel times the kernel, tiled.
+        let x = tensor([1, 2, 3, 4], [1, 1, 2, 2])
+        let w = tensor([1, 10, 100, 1000], [1, 1, 2, 2])
+        let tiled = try x.convTranspose2d(weight: w, bias: nil, stride: (2, 2))
+        #expect(tiled.shape == [1, 1, 4, 4])
+        #expect(tiled.data == [1, 10, 2, 20, 100, 1000, 200, 2000, 3, 30, 4, 40, 300, 3000, 400, 4000])
+        // Stride 1 and an all-ones 2×2 kernel: the stamps overlap; the centre adds all four pixels.
+        let ones = try x.convTranspose2d(weight: .ones([1, 1, 2, 2]), bias: try Tensor(shape: [1], data: [0.5]))
+        #expect(ones.shape == [1, 1, 3, 3])
+        #expect(ones.data == ([1, 3, 2, 4, 10, 6, 3, 7, 4] as [Float]).map { $0 + 0.5 })
+        // Its gradient counts the taps: every input pixel reaches four output pixels.
+        x.requiresGrad = true
+        try x.convTranspose2d(weight: .ones([1, 1, 2, 2]), bias: nil).sum().backward()
+        #expect(x.grad?.data == [4, 4, 4, 4])
+    }
+
     @Test("max-pool picks the window maximum and routes the gradient to it")
     func maxPool() throws {
         let x = Tensor.arange([1, 1, 4, 4]); x.requiresGrad = true

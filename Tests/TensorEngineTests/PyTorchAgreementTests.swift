@@ -102,7 +102,7 @@ enum PyTorchReference {
 
     /// The ops this file tests; `fixtureLoads` checks every case belongs to one of them.
     static let knownOps: Set<String> = [
-        "conv2d", "max_pool2d", "avg_pool2d", "global_avg_pool", "linear", "matmul", "relu", "sigmoid", "tanh",
+        "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "global_avg_pool", "linear", "matmul", "relu", "sigmoid", "tanh",
         "softmax", "log_softmax", "cross_entropy", "batch_norm2d_train", "batch_norm2d_eval",
         "interpolate_bilinear", "interpolate_nearest", "pad", "conv2d_module", "batch_norm2d_module", "adaptive_avg_pool2d",
     ]
@@ -178,6 +178,18 @@ struct PyTorchAgreementTests {
     func conv2d(_ c: PyTorchCase) throws {
         let x = try c.tensor("x"), weight = try c.tensor("weight"), bias = try c.optionalTensor("bias")
         let y = try x.conv2d(weight: weight, bias: bias, stride: try c.pair("stride"), padding: try c.pair("padding"))
+        try expectAgreement(y, "out", in: c)
+        try y.backward(seed: c.tensor("seed", requiresGrad: false))
+        try expectAgreement(x.grad, "grad_x", in: c)
+        try expectAgreement(weight.grad, "grad_weight", in: c)
+        if let bias { try expectAgreement(bias.grad, "grad_bias", in: c) }
+    }
+
+    @Test("conv_transpose2d: output and gradients of input, weight and bias", arguments: PyTorchReference.cases("conv_transpose2d"))
+    func transposedConvolution(_ c: PyTorchCase) throws {
+        let x = try c.tensor("x"), weight = try c.tensor("weight"), bias = try c.optionalTensor("bias")
+        let y = try x.convTranspose2d(weight: weight, bias: bias, stride: try c.pair("stride"), padding: try c.pair("padding"),
+                                      outputPadding: try c.pair("output_padding"))
         try expectAgreement(y, "out", in: c)
         try y.backward(seed: c.tensor("seed", requiresGrad: false))
         try expectAgreement(x.grad, "grad_x", in: c)

@@ -87,6 +87,67 @@ struct ReferenceKernelTests {
         }
     }
 
+    // MARK: Transposed convolution
+
+    /// Input `[n, cin, h, w]`, `cout` output channels, kernel, stride, padding, output padding.
+    struct TransposedCase: CustomTestStringConvertible, Sendable {
+        let n: Int, cin: Int, h: Int, w: Int, cout: Int
+        let kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int), outputPadding: (Int, Int), bias: Bool
+        init(_ n: Int, _ cin: Int, _ h: Int, _ w: Int, cout: Int, kernel: (Int, Int), stride: (Int, Int) = (1, 1),
+             padding: (Int, Int) = (0, 0), outputPadding: (Int, Int) = (0, 0), bias: Bool = true) {
+            (self.n, self.cin, self.h, self.w, self.cout) = (n, cin, h, w, cout)
+            (self.kernel, self.stride, self.padding, self.outputPadding, self.bias) = (kernel, stride, padding, outputPadding, bias)
+        }
+        var testDescription: String {
+            "[\(n),\(cin),\(h),\(w)]→\(cout) k\(kernel) s\(stride) p\(padding) op\(outputPadding)\(bias ? "" : " no bias")"
+        }
+    }
+
+    @Test("conv_transpose2d forward, ∂x, ∂w and ∂b agree with the loops", arguments: [
+        TransposedCase(2, 3, 4, 5, cout: 2, kernel: (3, 3)),                                              // stride 1: a "full" convolution
+        TransposedCase(3, 4, 7, 7, cout: 2, kernel: (3, 3), stride: (2, 2), padding: (1, 1), outputPadding: (1, 1)), // 7 → 14, the decoder's step
+        TransposedCase(1, 2, 3, 5, cout: 3, kernel: (4, 2), stride: (2, 3), padding: (1, 0), outputPadding: (0, 2)), // rectangular, mixed
+        TransposedCase(17, 2, 3, 3, cout: 4, kernel: (2, 2), stride: (2, 2), bias: false),                // non-overlapping stamps, many groups
+        TransposedCase(2, 8, 1, 1, cout: 3, kernel: (7, 7)),                                               // a 1×1 code to a 7×7 map
+        TransposedCase(1, 1, 5, 4, cout: 1, kernel: (3, 3), stride: (1, 1), padding: (1, 1)),             // padding crops the border
+    ])
+    func transposedConvolution(_ t: TransposedCase) throws {
+        let ho = (t.h - 1) * t.stride.0 - 2 * t.padding.0 + t.kernel.0 + t.outputPadding.0
+        let wo = (t.w - 1) * t.stride.1 - 2 * t.padding.1 + t.kernel.1 + t.outputPadding.1
+        let x = TestData.uniform([t.n, t.cin, t.h, t.w], seed: 121); x.requiresGrad = true
+        let w = TestData.uniform([t.cin, t.cout, t.kernel.0, t.kernel.1], seed: 122); w.requiresGrad = true
+        let b = t.bias ? TestData.uniform([t.cout], seed: 123) : nil; b?.requiresGrad = true
+        let y = try x.convTranspose2d(weight: w, bias: b, stride: t.stride, padding: t.padding, outputPadding: t.outputPadding)
+        #expect(y.shape == [t.n, t.cout, ho, wo])
+        let expected = ReferenceKernels.convTranspose2dForward(
+            x: x.data, weight: w.data, bias: b?.data, batch: t.n, inChannels: t.cin, height: t.h, width: t.w, outChannels: t.cout,
+            kernel: t.kernel, stride: t.stride, padding: t.padding, outputHeight: ho, outputWidth: wo)
+        #expect(Self.disagreement(y.data, expected) == nil, "output")
+
+        let seed = TestData.uniform(y.shape, seed: 124)
+        try y.backward(seed: seed)
+        let reference = ReferenceKernels.convTranspose2dBackward(
+            x: x.data, weight: w.data, gradOutput: seed.data, batch: t.n, inChannels: t.cin, height: t.h, width: t.w,
+            outChannels: t.cout, kernel: t.kernel, stride: t.stride, padding: t.padding, outputHeight: ho, outputWidth: wo)
+        #expect(Self.disagreement(try gradient(of: x), reference.dx) == nil, "∂x")
+        #expect(Self.disagreement(try gradient(of: w), reference.dWeight) == nil, "∂w")
+        if let b { #expect(Self.disagreement(try gradient(of: b), reference.dBias) == nil, "∂b") }
+    }
+
+    @Test("conv_transpose2d refuses impossible shapes, naming both")
+    func transposedConvolutionRefusals() throws {
+        let x = TestData.uniform([1, 3, 4, 4], seed: 125)
+        #expect(throws: TensorError.self) { try x.convTranspose2d(weight: TestData.uniform([2, 3, 3, 3], seed: 1), bias: nil) }
+        #expect(throws: TensorError.self) { try x.convTranspose2d(weight: TestData.uniform([3, 2, 3, 3], seed: 1), bias: TestData.uniform([3], seed: 2)) }
+        #expect(throws: TensorError.self) { try x.convTranspose2d(weight: TestData.uniform([3, 2, 3, 3], seed: 1), bias: nil, stride: (2, 2), outputPadding: (2, 0)) }
+        #expect(throws: TensorError.self) { try x.convTranspose2d(weight: TestData.uniform([3, 2, 1, 1], seed: 1), bias: nil, padding: (2, 2)) }
+        do {
+            _ = try x.convTranspose2d(weight: TestData.uniform([2, 3, 3, 3], seed: 1), bias: nil)
+        } catch {
+            #expect("\(error)".contains("[1, 3, 4, 4]") && "\(error)".contains("[2, 3, 3, 3]"), "\(error)")
+        }
+    }
+
     // MARK: Batch normalisation
 
     @Test("batch-norm in training mode: output, running statistics, ∂x, ∂γ and ∂β agree with the loops", arguments: [

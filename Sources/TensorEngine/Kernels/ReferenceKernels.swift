@@ -113,6 +113,80 @@ public enum ReferenceKernels {
         return (dx, dw, db)
     }
 
+    // MARK: Transposed convolution (`torch.nn.functional.conv_transpose2d`, groups = 1, dilation = 1)
+
+    /// y[n, co, iy·sy − py + ky, ix·sx − px + kx] += x[n, ci, iy, ix] · w[ci, co, ky, kx] for every
+    /// input pixel and kernel tap that lands inside the output, then + b[co].
+    ///
+    /// x `[N, Cin, H, W]`, weight `[Cin, Cout, kh, kw]`, bias `[Cout]` → y `[N, Cout, Ho, Wo]`,
+    /// Ho = (H − 1)·sy − 2·py + kh + output padding (given as `outputHeight`, `outputWidth`).
+    public static func convTranspose2dForward(
+        x: [Float], weight: [Float], bias: [Float]?, batch: Int, inChannels: Int, height: Int, width: Int,
+        outChannels: Int, kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int), outputHeight ho: Int, outputWidth wo: Int
+    ) -> [Float] {
+        var y = [Float](repeating: 0, count: batch * outChannels * ho * wo)
+        for n in 0..<batch {
+            for ci in 0..<inChannels {
+                for iy in 0..<height {
+                    for ix in 0..<width {
+                        let value = x[((n * inChannels + ci) * height + iy) * width + ix]
+                        for co in 0..<outChannels {
+                            for ky in 0..<kernel.0 {
+                                for kx in 0..<kernel.1 {
+                                    let oy = iy * stride.0 - padding.0 + ky, ox = ix * stride.1 - padding.1 + kx
+                                    if oy < 0 || oy >= ho || ox < 0 || ox >= wo { continue }
+                                    y[((n * outChannels + co) * ho + oy) * wo + ox]
+                                        += value * weight[((ci * outChannels + co) * kernel.0 + ky) * kernel.1 + kx]
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if let bias {
+            for n in 0..<batch { for co in 0..<outChannels { for p in 0..<(ho * wo) { y[(n * outChannels + co) * ho * wo + p] += bias[co] } } }
+        }
+        return y
+    }
+
+    /// The three gradients of `convTranspose2dForward` given G = ∂L/∂y `[N, Cout, Ho, Wo]`, with
+    /// (oy, ox) = (iy·sy − py + ky, ix·sx − px + kx) inside the output:
+    /// - ∂x[n, ci, iy, ix] = Σ_co Σ_ky Σ_kx G[n, co, oy, ox] · w[ci, co, ky, kx];
+    /// - ∂w[ci, co, ky, kx] = Σ_n Σ_iy Σ_ix x[n, ci, iy, ix] · G[n, co, oy, ox];
+    /// - ∂b[co] = Σ_n Σ_oy Σ_ox G[n, co, oy, ox].
+    public static func convTranspose2dBackward(
+        x: [Float], weight: [Float], gradOutput: [Float], batch: Int, inChannels: Int, height: Int, width: Int,
+        outChannels: Int, kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int), outputHeight ho: Int, outputWidth wo: Int
+    ) -> (dx: [Float], dWeight: [Float], dBias: [Float]) {
+        var dx = [Float](repeating: 0, count: x.count)
+        var dw = [Float](repeating: 0, count: weight.count)
+        var db = [Float](repeating: 0, count: outChannels)
+        for n in 0..<batch {
+            for co in 0..<outChannels { for p in 0..<(ho * wo) { db[co] += gradOutput[(n * outChannels + co) * ho * wo + p] } }
+            for ci in 0..<inChannels {
+                for iy in 0..<height {
+                    for ix in 0..<width {
+                        let xi = ((n * inChannels + ci) * height + iy) * width + ix
+                        for co in 0..<outChannels {
+                            for ky in 0..<kernel.0 {
+                                for kx in 0..<kernel.1 {
+                                    let oy = iy * stride.0 - padding.0 + ky, ox = ix * stride.1 - padding.1 + kx
+                                    if oy < 0 || oy >= ho || ox < 0 || ox >= wo { continue }
+                                    let gradient = gradOutput[((n * outChannels + co) * ho + oy) * wo + ox]
+                                    let wi = ((ci * outChannels + co) * kernel.0 + ky) * kernel.1 + kx
+                                    dx[xi] += gradient * weight[wi]
+                                    dw[wi] += gradient * x[xi]
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (dx, dw, db)
+    }
+
     // MARK: Batch normalisation (`torch.nn.functional.batch_norm` on `[N, C, H, W]`)
 
     /// Training mode: per channel c, over the m = N·H·W values x[·, c, ·, ·],

@@ -29,6 +29,40 @@ public final class Conv2d: Module {
     }
 }
 
+/// `ConvTranspose2d(in, out, kernel, stride, padding, output_padding)`: weight `[in, out, k, k]`
+/// (PyTorch's layout, input channels first), bias `[out]`. The decoder's upsampling layer: a 7×7
+/// map with kernel 3, stride 2, padding 1 and output padding 1 becomes 14×14.
+public final class ConvTranspose2d: Module {
+    public let weight: Tensor
+    public let bias: Tensor?
+    public let stride: Int, padding: Int, outputPadding: Int
+
+    /// Initialised like PyTorch's default, whose fan-in is read from the weight's second axis:
+    /// here `out·k·k`, so weight and bias are uniform in ±1/√(out·k·k).
+    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
+                outputPadding: Int = 0, bias: Bool = true, generator: inout SeededGenerator) {
+        let fanIn = outChannels * kernelSize * kernelSize
+        weight = Initializer.pytorchDefault([inChannels, outChannels, kernelSize, kernelSize], fanIn: fanIn, using: &generator)
+        self.bias = bias ? Initializer.pytorchDefault([outChannels], fanIn: fanIn, using: &generator) : nil
+        self.stride = stride
+        self.padding = padding
+        self.outputPadding = outputPadding
+        super.init()
+        registerParameter("weight", weight)
+        if let b = self.bias { registerParameter("bias", b) }
+    }
+
+    public override var argumentsDescription: String {
+        "\(weight.shape[0]), \(weight.shape[1]), kernel_size=\(weight.shape[2])" + (stride != 1 ? ", stride=\(stride)" : "")
+            + (padding != 0 ? ", padding=\(padding)" : "") + (outputPadding != 0 ? ", output_padding=\(outputPadding)" : "")
+    }
+
+    public override func forward(_ input: Tensor) throws -> Tensor {
+        try input.convTranspose2d(weight: weight, bias: bias, stride: (stride, stride), padding: (padding, padding),
+                                  outputPadding: (outputPadding, outputPadding))
+    }
+}
+
 /// `Linear(in, out)`: weight `[out, in]`, bias `[out]`.
 public final class Linear: Module {
     public let weight: Tensor
@@ -143,6 +177,24 @@ public final class GlobalAvgPool2d: Module {
 /// `[N, …]` → `[N, product of the rest]`.
 public final class Flatten: Module {
     public override func forward(_ input: Tensor) throws -> Tensor { try input.flattened(from: 1) }
+}
+
+/// `[N, product of shape]` → `[N] + shape`: `nn.Unflatten(1, shape)`, the decoder's way back from a
+/// code vector to feature maps.
+public final class Unflatten: Module {
+    public let shape: [Int]
+    public init(_ shape: [Int]) {
+        self.shape = shape
+        super.init()
+    }
+    public override var argumentsDescription: String { "1, \(shape)" }
+    public override func forward(_ input: Tensor) throws -> Tensor {
+        let count = shape.reduce(1, *)
+        guard input.rank == 2, input.shape[1] == count else {
+            throw TensorError.shapeMismatch(operation: "Unflatten", lhs: input.shape, rhs: shape, detail: "input must be [N, \(count)]")
+        }
+        return try input.reshaped([input.shape[0]] + shape)
+    }
 }
 
 /// Inverted dropout with its own seeded generator; the identity in evaluation mode.

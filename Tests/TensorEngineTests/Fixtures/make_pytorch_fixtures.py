@@ -96,6 +96,24 @@ for i, (name, xs, ws, has_bias, stride, padding) in enumerate(conv_cases):
         lambda x, weight, bias=None, stride=stride, padding=padding: F.conv2d(x, weight, bias, stride=stride, padding=padding),
         ints={"stride": list(stride), "padding": list(padding)})
 
+# --- conv_transpose2d: x [N, Cin, H, W], weight [Cin, Cout, kh, kw], optional bias [Cout] --------
+transposed_cases = [
+    # name, x shape, weight shape, bias, stride, padding, output_padding
+    ("conv_transpose2d 3x3 kernel, stride 1", (2, 3, 4, 5), (3, 2, 3, 3), True, (1, 1), (0, 0), (0, 0)),
+    ("conv_transpose2d 3x3 kernel, stride 2, padding 1, output padding 1", (2, 4, 7, 7), (4, 3, 3, 3), True, (2, 2), (1, 1), (1, 1)),
+    ("conv_transpose2d 4x2 kernel, stride (2,3), padding (1,0), output padding (0,2), no bias", (1, 2, 3, 5), (2, 3, 4, 2), False, (2, 3), (1, 0), (0, 2)),
+    ("conv_transpose2d 7x7 kernel from a 1x1 code", (3, 8, 1, 1), (8, 4, 7, 7), True, (1, 1), (0, 0), (0, 0)),
+]
+for i, (name, xs, ws, has_bias, stride, padding, output_padding) in enumerate(transposed_cases):
+    s = seeded(150 + i)
+    inputs = {"x": randn(*xs), "weight": randn(*ws, scale=0.5)}
+    if has_bias:
+        inputs["bias"] = randn(ws[1])
+    run(name, "conv_transpose2d", s, inputs,
+        lambda x, weight, bias=None, stride=stride, padding=padding, output_padding=output_padding:
+            F.conv_transpose2d(x, weight, bias, stride=stride, padding=padding, output_padding=output_padding),
+        ints={"stride": list(stride), "padding": list(padding), "output_padding": list(output_padding)})
+
 # --- max_pool2d ---------------------------------------------------------------------------------
 pool_cases = [
     ("max_pool2d kernel 2 stride 2", (2, 2, 6, 8), (2, 2), (2, 2), (0, 0)),
