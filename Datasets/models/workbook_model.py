@@ -4,6 +4,8 @@
     model = load("Datasets/models/mnist-gap.safetensors")   # an nn.Sequential in eval mode
     logits = model(images)                                    # images: [N, 1, 28, 28] in [0, 1]
                                                               # ([N, 3, 32, 32] for shapes-simplenet)
+    autoencoder = load("Datasets/models/mnist-autoencoder.safetensors")
+    codes = autoencoder.encoder(images)                       # [N, 2]; autoencoder(images) reconstructs them
 
 Needs torch and safetensors (pip install torch safetensors). The layer names of the
 nn.Sequential are the workbook's (norm, conv1, relu1, ...), so forward hooks and captum /
@@ -36,7 +38,17 @@ def _layer(spec):
         return Normalize(spec["mean"], spec["std"])
     if t == "Conv2d":
         return nn.Conv2d(spec["in_channels"], spec["out_channels"], spec["kernel_size"],
-                         stride=spec.get("stride", 1), padding=spec.get("padding", 0))
+                         stride=spec.get("stride", 1), padding=spec.get("padding", 0), bias=spec.get("bias", True))
+    if t == "ConvTranspose2d":
+        return nn.ConvTranspose2d(spec["in_channels"], spec["out_channels"], spec["kernel_size"], stride=spec.get("stride", 1),
+                                  padding=spec.get("padding", 0), output_padding=spec.get("output_padding", 0),
+                                  bias=spec.get("bias", True))
+    if t == "Unflatten":
+        return nn.Unflatten(1, tuple(spec["unflattened_size"]))
+    if t == "AdaptiveAvgPool2d":
+        return nn.AdaptiveAvgPool2d(tuple(spec["output_size"]))
+    if t == "Sequential":
+        return nn.Sequential(OrderedDict((child["name"], _layer(child)) for child in spec["layers"]))
     if t == "BatchNorm2d":
         return nn.BatchNorm2d(spec["num_features"])
     if t == "ReLU":

@@ -194,11 +194,7 @@ extension Trainer {
 
     /// mean((output − target)²) over every value, as a graph node (the target gets no gradient).
     public static func meanSquaredError(_ output: Tensor, _ target: Tensor) throws -> Tensor {
-        guard output.shape == target.shape else {
-            throw TensorError.shapeMismatch(operation: "mse_loss", lhs: output.shape, rhs: target.shape, detail: "the reconstruction must have its input's shape")
-        }
-        let difference = try output - target.detached()
-        return try (difference * difference).mean()
+        try output.meanSquaredError(target: target.detached())
     }
 }
 

@@ -21,9 +21,9 @@ enum EmbedCommand: Command {
     /// A student's O(N²) code on 2,000 images: seconds for PCA and the scores, about a minute for t-SNE.
     static let studentDefault = 2000
     static let options = [
-        modelOptionDefaultingToGap,
-        OptionSpecification(name: "layer", valueName: "L", help: "the layer whose activations are the features, or 'pixels'", required: true),
-        OptionSpecification(name: "method", valueName: "M", help: "pca, tsne, umap, or all: four panels, pixels and the layer × PCA and t-SNE", required: true),
+        OptionSpecification(name: "model", valueName: "NAME|FILE", help: "a shipped model name or a path to a model .safetensors (default mnist-gap; mnist-autoencoder with --method autoencoder)"),
+        OptionSpecification(name: "layer", valueName: "L", help: "the layer whose activations are the features, or 'pixels' (required, except with --method autoencoder)"),
+        OptionSpecification(name: "method", valueName: "M", help: "pca, tsne, umap, autoencoder (a trained encoder's 2-D code of the pixels, lesson 11), or all: four panels, pixels and the layer × PCA and t-SNE", required: true),
         OptionSpecification(name: "n", valueName: "N", help: "the first N test images (default 10000; at most 5000 with --exact; t-SNE needs N > 3 × perplexity, UMAP N > 15)", integers: 10...10_000),
         OptionSpecification(name: "perplexity", valueName: "P", help: "t-SNE's perplexity (default 30; below N/3)", numbers: 2...100),
         OptionSpecification(name: "iterations", valueName: "N", help: "t-SNE iterations (default 1000)", integers: 1...100_000),
@@ -37,11 +37,12 @@ enum EmbedCommand: Command {
     ]
 
     static func run(_ options: ParsedOptions) throws {
-        let layer = try options.requiredString("layer")
         let methodName = try options.requiredString("method")
+        if methodName == "autoencoder" { return try embedByEncoder(options) }
+        let layer = try options.requiredString("layer")
         let all = methodName == "all", isUMAP = methodName == "umap"
         guard let method = all || isUMAP ? .tsne : EmbeddingMethod(rawValue: methodName) else {
-            throw CommandLineError(message: "--method must be pca, tsne, umap or all")
+            throw CommandLineError(message: "--method must be pca, tsne, umap, autoencoder or all")
         }
         guard !isUMAP || (options.string("perplexity") == nil && options.string("iterations") == nil && !options.has("random-start")
                           && !options.has("exact") && options.string("theta") == nil) else {
@@ -132,6 +133,44 @@ enum EmbedCommand: Command {
         }
         let picture = scatterPicture(panel.points, labels: labels, classNames: classNames,
                                      title: "\(n) test images, " + panel.caption, width: 720, height: 600)
+        var files: [(URL, Data)] = [(URL(fileURLWithPath: out), Data(PNG.encode(picture)))]
+        if let raw = options.string("raw") {
+            files.append((URL(fileURLWithPath: raw), Data(NPY.encode(try NPYArray(shape: [n, 2], floats: panel.points.values.map(Float.init))))))
+        }
+        try AtomicFiles.write(files)
+        print("wrote \(out)" + (options.string("raw").map { " and \($0)" } ?? "") + "; " + panel.caption)
+    }
+}
+
+extension EmbedCommand {
+    /// `--method autoencoder`: the 2-D code a trained autoencoder's encoder gives the first N test
+    /// images — images it never saw (it trained on the training set) — scored like the other maps
+    /// against the pixels. Unlike t-SNE, nothing is fitted here: the encoder places each image on
+    /// its own, so any new image gets a place.
+    static func embedByEncoder(_ options: ParsedOptions) throws {
+        for refused in ["layer", "perplexity", "iterations", "seed", "theta"] where options.string(refused) != nil {
+            throw CommandLineError(message: "--\(refused) is not for --method autoencoder: the encoder maps the pixels to its 2-D code")
+        }
+        for refused in ["random-start", "exact"] where options.has(refused) {
+            throw CommandLineError(message: "--\(refused) is a t-SNE option, not for --method autoencoder")
+        }
+        let code = try Implementations.named(options.string("implementation")).embedding
+        let n = try options.int("n", default: code.largeScale ? 10_000 : studentDefault)!
+        guard code.largeScale || n <= exactLimit else {
+            throw CommandLineError(message: "--n \(n): the exercises' scores hold N × N matrices; use --n \(exactLimit) or fewer")
+        }
+        let out = try options.requiredString("out")
+        let name = options.string("model") ?? "mnist-autoencoder"
+        let loaded = try ModelFile.load(ModelFile.resolve(name), autoencoders: true)
+        guard !loaded.architecture.isClassifier, let encoder = try? loaded.model.module(named: "encoder") else {
+            throw CommandLineError(message: "--method autoencoder needs an autoencoder with an 'encoder' (mnist-autoencoder, or a file written by `workbook train --model mnist-autoencoder`); \(name) is \(loaded.architecture.isClassifier ? "a classifier" : "one without an encoder layer")")
+        }
+        let test = try ModelFile.dataset(for: loaded.architecture, split: .test)
+        guard n <= test.count else { throw CommandLineError(message: "--n must be at most \(test.count) (the test set)") }
+        let (images, labels) = test.batch(0..<n)
+        let panel = try running("embed") { try code.encoderPanel(of: encoder, images: images, labels: labels) }
+        let picture = scatterPicture(panel.points, labels: labels, classNames: test.classNames,
+                                     title: "\(n) test images the autoencoder never saw, " + panel.caption, width: 720, height: 600)
         var files: [(URL, Data)] = [(URL(fileURLWithPath: out), Data(PNG.encode(picture)))]
         if let raw = options.string("raw") {
             files.append((URL(fileURLWithPath: raw), Data(NPY.encode(try NPYArray(shape: [n, 2], floats: panel.points.values.map(Float.init))))))

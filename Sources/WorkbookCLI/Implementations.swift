@@ -256,6 +256,27 @@ struct EmbeddingCode: Sendable {
         return try scored(high, points, labels: labels, layer: layer, method: "UMAP")
     }
 
+    /// The 2-D code `encoder` gives each image (`[N, 2]`: an autoencoder's, lesson 11), scored
+    /// against the pixels.
+    func encoderPanel(of encoder: Module, images: Tensor, labels: [Int]) throws -> EmbeddingPanel {
+        let high = try features(encoder, "pixels", images)
+        var codes: [Float] = []
+        try withNoGrad {
+            var start = 0
+            while start < images.shape[0] {
+                let end = Swift.min(start + 256, images.shape[0])
+                let out = try encoder(try images.sliced(axis: 0, start..<end))
+                guard out.shape == [end - start, 2] else {
+                    throw WorkFailure(message: "the encoder gives \(Array(out.shape.dropFirst())) per image, not a 2-D code")
+                }
+                codes += out.data
+                start = end
+            }
+        }
+        let points = try Matrix(rows: images.shape[0], columns: 2, values: codes.map(Double.init))
+        return try scored(high, points, labels: labels, layer: "pixels", method: "autoencoder")
+    }
+
     private func scored(_ high: Matrix, _ points: Matrix, labels: [Int], layer: String, method: String) throws -> EmbeddingPanel {
         try FiniteValues.require(points.values.map(Float.init), "the \(method) embedding")
         return EmbeddingPanel(features: layer == "pixels" ? "pixels" : "\(layer) features", method: method, points: points,

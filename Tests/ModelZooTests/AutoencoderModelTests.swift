@@ -121,4 +121,16 @@ struct AutoencoderModelTests {
         #expect(first.reports[1].testLoss < 0.9 * first.before, "test MSE \(first.before) → \(first.reports.map(\.testLoss))")
         #expect(first.weights == second.weights && first.reports.map(\.testLoss) == second.reports.map(\.testLoss))
     }
+
+    @Test("the shipped mnist-autoencoder's test MSE is what its log and Datasets/models/README.md say")
+    func shippedModel() throws {
+        let loaded = try ModelFile.load(ModelFile.resolve("mnist-autoencoder"), autoencoders: true)
+        let error = try Evaluation.reconstructionError(of: loaded.model, on: try DatasetFiles.mnist(.test))
+        let stated = String(format: "%.5f", error)
+        let log = try String(contentsOf: try DatasetFiles.datasets().appendingPathComponent("models/mnist-autoencoder.training.txt"), encoding: .utf8)
+        let readme = try String(contentsOf: try DatasetFiles.datasets().appendingPathComponent("models/README.md"), encoding: .utf8)
+        #expect(log.split(separator: "\n").last?.contains("test MSE \(stated)") == true, "the log's last epoch does not say \(stated)")
+        #expect(readme.contains("Test MSE **\(stated)** per pixel"), "README does not state \(stated)")
+        #expect(loaded.metadata["training"]?.contains("\"test_mse\":\"\(stated)\"") == true)
+    }
 }

@@ -118,6 +118,23 @@ struct GradientCheckTests {
         }
     }
 
+    @Test("the mean squared error, fused, against its four-op twin")
+    func meanSquaredError() throws {
+        // 3·5·7 = 105 values: six 16-lane chunks and a tail of 9.
+        let target = data([3, 5, 7], 55)
+        try expectGradients([data([3, 5, 7], 54)]) { try $0[0].meanSquaredError(target: target) }
+        let x = data([3, 5, 7], 56); x.requiresGrad = true
+        let fused = try x.meanSquaredError(target: target)
+        try fused.backward()
+        let copy = try Tensor(shape: x.shape, data: x.data); copy.requiresGrad = true
+        let difference = try copy - target
+        let twin = try (difference * difference).mean()
+        try twin.backward()
+        #expect(abs(try fused.item() - twin.item()) <= 1e-6 * abs(try twin.item()))
+        #expect(maxAbsoluteDifference(try #require(x.grad).data, try #require(copy.grad).data) <= 1e-6)
+        #expect(throws: TensorError.self) { try x.meanSquaredError(target: data([3, 5, 6], 57)) }
+    }
+
     @Test("max-pool, average pool, global average pool")
     func pooling() throws {
         // 2·2·4·4 = 64 distinct values spaced 0.014 apart: the check's step is lowered to 5e-3 so

@@ -102,7 +102,7 @@ enum PyTorchReference {
 
     /// The ops this file tests; `fixtureLoads` checks every case belongs to one of them.
     static let knownOps: Set<String> = [
-        "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "global_avg_pool", "linear", "matmul", "relu", "sigmoid", "tanh",
+        "conv2d", "conv_transpose2d", "mse_loss", "max_pool2d", "avg_pool2d", "global_avg_pool", "linear", "matmul", "relu", "sigmoid", "tanh",
         "softmax", "log_softmax", "cross_entropy", "batch_norm2d_train", "batch_norm2d_eval",
         "interpolate_bilinear", "interpolate_nearest", "pad", "conv2d_module", "batch_norm2d_module", "adaptive_avg_pool2d",
     ]
@@ -195,6 +195,15 @@ struct PyTorchAgreementTests {
         try expectAgreement(x.grad, "grad_x", in: c)
         try expectAgreement(weight.grad, "grad_weight", in: c)
         if let bias { try expectAgreement(bias.grad, "grad_bias", in: c) }
+    }
+
+    @Test("mse_loss: the mean squared error and its gradient", arguments: PyTorchReference.cases("mse_loss"))
+    func meanSquaredError(_ c: PyTorchCase) throws {
+        let x = try c.tensor("x"), target = try c.tensor("target", requiresGrad: false)
+        let loss = try x.meanSquaredError(target: target)
+        try expectAgreement(loss, "out", in: c)
+        try loss.backward(seed: c.tensor("seed", requiresGrad: false))
+        try expectAgreement(x.grad, "grad_x", in: c)
     }
 
     @Test("max_pool2d: output and gradient", arguments: PyTorchReference.cases("max_pool2d"))

@@ -63,6 +63,9 @@ struct CommandLineTests {
         (["embed", "--layer", "gap", "--method", "umap", "--n", "10", "--out", "x.png"], "--n 10 is too few for UMAP: each point needs 15 neighbours (N > 15)"),
         (["embed", "--layer", "gap", "--method", "tsne", "--n", "10", "--out", "x.png"], "--perplexity 30.0 needs more than 90 images (--n)"),
         (["predict", "--index", "3"], "--model is required"),
+        (["train", "--model", "mnist-autoencoder", "--flip", "yes"], "--flip is not for mnist-autoencoder, an autoencoder (its target is its input)"),
+        (["embed", "--method", "autoencoder", "--layer", "gap", "--out", "x.png"], "--layer is not for --method autoencoder: the encoder maps the pixels to its 2-D code"),
+        (["embed", "--method", "autoencoder", "--exact", "--out", "x.png"], "--exact is a t-SNE option, not for --method autoencoder"),
     ])
     func rangesRefused(arguments: [String], message: String) throws {
         let folder = try scratchFolder()
@@ -213,7 +216,8 @@ struct CommandLineTests {
             (["--layer", "gap", "--method", "tsne", "--exact", "--n", "6000"], "--exact t-SNE is O(N²) per iteration: use --n 5000 or fewer, or drop --exact for Barnes-Hut"),
             (["--layer", "gap", "--method", "tsne", "--theta", "1.5"], "--theta must be in 0.0...1.0, got 1.5"),
             (["--layer", "gap", "--method", "tsne", "--n", "30"], "--perplexity 30.0 needs more than 90 images (--n)"),
-            (["--layer", "gap", "--method", "umaps"], "--method must be pca, tsne, umap or all"),
+            (["--layer", "gap", "--method", "umaps"], "--method must be pca, tsne, umap, autoencoder or all"),
+            (["--method", "pca"], "--layer is required"),
             (["--layer", "gap", "--method", "umap", "--perplexity", "5"], "--perplexity, --iterations, --random-start, --exact and --theta are t-SNE options; UMAP takes --seed"),
             (["--layer", "pixels", "--method", "all"], "--method all compares the pixels with a layer: name the layer (e.g. --layer gap)"),
             (["--layer", "gap", "--method", "pca", "--n", "5"], "--n must be in 10...10000, got 5"),
@@ -224,6 +228,28 @@ struct CommandLineTests {
         result = workbook(["embed", "--layer", "conv9", "--method", "pca", "--out", path("x.png")])
         #expect(result.status == 1 && result.error.contains("conv9"), "\(result)")
         #expect(contents(folder) == ["a.npy", "a.png", "e.npy", "e.png", "p.npy", "p.png", "t.npy", "t.png", "u.npy", "u.png"])
+    }
+
+    @Test("embed --method autoencoder maps test images by the shipped encoder; classifiers and autoencoders stay apart")
+    func embedByAutoencoder() throws {
+        let folder = try scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = { (name: String) in folder.appendingPathComponent(name).path }
+        var result = workbook(["embed", "--method", "autoencoder", "--n", "300", "--out", path("a.png"), "--raw", path("a.npy")])
+        #expect(result.status == 0, "embed --method autoencoder: \(result.error)")
+        let points = try NPY.read(contentsOf: folder.appendingPathComponent("a.npy"))
+        #expect(points.shape == [300, 2])
+        // The points are the shipped encoder's codes of the first 300 test images.
+        let loaded = try ModelFile.load(ModelFile.resolve("mnist-autoencoder"), autoencoders: true)
+        let images = try ModelFile.dataset(for: loaded.architecture, split: .test).batch(0..<300).images
+        let codes = try withNoGrad { try loaded.model.module(named: "encoder")(images) }
+        #expect(maxAbsoluteDifference(points.floats(), codes.data) == 0)
+        // A classifier is no autoencoder, and the other way round, each said in one line.
+        result = workbook(["embed", "--method", "autoencoder", "--model", "mnist-gap", "--out", path("x.png")])
+        #expect(result.status == 2 && result.error.contains("needs an autoencoder") && result.error.contains("mnist-gap is a classifier"), "\(result)")
+        result = workbook(["explain", "--model", "mnist-autoencoder", "--method", "saliency", "--out", path("x.png")])
+        #expect(result.status == 1 && result.error.contains("mnist-autoencoder is an autoencoder"), "\(result)")
+        #expect(contents(folder) == ["a.npy", "a.png"])
     }
 
     @Test("--help marks the required options")

@@ -47,6 +47,9 @@ enum Im2Col {
                     row += chunkCount
                     continue
                 }
+                // The columns of a row that fall inside the image depend on kx alone (strided rows).
+                let shiftX = kx &- g.padX   // xx = ox·s + shiftX
+                let (lo, hi) = insideRange(shift: shiftX, stride: g.strideX, width: g.width, count: wo)
                 for n in 0..<g.batch {
                     let image = x + (n &* g.channels &+ c) &* g.height &* g.width
                     let dst = out + n &* plane
@@ -67,15 +70,26 @@ enum Im2Col {
                             if hi < wo { (line + hi).update(repeating: 0, count: wo &- hi) }
                             continue
                         }
-                        for ox in 0..<wo {
-                            let xx = ox &* g.strideX &- g.padX &+ kx
-                            line[ox] = (xx >= 0 && xx < g.width) ? src[xx] : 0
-                        }
+                        // Strided: the columns inside the image are one range, `lo..<hi`.
+                        if lo > 0 { line.update(repeating: 0, count: lo) }
+                        var xx = lo &* g.strideX &+ shiftX
+                        for ox in lo..<hi { line[ox] = src[xx]; xx &+= g.strideX }
+                        if hi < wo { (line + hi).update(repeating: 0, count: wo &- hi) }
                     }
                 }
                 row += chunkCount
             }
         }
+    }
+
+    /// The output columns `lo..<hi` of a row whose source column `ox·stride + shift` lies inside
+    /// `0..<width` (the others fall on the padding), clamped to `0..<count`.
+    @inline(__always)
+    static func insideRange(shift: Int, stride: Int, width: Int, count: Int) -> (lo: Int, hi: Int) {
+        let lo = shift >= 0 ? 0 : Swift.min(count, (stride &- 1 &- shift) / stride)     // ⌈−shift / s⌉
+        let room = width &- shift                                                      // ox·s < room
+        let hi = room <= 0 ? lo : Swift.max(lo, Swift.min(count, (room &+ stride &- 1) / stride))
+        return (lo, hi)
     }
 
     /// One row (c, ky, kx) of one image for a stride-1 "same" convolution (output size = input
@@ -126,6 +140,7 @@ enum Im2Col {
                         for kx in 0..<g.kernelWidth {
                             let row = (c &* g.kernelHeight &+ ky) &* g.kernelWidth &+ kx
                             let src = cols + (row &* total &+ n &* plane)
+                            let (lo, hi) = g.strideX == 1 ? (0, 0) : insideRange(shift: kx &- g.padX, stride: g.strideX, width: g.width, count: wo)
                             if g.isSamePadded {
                                 let shift = (ky &- g.padY) &* g.width &+ (kx &- g.padX)
                                 let lo = Swift.min(plane, Swift.max(0, -shift)), hi = Swift.max(lo, Swift.min(plane, plane &- shift))
@@ -145,10 +160,8 @@ enum Im2Col {
                                     for ox in lo..<hi { dst[ox &+ shift] += line[ox] }
                                     continue
                                 }
-                                for ox in 0..<wo {
-                                    let xx = ox &* g.strideX &- g.padX &+ kx
-                                    if xx >= 0 && xx < g.width { dst[xx] += line[ox] }
-                                }
+                                var xx = lo &* g.strideX &+ kx &- g.padX
+                                for ox in lo..<hi { dst[xx] += line[ox]; xx &+= g.strideX }
                             }
                         }
                     }

@@ -114,6 +114,13 @@ for i, (name, xs, ws, has_bias, stride, padding, output_padding) in enumerate(tr
             F.conv_transpose2d(x, weight, bias, stride=stride, padding=padding, output_padding=output_padding),
         ints={"stride": list(stride), "padding": list(padding), "output_padding": list(output_padding)})
 
+# --- mse_loss: x and a target of the same shape (the target gets no gradient) ------------------------
+for i, shape in enumerate([(3, 4, 5), (2, 1, 7, 9)]):
+    s = seeded(170 + i)
+    target = randn(*shape)
+    run(f"mse_loss {list(shape)}", "mse_loss", s, {"x": randn(*shape)},
+        lambda x, target=target: F.mse_loss(x, target), extra={"target": target})
+
 # --- max_pool2d ---------------------------------------------------------------------------------
 pool_cases = [
     ("max_pool2d kernel 2 stride 2", (2, 2, 6, 8), (2, 2), (2, 2), (0, 0)),
