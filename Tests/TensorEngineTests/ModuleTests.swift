@@ -216,6 +216,20 @@ struct TrainingTests {
         #expect(abs(p.data[0] - 0.99) < 1e-6 && abs(p.data[1] - 1.01) < 1e-6)
     }
 
+    @Test("Adam keeps its moments from step to step: three steps with weight decay match torch.optim.Adam")
+    func adamSteps() throws {
+        // torch.optim.Adam([p], lr=0.01, weight_decay=0.1), loss Σ p·[3, −0.5] + Σ p² from p = [1, 1],
+        // three steps (torch 2.15): [0.9700040221214294, 0.9700134992599487].
+        let p = tensor([1, 1], [2], requiresGrad: true)
+        let opt = Adam(parameters: [p], learningRate: 0.01, weightDecay: 0.1)
+        for _ in 0..<3 {
+            opt.zeroGrad()
+            try ((p * tensor([3, -0.5], [2])).sum() + (p * p).sum()).backward()
+            try opt.step()
+        }
+        #expect(abs(p.data[0] - 0.9700040221214294) < 1e-6 && abs(p.data[1] - 0.9700134992599487) < 1e-6, "\(p.data)")
+    }
+
     @Test("the initialiser is seeded and fills PyTorch's default range")
     func initialisers() {
         var a = SeededGenerator(seed: 5), b = SeededGenerator(seed: 5)

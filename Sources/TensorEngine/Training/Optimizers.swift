@@ -69,16 +69,27 @@ public final class Adam: Optimizer {
         for p in parameters {
             guard let grad = p.grad?.data else { continue }
             let key = ObjectIdentifier(p)
-            var (m, v) = moments[key] ?? ([Float](repeating: 0, count: grad.count), [Float](repeating: 0, count: grad.count))
+            // Taken out of the dictionary while updated, so the moments are not copied on write
+            // (they were, every step: two copies of every parameter's size).
+            var (m, v) = moments.removeValue(forKey: key) ?? ([Float](repeating: 0, count: grad.count), [Float](repeating: 0, count: grad.count))
             let (b1, b2, eps, lr, wd) = (beta1, beta2, epsilon, learningRate, weightDecay)
             let c2Root = c2.squareRoot()
             p.withMutableValues { values in
-                for i in values.indices {
-                    let g = grad[i] + wd * values[i]
-                    m[i] = b1 * m[i] + (1 - b1) * g
-                    v[i] = b2 * v[i] + (1 - b2) * g * g
-                    // PyTorch's form: θ −= (lr / c1) · m / (√v / √c2 + ε)
-                    values[i] -= (lr / c1) * m[i] / (v[i].squareRoot() / c2Root + eps)
+                precondition(grad.count == values.count && m.count == values.count, "Adam: a gradient or moment of another size than its parameter")
+                grad.withUnsafeBufferPointer { g in
+                    m.withUnsafeMutableBufferPointer { m in
+                        v.withUnsafeMutableBufferPointer { v in
+                            values.withUnsafeMutableBufferPointer { x in
+                                for i in 0..<x.count {
+                                    let gi = g[i] + wd * x[i]
+                                    m[i] = b1 * m[i] + (1 - b1) * gi
+                                    v[i] = b2 * v[i] + (1 - b2) * gi * gi
+                                    // PyTorch's form: θ −= (lr / c1) · m / (√v / √c2 + ε)
+                                    x[i] -= (lr / c1) * m[i] / (v[i].squareRoot() / c2Root + eps)
+                                }
+                            }
+                        }
+                    }
                 }
             }
             moments[key] = (m, v)
