@@ -84,18 +84,45 @@ public enum Trainer {
         configuration: TrainingConfiguration,
         progress: (Int, Int) -> Void = { _, _ in }, epochDone: (EpochReport) -> Void = { _ in }
     ) throws -> [EpochReport] {
+        var reports: [EpochReport] = []
+        var correct = 0
+        try optimise(model, on: training, configuration: configuration, progress: progress, loss: { images, labels in
+            let logits = try model(images)
+            correct += zip(logits.argmax(), labels).filter { $0 == $1 }.count
+            return try logits.crossEntropy(labels: labels)
+        }, epochEnd: { epoch, meanLoss, start in
+            let accuracy = try Evaluation.accuracy(of: model, on: test)
+            let report = EpochReport(epoch: epoch, trainingLoss: meanLoss, trainingAccuracy: Double(correct) / Double(training.count),
+                                     testAccuracy: accuracy, seconds: Date().timeIntervalSince(start))
+            correct = 0
+            reports.append(report)
+            epochDone(report)
+        })
+        return reports
+    }
+
+    /// The loop every trainer here shares: Adam (the configuration's peak rate and weight decay)
+    /// with the one-cycle schedule, each epoch's batches in an order shuffled from the seed, each
+    /// batch augmented as configured (random shifts, then flips, from the same generator).
+    /// `loss(images, labels)` builds the batch's loss; a non-finite one stops the training, naming
+    /// where, instead of writing a model of NaNs. `epochEnd(epoch, mean training loss, start)` runs
+    /// after each epoch; the model is left in evaluation mode.
+    static func optimise(
+        _ model: Module, on training: LabeledImages, configuration: TrainingConfiguration, progress: (Int, Int) -> Void,
+        loss: (_ images: Tensor, _ labels: [Int]) throws -> Tensor,
+        epochEnd: (_ epoch: Int, _ meanLoss: Double, _ start: Date) throws -> Void
+    ) throws {
         var generator = SeededGenerator(seed: configuration.seed)
         let optimizer = Adam(parameters: model.parameters(), learningRate: configuration.learningRate,
                              weightDecay: configuration.weightDecay)
         let stepsPerEpoch = (training.count + configuration.batchSize - 1) / configuration.batchSize
         let schedule = OneCycleSchedule(maximum: configuration.learningRate, totalSteps: stepsPerEpoch * configuration.epochs)
-        var reports: [EpochReport] = []
         var step = 0
         for epoch in 1...configuration.epochs {
             let start = Date()
             model.train()
             let order = Array(0..<training.count).shuffled(using: &generator)
-            var lossSum = 0.0, correct = 0
+            var lossSum = 0.0
             for b in 0..<stepsPerEpoch {
                 let indices = order[(b * configuration.batchSize)..<Swift.min((b + 1) * configuration.batchSize, training.count)]
                 var (images, labels) = training.batch(indices)
@@ -103,30 +130,20 @@ public enum Trainer {
                 if configuration.horizontalFlips { images = randomlyFlipped(images, using: &generator) }
                 optimizer.learningRate = schedule.rate(atStep: step)
                 optimizer.zeroGrad()
-                let logits = try model(images)
-                let loss = try logits.crossEntropy(labels: labels)
-                // A learning rate far too large (or a broken model) makes the loss non-finite:
-                // stop at once, naming where, instead of writing a model of NaNs.
-                let value = try loss.item()
+                let batchLoss = try loss(images, labels)
+                let value = try batchLoss.item()
                 guard value.isFinite else {
                     throw ModelZooError.training("the training loss became \(value) at epoch \(epoch), step \(b + 1) of \(stepsPerEpoch) (learning rate \(optimizer.learningRate): too large?)")
                 }
-                try loss.backward()
+                try batchLoss.backward()
                 try optimizer.step()
                 lossSum += Double(value) * Double(labels.count)
-                correct += zip(logits.argmax(), labels).filter { $0 == $1 }.count
                 step += 1
                 progress(step, stepsPerEpoch * configuration.epochs)
             }
-            let accuracy = try Evaluation.accuracy(of: model, on: test)
-            let report = EpochReport(epoch: epoch, trainingLoss: lossSum / Double(training.count),
-                                     trainingAccuracy: Double(correct) / Double(training.count),
-                                     testAccuracy: accuracy, seconds: Date().timeIntervalSince(start))
-            reports.append(report)
-            epochDone(report)
+            try epochEnd(epoch, lossSum / Double(training.count), start)
         }
         model.eval()
-        return reports
     }
 }
 
@@ -152,43 +169,15 @@ extension Trainer {
         configuration: TrainingConfiguration,
         progress: (Int, Int) -> Void = { _, _ in }, epochDone: (ReconstructionReport) -> Void = { _ in }
     ) throws -> [ReconstructionReport] {
-        var generator = SeededGenerator(seed: configuration.seed)
-        let optimizer = Adam(parameters: model.parameters(), learningRate: configuration.learningRate,
-                             weightDecay: configuration.weightDecay)
-        let stepsPerEpoch = (training.count + configuration.batchSize - 1) / configuration.batchSize
-        let schedule = OneCycleSchedule(maximum: configuration.learningRate, totalSteps: stepsPerEpoch * configuration.epochs)
         var reports: [ReconstructionReport] = []
-        var step = 0
-        for epoch in 1...configuration.epochs {
-            let start = Date()
-            model.train()
-            let order = Array(0..<training.count).shuffled(using: &generator)
-            var lossSum = 0.0
-            for b in 0..<stepsPerEpoch {
-                let indices = order[(b * configuration.batchSize)..<Swift.min((b + 1) * configuration.batchSize, training.count)]
-                var images = training.batch(indices).images
-                images = randomlyShifted(images, maximum: configuration.maximumShift, using: &generator)
-                if configuration.horizontalFlips { images = randomlyFlipped(images, using: &generator) }
-                optimizer.learningRate = schedule.rate(atStep: step)
-                optimizer.zeroGrad()
-                let loss = try meanSquaredError(try model(images), images)
-                let value = try loss.item()
-                guard value.isFinite else {
-                    throw ModelZooError.training("the training loss became \(value) at epoch \(epoch), step \(b + 1) of \(stepsPerEpoch) (learning rate \(optimizer.learningRate): too large?)")
-                }
-                try loss.backward()
-                try optimizer.step()
-                lossSum += Double(value) * Double(indices.count)
-                step += 1
-                progress(step, stepsPerEpoch * configuration.epochs)
-            }
-            let report = ReconstructionReport(epoch: epoch, trainingLoss: lossSum / Double(training.count),
-                                              testLoss: try Evaluation.reconstructionError(of: model, on: test),
+        try optimise(model, on: training, configuration: configuration, progress: progress, loss: { images, _ in
+            try meanSquaredError(try model(images), images)
+        }, epochEnd: { epoch, meanLoss, start in
+            let report = ReconstructionReport(epoch: epoch, trainingLoss: meanLoss, testLoss: try Evaluation.reconstructionError(of: model, on: test),
                                               seconds: Date().timeIntervalSince(start))
             reports.append(report)
             epochDone(report)
-        }
-        model.eval()
+        })
         return reports
     }
 

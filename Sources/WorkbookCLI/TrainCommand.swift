@@ -73,29 +73,35 @@ enum TrainCommand: Command {
             "test_accuracy": String(format: "%.4f", last.testAccuracy),
             "trained_by": "workbook train (this project's engine)",
         ].merging(rightReasons.map { ["right_for_the_right_reasons": "input-gradient penalty on the decoy swatch, lambda \($0)"] } ?? [:]) { a, _ in a }
-        let json = String(decoding: try JSONSerialization.data(withJSONObject: recipe, options: [.sortedKeys]), as: UTF8.self)
-        // The model, its curve and its log together, or none of them.
-        // (Staged beside the output, not in /tmp: a run killed here leaves a temporary file the next
-        // write into that folder recognises as ours and removes.)
-        let staging = AtomicFiles.temporaryURL(for: out)
-        defer { Platform.removeTemporary(staging.path) }
-        // Under the signal lock, like every write of a registered temporary file: a SIGTERM's
-        // clean-up then never runs while this file is half written.
-        try Platform.withTerminationSignalsHeld {
-            try ModelFile.save(model, architecture: architecture, metadata: ["training": json, "dataset": datasetName], to: staging)
-        }
-        let log = reports.map(\.description).joined(separator: "\n") + "\n"
-        try AtomicFiles.write([
-            (out, try Data(contentsOf: staging)),
-            (out.deletingPathExtension().appendingPathExtension("training.png"), Data(PNG.encode(ModelFigures.trainingCurve(reports, title: "\(name): accuracy per epoch")))),
-            (out.deletingPathExtension().appendingPathExtension("training.txt"), Data(log.utf8)),
-        ])
+        try write(model, architecture: architecture, recipe: recipe, datasetName: datasetName,
+                  curve: ModelFigures.trainingCurve(reports, title: "\(name): accuracy per epoch"),
+                  log: reports.map(\.description), to: out)
         print("wrote \(out.path)" + String(format: " (test accuracy %.2f%%, %.0f s per epoch)", 100 * last.testAccuracy,
                      reports.map(\.seconds).reduce(0, +) / Double(reports.count)))
     }
 }
 
 extension TrainCommand {
+    /// The model file (its recipe and data set in the metadata), its training curve and its log, all
+    /// three or none. (The model is staged beside the output, not in /tmp: a run killed there leaves
+    /// a temporary file the next write into that folder recognises as ours and removes; it is saved
+    /// under the signal lock, like every write of a registered temporary file, so a SIGTERM's
+    /// clean-up never runs while it is half written.)
+    static func write(_ model: Module, architecture: ModelArchitecture, recipe: [String: String], datasetName: String,
+                      curve: RGBAImage, log: [String], to out: URL) throws {
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: recipe, options: [.sortedKeys]), as: UTF8.self)
+        let staging = AtomicFiles.temporaryURL(for: out)
+        defer { Platform.removeTemporary(staging.path) }
+        try Platform.withTerminationSignalsHeld {
+            try ModelFile.save(model, architecture: architecture, metadata: ["training": json, "dataset": datasetName], to: staging)
+        }
+        try AtomicFiles.write([
+            (out, try Data(contentsOf: staging)),
+            (out.deletingPathExtension().appendingPathExtension("training.png"), Data(PNG.encode(curve))),
+            (out.deletingPathExtension().appendingPathExtension("training.txt"), Data((log.joined(separator: "\n") + "\n").utf8)),
+        ])
+    }
+
     /// An autoencoder (lesson 11): trained to reproduce MNIST digits, the loss its mean squared
     /// error per pixel; written with its curve and log like a classifier.
     static func trainAutoencoder(_ name: String, architecture: ModelArchitecture, _ options: ParsedOptions) throws {
@@ -126,18 +132,9 @@ extension TrainCommand {
             "loss": "F.mse_loss(model(x), x), mean over pixels", "seed": "\(configuration.seed)",
             "test_mse": String(format: "%.5f", last.testLoss), "trained_by": "workbook train (this project's engine)",
         ]
-        let json = String(decoding: try JSONSerialization.data(withJSONObject: recipe, options: [.sortedKeys]), as: UTF8.self)
-        let staging = AtomicFiles.temporaryURL(for: out)
-        defer { Platform.removeTemporary(staging.path) }
-        try Platform.withTerminationSignalsHeld {
-            try ModelFile.save(model, architecture: architecture, metadata: ["training": json, "dataset": datasetName], to: staging)
-        }
-        let log = reports.map(\.description).joined(separator: "\n") + "\n"
-        try AtomicFiles.write([
-            (out, try Data(contentsOf: staging)),
-            (out.deletingPathExtension().appendingPathExtension("training.png"), Data(PNG.encode(ModelFigures.reconstructionCurve(reports, title: "\(name): mean squared error per epoch")))),
-            (out.deletingPathExtension().appendingPathExtension("training.txt"), Data(log.utf8)),
-        ])
+        try write(model, architecture: architecture, recipe: recipe, datasetName: datasetName,
+                  curve: ModelFigures.reconstructionCurve(reports, title: "\(name): mean squared error per epoch"),
+                  log: reports.map(\.description), to: out)
         print("wrote \(out.path)" + String(format: " (test MSE %.5f per pixel, %.0f s per epoch)", last.testLoss,
                      reports.map(\.seconds).reduce(0, +) / Double(reports.count)))
     }
