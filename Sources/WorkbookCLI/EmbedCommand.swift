@@ -131,14 +131,19 @@ enum EmbedCommand: Command {
                                theta: theta) { done, kl in bar.update(done, detail: kl.isFinite ? String(format: "KL %.4f", kl) : nil) }
             }
         }
-        let picture = scatterPicture(panel.points, labels: labels, classNames: classNames,
-                                     title: "\(n) test images, " + panel.caption, width: 720, height: 600)
+        try write(panel, labels: labels, classNames: classNames, title: "\(n) test images, ", out: out, raw: options.string("raw"))
+    }
+
+    /// One map's scatter plot at `out` and, with `raw`, its `[N, 2]` points as float32 NPY (both
+    /// or neither); then the line that says so, with the map's scores.
+    static func write(_ panel: EmbeddingPanel, labels: [Int], classNames: [String], title: String, out: String, raw: String?) throws {
+        let picture = scatterPicture(panel.points, labels: labels, classNames: classNames, title: title + panel.caption, width: 720, height: 600)
         var files: [(URL, Data)] = [(URL(fileURLWithPath: out), Data(PNG.encode(picture)))]
-        if let raw = options.string("raw") {
-            files.append((URL(fileURLWithPath: raw), Data(NPY.encode(try NPYArray(shape: [n, 2], floats: panel.points.values.map(Float.init))))))
+        if let raw {
+            files.append((URL(fileURLWithPath: raw), Data(NPY.encode(try NPYArray(shape: [panel.points.rows, 2], floats: panel.points.values.map(Float.init))))))
         }
         try AtomicFiles.write(files)
-        print("wrote \(out)" + (options.string("raw").map { " and \($0)" } ?? "") + "; " + panel.caption)
+        print("wrote \(out)" + (raw.map { " and \($0)" } ?? "") + "; " + panel.caption)
     }
 }
 
@@ -169,13 +174,7 @@ extension EmbedCommand {
         guard n <= test.count else { throw CommandLineError(message: "--n must be at most \(test.count) (the test set)") }
         let (images, labels) = test.batch(0..<n)
         let panel = try running("embed") { try code.encoderPanel(of: encoder, images: images, labels: labels) }
-        let picture = scatterPicture(panel.points, labels: labels, classNames: test.classNames,
-                                     title: "\(n) test images the autoencoder never saw, " + panel.caption, width: 720, height: 600)
-        var files: [(URL, Data)] = [(URL(fileURLWithPath: out), Data(PNG.encode(picture)))]
-        if let raw = options.string("raw") {
-            files.append((URL(fileURLWithPath: raw), Data(NPY.encode(try NPYArray(shape: [n, 2], floats: panel.points.values.map(Float.init))))))
-        }
-        try AtomicFiles.write(files)
-        print("wrote \(out)" + (options.string("raw").map { " and \($0)" } ?? "") + "; " + panel.caption)
+        try write(panel, labels: labels, classNames: test.classNames, title: "\(n) test images the autoencoder never saw, ",
+                  out: out, raw: options.string("raw"))
     }
 }
