@@ -25,22 +25,7 @@ enum TrainCommand: Command {
         let name = try options.requiredString("model")
         let architecture = try Catalog.architecture(named: name)
         if !architecture.isClassifier { return try trainAutoencoder(name, architecture: architecture, options) }
-        var configuration = TrainingConfiguration.recipe(for: name)
-        configuration.epochs = try options.int("epochs", default: configuration.epochs)!
-        configuration.batchSize = try options.int("batch-size", default: configuration.batchSize)!
-        configuration.learningRate = try options.float("lr", default: configuration.learningRate)!
-        configuration.maximumShift = try options.int("shift", default: configuration.maximumShift)!
-        if let flip = options.string("flip") {
-            guard flip == "yes" || flip == "no" else { throw CommandLineError(message: "--flip takes yes or no, got '\(flip)'") }
-            configuration.horizontalFlips = flip == "yes"
-        }
-        configuration.seed = UInt64(try options.int("seed", default: Int(configuration.seed))!)
-        // The data set's name goes into the file, so explain, evaluate and predict find its data.
-        let datasetName = Catalog.datasetName(of: architecture)
-        var training = try ModelFile.dataset(named: datasetName, split: .training, dataFolder: options.dataFolder, model: name)
-        if let limit = try options.int("limit") { training = training.prefix(limit) }
-        let test = try ModelFile.dataset(named: datasetName, split: .test, dataFolder: options.dataFolder, model: name)
-        let out = try options.string("out").map { URL(fileURLWithPath: $0) } ?? ModelFile.shippedURL(name)
+        let (configuration, datasetName, training, test, out) = try setUp(name, architecture: architecture, options)
         let rightReasons = try options.float("right-reasons")
         if rightReasons != nil {
             guard datasetName == "decoy-mnist" else { throw CommandLineError(message: "--right-reasons needs a Decoy MNIST model (its swatches are the regions); \(name) trains on \(datasetName)") }
@@ -82,6 +67,29 @@ enum TrainCommand: Command {
 }
 
 extension TrainCommand {
+    /// What both kinds of model read from the command line: the model's recipe with the options
+    /// that override it, its data set (the name goes into the file, so explain, evaluate and predict
+    /// find its data), both splits (`--limit` shortens the training one) and the output file.
+    static func setUp(_ name: String, architecture: ModelArchitecture, _ options: ParsedOptions) throws
+        -> (configuration: TrainingConfiguration, datasetName: String, training: LabeledImages, test: LabeledImages, out: URL) {
+        var configuration = TrainingConfiguration.recipe(for: name)
+        configuration.epochs = try options.int("epochs", default: configuration.epochs)!
+        configuration.batchSize = try options.int("batch-size", default: configuration.batchSize)!
+        configuration.learningRate = try options.float("lr", default: configuration.learningRate)!
+        configuration.maximumShift = try options.int("shift", default: configuration.maximumShift)!
+        if let flip = options.string("flip") {
+            guard flip == "yes" || flip == "no" else { throw CommandLineError(message: "--flip takes yes or no, got '\(flip)'") }
+            configuration.horizontalFlips = flip == "yes"
+        }
+        configuration.seed = UInt64(try options.int("seed", default: Int(configuration.seed))!)
+        let datasetName = Catalog.datasetName(of: architecture)
+        var training = try ModelFile.dataset(named: datasetName, split: .training, dataFolder: options.dataFolder, model: name)
+        if let limit = try options.int("limit") { training = training.prefix(limit) }
+        let test = try ModelFile.dataset(named: datasetName, split: .test, dataFolder: options.dataFolder, model: name)
+        let out = try options.string("out").map { URL(fileURLWithPath: $0) } ?? ModelFile.shippedURL(name)
+        return (configuration, datasetName, training, test, out)
+    }
+
     /// The model file (its recipe and data set in the metadata), its training curve and its log, all
     /// three or none. (The model is staged beside the output, not in /tmp: a run killed there leaves
     /// a temporary file the next write into that folder recognises as ours and removes; it is saved
@@ -108,16 +116,7 @@ extension TrainCommand {
         for refused in ["right-reasons", "flip", "shift"] where options.string(refused) != nil {
             throw CommandLineError(message: "--\(refused) is not for \(name), an autoencoder (its target is its input)")
         }
-        var configuration = TrainingConfiguration.recipe(for: name)
-        configuration.epochs = try options.int("epochs", default: configuration.epochs)!
-        configuration.batchSize = try options.int("batch-size", default: configuration.batchSize)!
-        configuration.learningRate = try options.float("lr", default: configuration.learningRate)!
-        configuration.seed = UInt64(try options.int("seed", default: Int(configuration.seed))!)
-        let datasetName = Catalog.datasetName(of: architecture)
-        var training = try ModelFile.dataset(named: datasetName, split: .training, dataFolder: options.dataFolder, model: name)
-        if let limit = try options.int("limit") { training = training.prefix(limit) }
-        let test = try ModelFile.dataset(named: datasetName, split: .test, dataFolder: options.dataFolder, model: name)
-        let out = try options.string("out").map { URL(fileURLWithPath: $0) } ?? ModelFile.shippedURL(name)
+        let (configuration, datasetName, training, test, out) = try setUp(name, architecture: architecture, options)
         print("training \(name) on \(training.count) \(datasetName) images to reproduce them (mean squared error): \(configuration.epochs) epochs, batch \(configuration.batchSize), Adam with one-cycle peak lr \(configuration.learningRate), seed \(configuration.seed), \(Parallel.maximumThreads) threads")
         let model = try architecture.makeModel(seed: configuration.seed)
         var bar: ProgressBar? = nil
