@@ -32,6 +32,17 @@ struct GradientCheckTests {
         try expectGradients([divisor, positive]) { try $0[0] / $0[1] }
         try expectGradients([data([1, 1, 1, 1], 17), data([2, 1, 3, 3], 18)]) { try $0[0] - $0[1] }
         try expectGradients([data([2, 1, 3, 3], 19)]) { try ($0[0] - divisor) / divisor }
+        // A tiled operand (the output's trailing axes, with or without leading 1s) on either side:
+        // its own row-by-row loops, forward and backward.
+        try expectGradients([data([2, 3, 4], 21), data([1, 3, 4], 22)]) { try $0[0] * $0[1] }
+        try expectGradients([TestData.uniform([3, 4], seed: 23, low: 0.5, high: 1.5), TestData.uniform([2, 3, 4], seed: 24, low: 0.5, high: 1.5)]) { try $0[0] / $0[1] }
+        try expectGradients([data([5, 4], 25)]) { x in try (x[0] - x[0].mean(axes: [0], keepDims: true)) * x[0] }
+    }
+
+    @Test("sums over leading axes (a column sum), and over every axis but the first")
+    func leadingAxisSums() throws {
+        try expectGradients([data([4, 3, 2], 26)]) { try $0[0].sum(axes: [0]) * $0[0].sum(axes: [0, 1], keepDims: true) }
+        try expectGradients([data([4, 3, 2], 27)]) { try $0[0].sum(axes: [1, 2]) }
     }
 
     @Test("a tensor used twice, through two different paths")

@@ -126,6 +126,33 @@ struct HandCheckedTests {
         #expect(throws: TensorError.self) { try Tensor.zeros([2, 3]) + Tensor.zeros([4]) }
     }
 
+    /// The tiled-operand and leading-axis fast paths promise the general path's bits: the same
+    /// operations, and every sum's additions in row order. Checked against those additions
+    /// spelled out here, on values whose sums round differently in another order.
+    @Test("a bias row on [N, D] and column sums: the general path's exact bits")
+    func tiledOperandsAndColumnSums() throws {
+        let (n, d) = (7, 5)
+        let x = TestData.uniform([n, d], seed: 31, low: -3, high: 3), b = TestData.uniform([d], seed: 32)
+        b.requiresGrad = true
+        let y = try x - b
+        var expected = [Float](repeating: 0, count: n * d)
+        for i in 0..<n { for j in 0..<d { expected[i * d + j] = x.data[i * d + j] - b.data[j] } }
+        #expect(y.data == expected)
+        let seed = TestData.uniform([n, d], seed: 33, low: -1e3, high: 1e3)
+        try y.backward(seed: seed)
+        var column = [Float](repeating: 0, count: d)
+        for i in 0..<n { for j in 0..<d { column[j] += -seed.data[i * d + j] } }
+        #expect(b.grad?.data == column, "∂/∂b: the rows' gradients added in row order")
+        let sums = try seed.sum(axes: [0])
+        var rows = [Float](repeating: 0, count: d)
+        for i in 0..<n { for j in 0..<d { rows[j] += seed.data[i * d + j] } }
+        #expect(sums.shape == [d] && sums.data == rows)
+        #expect(try seed.sum(axes: [0], keepDims: true).shape == [1, d])
+        #expect(try Tensor.arange([2, 3, 2]).sum(axes: [0, 1]).data == [30, 36])
+        #expect(try (Tensor.arange([2, 3]) + tensor([1, 2, 3], [1, 3])).data == [1, 3, 5, 4, 6, 8])
+        #expect(try (tensor([1, 2, 3], [3]) * Tensor.arange([2, 3])).data == [0, 2, 6, 3, 8, 15])
+    }
+
     @Test("matmul and linear on a 2x2 example")
     func matmul() throws {
         let a = tensor([1, 2, 3, 4], [2, 2]), b = tensor([5, 6, 7, 8], [2, 2])

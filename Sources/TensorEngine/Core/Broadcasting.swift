@@ -30,10 +30,29 @@ enum Broadcasting {
         return Tensor.stridedIndices(shape: outputShape, strides: strides, offset: 0)
     }
 
+    /// p when `shape` is `outputShape`'s last axes (after any leading 1s) with count p < the
+    /// output's: element i of the output reads element i mod p. Nil otherwise.
+    static func tilePeriod(of shape: [Int], in outputShape: [Int]) -> Int? {
+        var trimmed = shape[...]
+        while trimmed.first == 1 { trimmed = trimmed.dropFirst() }
+        guard !trimmed.isEmpty, trimmed.count < outputShape.count, Array(outputShape.suffix(trimmed.count)) == Array(trimmed) else { return nil }
+        return trimmed.reduce(1, *)
+    }
+
     /// Sums a gradient of `outputShape` back to `shape` (the backward of broadcasting).
     static func reduce(_ gradient: [Float], from outputShape: [Int], to shape: [Int]) -> [Float] {
         if outputShape == shape { return gradient }
         if shape.reduce(1, *) == 1 { return [gradient.reduce(0, +)] }
+        if let p = tilePeriod(of: shape, in: outputShape) {
+            // Row by row: each result[j] gets its additions in the general path's order.
+            var result = [Float](repeating: 0, count: p)
+            result.withUnsafeMutableBufferPointer { r in
+                gradient.withUnsafeBufferPointer { g in
+                    for row in stride(from: 0, to: g.count, by: p) { for j in 0..<p { r[j] += g[row &+ j] } }
+                }
+            }
+            return result
+        }
         let indices = sourceIndices(of: shape, in: outputShape)
         var result = [Float](repeating: 0, count: shape.reduce(1, *))
         for (i, source) in indices.enumerated() { result[source] += gradient[i] }

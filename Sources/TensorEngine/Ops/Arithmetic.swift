@@ -25,6 +25,10 @@ extension Tensor {
                     case (.same, .same): for i in 0..<count { o[i] = forward(x[i], y[i]) }
                     case (.same, .scalar): let c = y[0]; for i in 0..<count { o[i] = forward(x[i], c) }
                     case (.scalar, .same): let c = x[0]; for i in 0..<count { o[i] = forward(c, y[i]) }
+                    case (.same, .tiled(let p)):
+                        for row in stride(from: 0, to: count, by: p) { for j in 0..<p { o[row &+ j] = forward(x[row &+ j], y[j]) } }
+                    case (.tiled(let p), .same):
+                        for row in stride(from: 0, to: count, by: p) { for j in 0..<p { o[row &+ j] = forward(x[j], y[row &+ j]) } }
                     default: for i in 0..<count { o[i] = forward(x[ia.at(i)], y[ib.at(i)]) }
                     }
                 }
@@ -49,10 +53,23 @@ extension Tensor {
                                             if needed[1] { gb[i] = g[i] * db }
                                         }
                                     }
+                                    // A tiled operand, row by row (no division per element).
+                                    @inline(__always) func rows(_ p: Int, _ a: (Int, Int) -> Float, _ b: (Int, Int) -> Float) {
+                                        for row in stride(from: 0, to: count, by: p) {
+                                            for j in 0..<p {
+                                                let i = row &+ j
+                                                let (da, db) = backward(a(i, j), b(i, j), z[i])
+                                                if needed[0] { ga[i] = g[i] * da }
+                                                if needed[1] { gb[i] = g[i] * db }
+                                            }
+                                        }
+                                    }
                                     switch (ia, ib) {
                                     case (.same, .same): each({ x[$0] }, { y[$0] })
                                     case (.same, .scalar): let c = y[0]; each({ x[$0] }, { _ in c })
                                     case (.scalar, .same): let c = x[0]; each({ _ in c }, { y[$0] })
+                                    case (.same, .tiled(let p)): rows(p, { i, _ in x[i] }, { _, j in y[j] })
+                                    case (.tiled(let p), .same): rows(p, { _, j in x[j] }, { i, _ in y[i] })
                                     default: each({ x[ia.at($0)] }, { y[ib.at($0)] })
                                     }
                                 }
@@ -70,10 +87,13 @@ extension Tensor {
     private enum Access {
         case same                 // same shape as the output: element i
         case scalar               // one element, broadcast everywhere: element 0
+        case tiled(Int)           // the output's trailing axes, repeated (a bias row [D] or [1, D] on [N, D]): element i mod p
         case indices([Int])       // anything else: a precomputed source index per output element
 
         init(_ shape: [Int], _ count: Int, in output: [Int]) {
-            if shape == output { self = .same } else if count == 1 { self = .scalar } else {
+            if shape == output { self = .same } else if count == 1 { self = .scalar } else if let p = Broadcasting.tilePeriod(of: shape, in: output) {
+                self = .tiled(p)
+            } else {
                 self = .indices(Broadcasting.sourceIndices(of: shape, in: output))
             }
         }
@@ -82,6 +102,7 @@ extension Tensor {
             switch self {
             case .same: return i
             case .scalar: return 0
+            case .tiled(let p): return i % p
             case .indices(let source): return source[i]
             }
         }

@@ -30,6 +30,7 @@ extension Tensor {
     public func sum(axes: [Int] = [], keepDims: Bool = false) throws -> Tensor {
         let axes = axes.isEmpty ? Array(0..<rank) : try normalisedAxes(axes, operation: "sum")
         if axes.count == rank { return sumOfAll(keepDims: keepDims) }
+        if axes == Array(0..<axes.count) { return sumOfLeadingAxes(axes.count, keepDims: keepDims) }
         let (outShape, _, index) = reductionMap(axes, keepDims: keepDims)
         var out = [Float](repeating: 0, count: outShape.reduce(1, *))
         for (i, o) in index.enumerated() { out[o] += data[i] }
@@ -50,6 +51,29 @@ extension Tensor {
         let outShape = keepDims ? [Int](repeating: 1, count: rank) : []
         return Tensor.makeResult("sum", shape: outShape, data: [total], inputs: [self]) { g, _ in
             [[Float](repeating: g[0], count: n)]
+        }
+    }
+
+    /// The sum over the first `leading` axes (a column sum of `[N, D]`), row after row: the same
+    /// additions in the same order as the general path, without its index map (one Int per element).
+    private func sumOfLeadingAxes(_ leading: Int, keepDims: Bool) -> Tensor {
+        let p = shape[leading...].reduce(1, *)
+        let outShape = keepDims ? [Int](repeating: 1, count: leading) + shape[leading...] : Array(shape[leading...])
+        var out = [Float](repeating: 0, count: p)
+        out.withUnsafeMutableBufferPointer { o in
+            data.withUnsafeBufferPointer { x in
+                for row in stride(from: 0, to: x.count, by: Swift.max(p, 1)) { for j in 0..<p { o[j] += x[row &+ j] } }
+            }
+        }
+        let n = count
+        return Tensor.makeResult("sum", shape: outShape, data: out, inputs: [self]) { g, _ in
+            var dx = [Float](uninitializedCount: n) { _ in }
+            dx.withUnsafeMutableBufferPointer { d in
+                g.withUnsafeBufferPointer { g in
+                    for row in stride(from: 0, to: n, by: Swift.max(p, 1)) { for j in 0..<p { d[row &+ j] = g[j] } }
+                }
+            }
+            return [dx]
         }
     }
 
