@@ -62,9 +62,14 @@ func existing(_ candidates: [String], in folder: String) -> [String] {
 let fullEdition = FileManager.default.fileExists(
     atPath: URL(fileURLWithPath: Context.packageDirectory).appendingPathComponent("Solutions").path)
 
+/// A lesson's reference that draws with an earlier lesson's (lesson 11's figures run lesson 09's
+/// t-SNE and trustworthiness): the full edition only, like every `Solutions` module.
+let earlierSolutions: [String: [Target.Dependency]] = ["Autoencoders": ["EmbeddingsSolutions"]]
+
 let lessonTargets: [Target] = lessons.flatMap { lesson -> [Target] in
     let solutions: [Target] = fullEdition ? [
-        .target(name: "\(lesson.topic)Solutions", dependencies: ["TensorEngine", "LessonSupport", "Imaging", "ModelZoo", "Course", "LargeScaleEmbedding"],
+        .target(name: "\(lesson.topic)Solutions", dependencies: ["TensorEngine", "LessonSupport", "Imaging", "ModelZoo", "Course", "LargeScaleEmbedding"]
+                    + (earlierSolutions[lesson.topic] ?? []),
                 path: "Solutions/\(lesson.folder)", swiftSettings: optimised),
     ] : []
     let reference: [Target.Dependency] = fullEdition ? [.target(name: "\(lesson.topic)Solutions")] : []

@@ -16,6 +16,7 @@ public enum Course {
         FeatureVisualizationCourse.lesson,
         EmbeddingsCourse.lesson,
         EvaluationCourse.lesson,
+        AutoencodersCourse.lesson,
     ]
 
     /// The lessons selected by `--lesson N` (all when nil), or an error naming the known ones.

@@ -20,3 +20,11 @@ public enum Fixtures {
         try ModelFile.load(ModelFile.shippedURL(name)).model
     }
 }
+
+extension Fixtures {
+    /// A fresh copy of the shipped autoencoder `mnist-autoencoder` (lesson 11), which the
+    /// classifier loader refuses by default.
+    public static func autoencoder() throws -> Sequential {
+        try ModelFile.load(ModelFile.shippedURL("mnist-autoencoder"), autoencoders: true).model
+    }
+}

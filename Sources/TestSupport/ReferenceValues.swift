@@ -215,3 +215,22 @@ public enum RecordedHintVariants {
         }
     }
 }
+
+extension LinearAutoencoderSettings: ReferenceInput {
+    public func feed(_ hasher: inout ReferenceHasher) {
+        hasher.tag(25)
+        hasher.integer(steps)
+        hasher.floats([learningRate, initialScale])
+        hasher.integer(Int(Int64(bitPattern: seed)))
+    }
+}
+
+extension LinearAutoencoder: Recordable {
+    public var recorded: RecordedValue { .list([encoder.recorded, decoder.recorded, mean.recorded, .floats(losses)]) }
+    public init(recorded: RecordedValue) throws {
+        guard case let .list(parts) = recorded, parts.count == 4, case let .floats(losses) = parts[3] else {
+            throw RecordedFormMismatch(expected: "linear autoencoder")
+        }
+        self.init(encoder: try Tensor(recorded: parts[0]), decoder: try Tensor(recorded: parts[1]), mean: try Tensor(recorded: parts[2]), losses: losses)
+    }
+}

@@ -1,6 +1,7 @@
 // The instructors' edition only: the lessons as Solutions/ binds them (see Package.swift's FULL_EDITION).
 #if FULL_EDITION
 import AdversarialSolutions
+import AutoencodersSolutions
 import CAMSolutions
 import Course
 import EmbeddingsSolutions
@@ -27,6 +28,7 @@ enum FullEdition {
         (FeatureVisualizationExercises.lesson, FeatureVisualizationExercises.figures),
         (EmbeddingsExercises.lesson, EmbeddingsExercises.figures),
         (EvaluationExercises.lesson, EvaluationExercises.figures),
+        (AutoencodersExercises.lesson, AutoencodersExercises.figures),
     ]
 
     /// `lesson` with its variants, as `Solutions/` binds it.

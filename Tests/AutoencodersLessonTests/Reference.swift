@@ -1,0 +1,49 @@
+// The reference's answers for lesson 11's graders: computed live by Solutions/11-Autoencoders in
+// the full edition, read from Recorded/references.wbref where there is no Solutions/ (the student
+// edition) or with WORKBOOK_REFERENCES=recorded. See `ReferenceBook`.
+
+#if canImport(AutoencodersSolutions)
+import AutoencodersSolutions
+#endif
+import DataFormats
+import LessonSupport
+import TensorEngine
+import TestSupport
+
+enum Reference {
+    static let book = ReferenceBook(lesson: "11-Autoencoders")
+
+    /// 11.1's loss and its gradients with respect to the encoder and the decoder: `[L, ∂L/∂E, ∂L/∂W]`.
+    static func reconstructionError(of data: Tensor, encoder: Tensor, decoder: Tensor) throws -> [Tensor] {
+        let label = "11.1 reconstructionError(of:encoder:decoder:) with gradients"
+        #if canImport(AutoencodersSolutions)
+        return try book.answer(label, [data, encoder, decoder]) {
+            let (e, w) = (encoder.detached(), decoder.detached())
+            e.requiresGrad = true; w.requiresGrad = true
+            let loss = try AutoencodersSolutions.reconstructionError(of: data, encoder: e, decoder: w)
+            try loss.backward()
+            return [loss.detached(), try e.grad.orThrow("no encoder gradient"), try w.grad.orThrow("no decoder gradient")]
+        }
+        #else
+        return try book.answer(label, [data, encoder, decoder])
+        #endif
+    }
+
+    static func trainLinearAutoencoder(_ data: Tensor, components k: Int, settings: LinearAutoencoderSettings) throws -> LinearAutoencoder {
+        let label = "11.2 trainLinearAutoencoder(_:components:settings:)"
+        #if canImport(AutoencodersSolutions)
+        return try book.answer(label, [data, k, settings]) { try AutoencodersSolutions.trainLinearAutoencoder(data, components: k, settings: settings) }
+        #else
+        return try book.answer(label, [data, k, settings])
+        #endif
+    }
+
+    static func encode(_ images: Tensor, with autoencoder: Module, batchSize: Int) throws -> Matrix {
+        let label = "11.5 encode(_:with:batchSize:)"
+        #if canImport(AutoencodersSolutions)
+        return try book.answer(label, [images, autoencoder, batchSize]) { try AutoencodersSolutions.encode(images, with: autoencoder, batchSize: batchSize) }
+        #else
+        return try book.answer(label, [images, autoencoder, batchSize])
+        #endif
+    }
+}
