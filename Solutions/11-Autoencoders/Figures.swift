@@ -17,7 +17,7 @@ public enum AutoencodersFigures: LessonFigures {
     public static let linearSettings = LinearAutoencoderSettings(steps: 600)
 
     public static func make(_ context: FigureContext) throws -> [Figure] {
-        [try linearFigure(context), try mapFigure(context)]
+        [try linearFigure(context), try mapFigure(context), try pipelineFigure(context)]
     }
 
     /// PCA's 10 axes above the linear autoencoder's 10 decoder columns: other pictures, the same
@@ -72,6 +72,46 @@ public enum AutoencodersFigures: LessonFigures {
         let title = "MNIST test digits in 2-D: t-SNE (exact, perplexity 30) places only the points it was run on; mnist-autoencoder's encoder places any digit"
         return Figure(name: "autoencoder-vs-tsne", image: ImageGrid.render(cells, columns: 3, title: title),
                       raw: ([3, 500, 2], (tsneMap.values + seenCodes.values + unseenCodes.values).map(Float.init)))
+    }
+}
+
+extension AutoencodersFigures {
+    /// The digits the pipeline's 32-number autoencoder trains on: test digits 1,000–8,999 (the
+    /// figure's digits 0–499 are not among them), 12 epochs of `mnist-autoencoder`'s recipe.
+    public static let pipelineTraining = 1000..<9000
+    public static let pipelineEpochs = 12
+
+    /// The usual pipeline for large data: a small code first, t-SNE on it. t-SNE of 500 digits
+    /// after PCA to 50 dimensions (scikit-learn's advice) beside t-SNE of a 32-number autoencoder
+    /// code (11.4's architecture, trained here), both scored against the pixels.
+    static func pipelineFigure(_ context: FigureContext) throws -> Figure {
+        let test = context.mnistTest
+        let size = test.pixelsPerImage
+        let training = try LabeledImages(imageShape: test.imageShape, pixels: Array(test.pixels[(pipelineTraining.lowerBound * size)..<(pipelineTraining.upperBound * size)]),
+                                         labels: Array(test.labels[pipelineTraining]), classNames: test.classNames)
+        let model = try convolutionalAutoencoder(code: 32, seed: 11)
+        var configuration = TrainingConfiguration.recipe(for: "mnist-autoencoder")
+        configuration.epochs = pipelineEpochs
+        configuration.seed = 11
+        let reports = try Trainer.trainReconstruction(model, on: training, testingOn: test.prefix(500), configuration: configuration)
+        model.eval()
+        let (images, labels) = test.batch(0..<500)
+        let pixels = try Matrix(images.reshaped([500, 784]))
+        let codes = try encode(images, with: model, batchSize: 250)
+        let pca50 = try EmbeddingsSolutions.pca(pixels, components: 50).projection
+        var cells: [(image: RGBAImage, caption: String)] = []
+        var raw: [Float] = []
+        for (features, name) in [(pca50, "t-SNE of PCA-50 of the pixels"), (codes, "t-SNE of the 32-number code")] {
+            let map = try EmbeddingsSolutions.tsne(features, settings: TSNESettings()).embedding
+            raw += map.values.map(Float.init)
+            let trust = try EmbeddingsSolutions.trustworthiness(high: pixels, low: map, neighbours: 5)
+            let knn = try EmbeddingsSolutions.knnAccuracy(map, labels: labels, neighbours: 5)
+            cells.append((scatterPicture(map, labels: labels, classNames: test.classNames,
+                                         title: String(format: "%@: T(5) %.3f, 5-NN %.1f%%", name, trust, knn * 100)), ""))
+        }
+        let title = String(format: "Digits 0-499: t-SNE after PCA to 50 dimensions, and after an autoencoder's 32-number code (%d epochs on digits 1000-8999, test MSE %.4f)",
+                           pipelineEpochs, reports.last?.testLoss ?? .nan)
+        return Figure(name: "pipeline-tsne", image: ImageGrid.render(cells, columns: 2, title: title), raw: ([2, 500, 2], raw))
     }
 }
 
