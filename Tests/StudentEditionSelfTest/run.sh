@@ -17,6 +17,9 @@
 # script does not rebuild the edition once per mistake.
 # Usage: bash Tests/StudentEditionSelfTest/run.sh  (from the repository root; ~4 minutes, most of
 # it the edition's first build). Exit status 0 when every check holds.
+# With WORKBOOK_EDITION_DIR=DIR (a path that does not exist yet) the edition is written there and
+# kept, built, with its lessons put back to the stubs at the end: `.ci/run` hands it to the
+# autograder self-test, which grades in it instead of building the same course a second time.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d /tmp/workbook-edition.XXXXXX)
@@ -27,12 +30,14 @@ check() {   # check DESCRIPTION COMMAND...
     if "$@"; then echo "  ✔ $what"; else echo "  ✘ $what"; failures=$((failures + 1)); fi
 }
 
-edition="$work/edition"
+edition="${WORKBOOK_EDITION_DIR:-$work/edition}"
+if [ -e "$edition" ]; then echo "✘ $edition exists: WORKBOOK_EDITION_DIR must name a new folder"; exit 1; fi
 echo "writing the student edition to $edition"
 start=$(date +%s)
 (cd "$root" && swift run workbook student-edition --out "$edition" --github-classroom) || { echo "✘ student-edition failed"; exit 1; }
 check "written in under 30 s" test $(( $(date +%s) - start )) -lt 30
 check "no Solutions/ in the edition" test ! -e "$edition/Solutions"
+cp -a "$edition/Lessons" "$work/stub-lessons"      # the lessons as written, put back at the end
 check "the GitHub Classroom workflow is in the template, failing closed" bash -c "grep -q 'rm -rf grade-report' '$edition/.github/workflows/classroom.yml' && test -s '$edition/.github/classroom/autograding.json'"
 check "the command line without its instructors' commands" bash -c "test -d '$edition/Sources/WorkbookCLI' && ! ls '$edition/Sources/WorkbookCLI' | grep -qE 'ReferenceImplementations|VerifyCommand|BenchCommand|StudentEditionCommand'"
 check "no tests of the reference itself (…ReferenceChecks.swift)" bash -c "! find '$edition/Tests' -name '*ReferenceChecks.swift' | grep -q ."
@@ -96,4 +101,8 @@ check "embed: the exercises' PCA, exact t-SNE and scores on 300 images (9.1–9.
 check "grade in the edition: results.json with lesson 01's 4 exercises passed, and the workflow's check reads it" bash -c "cd '$edition' && '$workbook' grade --lesson 1 --skip-build --out grade-report >/dev/null && python3 -c 'import json; t = json.load(open(\"grade-report/results.json\"))[\"tests\"]; assert sum(x[\"status\"] == \"passed\" for x in t) == 4, t' && rm -rf grade-report"
 check "rank on the student's maps and metrics (lesson 10)" bash -c "cd '$edition' && '$workbook' rank --model mnist-gap --n 3 --methods saliency,gradcam,random --out '$work/rank' >/dev/null && grep -q gradcam '$work/rank/ranking.txt'"
 
+if [ -n "${WORKBOOK_EDITION_DIR:-}" ]; then
+    rm -rf "$edition/Lessons" "$edition/grade-report" && cp -a "$work/stub-lessons" "$edition/Lessons"
+    check "the kept edition's lessons are the stubs again" diff -rq "$work/stub-lessons" "$edition/Lessons"
+fi
 if [ $failures -eq 0 ]; then echo "student edition self-test: all checks hold"; else echo "student edition self-test: $failures check(s) failed"; exit 1; fi
