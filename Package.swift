@@ -62,25 +62,27 @@ func existing(_ candidates: [String], in folder: String) -> [String] {
 let fullEdition = FileManager.default.fileExists(
     atPath: URL(fileURLWithPath: Context.packageDirectory).appendingPathComponent("Solutions").path)
 
-/// A lesson's reference that draws with an earlier lesson's (lesson 11's figures run lesson 09's
-/// t-SNE and trustworthiness): the full edition only, like every `Solutions` module.
-let earlierSolutions: [String: [Target.Dependency]] = ["Autoencoders": ["EmbeddingsSolutions"]]
+/// Lessons whose exercises call an earlier lesson's, as students' code calls their own earlier
+/// work (11.6 scores maps with 9.6's trustworthiness; lesson 11's figures run 9.5's t-SNE): each
+/// module of the lesson depends on the same module of the earlier one.
+let earlierLessons: [String: [String]] = ["Autoencoders": ["Embeddings"]]
 
 let lessonTargets: [Target] = lessons.flatMap { lesson -> [Target] in
+    let earlier = earlierLessons[lesson.topic] ?? []
     let solutions: [Target] = fullEdition ? [
         .target(name: "\(lesson.topic)Solutions", dependencies: ["TensorEngine", "LessonSupport", "Imaging", "ModelZoo", "Course", "LargeScaleEmbedding"]
-                    + (earlierSolutions[lesson.topic] ?? []),
+                    + earlier.map { .target(name: "\($0)Solutions") },
                 path: "Solutions/\(lesson.folder)", swiftSettings: optimised),
     ] : []
-    let reference: [Target.Dependency] = fullEdition ? [.target(name: "\(lesson.topic)Solutions")] : []
+    let reference: [Target.Dependency] = fullEdition ? [.target(name: "\(lesson.topic)Solutions")] + earlier.map { .target(name: "\($0)Solutions") } : []
     return [
         // Students' code is numeric too (loops over pixels, iterative solvers): `-O` like the rest,
         // so a correct loop is never too slow for the tests' time limit. Traps (index out of range,
         // overflow) still trap, and the graders still name the exercise.
-        .target(name: "\(lesson.topic)Lesson", dependencies: ["TensorEngine", "LessonSupport"],
+        .target(name: "\(lesson.topic)Lesson", dependencies: ["TensorEngine", "LessonSupport"] + earlier.map { .target(name: "\($0)Lesson") },
                 path: "Lessons/\(lesson.folder)", exclude: lessonNonSources(lesson.folder), swiftSettings: optimised),
         .testTarget(name: "\(lesson.topic)LessonTests",
-                    dependencies: [.target(name: "\(lesson.topic)Lesson")] + reference
+                    dependencies: [.target(name: "\(lesson.topic)Lesson")] + earlier.map { .target(name: "\($0)Lesson") } + reference
                         + ["TestSupport", "LessonSupport", "TensorEngine", "DataFormats", "Course"],
                     exclude: existing(["Fixtures", "Recorded"], in: "Tests/\(lesson.topic)LessonTests")),
     ] + solutions

@@ -1,7 +1,7 @@
 // Lesson 11 — Autoencoders: a network that learns PCA by itself, and a 2-D map that places
 // images it never saw.
 //
-// Fill in the five functions below, in order. Each one throws `notStarted(…)` until you replace
+// Fill in the six functions below, in order. Each one throws `notStarted(…)` until you replace
 // its body; the tests report it as "not started" until then. Run the tests of this lesson with
 //
 //     swift test --filter AutoencodersLessonTests
@@ -10,8 +10,10 @@
 // PyTorch's (`nn.Linear` weights, `F.mse_loss`, `torch.optim.Adam`) and SciPy's for the angles
 // (`scipy.linalg.subspace_angles`, in degrees here). You may add private helpers to this file;
 // keep the signatures as they are (the tests call them). `Matrix` (row-major `Double`s, from
-// lesson 09), `LinearAutoencoder` and `LinearAutoencoderSettings` come from LessonSupport.
+// lesson 09), `LinearAutoencoder`, `LinearAutoencoderSettings` and `MapComparison` come from
+// LessonSupport; 11.6 calls your own `trustworthiness` from lesson 09 (`import EmbeddingsLesson`).
 
+import EmbeddingsLesson
 import LessonSupport
 import TensorEngine
 
@@ -106,4 +108,21 @@ public func convolutionalAutoencoder(code: Int, seed: UInt64) throws -> Sequenti
 /// `batchSize` ≤ 0 or images that are not `[N, C, H, W]` with N ≥ 1.
 public func encode(_ images: Tensor, with autoencoder: Module, batchSize: Int) throws -> Matrix {
     throw notStarted("11.5")
+}
+
+/// **Exercise 11.6** — The 2-D code against t-SNE, and on images t-SNE never saw.
+///
+/// `fitted` (`[N, 1, 28, 28]`) are the images lesson 09's t-SNE was run on, `tsneMap` (N × 2) its
+/// map of them; `heldOut` (`[M, 1, 28, 28]`) are new images. Judge every map by the same truth —
+/// the pixels of the images it places (each image flattened to a row, as 9.1's "pixels") — with
+/// your `trustworthiness(high:low:neighbours:)` from 9.6 and k = `neighbours`:
+///
+///     tsne     = T(fitted's pixels,  tsneMap)
+///     codes    = T(fitted's pixels,  encode(fitted))       (11.5)
+///     newCodes = T(heldOut's pixels, encode(heldOut))      (no refit: t-SNE would have to run again)
+///
+/// Throw when `tsneMap` does not have one row per fitted image, or for images that are not
+/// `[N, C, H, W]`.
+public func mapComparison(of autoencoder: Module, fitted: Tensor, heldOut: Tensor, tsneMap: Matrix, neighbours k: Int) throws -> MapComparison {
+    throw notStarted("11.6")
 }

@@ -1,5 +1,10 @@
 // Lesson 11 — Autoencoders: the reference solutions.
 
+#if canImport(EmbeddingsSolutions)
+import EmbeddingsSolutions      // 11.6 scores with the reference's 9.6
+#else
+import EmbeddingsLesson         // this file copied over a student's stubs (the student-edition self-test): their 9.6
+#endif
 import Foundation
 import LessonSupport
 import TensorEngine
@@ -176,4 +181,25 @@ public func encode(_ images: Tensor, with autoencoder: Module, batchSize: Int) t
         }
     }
     return try Matrix(rows: n, columns: width, values: values)
+}
+
+/// **Exercise 11.6** — T(k) of t-SNE's map and of the codes of the fitted images, against their
+/// pixels, and of the codes of the held-out images, against theirs (9.6 and 11.5).
+public func mapComparison(of autoencoder: Module, fitted: Tensor, heldOut: Tensor, tsneMap: Matrix, neighbours k: Int) throws -> MapComparison {
+    let fittedPixels = try pixelRows(fitted), heldOutPixels = try pixelRows(heldOut)
+    guard tsneMap.rows == fittedPixels.rows else {
+        throw TensorError.shapeMismatch(operation: "mapComparison", lhs: [tsneMap.rows, tsneMap.columns], rhs: fitted.shape, detail: "t-SNE's map needs one row per fitted image")
+    }
+    return MapComparison(
+        tsne: try trustworthiness(high: fittedPixels, low: tsneMap, neighbours: k),
+        codes: try trustworthiness(high: fittedPixels, low: try encode(fitted, with: autoencoder, batchSize: 256), neighbours: k),
+        newCodes: try trustworthiness(high: heldOutPixels, low: try encode(heldOut, with: autoencoder, batchSize: 256), neighbours: k))
+}
+
+/// `[N, C, H, W]` images as the rows of an N × (C·H·W) matrix.
+func pixelRows(_ images: Tensor) throws -> Matrix {
+    guard images.rank == 4, images.shape[0] >= 1 else {
+        throw TensorError.invalidArgument(operation: "mapComparison", message: "images must be [N, C, H, W] with N ≥ 1, received \(images.shape)")
+    }
+    return try Matrix(images.reshaped([images.shape[0], images.count / images.shape[0]]))
 }

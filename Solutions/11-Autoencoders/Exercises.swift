@@ -32,9 +32,15 @@ public enum AutoencodersExercises {
         wrong: { id in { try AutoencodersMistakes.encode(id, $0, with: $1, batchSize: $2) } })
         .with(variants: AutoencodersVariants.encode)
 
+    public static let mapComparison = AutoencodersCourse.mapComparison.bound(
+        reference: { try AutoencodersSolutions.mapComparison(of: $0, fitted: $1, heldOut: $2, tsneMap: $3, neighbours: $4) },
+        wrong: { id in { try AutoencodersMistakes.mapComparison(id, of: $0, fitted: $1, heldOut: $2, tsneMap: $3, neighbours: $4) } })
+        .with(variants: AutoencodersVariants.mapComparison)
+
     /// The lesson with its variants listed (what `verify` runs).
     public static let lesson = AutoencodersCourse.lesson.with(exercises: [
         reconstructionError.summary, trainLinearAutoencoder.summary, principalAngles.summary, convolutionalAutoencoder.summary, encode.summary,
+        mapComparison.summary,
     ])
 
     /// The lesson's reference figures (`workbook figures`).

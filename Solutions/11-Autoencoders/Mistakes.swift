@@ -2,6 +2,7 @@
 // which must fail a test of its own exercise and no other (`swift run workbook verify`).
 
 import Course
+import EmbeddingsSolutions
 import Foundation
 import LessonSupport
 import TensorEngine
@@ -114,6 +115,28 @@ public enum AutoencodersMistakes {
                 values += codes.data.map(Double.init)
             }
             return try Matrix(rows: n, columns: width, values: values)
+        }
+    }
+
+    // MARK: 11.6
+
+    public static func mapComparison(_ id: AutoencodersCourse.Comparison, of autoencoder: Module, fitted: Tensor, heldOut: Tensor, tsneMap: Matrix, neighbours k: Int) throws -> MapComparison {
+        let right = try AutoencodersSolutions.mapComparison(of: autoencoder, fitted: fitted, heldOut: heldOut, tsneMap: tsneMap, neighbours: k)
+        let fittedPixels = try pixelRows(fitted), heldOutPixels = try pixelRows(heldOut)
+        switch id {
+        case .heldOutAgainstFittedPixels:
+            let codes = try AutoencodersSolutions.encode(heldOut, with: autoencoder, batchSize: 256)
+            return MapComparison(tsne: right.tsne, codes: right.codes, newCodes: try trustworthiness(high: fittedPixels, low: codes, neighbours: k))
+        case .codesAgainstTSNE:
+            let codes = try AutoencodersSolutions.encode(fitted, with: autoencoder, batchSize: 256)
+            return MapComparison(tsne: right.tsne, codes: try trustworthiness(high: tsneMap, low: codes, neighbours: k), newCodes: right.newCodes)
+        case .reconstructions:
+            func outputs(_ images: Tensor) throws -> Matrix {
+                let out = try withNoGrad { try autoencoder(images) }
+                return try Matrix(out.reshaped([images.shape[0], out.count / images.shape[0]]))
+            }
+            return MapComparison(tsne: right.tsne, codes: try trustworthiness(high: fittedPixels, low: try outputs(fitted), neighbours: k),
+                                 newCodes: try trustworthiness(high: heldOutPixels, low: try outputs(heldOut), neighbours: k))
         }
     }
 }

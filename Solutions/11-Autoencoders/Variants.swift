@@ -1,6 +1,7 @@
 // Correct implementations of Lesson 11 written differently from the reference: every grader must
 // pass each of them (`swift run workbook verify` checks it). Never shown to students.
 
+import EmbeddingsSolutions
 import Foundation
 import LessonSupport
 import TensorEngine
@@ -148,6 +149,29 @@ public enum AutoencodersVariants {
                 for i in 0..<batch.shape[0] { rows.append(batch.data[(i * width)..<((i + 1) * width)].map(Double.init)) }
             }
             return try Matrix(rows: n, columns: rows[0].count, values: rows.flatMap { $0 })
+        },
+    ]
+}
+
+extension AutoencodersVariants {
+    /// 11.6 — both halves encoded in one call (one batch of 2N images, split afterwards), the
+    /// pixels read straight from `.data`.
+    public static let mapComparison: [Exercise<@Sendable (Module, Tensor, Tensor, Matrix, Int) throws -> MapComparison>.Mistake] = [
+        .init(id: "one-encoding", summary: "the two halves concatenated and encoded together, then split") { model, fitted, heldOut, map, k in
+            guard fitted.rank == 4, heldOut.rank == 4, fitted.shape.dropFirst() == heldOut.shape.dropFirst(), map.rows == fitted.shape[0] else {
+                throw TensorError.invalidArgument(operation: "mapComparison", message: "two [N, C, H, W] halves and one map row per fitted image")
+            }
+            let (n, m) = (fitted.shape[0], heldOut.shape[0])
+            let both = try AutoencodersSolutions.encode(try Tensor.concatenate([fitted, heldOut], axis: 0), with: model, batchSize: 256)
+            let width = both.columns
+            let codes = try Matrix(rows: n, columns: width, values: Array(both.values[0..<(n * width)]))
+            let newCodes = try Matrix(rows: m, columns: width, values: Array(both.values[(n * width)...]))
+            let size = fitted.count / n
+            let pixels = try Matrix(rows: n, columns: size, values: fitted.data.map(Double.init))
+            let newPixels = try Matrix(rows: m, columns: size, values: heldOut.data.map(Double.init))
+            return MapComparison(tsne: try trustworthiness(high: pixels, low: map, neighbours: k),
+                                 codes: try trustworthiness(high: pixels, low: codes, neighbours: k),
+                                 newCodes: try trustworthiness(high: newPixels, low: newCodes, neighbours: k))
         },
     ]
 }

@@ -34,3 +34,18 @@ public struct LinearAutoencoder {
         self.encoder = encoder; self.decoder = decoder; self.mean = mean; self.losses = losses
     }
 }
+
+/// What exercise 11.6 returns: three 2-D maps' trustworthiness T(k), each measured against the
+/// pixels of the images it places.
+public struct MapComparison: Sendable, Equatable {
+    /// t-SNE's map of the fitted images (lesson 09's 9.5), against their pixels.
+    public var tsne: Double
+    /// The autoencoder's codes of the same images, against their pixels.
+    public var codes: Double
+    /// Its codes of the held-out images, which t-SNE never saw, against *their* pixels.
+    public var newCodes: Double
+
+    public init(tsne: Double, codes: Double, newCodes: Double) {
+        self.tsne = tsne; self.codes = codes; self.newCodes = newCodes
+    }
+}

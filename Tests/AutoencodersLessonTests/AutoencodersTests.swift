@@ -105,6 +105,46 @@ func requireReconstructionError(_ data: Tensor, components k: Int, settings: Lin
     }
 }
 
+/// 11.6's inputs: `mnist-autoencoder`, test digits 2,000–2,119 (fitted) and 2,120–2,239 (held
+/// out), and lesson 09's exact t-SNE of the fitted digits' pixels (300 iterations, recorded).
+enum MapComparisonCase {
+    /// T(5) may differ from the reference's by this much: codes that differ from the reference's
+    /// in their last bits (a correct 11.5 written differently) can swap two nearly equidistant
+    /// neighbours, and each swap moves T by a multiple of 2 / (N k (2N − 3k − 1)) = 1.5e-5
+    /// (N = 120, k = 5); every catalogued mistake is off by more than 0.05.
+    static let tolerance = 1e-3
+
+    struct Inputs { let model: Module; let fitted: Tensor; let heldOut: Tensor; let map: Matrix; let pixels: Matrix }
+
+    static func inputs() throws -> Inputs {
+        let (fitted, _) = try Fixtures.mnistImages(Array(2000..<2120))
+        let (heldOut, _) = try Fixtures.mnistImages(Array(2120..<2240))
+        let pixels = try Matrix(try fitted.reshaped([120, 784]))
+        let map = try Reference.tsneMap(pixels, settings: TSNESettings(iterations: 300))
+        return Inputs(model: try Fixtures.autoencoder(), fitted: fitted, heldOut: heldOut, map: map, pixels: pixels)
+    }
+
+    /// 11.6 calls the student's 11.5 and lesson 09's 9.6: each must agree with the reference on
+    /// 11.6's inputs before 11.6 is graded, else 11.6 waits for it.
+    /// (The reference's answers are asked for outside the checks, so recording, which runs the
+    /// reference, records them too.)
+    static func requireEarlier(_ inputs: Inputs) throws {
+        let halves = [inputs.fitted, inputs.heldOut]
+        let codes = try halves.map { try Reference.encode($0, with: inputs.model, batchSize: 256) }
+        try TestSupport.requireEarlier("11.5", for: "11.6", "the codes of the fitted and held-out digits") {
+            for (images, expected) in zip(halves, codes) {
+                let mine = try Graded.encode(images, with: inputs.model, batchSize: 256)
+                guard mine.rows == expected.rows, mine.columns == expected.columns, agree(mine.values, expected.values, tolerance: 1e-5) else { return false }
+            }
+            return true
+        }
+        let trust = try Reference.trustworthiness(high: inputs.pixels, low: inputs.map, neighbours: 5)
+        try TestSupport.requireEarlier("9.6", for: "11.6", "trustworthiness (lesson 09)") {
+            abs(try Graded.trustworthiness(high: inputs.pixels, low: inputs.map, neighbours: 5) - trust) <= 1e-9
+        }
+    }
+}
+
 @Suite("Lesson 11 — Autoencoders", .graded(Exercises.lesson))
 struct AutoencodersTests {
     // MARK: Exercise 11.1
@@ -403,6 +443,33 @@ struct AutoencodersTests {
         #expect(recorded == 0, "\(recorded) of \(calls.count) forward passes recorded a graph\n  hint: run the encoder inside withNoGrad { … }: codes need no gradient")
         #expect(model.liveHookCount == 1, "hooks left on the model: \(model.liveHookCount - 1) besides the test's")
         try expectRealError("batchSize 0") { _ = try Graded.encode(images, with: model, batchSize: 0) }
+    }
+
+    // MARK: Exercise 11.6
+
+    @Test("Exercise 11.6: t-SNE's map and the codes of 120 digits, the codes of 120 new ones: T(5) as the reference's (1e-3)")
+    func mapComparisonAgainstReference() throws {
+        let inputs = try MapComparisonCase.inputs()
+        try MapComparisonCase.requireEarlier(inputs)
+        let expected = try Reference.mapComparison(of: inputs.model, fitted: inputs.fitted, heldOut: inputs.heldOut, tsneMap: inputs.map, neighbours: 5)
+        let mine = try Graded.mapComparison(of: inputs.model, fitted: inputs.fitted, heldOut: inputs.heldOut, tsneMap: inputs.map, neighbours: 5)
+        let received = [mine.tsne, mine.codes, mine.newCodes]
+        let names = ["tsne", "codes", "newCodes"]
+        let differing = received.indices.filter { !(abs(received[$0] - expected[$0]) <= MapComparisonCase.tolerance) }
+        guard let first = differing.first else { return }
+        let variants = try Reference.mapComparisonHintVariants(of: inputs.model, fitted: inputs.fitted, heldOut: inputs.heldOut, tsneMap: inputs.map, neighbours: 5)
+        let hint = variants.first { variant in zip(variant.values, received).allSatisfy { abs(Double($0) - $1) <= 1e-6 } }.map { "\n  hint: \($0.hint)" } ?? ""
+        Issue.record(Comment(rawValue: "\(differing.map { names[$0] }.joined(separator: ", ")) differ: \(names[first]) received \(received[first]), expected \(expected[first])"
+            + " (all: received \(received.map { String(format: "%.4f", $0) }), expected \(expected.map { String(format: "%.4f", $0) }))" + hint))
+    }
+
+    @Test("Exercise 11.6: a t-SNE map of another size throws")
+    func mapComparisonRefusesAMapOfAnotherSize() throws {
+        let inputs = try MapComparisonCase.inputs()
+        let short = try Matrix(rows: inputs.map.rows - 1, columns: 2, values: Array(inputs.map.values.dropLast(2)))
+        try expectRealError("a map of 119 rows for 120 fitted images") {
+            _ = try Graded.mapComparison(of: inputs.model, fitted: inputs.fitted, heldOut: inputs.heldOut, tsneMap: short, neighbours: 5)
+        }
     }
 
     // MARK: The reference engine (solutions mode)

@@ -5,15 +5,19 @@
 import AutoencodersLesson
 #if canImport(AutoencodersSolutions)
 import AutoencodersSolutions
+import EmbeddingsSolutions
 #endif
 import Course
+import EmbeddingsLesson
 import LessonSupport
 import TensorEngine
 
 #if canImport(AutoencodersSolutions)
 typealias Exercises = AutoencodersExercises
+typealias EmbeddingsGraded = EmbeddingsExercises
 #else
 typealias Exercises = AutoencodersCourse
+typealias EmbeddingsGraded = EmbeddingsCourse
 #endif
 
 enum Graded {
@@ -31,5 +35,13 @@ enum Graded {
     }
     static func encode(_ images: Tensor, with autoencoder: Module, batchSize: Int) throws -> Matrix {
         try Exercises.encode.graded(student: AutoencodersLesson.encode)(images, autoencoder, batchSize)
+    }
+    static func mapComparison(of autoencoder: Module, fitted: Tensor, heldOut: Tensor, tsneMap: Matrix, neighbours k: Int) throws -> MapComparison {
+        try Exercises.mapComparison.graded(student: AutoencodersLesson.mapComparison)(autoencoder, fitted, heldOut, tsneMap, k)
+    }
+    /// Lesson 09's 9.6 as its own grader sees it: the student's (which 11.6 calls), or in the
+    /// instructors' modes the reference's.
+    static func trustworthiness(high: Matrix, low: Matrix, neighbours k: Int) throws -> Double {
+        try EmbeddingsGraded.trustworthiness.graded(student: EmbeddingsLesson.trustworthiness)(high, low, k)
     }
 }

@@ -21,9 +21,13 @@ public enum AutoencodersCourse {
     public static let encode = ExerciseDeclaration<@Sendable (Tensor, Module, Int) throws -> Matrix, Encode>(
         "11.5", "Embedding images the model never saw", stub: "encode(_:with:batchSize:)")
 
+    public static let mapComparison = ExerciseDeclaration<@Sendable (Module, Tensor, Tensor, Matrix, Int) throws -> MapComparison, Comparison>(
+        "11.6", "The code against t-SNE, and on new images", stub: "mapComparison(of:fitted:heldOut:tsneMap:neighbours:)")
+
     public static let lesson = LessonDeclaration(
         number: 11, folder: "11-Autoencoders", title: "Autoencoders: learned PCA, new images",
-        exercises: [reconstructionError.summary, trainLinearAutoencoder.summary, principalAngles.summary, convolutionalAutoencoder.summary, encode.summary])
+        exercises: [reconstructionError.summary, trainLinearAutoencoder.summary, principalAngles.summary, convolutionalAutoencoder.summary, encode.summary,
+                    mapComparison.summary])
 
     // MARK: The catalogued mistakes, one enum per exercise (their code: Solutions/11-Autoencoders/Mistakes.swift)
 
@@ -78,6 +82,17 @@ public enum AutoencodersCourse {
             case .wholeNetwork: "runs the whole autoencoder and returns the reconstructions, not the encoder's codes"
             case .dropsLastBatch: "stops at the last full batch: the remaining N mod batchSize images are missing"
             case .recordsGraph: "runs the encoder with gradients on: every batch records a graph nobody uses"
+            }
+        }
+    }
+
+    public enum Comparison: String, MistakeKind {
+        case heldOutAgainstFittedPixels = "held-out-against-fitted-pixels", codesAgainstTSNE = "codes-against-tsne", reconstructions
+        public var summary: String {
+            switch self {
+            case .heldOutAgainstFittedPixels: "scores the held-out codes against the fitted (training) half's pixels, not their own images'"
+            case .codesAgainstTSNE: "scores the codes against t-SNE's map instead of against the pixels"
+            case .reconstructions: "scores the whole autoencoder's reconstructions (784 numbers) instead of its 2-D codes"
             }
         }
     }
