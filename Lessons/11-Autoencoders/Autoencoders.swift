@@ -72,7 +72,8 @@ public func trainLinearAutoencoder(_ data: Tensor, components k: Int, settings: 
 /// Return the m angles in degrees, smallest first (`scipy.linalg.subspace_angles` returns them
 /// largest first, in radians). They depend only on the spans: any other bases of the same
 /// subspaces give the same angles. Throw unless both have the same D rows, 1 ≤ k ≤ D columns and
-/// linearly independent columns.
+/// linearly independent columns: a column whose remainder after Gram–Schmidt has a length of at
+/// most 1e-10 of its original length is a combination of the others (rounding leaves ~1e-16, not 0).
 public func principalAngles(between a: Matrix, and b: Matrix) throws -> [Double] {
     throw notStarted("11.3")
 }

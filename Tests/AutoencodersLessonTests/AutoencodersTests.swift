@@ -32,6 +32,13 @@ func gradedLossAndGradients(_ data: Tensor, _ encoder: Tensor, _ decoder: Tensor
     return (try loss.item(), e.grad?.data, w.grad?.data)
 }
 
+/// The tolerance for codes: 1e-5 of their largest |value| (at least 1e-5). The 2-D codes reach
+/// |28|, where Float's spacing is 2e-6: an absolute 1e-5 would be 5 ulps, too tight for a
+/// correct encoder that sums in another order.
+func codeTolerance<T: BinaryFloatingPoint>(_ expected: [T]) -> T {
+    1e-5 * max(1, expected.map(abs).max() ?? 0)
+}
+
 /// nil, or the first value differing by more than `relative` of the expected values' largest |·|.
 func scaledDifference(_ received: [Float], _ expected: [Float], relative: Float, what: String) -> String? {
     let scale = max(expected.map(abs).max() ?? 0, 1e-30)
@@ -134,7 +141,7 @@ enum MapComparisonCase {
         try TestSupport.requireEarlier("11.5", for: "11.6", "the codes of the fitted and held-out digits") {
             for (images, expected) in zip(halves, codes) {
                 let mine = try Graded.encode(images, with: inputs.model, batchSize: 256)
-                guard mine.rows == expected.rows, mine.columns == expected.columns, agree(mine.values, expected.values, tolerance: 1e-5) else { return false }
+                guard mine.rows == expected.rows, mine.columns == expected.columns, agree(mine.values, expected.values, tolerance: codeTolerance(expected.values)) else { return false }
             }
             return true
         }
@@ -261,11 +268,11 @@ struct AutoencodersTests {
         if let first = differing.first {
             var hint = ""
             if Set(mine.losses).count == 1 {
-                hint = "the loss never moves: with all-zero weights every gradient is zero (draw both from the seeded N(0, scale²))"
+                hint = "the loss never moves: all-zero weights have zero gradients (draw both from the seeded N(0, scale²)), or adam.step() is never called"
             } else if zip(mine.losses, expected.losses.dropFirst()).allSatisfy({ abs($0 - $1) <= TrainingCase.tolerance * $1 }) {
                 hint = "your losses are the reference's one step later: record each step's loss before adam.step()"
             } else if first == 0 {
-                hint = "the first loss differs, so the start differs: encoder [k, D] first, then decoder [D, k], from SeededGenerator(seed: settings.seed) with std settings.initialScale"
+                hint = "the first loss, before any step, differs: check the start (encoder [k, D] first, then decoder [D, k], from SeededGenerator(seed: settings.seed) with std settings.initialScale) and that each step's loss is 11.1's"
             }
             Issue.record(Comment(rawValue: "\(differing.count) of \(expected.losses.count) losses differ; the first at step \(first): received \(mine.losses[first]), expected \(expected.losses[first])"
                 + (hint.isEmpty ? "" : "\n  hint: \(hint)")))
@@ -281,10 +288,9 @@ struct AutoencodersTests {
         let expected = try Reference.trainLinearAutoencoder(data, components: 2, settings: settings)
         let mine = try Graded.trainLinearAutoencoder(data, components: 2, settings: settings)
         guard let last = mine.losses.last, let target = expected.losses.last else { Issue.record("no losses recorded"); return }
-        #expect(abs(last - target) <= 5e-3 * target, """
-            the last of 200 losses: received \(last), the reference's \(target) (PCA's error with 2 components is the floor)
-              hint: \(mine.losses.first.map { abs($0 - last) < 1e-9 ? "the loss never moved" : "the first loss was \($0)" } ?? "")
-            """)
+        let stuck = mine.losses.allSatisfy { $0 == last }
+        #expect(abs(last - target) <= 5e-3 * target, Comment(rawValue: "the last of 200 losses: received \(last), the reference's \(target) (PCA's error with 2 components is the floor)"
+            + (stuck ? "\n  hint: the loss never moved: zero gradients (all-zero weights?) or no optimiser step" : "")))
     }
 
     @Test("Exercise 11.2: bad arguments throw")
@@ -370,7 +376,7 @@ struct AutoencodersTests {
             """)
     }
 
-    @Test("Exercise 11.4: with mnist-autoencoder's weights loaded by name, its codes and reconstructions of 8 digits (1e-5)")
+    @Test("Exercise 11.4: with mnist-autoencoder's weights loaded by name, its codes and reconstructions of 8 digits (1e-5, of the codes' scale)")
     func architectureReproducesTheShippedModel() throws {
         let shipped = try Fixtures.autoencoder()
         let mine = try Graded.convolutionalAutoencoder(code: 2, seed: 0)
@@ -384,9 +390,10 @@ struct AutoencodersTests {
         let expected = try withNoGrad { try shipped(images) }
         let codes = try withNoGrad { try mine.module(named: "encoder")(images) }
         let received = try withNoGrad { try mine(images) }
-        if codes.shape != expectedCodes.shape || firstDifference(codes.data, expectedCodes.data, tolerance: 1e-5) != nil {
+        let tolerance = codeTolerance(expectedCodes.data)
+        if codes.shape != expectedCodes.shape || firstDifference(codes.data, expectedCodes.data, tolerance: tolerance) != nil {
             let clipped = codes.shape == expectedCodes.shape && codes.data.allSatisfy { $0 >= 0 } && expectedCodes.data.contains { $0 < -1e-3 }
-            Issue.record(Comment(rawValue: "the encoder's codes of 8 digits: \(codes.shape == expectedCodes.shape ? describeDifference(codes.data, expectedCodes.data, tolerance: 1e-5) : "shape \(codes.shape), expected \(expectedCodes.shape)")"
+            Issue.record(Comment(rawValue: "the encoder's codes of 8 digits: \(codes.shape == expectedCodes.shape ? describeDifference(codes.data, expectedCodes.data, tolerance: tolerance) : "shape \(codes.shape), expected \(expectedCodes.shape)")"
                 + (clipped ? "\n  hint: every code is ≥ 0 while the shipped model's are not: no ReLU after the encoder's last Linear (the code may be negative)" : "")))
         }
         guard received.shape == expected.shape else {
@@ -413,7 +420,7 @@ struct AutoencodersTests {
 
     // MARK: Exercise 11.5
 
-    @Test("Exercise 11.5: the codes of 7 digits in batches of 3 are the encoder's (1e-5)")
+    @Test("Exercise 11.5: the codes of 7 digits in batches of 3 are the encoder's (1e-5 of their scale)")
     func encodeAgainstReference() throws {
         let model = try Fixtures.autoencoder()
         let (images, _) = try Fixtures.mnistImages(Array(9000..<9007))
@@ -425,7 +432,7 @@ struct AutoencodersTests {
             Issue.record(Comment(rawValue: "codes of 7 digits: expected 7 × \(expected.columns), received \(received.rows) × \(received.columns)\n  hint: \(hint)"))
             return
         }
-        if let problem = firstDifference(received.values, expected.values, tolerance: 1e-5, name: "code value") { Issue.record(Comment(rawValue: "codes of 7 digits: \(problem)")) }
+        if let problem = firstDifference(received.values, expected.values, tolerance: codeTolerance(expected.values), name: "code value") { Issue.record(Comment(rawValue: "codes of 7 digits: \(problem)")) }
         StudentFigures.save(scatterPicture(received, labels: Array(repeating: 0, count: 7), classNames: ["digit"], title: "your codes of digits 9000-9006"),
                             lesson: "11-Autoencoders", name: "encode-7")
     }
@@ -458,7 +465,7 @@ struct AutoencodersTests {
         let differing = received.indices.filter { !(abs(received[$0] - expected[$0]) <= MapComparisonCase.tolerance) }
         guard let first = differing.first else { return }
         let variants = try Reference.mapComparisonHintVariants(of: inputs.model, fitted: inputs.fitted, heldOut: inputs.heldOut, tsneMap: inputs.map, neighbours: 5)
-        let hint = variants.first { variant in zip(variant.values, received).allSatisfy { abs(Double($0) - $1) <= 1e-6 } }.map { "\n  hint: \($0.hint)" } ?? ""
+        let hint = variants.first { variant in zip(variant.values, received).allSatisfy { abs(Double($0) - $1) <= 1e-4 } }.map { "\n  hint: \($0.hint)" } ?? ""
         Issue.record(Comment(rawValue: "\(differing.map { names[$0] }.joined(separator: ", ")) differ: \(names[first]) received \(received[first]), expected \(expected[first])"
             + " (all: received \(received.map { String(format: "%.4f", $0) }), expected \(expected.map { String(format: "%.4f", $0) }))" + hint))
     }

@@ -17,7 +17,7 @@ struct AutoencodersReferenceChecks {
     ///
     /// Tolerances: the error of a linear autoencoder can never be below PCA's (Eckart–Young), and
     /// converges to it from above; 1% is the bound, and PyTorch with the same recipe ends
-    /// within 1e-4 of it (`python3 -c …` in README's "What to notice"). The angle: the loss is
+    /// within 1e-4 of it (ratio 1.0000 for k = 2 and 10, torch 2.15). The angle: the loss is
     /// flat along the directions λ₁₀ ≈ λ₁₁ mix (the 10th and 11th eigenvalues are 3% apart), so
     /// the subspace converges more slowly than the error: 3.0° after 300 steps, 0.4° after 600
     /// (PyTorch, same recipe); 5° is the bound.

@@ -151,6 +151,13 @@ struct HandCheckedTests {
         #expect(try Tensor.arange([2, 3, 2]).sum(axes: [0, 1]).data == [30, 36])
         #expect(try (Tensor.arange([2, 3]) + tensor([1, 2, 3], [1, 3])).data == [1, 3, 5, 4, 6, 8])
         #expect(try (tensor([1, 2, 3], [3]) * Tensor.arange([2, 3])).data == [0, 2, 6, 3, 8, 15])
+        // Rows of no elements: no period to tile by, the general path (nothing to read or sum).
+        let empty = Tensor.zeros([0]); empty.requiresGrad = true
+        let none = try Tensor.zeros([3, 0]) - empty
+        #expect(none.shape == [3, 0] && none.data.isEmpty)
+        try none.sum().backward()
+        #expect(empty.grad?.data == [])
+        #expect(try Tensor.zeros([3, 0]).sum(axes: [0]).shape == [0])
     }
 
     @Test("matmul and linear on a 2x2 example")

@@ -36,7 +36,8 @@ enum Broadcasting {
         var trimmed = shape[...]
         while trimmed.first == 1 { trimmed = trimmed.dropFirst() }
         guard !trimmed.isEmpty, trimmed.count < outputShape.count, Array(outputShape.suffix(trimmed.count)) == Array(trimmed) else { return nil }
-        return trimmed.reduce(1, *)
+        let period = trimmed.reduce(1, *)
+        return period > 0 ? period : nil          // an empty row: the general path (nothing to read)
     }
 
     /// Sums a gradient of `outputShape` back to `shape` (the backward of broadcasting).

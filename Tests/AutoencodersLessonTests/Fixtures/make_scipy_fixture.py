@@ -25,7 +25,7 @@ a = rng.normal(size=(16, 4))
 mix = rng.normal(size=(4, 4))
 add("the same subspace, another basis, tilted by 1e-4", a, a @ mix + 1e-4 * rng.normal(size=(16, 4)))
 e = np.eye(10)
-add("orthogonal planes, one at 30 degrees", e[:, [0, 1, 2]], np.stack([e[:, 0], np.cos(np.pi / 6) * e[:, 1] + np.sin(np.pi / 6) * e[:, 5], e[:, 7]], 1))
+add("two 3-D subspaces at 0, 30 and 90 degrees", e[:, [0, 1, 2]], np.stack([e[:, 0], np.cos(np.pi / 6) * e[:, 1] + np.sin(np.pi / 6) * e[:, 5], e[:, 7]], 1))
 
 json.dump({"library": f"scipy {scipy.__version__}, numpy {np.__version__}", "cases": cases},
           open(__file__.replace("make_scipy_fixture.py", "subspace-angles.json"), "w"), indent=0)
