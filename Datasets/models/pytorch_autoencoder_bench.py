@@ -40,6 +40,27 @@ for _ in range(30):
 m, f = statistics.median(times), min(times)
 print(f"training step mnist-autoencoder batch 128: median {m*1e3:.2f} ms ({m*60000/128:.1f} s/epoch est.), fastest {f*1e3:.2f} ms (torch {torch.__version__})")
 
+# Lesson 11's linear autoencoder (exercise 11.2): one full-batch Adam step on 2,000 × 784, k = 10,
+# the loss of 11.1 (centred, x̃ Eᵀ Dᵀ, F.mse_loss): `workbook bench --only linear`.
+data = torch.rand(2000, 784)
+encoder = (torch.randn(10, 784) * 0.01).requires_grad_()
+decoder = (torch.randn(784, 10) * 0.01).requires_grad_()
+linear_opt = torch.optim.Adam([encoder, decoder], lr=0.01)
+
+
+def linear_step():
+    linear_opt.zero_grad()
+    centred = data - data.mean(0, keepdim=True)
+    F.mse_loss(F.linear(F.linear(centred, encoder), decoder), centred).backward()
+    linear_opt.step()
+
+
+linear_step()
+times = []
+for _ in range(30):
+    t = time.perf_counter(); linear_step(); times.append(time.perf_counter() - t)
+print(f"training step linear autoencoder 2000 x 784, k 10: median {statistics.median(times)*1e3:.2f} ms, fastest {min(times)*1e3:.2f} ms")
+
 if os.environ.get("FULL"):
     def idx(path):
         with gzip.open(path) as f:

@@ -3,6 +3,7 @@
 import LargeScaleEmbedding
 import FeatureVisualizationSolutions
 import AdversarialSolutions
+import AutoencodersSolutions
 import EmbeddingsSolutions
 import EvaluationSolutions
 import Foundation
@@ -152,6 +153,22 @@ enum BenchCommand: Command {
                 try adam.step()
             }
             rows.append(row("training step mnist-autoencoder, batch 128, Adam", step, rate: { 60_000 / 128 * $0 }, rateUnit: "s/epoch (est.)"))
+        }
+
+        // One step of lesson 11's linear autoencoder (exercise 11.2, the reference's loss): 2,000
+        // digits of 784 pixels, k = 10, full batch, Adam — the figure's 600 steps are 600 of these.
+        if wanted("training step linear autoencoder 2000 x 784, k 10, Adam") {
+            let data = Tensor.randomUniform([2000, 784], using: &g)
+            let encoder = Tensor.randomNormal([10, 784], std: 0.01, using: &g), decoder = Tensor.randomNormal([784, 10], std: 0.01, using: &g)
+            encoder.requiresGrad = true
+            decoder.requiresGrad = true
+            let adam = Adam(parameters: [encoder, decoder], learningRate: 0.01)
+            let step = try time(runs: runs) {
+                adam.zeroGrad()
+                try AutoencodersSolutions.reconstructionError(of: data, encoder: encoder, decoder: decoder).backward()
+                try adam.step()
+            }
+            rows.append(row("training step linear autoencoder 2000 x 784, k 10, Adam", step))
         }
 
         // Inference, batch 256.
