@@ -67,13 +67,14 @@ public func trainLinearAutoencoder(_ data: Tensor, components k: Int, settings: 
 ///     M = Qₐᵀ Q_b                                     (kₐ × k_b)
 ///     cos θᵢ = σᵢ(M)                                   (the singular values, largest first)
 ///
-/// σᵢ(M)² are the eigenvalues of the small symmetric MᵀM (or MMᵀ, whichever is m × m): the
-/// Jacobi rotations you wrote for 9.2 find them. Clamp each cosine to [0, 1] before `acos`.
+/// σᵢ(M)² are the eigenvalues of the small symmetric MᵀM (or MMᵀ, whichever is m × m): write a
+/// small private Jacobi here, as in 9.2 (a private helper of lesson 09's file is not visible here). Clamp each cosine to [0, 1] before `acos`.
 /// Return the m angles in degrees, smallest first (`scipy.linalg.subspace_angles` returns them
 /// largest first, in radians). They depend only on the spans: any other bases of the same
 /// subspaces give the same angles. Throw unless both have the same D rows, 1 ≤ k ≤ D columns and
-/// linearly independent columns: a column whose remainder after Gram–Schmidt has a length of at
-/// most 1e-10 of its original length is a combination of the others (rounding leaves ~1e-16, not 0).
+/// linearly independent columns: a column whose remainder after Gram–Schmidt (after the last
+/// pass, if you orthogonalise twice) has a length of at most 1e-10 of its original length is a
+/// combination of the others (rounding leaves ~1e-16, not 0).
 public func principalAngles(between a: Matrix, and b: Matrix) throws -> [Double] {
     throw notStarted("11.3")
 }
@@ -122,6 +123,7 @@ public func encode(_ images: Tensor, with autoencoder: Module, batchSize: Int) t
 ///     codes    = T(fitted's pixels,  encode(fitted))       (11.5)
 ///     newCodes = T(heldOut's pixels, encode(heldOut))      (no refit: t-SNE would have to run again)
 ///
+/// (Any batch size for `encode` gives the same codes; 256 is fine.)
 /// Throw when `tsneMap` does not have one row per fitted image, or for images that are not
 /// `[N, C, H, W]`.
 public func mapComparison(of autoencoder: Module, fitted: Tensor, heldOut: Tensor, tsneMap: Matrix, neighbours k: Int) throws -> MapComparison {

@@ -273,6 +273,8 @@ struct AutoencodersTests {
                 hint = "your losses are the reference's one step later: record each step's loss before adam.step()"
             } else if first == 0 {
                 hint = "the first loss, before any step, differs: check the start (encoder [k, D] first, then decoder [D, k], from SeededGenerator(seed: settings.seed) with std settings.initialScale) and that each step's loss is 11.1's"
+            } else {
+                hint = "the first \(first) losses agree, then they drift apart: the loss is right, so the weights differ — the start (the order of the draws: encoder first), the seed, or the step (one Adam over both, settings.learningRate)"
             }
             Issue.record(Comment(rawValue: "\(differing.count) of \(expected.losses.count) losses differ; the first at step \(first): received \(mine.losses[first]), expected \(expected.losses[first])"
                 + (hint.isEmpty ? "" : "\n  hint: \(hint)")))
@@ -330,10 +332,12 @@ struct AutoencodersTests {
             let (a, b) = try test.bases()
             let angles = try Graded.principalAngles(between: a, and: b)
             guard let problem = firstDifference(angles, test.degrees, tolerance: 1e-5, name: "angle") else { continue }
-            let radians = agree(angles, test.degrees.map { $0 * .pi / 180 }, tolerance: 1e-7)
+            let radians = agree(angles.sorted(), test.degrees.map { $0 * .pi / 180 }, tolerance: 1e-7)
             let nan = angles.contains { $0.isNaN }
+            let order = agree(angles.sorted(), test.degrees, tolerance: 1e-5)
             Issue.record(Comment(rawValue: "\(test.name): \(problem) (degrees)"
-                + (radians ? "\n  hint: these are radians: return degrees" : nan ? "\n  hint: acos of a cosine just above 1 is NaN: clamp the cosines to [0, 1]" : "")))
+                + (order ? "\n  hint: the right angles in another order: smallest first"
+                   : radians ? "\n  hint: these are radians: return degrees" : nan ? "\n  hint: acos of a cosine just above 1 is NaN: clamp the cosines to [0, 1]" : "")))
         }
     }
 
@@ -344,10 +348,12 @@ struct AutoencodersTests {
         let (a, b) = try test.bases()
         let angles = try Graded.principalAngles(between: try anotherBasis(a), and: try anotherBasis(b))
         if let problem = firstDifference(angles, test.degrees, tolerance: 1e-5, name: "angle") {
-            Issue.record(Comment(rawValue: """
-                \(test.name), each basis replaced by other vectors spanning the same subspace (columns mixed and scaled): \(problem)
-                  hint: compare the spans, not the columns: orthonormalise each basis, then take the singular values of QₐᵀQ_b (a column's length or a column-by-column pairing must not matter)
-                """))
+            let order = agree(angles.sorted(), test.degrees, tolerance: 1e-5)
+            let withOwnBases = try Graded.principalAngles(between: a, and: b)
+            let basisMatters = !order && agree(withOwnBases, test.degrees, tolerance: 1e-5)
+            Issue.record(Comment(rawValue: "\(test.name), each basis replaced by other vectors spanning the same subspace (columns mixed and scaled): \(problem)"
+                + (order ? "\n  hint: the right angles in another order: smallest first"
+                   : basisMatters ? "\n  hint: right with the original bases, wrong with others of the same spans: compare the spans, not the columns — orthonormalise each basis, then take the singular values of QₐᵀQ_b" : "")))
         }
         let same = try Graded.principalAngles(between: a, and: try anotherBasis(a))
         #expect(same.allSatisfy { abs($0) < 1e-4 }, "a subspace against another basis of itself: every angle 0°, received \(same)")
