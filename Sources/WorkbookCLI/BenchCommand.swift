@@ -178,6 +178,12 @@ enum BenchCommand: Command {
             rows.append(row("inference mnist-gap, batch 256", try time(runs: runs) { _ = try withNoGrad { try model(big) } },
                             rate: { 256 / $0 }, rateUnit: "images/s"))
         }
+        // The same without fusing each convolution with the ReLU after it (InferenceFusion's twin).
+        if wanted("inference mnist-gap, batch 256, unfused") {
+            rows.append(row("inference mnist-gap, batch 256, unfused", try time(runs: runs) {
+                _ = try withNoGrad { try InferenceFusion.$isEnabled.withValue(false) { try model(big) } }
+            }, rate: { 256 / $0 }, rateUnit: "images/s"))
+        }
 
         // Explanation methods on mnist-gap: one image, and 100 images one at a time.
         for method in BenchMethods.all where wanted(method.name) {
@@ -257,7 +263,7 @@ enum BenchCommand: Command {
         if let only, "224".contains(only) || only.contains("224") {
             for (name, layer) in [("resnet50", "layer4"), ("vgg16", "features.29")] {
                 let rowNames = ["forward", "saliency", "Grad-CAM \(layer)", "Integrated Gradients 32 steps", "occlusion 16x16 stride 8",
-                                "Integrated Gradients 32 steps in one pass"]
+                                "Integrated Gradients 32 steps in one pass", "forward unfused"]
                     .map { "224 \(name) \($0)" }
                 guard rowNames.contains(where: wanted) else { continue }
                 let architecture = try Torchvision.architecture(named: name, classNames: (0..<1000).map { "\($0)" })
@@ -266,6 +272,11 @@ enum BenchCommand: Command {
                 let photo = Tensor.randomUniform([1, 3, 224, 224], using: &g)
                 let heavy = min(runs, 3)
                 if wanted(rowNames[0]) { rows.append(row(rowNames[0], try time(runs: runs) { _ = try withNoGrad { try model(photo) } })) }
+                if wanted(rowNames[6]) {
+                    rows.append(row(rowNames[6], try time(runs: runs) {
+                        _ = try withNoGrad { try InferenceFusion.$isEnabled.withValue(false) { try model(photo) } }
+                    }))
+                }
                 if wanted(rowNames[1]) { rows.append(row(rowNames[1], try time(runs: runs) { _ = try saliency(of: model, images: photo, targets: [3]) })) }
                 if wanted(rowNames[2]) {
                     rows.append(row(rowNames[2], try time(runs: runs) {

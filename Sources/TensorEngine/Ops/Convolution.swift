@@ -23,22 +23,7 @@ extension Tensor {
         let g = try convolutionGeometry(weight: weight, bias: bias, stride: stride, padding: padding)
         let plan = ConvolutionPlan(g, outChannels: weight.shape[0])
         let w = weight.data
-        let b = bias?.data
-        // Every element is written by exactly one group: no need to zero-fill first.
-        var out = [Float](unsafeUninitializedCapacity: g.batch * plan.outChannels * plan.plane) { _, count in
-            count = g.batch * plan.outChannels * plan.plane
-        }
-        data.withUnsafeBufferPointer { xBuffer in
-            w.withUnsafeBufferPointer { wBuffer in
-                out.withUnsafeMutableBufferPointer { outBuffer in
-                    let (x, wp, y) = (UncheckedSendable(xBuffer.baseAddress!), UncheckedSendable(wBuffer.baseAddress!),
-                                      UncheckedSendable(outBuffer.baseAddress!))
-                    Parallel.forEach(chunks: plan.groups) { group in
-                        plan.forward(group: group, x: x.value, weight: wp.value, bias: b, into: y.value)
-                    }
-                }
-            }
-        }
+        let out = convolutionOutput(plan, weight: w, bias: bias?.data, epilogue: nil)
         let input = data
         let parents = bias.map { [self, weight, $0] } ?? [self, weight]
         return Tensor.makeResult("conv2d", shape: [g.batch, plan.outChannels, g.outputHeight, g.outputWidth], data: out, inputs: parents) { grad, needed in
@@ -69,6 +54,28 @@ extension Tensor {
             if needed.count == 3 { result.append(needed[2] ? plan.biasGradient(grad) : nil) }
             return result
         }
+    }
+
+    /// The forward values `[N, O, Ho, Wo]`, with `epilogue` (if any) applied as each group's
+    /// product is written (see `ConvolutionEpilogue`).
+    func convolutionOutput(_ plan: ConvolutionPlan, weight w: [Float], bias b: [Float]?, epilogue: ConvolutionEpilogue?) -> [Float] {
+        let g = plan.geometry
+        // Every element is written by exactly one group: no need to zero-fill first.
+        var out = [Float](unsafeUninitializedCapacity: g.batch * plan.outChannels * plan.plane) { _, count in
+            count = g.batch * plan.outChannels * plan.plane
+        }
+        data.withUnsafeBufferPointer { xBuffer in
+            w.withUnsafeBufferPointer { wBuffer in
+                out.withUnsafeMutableBufferPointer { outBuffer in
+                    let (x, wp, y) = (UncheckedSendable(xBuffer.baseAddress!), UncheckedSendable(wBuffer.baseAddress!),
+                                      UncheckedSendable(outBuffer.baseAddress!))
+                    Parallel.forEach(chunks: plan.groups) { group in
+                        plan.forward(group: group, x: x.value, weight: wp.value, bias: b, epilogue: epilogue, into: y.value)
+                    }
+                }
+            }
+        }
+        return out
     }
 
     /// Validates shapes and returns the geometry, with errors that name both shapes.
@@ -147,8 +154,10 @@ struct ConvolutionPlan {
             && geometry.padY == 0 && geometry.padX == 0
     }
 
-    /// Y[group] = W · im2col(x[group]) + b, written in NCHW order.
-    func forward(group: Int, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: [Float]?, into y: UnsafeMutablePointer<Float>) {
+    /// Y[group] = W · im2col(x[group]) + b, written in NCHW order, then `epilogue` (if any)
+    /// applied to each plane while it is in cache.
+    func forward(group: Int, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: [Float]?, epilogue: ConvolutionEpilogue? = nil,
+                 into y: UnsafeMutablePointer<Float>) {
         let (first, g) = members(of: group)
         let columns = g.batch &* plane
         let inner = groups == 1   // a lone group may use every core inside its kernels
@@ -162,8 +171,14 @@ struct ConvolutionPlan {
         let cols = buffer.map { UnsafePointer($0) } ?? image
         GEMM.multiply(m: outChannels, n: columns, k: patch, a: weight, lda: patch, b: cols, ldb: columns,
                       c: product, ldc: columns, accumulate: false, parallel: inner)
-        // A single image's product already sits in the output; without a bias it is done.
-        if single && bias == nil { return }
+        // A single image's product already sits in the output; without a bias it is done (but
+        // for the epilogue, applied in place).
+        if single && bias == nil {
+            if let epilogue {
+                for o in 0..<outChannels { epilogue.apply(channel: o, to: product + o &* plane, count: plane) }
+            }
+            return
+        }
         // [O, g·P] → [g, O, P], adding the bias on the way (in place for a single image).
         for n in 0..<g.batch {
             for o in 0..<outChannels {
@@ -171,6 +186,7 @@ struct ConvolutionPlan {
                 let dst = y + ((first &+ n) &* outChannels &+ o) &* plane
                 let shift = bias?[o] ?? 0
                 for p in 0..<plane { dst[p] = src[p] + shift }
+                epilogue?.apply(channel: o, to: dst, count: plane)
             }
         }
     }

@@ -58,10 +58,7 @@ extension Tensor {
                 runningVariance.data[c] = (1 - momentum) * runningVariance.data[c] + momentum * Float(unbiased)
             }
         } else {
-            for c in 0..<channels {
-                mean[c] = runningMean.data[c]
-                inverseStd[c] = 1 / (runningVariance.data[c] + epsilon).squareRoot()
-            }
+            (mean, inverseStd) = Tensor.evaluationStatistics(runningMean: runningMean.data, runningVariance: runningVariance.data, epsilon: epsilon)
         }
         let gamma = weight.data, beta = bias.data
         var normalised = [Float](repeating: 0, count: training ? count : 0)
@@ -171,5 +168,13 @@ struct BatchNormBackward {
             for i in 0..<area { dx[base &+ i] = scale * (grad[base &+ i] - mg - xHat(base &+ i) * mgx) }
         }
         return (sumG, sumGX)
+    }
+}
+
+extension Tensor {
+    /// Evaluation mode's per-channel mean and 1/√(σ² + ε), from the running statistics: the one
+    /// computation both `batchNorm2d` and the fused inference epilogue use, so their bits agree.
+    static func evaluationStatistics(runningMean: [Float], runningVariance: [Float], epsilon: Float) -> (mean: [Float], inverseStd: [Float]) {
+        (runningMean, runningVariance.map { 1 / ($0 + epsilon).squareRoot() })
     }
 }

@@ -1,0 +1,108 @@
+import Foundation
+
+/// Convolution → batch norm (evaluation) → ReLU in one pass, when no graph is recorded.
+///
+/// Inference (`withNoGrad { model(x) }`: the explorer's activations, `rank`'s thousands of
+/// perturbed images, ROAD, throughput) spends a fifth of its time re-reading a convolution's
+/// output once for batch norm and once more for ReLU. Here both are applied to each plane as the
+/// convolution writes it, while it is still in cache:
+///
+///     y = relu(γ · ((conv(x) − μ) · σ⁻¹) + β)        per channel, the same expression as the ops
+///
+/// **The same bits** as calling the three modules: each element goes through the very operations,
+/// in the same order, that `conv2d`, `batchNorm2d` (with `Tensor.evaluationStatistics`) and
+/// `relu` apply (tested on NaN, ±0 and every code path of the convolution).
+///
+/// **Only when nothing can tell the difference**: no graph would be recorded (gradients off, or
+/// nothing involved requires them), batch norm is in evaluation mode, and none of the modules
+/// carries a hook (a hook on `bn1` must see `bn1`'s own output). Otherwise, and on any error
+/// (the modules then report it as usual), the modules are called one by one.
+public enum InferenceFusion {
+    /// Switched off by tests and `bench` to compare with the unfused path; for a whole run with
+    /// `WORKBOOK_INFERENCE_FUSION=0` (to time a command both ways).
+    @TaskLocal public static var isEnabled = ProcessInfo.processInfo.environment["WORKBOOK_INFERENCE_FUSION"] != "0"
+
+    /// `relu(bn(conv(x)))`, with `bn` and `relu` optional: fused when allowed, else the modules
+    /// called one after another (hooks and all).
+    public static func convolution(_ conv: Conv2d, normalization bn: BatchNorm2d?, relu: ReLU?, _ x: Tensor) throws -> Tensor {
+        if let fused = fused(conv, bn, relu, x) { return fused }
+        var y = try conv(x)
+        if let bn { y = try bn(y) }
+        if let relu { y = try relu(y) }
+        return y
+    }
+
+    /// Runs the longest fusable chain of `layers` that starts at `index` (a `Conv2d` followed by a
+    /// `BatchNorm2d`, a `ReLU` or both): its output and how many layers it covered, or nil.
+    static func chain(_ layers: [(name: String, module: Module)], at index: Int, _ x: Tensor) -> (output: Tensor, layers: Int)? {
+        guard let conv = layers[index].module as? Conv2d else { return nil }
+        var next = index + 1
+        var bn: BatchNorm2d?, relu: ReLU?
+        if next < layers.count, let b = layers[next].module as? BatchNorm2d { bn = b; next += 1 }
+        if next < layers.count, let r = layers[next].module as? ReLU { relu = r; next += 1 }
+        guard let output = fused(conv, bn, relu, x) else { return nil }
+        return (output, next - index)
+    }
+
+    /// The fused result, or nil when fusion is not allowed or the inputs do not fit (the plain
+    /// path then computes, or reports, the same thing).
+    private static func fused(_ conv: Conv2d, _ bn: BatchNorm2d?, _ relu: ReLU?, _ x: Tensor) -> Tensor? {
+        guard isEnabled, bn != nil || relu != nil else { return nil }
+        let modules: [Module?] = [conv, bn, relu]
+        guard modules.allSatisfy({ $0.map { $0.forwardHooks.isEmpty && $0.backwardHooks.isEmpty } ?? true }) else { return nil }
+        if let bn, bn.isTraining { return nil }
+        if GradientMode.isEnabled {
+            let tensors: [Tensor?] = [x, conv.weight, conv.bias, bn?.weight, bn?.bias]
+            if tensors.contains(where: { $0?.requiresGrad == true }) { return nil }
+        }
+        let channels = conv.weight.shape[0]
+        var epilogue = ConvolutionEpilogue(relu: relu != nil)
+        if let bn {
+            guard [bn.weight, bn.bias, bn.runningMean, bn.runningVariance].allSatisfy({ $0.shape == [channels] }) else { return nil }
+            let (mean, inverseStd) = Tensor.evaluationStatistics(runningMean: bn.runningMean.data, runningVariance: bn.runningVariance.data,
+                                                                 epsilon: bn.epsilon)
+            epilogue.normalization = (mean, inverseStd, bn.weight.data, bn.bias.data)
+        }
+        return try? x.fusedConvolution(weight: conv.weight, bias: conv.bias, stride: (conv.stride, conv.stride),
+                                       padding: (conv.padding, conv.padding), epilogue: epilogue)
+    }
+}
+
+/// What a fused inference convolution applies to each output plane after the bias: evaluation
+/// batch norm `γ · ((v − μ) · σ⁻¹) + β`, then ReLU `v > 0 ? v : 0` — each exactly as its op writes it.
+struct ConvolutionEpilogue: Sendable {
+    /// Per channel: μ, σ⁻¹, γ, β (nil: no batch norm).
+    var normalization: (mean: [Float], inverseStd: [Float], gamma: [Float], beta: [Float])?
+    var relu: Bool
+
+    init(relu: Bool) { self.relu = relu }
+
+    /// Applies the epilogue in place to the `count` values of channel `o` at `p`.
+    func apply(channel o: Int, to p: UnsafeMutablePointer<Float>, count: Int) {
+        if let (mean, inverseStd, gamma, beta) = normalization {
+            let (mu, inv, gm, bt) = (mean[o], inverseStd[o], gamma[o], beta[o])
+            if relu {
+                for i in 0..<count { let v = gm * ((p[i] - mu) * inv) + bt; p[i] = v > 0 ? v : 0 }
+            } else {
+                for i in 0..<count { p[i] = gm * ((p[i] - mu) * inv) + bt }
+            }
+        } else if relu {
+            for i in 0..<count { let v = p[i]; p[i] = v > 0 ? v : 0 }
+        }
+    }
+}
+
+extension Tensor {
+    /// `conv2d` followed by `epilogue`, as a leaf (no graph): only for `InferenceFusion`, which
+    /// has checked that no graph would have been recorded.
+    func fusedConvolution(weight: Tensor, bias: Tensor?, stride: (Int, Int), padding: (Int, Int),
+                          epilogue: ConvolutionEpilogue) throws -> Tensor {
+        let g = try convolutionGeometry(weight: weight, bias: bias, stride: stride, padding: padding)
+        let plan = ConvolutionPlan(g, outChannels: weight.shape[0])
+        let out = convolutionOutput(plan, weight: weight.data, bias: bias?.data, epilogue: epilogue)
+        if OpProfile.isEnabled {
+            OpProfile.forward(epilogue.normalization == nil ? "conv2d+relu" : epilogue.relu ? "conv2d+batchNorm2d+relu" : "conv2d+batchNorm2d")
+        }
+        return Tensor(unchecked: [g.batch, plan.outChannels, g.outputHeight, g.outputWidth], data: out, node: nil)
+    }
+}

@@ -1,0 +1,120 @@
+import Testing
+@testable import TensorEngine
+
+/// `InferenceFusion`: convolution → batch norm (evaluation) → ReLU in one pass gives the bits of
+/// the three modules called one by one, on every path of the convolution, and is used only where
+/// nothing could tell the difference.
+@Suite("Inference fusion")
+struct InferenceFusionTests {
+    /// conv → [bn] → [relu] with batch-norm statistics far from the identity, in evaluation mode.
+    static func block(_ inChannels: Int, _ outChannels: Int, kernel: Int, padding: Int, bias: Bool, normalization: Bool, relu: Bool,
+                      seed: UInt64) -> Sequential {
+        var g = SeededGenerator(seed: seed)
+        var layers: [(String, Module)] = [("conv", Conv2d(inChannels, outChannels, kernelSize: kernel, padding: padding, bias: bias, generator: &g))]
+        if normalization {
+            let bn = BatchNorm2d(outChannels)
+            for c in 0..<outChannels {
+                bn.runningMean.data[c] = g.nextNormal() * 0.3
+                bn.runningVariance.data[c] = 0.2 + g.nextFloat()
+                bn.weight.data[c] = g.nextNormal()
+                bn.bias.data[c] = g.nextNormal() * 0.1
+            }
+            layers.append(("bn", bn))
+        }
+        if relu { layers.append(("relu", ReLU())) }
+        let model = Sequential(named: layers)
+        model.eval()
+        return model
+    }
+
+    /// Images with negative values, zeros of both signs and (optionally) a NaN.
+    static func images(_ shape: [Int], seed: UInt64, nan: Bool) throws -> Tensor {
+        var g = SeededGenerator(seed: seed)
+        var data = (0..<shape.reduce(1, *)).map { _ in g.nextNormal() }
+        for i in stride(from: 0, to: data.count, by: 7) { data[i] = i % 2 == 0 ? 0 : -0.0 }
+        if nan { data[data.count / 2] = .nan }
+        return try Tensor(shape: shape, data: data)
+    }
+
+    static func bits(_ t: Tensor) -> [UInt32] { t.data.map(\.bitPattern) }
+
+    @Test("the same bits as the modules one by one: single images, groups of images, large planes, 1×1, with and without bias",
+          arguments: [
+            // (batch, side, in, out, kernel, padding): a single image; groups of small planes; planes
+            // of ≥ 512 pixels (one image per group); a pointwise convolution of one image (no im2col).
+            (1, 9, 3, 5, 3, 1), (20, 7, 4, 6, 3, 1), (3, 24, 2, 4, 3, 1), (1, 6, 5, 7, 1, 0), (9, 6, 5, 7, 1, 0),
+          ])
+    func sameBits(_ shape: (Int, Int, Int, Int, Int, Int)) throws {
+        let (batch, side, inChannels, outChannels, kernel, padding) = shape
+        var seed: UInt64 = 10
+        for bias in [true, false] {
+            for (normalization, relu) in [(true, true), (true, false), (false, true)] {
+                seed += 1
+                let model = Self.block(inChannels, outChannels, kernel: kernel, padding: padding, bias: bias,
+                                       normalization: normalization, relu: relu, seed: seed)
+                for nan in [false, true] {
+                    let x = try Self.images([batch, inChannels, side, side], seed: seed, nan: nan)
+                    let fused = try withNoGrad { try model(x) }
+                    #expect(withNoGrad { InferenceFusion.chain(model.children, at: 0, x) } != nil, "the chain is fused")
+                    let plain = try withNoGrad { try InferenceFusion.$isEnabled.withValue(false) { try model(x) } }
+                    // And the ops called by hand, independently of Sequential.
+                    let conv = try model.module(named: "conv") as! Conv2d
+                    var byHand = try x.conv2d(weight: conv.weight, bias: conv.bias, stride: (1, 1), padding: (padding, padding))
+                    if normalization {
+                        let bn = try model.module(named: "bn") as! BatchNorm2d
+                        byHand = try byHand.batchNorm2d(weight: bn.weight, bias: bn.bias, runningMean: bn.runningMean,
+                                                        runningVariance: bn.runningVariance, training: false, epsilon: bn.epsilon)
+                    }
+                    if relu { byHand = byHand.relu() }
+                    #expect(fused.shape == byHand.shape)
+                    #expect(Self.bits(fused) == Self.bits(plain), "bias \(bias), bn \(normalization), relu \(relu), NaN \(nan)")
+                    #expect(Self.bits(fused) == Self.bits(byHand), "bias \(bias), bn \(normalization), relu \(relu), NaN \(nan)")
+                    #expect(!fused.requiresGrad)
+                }
+            }
+        }
+    }
+
+    @Test("not fused where it would show: a graph, a hook, batch norm in training mode")
+    func notFused() throws {
+        let model = Self.block(2, 3, kernel: 3, padding: 1, bias: true, normalization: true, relu: true, seed: 5)
+        let x = try Self.images([2, 2, 6, 6], seed: 6, nan: false)
+        // Gradients on: the weights require them, so the plain path records the graph.
+        #expect(InferenceFusion.chain(model.children, at: 0, x) == nil)
+        let withGraph = try model(x)
+        #expect(withGraph.requiresGrad)
+        try withGraph.sum().backward()
+        #expect(try model.module(named: "conv").namedParameters().allSatisfy { $0.tensor.grad != nil })
+        let expected = Self.bits(withGraph)
+
+        // A forward hook on the batch norm sees the batch norm's own output (negative values, before ReLU).
+        var seen: Tensor?
+        let handle = try model.module(named: "bn").registerForwardHook { _, _, output in seen = output; return nil }
+        #expect(try withNoGrad { InferenceFusion.chain(model.children, at: 0, x) } == nil)
+        let hooked = try withNoGrad { try model(x) }
+        #expect(seen?.data.contains { $0 < 0 } == true)
+        #expect(Self.bits(hooked) == expected)
+        handle.remove()
+        #expect(Self.bits(try withNoGrad { try model(x) }) == expected)
+
+        // Training mode: batch statistics, and the running ones updated.
+        model.train()
+        #expect(try withNoGrad { InferenceFusion.chain(model.children, at: 0, x) } == nil)
+        let bn = try model.module(named: "bn") as! BatchNorm2d
+        let before = bn.runningMean.data
+        _ = try withNoGrad { try model(x) }
+        #expect(bn.runningMean.data != before)
+        #expect(bn.batchesTracked.data[0] == 1)
+    }
+
+    @Test("a shape error is reported by the layer, as without fusion")
+    func errors() throws {
+        let model = Self.block(2, 3, kernel: 3, padding: 1, bias: true, normalization: true, relu: true, seed: 7)
+        do {
+            _ = try withNoGrad { try model(.zeros([1, 5, 6, 6])) }
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)".contains("conv"), "\(error)")
+        }
+    }
+}
