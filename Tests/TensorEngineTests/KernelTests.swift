@@ -160,7 +160,7 @@ struct KernelTests {
     /// plane: `[64, 32, 14, 14]`, pool2 of a mnist-gap training batch), odd sizes (a row and a column no
     /// window covers, whose gradient must be 0), ties and NaN (the first maximum in row-major order
     /// wins, and a NaN wins, as in PyTorch).
-    @Test("2×2 max-pooling agrees with the definition, forward and backward", arguments: [
+    @Test("2×2 max-pooling agrees with the definition, forward (with and without a graph) and backward", arguments: [
         [6, 40, 14, 10], [8, 64, 28, 28], [3, 5, 15, 37], [2, 3, 2, 2], [64, 32, 14, 14], [2, 3, 16, 32],
     ])
     func maxPooling(shape: [Int]) throws {
@@ -187,6 +187,10 @@ struct KernelTests {
         // (Compared as bit patterns, so NaN equals NaN; the first difference is reported, not the arrays.)
         let wrongOutput = y.data.indices.first { y.data[$0].bitPattern != expected[$0].bitPattern }
         #expect(wrongOutput == nil, "output \(wrongOutput ?? 0): received \(y.data[wrongOutput ?? 0]) expected \(expected[wrongOutput ?? 0])")
+        // Inference (no graph: the arg-max is neither computed nor stored): the same values.
+        let inferred = try withNoGrad { try x.maxPool2d(kernel: (2, 2)) }
+        let wrongInference = inferred.data.indices.first { inferred.data[$0].bitPattern != expected[$0].bitPattern }
+        #expect(wrongInference == nil, "without a graph, output \(wrongInference ?? 0): received \(inferred.data[wrongInference ?? 0]) expected \(expected[wrongInference ?? 0])")
         let received = try #require(x.grad).data
         let wrongGradient = received.indices.first { received[$0] != dx[$0] }
         #expect(wrongGradient == nil, "∂x[\(wrongGradient ?? 0)]: received \(received[wrongGradient ?? 0]) expected \(dx[wrongGradient ?? 0])")

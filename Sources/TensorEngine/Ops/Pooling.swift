@@ -25,13 +25,18 @@ extension Tensor {
         let ho = g.outputHeight, wo = g.outputWidth
         let planes = g.batch * g.channels
         let outCount = planes * ho * wo
-        var arg = [Int32](repeating: 0, count: outCount)
-        var out = [Float](repeating: 0, count: outCount)
+        // The arg-max is kept for backward only: in inference (no graph) the common 2×2 case
+        // neither computes nor stores it.
+        let halving = g.kernelHeight == 2 && g.kernelWidth == 2 && g.strideY == 2 && g.strideX == 2 && g.padY == 0 && g.padX == 0
+        let recordsArgMax = !halving || (GradientMode.isEnabled && requiresGrad)
+        var arg = [Int32](repeating: 0, count: recordsArgMax ? outCount : 0)
+        // Every output is written by the kernels: no need to zero-fill first.
+        var out = [Float](unsafeUninitializedCapacity: outCount) { _, count in count = outCount }
         data.withUnsafeBufferPointer { x in
             out.withUnsafeMutableBufferPointer { out in
                 arg.withUnsafeMutableBufferPointer { arg in
-                    if g.kernelHeight == 2, g.kernelWidth == 2, g.strideY == 2, g.strideX == 2, g.padY == 0, g.padX == 0 {
-                        Tensor.maxPool2x2(x, g, out, arg)
+                    if halving {
+                        if recordsArgMax { Tensor.maxPool2x2(x, g, out, arg, recordsArgMax: true) } else { Tensor.maxPool2x2(x, g, out, arg, recordsArgMax: false) }
                         return
                     }
                     Tensor.maxPoolPlanes(x, g, out, arg)
@@ -110,8 +115,9 @@ extension Tensor {
         }
     }
 
+    @inline(__always)
     static func maxPool2x2(_ x: UnsafeBufferPointer<Float>, _ g: ConvolutionGeometry,
-                           _ out: UnsafeMutableBufferPointer<Float>, _ arg: UnsafeMutableBufferPointer<Int32>) {
+                           _ out: UnsafeMutableBufferPointer<Float>, _ arg: UnsafeMutableBufferPointer<Int32>, recordsArgMax: Bool) {
         let ho = g.outputHeight, wo = g.outputWidth, w = g.width
         let (xs, outs, args) = (UncheckedSendable(x), UncheckedSendable(out), UncheckedSendable(arg))
         // Planes split across the cores; each output element is written by one plane's loop.
@@ -152,9 +158,9 @@ extension Tensor {
                             // Lanes past the row (rows under eight windows) land on this plane's
                             // next rows, which are written after: only the plane's own outputs change.
                             UnsafeMutableRawPointer(out.baseAddress! + o).storeBytes(of: best, as: SIMD8<Float>.self)
-                            UnsafeMutableRawPointer(arg.baseAddress! + o).storeBytes(of: at, as: SIMD8<Int32>.self)
+                            if recordsArgMax { UnsafeMutableRawPointer(arg.baseAddress! + o).storeBytes(of: at, as: SIMD8<Int32>.self) }
                         } else {
-                            for l in 0..<Swift.min(8, wo &- start) { out[o &+ l] = best[l]; arg[o &+ l] = at[l] }
+                            for l in 0..<Swift.min(8, wo &- start) { out[o &+ l] = best[l]; if recordsArgMax { arg[o &+ l] = at[l] } }
                         }
                         start &+= 8
                     }
@@ -166,7 +172,7 @@ extension Tensor {
                         if x[r1 &+ i] > best || x[r1 &+ i].isNaN { best = x[r1 &+ i]; at = r1 &+ i }
                         if x[r1 &+ i &+ 1] > best || x[r1 &+ i &+ 1].isNaN { best = x[r1 &+ i &+ 1]; at = r1 &+ i &+ 1 }
                         out[o0 &+ ox] = best
-                        arg[o0 &+ ox] = Int32(truncatingIfNeeded: at)
+                        if recordsArgMax { arg[o0 &+ ox] = Int32(truncatingIfNeeded: at) }
                     }
                 }
             }
