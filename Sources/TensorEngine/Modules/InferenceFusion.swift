@@ -61,7 +61,7 @@ public enum InferenceFusion {
             guard [bn.weight, bn.bias, bn.runningMean, bn.runningVariance].allSatisfy({ $0.shape == [channels] }) else { return nil }
             let (mean, inverseStd) = Tensor.evaluationStatistics(runningMean: bn.runningMean.data, runningVariance: bn.runningVariance.data,
                                                                  epsilon: bn.epsilon)
-            epilogue.normalization = (mean, inverseStd, bn.weight.data, bn.bias.data)
+            epilogue.normalization = mean + inverseStd + bn.weight.data + bn.bias.data
         }
         return try? x.fusedConvolution(weight: conv.weight, bias: conv.bias, stride: (conv.stride, conv.stride),
                                        padding: (conv.padding, conv.padding), epilogue: epilogue)
@@ -71,23 +71,36 @@ public enum InferenceFusion {
 /// What a fused inference convolution applies to each output plane after the bias: evaluation
 /// batch norm `γ · ((v − μ) · σ⁻¹) + β`, then ReLU `v > 0 ? v : 0` — each exactly as its op writes it.
 struct ConvolutionEpilogue: Sendable {
-    /// Per channel: μ, σ⁻¹, γ, β (nil: no batch norm).
-    var normalization: (mean: [Float], inverseStd: [Float], gamma: [Float], beta: [Float])?
+    /// μ, σ⁻¹, γ and β, one block of C values each; empty: no batch norm.
+    var normalization: [Float] = []
     var relu: Bool
 
     init(relu: Bool) { self.relu = relu }
 
-    /// Applies the epilogue in place to the `count` values of channel `o` at `p`.
-    func apply(channel o: Int, to p: UnsafeMutablePointer<Float>, count: Int) {
-        if let (mean, inverseStd, gamma, beta) = normalization {
-            let (mu, inv, gm, bt) = (mean[o], inverseStd[o], gamma[o], beta[o])
-            if relu {
-                for i in 0..<count { let v = gm * ((p[i] - mu) * inv) + bt; p[i] = v > 0 ? v : 0 }
-            } else {
-                for i in 0..<count { p[i] = gm * ((p[i] - mu) * inv) + bt }
+    /// The epilogue as a group of planes applies it, its parameters read through a pointer.
+    struct Pass {
+        let parameters: UnsafePointer<Float>?, channels: Int, relu: Bool
+
+        /// Applies the epilogue in place to the `count` values of channel `o` at `p`.
+        @inline(__always)
+        func apply(channel o: Int, to p: UnsafeMutablePointer<Float>, count: Int) {
+            if let parameters {
+                let (mu, inv, gm, bt) = (parameters[o], parameters[channels &+ o], parameters[2 &* channels &+ o], parameters[3 &* channels &+ o])
+                if relu {
+                    for i in 0..<count { let v = gm * ((p[i] - mu) * inv) + bt; p[i] = v > 0 ? v : 0 }
+                } else {
+                    for i in 0..<count { p[i] = gm * ((p[i] - mu) * inv) + bt }
+                }
+            } else if relu {
+                for i in 0..<count { let v = p[i]; p[i] = v > 0 ? v : 0 }
             }
-        } else if relu {
-            for i in 0..<count { let v = p[i]; p[i] = v > 0 ? v : 0 }
+        }
+    }
+
+    /// Runs `body` with the pass for `channels` output channels.
+    func withPass(channels: Int, _ body: (Pass) -> Void) {
+        normalization.withUnsafeBufferPointer { parameters in
+            body(Pass(parameters: normalization.isEmpty ? nil : parameters.baseAddress, channels: channels, relu: relu))
         }
     }
 }
@@ -101,7 +114,7 @@ extension Tensor {
         let plan = ConvolutionPlan(g, outChannels: weight.shape[0])
         let out = convolutionOutput(plan, weight: weight.data, bias: bias?.data, epilogue: epilogue)
         if OpProfile.isEnabled {
-            OpProfile.forward(epilogue.normalization == nil ? "conv2d+relu" : epilogue.relu ? "conv2d+batchNorm2d+relu" : "conv2d+batchNorm2d")
+            OpProfile.forward(epilogue.normalization.isEmpty ? "conv2d+relu" : epilogue.relu ? "conv2d+batchNorm2d+relu" : "conv2d+batchNorm2d")
         }
         return Tensor(unchecked: [g.batch, plan.outChannels, g.outputHeight, g.outputWidth], data: out, node: nil)
     }

@@ -171,24 +171,29 @@ struct ConvolutionPlan {
         let cols = buffer.map { UnsafePointer($0) } ?? image
         GEMM.multiply(m: outChannels, n: columns, k: patch, a: weight, lda: patch, b: cols, ldb: columns,
                       c: product, ldc: columns, accumulate: false, parallel: inner)
-        // A single image's product already sits in the output; without a bias it is done (but
-        // for the epilogue, applied in place).
-        if single && bias == nil {
-            if let epilogue {
-                for o in 0..<outChannels { epilogue.apply(channel: o, to: product + o &* plane, count: plane) }
+        // The epilogue's per-channel parameters are read through one pointer for the whole group
+        // (not an array access, with its reference counting, per plane).
+        func write(_ pass: ConvolutionEpilogue.Pass?) {
+            // A single image's product already sits in the output; without a bias it is done (but
+            // for the epilogue, applied in place).
+            if single && bias == nil {
+                if let pass {
+                    for o in 0..<outChannels { pass.apply(channel: o, to: product + o &* plane, count: plane) }
+                }
+                return
             }
-            return
-        }
-        // [O, g·P] → [g, O, P], adding the bias on the way (in place for a single image).
-        for n in 0..<g.batch {
-            for o in 0..<outChannels {
-                let src = product + (o &* columns &+ n &* plane)
-                let dst = y + ((first &+ n) &* outChannels &+ o) &* plane
-                let shift = bias?[o] ?? 0
-                for p in 0..<plane { dst[p] = src[p] + shift }
-                epilogue?.apply(channel: o, to: dst, count: plane)
+            // [O, g·P] → [g, O, P], adding the bias on the way (in place for a single image).
+            for n in 0..<g.batch {
+                for o in 0..<outChannels {
+                    let src = product + (o &* columns &+ n &* plane)
+                    let dst = y + ((first &+ n) &* outChannels &+ o) &* plane
+                    let shift = bias?[o] ?? 0
+                    for p in 0..<plane { dst[p] = src[p] + shift }
+                    pass?.apply(channel: o, to: dst, count: plane)
+                }
             }
         }
+        if let epilogue { epilogue.withPass(channels: outChannels, write) } else { write(nil) }
     }
 
     /// Whether `backward` writes each group's weight gradient transposed, `[K, O]`: cheaper when
