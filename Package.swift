@@ -83,10 +83,19 @@ let lessonTargets: [Target] = lessons.flatMap { lesson -> [Target] in
                 path: "Lessons/\(lesson.folder)", exclude: lessonNonSources(lesson.folder), swiftSettings: optimised),
         .testTarget(name: "\(lesson.topic)LessonTests",
                     dependencies: [.target(name: "\(lesson.topic)Lesson")] + earlier.map { .target(name: "\($0)Lesson") } + reference
-                        + ["TestSupport", "LessonSupport", "TensorEngine", "DataFormats", "Course"],
+                        + ["TestSupport", "LessonSupport", "TensorEngine", "DataFormats", "Course", "GradingWire"],
                     exclude: existing(["Fixtures", "Recorded"], in: "Tests/\(lesson.topic)LessonTests")),
     ] + solutions
 }
+
+/// What the lesson runner links: the grading wire and the lessons (in the full edition also the
+/// references, which the grading mode may select).
+let runnerDependencies: [Target.Dependency] = {
+    var dependencies: [Target.Dependency] = ["GradingWire", "LessonSupport", "TensorEngine", "Course"]
+    for lesson in lessons { dependencies.append(.target(name: "\(lesson.topic)Lesson")) }
+    if fullEdition { for lesson in lessons { dependencies.append(.target(name: "\(lesson.topic)Solutions")) } }
+    return dependencies
+}()
 
 /// The command line, in both editions: it runs the student's exercises (`Lessons/`) and, in the
 /// full edition (`FULL_EDITION`), the reference's too, with the commands that need `Solutions/`
@@ -100,6 +109,14 @@ let commandLineTargets: [Target] = [
             + (fullEdition ? lessons.map { .target(name: "\($0.topic)Solutions") } : []) + lessons.map { .target(name: "\($0.topic)Lesson") },
         swiftSettings: optimised + (fullEdition ? [.define("FULL_EDITION")] : [])),
     .executableTarget(name: "workbook", dependencies: ["WorkbookCLI"]),
+    // The lesson runner: where a student's code runs when the graders keep it out of their own
+    // process (`WORKBOOK_RUNNER`; the Gradescope bundle). Lessons and the grading wire only — in the
+    // full edition also the references, for the mode's sake; never the graders or the references'
+    // recordings.
+    .executableTarget(
+        name: "lesson-runner",
+        dependencies: runnerDependencies,
+        path: "Sources/LessonRunner", swiftSettings: optimised),
 ] + (fullEdition ? [
     .testTarget(name: "WorkbookCLITests", dependencies: ["WorkbookCLI", "ModelZoo", "TensorEngine", "TestSupport", "DataFormats", "Codecs", "Imaging", "Course"],
                 exclude: ["Fixtures"]),
@@ -125,11 +142,14 @@ let package = Package(
         .target(name: "LessonSupport", dependencies: ["Imaging", "ModelZoo", "TensorEngine"]),
         // Shared helpers for every test target: gradient checks, seeded data, golden images.
         // `-O` too: its deterministic weights fill VGG-16's 138 million values in a test.
-        .target(name: "TestSupport", dependencies: ["TensorEngine", "Codecs", "Imaging", "DataFormats", "ModelZoo", "LessonSupport"],
+        .target(name: "TestSupport", dependencies: ["TensorEngine", "Codecs", "Imaging", "DataFormats", "ModelZoo", "LessonSupport", "GradingWire"],
                 swiftSettings: optimised),
         // What lesson 09 shows beyond its exercises, for whole data sets: UMAP and exact k-nearest
         // neighbours without N × N matrices. No exercise's answer: both editions have it.
         .target(name: "LargeScaleEmbedding", dependencies: ["TensorEngine", "LessonSupport"], swiftSettings: optimised),
+        // The grading wire: how the graders (the judge) call a student's exercises in the lesson
+        // runner, a separate process: a checked binary format for tensors, matrices and networks.
+        .target(name: "GradingWire", dependencies: ["TensorEngine", "LessonSupport"], swiftSettings: optimised),
         // The course: every lesson's declaration, in order (what `verify`, `grade` and `figures` run):
         // numbers, titles, stubs and the catalogued mistakes' ids. No answers: both editions have it.
         .target(name: "Course", dependencies: ["LessonSupport", "TensorEngine", "Imaging"]),
@@ -141,5 +161,6 @@ let package = Package(
         .testTarget(name: "DataFormatsTests", dependencies: ["DataFormats", "Codecs"], exclude: ["Fixtures"]),
         .testTarget(name: "ModelZooTests", dependencies: ["ModelZoo", "TensorEngine", "DataFormats", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "CourseTests", dependencies: ["Course", "LessonSupport", "TestSupport", "DataFormats", "TensorEngine"]),
+        .testTarget(name: "GradingWireTests", dependencies: ["GradingWire", "TensorEngine", "LessonSupport", "Codecs", "TestSupport"]),
     ] + lessonTargets + commandLineTargets
 )

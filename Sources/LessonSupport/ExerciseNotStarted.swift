@@ -8,6 +8,10 @@ public struct ExerciseNotStarted: Error, CustomStringConvertible, Sendable {
     /// The file to edit.
     public let file: String
 
+    public init(exercise: String, function: String, file: String) {
+        self.exercise = exercise; self.function = function; self.file = file
+    }
+
     public var description: String {
         "not started: Exercise \(exercise) — write \(function) in \(Self.relative(file))"
     }

@@ -1,4 +1,5 @@
 import Foundation
+import GradingWire
 import LessonSupport
 import Testing
 
@@ -61,6 +62,11 @@ public struct GradedLesson: SuiteTrait, TestTrait, TestScoping {
         } catch let error as WaitingForEarlierExercise {
             board.finish(id, .waiting, message: error.description)
             try Test.cancel(Comment(rawValue: error.description))
+        } catch let error as RunnerAborted {
+            // The student's code crashed or hung in the lesson runner (`WORKBOOK_RUNNER`): this
+            // test's exercise, and nothing else, is charged; the next call starts a new runner.
+            board.finish(id, error.timedOut ? .timeLimit : .crashed, message: Self.shortened(error.message))
+            throw error
         } catch {
             board.finish(id, .failed, message: Self.shortened("\(error)"))
             throw error

@@ -25,6 +25,8 @@ enum VerifyCommand: Command {
         OptionSpecification(name: "timeout", valueName: "SECONDS", help: "time limit per test process (default 300)", integers: 1...86_400),
         OptionSpecification(name: "skip-build", valueName: nil, help: "the tests are already built"),
         OptionSpecification(name: "jobs", valueName: "N", help: "test processes at once (default: 2, or 1 on one core)", integers: 1...64),
+        OptionSpecification(name: "runner", valueName: nil,
+                            help: "the graders call each exercise in the lesson runner (.build/debug/lesson-runner), as the Gradescope bundle does"),
     ]
 
     static func run(_ options: ParsedOptions) throws {
@@ -37,7 +39,17 @@ enum VerifyCommand: Command {
         // process group with its own results and mismatch files. Reports are printed in the order
         // below, whatever order the jobs end in, so the output is the same for any `--jobs`.
         var work: [Job] = []
-        for lesson in lessons { work += self.jobs(of: lesson, timeout: timeout, root: root) }
+        // With --runner every test process's graders call the exercises in a lesson runner (a
+        // process of its own per test process): every verdict below must hold there too.
+        var shared: [String: String] = [:]
+        if options.has("runner") {
+            let runner = root.appendingPathComponent(".build/debug/lesson-runner")
+            guard FileManager.default.isExecutableFile(atPath: runner.path) else {
+                throw WorkFailure(message: "verify --runner: no \(runner.path); build it with swift build --build-tests")
+            }
+            shared["WORKBOOK_RUNNER"] = runner.path
+        }
+        for lesson in lessons { work += self.jobs(of: lesson, timeout: timeout, root: root, shared: shared) }
         let outcomes = runInOrder(work, at: jobs)
         let problems = outcomes.flatMap(\.problems)
         let mistakesChecked = outcomes.filter { $0.kind == .mistake }.count
@@ -98,12 +110,12 @@ enum VerifyCommand: Command {
 
     /// The jobs that verify one lesson: (1) the stubs, (2) the solutions (and their replay from the
     /// recorded references), (3) each mistake, (4) each variant, (5) an unknown mistake id.
-    static func jobs(of lesson: LessonDeclaration, timeout: Double, root: URL) -> [Job] {
+    static func jobs(of lesson: LessonDeclaration, timeout: Double, root: URL, shared: [String: String] = [:]) -> [Job] {
         let declared = Set(lesson.exercises.map(\.number))
         let recorded = RecordReferencesCommand.recordsReferences(lesson, root: root)
         // Runs one test process; a process that cannot be started is a problem of its job.
         @Sendable func run(_ environment: [String: String], into outcome: inout Outcome) -> TestRun? {
-            do { return try TestRun.run(filter: lesson.testTarget, environment: environment, timeout: timeout, root: root, directly: true) }
+            do { return try TestRun.run(filter: lesson.testTarget, environment: environment.merging(shared) { a, _ in a }, timeout: timeout, root: root, directly: true) }
             catch { outcome.problems.append("\(lesson.folder): \(error)"); outcome.lines.append("  ✘ \(error)"); return nil }
         }
         // Every live answer of the runs below is also compared with the recorded one (a line in a
@@ -154,7 +166,7 @@ enum VerifyCommand: Command {
             }
             if recorded {
                 do {
-                    let (lines, problems) = try sameVerdictsWhenRecorded(lesson, live: reference, environment: ["WORKBOOK_SOLUTIONS": "1"], timeout: timeout, root: root)
+                    let (lines, problems) = try sameVerdictsWhenRecorded(lesson, live: reference, environment: ["WORKBOOK_SOLUTIONS": "1"].merging(shared) { a, _ in a }, timeout: timeout, root: root)
                     outcome.lines += lines; outcome.problems += problems
                 } catch { outcome.problems.append("\(lesson.folder): \(error)") }
             }

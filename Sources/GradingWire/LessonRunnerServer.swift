@@ -1,0 +1,76 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import LessonSupport
+import TensorEngine
+
+/// One exercise as the lesson runner serves it: reads the arguments, calls the function the
+/// grading mode selects (the student's, in the student edition the only one there is), and
+/// writes the outcome.
+public struct RunnerEntry: Sendable {
+    let respond: @Sendable (inout WireReader) throws -> [UInt8]
+
+    /// `function` takes the exercise's arguments in order and returns its result.
+    public init<each A: WireCodable, R: WireCodable>(_ function: @escaping @Sendable (repeat each A) throws -> R) {
+        respond = { reader in
+            let arguments = (repeat try (each A).decode(from: &reader))
+            guard reader.isAtEnd else { throw WireError("\(reader.remaining) bytes after the last argument") }
+            let result = try function(repeat each arguments)
+            var writer = WireWriter()
+            writer.write(WireOutcome.returned.rawValue)
+            try result.encode(into: &writer)
+            for argument in repeat each arguments {
+                if let module = argument as? Module { ModuleEffects(of: module).encode(into: &writer) }
+            }
+            return writer.bytes
+        }
+    }
+
+    /// A result that is not `WireCodable` (a labelled tuple), converted first.
+    public init<each A: WireCodable, R, W: WireCodable>(_ function: @escaping @Sendable (repeat each A) throws -> R,
+                                                        sending convert: @escaping @Sendable (R) -> W) {
+        self.init { (arguments: repeat each A) throws -> W in convert(try function(repeat each arguments)) }
+    }
+}
+
+/// The lesson runner's loop: one request in on descriptor 0, one response out on descriptor 3,
+/// until the judge closes its end. Descriptors 1 and 2 (whatever the student's code prints) go
+/// to a log the judge reads only to quote a crash.
+public enum LessonRunnerServer {
+    public static let requestDescriptor: Int32 = 0
+    public static let responseDescriptor: Int32 = 3
+
+    public static func serve(_ entries: [String: RunnerEntry]) -> Never {
+        while true {
+            let request: [UInt8]
+            do { request = try WirePipe.receive(from: requestDescriptor, deadline: nil) } catch { exit(0) }   // the judge is done
+            let response = respond(to: request, entries)
+            guard WirePipe.send(response, to: responseDescriptor) else { exit(0) }
+        }
+    }
+
+    static func respond(to request: [UInt8], _ entries: [String: RunnerEntry]) -> [UInt8] {
+        var reader = WireReader(request)
+        var writer = WireWriter()
+        do {
+            let key = try reader.readString("the function's key")
+            guard let entry = entries[key] else { throw WireError("this runner has no exercise \(key)") }
+            return try entry.respond(&reader)
+        } catch let error as ExerciseNotStarted {
+            writer.write(WireOutcome.notStarted.rawValue)
+            writer.write(error.exercise); writer.write(error.function); writer.write(error.file)
+        } catch let error as UnknownMistake {
+            writer.write(WireOutcome.unknownMistake.rawValue)
+            writer.write(error.exercise); writer.write(error.id); writer.write(error.kind)
+            writer.write(error.known.count); for id in error.known { writer.write(id) }
+        } catch {
+            writer.write(WireOutcome.threw.rawValue)
+            writer.write(String(describing: error))
+        }
+        return writer.bytes
+    }
+}
