@@ -72,7 +72,15 @@ public final class LessonRunnerClient: @unchecked Sendable {
     public func call<each A: WireCodable, R: WireCodable>(_ key: String, _ arguments: repeat each A) throws -> R {
         var writer = WireWriter()
         writer.write(key)
-        for argument in repeat each arguments { try argument.encode(into: &writer) }
+        var modules: [Module] = []
+        for argument in repeat each arguments {
+            try argument.encode(into: &writer)
+            if let module = argument as? Module { modules.append(module) }
+        }
+        // The modules a test watches with a forward hook: the runner records their passes.
+        for module in modules {
+            try module.namedModules().filter { $0.module.forwardHookCount > 0 }.map(\.name).encode(into: &writer)
+        }
         let response = try exchange(writer.bytes, key: key)
         var reader = WireReader(response)
         do {
@@ -80,10 +88,20 @@ public final class LessonRunnerClient: @unchecked Sendable {
             switch WireOutcome(rawValue: outcome) {
             case .returned:
                 let result = try R.decode(from: &reader)
-                for argument in repeat each arguments {
-                    if let module = argument as? Module { try ModuleEffects.decode(from: &reader).replay(on: module) }
-                }
+                let effects = try modules.map { _ in try ModuleEffects.decode(from: &reader) }
+                let calls = try [ForwardCall].decode(from: &reader)
                 guard reader.isAtEnd else { throw WireError("\(reader.remaining) bytes after the result") }
+                // The watchers see the passes first (they were registered before the call), then
+                // the hooks the call left are added.
+                for call in calls {
+                    guard modules.indices.contains(call.argument) else { throw WireError("a forward pass of argument \(call.argument)") }
+                    let watched: Module
+                    do { watched = try modules[call.argument].module(named: call.path) } catch { throw WireError("a forward pass of '\(call.path)'") }
+                    try GradientMode.$isEnabled.withValue(call.gradientsEnabled) {
+                        try watched.replayForwardHooks(input: call.input, output: call.output)
+                    }
+                }
+                for (module, effect) in zip(modules, effects) { try effect.replay(on: module) }
                 return result
             case .notStarted:
                 throw ExerciseNotStarted(exercise: try reader.readString(), function: try reader.readString(), file: try reader.readString())

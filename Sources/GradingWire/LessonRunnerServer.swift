@@ -18,16 +18,35 @@ public struct RunnerEntry: Sendable {
     public init<each A: WireCodable, R: WireCodable>(_ function: @escaping @Sendable (repeat each A) throws -> R) {
         respond = { reader in
             let arguments = (repeat try (each A).decode(from: &reader))
+            var modules: [Module] = []
+            for argument in repeat each arguments { if let module = argument as? Module { modules.append(module) } }
+            let recorder = ForwardRecorder()
+            for (index, module) in modules.enumerated() {
+                try recorder.observe(module, index: index, paths: try [String].decode(from: &reader))
+            }
             guard reader.isAtEnd else { throw WireError("\(reader.remaining) bytes after the last argument") }
-            let result = try function(repeat each arguments)
+            let result: R
+            do { result = try function(repeat each arguments) } catch { recorder.stop(); throw error }
+            recorder.stop()
             var writer = WireWriter()
             writer.write(WireOutcome.returned.rawValue)
             try result.encode(into: &writer)
-            for argument in repeat each arguments {
-                if let module = argument as? Module { ModuleEffects(of: module).encode(into: &writer) }
-            }
+            for module in modules { ModuleEffects(of: module).encode(into: &writer) }
+            try recorder.calls.encode(into: &writer)
             return writer.bytes
         }
+    }
+
+    /// The function the grading mode selects, chosen at each call (`Exercise.graded(student:)`
+    /// throws for a mode it cannot serve: the call's error, not the runner's).
+    public init<each A: WireCodable, R: WireCodable>(selecting select: @escaping @Sendable () throws -> (repeat each A) throws -> R) {
+        self.init { (arguments: repeat each A) throws -> R in try select()(repeat each arguments) }
+    }
+
+    /// The same, for a result that is not `WireCodable` (a labelled tuple), converted first.
+    public init<each A: WireCodable, R, W: WireCodable>(selecting select: @escaping @Sendable () throws -> (repeat each A) throws -> R,
+                                                        sending convert: @escaping @Sendable (R) -> W) {
+        self.init { (arguments: repeat each A) throws -> W in convert(try select()(repeat each arguments)) }
     }
 
     /// A result that is not `WireCodable` (a labelled tuple), converted first.
@@ -72,5 +91,52 @@ public enum LessonRunnerServer {
             writer.write(String(describing: error))
         }
         return writer.bytes
+    }
+}
+
+/// One forward pass through a module the graders watch (a test registered a forward hook on it):
+/// recorded in the runner, replayed on the graders' module (`Module.replayForwardHooks`).
+public struct ForwardCall: WireCodable {
+    /// Which `Module` argument of the call (0 for the first), and the module's path in it.
+    public var argument: Int
+    public var path: String
+    public var gradientsEnabled: Bool
+    public var input: Tensor
+    public var output: Tensor
+
+    public func encode(into writer: inout WireWriter) throws {
+        writer.record("ForwardCall")
+        argument.encode(into: &writer); path.encode(into: &writer); gradientsEnabled.encode(into: &writer)
+        input.encode(into: &writer); output.encode(into: &writer)
+    }
+
+    public static func decode(from reader: inout WireReader) throws -> ForwardCall {
+        try reader.record("ForwardCall")
+        return ForwardCall(argument: try Int.decode(from: &reader), path: try String.decode(from: &reader),
+                           gradientsEnabled: try Bool.decode(from: &reader), input: try Tensor.decode(from: &reader),
+                           output: try Tensor.decode(from: &reader))
+    }
+}
+
+/// Records the forward passes through the watched modules of a call, in order.
+final class ForwardRecorder {
+    private(set) var calls: [ForwardCall] = []
+    private var handles: [HookHandle] = []
+
+    func observe(_ module: Module, index: Int, paths: [String]) throws {
+        for path in paths {
+            let watched: Module
+            do { watched = try module.module(named: path) } catch { throw WireError("no module '\(path)' to watch") }
+            handles.append(watched.registerForwardHook { [unowned self] _, input, output in
+                self.calls.append(ForwardCall(argument: index, path: path, gradientsEnabled: GradientMode.isEnabled,
+                                              input: Tensor.constant(input), output: Tensor.constant(output)))
+            })
+        }
+    }
+
+    /// Removes the recording hooks (before the call's effects are read: they are not the student's).
+    func stop() {
+        for handle in handles { handle.remove() }
+        handles = []
     }
 }

@@ -4,14 +4,14 @@ import TensorEngine
 /// A value the judge sends to the lesson runner (an exercise's argument) or receives back (its
 /// result). Each type writes itself after a one-byte tag, so a message whose values arrive in
 /// another order than the function's parameters is an error that names the type expected.
-public protocol WireCodable {
+public protocol WireCodable: SendableMetatype {
     func encode(into writer: inout WireWriter) throws
     static func decode(from reader: inout WireReader) throws -> Self
 }
 
 /// The tags: one per type, checked on reading.
 enum WireTag: UInt8 {
-    case int = 1, uint64, float, double, bool, string, array, optionalNone, optionalSome, tensor, matrix, module, pair, triple, enumCase
+    case int = 1, uint64, float, double, bool, string, array, optionalNone, optionalSome, tensor, matrix, module, pair, triple, enumCase, record
 }
 
 extension WireReader {

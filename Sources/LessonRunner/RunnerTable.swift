@@ -6,7 +6,8 @@ import GradingWire
 enum RunnerTable {
     static let entries: [String: RunnerEntry] = {
         var all: [String: RunnerEntry] = [:]
-        for lesson in [diagnostics, hooks] {
+        for lesson in [diagnostics, hooks, saliency, occlusion, cAM, gradCAM, guidedBackprop, adversarial, featureVisualization,
+                       embeddings, evaluation, autoencoders] {
             all.merge(lesson) { first, _ in first }
         }
         return all

@@ -2,6 +2,7 @@
 import FeatureVisualizationSolutions
 #endif
 import Foundation
+import GradingWire
 import LessonSupport
 import Testing
 import TensorEngine
@@ -233,7 +234,7 @@ struct FeatureVisualizationTests {
         var settings = AscentSettings.plain
         settings.steps = 6
         settings.learningRate = 0.01
-        let received = try Graded.ascend({ try model($0).gathered(indices: [5]) }, from: start, settings: settings, seed: 0)
+        let received = try Graded.ascend(.logits(model, classes: [5]), from: start, settings: settings, seed: 0)
         let expected = try Reference.classImage(of: model, target: 5, start: start, steps: 6, learningRate: 0.01, l2: 0)
         if let problem = compareMap(received.image, expected.image, tolerance: 1e-5, what: "ascend with AscentSettings.plain (no L2, TV, blur or jitter)") {
             Issue.record(Comment(rawValue: problem))
@@ -247,7 +248,7 @@ struct FeatureVisualizationTests {
         let w = TestData.uniform([1, 1, 5, 6], seed: 9)
         let start = Tensor(repeating: 0.5, shape: [1, 1, 5, 6])
         let settings = AscentSettings(steps: 4, learningRate: 0.05, l2: 0, tv: 0, blurEvery: 0, blurSigma: 0.5, jitter: 2)
-        let received = try Graded.ascend({ try ($0 * w).sum() }, from: start, settings: settings, seed: 11)
+        let received = try Graded.ascend(.linear(weights: w), from: start, settings: settings, seed: 11)
         // The reference's ascent of the same objective (ReferenceChecks.swift derives it step by step).
         let x = try Reference.ascendLinear(weights: w, from: start, settings: settings, seed: 11).image.data
         if let problem = firstDifference(received.image.data, x, tolerance: 1e-5) {
@@ -262,7 +263,7 @@ struct FeatureVisualizationTests {
     func ascendClampedEveryStep() throws {
         let model = try linearModel()
         let settings = AscentSettings(steps: 2, learningRate: 1, l2: 1, tv: 0, blurEvery: 0, blurSigma: 0.5, jitter: 0)
-        let result = try Graded.ascend({ try model($0).gathered(indices: [0]) }, from: Tensor(repeating: 0.5, shape: [1, 1, 2, 2]), settings: settings, seed: 0)
+        let result = try Graded.ascend(.logits(model, classes: [0]), from: Tensor(repeating: 0.5, shape: [1, 1, 2, 2]), settings: settings, seed: 0)
         if let problem = firstDifference(result.image.data, [1, 0, 0.5, 0.5], tolerance: 1e-6) {
             let hint = agree(result.image.data, [0.5, 0.5, 0.5, 0.5], tolerance: 1e-6)
                 ? "\n  hint: the image was clamped only once, at the end (or never): clamp after every step, after rolling the jitter back" : ""
@@ -275,7 +276,7 @@ struct FeatureVisualizationTests {
         let model = try Fixtures.model("mnist-gap")
         let start = Tensor(repeating: 0.5, shape: [2, 1, 28, 28])
         let settings = AscentSettings(steps: 12, learningRate: 0.05, l2: 0.02, tv: 0.05, blurEvery: 4, blurSigma: 0.5, jitter: 1)
-        let objective: (Tensor) throws -> Tensor = { try model($0).gathered(indices: [2, 7]) }
+        let objective = AscentObjective.logits(model, classes: [2, 7])
         let received = try Graded.ascend(objective, from: start, settings: settings, seed: 5)
         let expected = try Reference.ascendLogits(of: model, classes: [2, 7], from: start, settings: settings, seed: 5)
         if let problem = compareMap(received.image, expected.image, what: "class images 2 and 7 after 12 regularised steps") {
@@ -293,7 +294,7 @@ struct FeatureVisualizationTests {
     func ascendDefaultsConfident() throws {
         let model = try Fixtures.model("mnist-gap")
         let classes = Array(0..<10)
-        let result = try Graded.ascend({ try model($0).gathered(indices: classes) }, from: Tensor(repeating: AscentSettings.startGrey, shape: [10, 1, 28, 28]),
+        let result = try Graded.ascend(.logits(model, classes: classes), from: Tensor(repeating: AscentSettings.startGrey, shape: [10, 1, 28, 28]),
                                        settings: .regularised, seed: 0)
         let p = try withNoGrad { try model(result.image).softmax() }
         let weak = classes.filter { p.data[$0 * 10 + $0] < 0.99 }

@@ -3,6 +3,7 @@
 // declaration in Solutions/06-GuidedBackprop/Exercises.swift decides.
 
 import Course
+import GradingWire
 import GuidedBackpropLesson
 #if canImport(GuidedBackpropSolutions)
 import GuidedBackpropSolutions
@@ -15,17 +16,34 @@ typealias Exercises = GuidedBackpropExercises
 typealias Exercises = GuidedBackpropCourse
 #endif
 
+// With `WORKBOOK_RUNNER` set, each call goes to the lesson runner (`Sources/LessonRunner/GuidedBackprop.swift`,
+// the same selection) under the key "06/<this function's name>", and this process runs no
+// student code.
 enum Graded {
+    static let runner = LessonRunnerClient.configured
+
     static func guidedBackprop(of model: Module, images: Tensor, targets: [Int]) throws -> Tensor {
-        try Exercises.guidedBackprop.graded(student: GuidedBackpropLesson.guidedBackprop)(model, images, targets)
+        if let runner {
+            return try runner.call("06/\(#function)", model, images, targets)
+        }
+        return try Exercises.guidedBackprop.graded(student: GuidedBackpropLesson.guidedBackprop)(model, images, targets)
     }
     static func deconvnet(of model: Module, images: Tensor, targets: [Int]) throws -> Tensor {
-        try Exercises.deconvnet.graded(student: GuidedBackpropLesson.deconvnet)(model, images, targets)
+        if let runner {
+            return try runner.call("06/\(#function)", model, images, targets)
+        }
+        return try Exercises.deconvnet.graded(student: GuidedBackpropLesson.deconvnet)(model, images, targets)
     }
     static func guidedGradCAM(of model: Module, images: Tensor, targets: [Int], layer: String = "relu3") throws -> Tensor {
-        try Exercises.guidedGradCAM.graded(student: GuidedBackpropLesson.guidedGradCAM)(model, images, targets, layer)
+        if let runner {
+            return try runner.call("06/\(#function)", model, images, targets, layer)
+        }
+        return try Exercises.guidedGradCAM.graded(student: GuidedBackpropLesson.guidedGradCAM)(model, images, targets, layer)
     }
     static func rankCorrelation(_ a: [Float], _ b: [Float]) throws -> Double {
-        try Exercises.rankCorrelation.graded(student: GuidedBackpropLesson.rankCorrelation)(a, b)
+        if let runner {
+            return try runner.call("06/\(#function)", a, b)
+        }
+        return try Exercises.rankCorrelation.graded(student: GuidedBackpropLesson.rankCorrelation)(a, b)
     }
 }

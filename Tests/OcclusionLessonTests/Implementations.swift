@@ -3,6 +3,7 @@
 // declaration in Solutions/03-Occlusion/Exercises.swift decides.
 
 import Course
+import GradingWire
 import OcclusionLesson
 #if canImport(OcclusionSolutions)
 import OcclusionSolutions
@@ -15,12 +16,24 @@ typealias Exercises = OcclusionExercises
 typealias Exercises = OcclusionCourse
 #endif
 
+// With `WORKBOOK_RUNNER` set, each call goes to the lesson runner (`Sources/LessonRunner/Occlusion.swift`,
+// the same selection) under the key "03/<this function's name>", and this process runs no
+// student code.
 enum Graded {
+    static let runner = LessonRunnerClient.configured
+
     static func occlusionWindows(height: Int, width: Int, window: Int, stride: Int) throws -> [(rows: Range<Int>, columns: Range<Int>)] {
-        try Exercises.occlusionWindows.graded(student: OcclusionLesson.occlusionWindows)(height, width, window, stride)
+        if let runner {
+            let pairs: [WirePair<Range<Int>, Range<Int>>] = try runner.call("03/\(#function)", height, width, window, stride)
+            return pairs.map { ($0.first, $0.second) }
+        }
+        return try Exercises.occlusionWindows.graded(student: OcclusionLesson.occlusionWindows)(height, width, window, stride)
     }
     static func occlusion(of model: Module, images: Tensor, targets: [Int], window: Int, stride: Int,
                           baseline: Float = 0, batchSize: Int = 64) throws -> Tensor {
-        try Exercises.occlusion.graded(student: OcclusionLesson.occlusion)(model, images, targets, window, stride, baseline, batchSize)
+        if let runner {
+            return try runner.call("03/\(#function)", model, images, targets, window, stride, baseline, batchSize)
+        }
+        return try Exercises.occlusion.graded(student: OcclusionLesson.occlusion)(model, images, targets, window, stride, baseline, batchSize)
     }
 }

@@ -101,6 +101,17 @@ extension Module {
     /// The number of hooks registered on this module alone.
     public var hookCount: Int { forwardHooks.count + backwardHooks.count }
 
+    /// The forward hooks registered on this module (not its children).
+    public var forwardHookCount: Int { forwardHooks.count }
+
+    /// Runs this module's forward hooks on an `input` and `output` computed elsewhere, in order;
+    /// a replacement a hook returns is ignored. The grading wire replays this way, in the graders'
+    /// process, the forward passes a student's function made in the lesson runner, so a hook a
+    /// test registered (to count batches, say) sees them as if they had run here.
+    public func replayForwardHooks(input: Tensor, output: Tensor) throws {
+        for (_, hook) in forwardHooks { _ = try hook(self, input, output) }
+    }
+
     /// The number of live hooks anywhere in this model: module hooks on every submodule and
     /// gradient hooks on every parameter. Zero after a method cleaned up properly.
     public var liveHookCount: Int {
