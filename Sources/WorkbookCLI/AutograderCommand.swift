@@ -110,11 +110,16 @@ enum AutograderCommand: Command {
         #!/usr/bin/env bash
         # Gradescope runs this once when the autograder image is built (Ubuntu 22.04 or 24.04):
         # the Swift toolchain's packages, the toolchain from swift.org, then a debug build of the
-        # pristine course with its tests, so grading a submission recompiles only Lessons/.
+        # pristine course with its tests, so grading a submission recompiles only Lessons/. The
+        # judge — the graders' test executable and `workbook`, built here from the stubs, before any
+        # submission exists — is saved in course/.judge: it decides every verdict and runs no
+        # student code (the student's exercises run in the lesson runner, built per submission).
+        # WORKBOOK_SKIP_TOOLCHAIN=1 skips the packages and the toolchain (a machine that has them).
         # Written by `workbook autograder --gradescope`.
         set -euo pipefail
         SWIFT_VERSION=${SWIFT_VERSION:-\(swiftVersion)}
         SOURCE=${WORKBOOK_COURSE:-/autograder/source/course}
+        if [ -z "${WORKBOOK_SKIP_TOOLCHAIN:-}" ]; then
         . /etc/os-release
         case "$VERSION_ID" in
           22.04) gcc=11 ;;
@@ -134,8 +139,12 @@ enum AutograderCommand: Command {
         rm /tmp/swift.tar.gz
         ln -sf /opt/swift/usr/bin/* /usr/local/bin/
         swift --version
+        fi
         cd "$SOURCE"
         swift build --build-tests
+        rm -rf .judge && mkdir .judge
+        cp .build/debug/workbook .judge/workbook
+        cp .build/debug/*PackageTests.xctest .judge/judge.xctest
 
         """
     }
@@ -155,6 +164,11 @@ enum AutograderCommand: Command {
         #   WORKBOOK_WORK       (default: the course itself)     grade in a copy instead (a full build)
         #   WORKBOOK_RESULTS    (default /autograder/results)    where results.json goes
         #   WORKBOOK_GRADE_OPTIONS  extra options for `workbook grade` (e.g. "--lesson 1")
+        #   WORKBOOK_RUNNER_USER (default nobody)  the user the student's code runs as (when root)
+        # With the judge setup.sh saved (course/.judge), only the lesson runner is built from the
+        # submission; `workbook grade --judge` decides the verdicts in a process that runs no student
+        # code, and the student's code runs as WORKBOOK_RUNNER_USER, who cannot enter the course (its
+        # recorded references), the results or the judge's files.
         # Written by `workbook autograder --gradescope`.
         set -uo pipefail
         SUBMISSION=${WORKBOOK_SUBMISSION:-/autograder/submission}
@@ -195,10 +209,29 @@ enum AutograderCommand: Command {
         echo "copied $copied lesson files from the submission"
         for item in "${skipped[@]+"${skipped[@]}"}"; do echo "skipped $item"; done
         cd "$WORK"
-        # Build first, so a compile error is reported as such (and not as a failed grade).
-        if ! swift build --build-tests > "$RESULTS/build.txt" 2>&1; then fail "$RESULTS/build.txt"; fi
+        JUDGE="$COURSE/.judge"
         rm -rf grade-report
-        swift run --skip-build workbook grade --skip-build --timeout \(timeout) --out grade-report ${WORKBOOK_GRADE_OPTIONS:-} > "$RESULTS/grade.txt" 2>&1
+        if [ -x "$JUDGE/judge.xctest" ] && [ -x "$JUDGE/workbook" ]; then
+          # Build the lesson runner only (the judge is never rebuilt), so a compile error is
+          # reported as such; it runs from a folder its user can enter.
+          if ! swift build --product lesson-runner > "$RESULTS/build.txt" 2>&1; then fail "$RESULTS/build.txt"; fi
+          bin=$(mktemp -d /tmp/workbook-runner-bin.XXXXXX)
+          cp .build/debug/lesson-runner "$bin/" && chmod 755 "$bin" "$bin/lesson-runner"
+          user=""
+          if [ "$(id -u)" = 0 ]; then
+            user=${WORKBOOK_RUNNER_USER:-nobody}
+            chmod 700 "$COURSE" "$WORK" "$RESULTS"
+          else
+            echo "not root: the student's code runs as $(id -un), in a process of its own"
+          fi
+          "$JUDGE/workbook" grade --skip-build --judge "$JUDGE/judge.xctest" --runner "$bin/lesson-runner" ${user:+--runner-user "$user"} \\
+            --timeout \(timeout) --out grade-report ${WORKBOOK_GRADE_OPTIONS:-} > "$RESULTS/grade.txt" 2>&1
+          rm -rf "$bin"
+        else
+          # No judge (an older setup): build and grade in one process per lesson, as `swift test` does.
+          if ! swift build --build-tests > "$RESULTS/build.txt" 2>&1; then fail "$RESULTS/build.txt"; fi
+          swift run --skip-build workbook grade --skip-build --timeout \(timeout) --out grade-report ${WORKBOOK_GRADE_OPTIONS:-} > "$RESULTS/grade.txt" 2>&1
+        fi
         if [ -f grade-report/results.json ]; then
           cp grade-report/results.json "$RESULTS/results.json"
           cat "$RESULTS/grade.txt"

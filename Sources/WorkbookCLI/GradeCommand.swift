@@ -17,6 +17,10 @@ enum GradeCommand: Command {
         OptionSpecification(name: "test-timeout", valueName: "SECONDS", help: "time limit for one test (default 60)", integers: 1...86_400),
         OptionSpecification(name: "out", valueName: "DIR", help: "where results.json and report.html go (default grade-report/)"),
         OptionSpecification(name: "skip-build", valueName: nil, help: "the tests are already built"),
+        OptionSpecification(name: "judge", valueName: "PATH",
+                            help: "grade with this test executable (built without the student's code), calling the exercises in --runner"),
+        OptionSpecification(name: "runner", valueName: "PATH", help: "the lesson runner built from the student's lessons (with --judge)"),
+        OptionSpecification(name: "runner-user", valueName: "USER", help: "run the lesson runner as this user (Linux, grade running as root; with --judge)"),
     ]
 
     struct ExerciseGrade: Codable {
@@ -38,16 +42,31 @@ enum GradeCommand: Command {
         let figures = out.appendingPathComponent("student-figures")
         try? FileManager.default.removeItem(at: figures)
         try FileManager.default.createDirectory(at: figures, withIntermediateDirectories: true)
-        if !options.has("skip-build") { try TestRun.buildTests(root: root) }
+        // The judge and the runner: the verdicts are decided in a test process that runs no student
+        // code (built from the stubs), which calls each exercise in the lesson runner, a process of
+        // its own (of another user with --runner-user) that links the student's lessons only.
+        let judge = options.string("judge").map { URL(fileURLWithPath: $0) }
+        var isolation: [String: String] = [:]
+        if let judge {
+            guard let runner = options.string("runner") else { throw CommandLineError(message: "--judge needs --runner PATH (the lesson runner built from the student's lessons)") }
+            for (what, path) in [("--judge", judge.path), ("--runner", runner)] where !FileManager.default.isExecutableFile(atPath: path) {
+                throw CommandLineError(message: "\(what) \(path): no such executable")
+            }
+            isolation["WORKBOOK_RUNNER"] = URL(fileURLWithPath: runner).path
+            if let user = options.string("runner-user") { isolation["WORKBOOK_RUNNER_USER"] = user }
+        } else if options.string("runner") != nil || options.string("runner-user") != nil {
+            throw CommandLineError(message: "--runner and --runner-user go with --judge PATH")
+        }
+        if !options.has("skip-build") && judge == nil { try TestRun.buildTests(root: root) }
 
         var grades: [ExerciseGrade] = []
         // The columns of `swift test`'s score table (the status "wrong" is shown as failing).
         var rows: [[String]] = [["lesson", "done", "not started", "failing", "crashed", "time limit", "points"]]
         var notes: [String] = []
         for lesson in lessons {
-            var environment = ["WORKBOOK_STUDENT_FIGURES": figures.path, "WORKBOOK_TEST_TIME_LIMIT": "\(testTimeout)"]
+            var environment = ["WORKBOOK_STUDENT_FIGURES": figures.path, "WORKBOOK_TEST_TIME_LIMIT": "\(testTimeout)"].merging(isolation) { a, _ in a }
             if let mode = ProcessInfo.processInfo.environment["WORKBOOK_SOLUTIONS"] { environment["WORKBOOK_SOLUTIONS"] = mode }
-            let lessonGrades = try grade(lesson, environment: environment, timeout: timeout, root: root, notes: &notes)
+            let lessonGrades = try grade(lesson, environment: environment, timeout: timeout, root: root, judge: judge, notes: &notes)
             grades += lessonGrades
             func count(_ status: String) -> String { "\(lessonGrades.filter { $0.status == status }.count)" }
             rows.append([lesson.folder, count("done"), count("not started"), count("wrong"), count("crashed"), count("time limit"),
@@ -66,19 +85,20 @@ enum GradeCommand: Command {
     /// Runs a lesson until every exercise has a grade: after a crash or a time limit the named
     /// exercise is skipped in the next run (at most one run per exercise, plus one).
     static func grade(_ lesson: LessonDeclaration, environment: [String: String], timeout: Double, root: URL,
-                      notes: inout [String]) throws -> [ExerciseGrade] {
+                      judge: URL? = nil, notes: inout [String]) throws -> [ExerciseGrade] {
         var aborted: [String: TestRun.Record] = [:]
         var last: TestRun?
         for _ in 0...lesson.exercises.count {
             var env = environment
             if !aborted.isEmpty { env["WORKBOOK_SKIP_EXERCISES"] = aborted.keys.sorted().joined(separator: ",") }
-            let run = try TestRun.run(filter: lesson.testTarget, environment: env, timeout: timeout, root: root)
+            let run = try TestRun.run(filter: lesson.testTarget, environment: env, timeout: timeout, root: root, executable: judge)
             last = run
             let newlyAborted = run.records.filter { ($0.status == "crashed" || $0.status == "time limit") && aborted[$0.exercise] == nil }
             for record in newlyAborted { aborted[record.exercise] = record }
             // `swift test` itself exits normally when its test process crashes: go on while the
-            // scoreboard names a new exercise to skip.
-            if newlyAborted.isEmpty { break }
+            // scoreboard names a new exercise to skip. A crash in the lesson runner costs its call
+            // only, and the judge runs to its end: then every other test has its verdict already.
+            if newlyAborted.isEmpty || run.ranToEnd { break }
         }
         guard let run = last else { return [] }
         if !run.completed && !run.timedOut && aborted.isEmpty {

@@ -36,6 +36,10 @@ struct TestRun {
         exited && output.contains("Test run with") && !records.contains { $0.status == "crashed" || $0.status == "time limit" }
     }
 
+    /// The test process printed Swift Testing's summary and exited by itself: every test ran to
+    /// its verdict (a crash or time limit in the lesson runner is one test's verdict).
+    var ranToEnd: Bool { exited && output.contains("Test run with") }
+
     /// Completed with status 0: every test passed or was cancelled as not started.
     var succeeded: Bool { completed && exitCode == 0 }
 
@@ -45,20 +49,25 @@ struct TestRun {
     /// --testing-library swift-testing`, Linux) instead of `swift test --skip-build`, which holds
     /// SwiftPM's lock on `.build` for the whole run, so two runs at once would wait for each other.
     /// Where there is no such executable (macOS builds a bundle) it falls back to `swift test`.
+    ///
+    /// `executable`: run this test executable (`--testing-library swift-testing`) instead: the
+    /// judge `workbook grade --judge` uses, built before any student code existed.
     static func run(filter: String, environment extra: [String: String], timeout: Double, root: URL,
-                    directly: Bool = false) throws -> TestRun {
-        let temporary = FileManager.default.temporaryDirectory
-        let token = UUID().uuidString
-        let log = temporary.appendingPathComponent("workbook-test-\(token).log")
-        let results = temporary.appendingPathComponent("workbook-results-\(token).jsonl")
-        defer { try? FileManager.default.removeItem(at: log); try? FileManager.default.removeItem(at: results) }
+                    directly: Bool = false, executable: URL? = nil) throws -> TestRun {
+        // The log and the results in a folder only this user can enter: a process of another user
+        // (the lesson runner, `--runner-user`) can neither read nor rewrite them.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("workbook-run-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        let log = folder.appendingPathComponent("test.log")
+        let results = folder.appendingPathComponent("results.jsonl")
+        defer { try? FileManager.default.removeItem(at: folder) }
         var environment = ProcessInfo.processInfo.environment
         for key in ["WORKBOOK_SOLUTIONS", "WORKBOOK_MISTAKE", "WORKBOOK_VARIANT", "WORKBOOK_REFERENCES", "WORKBOOK_RECORD_REFERENCES", "WORKBOOK_REFERENCE_MISMATCHES", "WORKBOOK_SKIP_EXERCISES"] { environment[key] = nil }
         environment.merge(extra) { _, new in new }
         environment["WORKBOOK_RESULTS"] = results.path
         let start = Date()
         let pattern = "^\(filter)\\."
-        let command = directly ? testExecutable(root: root).map { [$0.path, "--testing-library", "swift-testing", "--filter", pattern] } : nil
+        let command = (executable ?? (directly ? testExecutable(root: root) : nil)).map { [$0.path, "--testing-library", "swift-testing", "--filter", pattern] }
         let outcome = try ProcessGroup.run(command ?? ["swift", "test", "--skip-build", "--filter", pattern], in: root,
                                            environment: environment, log: log, timeout: timeout)
         let output = ProcessGroup.boundedText(of: log)

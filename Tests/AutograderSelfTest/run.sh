@@ -8,7 +8,9 @@
 # (a Package.swift) is ignored, that links and odd names inside Lessons/ are skipped and listed
 # (the rest still graded), that a stub calling the reference's symbol (`@_silgen_name`) scores 0
 # (the bundle is the student edition: no reference to link to), and that the bundle holds the
-# committed course, not the working tree.
+# committed course, not the working tree; that setup.sh saves the judge, whose verdicts come from a
+# process that runs no student code while the exercises run in the lesson runner (as `nobody` when
+# root), and that a submission forging results (issue 23's attacks) gets its honest grade.
 # Usage: bash Tests/AutograderSelfTest/run.sh   (from the repository root; the copy's first build
 # takes several minutes). Exit status 0 when every check holds.
 # With WORKBOOK_BUILT_EDITION=DIR (a built student edition with its stubs, as the student-edition
@@ -63,10 +65,12 @@ if [ -n "${WORKBOOK_BUILT_EDITION:-}" ]; then
         diff -rq --exclude=.build --exclude=.github --exclude=README.md --exclude=grade-report "$course" "$WORKBOOK_BUILT_EDITION"
     course="$WORKBOOK_BUILT_EDITION"
     echo "grading in the built edition $course (no second build of the same course)"
-else
-    echo "building the bundle's course (setup.sh's last step)"
-    (cd "$course" && swift build --build-tests > "$work/setup.txt" 2>&1) || { tail -20 "$work/setup.txt"; exit 1; }
 fi
+# setup.sh's build of the pristine course and its judge (the toolchain install skipped).
+echo "setup.sh: building the course and saving its judge"
+WORKBOOK_SKIP_TOOLCHAIN=1 WORKBOOK_COURSE="$course" bash "$work/bundle/setup.sh" > "$work/setup.txt" 2>&1 || { tail -20 "$work/setup.txt"; exit 1; }
+check "setup.sh saved the judge (the graders' test executable and workbook, built from the stubs)" \
+    test -x "$course/.judge/judge.xctest" -a -x "$course/.judge/workbook"
 echo "running run_autograder on the submission (lesson 01 only)"
 WORKBOOK_SUBMISSION="$work/submission" WORKBOOK_COURSE="$course" \
     WORKBOOK_RESULTS="$work/results" WORKBOOK_GRADE_OPTIONS="--lesson 1" "$work/bundle/run_autograder" > "$work/run.txt" 2>&1
@@ -118,12 +122,35 @@ WORKBOOK_SUBMISSION="$work/submission2" WORKBOOK_COURSE="$course" \
 check "calling the reference by its symbol scores 0: nothing to link to" \
     python3 -c "import json,sys; r=json.load(open('$work/results2/results.json')); sys.exit(0 if r['score'] == 0 and 'Grading failed' in r.get('output', '') else 1)"
 
+# Issue 23's forgeries from inside a lesson (forging_submission.py): 1.1 writes "passed" for every
+# exercise into every results file it finds, prints a fake score and exits; 1.2 reads the recorded
+# references. The judge runs no student code and the runner runs as another user: 1.1 is graded
+# crashed, nothing is forged or read, and the grade is the honest one (1.4 solved: 1 of 4).
+rm -rf "$work/submission3" && cp -r "$work/submission" "$work/submission3"
+find "$work/submission3/Lessons/01-Hooks" -maxdepth 1 -name '*.swift' ! -name Hooks.swift -delete
+rm -f /tmp/workbook-forged-results.txt /tmp/workbook-forged-read.txt
+python3 "$root/Tests/AutograderSelfTest/forging_submission.py" "$work/submission3/Lessons/01-Hooks/Hooks.swift" \
+    "$course/Tests/HooksLessonTests/Recorded/references.wbref"
+WORKBOOK_SUBMISSION="$work/submission3" WORKBOOK_COURSE="$course" \
+    WORKBOOK_RESULTS="$work/results3" WORKBOOK_GRADE_OPTIONS="--lesson 1" "$work/bundle/run_autograder" > "$work/run3.txt" 2>&1
+check "the forging submission is graded by the judge" test -f "$work/results3/results.json"
+check "its grade is the honest one: 1 of 4 (1.4), 1.1 crashed" \
+    python3 -c "import json,sys; r=json.load(open('$work/results3/results.json')); t={x['name'].split(':')[0].split('Exercise ')[-1]: x for x in r['tests']}; sys.exit(0 if r['score'] == 1 and t['1.1']['score'] == 0 and 'crashed' in t['1.1'].get('output', '') else 1)"
+check "no fake score reached the results" bash -c "! grep -q 'forged' '$work/results3/results.json'"
+if [ "$(id -u)" = 0 ]; then
+    check "the runner's user could not write any results file" test ! -e /tmp/workbook-forged-results.txt
+    check "the runner's user could not read the recorded references" test ! -e /tmp/workbook-forged-read.txt
+else
+    echo "  (not root: the runner runs as this user, so the file permission checks are skipped)"
+fi
+rm -f /tmp/workbook-forged-results.txt /tmp/workbook-forged-read.txt
+
 # The bundle holds the committed course, never the working tree: a clone with an uncommitted
 # "solution" in a stub gives a bundle with the committed stub.
 git clone -q "$root" "$work/clone"
 echo '// an uncommitted local change' >> "$work/clone/Lessons/01-Hooks/Hooks.swift"
 WORKBOOK_ROOT="$work/clone" "$(swift build --show-bin-path)/workbook" autograder --gradescope "$work/bundle2" > /dev/null || exit 1
 check "the bundle's stub is the committed one, not the working tree's" cmp -s "$work/bundle2/course/Lessons/01-Hooks/Hooks.swift" <(git -C "$root" show HEAD:Lessons/01-Hooks/Hooks.swift)
-if [ "$failures" -ne 0 ]; then echo "run_autograder's output:"; tail -30 "$work/run.txt"; fi
+if [ "$failures" -ne 0 ]; then for log in run run3; do echo "run_autograder's output ($log):"; tail -30 "$work/$log.txt"; done; fi
 echo "autograder self-test: $failures failed check(s)"
 exit $((failures > 0))
