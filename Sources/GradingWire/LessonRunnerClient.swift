@@ -154,8 +154,8 @@ public final class LessonRunnerClient: @unchecked Sendable {
             return RunnerAborted(timedOut: true, message: "\(function) still running after \(Int(timeLimit)) s (the time limit): an endless loop?")
         }
         let signalNumber = status & 0x7f
-        let how = signalNumber != 0 ? "crashed (\(Self.signalName(signalNumber)))" : "exited (status \((status >> 8) & 0xff))"
-        return RunnerAborted(timedOut: false, message: "\(function) \(how)" + (output.isEmpty ? "" : ": \(output)"))
+        let how = signalNumber != 0 ? "crashed (\(Self.signalName(signalNumber)))" : "exited (status \((status >> 8) & 0xff)) before answering"
+        return RunnerAborted(timedOut: false, message: "\(function) \(how)" + (output.isEmpty ? "" : "; its last output: \(output)"))
     }
 
     /// Stops the runner if one is running (the next call starts another).

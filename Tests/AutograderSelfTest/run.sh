@@ -62,7 +62,7 @@ course="$work/bundle/course"
 if [ -n "${WORKBOOK_BUILT_EDITION:-}" ]; then
     # The same course: every file but the README's GitHub Classroom section and .github/.
     check "the bundle's course is the built student edition given (README and .github/ aside)" \
-        diff -rq --exclude=.build --exclude=.github --exclude=README.md --exclude=grade-report "$course" "$WORKBOOK_BUILT_EDITION"
+        diff -rq --exclude=.build --exclude=.judge --exclude=.github --exclude=README.md --exclude=grade-report "$course" "$WORKBOOK_BUILT_EDITION"
     course="$WORKBOOK_BUILT_EDITION"
     echo "grading in the built edition $course (no second build of the same course)"
 fi
