@@ -82,43 +82,54 @@ public final class LessonRunnerClient: @unchecked Sendable {
             try module.namedModules().filter { $0.module.forwardHookCount > 0 }.map(\.name).encode(into: &writer)
         }
         let response = try exchange(writer.bytes, key: key)
-        var reader = WireReader(response)
         do {
-            let outcome = try reader.readUInt8("the outcome")
-            switch WireOutcome(rawValue: outcome) {
-            case .returned:
-                let result = try R.decode(from: &reader)
-                let effects = try modules.map { _ in try ModuleEffects.decode(from: &reader) }
-                let calls = try [ForwardCall].decode(from: &reader)
-                guard reader.isAtEnd else { throw WireError("\(reader.remaining) bytes after the result") }
-                // The watchers see the passes first (they were registered before the call), then
-                // the hooks the call left are added.
-                for call in calls {
-                    guard modules.indices.contains(call.argument) else { throw WireError("a forward pass of argument \(call.argument)") }
-                    let watched: Module
-                    do { watched = try modules[call.argument].module(named: call.path) } catch { throw WireError("a forward pass of '\(call.path)'") }
-                    try GradientMode.$isEnabled.withValue(call.gradientsEnabled) {
-                        try watched.replayForwardHooks(input: call.input, output: call.output)
-                    }
-                }
-                for (module, effect) in zip(modules, effects) { try effect.replay(on: module) }
-                return result
-            case .notStarted:
-                throw ExerciseNotStarted(exercise: try reader.readString(), function: try reader.readString(), file: try reader.readString())
-            case .unknownMistake:
-                let (exercise, id, kind) = (try reader.readString(), try reader.readString(), try reader.readString())
-                let count = try reader.readCount("the known ids", elementSize: 8)
-                throw UnknownMistake(exercise: exercise, id: id, known: try (0..<count).map { _ in try reader.readString() }, kind: kind)
-            case .threw:
-                throw RunnerThrew(description: try reader.readString())
-            case nil:
-                throw WireError("unknown outcome \(outcome)")
-            }
+            return try Self.decodeResponse(response, modules: modules)
         } catch let error as WireError {
             // The runner's answer is not a message (its code wrote to the wire itself, say): the
             // call's result is unusable, like a crash. The runner is replaced.
             stop()
             throw RunnerAborted(timedOut: false, message: "the answer of \(key) could not be read (\(error.message))")
+        }
+    }
+
+    /// Reads a response: the result, after replaying on `modules` (the call's `Module` arguments)
+    /// the forward passes the runner recorded and the hooks and modes the call left; or the error
+    /// the call ended with. Whatever the bytes, a `WireError` or the call's error, never a trap.
+    static func decodeResponse<R: WireCodable>(_ response: [UInt8], modules: [Module]) throws -> R {
+        var reader = WireReader(response)
+        let outcome = try reader.readUInt8("the outcome")
+        switch WireOutcome(rawValue: outcome) {
+        case .returned:
+            let result = try R.decode(from: &reader)
+            let effects = try modules.map { _ in try ModuleEffects.decode(from: &reader) }
+            let calls = try [ForwardCall].decode(from: &reader)
+            guard reader.isAtEnd else { throw WireError("\(reader.remaining) bytes after the result") }
+            // Checked before anything is replayed: a damaged answer changes no network.
+            for (module, effect) in zip(modules, effects) { try effect.check(against: module) }
+            var watched: [Module] = []
+            for call in calls {
+                guard modules.indices.contains(call.argument) else { throw WireError("a forward pass of argument \(call.argument)") }
+                do { watched.append(try modules[call.argument].module(named: call.path)) } catch { throw WireError("a forward pass of '\(call.path)'") }
+            }
+            // The watchers see the passes first (they were registered before the call), then the
+            // hooks the call left are added.
+            for (call, module) in zip(calls, watched) {
+                try GradientMode.$isEnabled.withValue(call.gradientsEnabled) {
+                    try module.replayForwardHooks(input: call.input, output: call.output)
+                }
+            }
+            for (module, effect) in zip(modules, effects) { try effect.replay(on: module) }
+            return result
+        case .notStarted:
+            throw ExerciseNotStarted(exercise: try reader.readString(), function: try reader.readString(), file: try reader.readString())
+        case .unknownMistake:
+            let (exercise, id, kind) = (try reader.readString(), try reader.readString(), try reader.readString())
+            let count = try reader.readCount("the known ids", elementSize: 8)
+            throw UnknownMistake(exercise: exercise, id: id, known: try (0..<count).map { _ in try reader.readString() }, kind: kind)
+        case .threw:
+            throw RunnerThrew(description: try reader.readString())
+        case nil:
+            throw WireError("unknown outcome \(outcome)")
         }
     }
 

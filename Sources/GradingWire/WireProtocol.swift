@@ -25,6 +25,10 @@ public struct ModuleEffects: Sendable, Equatable {
     /// Per parameter, in `namedParameters()` order: gradient hooks registered.
     public var parameterHooks: [Int]
 
+    /// More hooks than any call leaves (a student's forgotten hooks are one or two per layer): a
+    /// damaged answer cannot make the judge register millions.
+    public static let maximumHooks = 1024
+
     public init(of module: Module) {
         modules = module.namedModules().map { ($0.module.hookCount, $0.module.isTraining) }
         parameterHooks = module.parameters().map(\.gradientHookCount)
@@ -47,13 +51,13 @@ public struct ModuleEffects: Sendable, Equatable {
         let count = try reader.readCount("a module's effects", elementSize: 9)
         for _ in 0..<count {
             let hooks = try reader.readInt("a module's hook count")
-            guard (0...1 << 20).contains(hooks) else { throw WireError("\(hooks) hooks") }
+            guard (0...Self.maximumHooks).contains(hooks) else { throw WireError("\(hooks) hooks (at most \(Self.maximumHooks))") }
             effects.modules.append((hooks, try reader.readUInt8("a module's mode") == 1))
         }
         let parameters = try reader.readCount("the parameters' hooks", elementSize: 8)
         for _ in 0..<parameters {
             let hooks = try reader.readInt("a parameter's hook count")
-            guard (0...1 << 20).contains(hooks) else { throw WireError("\(hooks) hooks") }
+            guard (0...Self.maximumHooks).contains(hooks) else { throw WireError("\(hooks) hooks (at most \(Self.maximumHooks))") }
             effects.parameterHooks.append(hooks)
         }
         return effects
@@ -61,6 +65,15 @@ public struct ModuleEffects: Sendable, Equatable {
 
     init(modules: [(hooks: Int, training: Bool)], parameterHooks: [Int]) {
         self.modules = modules; self.parameterHooks = parameterHooks
+    }
+
+    /// Whether these effects fit `module` (the network the call was given): as many modules and
+    /// parameters. Checked before anything is replayed.
+    public func check(against module: Module) throws {
+        let modules = module.namedModules().count, parameters = module.parameters().count
+        guard modules == self.modules.count, parameters == parameterHooks.count else {
+            throw WireError("the runner reports effects on \(self.modules.count) modules and \(parameterHooks.count) parameters, the network has \(modules) and \(parameters)")
+        }
     }
 
     /// Leaves the same on `module` (the judge's network, which the runner's copy was made from):
@@ -86,9 +99,9 @@ public struct ModuleEffects: Sendable, Equatable {
 /// A message on a pipe: `WBW1`, the payload's length (8 bytes, little-endian), the payload.
 public enum WireFrame {
     public static let magic: [UInt8] = Array("WBW1".utf8)
-    /// The largest message either side accepts: far above the largest call (a batch of 224×224
-    /// colour images is ~100 MB), far below what would exhaust the judge's memory.
-    public static let maximumBytes = 1 << 30
+    /// The largest message either side accepts (512 MiB): far above the largest call (a batch of
+    /// 224×224 colour images is ~100 MB), far below the 4 GiB each grading process may use.
+    public static let maximumBytes = 1 << 29
 
     public static func header(length: Int) -> [UInt8] {
         var writer = WireWriter()

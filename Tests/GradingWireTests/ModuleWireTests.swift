@@ -125,4 +125,38 @@ struct ModuleWireTests {
         }
         #expect(report.rejected > 0 && report.slowInputs.isEmpty, "\(report)")
     }
+
+    @Test("fuzzed answers are read or refused, never a trap; a refused answer changes no network")
+    func fuzzAnswers() throws {
+        let model = try Self.network()
+        var writer = WireWriter()
+        writer.write(WireOutcome.returned.rawValue)
+        var generator = SeededGenerator(seed: 4)
+        Tensor.randomNormal([2, 6], using: &generator).encode(into: &writer)
+        ModuleEffects(of: model).encode(into: &writer)
+        try [ForwardCall(argument: 0, path: "features.conv", gradientsEnabled: false,
+                         input: Tensor.randomNormal([2, 2, 8, 8], using: &generator), output: Tensor.randomNormal([2, 4, 8, 8], using: &generator))]
+            .encode(into: &writer)
+        var notStarted = WireWriter()
+        notStarted.write(WireOutcome.notStarted.rawValue)
+        for text in ["1.2", "gradient(of:at:for:targets:)", "/course/Lessons/01-Hooks/Hooks.swift"] { notStarted.write(text) }
+        // The valid answer replays one watched pass and no hook.
+        var passes = 0
+        try model.module(named: "features.conv").registerForwardHook { _, _, _ in passes += 1 }
+        let valid: Tensor = try LessonRunnerClient.decodeResponse(writer.bytes, modules: [model])
+        #expect(valid.shape == [2, 6] && passes == 1 && model.liveHookCount == 1)
+        var fuzzer = MutationFuzzer(seed: 31)
+        var unchanged = true
+        let report = fuzzer.run(seeds: [writer.bytes, notStarted.bytes], iterations: MutationFuzzer.iterations(default: 1500)) { bytes in
+            let fresh = try Self.network()
+            do {
+                let _: Tensor = try LessonRunnerClient.decodeResponse(bytes, modules: [fresh])
+            } catch let error as WireError {
+                if fresh.liveHookCount != 0 { unchanged = false }
+                throw error
+            }
+        }
+        #expect(report.rejected > 0 && report.slowInputs.isEmpty, "\(report)")
+        #expect(unchanged, "a refused answer left hooks on the network")
+    }
 }
