@@ -86,18 +86,16 @@ public struct WireReader: Sendable {
         guard let text = String(validating: slice, as: UTF8.self) else { throw WireError("\(what): not UTF-8") }
         return text
     }
-    public mutating func readFloats(_ what: String = "floats") throws -> [Float] {
-        let count = try readCount(what, elementSize: 4)
-        let slice = try take(4 * count, what)
-        return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-            slice.withUnsafeBytes { UnsafeMutableRawBufferPointer(buffer).copyMemory(from: $0) }
-            initialized = count
-        }
-    }
-    public mutating func readDoubles(_ what: String = "doubles") throws -> [Double] {
-        let count = try readCount(what, elementSize: 8)
-        let slice = try take(8 * count, what)
-        return [Double](unsafeUninitializedCapacity: count) { buffer, initialized in
+    public mutating func readFloats(_ what: String = "floats") throws -> [Float] { try readValues(what) }
+    public mutating func readDoubles(_ what: String = "doubles") throws -> [Double] { try readValues(what) }
+
+    /// A count, then that many values as their little-endian bytes (the memory of a Float or Double
+    /// on every platform this package builds for): one copy.
+    mutating func readValues<Value: BitwiseCopyable>(_ what: String) throws -> [Value] {
+        let size = MemoryLayout<Value>.size
+        let count = try readCount(what, elementSize: size)
+        let slice = try take(size * count, what)
+        return [Value](unsafeUninitializedCapacity: count) { buffer, initialized in
             slice.withUnsafeBytes { UnsafeMutableRawBufferPointer(buffer).copyMemory(from: $0) }
             initialized = count
         }
