@@ -83,7 +83,10 @@ public struct WireReader: Sendable {
     public mutating func readString(_ what: String = "a string") throws -> String {
         let count = try readCount(what, elementSize: 1)
         let slice = try take(count, what)
-        guard let text = String(validating: slice, as: UTF8.self) else { throw WireError("\(what): not UTF-8") }
+        // (`String(validating:as:)` needs macOS 15; decoding repairs invalid bytes, so a text that
+        // does not give its bytes back was not UTF-8.)
+        let text = String(decoding: slice, as: UTF8.self)
+        guard text.utf8.elementsEqual(slice) else { throw WireError("\(what): not UTF-8") }
         return text
     }
     public mutating func readFloats(_ what: String = "floats") throws -> [Float] { try readValues(what) }
