@@ -105,7 +105,7 @@ let commandLineTargets: [Target] = [
     // The command line, as a library so its tests run the same entry point in-process.
     .target(
         name: "WorkbookCLI",
-        dependencies: ["TensorEngine", "Codecs", "Imaging", "DataFormats", "ModelZoo", "LessonSupport", "Course", "LargeScaleEmbedding"]
+        dependencies: ["TensorEngine", "Codecs", "Imaging", "DataFormats", "ModelZoo", "LessonSupport", "Course", "LargeScaleEmbedding", "GradingWire"]
             + (fullEdition ? lessons.map { .target(name: "\($0.topic)Solutions") } : []) + lessons.map { .target(name: "\($0.topic)Lesson") },
         swiftSettings: optimised + (fullEdition ? [.define("FULL_EDITION")] : [])),
     .executableTarget(name: "workbook", dependencies: ["WorkbookCLI"]),

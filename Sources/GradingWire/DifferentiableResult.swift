@@ -30,17 +30,20 @@ public struct DifferentiableResult: WireCodable {
             throw WireError("a differentiable result of \(result.count) values for inputs of \(asking.map { inputs[$0].count }) values: its Jacobian is too large for the wire")
         }
         var rows = asking.map { _ in [Float]() }
+        var reached = asking.map { _ in false }
         for k in 0..<result.count {
             for i in asking { inputs[i].zeroGrad() }
             var seed = [Float](repeating: 0, count: result.count)
             seed[k] = 1
             try result.backward(seed: try Tensor(shape: result.shape, data: seed), retainGraph: k + 1 < result.count)
             for (slot, i) in asking.enumerated() {
-                rows[slot] += inputs[i].grad?.data ?? [Float](repeating: 0, count: inputs[i].count)
+                if let gradient = inputs[i].grad { reached[slot] = true; rows[slot] += gradient.data }
+                else { rows[slot] += [Float](repeating: 0, count: inputs[i].count) }
             }
         }
         for i in asking { inputs[i].zeroGrad() }
-        for (slot, i) in asking.enumerated() {
+        // An input the graph never reached keeps a nil gradient on the judge's side too.
+        for (slot, i) in asking.enumerated() where reached[slot] {
             jacobians[i] = try Tensor(shape: [result.count, inputs[i].count], data: rows[slot])
         }
     }

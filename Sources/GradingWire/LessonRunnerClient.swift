@@ -17,6 +17,22 @@ public struct RunnerAborted: Error, CustomStringConvertible, Sendable {
     public var description: String { message }
 }
 
+/// The calls of one graded test that the runner did not answer, kept even when the test catches
+/// the error (`GradedLesson` charges the test's exercise with the first).
+public final class RunnerAbortLog: @unchecked Sendable {
+    /// The log of the graded test running on this task, if any.
+    @TaskLocal public static var current: RunnerAbortLog?
+
+    private let lock = NSLock()
+    private var aborts: [RunnerAborted] = []
+
+    public init() {}
+
+    func record(_ aborted: RunnerAborted) { lock.lock(); aborts.append(aborted); lock.unlock() }
+
+    public var first: RunnerAborted? { lock.lock(); defer { lock.unlock() }; return aborts.first }
+}
+
 /// An error the student's function threw in the runner, as its description: a test that expects
 /// an error sees one, and one that prints it prints the same words.
 public struct RunnerThrew: Error, CustomStringConvertible, Sendable {
@@ -37,7 +53,7 @@ public final class LessonRunnerClient: @unchecked Sendable {
     public static let configured: LessonRunnerClient? = {
         let environment = ProcessInfo.processInfo.environment
         guard let path = environment["WORKBOOK_RUNNER"], !path.isEmpty else { return nil }
-        let limit = Double(environment["WORKBOOK_TEST_TIME_LIMIT"] ?? "") ?? 120
+        let limit = Double(environment["WORKBOOK_TEST_TIME_LIMIT"] ?? "").flatMap { $0.isFinite && $0 >= 1 ? min($0, 86_400) : nil } ?? 120
         var mode: [String: String] = [:]
         for key in ["WORKBOOK_SOLUTIONS", "WORKBOOK_MISTAKE", "WORKBOOK_VARIANT"] { mode[key] = environment[key] }
         return LessonRunnerClient(executable: path, user: environment["WORKBOOK_RUNNER_USER"], timeLimit: limit, mode: mode)
@@ -49,15 +65,23 @@ public final class LessonRunnerClient: @unchecked Sendable {
     /// The grading mode's variables, passed on so the runner selects what the graders expect.
     let mode: [String: String]
     private let lock = NSLock()
-    private var running: Running?
-    private var started = 0
+    /// Runners waiting for a call. Tests run in parallel; each call takes an idle runner or starts
+    /// one, so no call waits for another's (a slow exercise cannot push a test waiting behind it
+    /// past the time limit).
+    private var idle: [Running] = []
 
-    struct Running {
+    final class Running {
         let pid: pid_t
-        let requests: Int32      // our write end of the runner's descriptor 0
+        let requests: Int32      // our write end of the runner's descriptor 0 (non-blocking)
         let responses: Int32     // our read end of the runner's descriptor 3
         let log: Int32           // a read descriptor of the runner's (unlinked) output file
         let folder: String
+        /// Each request is numbered and its answer must carry the number: a stray frame the
+        /// runner wrote earlier is never taken for this call's answer.
+        var sequence: UInt64 = 0
+        init(pid: pid_t, requests: Int32, responses: Int32, log: Int32, folder: String) {
+            self.pid = pid; self.requests = requests; self.responses = responses; self.log = log; self.folder = folder
+        }
     }
 
     /// - Parameter mode: `WORKBOOK_SOLUTIONS`, `WORKBOOK_MISTAKE` or `WORKBOOK_VARIANT` for the
@@ -81,14 +105,24 @@ public final class LessonRunnerClient: @unchecked Sendable {
         for module in modules {
             try module.namedModules().filter { $0.module.forwardHookCount > 0 }.map(\.name).encode(into: &writer)
         }
-        let response = try exchange(writer.bytes, key: key)
         do {
-            return try Self.decodeResponse(response, modules: modules)
-        } catch let error as WireError {
-            // The runner's answer is not a message (its code wrote to the wire itself, say): the
-            // call's result is unusable, like a crash. The runner is replaced.
-            stop()
-            throw RunnerAborted(timedOut: false, message: "the answer of \(key) could not be read (\(error.message))")
+            let (response, runner) = try exchange(writer.bytes, key: key)
+            do {
+                let result: R = try Self.decodeResponse(response, modules: modules)
+                release(runner)
+                return result
+            } catch let error as WireError {
+                // The runner's answer is not a message (its code wrote to the wire itself, say): the
+                // call's result is unusable, like a crash. The runner is replaced.
+                _ = end(runner)
+                throw RunnerAborted(timedOut: false, message: "the answer of \(key) could not be read (\(error.message))")
+            } catch {
+                release(runner)
+                throw error
+            }
+        } catch let aborted as RunnerAborted {
+            RunnerAbortLog.current?.record(aborted)
+            throw aborted
         }
     }
 
@@ -133,48 +167,74 @@ public final class LessonRunnerClient: @unchecked Sendable {
         }
     }
 
-    /// Sends one request and waits for its response, starting a runner if none is running.
-    private func exchange(_ request: [UInt8], key: String) throws -> [UInt8] {
-        lock.lock(); defer { lock.unlock() }
-        let runner = try running ?? start()
-        running = runner
-        guard WirePipe.send(request, to: runner.requests) else { throw aborted(runner, key: key, timedOut: false) }
+    /// The per-call deadline: a little under the test time limit, so a hung call is charged to
+    /// its own test here before the test process's watchdog (which measures whole tests) fires.
+    var callLimit: Double { max(1, timeLimit * 0.9) }
+
+    /// Sends one request (numbered) and waits for its numbered answer, on an idle runner or a new
+    /// one. Returns the answer's payload and the runner, which the caller releases or ends.
+    private func exchange(_ request: [UInt8], key: String) throws -> ([UInt8], Running) {
+        let runner = try (lock.withLock { idle.popLast() }) ?? start()
+        runner.sequence &+= 1
+        var numbered = WireWriter()
+        numbered.write(runner.sequence)
+        let deadline = Date().addingTimeInterval(callLimit)
+        let answer: [UInt8]
         do {
-            return try WirePipe.receive(from: runner.responses, deadline: Date().addingTimeInterval(timeLimit))
-        } catch .timedOut {
-            throw aborted(runner, key: key, timedOut: true)
-        } catch .closed {
-            throw aborted(runner, key: key, timedOut: false)
-        } catch let .malformed(reason) {
-            _ = reason
-            throw aborted(runner, key: key, timedOut: false)
+            try WirePipe.send(numbered.bytes + request, to: runner.requests, deadline: deadline)
+            answer = try WirePipe.receive(from: runner.responses, deadline: deadline)
+        } catch {
+            throw end(runner, key: key, timedOut: error == .timedOut)
         }
+        var reader = WireReader(answer)
+        guard answer.count >= 8, (try? reader.readUInt64()) == runner.sequence else {
+            end(runner)
+            throw RunnerAborted(timedOut: false, message: "the answer of \(key) is not numbered as its request")
+        }
+        return (Array(answer.dropFirst(8)), runner)
     }
 
+    private func release(_ runner: Running) { lock.withLock { idle.append(runner) } }
+
     /// Ends the runner (killed if still there), and says why the call did not come back.
-    private func aborted(_ runner: Running, key: String, timedOut: Bool) -> RunnerAborted {
+    @discardableResult
+    private func end(_ runner: Running, key: String = "", timedOut: Bool = false) -> RunnerAborted {
         kill(runner.pid, SIGKILL)
         var status: Int32 = 0
         while waitpid(runner.pid, &status, 0) < 0 && errno == EINTR {}
         let output = Self.tail(of: runner.log)
         close(runner.requests); close(runner.responses); close(runner.log)
-        try? FileManager.default.removeItem(atPath: runner.folder)
-        running = nil
+        // The folder is the judge's (the runner's user may enter it, not write in it): empty.
+        if user?.isEmpty == false { rmdir(runner.folder) } else { try? FileManager.default.removeItem(atPath: runner.folder) }
         let function = key.split(separator: "/").last.map(String.init) ?? key
         if timedOut {
-            return RunnerAborted(timedOut: true, message: "\(function) still running after \(Int(timeLimit)) s (the time limit): an endless loop?")
+            return RunnerAborted(timedOut: true, message: "\(function) still running after \(Int(callLimit)) s (the time limit): an endless loop?")
         }
         let signalNumber = status & 0x7f
         let how = signalNumber != 0 ? "crashed (\(Self.signalName(signalNumber)))" : "exited (status \((status >> 8) & 0xff)) before answering"
         return RunnerAborted(timedOut: false, message: "\(function) \(how)" + (output.isEmpty ? "" : "; its last output: \(output)"))
     }
 
-    /// Stops the runner if one is running (the next call starts another).
+    /// Stops every idle runner (the next call starts another).
     public func stop() {
-        lock.lock(); defer { lock.unlock() }
-        guard let runner = running else { return }
-        _ = aborted(runner, key: "", timedOut: false)
+        let runners = lock.withLock { () -> [Running] in defer { idle = [] }; return idle }
+        for runner in runners { end(runner) }
     }
+
+    /// Whether runners can be started as `user`: this process is root on Linux, `setpriv` is
+    /// there and the user exists. Checked by `grade --runner-user` before any grading, so a
+    /// grader set up wrongly stops with one line instead of grading every exercise *crashed*.
+    public static func checkUser(_ user: String) throws {
+        #if os(Linux)
+        guard getuid() == 0 else { throw WireError("--runner-user \(user): the judge must run as root to start the runner as another user") }
+        guard FileManager.default.isExecutableFile(atPath: setpriv) else { throw WireError("--runner-user \(user): \(setpriv) is missing (util-linux)") }
+        guard getpwnam(user) != nil else { throw WireError("--runner-user \(user): no such user") }
+        #else
+        throw WireError("--runner-user is supported on Linux only")
+        #endif
+    }
+
+    static let setpriv = "/usr/bin/setpriv"
 
     /// The last lines the runner printed (a crash's message), at most 300 characters.
     static func tail(of fd: Int32) -> String {
@@ -204,43 +264,58 @@ public final class LessonRunnerClient: @unchecked Sendable {
         }
     }
 
-    /// Starts a runner: its own empty working folder (owned by the runner's user), requests on
-    /// its descriptor 0, responses on 3, its output in an unlinked file, a minimal environment
-    /// (the grading mode only: no path of the judge's results or references).
+    /// Starts a runner: an empty working folder of its own (made by the judge with an
+    /// unpredictable name; the runner's user may enter it, not write in it), requests on its
+    /// descriptor 0, responses on 3, its output in a file only the judge can name (made in a
+    /// private folder and unlinked at once), a minimal environment (the grading mode only: no path
+    /// of the judge's results or references).
     private func start() throws -> Running {
-        started += 1
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("workbook-runner-\(getpid())-\(started)").path
-        try? FileManager.default.removeItem(atPath: folder)
-        guard mkdir(folder, 0o700) == 0 else { throw RunnerAborted(timedOut: false, message: "cannot create the runner's folder \(folder)") }
-        var command = [executable, "--directory", folder]
+        let account: (uid: uid_t, gid: gid_t)?
         if let user, !user.isEmpty {
-            #if os(Linux)
-            guard let account = getpwnam(user) else { throw RunnerAborted(timedOut: false, message: "WORKBOOK_RUNNER_USER=\(user): no such user") }
-            let (uid, gid) = (account.pointee.pw_uid, account.pointee.pw_gid)
-            guard chown(folder, uid, gid) == 0 else { throw RunnerAborted(timedOut: false, message: "cannot give \(folder) to \(user) (the judge must run as root)") }
-            command = ["/usr/bin/setpriv", "--reuid=\(uid)", "--regid=\(gid)", "--clear-groups", "--no-new-privs", "--"] + command
-            #else
-            throw RunnerAborted(timedOut: false, message: "WORKBOOK_RUNNER_USER is supported on Linux only")
-            #endif
+            try Self.checkUser(user)
+            guard let entry = getpwnam(user) else { throw RunnerAborted(timedOut: false, message: "no user \(user)") }
+            account = (entry.pointee.pw_uid, entry.pointee.pw_gid)
+        } else {
+            account = nil
         }
-        var requestPipe: [Int32] = [0, 0], responsePipe: [Int32] = [0, 0]
+        func failure(_ what: String) -> RunnerAborted { RunnerAborted(timedOut: false, message: "cannot start the lesson runner: \(what)") }
+        let temporary = FileManager.default.temporaryDirectory.path
+        guard let folder = Self.makeFolder(in: temporary, prefix: "workbook-runner-") else { throw failure("no folder in \(temporary)") }
+        if account != nil { chmod(folder, 0o711) }
+        // The output file: created inside a folder only the judge can enter, then unlinked.
+        guard let privateFolder = Self.makeFolder(in: temporary, prefix: "workbook-judge-") else { rmdir(folder); throw failure("no folder in \(temporary)") }
+        let logPath = privateFolder + "/runner.log"
+        let logWrite = open(logPath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        let logRead = logWrite >= 0 ? open(logPath, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1
+        unlink(logPath); rmdir(privateFolder)
+        guard logWrite >= 0, logRead >= 0 else {
+            if logWrite >= 0 { close(logWrite) }
+            rmdir(folder); throw failure("no output file")
+        }
+        var requestPipe: [Int32] = [-1, -1], responsePipe: [Int32] = [-1, -1]
         guard Self.makePipe(&requestPipe), Self.makePipe(&responsePipe) else {
-            throw RunnerAborted(timedOut: false, message: "cannot create the runner's pipes")
+            for fd in requestPipe + responsePipe + [logWrite, logRead] where fd >= 0 { close(fd) }
+            rmdir(folder); throw failure("no pipes")
         }
-        let logPath = folder + ".log"
-        let logWrite = open(logPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        let logRead = open(logPath, O_RDONLY | O_CLOEXEC)
-        unlink(logPath)
-        guard logWrite >= 0, logRead >= 0 else { throw RunnerAborted(timedOut: false, message: "cannot create the runner's log") }
-        if let user, !user.isEmpty { _ = fchown(logWrite, getpwnam(user)?.pointee.pw_uid ?? 0, getpwnam(user)?.pointee.pw_gid ?? 0) }
+        var command = [executable, "--directory", folder]
+        if let account {
+            command = [Self.setpriv, "--reuid=\(account.uid)", "--regid=\(account.gid)", "--clear-groups", "--no-new-privs", "--"] + command
+        }
 
         #if canImport(Darwin)
         var actions: posix_spawn_file_actions_t? = nil
+        var attributes: posix_spawnattr_t? = nil
         #else
         var actions = posix_spawn_file_actions_t()
+        var attributes = posix_spawnattr_t()
         #endif
         posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawn_file_actions_destroy(&actions); posix_spawnattr_destroy(&attributes) }
+        #if canImport(Darwin)
+        // Every descriptor not named below is closed in the runner.
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_CLOEXEC_DEFAULT))
+        #endif
         posix_spawn_file_actions_adddup2(&actions, requestPipe[0], 0)
         posix_spawn_file_actions_adddup2(&actions, logWrite, 1)
         posix_spawn_file_actions_adddup2(&actions, logWrite, 2)
@@ -251,19 +326,40 @@ public final class LessonRunnerClient: @unchecked Sendable {
         let envp = environment.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
         var pid: pid_t = 0
-        let status = posix_spawn(&pid, command[0], &actions, nil, argv, envp)
+        let status = posix_spawn(&pid, command[0], &actions, &attributes, argv, envp)
         close(requestPipe[0]); close(responsePipe[1]); close(logWrite)
         guard status == 0 else {
             close(requestPipe[1]); close(responsePipe[0]); close(logRead)
-            throw RunnerAborted(timedOut: false, message: "cannot start the lesson runner \(command[0]): error \(status)")
+            rmdir(folder)
+            throw failure("\(command[0]): error \(status)")
         }
+        // Writes never block: a runner that stops reading costs its call the time limit, no more.
+        _ = fcntl(requestPipe[1], F_SETFL, fcntl(requestPipe[1], F_GETFL) | O_NONBLOCK)
         return Running(pid: pid, requests: requestPipe[1], responses: responsePipe[0], log: logRead, folder: folder)
+    }
+
+    /// A new folder with an unpredictable name (mkdtemp, mode 0700), or nil.
+    static func makeFolder(in parent: String, prefix: String) -> String? {
+        var template = Array((parent + "/" + prefix + "XXXXXX").utf8CString)
+        return template.withUnsafeMutableBufferPointer { buffer in
+            mkdtemp(buffer.baseAddress!).map { String(cString: $0) }
+        }
     }
 
     /// A pipe whose ends close on exec (the runner gets only the ends dup'ed into 0 and 3).
     static func makePipe(_ ends: inout [Int32]) -> Bool {
+        #if os(Linux)
+        return linuxPipe2(&ends, O_CLOEXEC) == 0      // atomically: no spawn on another thread inherits them
+        #else
         guard pipe(&ends) == 0 else { return false }
-        for fd in ends { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        for fd in ends { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }   // the spawn closes every other descriptor anyway
         return true
+        #endif
     }
 }
+
+#if os(Linux)
+/// pipe2(2), which Glibc's Swift module does not export.
+@_silgen_name("pipe2")
+private func linuxPipe2(_ descriptors: UnsafeMutablePointer<Int32>, _ flags: Int32) -> Int32
+#endif

@@ -37,9 +37,9 @@ extension Module: WireCodable {
             guard rank <= 8 else { throw WireError("\(name) has rank \(rank)") }
             let shape = try (0..<rank).map { _ in try reader.readInt("\(name)'s side") }
             let data = try reader.readFloats(name)
-            guard shape.allSatisfy({ $0 >= 0 }), shape.reduce(1, { $0.multipliedReportingOverflow(by: $1).partialValue }) == data.count else {
-                throw WireError("\(name): shape \(shape) with \(data.count) values")
-            }
+            var elements: Int? = 1
+            for side in shape { elements = side < 0 ? nil : elements.flatMap { let (p, o) = $0.multipliedReportingOverflow(by: side); return o ? nil : p } }
+            guard elements == data.count else { throw WireError("\(name): shape \(shape) with \(data.count) values") }
             state[name] = try Tensor(shape: shape, data: data)
         }
         do { try module.loadStateDictionary(state) } catch { throw WireError("the module's state does not fit its layers: \(error)") }
@@ -124,17 +124,17 @@ enum ModuleWire {
         case "Conv2d":
             let (input, output, kernel) = (try int("in_channels", 1...(1 << 16)), try int("out_channels", 1...(1 << 16)), try int("kernel_size", 1...64))
             let (stride, padding, bias) = (try int("stride", 1...64), try int("padding", 0...64), try int("bias", 0...1))
-            try checkParameters(input * output * kernel * kernel, type)
+            try checkParameters(input * output * kernel * kernel, type, remaining: reader.remaining)
             module = Conv2d(input, output, kernelSize: kernel, stride: stride, padding: padding, bias: bias == 1, generator: &generator)
         case "ConvTranspose2d":
             let (input, output, kernel) = (try int("in_channels", 1...(1 << 16)), try int("out_channels", 1...(1 << 16)), try int("kernel_size", 1...64))
             let (stride, padding, outputPadding, bias) = (try int("stride", 1...64), try int("padding", 0...64), try int("output_padding", 0...64), try int("bias", 0...1))
-            try checkParameters(input * output * kernel * kernel, type)
+            try checkParameters(input * output * kernel * kernel, type, remaining: reader.remaining)
             module = ConvTranspose2d(input, output, kernelSize: kernel, stride: stride, padding: padding, outputPadding: outputPadding,
                                      bias: bias == 1, generator: &generator)
         case "Linear":
             let (input, output, bias) = (try int("in_features", 1...(1 << 24)), try int("out_features", 1...(1 << 24)), try int("bias", 0...1))
-            try checkParameters(input.multipliedReportingOverflow(by: output).partialValue, type)
+            try checkParameters(input.multipliedReportingOverflow(by: output).overflow ? Int.max : input * output, type, remaining: reader.remaining)
             module = Linear(input, output, bias: bias == 1, generator: &generator)
         case "BatchNorm2d":
             let channels = try int("num_features", 1...(1 << 16))
@@ -181,7 +181,9 @@ enum ModuleWire {
     }
 
     /// A layer whose weights would take more than the wire can carry is refused before it is built.
-    static func checkParameters(_ count: Int, _ type: String) throws {
-        guard count > 0, count <= 1 << 28 else { throw WireError("\(type) with \(count) weights") }
+    /// (The state dictionary after the layers carries every weight as 4 bytes: a layer asking for
+    /// more weights than the message has bytes left is refused before anything is allocated.)
+    static func checkParameters(_ count: Int, _ type: String, remaining: Int) throws {
+        guard count > 0, count <= 1 << 28, count <= remaining / 4 else { throw WireError("\(type) with \(count) weights in a message of \(remaining) bytes left") }
     }
 }

@@ -81,7 +81,7 @@ extension Array: WireCodable where Element: WireCodable {
         // Every element takes at least its tag byte: a count past the bytes left is refused.
         let count = try reader.readCount("an array", elementSize: 1)
         var elements: [Element] = []
-        elements.reserveCapacity(count)
+        elements.reserveCapacity(Swift.min(count, 1 << 12))     // grown as elements really arrive
         for _ in 0..<count { elements.append(try Element.decode(from: &reader)) }
         return elements
     }
@@ -142,6 +142,10 @@ extension Matrix: WireCodable {
         try reader.expect(.matrix, "a Matrix")
         let rows = try reader.readInt("a matrix's rows"), columns = try reader.readInt("a matrix's columns")
         let values = try reader.readDoubles("a matrix's values")
+        let (product, overflow) = rows.multipliedReportingOverflow(by: columns)
+        guard rows >= 0, columns >= 0, !overflow, product == values.count else {
+            throw WireError("a \(rows) × \(columns) matrix with \(values.count) values")
+        }
         do { return try Matrix(rows: rows, columns: columns, values: values) } catch { throw WireError("\(error)") }
     }
 }

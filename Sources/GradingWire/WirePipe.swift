@@ -20,24 +20,31 @@ public enum WirePipe {
         case malformed(String)
     }
 
-    /// Writes every byte; false when the other end is gone (EPIPE, with SIGPIPE ignored).
-    public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+    /// Writes every byte; false when the other end is gone (EPIPE, with SIGPIPE ignored). On a
+    /// non-blocking descriptor it waits for room until `deadline` (nil: for ever).
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], deadline: Date? = nil) throws(Failure) {
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes { buffer in
                 write(fd, buffer.baseAddress! + offset, min(bytes.count - offset, 1 << 20))
             }
-            if written < 0 {
-                if errno == EINTR || errno == EAGAIN { continue }
-                return false
+            if written >= 0 { offset += written; continue }
+            switch errno {
+            case EINTR: continue
+            case EAGAIN:
+                let milliseconds = deadline.map { Int32(clamping: max(0, Int(($0.timeIntervalSinceNow * 1000).clamped(to: 0...1e9)))) } ?? -1
+                var descriptor = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                let ready = poll(&descriptor, 1, milliseconds)
+                if ready == 0 { throw .timedOut }
+                if ready < 0 && errno != EINTR { throw .closed }
+            default: throw .closed
             }
-            offset += written
         }
-        return true
     }
 
-    public static func send(_ payload: [UInt8], to fd: Int32) -> Bool {
-        writeAll(fd, WireFrame.header(length: payload.count)) && writeAll(fd, payload)
+    /// Sends one framed message.
+    public static func send(_ payload: [UInt8], to fd: Int32, deadline: Date? = nil) throws(Failure) {
+        try writeAll(fd, WireFrame.header(length: payload.count) + payload, deadline: deadline)
     }
 
     /// Reads one framed message; `deadline` nil waits for ever (the runner waiting for the judge).
@@ -56,7 +63,7 @@ public enum WirePipe {
         var chunk = [UInt8](repeating: 0, count: min(max(count, 1), 1 << 20))
         while bytes.count < count {
             if let deadline {
-                let milliseconds = Int32(clamping: max(0, Int(deadline.timeIntervalSinceNow * 1000)))
+                let milliseconds = Int32(clamping: Int((deadline.timeIntervalSinceNow * 1000).clamped(to: 0...1e9)))
                 var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
                 let ready = poll(&descriptor, 1, milliseconds)
                 if ready < 0 { if errno == EINTR { continue }; throw .closed }
@@ -70,4 +77,8 @@ public enum WirePipe {
         }
         return bytes
     }
+}
+
+extension Double {
+    func clamped(to range: ClosedRange<Double>) -> Double { isNaN ? range.lowerBound : Swift.min(Swift.max(self, range.lowerBound), range.upperBound) }
 }

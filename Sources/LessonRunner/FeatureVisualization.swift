@@ -23,6 +23,10 @@ extension RunnerTable {
             try DifferentiableResult(try Exercises.totalVariation.graded(student: FeatureVisualizationLesson.totalVariation)(images), inputs: [images])
         },
         "08/gaussianBlur(_:sigma:)": RunnerEntry(selecting: { try Exercises.gaussianBlur.graded(student: FeatureVisualizationLesson.gaussianBlur) }),
+        "08/meanActivation(of:at:channel:for:)": RunnerEntry { (model: Module, layer: String, channel: Int, images: Tensor) in
+            try DifferentiableResult(try Exercises.meanActivation.graded(student: FeatureVisualizationLesson.meanActivation)(model, layer, channel, images),
+                                     inputs: [images])
+        },
         "08/jittered(_:dy:dx:)": RunnerEntry { (images: Tensor, dy: Int, dx: Int) in
             try DifferentiableResult(try Exercises.jittered.graded(student: FeatureVisualizationLesson.jittered)(images, dy, dx), inputs: [images])
         },

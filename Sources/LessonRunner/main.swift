@@ -18,7 +18,9 @@ import GradingWire
 // Before any student code can run: no descriptor but the wire's and the output's stays open (a
 // judge's results file, had one leaked, is out of reach), and the working folder is the empty one
 // the judge made for this runner.
-for fd in 4..<Int32(1024) { close(fd) }
+var descriptors = rlimit()
+getrlimit(Int32(RLIMIT_NOFILE.rawValue), &descriptors)
+for fd in 4..<Int32(clamping: min(UInt64(descriptors.rlim_cur), 1 << 16)) { close(fd) }
 let arguments = CommandLine.arguments
 if let flag = arguments.firstIndex(of: "--directory"), flag + 1 < arguments.count {
     guard chdir(arguments[flag + 1]) == 0 else {

@@ -48,8 +48,28 @@ public struct GradedLesson: SuiteTrait, TestTrait, TestScoping {
             }
             return issue
         }
+        // A call the lesson runner did not answer (a crash, the time limit) is this test's verdict,
+        // even where the test caught the error (a check that some input is refused would take a
+        // crash for the refusal): the client logs every abort of the calls made in this scope.
+        let aborts = RunnerAbortLog()
+        func chargedAbort() -> RunnerAborted? {
+            guard let aborted = aborts.first else { return nil }
+            board.finish(id, aborted.timedOut ? .timeLimit : .crashed, message: Self.shortened(aborted.message))
+            return aborted
+        }
         do {
-            try await observer.provideScope(for: test, testCase: testCase, performing: function)
+            try await RunnerAbortLog.$current.withValue(aborts) {
+                try await observer.provideScope(for: test, testCase: testCase, performing: function)
+            }
+            if let aborted = chargedAbort() { throw aborted }
+        } catch let error as RunnerAborted {
+            // The student's code crashed or hung in the lesson runner (`WORKBOOK_RUNNER`): this
+            // test's exercise, and nothing else, is charged; the next call starts a new runner.
+            _ = chargedAbort()
+            board.finish(id, error.timedOut ? .timeLimit : .crashed, message: Self.shortened(error.message))
+            throw error
+        } catch where chargedAbort() != nil {
+            throw error
         } catch let error as ExerciseNotStarted
                     where error.exercise != number && StubLocator.isWritten(exercise.stub, number: number, in: lesson.folder) {
             // The student wrote this exercise, but it calls an earlier one that is still a stub.
@@ -62,11 +82,6 @@ public struct GradedLesson: SuiteTrait, TestTrait, TestScoping {
         } catch let error as WaitingForEarlierExercise {
             board.finish(id, .waiting, message: error.description)
             try Test.cancel(Comment(rawValue: error.description))
-        } catch let error as RunnerAborted {
-            // The student's code crashed or hung in the lesson runner (`WORKBOOK_RUNNER`): this
-            // test's exercise, and nothing else, is charged; the next call starts a new runner.
-            board.finish(id, error.timedOut ? .timeLimit : .crashed, message: Self.shortened(error.message))
-            throw error
         } catch {
             board.finish(id, .failed, message: Self.shortened("\(error)"))
             throw error

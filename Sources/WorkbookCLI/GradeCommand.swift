@@ -1,5 +1,6 @@
 import Course
 import Foundation
+import GradingWire
 import LessonSupport
 import ModelZoo
 
@@ -53,7 +54,10 @@ enum GradeCommand: Command {
                 throw CommandLineError(message: "\(what) \(path): no such executable")
             }
             isolation["WORKBOOK_RUNNER"] = URL(fileURLWithPath: runner).path
-            if let user = options.string("runner-user") { isolation["WORKBOOK_RUNNER_USER"] = user }
+            if let user = options.string("runner-user") {
+                do { try LessonRunnerClient.checkUser(user) } catch { throw CommandLineError(message: "\(error)") }
+                isolation["WORKBOOK_RUNNER_USER"] = user
+            }
         } else if options.string("runner") != nil || options.string("runner-user") != nil {
             throw CommandLineError(message: "--runner and --runner-user go with --judge PATH")
         }

@@ -62,7 +62,8 @@ struct TestRun {
         let results = folder.appendingPathComponent("results.jsonl")
         defer { try? FileManager.default.removeItem(at: folder) }
         var environment = ProcessInfo.processInfo.environment
-        for key in ["WORKBOOK_SOLUTIONS", "WORKBOOK_MISTAKE", "WORKBOOK_VARIANT", "WORKBOOK_REFERENCES", "WORKBOOK_RECORD_REFERENCES", "WORKBOOK_REFERENCE_MISMATCHES", "WORKBOOK_SKIP_EXERCISES"] { environment[key] = nil }
+        for key in ["WORKBOOK_SOLUTIONS", "WORKBOOK_MISTAKE", "WORKBOOK_VARIANT", "WORKBOOK_REFERENCES", "WORKBOOK_RECORD_REFERENCES", "WORKBOOK_REFERENCE_MISMATCHES", "WORKBOOK_SKIP_EXERCISES",
+                    "WORKBOOK_RUNNER", "WORKBOOK_RUNNER_USER"] { environment[key] = nil }
         environment.merge(extra) { _, new in new }
         environment["WORKBOOK_RESULTS"] = results.path
         let start = Date()

@@ -60,7 +60,11 @@ enum Graded {
         return try Exercises.ascend.graded(student: { try FeatureVisualizationLesson.ascend($0, from: $1, settings: $2, seed: $3) })(objective.callAsFunction, start, settings, seed)
     }
     static func meanActivation(of model: Module, at layer: String, channel: Int, for images: Tensor) throws -> Tensor {
-        try Exercises.meanActivation.graded(student: FeatureVisualizationLesson.meanActivation)(model, layer, channel, images)
+        if let runner {     // differentiated by the graders: with its Jacobian (`DifferentiableResult`)
+            let mean: DifferentiableResult = try runner.call("08/\(#function)", model, layer, channel, images)
+            return try mean.rebuilt(on: [images])
+        }
+        return try Exercises.meanActivation.graded(student: FeatureVisualizationLesson.meanActivation)(model, layer, channel, images)
     }
     static func deepDream(of model: Module, image: Tensor, layer: String, settings: DreamSettings, seed: UInt64) throws -> Tensor {
         if let runner {

@@ -130,4 +130,78 @@ struct LessonRunnerTests {
         // 0-3, plus the one listing /dev/fd.
         #expect(descriptors.filter { $0 > 3 }.count <= 1 && Array(descriptors.prefix(4)) == [0, 1, 2, 3], "\(descriptors)")
     }
+
+    @Test("a crash the test itself catches is still logged for the graders' trait to charge")
+    func abortLogged() throws {
+        let runner = try client()
+        defer { runner.stop() }
+        let log = RunnerAbortLog()
+        RunnerAbortLog.$current.withValue(log) {
+            do { let _: Int = try runner.call("wire/crash", "caught by the test") } catch {}   // as expectRealError would
+        }
+        #expect(log.first?.message.contains("caught by the test") == true)
+    }
+
+    @Test("calls from parallel tests each get a runner: none waits for another's endless loop")
+    func parallelCalls() async throws {
+        let runner = try client(timeLimit: 4)
+        defer { runner.stop() }
+        let start = Date()
+        let slow = Task.detached { () throws -> Int in try runner.call("wire/hang", 30) }
+        try await Task.sleep(nanoseconds: 300_000_000)
+        let quick: String = try runner.call("wire/print", "not held up")
+        #expect(quick == "not held up" && Date().timeIntervalSince(start) < 2)
+        await #expect(throws: RunnerAborted.self) { _ = try await slow.value }
+    }
+
+    /// Every grader forwarder (`static func` in `Graded`) sends its call, under "NN/<its name>",
+    /// and the runner serves that key: an exercise left out would be graded *not started* on
+    /// Gradescope, whose judge has only the stubs.
+    @Test("every forwarder of every lesson is served by the runner")
+    func everyForwarderServed() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.executable))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.arguments = ["--list"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let served = Set(String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n").map(String.init))
+        process.waitUntilExit()
+        let tests = URL(fileURLWithPath: Self.executable).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Tests")
+        var keys: [String] = []
+        for folder in try FileManager.default.contentsOfDirectory(atPath: tests.path).sorted() where folder.hasSuffix("LessonTests") {
+            let text = try String(contentsOf: tests.appendingPathComponent("\(folder)/Implementations.swift"), encoding: .utf8)
+            let graded = String(text[text.range(of: "enum Graded {")!.lowerBound...])
+            let calls = graded.components(separatedBy: "runner.call(\"").dropFirst().map { $0.prefix(3) }
+            let numbers = Set(calls)
+            #expect(numbers.count == 1, "\(folder): keys of several lessons \(numbers)")
+            for declaration in graded.components(separatedBy: "static func ").dropFirst() {
+                let name = String(declaration.prefix { $0 != "(" })
+                var depth = 0, parameters = "", current = ""
+                for character in declaration.drop(while: { $0 != "(" }).dropFirst() {
+                    if character == "(" || character == "[" || character == "<" { depth += 1 }
+                    if character == ")" || character == "]" || character == ">" {
+                        if depth == 0 { break }
+                        depth -= 1
+                    }
+                    if character == "," && depth == 0 { parameters += Self.label(current); current = ""; continue }
+                    current.append(character == "\n" ? " " : character)
+                }
+                parameters += Self.label(current)
+                keys.append("\(numbers.first ?? "??")\(name)(\(parameters))")
+            }
+            #expect(calls.count == graded.components(separatedBy: "static func ").count - 1, "\(folder): a forwarder that does not call the runner")
+        }
+        #expect(keys.count >= 59)
+        let missing = keys.filter { !served.contains($0) }
+        #expect(missing.isEmpty, "the runner does not serve \(missing.count) key(s): \(missing.prefix(3))")
+    }
+
+    /// `"of model: Module"` → `"of:"`, `"images: Tensor"` → `"images:"`.
+    static func label(_ parameter: String) -> String {
+        guard let first = parameter.split(separator: " ").first else { return "" }
+        return first.hasSuffix(":") ? String(first) : "\(first):"
+    }
 }
