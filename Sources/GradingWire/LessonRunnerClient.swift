@@ -96,10 +96,11 @@ public final class LessonRunnerClient: @unchecked Sendable {
     public func call<each A: WireCodable, R: WireCodable>(_ key: String, _ arguments: repeat each A) throws -> R {
         var writer = WireWriter()
         writer.write(key)
-        var modules: [Module] = []
+        var modules: [Module] = [], tensors: [Tensor] = []
         for argument in repeat each arguments {
             try argument.encode(into: &writer)
             if let module = argument as? Module { modules.append(module) }
+            if let tensor = argument as? Tensor { tensors.append(tensor) }
         }
         // The modules a test watches with a forward hook: the runner records their passes.
         for module in modules {
@@ -108,7 +109,7 @@ public final class LessonRunnerClient: @unchecked Sendable {
         do {
             let (response, runner) = try exchange(writer.bytes, key: key)
             do {
-                let result: R = try Self.decodeResponse(response, modules: modules)
+                let result: R = try Self.decodeResponse(response, modules: modules, tensors: tensors)
                 release(runner)
                 return result
             } catch let error as WireError {
@@ -129,7 +130,7 @@ public final class LessonRunnerClient: @unchecked Sendable {
     /// Reads a response: the result, after replaying on `modules` (the call's `Module` arguments)
     /// the forward passes the runner recorded and the hooks and modes the call left; or the error
     /// the call ended with. Whatever the bytes, a `WireError` or the call's error, never a trap.
-    static func decodeResponse<R: WireCodable>(_ response: [UInt8], modules: [Module]) throws -> R {
+    static func decodeResponse<R: WireCodable>(_ response: [UInt8], modules: [Module], tensors: [Tensor] = []) throws -> R {
         var reader = WireReader(response)
         let outcome = try reader.readUInt8("the outcome")
         switch WireOutcome(rawValue: outcome) {
@@ -137,7 +138,12 @@ public final class LessonRunnerClient: @unchecked Sendable {
             let result = try R.decode(from: &reader)
             let effects = try modules.map { _ in try ModuleEffects.decode(from: &reader) }
             let calls = try [ForwardCall].decode(from: &reader)
+            let tensorEffects = try [WirePair<Bool, [Float]?>].decode(from: &reader)
             guard reader.isAtEnd else { throw WireError("\(reader.remaining) bytes after the result") }
+            guard tensorEffects.count == tensors.count,
+                  zip(tensors, tensorEffects).allSatisfy({ $1.second == nil || $1.second!.count == $0.count }) else {
+                throw WireError("the runner reports \(tensorEffects.count) tensor arguments, the call has \(tensors.count)")
+            }
             // Checked before anything is replayed: a damaged answer changes no network.
             for (module, effect) in zip(modules, effects) { try effect.check(against: module) }
             var watched: [Module] = []
@@ -153,6 +159,10 @@ public final class LessonRunnerClient: @unchecked Sendable {
                 }
             }
             for (module, effect) in zip(modules, effects) { try effect.replay(on: module) }
+            for (tensor, effect) in zip(tensors, tensorEffects) {
+                if tensor.isLeaf { tensor.requiresGrad = effect.first }
+                try tensor.replaceGradient(with: effect.second)
+            }
             return result
         case .notStarted:
             throw ExerciseNotStarted(exercise: try reader.readString(), function: try reader.readString(), file: try reader.readString())

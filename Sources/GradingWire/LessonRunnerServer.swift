@@ -25,14 +25,19 @@ public struct RunnerEntry: Sendable {
                 try recorder.observe(module, index: index, paths: try [String].decode(from: &reader))
             }
             guard reader.isAtEnd else { throw WireError("\(reader.remaining) bytes after the last argument") }
+            let before = modules.map { $0.stateDictionary().map(\.tensor.data) }
+            var tensors: [Tensor] = []
+            for argument in repeat each arguments { if let tensor = argument as? Tensor { tensors.append(tensor) } }
             let result: R
             do { result = try function(repeat each arguments) } catch { recorder.stop(); throw error }
             recorder.stop()
             var writer = WireWriter()
             writer.write(WireOutcome.returned.rawValue)
             try result.encode(into: &writer)
-            for module in modules { ModuleEffects(of: module).encode(into: &writer) }
+            for (module, state) in zip(modules, before) { ModuleEffects(of: module, stateBefore: state).encode(into: &writer) }
             try recorder.calls.encode(into: &writer)
+            // What the call left on each tensor argument: whether it asks for gradients, its gradient.
+            try tensors.map { WirePair($0.requiresGrad, $0.grad?.data) }.encode(into: &writer)
             return writer.bytes
         }
     }

@@ -178,3 +178,5 @@ extension WireEnum {
 }
 
 extension IntegrationMethod: WireEnum {}
+
+extension WirePair: Sendable where First: Sendable, Second: Sendable {}

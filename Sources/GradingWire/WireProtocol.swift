@@ -24,19 +24,31 @@ public struct ModuleEffects: Sendable, Equatable {
     public var modules: [(hooks: Int, training: Bool)]
     /// Per parameter, in `namedParameters()` order: gradient hooks registered.
     public var parameterHooks: [Int]
+    /// Per parameter, in order: the gradient the call left (nil: none).
+    public var gradients: [[Float]?] = []
+    /// The state tensors (`stateDictionary()` order) whose values the call changed, with their values.
+    public var changedState: [WirePair<Int, [Float]>] = []
 
     /// More hooks than any call leaves (a student's forgotten hooks are one or two per layer): a
     /// damaged answer cannot make the judge register millions.
     public static let maximumHooks = 1024
 
-    public init(of module: Module) {
+    /// What the call left on `module`; `before` is its state's values before the call.
+    public init(of module: Module, stateBefore before: [[Float]]? = nil) {
         modules = module.namedModules().map { ($0.module.hookCount, $0.module.isTraining) }
         parameterHooks = module.parameters().map(\.gradientHookCount)
+        gradients = module.parameters().map { $0.grad?.data }
+        if let before {
+            for (index, (_, tensor)) in module.stateDictionary().enumerated() where index < before.count {
+                if tensor.data.map(\.bitPattern) != before[index].map(\.bitPattern) { changedState.append(WirePair(index, tensor.data)) }
+            }
+        }
     }
 
     public static func == (a: ModuleEffects, b: ModuleEffects) -> Bool {
         a.parameterHooks == b.parameterHooks && a.modules.map(\.hooks) == b.modules.map(\.hooks)
-            && a.modules.map(\.training) == b.modules.map(\.training)
+            && a.modules.map(\.training) == b.modules.map(\.training) && a.gradients == b.gradients
+            && a.changedState.map(\.first) == b.changedState.map(\.first) && a.changedState.map(\.second) == b.changedState.map(\.second)
     }
 
     public func encode(into writer: inout WireWriter) {
@@ -44,6 +56,8 @@ public struct ModuleEffects: Sendable, Equatable {
         for (hooks, training) in modules { writer.write(hooks); writer.write(UInt8(training ? 1 : 0)) }
         writer.write(parameterHooks.count)
         for hooks in parameterHooks { writer.write(hooks) }
+        try? gradients.encode(into: &writer)
+        try? changedState.encode(into: &writer)
     }
 
     public static func decode(from reader: inout WireReader) throws -> ModuleEffects {
@@ -60,6 +74,8 @@ public struct ModuleEffects: Sendable, Equatable {
             guard (0...Self.maximumHooks).contains(hooks) else { throw WireError("\(hooks) hooks (at most \(Self.maximumHooks))") }
             effects.parameterHooks.append(hooks)
         }
+        effects.gradients = try [[Float]?].decode(from: &reader)
+        effects.changedState = try [WirePair<Int, [Float]>].decode(from: &reader)
         return effects
     }
 
@@ -71,8 +87,15 @@ public struct ModuleEffects: Sendable, Equatable {
     /// parameters. Checked before anything is replayed.
     public func check(against module: Module) throws {
         let modules = module.namedModules().count, parameters = module.parameters().count
-        guard modules == self.modules.count, parameters == parameterHooks.count else {
+        guard modules == self.modules.count, parameters == parameterHooks.count, parameters == gradients.count else {
             throw WireError("the runner reports effects on \(self.modules.count) modules and \(parameterHooks.count) parameters, the network has \(modules) and \(parameters)")
+        }
+        for (parameter, gradient) in zip(module.parameters(), gradients) where gradient != nil && gradient!.count != parameter.count {
+            throw WireError("a gradient of \(gradient!.count) values for a parameter of \(parameter.count)")
+        }
+        let state = module.stateDictionary()
+        for change in changedState where !state.indices.contains(change.first) || state[change.first].tensor.count != change.second.count {
+            throw WireError("a change of state tensor \(change.first) that the network does not have")
         }
     }
 
@@ -93,6 +116,11 @@ public struct ModuleEffects: Sendable, Equatable {
         for (parameter, hooks) in zip(parameters, parameterHooks) where hooks > 0 {
             for _ in 0..<hooks { parameter.registerGradientHook { _ in nil } }
         }
+        // The gradients the call left (a forgotten zeroGrad shows here as it would in-process)
+        // and the values it changed (a step taken on the weights).
+        for (parameter, gradient) in zip(parameters, gradients) { try parameter.replaceGradient(with: gradient) }
+        let state = module.stateDictionary()
+        for change in changedState { try state[change.first].tensor.assign(change.second) }
     }
 }
 

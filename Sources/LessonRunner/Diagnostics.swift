@@ -21,6 +21,15 @@ extension RunnerTable {
             model.train()
             return count
         },
+        // Leaves gradients on the network and on the input (a forgotten zeroGrad) and moves the
+        // first parameter by 1 (a step taken on the weights).
+        "wire/leave-gradients": RunnerEntry { (model: Module, input: Tensor) in
+            input.requiresGrad = true
+            try model(input).sum().backward()
+            let first = model.parameters()[0]
+            try first.assign(first.data.map { $0 + 1 })
+            return 0
+        },
         "wire/throw": RunnerEntry { (message: String) -> Int in throw WireError(message) },
         "wire/crash": RunnerEntry { (message: String) -> Int in fatalError(message) },
         "wire/hang": RunnerEntry { (seconds: Int) -> Int in sleep(UInt32(seconds)); return seconds },

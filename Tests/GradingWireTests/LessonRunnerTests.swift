@@ -48,6 +48,27 @@ struct LessonRunnerTests {
         #expect(model.isTraining && model.namedModules().allSatisfy(\.module.isTraining))
     }
 
+    @Test("gradients the call left on the network and on its input, and weights it moved, reach the judge's")
+    func gradientsAndState() throws {
+        let runner = try client()
+        defer { runner.stop() }
+        let model = try ModuleWireTests.network(), twin = try ModuleWireTests.network()
+        model.eval(); twin.eval()
+        var generator = SeededGenerator(seed: 2)
+        let input = Tensor.randomNormal([2, 2, 8, 8], using: &generator), twinInput = input.detached()
+        let weights = model.parameters()[0].data
+        let _: Int = try runner.call("wire/leave-gradients", model as Module, input)
+        // The same in this process, on the twin.
+        twinInput.requiresGrad = true
+        try twin(twinInput).sum().backward()
+        #expect(input.requiresGrad && input.grad?.data == twinInput.grad?.data)
+        for (received, expected) in zip(model.parameters(), twin.parameters()) {
+            #expect(received.grad?.data == expected.grad?.data)
+        }
+        #expect(model.parameters()[0].data == weights.map { $0 + 1 })
+        #expect(model.parameters()[1].data == twin.parameters()[1].data)
+    }
+
     @Test("a stub's 'not started', a thrown error and an unknown key come back as errors")
     func errors() throws {
         let runner = try client()

@@ -137,6 +137,7 @@ struct ModuleWireTests {
         try [ForwardCall(argument: 0, path: "features.conv", gradientsEnabled: false,
                          input: Tensor.randomNormal([2, 2, 8, 8], using: &generator), output: Tensor.randomNormal([2, 4, 8, 8], using: &generator))]
             .encode(into: &writer)
+        try [WirePair<Bool, [Float]?>]().encode(into: &writer)      // no tensor arguments
         var notStarted = WireWriter()
         notStarted.write(WireOutcome.notStarted.rawValue)
         for text in ["1.2", "gradient(of:at:for:targets:)", "/course/Lessons/01-Hooks/Hooks.swift"] { notStarted.write(text) }

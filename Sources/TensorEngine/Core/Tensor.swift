@@ -155,6 +155,13 @@ public final class Tensor {
     /// Drops the accumulated gradient.
     public func zeroGrad() { grad = nil }
 
+    /// Sets the gradient as a backward pass would have left it (nil: none). The grading wire uses
+    /// it to leave on the graders' tensors the gradients a student's call left in the lesson runner.
+    public func replaceGradient(with values: [Float]?) throws {
+        guard let values else { grad = nil; return }
+        grad = try Tensor(shape: shape, data: values)
+    }
+
     /// Keeps this non-leaf tensor's gradient after `backward()` (PyTorch's `retain_grad()`).
     public func retainGrad() { retainsGrad = true }
 }
