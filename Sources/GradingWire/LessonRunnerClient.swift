@@ -69,18 +69,19 @@ public final class LessonRunnerClient: @unchecked Sendable {
     /// one, so no call waits for another's (a slow exercise cannot push a test waiting behind it
     /// past the time limit).
     private var idle: [Running] = []
+    /// Runners answering a call now (`stop()` ends them too).
+    private var busy: [pid_t: Running] = [:]
 
     final class Running {
         let pid: pid_t
         let requests: Int32      // our write end of the runner's descriptor 0 (non-blocking)
         let responses: Int32     // our read end of the runner's descriptor 3
         let log: Int32           // a read descriptor of the runner's (unlinked) output file
-        let folder: String
         /// Each request is numbered and its answer must carry the number: a stray frame the
         /// runner wrote earlier is never taken for this call's answer.
         var sequence: UInt64 = 0
-        init(pid: pid_t, requests: Int32, responses: Int32, log: Int32, folder: String) {
-            self.pid = pid; self.requests = requests; self.responses = responses; self.log = log; self.folder = folder
+        init(pid: pid_t, requests: Int32, responses: Int32, log: Int32) {
+            self.pid = pid; self.requests = requests; self.responses = responses; self.log = log
         }
     }
 
@@ -185,6 +186,8 @@ public final class LessonRunnerClient: @unchecked Sendable {
     /// one. Returns the answer's payload and the runner, which the caller releases or ends.
     private func exchange(_ request: [UInt8], key: String) throws -> ([UInt8], Running) {
         let runner = try (lock.withLock { idle.popLast() }) ?? start()
+        lock.withLock { busy[runner.pid] = runner }
+        defer { lock.withLock { _ = busy.removeValue(forKey: runner.pid) } }
         runner.sequence &+= 1
         var numbered = WireWriter()
         numbered.write(runner.sequence)
@@ -214,8 +217,6 @@ public final class LessonRunnerClient: @unchecked Sendable {
         while waitpid(runner.pid, &status, 0) < 0 && errno == EINTR {}
         let output = Self.tail(of: runner.log)
         close(runner.requests); close(runner.responses); close(runner.log)
-        // The folder is the judge's (the runner's user may enter it, not write in it): empty.
-        if user?.isEmpty == false { rmdir(runner.folder) } else { try? FileManager.default.removeItem(atPath: runner.folder) }
         let function = key.split(separator: "/").last.map(String.init) ?? key
         if timedOut {
             return RunnerAborted(timedOut: true, message: "\(function) still running after \(Int(callLimit)) s (the time limit): an endless loop?")
@@ -225,9 +226,11 @@ public final class LessonRunnerClient: @unchecked Sendable {
         return RunnerAborted(timedOut: false, message: "\(function) \(how)" + (output.isEmpty ? "" : "; its last output: \(output)"))
     }
 
-    /// Stops every idle runner (the next call starts another).
+    /// Ends every runner: the idle ones, and those answering a call (that call is aborted). The
+    /// next call starts another.
     public func stop() {
-        let runners = lock.withLock { () -> [Running] in defer { idle = [] }; return idle }
+        let (runners, answering) = lock.withLock { () -> ([Running], [pid_t]) in defer { idle = [] }; return (idle, Array(busy.keys)) }
+        for pid in answering { kill(pid, SIGKILL) }
         for runner in runners { end(runner) }
     }
 
@@ -274,11 +277,10 @@ public final class LessonRunnerClient: @unchecked Sendable {
         }
     }
 
-    /// Starts a runner: an empty working folder of its own (made by the judge with an
-    /// unpredictable name; the runner's user may enter it, not write in it), requests on its
-    /// descriptor 0, responses on 3, its output in a file only the judge can name (made in a
-    /// private folder and unlinked at once), a minimal environment (the grading mode only: no path
-    /// of the judge's results or references).
+    /// Starts a runner: working in `/` (nothing to clean up, nothing the runner's user can write
+    /// there), requests on its descriptor 0, responses on 3, its output in a file only the judge
+    /// can name (made in a private folder and unlinked at once), a minimal environment (the grading
+    /// mode only: no path of the judge's results or references).
     private func start() throws -> Running {
         let account: (uid: uid_t, gid: gid_t)?
         if let user, !user.isEmpty {
@@ -290,24 +292,22 @@ public final class LessonRunnerClient: @unchecked Sendable {
         }
         func failure(_ what: String) -> RunnerAborted { RunnerAborted(timedOut: false, message: "cannot start the lesson runner: \(what)") }
         let temporary = FileManager.default.temporaryDirectory.path
-        guard let folder = Self.makeFolder(in: temporary, prefix: "workbook-runner-") else { throw failure("no folder in \(temporary)") }
-        if account != nil { chmod(folder, 0o711) }
         // The output file: created inside a folder only the judge can enter, then unlinked.
-        guard let privateFolder = Self.makeFolder(in: temporary, prefix: "workbook-judge-") else { rmdir(folder); throw failure("no folder in \(temporary)") }
+        guard let privateFolder = Self.makeFolder(in: temporary, prefix: "workbook-judge-") else { throw failure("no folder in \(temporary)") }
         let logPath = privateFolder + "/runner.log"
         let logWrite = open(logPath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         let logRead = logWrite >= 0 ? open(logPath, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1
         unlink(logPath); rmdir(privateFolder)
         guard logWrite >= 0, logRead >= 0 else {
             if logWrite >= 0 { close(logWrite) }
-            rmdir(folder); throw failure("no output file")
+            throw failure("no output file")
         }
         var requestPipe: [Int32] = [-1, -1], responsePipe: [Int32] = [-1, -1]
         guard Self.makePipe(&requestPipe), Self.makePipe(&responsePipe) else {
             for fd in requestPipe + responsePipe + [logWrite, logRead] where fd >= 0 { close(fd) }
-            rmdir(folder); throw failure("no pipes")
+            throw failure("no pipes")
         }
-        var command = [executable, "--directory", folder]
+        var command = [executable, "--directory", "/"]
         if let account {
             command = [Self.setpriv, "--reuid=\(account.uid)", "--regid=\(account.gid)", "--clear-groups", "--no-new-privs", "--"] + command
         }
@@ -330,7 +330,7 @@ public final class LessonRunnerClient: @unchecked Sendable {
         posix_spawn_file_actions_adddup2(&actions, logWrite, 1)
         posix_spawn_file_actions_adddup2(&actions, logWrite, 2)
         posix_spawn_file_actions_adddup2(&actions, responsePipe[1], 3)
-        var environment = ["PATH=/usr/bin:/bin", "HOME=\(folder)", "LANG=C.UTF-8", "SWIFT_BACKTRACE=enable=no"]
+        var environment = ["PATH=/usr/bin:/bin", "HOME=/", "LANG=C.UTF-8", "SWIFT_BACKTRACE=enable=no"]
         for (key, value) in mode.sorted(by: { $0.key < $1.key }) where key.hasPrefix("WORKBOOK_") { environment.append("\(key)=\(value)") }
         let argv = command.map { strdup($0) } + [nil]
         let envp = environment.map { strdup($0) } + [nil]
@@ -340,12 +340,11 @@ public final class LessonRunnerClient: @unchecked Sendable {
         close(requestPipe[0]); close(responsePipe[1]); close(logWrite)
         guard status == 0 else {
             close(requestPipe[1]); close(responsePipe[0]); close(logRead)
-            rmdir(folder)
             throw failure("\(command[0]): error \(status)")
         }
         // Writes never block: a runner that stops reading costs its call the time limit, no more.
         _ = fcntl(requestPipe[1], F_SETFL, fcntl(requestPipe[1], F_GETFL) | O_NONBLOCK)
-        return Running(pid: pid, requests: requestPipe[1], responses: responsePipe[0], log: logRead, folder: folder)
+        return Running(pid: pid, requests: requestPipe[1], responses: responsePipe[0], log: logRead)
     }
 
     /// A new folder with an unpredictable name (mkdtemp, mode 0700), or nil.
