@@ -7,6 +7,7 @@ import Darwin
 #endif
 import Foundation
 import GradingWire
+import LessonSupport
 import TensorEngine
 
 /// Calls that exercise the wire itself, for `Tests/GradingWireTests`: what a student's code can
@@ -30,6 +31,8 @@ extension RunnerTable {
             try first.assign(first.data.map { $0 + 1 })
             return 0
         },
+        // A stub's error, whatever state the lessons are in.
+        "wire/not-started": RunnerEntry { (exercise: String) -> Int in throw notStarted(exercise) },
         "wire/throw": RunnerEntry { (message: String) -> Int in throw WireError(message) },
         "wire/crash": RunnerEntry { (message: String) -> Int in fatalError(message) },
         "wire/hang": RunnerEntry { (seconds: Int) -> Int in sleep(UInt32(seconds)); return seconds },
