@@ -12,9 +12,11 @@ import ModelZoo
 ///   on Gradescope's Ubuntu image and builds a pristine copy of the course once), `run_autograder`
 ///   (copies only the submitted `Lessons/NN-Topic/*.swift` files into a fresh copy of that build,
 ///   runs `workbook grade` with its crash and time isolation, and writes Gradescope's
-///   `results.json`), and `course/` (the student edition of the committed course: graded against
-///   the recorded references, no `Solutions/`). Zip the folder's
-///   contents and upload them as the assignment's autograder.
+///   `results.json`), `course/` (the student edition of the committed course, no `Solutions/`: the
+///   student's lessons are built there, into the lesson runner) and `judge/` (the full committed
+///   course: setup.sh builds the judge from it, which grades every exercise against the live
+///   reference, held-out inputs drawn at grading time included). The bundle holds the answers:
+///   keep it private. Zip the folder's contents and upload them as the assignment's autograder.
 /// - `--github-classroom DIR`: `.github/workflows/classroom.yml` (one grading run, then one
 ///   command-grader step per exercise with its points, and the reporter) and the older
 ///   `.github/classroom/autograding.json` with the same tests; copy both into the template repository.
@@ -52,11 +54,7 @@ enum AutograderCommand: Command {
             try FileManager.default.createDirectory(at: committed, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: committed) }
             _ = try StudentEditionCommand.stage(root: root, into: committed, classroom: false)
-            let course = (FileManager.default.enumerator(atPath: committed.path)?.allObjects as? [String] ?? [])
-                .filter { path in
-                    var folder: ObjCBool = false
-                    return FileManager.default.fileExists(atPath: committed.appendingPathComponent(path).path, isDirectory: &folder) && !folder.boolValue
-                }.sorted()
+            let course = regularFiles(in: committed)
             var files: [(url: URL, data: Data)] = [
                 (folder.appendingPathComponent("setup.sh"), Data(gradescopeSetup(swiftVersion: version).utf8)),
                 (folder.appendingPathComponent("run_autograder"), Data(gradescopeRun(timeout: timeout).utf8)),
@@ -65,11 +63,24 @@ enum AutograderCommand: Command {
                 let data = try Data(contentsOf: committed.appendingPathComponent(path))
                 files.append((folder.appendingPathComponent("course").appendingPathComponent(path), data))
             }
+            // The judge's source: the full committed course, Solutions/ included. setup.sh builds the
+            // judge from it, so held-out inputs (drawn at grading time) are graded against the live
+            // reference; the student's code is built from course/ (no reference to call) and runs
+            // as a user who cannot enter either folder. The bundle is the instructor's, never a student's.
+            let full = FileManager.default.temporaryDirectory.appendingPathComponent("workbook-judge-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: full, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: full) }
+            _ = try StudentEditionCommand.shell(["sh", "-c", "git -C \"$0\" archive --format=tar HEAD | tar -x -C \"$1\"", root.path, full.path], root: root)
+            let judgeFiles = regularFiles(in: full)
+            for path in judgeFiles {
+                files.append((folder.appendingPathComponent("judge").appendingPathComponent(path), try Data(contentsOf: full.appendingPathComponent(path))))
+            }
             try writeTree(files, folder: folder)
             for script in ["setup.sh", "run_autograder"] {
                 try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.appendingPathComponent(script).path)
             }
-            print("wrote \(folder.path): setup.sh, run_autograder and course/ (the student edition, \(course.count) files); zip the folder's contents for Gradescope")
+            print("wrote \(folder.path): setup.sh, run_autograder, course/ (the student edition, \(course.count) files) and judge/ (the full course, "
+                  + "\(judgeFiles.count) files: keep the bundle private); zip the folder's contents for Gradescope")
         }
         if let classroom {
             let folder = URL(fileURLWithPath: classroom)
@@ -80,6 +91,15 @@ enum AutograderCommand: Command {
             ], folder: folder)
             print("wrote \(folder.path)/.github: the workflow and autograding.json, one test per exercise (\(exercises.count) tests, 1 point each)")
         }
+    }
+
+    /// The files (not folders) under `folder`, as sorted relative paths.
+    static func regularFiles(in folder: URL) -> [String] {
+        (FileManager.default.enumerator(atPath: folder.path)?.allObjects as? [String] ?? [])
+            .filter { path in
+                var isFolder: ObjCBool = false
+                return FileManager.default.fileExists(atPath: folder.appendingPathComponent(path).path, isDirectory: &isFolder) && !isFolder.boolValue
+            }.sorted()
     }
 
     /// The files git tracks in the checkout (what a pristine clone holds).
@@ -109,16 +129,19 @@ enum AutograderCommand: Command {
         """
         #!/usr/bin/env bash
         # Gradescope runs this once when the autograder image is built (Ubuntu 22.04 or 24.04):
-        # the Swift toolchain's packages, the toolchain from swift.org, then a debug build of the
-        # pristine course with its tests, so grading a submission recompiles only Lessons/. The
-        # judge — the graders' test executable and `workbook`, built here from the stubs, before any
-        # submission exists — is saved in course/.judge: it decides every verdict and runs no
-        # student code (the student's exercises run in the lesson runner, built per submission).
-        # WORKBOOK_SKIP_TOOLCHAIN=1 skips the packages and the toolchain (a machine that has them).
+        # the Swift toolchain's packages, the toolchain from swift.org, then two debug builds.
+        # - The judge, from judge/ (the full course, the reference included): the graders' test
+        #   executable and `workbook`, saved in course/.judge. It decides every verdict, runs no
+        #   student code and grades held-out inputs drawn at grading time against the live reference.
+        # - The lesson runner's dependencies, from course/ (the student edition: no reference a
+        #   submission could call), so grading a submission recompiles only Lessons/.
+        # WORKBOOK_SKIP_TOOLCHAIN=1 skips the packages and the toolchain (a machine that has them);
+        # WORKBOOK_COURSE and WORKBOOK_JUDGE_SOURCE override the two folders.
         # Written by `workbook autograder --gradescope`.
         set -euo pipefail
         SWIFT_VERSION=${SWIFT_VERSION:-\(swiftVersion)}
         SOURCE=${WORKBOOK_COURSE:-/autograder/source/course}
+        JUDGE_SOURCE=${WORKBOOK_JUDGE_SOURCE:-$(dirname "$SOURCE")/judge}
         if [ -z "${WORKBOOK_SKIP_TOOLCHAIN:-}" ]; then
         . /etc/os-release
         case "$VERSION_ID" in
@@ -140,11 +163,14 @@ enum AutograderCommand: Command {
         ln -sf /opt/swift/usr/bin/* /usr/local/bin/
         swift --version
         fi
-        cd "$SOURCE"
+        cd "$JUDGE_SOURCE"
         swift build --build-tests
-        rm -rf .judge && mkdir .judge
-        cp .build/debug/workbook .judge/workbook
-        cp .build/debug/*PackageTests.xctest .judge/judge.xctest
+        swift build --product workbook
+        rm -rf "$SOURCE/.judge" && mkdir "$SOURCE/.judge"
+        cp .build/debug/workbook "$SOURCE/.judge/workbook"
+        cp .build/debug/*PackageTests.xctest "$SOURCE/.judge/judge.xctest"
+        cd "$SOURCE"
+        swift build --product lesson-runner
 
         """
     }
@@ -165,14 +191,17 @@ enum AutograderCommand: Command {
         #   WORKBOOK_RESULTS    (default /autograder/results)    where results.json goes
         #   WORKBOOK_GRADE_OPTIONS  extra options for `workbook grade` (e.g. "--lesson 1")
         #   WORKBOOK_RUNNER_USER (default nobody)  the user the student's code runs as (when root)
+        #   WORKBOOK_JUDGE_SOURCE (default: judge/ beside the course)  the judge's full course
         # With the judge setup.sh saved (course/.judge), only the lesson runner is built from the
         # submission; `workbook grade --judge` decides the verdicts in a process that runs no student
-        # code, and the student's code runs as WORKBOOK_RUNNER_USER, who cannot enter the course (its
-        # recorded references), the results or the judge's files.
+        # code (it adds held-out inputs drawn now, graded against the live reference), and the
+        # student's code runs as WORKBOOK_RUNNER_USER, who cannot enter the course (its recorded
+        # references), the judge's full course, the results or the judge's files.
         # Written by `workbook autograder --gradescope`.
         set -uo pipefail
         SUBMISSION=${WORKBOOK_SUBMISSION:-/autograder/submission}
         COURSE=${WORKBOOK_COURSE:-/autograder/source/course}
+        JUDGE_SOURCE=${WORKBOOK_JUDGE_SOURCE:-$(dirname "$COURSE")/judge}
         WORK=${WORKBOOK_WORK:-$COURSE}
         RESULTS=${WORKBOOK_RESULTS:-/autograder/results}
         mkdir -p "$RESULTS"
@@ -221,6 +250,7 @@ enum AutograderCommand: Command {
           if [ "$(id -u)" = 0 ]; then
             user=${WORKBOOK_RUNNER_USER:-nobody}
             chmod 700 "$COURSE" "$WORK" "$RESULTS"
+            [ -d "$JUDGE_SOURCE" ] && chmod 700 "$JUDGE_SOURCE"
           else
             echo "not root: the student's code runs as $(id -un), in a process of its own"
           fi

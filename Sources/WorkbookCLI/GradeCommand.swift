@@ -22,6 +22,8 @@ enum GradeCommand: Command {
                             help: "grade with this test executable (built without the student's code), calling the exercises in --runner"),
         OptionSpecification(name: "runner", valueName: "PATH", help: "the lesson runner built from the student's lessons (with --judge)"),
         OptionSpecification(name: "runner-user", valueName: "USER", help: "run the lesson runner as this user (Linux, grade running as root; with --judge)"),
+        OptionSpecification(name: "held-out-seed", valueName: "N",
+                            help: "draw the held-out inputs from seed N (default: a new seed each grading, printed; full edition only)"),
     ]
 
     struct ExerciseGrade: Codable {
@@ -62,6 +64,26 @@ enum GradeCommand: Command {
             throw CommandLineError(message: "--runner and --runner-user go with --judge PATH")
         }
         if !options.has("skip-build") && judge == nil { try TestRun.buildTests(root: root) }
+        // Held-out inputs (TestSupport's `HeldOut`): every grading draws new ones, so an answer
+        // hard-coded from the visible tests' inputs fails. They are graded against the live
+        // reference, so only where Solutions/ is compiled in (the Gradescope judge is built from the
+        // full course); the seed is printed and written, so an instructor can replay a grade.
+        #if FULL_EDITION
+        let heldOutSeed: UInt64
+        if let text = options.string("held-out-seed") {
+            guard let value = UInt64(text) else { throw CommandLineError(message: "--held-out-seed \(text): expected a whole number in 0…\(UInt64.max)") }
+            heldOutSeed = value
+        } else {
+            heldOutSeed = UInt64.random(in: 0...UInt64.max)
+        }
+        isolation["WORKBOOK_HELD_OUT_SEED"] = "\(heldOutSeed)"
+        let heldOutNote: String? = "held-out inputs drawn from seed \(heldOutSeed) (replay them: workbook grade --held-out-seed \(heldOutSeed))"
+        #else
+        if options.string("held-out-seed") != nil {
+            throw CommandLineError(message: "--held-out-seed: the student edition has no held-out inputs (they need the reference; the Gradescope judge has them)")
+        }
+        let heldOutNote: String? = nil
+        #endif
 
         var grades: [ExerciseGrade] = []
         // The columns of `swift test`'s score table (the status "wrong" is shown as failing).
@@ -80,8 +102,9 @@ enum GradeCommand: Command {
         for line in notes { printNow(line) }
         let total = grades.map(\.score).reduce(0, +)
         printNow(String(format: "total: %.0f of %d exercises done", total, grades.count))
+        if let heldOutNote { printNow(heldOutNote) }
         // results.json and report.html together or neither (a full disk leaves the old pair).
-        try AtomicFiles.write([(out.appendingPathComponent("results.json"), try resultsData(grades)),
+        try AtomicFiles.write([(out.appendingPathComponent("results.json"), try resultsData(grades, note: heldOutNote)),
                                (out.appendingPathComponent("report.html"), Data(GradeReportCard.html(grades, figures: figures).utf8))])
         printNow("wrote \(out.appendingPathComponent("results.json").path) and \(out.appendingPathComponent("report.html").path)")
     }
@@ -139,13 +162,14 @@ enum GradeCommand: Command {
         try AtomicFiles.write([(url, try resultsData(grades))])
     }
 
-    static func resultsData(_ grades: [ExerciseGrade]) throws -> Data {
+    static func resultsData(_ grades: [ExerciseGrade], note: String? = nil) throws -> Data {
         let tests: [[String: Any]] = grades.map { grade in
             ["name": "Lesson \(grade.lesson) — Exercise \(grade.exercise): \(grade.title)", "score": grade.score, "max_score": 1,
              "status": grade.status == "done" ? "passed" : "failed",
              "output": "\(grade.status)\n" + grade.tests.filter { $0.status != "passed" }.map { "\($0.status): \($0.test)" + ($0.message.map { "\n  " + $0 } ?? "") }.joined(separator: "\n")]
         }
-        let json: [String: Any] = ["score": grades.map(\.score).reduce(0, +), "max_score": grades.count, "tests": tests]
+        var json: [String: Any] = ["score": grades.map(\.score).reduce(0, +), "max_score": grades.count, "tests": tests]
+        if let note { json["output"] = note }
         return try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys])
     }
 

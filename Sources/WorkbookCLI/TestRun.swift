@@ -63,7 +63,7 @@ struct TestRun {
         defer { try? FileManager.default.removeItem(at: folder) }
         var environment = ProcessInfo.processInfo.environment
         for key in ["WORKBOOK_SOLUTIONS", "WORKBOOK_MISTAKE", "WORKBOOK_VARIANT", "WORKBOOK_REFERENCES", "WORKBOOK_RECORD_REFERENCES", "WORKBOOK_REFERENCE_MISMATCHES", "WORKBOOK_SKIP_EXERCISES",
-                    "WORKBOOK_RUNNER", "WORKBOOK_RUNNER_USER"] { environment[key] = nil }
+                    "WORKBOOK_RUNNER", "WORKBOOK_RUNNER_USER", "WORKBOOK_HELD_OUT_SEED"] { environment[key] = nil }
         environment.merge(extra) { _, new in new }
         environment["WORKBOOK_RESULTS"] = results.path
         let start = Date()

@@ -3,13 +3,14 @@ Tests/AutograderSelfTest/run.sh:
 
 - 1.1 appends "passed" for every exercise to every results file it can find, prints a fake score,
   registers the same at exit and exits at once;
-- 1.2 reads the course's recorded references (the answers) and, if it can, leaves a mark.
+- 1.2 reads the course's recorded references and the judge's reference source (the answers) and,
+  if it can read either, leaves a mark.
 
-Usage: python3 forging_submission.py HOOKS_SWIFT REFERENCES_PATH
+Usage: python3 forging_submission.py HOOKS_SWIFT ANSWERS_PATH...
 """
 import sys
 
-path, references = sys.argv[1], sys.argv[2]
+path, answers = sys.argv[1], sys.argv[2:]
 text = open(path).read()
 
 
@@ -21,8 +22,11 @@ def replace(text, name, body):
 
 
 text = replace(text, "activations", "    forgeEverything()\n    atexit { forgeEverything() }\n    exit(0)")
-text = replace(text, "gradient", f"""    if let answers = FileManager.default.contents(atPath: "{references}") {{
-        try? "read \\(answers.count) bytes".write(toFile: "/tmp/workbook-forged-read.txt", atomically: false, encoding: .utf8)
+paths = ", ".join(f'"{p}"' for p in answers)
+text = replace(text, "gradient", f"""    for path in [{paths}] {{
+        if let answers = FileManager.default.contents(atPath: path) {{
+            try? "read \\(answers.count) bytes of \\(path)".write(toFile: "/tmp/workbook-forged-read.txt", atomically: false, encoding: .utf8)
+        }}
     }}
     throw notStarted("1.2")""")
 text = "import Foundation\n" + text + r'''

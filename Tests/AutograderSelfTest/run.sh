@@ -8,9 +8,11 @@
 # (a Package.swift) is ignored, that links and odd names inside Lessons/ are skipped and listed
 # (the rest still graded), that a stub calling the reference's symbol (`@_silgen_name`) scores 0
 # (the bundle is the student edition: no reference to link to), and that the bundle holds the
-# committed course, not the working tree; that setup.sh saves the judge, whose verdicts come from a
-# process that runs no student code while the exercises run in the lesson runner (as `nobody` when
-# root), and that a submission forging results (issue 23's attacks) gets its honest grade.
+# committed course, not the working tree; that setup.sh saves the judge (built from the bundle's
+# judge/, the full course), whose verdicts come from a process that runs no student code while the
+# exercises run in the lesson runner (as `nobody` when root), that a submission forging results
+# (issue 23's attacks) gets its honest grade, and that an answer memorised from the inputs the
+# graders asked for fails on the held-out inputs of a new grading.
 # Usage: bash Tests/AutograderSelfTest/run.sh   (from the repository root; the copy's first build
 # takes several minutes). Exit status 0 when every check holds.
 # With WORKBOOK_BUILT_EDITION=DIR (a built student edition with its stubs, as the student-edition
@@ -32,6 +34,8 @@ swift build --product workbook > "$work/build.txt" 2>&1 || { tail -20 "$work/bui
 "$(swift build --show-bin-path)/workbook" autograder --gradescope "$work/bundle" || exit 1
 check "the bundle has an executable setup.sh and run_autograder" test -x "$work/bundle/setup.sh" -a -x "$work/bundle/run_autograder"
 check "the bundle's course is the student edition: the stubs and the recorded references, no Solutions/" test -f "$work/bundle/course/Lessons/01-Hooks/Hooks.swift" -a -s "$work/bundle/course/Tests/HooksLessonTests/Recorded/references.wbref" -a ! -e "$work/bundle/course/Solutions"
+check "the bundle's judge/ is the full committed course (the reference, for held-out inputs)" \
+    bash -c "cd '$work/bundle/judge' && [ \"\$(find . -type f | sed 's|^\./||' | sort)\" = \"\$(git -C '$root' ls-files | sort)\" ] && git -C '$root' ls-files -z | xargs -0 -I{} cmp -s '{}' '$root/{}'"
 
 # A submission: Lessons/ with exercise 1.4 solved, plus a file that must be ignored.
 mkdir -p "$work/submission"
@@ -65,11 +69,20 @@ if [ -n "${WORKBOOK_BUILT_EDITION:-}" ]; then
         diff -rq --exclude=.build --exclude=.judge --exclude=.github --exclude=README.md --exclude=grade-report "$course" "$WORKBOOK_BUILT_EDITION"
     course="$WORKBOOK_BUILT_EDITION"
     echo "grading in the built edition $course (no second build of the same course)"
+    # The judge's full course is this checkout, built (checked above to be the committed files).
+    export WORKBOOK_JUDGE_SOURCE="$root"
+    echo "building the judge in $root (already built: no second build of the full course)"
+else
+    export WORKBOOK_JUDGE_SOURCE="$work/bundle/judge"
 fi
+judge_source="$WORKBOOK_JUDGE_SOURCE"
+# run_autograder closes the judge's course to other users (chmod 700): put this checkout's mode back.
+root_mode=$(stat -c %a "$root")
+trap '[ -n "${KEEP:-}" ] || rm -rf "$work"; chmod "$root_mode" "$root"' EXIT
 # setup.sh's build of the pristine course and its judge (the toolchain install skipped).
 echo "setup.sh: building the course and saving its judge"
 WORKBOOK_SKIP_TOOLCHAIN=1 WORKBOOK_COURSE="$course" bash "$work/bundle/setup.sh" > "$work/setup.txt" 2>&1 || { tail -20 "$work/setup.txt"; exit 1; }
-check "setup.sh saved the judge (the graders' test executable and workbook, built from the stubs)" \
+check "setup.sh saved the judge (the graders' test executable and workbook, built from the full course)" \
     test -x "$course/.judge/judge.xctest" -a -x "$course/.judge/workbook"
 echo "running run_autograder on the submission (lesson 01 only)"
 WORKBOOK_SUBMISSION="$work/submission" WORKBOOK_COURSE="$course" \
@@ -130,7 +143,7 @@ rm -rf "$work/submission3" && cp -r "$work/submission" "$work/submission3"
 find "$work/submission3/Lessons/01-Hooks" -maxdepth 1 -name '*.swift' ! -name Hooks.swift -delete
 rm -f /tmp/workbook-forged-results.txt /tmp/workbook-forged-read.txt
 python3 "$root/Tests/AutograderSelfTest/forging_submission.py" "$work/submission3/Lessons/01-Hooks/Hooks.swift" \
-    "$course/Tests/HooksLessonTests/Recorded/references.wbref"
+    "$course/Tests/HooksLessonTests/Recorded/references.wbref" "$judge_source/Solutions/01-Hooks/Hooks.swift"
 WORKBOOK_SUBMISSION="$work/submission3" WORKBOOK_COURSE="$course" \
     WORKBOOK_RESULTS="$work/results3" WORKBOOK_GRADE_OPTIONS="--lesson 1" "$work/bundle/run_autograder" > "$work/run3.txt" 2>&1
 check "the forging submission is graded by the judge" test -f "$work/results3/results.json"
@@ -139,11 +152,38 @@ check "its grade is the honest one: 1 of 4 (1.4), 1.1 crashed" \
 check "no fake score reached the results" bash -c "! grep -q 'forged' '$work/results3/results.json'"
 if [ "$(id -u)" = 0 ]; then
     check "the runner's user could not write any results file" test ! -e /tmp/workbook-forged-results.txt
-    check "the runner's user could not read the recorded references" test ! -e /tmp/workbook-forged-read.txt
+    check "the runner's user could not read the recorded references nor the judge's reference" test ! -e /tmp/workbook-forged-read.txt
 else
     echo "  (not root: the runner runs as this user, so the file permission checks are skipped)"
 fi
 rm -f /tmp/workbook-forged-results.txt /tmp/workbook-forged-read.txt
+
+# Held-out inputs (issue 23): a 1.4 that memorised the inputs the graders asked for. First the
+# reference's body logs every input it is given (graded with held-out seed 1), then a submission
+# answers right only for those inputs. Graded with seed 1 again it passes (so it is right on what
+# it saw); graded with seed 2, the held-out inputs are new and 1.4 fails there, and only there.
+hardcoded="$work/hardcoded-inputs"
+rm -rf "$hardcoded" && mkdir -p "$hardcoded" && chmod 1777 "$hardcoded"
+submission_for() {   # submission_for STEP: lesson 01 of the submission with 1.4 made by hardcoding_submission.py STEP
+    rm -rf "$work/submission-$1" && cp -r "$work/submission" "$work/submission-$1"
+    find "$work/submission-$1/Lessons/01-Hooks" -maxdepth 1 -name '*.swift' ! -name Hooks.swift -delete
+    cp "$root/Lessons/01-Hooks/Hooks.swift" "$work/submission-$1/Lessons/01-Hooks/Hooks.swift"
+    python3 "$root/Tests/AutograderSelfTest/hardcoding_submission.py" "$work/submission-$1/Lessons/01-Hooks/Hooks.swift" \
+        "$root/Solutions/01-Hooks/Hooks.swift" "$1" "$hardcoded"
+}
+submission_for log
+WORKBOOK_SUBMISSION="$work/submission-log" WORKBOOK_COURSE="$course" \
+    WORKBOOK_RESULTS="$work/results-log" WORKBOOK_GRADE_OPTIONS="--lesson 1 --held-out-seed 1" "$work/bundle/run_autograder" > "$work/run-log.txt" 2>&1
+submission_for memorise
+check "the logging submission saw the graders' inputs" bash -c "[ \$(ls '$hardcoded' | wc -l) -gt 1 ]"
+for seed in 1 2; do
+    WORKBOOK_SUBMISSION="$work/submission-memorise" WORKBOOK_COURSE="$course" \
+        WORKBOOK_RESULTS="$work/results-seed$seed" WORKBOOK_GRADE_OPTIONS="--lesson 1 --held-out-seed $seed" "$work/bundle/run_autograder" > "$work/run-seed$seed.txt" 2>&1
+done
+check "the memorised 1.4 passes on the inputs it saw (held-out seed 1)" \
+    python3 -c "import json,sys; r=json.load(open('$work/results-seed1/results.json')); t={x['name'].split(':')[0].split('Exercise ')[-1]: x for x in r['tests']}; sys.exit(0 if t['1.4']['status'] == 'passed' and 'seed 1 ' in r.get('output', '') else 1)"
+check "it fails on new held-out inputs (seed 2), in the held-out test only, with the seed named" \
+    python3 -c "import json,sys; r=json.load(open('$work/results-seed2/results.json')); t={x['name'].split(':')[0].split('Exercise ')[-1]: x for x in r['tests']}; o=t['1.4']['output']; sys.exit(0 if r['score'] == 0 and t['1.4']['status'] == 'failed' and o.count('failed: ') == 1 and 'held-out inputs drawn at grading time' in o and 'WORKBOOK_HELD_OUT_SEED=2' in o else 1)"
 
 # The bundle holds the committed course, never the working tree: a clone with an uncommitted
 # "solution" in a stub gives a bundle with the committed stub.
@@ -151,6 +191,6 @@ git clone -q "$root" "$work/clone"
 echo '// an uncommitted local change' >> "$work/clone/Lessons/01-Hooks/Hooks.swift"
 WORKBOOK_ROOT="$work/clone" "$(swift build --show-bin-path)/workbook" autograder --gradescope "$work/bundle2" > /dev/null || exit 1
 check "the bundle's stub is the committed one, not the working tree's" cmp -s "$work/bundle2/course/Lessons/01-Hooks/Hooks.swift" <(git -C "$root" show HEAD:Lessons/01-Hooks/Hooks.swift)
-if [ "$failures" -ne 0 ]; then for log in run run3; do echo "run_autograder's output ($log):"; tail -30 "$work/$log.txt"; done; fi
+if [ "$failures" -ne 0 ]; then for log in run run3 run-log run-seed1 run-seed2; do echo "run_autograder's output ($log):"; tail -30 "$work/$log.txt"; done; fi
 echo "autograder self-test: $failures failed check(s)"
 exit $((failures > 0))

@@ -53,6 +53,15 @@ struct AutograderTests {
         }
         #expect(!FileManager.default.fileExists(atPath: course.appendingPathComponent(".build").path))
         #expect(!FileManager.default.fileExists(atPath: course.appendingPathComponent(".git").path))
+        // The judge's source: the full course (held-out inputs are graded against the live
+        // reference), which setup.sh builds and run_autograder closes to the runner's user.
+        let judge = bundle.appendingPathComponent("judge")
+        for path in ["Package.swift", "Solutions/01-Hooks/Hooks.swift", "Tests/HooksLessonTests/HeldOutTests.swift"] {
+            #expect(FileManager.default.fileExists(atPath: judge.appendingPathComponent(path).path), "judge/ lacks \(path)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: judge.appendingPathComponent(".build").path))
+        #expect(setup.contains("JUDGE_SOURCE=${WORKBOOK_JUDGE_SOURCE:-") && setup.contains("cd \"$JUDGE_SOURCE\""))
+        #expect(run.contains("chmod 700 \"$JUDGE_SOURCE\""))
     }
 
     @Test("--github-classroom: one test per exercise with 1 point, and each check passes only for its passed exercise",
