@@ -133,7 +133,7 @@ public final class HeldOutInputs {
     public func fail(_ problem: String, sourceLocation: SourceLocation = #_sourceLocation) {
         Issue.record(Comment(rawValue: "on held-out inputs drawn at grading time (\(drawn)): \(problem)\n"
                                   + "  your code must work for any input, not only the visible tests' "
-                                  + "(rerun these inputs: WORKBOOK_HELD_OUT_SEED=\(seed) swift test --filter HeldOut)"),
+                                  + "(the same inputs again, in the full edition: WORKBOOK_HELD_OUT_SEED=\(seed) swift test --filter HeldOut)"),
                      sourceLocation: sourceLocation)
     }
 

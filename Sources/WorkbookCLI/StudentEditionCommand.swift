@@ -175,6 +175,13 @@ enum StudentEditionCommand: Command {
         The fixtures from PyTorch, captum and scikit-learn are here; the Python scripts that made
         them, and the tests of the reference itself, are in the instructors' edition.
 
+        Your grade of record may also test each exercise on *held-out inputs*: images, classes,
+        layers and sizes drawn when it is graded (`Tests/<Topic>LessonTests/HeldOutTests.swift`
+        says what each draws; they need the reference, so they run only where it is). Write each
+        exercise for any input, not for the visible tests' — an answer that only fits them fails
+        there, and the message names the inputs it was given (test image numbers, classes, sizes),
+        so you can try your code on them.
+
         ## The workbook on your code
 
         The `workbook` command line runs **your** implementation of every method that is an

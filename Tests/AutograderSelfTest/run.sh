@@ -78,7 +78,7 @@ fi
 judge_source="$WORKBOOK_JUDGE_SOURCE"
 # run_autograder closes the judge's course to other users (chmod 700): put this checkout's mode back.
 root_mode=$(stat -c %a "$root")
-trap '[ -n "${KEEP:-}" ] || rm -rf "$work"; chmod "$root_mode" "$root"' EXIT
+trap '[ -n "${KEEP:-}" ] || rm -rf "$work" "${hardcoded:-}"; chmod "$root_mode" "$root"' EXIT
 # setup.sh's build of the pristine course and its judge (the toolchain install skipped).
 echo "setup.sh: building the course and saving its judge"
 WORKBOOK_SKIP_TOOLCHAIN=1 WORKBOOK_COURSE="$course" bash "$work/bundle/setup.sh" > "$work/setup.txt" 2>&1 || { tail -20 "$work/setup.txt"; exit 1; }
@@ -162,8 +162,8 @@ rm -f /tmp/workbook-forged-results.txt /tmp/workbook-forged-read.txt
 # reference's body logs every input it is given (graded with held-out seed 1), then a submission
 # answers right only for those inputs. Graded with seed 1 again it passes (so it is right on what
 # it saw); graded with seed 2, the held-out inputs are new and 1.4 fails there, and only there.
-hardcoded="$work/hardcoded-inputs"
-rm -rf "$hardcoded" && mkdir -p "$hardcoded" && chmod 1777 "$hardcoded"
+# The log is outside $work (which only this user may enter), open to the runner's user.
+hardcoded=$(mktemp -d /tmp/workbook-hardcoded.XXXXXX) && chmod 1777 "$hardcoded"
 submission_for() {   # submission_for STEP: lesson 01 of the submission with 1.4 made by hardcoding_submission.py STEP
     rm -rf "$work/submission-$1" && cp -r "$work/submission" "$work/submission-$1"
     find "$work/submission-$1/Lessons/01-Hooks" -maxdepth 1 -name '*.swift' ! -name Hooks.swift -delete
@@ -191,6 +191,10 @@ git clone -q "$root" "$work/clone"
 echo '// an uncommitted local change' >> "$work/clone/Lessons/01-Hooks/Hooks.swift"
 WORKBOOK_ROOT="$work/clone" "$(swift build --show-bin-path)/workbook" autograder --gradescope "$work/bundle2" > /dev/null || exit 1
 check "the bundle's stub is the committed one, not the working tree's" cmp -s "$work/bundle2/course/Lessons/01-Hooks/Hooks.swift" <(git -C "$root" show HEAD:Lessons/01-Hooks/Hooks.swift)
+# The built edition given is left with its stubs (run_autograder copied each submission over them).
+if [ -n "${WORKBOOK_BUILT_EDITION:-}" ]; then
+    rm -rf "$course/Lessons" && cp -r "$work/bundle/course/Lessons" "$course/Lessons"
+fi
 if [ "$failures" -ne 0 ]; then for log in run run3 run-log run-seed1 run-seed2; do echo "run_autograder's output ($log):"; tail -30 "$work/$log.txt"; done; fi
 echo "autograder self-test: $failures failed check(s)"
 exit $((failures > 0))
