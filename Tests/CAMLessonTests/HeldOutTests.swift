@@ -35,7 +35,7 @@ struct CAMHeldOutTests {
     @Test("Exercise 4.3: held-out maps")
     func normalizedMaps() throws {
         let draw = try HeldOutInputs(Exercises.normalizedMaps.number)
-        let shape = [draw.int(in: 1...3), 1, draw.int(in: 2...12), draw.int(in: 2...12)]
+        let shape = [draw.int(in: 2...3), 1, draw.int(in: 2...12), draw.int(in: 2...12)]
         let maps = draw.uniform(shape, low: -2, high: 3, "maps")
         let expected = try Exercises.normalizedMaps.reference(maps)
         draw.check(try Graded.normalizedMaps(maps), expected, "the normalised maps")

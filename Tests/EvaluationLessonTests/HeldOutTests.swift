@@ -27,9 +27,11 @@ struct EvaluationHeldOutTests {
     @Test("Exercise 10.1a: held-out images, maps, classes, direction and step")
     func perturbationCurve() throws {
         let draw = try HeldOutInputs(Exercises.perturbationCurve.number)
-        let (images, _) = try draw.mnistImages(draw.int(in: 1...2))
-        let n = images.shape[0], targets = draw.classes(n)
-        let maps = draw.uniform([n, 1, 28, 28], "attributions")
+        // Each digit's own class, and a map that follows its strokes (plus noise, so no two pixels
+        // tie): removing the pixels it ranks first changes the probability, as a real map's do.
+        let (images, targets) = try draw.mnistImages(draw.int(in: 1...2))
+        let n = images.shape[0]
+        let maps = try images + draw.uniform([n, 1, 28, 28], low: 0, high: 0.1, "attributions: the digit plus noise")
         let deletion = draw.pick([true, false], "deletion (else insertion)")
         let (start, end) = deletion ? (images, Tensor.zeros(images.shape)) : (Tensor.zeros(images.shape), images)
         let pixelsPerStep = draw.pick([28, 49, 56, 98, 112], "pixels per step")
@@ -115,9 +117,9 @@ struct EvaluationHeldOutTests {
     @Test("Exercise 10.6b: held-out images, maps, classes, percentile and order")
     func roadScores() throws {
         let draw = try HeldOutInputs(Exercises.roadScores.number)
-        let (images, _) = try draw.mnistImages(draw.int(in: 1...2))
-        let n = images.shape[0], targets = draw.classes(n)
-        let maps = draw.uniform([n, 1, 28, 28], "attributions")
+        let (images, targets) = try draw.mnistImages(draw.int(in: 1...2))
+        let n = images.shape[0]
+        let maps = try images + draw.uniform([n, 1, 28, 28], low: 0, high: 0.1, "attributions: the digit plus noise")
         let percentile = draw.pick([10, 20, 30, 40, 50, 60, 70, 80, 90], "percentile"), order = draw.pick(RemovalOrder.allCases, "order")
         // 10.6b runs the student's 10.6a: it must impute these images as the reference does first.
         try requireEarlier("10.6a", for: "10.6b", "the linear imputation of the held-out images") {

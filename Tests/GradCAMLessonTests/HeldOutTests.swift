@@ -18,7 +18,7 @@ struct GradCAMHeldOutTests {
     @Test("Exercise 5.1: held-out images, classes and layer")
     func activationsAndGradients() throws {
         let draw = try HeldOutInputs(Exercises.activationsAndGradients.number)
-        let (images, _) = try draw.mnistImages(draw.int(in: 1...3))
+        let (images, _) = try draw.mnistImages(draw.int(in: 2...3))
         let targets = draw.classes(images.shape[0])
         let layer = draw.pick(["conv2", "relu2", "conv3", "relu3"], "layer")
         let expected = try Exercises.activationsAndGradients.reference(try Self.model(), layer, images, targets)
@@ -30,7 +30,7 @@ struct GradCAMHeldOutTests {
     @Test("Exercise 5.2: held-out images, classes and layer")
     func gradCAM() throws {
         let draw = try HeldOutInputs(Exercises.gradCAM.number)
-        let (images, _) = try draw.mnistImages(draw.int(in: 1...3))
+        let (images, _) = try draw.mnistImages(draw.int(in: 2...3))
         let targets = draw.classes(images.shape[0])
         let layer = draw.pick(["relu2", "conv3", "relu3"], "layer")
         let expected = try Exercises.gradCAM.reference(try Self.model(), images, targets, layer)
@@ -40,7 +40,7 @@ struct GradCAMHeldOutTests {
     @Test("Exercise 5.3: held-out maps and sizes")
     func upsampledAndNormalized() throws {
         let draw = try HeldOutInputs(Exercises.upsampledAndNormalized.number)
-        let shape = [draw.int(in: 1...3), 1, draw.int(in: 2...9), draw.int(in: 2...9)]
+        let shape = [draw.int(in: 2...3), 1, draw.int(in: 2...9), draw.int(in: 2...9)]
         let maps = draw.uniform(shape, low: 0, high: 2, "maps")
         let (height, width) = (draw.int(in: 10...40, "height"), draw.int(in: 10...40, "width"))
         let expected = try Exercises.upsampledAndNormalized.reference(maps, height, width)
@@ -50,7 +50,7 @@ struct GradCAMHeldOutTests {
     @Test("Exercise 5.4: held-out images, classes and layer")
     func gradCAMPlusPlus() throws {
         let draw = try HeldOutInputs(Exercises.gradCAMPlusPlus.number)
-        let (images, _) = try draw.mnistImages(draw.int(in: 1...3))
+        let (images, _) = try draw.mnistImages(draw.int(in: 2...3))
         let targets = draw.classes(images.shape[0])
         let layer = draw.pick(["relu2", "relu3"], "layer")
         let expected = try Exercises.gradCAMPlusPlus.reference(try Self.model(), images, targets, layer)
