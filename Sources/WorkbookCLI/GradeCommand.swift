@@ -63,7 +63,6 @@ enum GradeCommand: Command {
         } else if options.string("runner") != nil || options.string("runner-user") != nil {
             throw CommandLineError(message: "--runner and --runner-user go with --judge PATH")
         }
-        if !options.has("skip-build") && judge == nil { try TestRun.buildTests(root: root) }
         // Held-out inputs (TestSupport's `HeldOut`): every grading draws new ones, so an answer
         // hard-coded from the visible tests' inputs fails. They are graded against the live
         // reference, so only where Solutions/ is compiled in (the Gradescope judge is built from the
@@ -84,6 +83,7 @@ enum GradeCommand: Command {
         }
         let heldOutNote: String? = nil
         #endif
+        if !options.has("skip-build") && judge == nil { try TestRun.buildTests(root: root) }
 
         var grades: [ExerciseGrade] = []
         // The columns of `swift test`'s score table (the status "wrong" is shown as failing).

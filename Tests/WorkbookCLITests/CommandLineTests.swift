@@ -62,6 +62,7 @@ struct CommandLineTests {
         (["grade", "--runner", "/bin/true"], "--runner and --runner-user go with --judge PATH"),
         (["grade", "--judge", "/bin/true"], "--judge needs --runner PATH (the lesson runner built from the student's lessons)"),
         (["grade", "--judge", "/nonexistent/judge", "--runner", "/bin/true"], "--judge /nonexistent/judge: no such executable"),
+        (["grade", "--held-out-seed", "twelve"], "--held-out-seed twelve: expected a whole number in 0…18446744073709551615"),
         (["explain", "--all=false"], "--all is a switch: give it without a value"),
         (["embed", "--layer", "gap", "--method", "umap", "--n", "10", "--out", "x.png"], "--n 10 is too few for UMAP: each point needs 15 neighbours (N > 15)"),
         (["embed", "--layer", "gap", "--method", "tsne", "--n", "10", "--out", "x.png"], "--perplexity 30.0 needs more than 90 images (--n)"),
