@@ -70,7 +70,7 @@ enum AutograderCommand: Command {
             let full = FileManager.default.temporaryDirectory.appendingPathComponent("workbook-judge-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: full, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: full) }
-            _ = try StudentEditionCommand.shell(["sh", "-c", "git -C \"$0\" archive --format=tar HEAD | tar -x -C \"$1\"", root.path, full.path], root: root)
+            try StudentEditionCommand.extractCommitted(root: root, into: full)
             let judgeFiles = regularFiles(in: full)
             for path in judgeFiles {
                 files.append((folder.appendingPathComponent("judge").appendingPathComponent(path), try Data(contentsOf: full.appendingPathComponent(path))))

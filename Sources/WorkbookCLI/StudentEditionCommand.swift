@@ -75,13 +75,18 @@ enum StudentEditionCommand: Command {
                  + (dirty > 0 ? " (the committed course: \(dirty) file(s) with uncommitted changes are not in it)" : ""))
     }
 
+    /// Writes `root`'s committed course (`git archive HEAD`, never the working tree) into `folder`.
+    static func extractCommitted(root: URL, into folder: URL) throws {
+        _ = try shell(["sh", "-c", "git -C \"$0\" archive --format=tar HEAD | tar -x -C \"$1\"", root.path, folder.path], root: root)
+    }
+
     /// Writes the edition of `root`'s committed course into the empty folder `staging`: `git
     /// archive HEAD`, without `excluded` and `fullEditionOnly`, with the students' README (and the
     /// Classroom workflow), then searched for answers' code. Returns the commit's short hash. What
     /// `student-edition` publishes and the Gradescope bundle grades with.
     static func stage(root: URL, into staging: URL, classroom: Bool) throws -> String {
         let commit = try shell(["git", "-C", root.path, "rev-parse", "--short", "HEAD"], root: root).trimmingCharacters(in: .whitespacesAndNewlines)
-        _ = try shell(["sh", "-c", "git -C \"$0\" archive --format=tar HEAD | tar -x -C \"$1\"", root.path, staging.path], root: root)
+        try extractCommitted(root: root, into: staging)
         for path in excluded { try? FileManager.default.removeItem(at: staging.appendingPathComponent(path)) }
         for file in fullEditionOnly(in: staging) { try FileManager.default.removeItem(at: file) }
         try Data(readme(commit: commit, classroom: classroom).utf8).write(to: staging.appendingPathComponent("README.md"))
