@@ -118,6 +118,15 @@ struct KernelTests {
         ConvolutionCase(2, 2, 7, 5, o: 3, kernel: (3, 3), stride: (2, 1), padding: (1, 1)),
         ConvolutionCase(3, 2, 9, 8, o: 4, kernel: (3, 3), stride: (2, 2), padding: (1, 1)),
         ConvolutionCase(2, 3, 7, 6, o: 2, kernel: (3, 3)),
+        // One image at a time with stride 1 (`ShiftedRows`, checked below): 3×3 and 5×5 windows,
+        // no padding, a pointwise pair, rectangular windows, K ≤ O (∂W not transposed).
+        ConvolutionCase(1, 3, 20, 37, o: 5, kernel: (3, 3), padding: (1, 1)),
+        ConvolutionCase(1, 4, 12, 40, o: 3, kernel: (5, 5), padding: (2, 2)),
+        ConvolutionCase(1, 5, 9, 30, o: 7, kernel: (3, 3)),
+        ConvolutionCase(2, 8, 23, 24, o: 6, kernel: (1, 1)),
+        ConvolutionCase(1, 2, 9, 40, o: 3, kernel: (1, 3), padding: (0, 1)),
+        ConvolutionCase(1, 3, 18, 40, o: 4, kernel: (3, 5), padding: (2, 2)),
+        ConvolutionCase(1, 1, 20, 30, o: 16, kernel: (3, 3), padding: (1, 1)),
     ])
     func convolutionBackward(_ t: ConvolutionCase) throws {
         let x = TestData.uniform([t.n, t.c, t.h, t.w], seed: 21); x.requiresGrad = true
@@ -152,6 +161,66 @@ struct KernelTests {
         #expect(maxAbsoluteDifference(received.0, dx.map(Float.init)) < scale, "∂x differs from the definition")
         #expect(maxAbsoluteDifference(received.1, dw.map(Float.init)) < scale, "∂w differs from the definition")
         #expect(maxAbsoluteDifference(received.2, db.map(Float.init)) < scale, "∂b differs from the definition")
+    }
+
+    /// The shapes above meant for `ShiftedRows` take it, forward and backward, and those meant
+    /// for im2col (strides, groups of several images, small maps) do not: so the definition test
+    /// covers both paths.
+    @Test("stride-1 convolutions of one image at a time read the image in place")
+    func shiftedRowsChosen() {
+        func plan(_ n: Int, _ c: Int, _ h: Int, _ w: Int, o: Int, k: (Int, Int), s: Int = 1, p: (Int, Int)) -> ConvolutionPlan {
+            ConvolutionPlan(ConvolutionGeometry(batch: n, channels: c, height: h, width: w, kernelHeight: k.0, kernelWidth: k.1,
+                                                strideY: s, strideX: s, padY: p.0, padX: p.1), outChannels: o)
+        }
+        for taken in [plan(1, 3, 20, 37, o: 5, k: (3, 3), p: (1, 1)), plan(1, 4, 12, 40, o: 3, k: (5, 5), p: (2, 2)),
+                      plan(1, 5, 9, 30, o: 7, k: (3, 3), p: (0, 0)), plan(2, 8, 23, 24, o: 6, k: (1, 1), p: (0, 0)),
+                      plan(1, 2, 9, 40, o: 3, k: (1, 3), p: (0, 1)), plan(1, 3, 18, 40, o: 4, k: (3, 5), p: (2, 2)),
+                      plan(1, 1, 20, 30, o: 16, k: (3, 3), p: (1, 1)), plan(1, 64, 224, 224, o: 64, k: (3, 3), p: (1, 1))] {
+            #expect(taken.forwardRows != nil && taken.inputGradientRows != nil, "\(taken.geometry)")
+        }
+        for notTaken in [plan(1, 4, 9, 9, o: 5, k: (3, 3), s: 2, p: (1, 1)), plan(25, 3, 7, 7, o: 8, k: (3, 3), p: (1, 1)),
+                         plan(1, 512, 7, 7, o: 512, k: (3, 3), p: (1, 1)), plan(2, 2, 5, 4, o: 3, k: (3, 3), p: (2, 2))] {
+            #expect(notTaken.forwardRows == nil, "\(notTaken.geometry)")
+        }
+    }
+
+    /// Row starts (`aRows`, `bRows`) read the same numbers as the rows copied out: same bits as the
+    /// plain call on the copy, the triple loop's values to rounding; both operands, both layouts.
+    @Test("GEMM with row starts agrees with the rows copied out", arguments: [(5, 37, 19), (13, 70, 300), (40, 9, 33)])
+    func gemmRowStarts(m: Int, n: Int, k: Int) {
+        // A pool of numbers, and stored rows that start at scattered, overlapping places in it.
+        let pool = TestData.uniform([4096], seed: 61).data
+        func starts(_ count: Int, _ length: Int, seed: UInt64) -> [Int] {
+            var generator = SeededGenerator(seed: seed)
+            return (0..<count).map { _ in generator.nextInt(below: pool.count - length) }
+        }
+        func copied(_ starts: [Int], _ length: Int) -> [Float] { starts.flatMap { pool[$0..<($0 + length)] } }
+        for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+            let aStarts = starts(ta ? k : m, ta ? m : k, seed: 62), bStarts = starts(tb ? n : k, tb ? k : n, seed: 63)
+            let a = copied(aStarts, ta ? m : k), b = copied(bStarts, tb ? k : n)
+            var viaRows = [Float](repeating: 0, count: m * n), viaCopies = viaRows
+            pool.withUnsafeBufferPointer { p in aStarts.withUnsafeBufferPointer { ar in bStarts.withUnsafeBufferPointer { br in
+                viaRows.withUnsafeMutableBufferPointer { c in
+                    GEMM.multiply(m: m, n: n, k: k, a: p.baseAddress!, lda: 0, transposeA: ta, aRows: ar.baseAddress!,
+                                  b: p.baseAddress!, ldb: 0, transposeB: tb, bRows: br.baseAddress!, c: c.baseAddress!, ldc: n, accumulate: false)
+                }
+            } } }
+            a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in viaCopies.withUnsafeMutableBufferPointer { c in
+                GEMM.multiply(m: m, n: n, k: k, a: ap.baseAddress!, lda: ta ? m : k, transposeA: ta,
+                              b: bp.baseAddress!, ldb: tb ? k : n, transposeB: tb, c: c.baseAddress!, ldc: n, accumulate: false)
+            } } }
+            #expect(viaRows == viaCopies, "transposeA \(ta) transposeB \(tb)")
+            if !ta && !tb {
+                var slow = [Float](repeating: 0, count: m * n)
+                pool.withUnsafeBufferPointer { p in aStarts.withUnsafeBufferPointer { ar in bStarts.withUnsafeBufferPointer { br in
+                    slow.withUnsafeMutableBufferPointer { c in
+                        GEMM.naive(m: m, n: n, k: k, a: p.baseAddress!, lda: 0, aRows: ar.baseAddress!,
+                                   b: p.baseAddress!, ldb: 0, bRows: br.baseAddress!, c: c.baseAddress!, ldc: n, accumulate: false)
+                    }
+                } } }
+                #expect(maxAbsoluteDifference(viaRows, slow) <= 1e-5 * Float(k))
+            }
+        }
     }
 
     /// The SIMD path (eight windows at a time, reading past a row's end), its scalar tail, the

@@ -25,16 +25,19 @@ public enum GEMM {
     /// Row blocks of A packed together (96 rows × kc floats = 96 KiB).
     static let slab = 16
 
-    /// The reference: `C[i, j] (+)= Σ_k A[i, k] · B[k, j]`, with leading dimensions (row strides).
+    /// The reference: `C[i, j] (+)= Σ_k A[i, k] · B[k, j]`, with leading dimensions (row strides),
+    /// or with row starts (`aRows`, `bRows`: row r at `a + aRows[r]`) as in `multiply`.
     public static func naive(
         m: Int, n: Int, k: Int,
-        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        a: UnsafePointer<Float>, lda: Int, aRows: UnsafePointer<Int>? = nil,
+        b: UnsafePointer<Float>, ldb: Int, bRows: UnsafePointer<Int>? = nil,
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
     ) {
         for i in 0..<m {
+            let ai = aRows.map { a + $0[i] } ?? a + i * lda
             for j in 0..<n {
                 var sum: Float = accumulate ? c[i * ldc + j] : 0
-                for p in 0..<k { sum += a[i * lda + p] * b[p * ldb + j] }
+                for p in 0..<k { sum += ai[p] * (bRows.map { b + $0[p] } ?? b + p * ldb)[j] }
                 c[i * ldc + j] = sum
             }
         }
@@ -45,10 +48,16 @@ public enum GEMM {
     /// Bᵀ (`n × k`). The packing step reads either layout, so no transpose is ever materialised.
     /// `parallel: false` keeps the call on the current thread (for callers that are already
     /// running one task per core, such as the convolution's groups of images).
+    ///
+    /// `aRows` / `bRows` (optional) give where each *stored* row of an operand starts: row r at
+    /// `a + aRows[r]` instead of `a + r·lda` (`lda` is then unused). A stride-1 convolution
+    /// reads its input this way as an im2col matrix that is never written out: row (c, ky, kx)
+    /// is the padded image shifted by `c·Hp·Wp + ky·Wp + kx` (see `ConvolutionPlan`). Same
+    /// sums in the same order as with the rows copied out.
     public static func multiply(
         m: Int, n: Int, k: Int,
-        a: UnsafePointer<Float>, lda: Int, transposeA: Bool = false,
-        b: UnsafePointer<Float>, ldb: Int, transposeB: Bool = false,
+        a: UnsafePointer<Float>, lda: Int, transposeA: Bool = false, aRows: UnsafePointer<Int>? = nil,
+        b: UnsafePointer<Float>, ldb: Int, transposeB: Bool = false, bRows: UnsafePointer<Int>? = nil,
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, parallel: Bool = true,
         panelWidth: Int = GEMM.panelWidth
     ) {
@@ -72,12 +81,14 @@ public enum GEMM {
         let chunks = work < (1 << 20) || !parallel ? 1 : Swift.min(pieces, 16)
         let perChunk = (pieces + chunks - 1) / chunks
         let (sa, sb, sc) = (UncheckedSendable(a), UncheckedSendable(b), UncheckedSendable(c))
+        let (ra, rb) = (UncheckedSendable(aRows), UncheckedSendable(bRows))
         Parallel.forEach(chunks: chunks) { chunk in
             let first = chunk * perChunk, last = Swift.min(pieces, first + perChunk)
             guard first < last else { return }
             let rows = splitRows ? (first * mr)..<Swift.min(m, last * mr) : 0..<m
             let columns = splitRows ? 0..<n : (first * panelWidth)..<Swift.min(n, last * panelWidth)
-            block(rows: rows, columns: columns, k: k, a: Operand(sa.value, lda, transposeA), b: Operand(sb.value, ldb, transposeB),
+            block(rows: rows, columns: columns, k: k, a: Operand(sa.value, lda, transposeA, rows: ra.value),
+                  b: Operand(sb.value, ldb, transposeB, rows: rb.value),
                   c: sc.value, ldc: ldc, accumulate: accumulate, panelWidth: panelWidth)
         }
     }
@@ -134,11 +145,18 @@ public enum GEMM {
     }
 
     /// A matrix operand: element (i, j) of the logical matrix is at `base[i·ld + j]`, or at
-    /// `base[j·ld + i]` when the memory holds its transpose.
+    /// `base[j·ld + i]` when the memory holds its transpose. With `rows`, row r of the stored
+    /// matrix starts at `base + rows[r]` instead of `base + r·ld` (see `multiply(…, aRows:, bRows:)`).
     struct Operand {
-        let base: UnsafePointer<Float>, ld: Int, transposed: Bool
-        init(_ base: UnsafePointer<Float>, _ ld: Int, _ transposed: Bool) { self.base = base; self.ld = ld; self.transposed = transposed }
-        @inline(__always) subscript(i: Int, j: Int) -> Float { transposed ? base[j &* ld &+ i] : base[i &* ld &+ j] }
+        let base: UnsafePointer<Float>, ld: Int, transposed: Bool, rows: UnsafePointer<Int>?
+        init(_ base: UnsafePointer<Float>, _ ld: Int, _ transposed: Bool, rows: UnsafePointer<Int>? = nil) {
+            self.base = base; self.ld = ld; self.transposed = transposed; self.rows = rows
+        }
+        /// The start of stored row `r` (a row of the logical matrix, or of its transpose).
+        @inline(__always) func row(_ r: Int) -> UnsafePointer<Float> {
+            if let rows { return base + rows[r] }
+            return base + r &* ld
+        }
     }
 
     /// Copies the panel B[row..<row+kb, column..<column+width] (width ≤ nr) so that B[row+k,
@@ -149,7 +167,7 @@ public enum GEMM {
         if !b.transposed {
             if width == nr {
                 for p in 0..<kb {
-                    let src = UnsafeRawPointer(b.base + ((row &+ p) &* b.ld &+ column))
+                    let src = UnsafeRawPointer(b.row(row &+ p) + column)
                     let d = UnsafeMutableRawPointer(dst + p &* nr)
                     d.storeBytes(of: src.loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
                     if nr == 32 {
@@ -158,7 +176,7 @@ public enum GEMM {
                 }
             } else {
                 for p in 0..<kb {
-                    let src = b.base + ((row &+ p) &* b.ld &+ column)
+                    let src = b.row(row &+ p) + column
                     let d = dst + p &* nr
                     d.update(from: src, count: width)
                     (d + width).update(repeating: 0, count: nr &- width)
@@ -168,7 +186,7 @@ public enum GEMM {
             // Bᵀ in memory: column j of B is a contiguous row; walk it once per column.
             if width < nr { for p in 0..<kb { (dst + (p &* nr &+ width)).update(repeating: 0, count: nr &- width) } }
             for j in 0..<width {
-                let src = b.base + ((column &+ j) &* b.ld &+ row)
+                let src = b.row(column &+ j) + row
                 for p in 0..<kb { dst[p &* nr &+ j] = src[p] }
             }
         }
@@ -179,21 +197,21 @@ public enum GEMM {
         if rows < mr { out.update(repeating: 0, count: mr &* kb) }
         if a.transposed {
             for p in 0..<kb {
-                let src = a.base + ((column &+ p) &* a.ld &+ row)
+                let src = a.row(column &+ p) + row
                 for r in 0..<rows { out[p &* mr &+ r] = src[r] }
             }
         } else if rows == mr {
             // Six row streams in, one sequential stream out (the other loop order compiles to
             // scatter instructions, slow on x86).
-            let r0 = a.base + (row &* a.ld &+ column)
-            let r1 = r0 + a.ld, r2 = r1 + a.ld, r3 = r2 + a.ld, r4 = r3 + a.ld, r5 = r4 + a.ld
+            let r0 = a.row(row) + column, r1 = a.row(row &+ 1) + column, r2 = a.row(row &+ 2) + column
+            let r3 = a.row(row &+ 3) + column, r4 = a.row(row &+ 4) + column, r5 = a.row(row &+ 5) + column
             for p in 0..<kb {
                 let o = out + p &* mr
                 o[0] = r0[p]; o[1] = r1[p]; o[2] = r2[p]; o[3] = r3[p]; o[4] = r4[p]; o[5] = r5[p]
             }
         } else {
             for r in 0..<rows {
-                let src = a.base + ((row &+ r) &* a.ld &+ column)
+                let src = a.row(row &+ r) + column
                 for p in 0..<kb { out[p &* mr &+ r] = src[p] }
             }
         }

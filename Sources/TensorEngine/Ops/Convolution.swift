@@ -136,7 +136,24 @@ struct ConvolutionPlan {
         let byBalance = (g.batch + Self.minimumGroups - 1) / Self.minimumGroups
         imagesPerGroup = Swift.max(1, Swift.min(byColumns, byBalance))
         groups = (g.batch + imagesPerGroup - 1) / imagesPerGroup
+        // One image at a time with stride 1: the GEMMs read the image in place (`ShiftedRows`).
+        // (Decided by the shapes alone, like the groups.)
+        var one = g
+        one.batch = 1
+        if imagesPerGroup == 1, ShiftedRows.applies(to: one) {
+            forwardRows = ShiftedRows(one)
+            let back = ShiftedRows(inputGradientOf: one, outChannels: outChannels)
+            inputGradientRows = back.isWorthwhile ? back : nil
+        } else {
+            forwardRows = nil
+            inputGradientRows = nil
+        }
     }
+
+    /// The forward pass (and ∂W) of a group of one image without im2col, where it pays.
+    let forwardRows: ShiftedRows?
+    /// ∂x of a group of one image as a convolution of its output gradient, where it pays.
+    let inputGradientRows: ShiftedRows?
 
     /// The images of one group, and the geometry of that group alone.
     func members(of group: Int) -> (first: Int, geometry: ConvolutionGeometry) {
@@ -144,14 +161,6 @@ struct ConvolutionPlan {
         var single = geometry
         single.batch = Swift.min(geometry.batch, first + imagesPerGroup) - first
         return (first, single)
-    }
-
-    /// A 1×1 convolution with stride 1 and no padding (most of ResNet-50's): one image's
-    /// im2col is the image itself, `[C, P]`, so it is used as it is (an exact copy saved: at
-    /// 56×56×256 the copy cost as much as the product).
-    var isPointwise: Bool {
-        geometry.kernelHeight == 1 && geometry.kernelWidth == 1 && geometry.strideY == 1 && geometry.strideX == 1
-            && geometry.padY == 0 && geometry.padX == 0
     }
 
     /// Y[group] = W · im2col(x[group]) + b, written in NCHW order, then `epilogue` (if any)
@@ -163,12 +172,18 @@ struct ConvolutionPlan {
         let inner = groups == 1   // a lone group may use every core inside its kernels
         let single = g.batch == 1
         let image = x + first &* imageSize
-        let direct = single && isPointwise
-        let buffer = direct ? nil : UnsafeMutablePointer<Float>.allocate(capacity: patch &* columns)
+        if single, let rows = forwardRows {
+            let out = y + first &* outChannels &* plane
+            rows.convolve(image, weight: weight, outChannels: outChannels, bias: bias, into: out, accumulate: false, parallel: inner)
+            epilogue?.withPass(channels: outChannels) { pass in
+                for o in 0..<outChannels { pass.apply(channel: o, to: out + o &* plane, count: plane) }
+            }
+            return
+        }
+        let cols = UnsafeMutablePointer<Float>.allocate(capacity: patch &* columns)
         let product = single ? y + first &* outChannels &* plane : UnsafeMutablePointer<Float>.allocate(capacity: outChannels &* columns)
-        defer { buffer?.deallocate(); if !single { product.deallocate() } }
-        if let buffer { Im2Col.columns(image, g, into: buffer, parallel: inner) }
-        let cols = buffer.map { UnsafePointer($0) } ?? image
+        defer { cols.deallocate(); if !single { product.deallocate() } }
+        Im2Col.columns(image, g, into: cols, parallel: inner)
         GEMM.multiply(m: outChannels, n: columns, k: patch, a: weight, lda: patch, b: cols, ldb: columns,
                       c: product, ldc: columns, accumulate: false, parallel: inner)
         // The epilogue's per-channel parameters are read through one pointer for the whole group
@@ -211,8 +226,10 @@ struct ConvolutionPlan {
         // One image's gradient is already `[O, P]`; a larger group's is gathered to `[O, g·P]`.
         let single = g.batch == 1
         let buffer = single ? nil : UnsafeMutablePointer<Float>.allocate(capacity: outChannels &* columns)
-        let cols = UnsafeMutablePointer<Float>.allocate(capacity: patch &* columns)
-        defer { buffer?.deallocate(); cols.deallocate() }
+        let shiftedX = single ? inputGradientRows : nil, shiftedW = single ? forwardRows : nil
+        let needsColumns = (dx != nil && shiftedX == nil) || (dWeight != nil && shiftedW == nil)
+        let cols = needsColumns ? UnsafeMutablePointer<Float>.allocate(capacity: patch &* columns) : nil
+        defer { buffer?.deallocate(); cols?.deallocate() }
         if let buffer {
             for n in 0..<g.batch {
                 for o in 0..<outChannels {
@@ -222,17 +239,25 @@ struct ConvolutionPlan {
             }
         }
         let gathered = UnsafePointer(buffer) ?? grad + first &* outChannels &* plane
-        if let dx {
+        if let dx, let back = shiftedX {
+            // ∂x = the gradient convolved with the flipped, transposed weight (stride 1).
+            let flipped = ShiftedRows.flippedWeight(weight, outChannels: outChannels, channels: g.channels,
+                                                    kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth)
+            flipped.withUnsafeBufferPointer {
+                back.convolve(gathered, weight: $0.baseAddress!, outChannels: g.channels, bias: nil,
+                              into: dx + first &* imageSize, accumulate: true, parallel: inner)
+            }
+        } else if let dx, let cols {
             GEMM.multiply(m: patch, n: columns, k: outChannels, a: weight, lda: patch, transposeA: true,
                           b: gathered, ldb: columns, c: cols, ldc: columns, accumulate: false, parallel: inner)
             Im2Col.accumulate(cols, g, into: dx + first &* imageSize, parallel: inner)
         }
-        if let dWeight {
-            // A pointwise convolution's im2col of one image is the image (see `isPointwise`).
-            let image = x + first &* imageSize
-            let direct = single && isPointwise
-            if !direct { Im2Col.columns(image, g, into: cols, parallel: inner) }
-            let columnsOfX = direct ? image : UnsafePointer(cols)
+        if let dWeight, let rows = shiftedW {
+            rows.weightGradient(x + first &* imageSize, grad: gathered, outChannels: outChannels, into: dWeight,
+                                transposed: transposesWeightGradient, parallel: inner)
+        } else if let dWeight, let cols {
+            Im2Col.columns(x + first &* imageSize, g, into: cols, parallel: inner)
+            let columnsOfX = UnsafePointer(cols)
             if transposesWeightGradient {
                 // ∂Wᵀ = cols · Gᵀ `[K, O]`: the packing then transposes G (O rows) instead of cols (K rows).
                 GEMM.multiply(m: patch, n: outChannels, k: columns, a: columnsOfX, lda: columns,
