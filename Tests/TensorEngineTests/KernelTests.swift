@@ -289,16 +289,32 @@ struct KernelTests {
             }
         }
         #expect(maxAbsoluteDifference(y, gemm) < 1e-3 && maxAbsoluteDifference(dx, gemmDx) < 1e-3)
-        // The same bits on one thread.
-        let (y1, dx1) = Parallel.withThreads(1) {
-            (SmallBatchProduct.forward(x, w, batch: batch, inputs: inputs, outputs: outputs),
-             SmallBatchProduct.inputGradient(g, w, batch: batch, inputs: inputs, outputs: outputs))
+        // ∂w: the GEMM's own sums in the same order (b ascending), so the same values; and the plain sums.
+        let dw = SmallBatchProduct.weightGradient(g, x, batch: batch, inputs: inputs, outputs: outputs)
+        let gemmDw = GEMM.product(g, transposeA: true, x, m: outputs, n: inputs, k: batch)
+        #expect(maxAbsoluteDifference(dw, gemmDw) < 1e-6)
+        for o in stride(from: 0, to: outputs, by: 53) {
+            for i in stride(from: 0, to: inputs, by: 71) {
+                let exact = (0..<batch).reduce(0.0) { $0 + Double(g[$1 * outputs + o]) * Double(x[$1 * inputs + i]) }
+                #expect(abs(Double(dw[o * inputs + i]) - exact) < 1e-5, "dw[\(o), \(i)]")
+            }
         }
-        #expect(y1 == y && dx1 == dx)
+        // The same bits on one thread.
+        let (y1, dx1, dw1) = Parallel.withThreads(1) {
+            (SmallBatchProduct.forward(x, w, batch: batch, inputs: inputs, outputs: outputs),
+             SmallBatchProduct.inputGradient(g, w, batch: batch, inputs: inputs, outputs: outputs),
+             SmallBatchProduct.weightGradient(g, x, batch: batch, inputs: inputs, outputs: outputs))
+        }
+        #expect(y1 == y && dx1 == dx && dw1 == dw)
         // `linear` takes this path at this size and gives its results.
         let input = try Tensor(shape: [batch, inputs], data: x); input.requiresGrad = true
         let out = try input.linear(weight: try Tensor(shape: [outputs, inputs], data: w), bias: nil)
         #expect(out.data == y)
+        let weight = try Tensor(shape: [outputs, inputs], data: w); weight.requiresGrad = true
+        let withWeight = try input.linear(weight: weight, bias: nil)
+        try withWeight.backward(seed: try Tensor(shape: [batch, outputs], data: g))
+        #expect(weight.grad?.data == dw)
+        input.zeroGrad()
         try out.backward(seed: try Tensor(shape: [batch, outputs], data: g))
         #expect(input.grad?.data == dx)
     }

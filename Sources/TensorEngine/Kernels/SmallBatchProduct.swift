@@ -64,6 +64,30 @@ enum SmallBatchProduct {
         return dx
     }
 
+    /// ∂w `[O, I]` = gᵀ `[O, B]` · x `[B, I]`: ∂w[o, i] = Σ_b g[b, o]·x[b, i], b in order (the
+    /// GEMM's order too). With B ≤ 4 this is a few scaled copies of x's rows per output row: bound
+    /// by writing ∂w once (411 MB for VGG-16's first classifier layer), so it is written straight
+    /// into uninitialised memory, where the GEMM would zero it first, then pack, then write it. The
+    /// cores split the rows.
+    static func weightGradient(_ g: [Float], _ x: [Float], batch: Int, inputs: Int, outputs: Int) -> [Float] {
+        [Float](unsafeUninitializedCapacity: outputs * inputs) { buffer, count in
+            g.withUnsafeBufferPointer { gb in
+                x.withUnsafeBufferPointer { xb in
+                    let (gs, xs, ws) = (UncheckedSendable(gb.baseAddress!), UncheckedSendable(xb.baseAddress!), UncheckedSendable(buffer.baseAddress!))
+                    Parallel.forEachRange(outputs, grain: Swift.max(1, (1 << 16) / Swift.max(1, inputs))) { range in
+                        let (g, x, dw) = (gs.value, xs.value, ws.value)
+                        for o in range {
+                            let row = dw + o &* inputs
+                            row.update(repeating: 0, count: inputs)
+                            for b in 0..<batch { axpy(g[b &* outputs &+ o], x + b &* inputs, row, count: inputs) }
+                        }
+                    }
+                }
+            }
+            count = outputs * inputs
+        }
+    }
+
     /// Σ a[i]·b[i] in sixteen lanes, then the lanes, then the tail (a fixed order).
     @inline(__always)
     static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {

@@ -43,7 +43,8 @@ extension Tensor {
             var grads: [[Float]?] = [
                 needed[0] ? (small ? SmallBatchProduct.inputGradient(g, w, batch: batch, inputs: inputs, outputs: outputs)
                                    : GEMM.product(g, w, m: batch, n: inputs, k: outputs)) : nil,
-                needed[1] ? GEMM.product(g, transposeA: true, x, m: outputs, n: inputs, k: batch) : nil,
+                needed[1] ? (small ? SmallBatchProduct.weightGradient(g, x, batch: batch, inputs: inputs, outputs: outputs)
+                                   : GEMM.product(g, transposeA: true, x, m: outputs, n: inputs, k: batch)) : nil,
             ]
             if needed.count == 3 {
                 var db = [Float](repeating: 0, count: outputs)
