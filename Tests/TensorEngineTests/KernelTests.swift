@@ -29,10 +29,11 @@ struct KernelTests {
     }
 
     /// Both register tiles (6×16 and the AVX-512 6×32; each runs on any CPU, just not as fast),
-    /// both operand layouts, row and column splits: identical bits whatever the tile, and the
-    /// triple loop's values to rounding.
+    /// both operand layouts, row and column splits, B packed panel by panel or a whole K-block at
+    /// once for several slabs of rows (1700 rows: 16 chunks of 2 slabs): identical bits whatever
+    /// the tile, and the triple loop's values to rounding.
     @Test("the 16- and 32-column micro-kernels give the same bits", arguments: [
-        (6, 32, 40), (13, 70, 300), (200, 33, 9), (7, 1100, 150), (288, 64, 392),
+        (6, 32, 40), (13, 70, 300), (200, 33, 9), (7, 1100, 150), (288, 64, 392), (1700, 40, 50),
     ])
     func panelWidths(m: Int, n: Int, k: Int) {
         for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {

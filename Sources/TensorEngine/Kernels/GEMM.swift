@@ -106,13 +106,25 @@ public enum GEMM {
         let panels = (n + nr - 1) / nr
         let kbMax = Swift.min(k, kc)
         let slabBlocks = Swift.min((rows.count + mr - 1) / mr, slab)
-        let packedB = UnsafeMutablePointer<Float>.allocate(capacity: nr * kbMax)
+        // Several slabs of rows and a narrow B (a weight gradient `[K, O]`: thousands of rows, a
+        // few hundred columns): the K-block of B is packed once, all its panels (≤ 512 KiB), and
+        // every slab reuses them, instead of packing each panel again for every slab.
+        let slabs = (rows.count + slab * mr - 1) / (slab * mr)
+        let packsAllPanels = slabs > 1 && panels &* nr &* kbMax <= 1 << 17
+        let packedB = UnsafeMutablePointer<Float>.allocate(capacity: (packsAllPanels ? panels : 1) * nr * kbMax)
         let packedA = UnsafeMutablePointer<Float>.allocate(capacity: slabBlocks * mr * kbMax)
         defer { packedB.deallocate(); packedA.deallocate() }
         var p0 = 0
         while p0 < k {
             let kb = Swift.min(kc, k - p0)
             let add = accumulate || p0 > 0
+            if packsAllPanels {
+                for panel in 0..<panels {
+                    let j0 = panel &* nr
+                    packB(b, row: p0, column: columns.lowerBound &+ j0, width: Swift.min(nr, n &- j0), panelWidth: nr, kb: kb,
+                          into: packedB + panel &* nr &* kb)
+                }
+            }
             // Rows in slabs of at most `slab · mr`, so packed A stays in L2 even for tall A.
             var s0 = rows.lowerBound
             while s0 < rows.upperBound {
@@ -125,15 +137,18 @@ public enum GEMM {
                 for panel in 0..<panels {
                     let j0 = panel &* nr
                     let width = Swift.min(nr, n &- j0)
-                    packB(b, row: p0, column: columns.lowerBound &+ j0, width: width, panelWidth: nr, kb: kb, into: packedB)
+                    let panelB = packsAllPanels ? packedB + panel &* nr &* kb : packedB
+                    if !packsAllPanels {
+                        packB(b, row: p0, column: columns.lowerBound &+ j0, width: width, panelWidth: nr, kb: kb, into: packedB)
+                    }
                     for blockIndex in 0..<rowBlocks {
                         let i0 = s0 &+ blockIndex &* mr
                         let tile = c + (i0 &* ldc &+ columns.lowerBound &+ j0)
                         if nr == 32 {
-                            wideMicroKernel(kb: kb, packedA: packedA + blockIndex &* mr &* kb, packedB: packedB, c: tile, ldc: ldc,
+                            wideMicroKernel(kb: kb, packedA: packedA + blockIndex &* mr &* kb, packedB: panelB, c: tile, ldc: ldc,
                                             rows: Swift.min(mr, s1 &- i0), columns: width, accumulate: add)
                         } else {
-                            microKernel(kb: kb, packedA: packedA + blockIndex &* mr &* kb, packedB: packedB, c: tile, ldc: ldc,
+                            microKernel(kb: kb, packedA: packedA + blockIndex &* mr &* kb, packedB: panelB, c: tile, ldc: ldc,
                                         rows: Swift.min(mr, s1 &- i0), columns: width, accumulate: add)
                         }
                     }
