@@ -89,14 +89,22 @@ enum BenchCommand: Command {
                 ("conv2 dX", 144, 1176, 32, true, false), ("conv3 dX", 288, 392, 64, true, false),
                 ("conv2 dWt", 144, 32, 1176, false, true), ("conv3 dWt", 288, 64, 392, false, true),
             ]
-            for (label, m, n, k, ta, tb) in shapes {
+            // And, on every core, those of one 224×224 image through VGG-16's 3×3 convolutions
+            // (`--only "GEMM shape 224"`): forward and ∂x (56×56×256; 224×224×64), ∂Wᵀ.
+            let photo: [(String, Int, Int, Int, Bool, Bool)] = [
+                ("224 conv3 forward", 256, 3248, 2304, false, false), ("224 conv1 forward", 64, 50398, 576, false, false),
+                ("224 conv3 dWt", 2304, 256, 3248, false, true), ("224 conv1 dWt", 576, 64, 50398, false, true),
+                ("224 conv5 forward", 512, 222, 4608, false, false), ("224 conv5 dWt", 4608, 512, 222, false, true),
+            ]
+            let parallel = only.contains("224")
+            for (label, m, n, k, ta, tb) in parallel ? photo : shapes {
                 let a = Tensor.randomUniform([m * k], using: &g).data, b = Tensor.randomUniform([k * n], using: &g).data
                 var c = [Float](repeating: 0, count: m * n)
                 let times = time(runs: runs * 20) {
                     a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
                         GEMM.multiply(m: m, n: n, k: k, a: ap.baseAddress!, lda: ta ? m : k, transposeA: ta,
                                       b: bp.baseAddress!, ldb: tb ? k : n, transposeB: tb, c: cp.baseAddress!, ldc: n,
-                                      accumulate: false, parallel: false)
+                                      accumulate: false, parallel: parallel)
                     } } }
                 }
                 let flops = 2 * Double(m * n * k)

@@ -213,6 +213,13 @@ struct ReferenceKernelTests {
         #expect(Self.disagreement(gammaGradient, reference.dGamma) == nil, "∂γ")
         let betaGradient = try gradient(of: beta)
         #expect(Self.disagreement(betaGradient, reference.dBeta) == nil, "∂β")
+
+        // Only ∂x asked for (an explanation's pass to the image: the sums for ∂γ, ∂β are skipped).
+        x.zeroGrad()
+        let again = try x.batchNorm2d(weight: gamma, bias: beta, runningMean: runningMean, runningVariance: runningVariance,
+                                      training: false, epsilon: epsilon)
+        try again.backward(seed: seed, inputs: [x])
+        #expect(Self.disagreement(try gradient(of: x), reference.dx) == nil, "∂x alone")
     }
 
     // MARK: Max pooling

@@ -110,12 +110,28 @@ extension Tensor {
 
     /// `a + b` with broadcasting.
     public static func + (a: Tensor, b: Tensor) throws -> Tensor {
-        try broadcasting("add", a, b, forward: +) { _, _, _ in (1, 1) }
+        if a.shape == b.shape { return sameShape("add", a, b, forward: +, negatesB: false) }
+        return try broadcasting("add", a, b, forward: +) { _, _, _ in (1, 1) }
     }
 
     /// `a - b` with broadcasting.
     public static func - (a: Tensor, b: Tensor) throws -> Tensor {
-        try broadcasting("sub", a, b, forward: -) { _, _, _ in (1, -1) }
+        if a.shape == b.shape { return sameShape("sub", a, b, forward: -, negatesB: true) }
+        return try broadcasting("sub", a, b, forward: -) { _, _, _ in (1, -1) }
+    }
+
+    /// `a ± b` for operands of one shape (a residual connection): ∂a = G and ∂b = ±G, so backward
+    /// hands G itself on (shared, not copied) instead of multiplying it by 1 element by element.
+    /// The same values as the broadcasting path.
+    @inline(__always)
+    private static func sameShape(_ operation: String, _ a: Tensor, _ b: Tensor, forward: (Float, Float) -> Float, negatesB: Bool) -> Tensor {
+        let count = a.count, av = a.data, bv = b.data
+        let out = [Float](uninitializedCount: count) { o in
+            av.withUnsafeBufferPointer { x in bv.withUnsafeBufferPointer { y in for i in 0..<count { o[i] = forward(x[i], y[i]) } } }
+        }
+        return makeResult(operation, shape: a.shape, data: out, inputs: [a, b]) { g, needed in
+            [needed[0] ? g : nil, needed[1] ? (negatesB ? g.map { -$0 } : g) : nil]
+        }
     }
 
     /// `a * b` element-wise with broadcasting (not a matrix product: see `matmul`).

@@ -102,9 +102,11 @@ extension Tensor {
                                     grad: gp.baseAddress!, saved: training ? xhp.baseAddress : nil, input: xp.baseAddress!,
                                     dx: needed[0] ? dxp.baseAddress : nil))
                                 let sumsOut = UncheckedSendable(sp.baseAddress!)
+                                let needsSums = needed[1] || needed[2]
                                 Parallel.forEachRange(channels, grain: grain) { range in
                                     for c in range {
-                                        let (sumG, sumGX) = pass.value.channel(c, mean: mean[c], inverseStd: inverseStd[c], gamma: gamma[c])
+                                        let (sumG, sumGX) = pass.value.channel(c, mean: mean[c], inverseStd: inverseStd[c], gamma: gamma[c],
+                                                                               needsSums: needsSums)
                                         sumsOut.value[c] = sumG
                                         sumsOut.value[channels &+ c] = sumGX
                                     }
@@ -147,12 +149,23 @@ struct BatchNormBackward {
     /// ∂x, or nil when the input needs no gradient.
     let dx: UnsafeMutablePointer<Float>?
 
-    /// Returns (Σ G, Σ G·x̂) for channel c and writes its ∂x.
+    /// Returns (Σ G, Σ G·x̂) for channel c and writes its ∂x. In evaluation mode, when neither
+    /// ∂γ nor ∂β is wanted (`needsSums` false: an explanation's backward pass to the image), ∂x is
+    /// γ/σ · G alone and the sums (returned as 0) are skipped.
     @inline(__always)
-    func channel(_ c: Int, mean: Float, inverseStd: Float, gamma: Float) -> (sumG: Float, sumGX: Float) {
+    func channel(_ c: Int, mean: Float, inverseStd: Float, gamma: Float, needsSums: Bool = true) -> (sumG: Float, sumGX: Float) {
         @inline(__always) func xHat(_ index: Int) -> Float {
             if let saved { return saved[index] }
             return (input[index] - mean) * inverseStd
+        }
+        if !training && !needsSums {
+            guard let dx else { return (0, 0) }
+            let scale = gamma * inverseStd
+            for n in 0..<batch {
+                let base = (n &* channels &+ c) &* area
+                for i in 0..<area { dx[base &+ i] = scale * grad[base &+ i] }
+            }
+            return (0, 0)
         }
         var sumG: Float = 0, sumGX: Float = 0
         for n in 0..<batch {
