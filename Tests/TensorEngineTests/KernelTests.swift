@@ -120,8 +120,10 @@ struct KernelTests {
         ConvolutionCase(3, 2, 9, 8, o: 4, kernel: (3, 3), stride: (2, 2), padding: (1, 1)),
         ConvolutionCase(2, 3, 7, 6, o: 2, kernel: (3, 3)),
         // One image at a time with stride 1 (`ShiftedRows`, checked below): 3×3 and 5×5 windows,
-        // no padding, a pointwise pair, rectangular windows, K ≤ O (∂W not transposed).
+        // three images (the flipped weight made once for the groups), no padding, a pointwise
+        // pair, rectangular windows, K ≤ O (∂W not transposed).
         ConvolutionCase(1, 3, 20, 37, o: 5, kernel: (3, 3), padding: (1, 1)),
+        ConvolutionCase(3, 3, 20, 37, o: 5, kernel: (3, 3), padding: (1, 1)),
         ConvolutionCase(1, 4, 12, 40, o: 3, kernel: (5, 5), padding: (2, 2)),
         ConvolutionCase(1, 5, 9, 30, o: 7, kernel: (3, 3)),
         ConvolutionCase(2, 8, 23, 24, o: 6, kernel: (1, 1)),

@@ -40,9 +40,14 @@ extension Tensor {
                                 // (An empty array may still have a base address: test `needed`, not nil.)
                                 let dxp = UncheckedSendable(needed[0] ? dxBuffer.baseAddress : nil)
                                 let pp = UncheckedSendable(needed[1] ? pBuffer.baseAddress : nil)
-                                Parallel.forEach(chunks: plan.groups) { group in
-                                    plan.backward(group: group, x: x.value, weight: wp.value, grad: gp.value,
-                                                  dx: dxp.value, dWeight: pp.value.map { $0 + group * plan.outChannels * plan.patch })
+                                let flipped = needed[0] && plan.groups > 1 ? plan.flippedWeight(wBuffer.baseAddress!) : []
+                                flipped.withUnsafeBufferPointer { fBuffer in
+                                    let fp = UncheckedSendable(fBuffer.isEmpty ? nil : fBuffer.baseAddress)
+                                    Parallel.forEach(chunks: plan.groups) { group in
+                                        plan.backward(group: group, x: x.value, weight: wp.value, grad: gp.value,
+                                                      dx: dxp.value, dWeight: pp.value.map { $0 + group * plan.outChannels * plan.patch },
+                                                      flippedWeight: fp.value)
+                                    }
                                 }
                             }
                         }
@@ -211,6 +216,14 @@ struct ConvolutionPlan {
         if let epilogue { epilogue.withPass(channels: outChannels, write) } else { write(nil) }
     }
 
+    /// The weight of the ∂x convolution (`ShiftedRows.flippedWeight`) when `backward` will use
+    /// one (`inputGradientRows`, not a 1×1 window), else empty: made once per backward pass.
+    func flippedWeight(_ weight: UnsafePointer<Float>) -> [Float] {
+        guard inputGradientRows != nil, patch != geometry.channels else { return [] }
+        return ShiftedRows.flippedWeight(weight, outChannels: outChannels, channels: geometry.channels,
+                                         kernelHeight: geometry.kernelHeight, kernelWidth: geometry.kernelWidth)
+    }
+
     /// Whether `backward` writes each group's weight gradient transposed, `[K, O]`: cheaper when
     /// K > O (the GEMM's B operand, read across its rows, is then the smaller matrix).
     var transposesWeightGradient: Bool { patch > outChannels }
@@ -219,7 +232,7 @@ struct ConvolutionPlan {
     /// `transposesWeightGradient`), with G the group's gradient as `[O, g·P]`. Either output may
     /// be nil when it is not needed.
     func backward(group: Int, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, grad: UnsafePointer<Float>,
-                  dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?) {
+                  dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?, flippedWeight: UnsafePointer<Float>? = nil) {
         let (first, g) = members(of: group)
         let columns = g.batch &* plane
         let inner = groups == 1
@@ -239,12 +252,17 @@ struct ConvolutionPlan {
             }
         }
         let gathered = UnsafePointer(buffer) ?? grad + first &* outChannels &* plane
-        if let dx, let back = shiftedX {
-            // ∂x = the gradient convolved with the flipped, transposed weight (stride 1).
-            let flipped = ShiftedRows.flippedWeight(weight, outChannels: outChannels, channels: g.channels,
-                                                    kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth)
+        if let dx, shiftedX != nil, patch == g.channels {
+            // A 1×1 window (stride 1, no padding, so `shiftedX` applies): ∂x = Wᵀ · G, read
+            // transposed in place and added straight into ∂x (no flipped copy, no product buffer).
+            GEMM.multiply(m: g.channels, n: plane, k: outChannels, a: weight, lda: patch, transposeA: true,
+                          b: gathered, ldb: plane, c: dx + first &* imageSize, ldc: plane, accumulate: true, parallel: inner)
+        } else if let dx, let back = shiftedX {
+            // ∂x = the gradient convolved with the flipped, transposed weight (stride 1), made
+            // here unless the caller made it once for every group.
+            let flipped = flippedWeight == nil ? self.flippedWeight(weight) : []
             flipped.withUnsafeBufferPointer {
-                back.convolve(gathered, weight: $0.baseAddress!, outChannels: g.channels, bias: nil,
+                back.convolve(gathered, weight: flippedWeight ?? $0.baseAddress!, outChannels: g.channels, bias: nil,
                               into: dx + first &* imageSize, accumulate: true, parallel: inner)
             }
         } else if let dx, let cols {
