@@ -95,6 +95,10 @@ enum BenchCommand: Command {
                 ("224 conv3 forward", 256, 3248, 2304, false, false), ("224 conv1 forward", 64, 50398, 576, false, false),
                 ("224 conv3 dWt", 2304, 256, 3248, false, true), ("224 conv1 dWt", 576, 64, 50398, false, true),
                 ("224 conv5 forward", 512, 222, 4608, false, false), ("224 conv5 dWt", 4608, 512, 222, false, true),
+                // ResNet-50's layer3 and layer4 (14×14 and 7×7 maps: narrow products).
+                ("224 layer3 1x1 in", 256, 196, 1024, false, false), ("224 layer3 3x3", 256, 222, 2304, false, false),
+                ("224 layer3 1x1 out", 1024, 196, 256, false, false), ("224 layer4 1x1 in", 512, 49, 2048, false, false),
+                ("224 layer4 3x3", 512, 49, 4608, false, false), ("224 layer4 1x1 out", 2048, 49, 512, false, false),
             ]
             let parallel = only.contains("224")
             for (label, m, n, k, ta, tb) in parallel ? photo : shapes {
