@@ -124,10 +124,10 @@ struct KernelTests {
         // pair, rectangular windows, K ≤ O (∂W not transposed).
         ConvolutionCase(1, 3, 20, 37, o: 5, kernel: (3, 3), padding: (1, 1)),
         ConvolutionCase(3, 3, 20, 37, o: 5, kernel: (3, 3), padding: (1, 1)),
-        ConvolutionCase(1, 4, 12, 40, o: 3, kernel: (5, 5), padding: (2, 2)),
-        ConvolutionCase(1, 5, 9, 30, o: 7, kernel: (3, 3)),
+        ConvolutionCase(1, 4, 13, 40, o: 3, kernel: (5, 5), padding: (2, 2)),
+        ConvolutionCase(1, 5, 22, 30, o: 7, kernel: (3, 3)),
         ConvolutionCase(2, 8, 23, 24, o: 6, kernel: (1, 1)),
-        ConvolutionCase(1, 2, 9, 40, o: 3, kernel: (1, 3), padding: (0, 1)),
+        ConvolutionCase(1, 2, 14, 40, o: 3, kernel: (1, 3), padding: (0, 1)),
         ConvolutionCase(1, 3, 18, 40, o: 4, kernel: (3, 5), padding: (2, 2)),
         ConvolutionCase(1, 1, 20, 30, o: 16, kernel: (3, 3), padding: (1, 1)),
     ])
@@ -167,24 +167,49 @@ struct KernelTests {
     }
 
     /// The shapes above meant for `ShiftedRows` take it, forward and backward, and those meant
-    /// for im2col (strides, groups of several images, small maps) do not: so the definition test
-    /// covers both paths.
+    /// for im2col (strides, groups of several images, planes under 512 outputs, which may share a
+    /// group in a larger batch) do not: so the definition test covers both paths.
     @Test("stride-1 convolutions of one image at a time read the image in place")
     func shiftedRowsChosen() {
         func plan(_ n: Int, _ c: Int, _ h: Int, _ w: Int, o: Int, k: (Int, Int), s: Int = 1, p: (Int, Int)) -> ConvolutionPlan {
             ConvolutionPlan(ConvolutionGeometry(batch: n, channels: c, height: h, width: w, kernelHeight: k.0, kernelWidth: k.1,
                                                 strideY: s, strideX: s, padY: p.0, padX: p.1), outChannels: o)
         }
-        for taken in [plan(1, 3, 20, 37, o: 5, k: (3, 3), p: (1, 1)), plan(1, 4, 12, 40, o: 3, k: (5, 5), p: (2, 2)),
-                      plan(1, 5, 9, 30, o: 7, k: (3, 3), p: (0, 0)), plan(2, 8, 23, 24, o: 6, k: (1, 1), p: (0, 0)),
-                      plan(1, 2, 9, 40, o: 3, k: (1, 3), p: (0, 1)), plan(1, 3, 18, 40, o: 4, k: (3, 5), p: (2, 2)),
+        for taken in [plan(1, 3, 20, 37, o: 5, k: (3, 3), p: (1, 1)), plan(1, 4, 13, 40, o: 3, k: (5, 5), p: (2, 2)),
+                      plan(1, 5, 22, 30, o: 7, k: (3, 3), p: (0, 0)), plan(2, 8, 23, 24, o: 6, k: (1, 1), p: (0, 0)),
+                      plan(1, 2, 14, 40, o: 3, k: (1, 3), p: (0, 1)), plan(1, 3, 18, 40, o: 4, k: (3, 5), p: (2, 2)),
                       plan(1, 1, 20, 30, o: 16, k: (3, 3), p: (1, 1)), plan(1, 64, 224, 224, o: 64, k: (3, 3), p: (1, 1))] {
             #expect(taken.forwardRows != nil && taken.inputGradientRows != nil, "\(taken.geometry)")
         }
+        // (14×14: one image per group at batch 1, four at batch 32; either way im2col.)
         for notTaken in [plan(1, 4, 9, 9, o: 5, k: (3, 3), s: 2, p: (1, 1)), plan(25, 3, 7, 7, o: 8, k: (3, 3), p: (1, 1)),
+                         plan(1, 16, 14, 14, o: 32, k: (3, 3), p: (1, 1)), plan(32, 16, 14, 14, o: 32, k: (3, 3), p: (1, 1)),
                          plan(1, 512, 7, 7, o: 512, k: (3, 3), p: (1, 1)), plan(2, 2, 5, 4, o: 3, k: (3, 3), p: (2, 2))] {
             #expect(notTaken.forwardRows == nil, "\(notTaken.geometry)")
         }
+    }
+
+    /// An image's output and ∂x are the same bits alone and inside a batch, whichever path its
+    /// plane takes (14×14: im2col, shared groups in a batch; 28×28 and 20×37: `ShiftedRows`).
+    /// `insights` draws one channel image at a time and `visualize --all-channels` all at once,
+    /// and the pictures must agree after hundreds of ascent steps.
+    @Test("an image's conv2d output and ∂x do not depend on the batch around it", arguments: [[16, 14, 14], [4, 28, 28], [3, 20, 37]])
+    func batchInvariance(shape: [Int]) throws {
+        let (c, h, w) = (shape[0], shape[1], shape[2])
+        let batch = TestData.uniform([32, c, h, w], seed: 71)
+        let weight = TestData.uniform([8, c, 3, 3], seed: 72), bias = TestData.uniform([8], seed: 73)
+        func run(_ x: Tensor) throws -> (y: [Float], dx: [Float]) {
+            x.requiresGrad = true
+            let y = try x.conv2d(weight: weight, bias: bias, padding: (1, 1))
+            try y.backward(seed: TestData.uniform(y.shape, seed: 74), inputs: [x])
+            return (Array(y.data[0..<(8 * h * w)]), Array(try #require(x.grad).data[0..<(c * h * w)]))
+        }
+        let all = try run(batch)
+        let first = try Tensor(shape: [1, c, h, w], data: Array(batch.data[0..<(c * h * w)]))
+        // The same seed for image 0: TestData.uniform's first 8·h·w values.
+        let alone = try run(first)
+        #expect(alone.y == all.y, "output")
+        #expect(alone.dx == all.dx, "∂x")
     }
 
     /// Row starts (`aRows`, `bRows`) read the same numbers as the rows copied out: same bits as the

@@ -10,8 +10,9 @@
 /// fresh from the kernel, page by page, every call.
 ///
 /// Cost: the product has `(Ho − 1)·Wp + Wo` columns instead of `Ho·Wo` (the dropped ones), so
-/// it is used only where that is at most one sixth more (`isWorthwhile`: 14×14 maps with a 3×3
-/// window and padding 1 and larger, not 7×7), plus one padded copy of the image (`C·Hp·Wp`
+/// it is used only where that is at most one sixth more (`isWorthwhile`), and only on planes of
+/// 512 outputs or more, which `ConvolutionPlan` always convolves one image at a time; plus one
+/// padded copy of the image (`C·Hp·Wp`
 /// floats) and, for ∂x, one flipped copy of the weight. The naive twin is the im2col path
 /// itself (`Im2Col` + `GEMM`), which `KernelTests` checks both against the definition.
 struct ShiftedRows {

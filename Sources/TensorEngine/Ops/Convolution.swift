@@ -141,11 +141,14 @@ struct ConvolutionPlan {
         let byBalance = (g.batch + Self.minimumGroups - 1) / Self.minimumGroups
         imagesPerGroup = Swift.max(1, Swift.min(byColumns, byBalance))
         groups = (g.batch + imagesPerGroup - 1) / imagesPerGroup
-        // One image at a time with stride 1: the GEMMs read the image in place (`ShiftedRows`).
-        // (Decided by the shapes alone, like the groups.)
+        // Planes that always go one image per group (whatever the batch), with stride 1: the GEMMs
+        // read the image in place (`ShiftedRows`). Its ∂x and ∂W round differently from im2col's,
+        // so a smaller plane, which shares groups with other images in a large batch, keeps
+        // im2col: an image's gradient must not depend on the batch it came in (`insights`
+        // optimises one channel image at a time, `visualize --all-channels` all in one batch).
         var one = g
         one.batch = 1
-        if imagesPerGroup == 1, ShiftedRows.applies(to: one) {
+        if plane >= Self.targetColumns / 2, ShiftedRows.applies(to: one) {
             forwardRows = ShiftedRows(one)
             let back = ShiftedRows(inputGradientOf: one, outChannels: outChannels)
             inputGradientRows = back.isWorthwhile ? back : nil
