@@ -119,17 +119,19 @@ struct KernelTests {
         ConvolutionCase(2, 2, 7, 5, o: 3, kernel: (3, 3), stride: (2, 1), padding: (1, 1)),
         ConvolutionCase(3, 2, 9, 8, o: 4, kernel: (3, 3), stride: (2, 2), padding: (1, 1)),
         ConvolutionCase(2, 3, 7, 6, o: 2, kernel: (3, 3)),
-        // One image at a time with stride 1 (`ShiftedRows`, checked below): 3×3 and 5×5 windows,
-        // three images (the flipped weight made once for the groups), no padding, a pointwise
-        // pair, rectangular windows, K ≤ O (∂W not transposed).
+        // One image at a time with stride 1 (`ShiftedRows`, checked below): the forward pass
+        // alone (20×37), and forward and backward on planes of 2048 outputs or more: 3×3 and 5×5
+        // windows, three images (the flipped weight made once for the groups), no padding, a
+        // pointwise pair, rectangular windows, K ≤ O (∂W not transposed).
         ConvolutionCase(1, 3, 20, 37, o: 5, kernel: (3, 3), padding: (1, 1)),
-        ConvolutionCase(3, 3, 20, 37, o: 5, kernel: (3, 3), padding: (1, 1)),
-        ConvolutionCase(1, 4, 13, 40, o: 3, kernel: (5, 5), padding: (2, 2)),
-        ConvolutionCase(1, 5, 22, 30, o: 7, kernel: (3, 3)),
-        ConvolutionCase(2, 8, 23, 24, o: 6, kernel: (1, 1)),
-        ConvolutionCase(1, 2, 14, 40, o: 3, kernel: (1, 3), padding: (0, 1)),
-        ConvolutionCase(1, 3, 18, 40, o: 4, kernel: (3, 5), padding: (2, 2)),
-        ConvolutionCase(1, 1, 20, 30, o: 16, kernel: (3, 3), padding: (1, 1)),
+        ConvolutionCase(1, 3, 48, 50, o: 5, kernel: (3, 3), padding: (1, 1)),
+        ConvolutionCase(3, 3, 48, 50, o: 5, kernel: (3, 3), padding: (1, 1)),
+        ConvolutionCase(1, 4, 45, 48, o: 3, kernel: (5, 5), padding: (2, 2)),
+        ConvolutionCase(1, 5, 52, 48, o: 7, kernel: (3, 3)),
+        ConvolutionCase(2, 8, 46, 48, o: 6, kernel: (1, 1)),
+        ConvolutionCase(1, 2, 46, 48, o: 3, kernel: (1, 3), padding: (0, 1)),
+        ConvolutionCase(1, 3, 44, 50, o: 4, kernel: (3, 5), padding: (2, 2)),
+        ConvolutionCase(1, 1, 46, 48, o: 16, kernel: (3, 3), padding: (1, 1)),
     ])
     func convolutionBackward(_ t: ConvolutionCase) throws {
         let x = TestData.uniform([t.n, t.c, t.h, t.w], seed: 21); x.requiresGrad = true
@@ -166,20 +168,27 @@ struct KernelTests {
         #expect(maxAbsoluteDifference(received.2, db.map(Float.init)) < scale, "∂b differs from the definition")
     }
 
-    /// The shapes above meant for `ShiftedRows` take it, forward and backward, and those meant
-    /// for im2col (strides, groups of several images, planes under 512 outputs, which may share a
-    /// group in a larger batch) do not: so the definition test covers both paths.
+    /// The shapes above meant for `ShiftedRows` take it, forward and backward (planes of 2048
+    /// outputs or more) or forward only, and those meant for im2col (strides, groups of several
+    /// images, planes under 512 outputs, which may share a group in a larger batch) do not: so the
+    /// definition test covers every path.
     @Test("stride-1 convolutions of one image at a time read the image in place")
     func shiftedRowsChosen() {
         func plan(_ n: Int, _ c: Int, _ h: Int, _ w: Int, o: Int, k: (Int, Int), s: Int = 1, p: (Int, Int)) -> ConvolutionPlan {
             ConvolutionPlan(ConvolutionGeometry(batch: n, channels: c, height: h, width: w, kernelHeight: k.0, kernelWidth: k.1,
                                                 strideY: s, strideX: s, padY: p.0, padX: p.1), outChannels: o)
         }
-        for taken in [plan(1, 3, 20, 37, o: 5, k: (3, 3), p: (1, 1)), plan(1, 4, 13, 40, o: 3, k: (5, 5), p: (2, 2)),
-                      plan(1, 5, 22, 30, o: 7, k: (3, 3), p: (0, 0)), plan(2, 8, 23, 24, o: 6, k: (1, 1), p: (0, 0)),
-                      plan(1, 2, 14, 40, o: 3, k: (1, 3), p: (0, 1)), plan(1, 3, 18, 40, o: 4, k: (3, 5), p: (2, 2)),
-                      plan(1, 1, 20, 30, o: 16, k: (3, 3), p: (1, 1)), plan(1, 64, 224, 224, o: 64, k: (3, 3), p: (1, 1))] {
-            #expect(taken.forwardRows != nil && taken.inputGradientRows != nil, "\(taken.geometry)")
+        for taken in [plan(1, 3, 48, 50, o: 5, k: (3, 3), p: (1, 1)), plan(1, 4, 45, 48, o: 3, k: (5, 5), p: (2, 2)),
+                      plan(1, 5, 52, 48, o: 7, k: (3, 3), p: (0, 0)), plan(2, 8, 46, 48, o: 6, k: (1, 1), p: (0, 0)),
+                      plan(1, 2, 46, 48, o: 3, k: (1, 3), p: (0, 1)), plan(1, 3, 44, 50, o: 4, k: (3, 5), p: (2, 2)),
+                      plan(1, 1, 46, 48, o: 16, k: (3, 3), p: (1, 1)), plan(1, 64, 224, 224, o: 64, k: (3, 3), p: (1, 1))] {
+            #expect(taken.forwardRows != nil && taken.inputGradientRows != nil && taken.weightGradientRows != nil, "\(taken.geometry)")
+        }
+        // 28×28 and 32×32 (the course's images) and 20×37: the forward pass only.
+        for forwardOnly in [plan(1, 3, 20, 37, o: 5, k: (3, 3), p: (1, 1)), plan(64, 1, 28, 28, o: 16, k: (3, 3), p: (1, 1)),
+                            plan(1, 3, 32, 32, o: 16, k: (3, 3), p: (1, 1))] {
+            #expect(forwardOnly.forwardRows != nil && forwardOnly.inputGradientRows == nil && forwardOnly.weightGradientRows == nil,
+                    "\(forwardOnly.geometry)")
         }
         // (14×14: one image per group at batch 1, four at batch 32; either way im2col.)
         for notTaken in [plan(1, 4, 9, 9, o: 5, k: (3, 3), s: 2, p: (1, 1)), plan(25, 3, 7, 7, o: 8, k: (3, 3), p: (1, 1)),
@@ -190,10 +199,11 @@ struct KernelTests {
     }
 
     /// An image's output and ∂x are the same bits alone and inside a batch, whichever path its
-    /// plane takes (14×14: im2col, shared groups in a batch; 28×28 and 20×37: `ShiftedRows`).
+    /// plane takes (14×14: im2col, shared groups in a batch; 28×28: `ShiftedRows` forward;
+    /// 48×50: `ShiftedRows` both ways).
     /// `insights` draws one channel image at a time and `visualize --all-channels` all at once,
     /// and the pictures must agree after hundreds of ascent steps.
-    @Test("an image's conv2d output and ∂x do not depend on the batch around it", arguments: [[16, 14, 14], [4, 28, 28], [3, 20, 37]])
+    @Test("an image's conv2d output and ∂x do not depend on the batch around it", arguments: [[16, 14, 14], [4, 28, 28], [3, 48, 50]])
     func batchInvariance(shape: [Int]) throws {
         let (c, h, w) = (shape[0], shape[1], shape[2])
         let batch = TestData.uniform([32, c, h, w], seed: 71)

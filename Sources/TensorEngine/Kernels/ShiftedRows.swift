@@ -11,9 +11,9 @@
 ///
 /// Cost: the product has `(Ho − 1)·Wp + Wo` columns instead of `Ho·Wo` (the dropped ones), so
 /// it is used only where that is at most one sixth more (`isWorthwhile`), and only on planes of
-/// 512 outputs or more, which `ConvolutionPlan` always convolves one image at a time; plus one
-/// padded copy of the image (`C·Hp·Wp`
-/// floats) and, for ∂x, one flipped copy of the weight. The naive twin is the im2col path
+/// 512 outputs or more, which `ConvolutionPlan` always convolves one image at a time (∂x and ∂W:
+/// 2048 or more, see `ConvolutionPlan.shiftedGradientPlane`); plus one padded copy of the image
+/// (`C·Hp·Wp` floats) and, for ∂x, one flipped copy of the weight. The naive twin is the im2col path
 /// itself (`Im2Col` + `GEMM`), which `KernelTests` checks both against the definition.
 struct ShiftedRows {
     let channels: Int, height: Int, width: Int

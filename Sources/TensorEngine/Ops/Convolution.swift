@@ -141,26 +141,36 @@ struct ConvolutionPlan {
         let byBalance = (g.batch + Self.minimumGroups - 1) / Self.minimumGroups
         imagesPerGroup = Swift.max(1, Swift.min(byColumns, byBalance))
         groups = (g.batch + imagesPerGroup - 1) / imagesPerGroup
-        // Planes that always go one image per group (whatever the batch), with stride 1: the GEMMs
-        // read the image in place (`ShiftedRows`). Its ∂x and ∂W round differently from im2col's,
-        // so a smaller plane, which shares groups with other images in a large batch, keeps
-        // im2col: an image's gradient must not depend on the batch it came in (`insights`
-        // optimises one channel image at a time, `visualize --all-channels` all in one batch).
+        // Planes that always go one image per group (whatever the batch), with stride 1: the
+        // forward GEMM reads the image in place (`ShiftedRows`; the same bits as im2col). Its ∂x
+        // and ∂W round differently from im2col's, so they take it only where im2col's buffer
+        // grows large (56×56 and up): an image's gradient never depends on the batch it came in
+        // (`insights` optimises one channel image at a time, `visualize --all-channels` all at
+        // once), and the course's 28×28 and 32×32 gradients, their recorded answers and golden
+        // figures, keep their bits.
         var one = g
         one.batch = 1
         if plane >= Self.targetColumns / 2, ShiftedRows.applies(to: one) {
-            forwardRows = ShiftedRows(one)
+            let rows = ShiftedRows(one)
+            forwardRows = rows
             let back = ShiftedRows(inputGradientOf: one, outChannels: outChannels)
-            inputGradientRows = back.isWorthwhile ? back : nil
+            let large = plane >= Self.shiftedGradientPlane
+            weightGradientRows = large ? rows : nil
+            inputGradientRows = large && back.isWorthwhile ? back : nil
         } else {
             forwardRows = nil
+            weightGradientRows = nil
             inputGradientRows = nil
         }
     }
 
-    /// The forward pass (and ∂W) of a group of one image without im2col, where it pays.
+    /// Output planes from which the backward pass reads in place too (56×56 = 3136 and up).
+    static let shiftedGradientPlane = 2048
+    /// The forward pass of a group of one image without im2col, where it pays.
     let forwardRows: ShiftedRows?
-    /// ∂x of a group of one image as a convolution of its output gradient, where it pays.
+    /// ∂W of a group of one image from the same rows, on large planes.
+    let weightGradientRows: ShiftedRows?
+    /// ∂x of a group of one image as a convolution of its output gradient, on large planes.
     let inputGradientRows: ShiftedRows?
 
     /// The images of one group, and the geometry of that group alone.
@@ -242,7 +252,7 @@ struct ConvolutionPlan {
         // One image's gradient is already `[O, P]`; a larger group's is gathered to `[O, g·P]`.
         let single = g.batch == 1
         let buffer = single ? nil : UnsafeMutablePointer<Float>.allocate(capacity: outChannels &* columns)
-        let shiftedX = single ? inputGradientRows : nil, shiftedW = single ? forwardRows : nil
+        let shiftedX = single ? inputGradientRows : nil, shiftedW = single ? weightGradientRows : nil
         let needsColumns = (dx != nil && shiftedX == nil) || (dWeight != nil && shiftedW == nil)
         let cols = needsColumns ? UnsafeMutablePointer<Float>.allocate(capacity: patch &* columns) : nil
         defer { buffer?.deallocate(); cols?.deallocate() }
