@@ -16,6 +16,10 @@
 /// parallel (one per core); a single group lets the GEMM itself use the cores. The columns are
 /// recomputed in backward instead of being kept, and the group boundaries depend only on the
 /// shapes, so the sums, and the bits, never depend on the number of threads.
+///
+/// Large planes (one image per group, stride 1) skip im2col: the GEMM reads the padded image in
+/// place as its B operand (`ShiftedRows`), forward from 512 outputs, ∂x and ∂W from 2048. The
+/// im2col path stays the twin the tests compare it with.
 extension Tensor {
     public func conv2d(
         weight: Tensor, bias: Tensor?, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0)
