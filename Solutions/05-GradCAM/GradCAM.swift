@@ -8,12 +8,20 @@ import TensorEngine
 /// parameters' gradients cleared.
 public func activationsAndGradients(of model: Module, at layer: String, images: Tensor, targets: [Int]) throws -> (activations: Tensor, gradients: Tensor) {
     let module = try model.module(named: layer)
-    var activations: Tensor?, gradients: Tensor?
-    let forward = module.registerForwardHook { _, _, output in activations = output }
+    var activations: Tensor?, gradients: Tensor?, layerInput: Tensor?
+    let forward = module.registerForwardHook { _, input, output in activations = output; layerInput = input }
     let backward = module.registerBackwardHook { _, _, gradOutput in gradients = gradOutput }
     defer { forward.remove(); backward.remove(); model.zeroGrad() }
     let logits = try model(images)
-    try logits.backward(seed: try oneHot(targets, like: logits))
+    // The backward pass only as far as the layer's input (PyTorch's `backward(inputs=…)`): that is
+    // where the backward hook fires, and nothing below the layer, nor any parameter's gradient,
+    // is needed. The same numbers as a full pass; on VGG-16 at 224×224 a fraction of its time.
+    let seed = try oneHot(targets, like: logits)
+    if let layerInput, layerInput.requiresGrad {
+        try logits.backward(seed: seed, inputs: [layerInput])
+    } else {
+        try logits.backward(seed: seed)
+    }
     guard let a = activations, let g = gradients else {
         throw TensorError.invalidArgument(operation: "Grad-CAM", message: "layer '\(layer)' did not take part in computing the logits")
     }
