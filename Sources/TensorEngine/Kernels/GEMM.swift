@@ -5,15 +5,19 @@
 ///
 /// - **Packing.** Each K-block of A is copied in slabs of up to 96 rows, as panels of `mr` rows;
 ///   each `kc × nr` panel of B (nr = `panelWidth`, 16 or 32 columns) is copied once and swept by
-///   every row panel of the slab, so the inner loop reads both sequentially.
+///   every row panel of the slab, so the inner loop reads both sequentially. A narrow B that
+///   several slabs share is packed once per K-block, all its panels; a transposed B is packed
+///   16 × 16 at a time in registers. Operands are read in place, transposed or not, or through
+///   row starts (`aRows`, `bRows`: a convolution's im2col rows, see `ShiftedRows`).
 /// - **Register blocking.** The micro-kernel keeps an `mr × nr` tile of C in SIMD registers and
 ///   does `mr·nr` multiply-adds per `mr + nr` loads.
 /// - **Determinism.** Every C element is a sum over k in increasing order, K-block by K-block;
 ///   threads split the rows or the columns of C by the shape alone, so the bits never depend on
 ///   the thread count (nor on the panel width).
 ///
-/// Cost: 2·M·N·K flops. Memory per thread: one packed B panel (`kc·nr` floats, 16 or 32 KiB) and
-/// one packed slab of A (`min(M, 96)·kc` floats, up to 96 KiB).
+/// Cost: 2·M·N·K flops. Memory per thread: one packed B panel (`kc·nr` floats, 16 or 32 KiB; all
+/// of a narrow B's K-block, up to 512 KiB) and one packed slab of A (`min(M, 96)·kc` floats, up
+/// to 96 KiB).
 public enum GEMM {
     /// Rows per micro-tile, lanes per SIMD vector, the K-block.
     static let mr = 6, lanes = 16, kc = 256
