@@ -129,6 +129,7 @@ struct KernelTests {
         ConvolutionCase(1, 4, 45, 48, o: 3, kernel: (5, 5), padding: (2, 2)),
         ConvolutionCase(1, 5, 52, 48, o: 7, kernel: (3, 3)),
         ConvolutionCase(2, 8, 46, 48, o: 6, kernel: (1, 1)),
+        ConvolutionCase(1, 16, 7, 7, o: 24, kernel: (1, 1)),
         ConvolutionCase(1, 2, 46, 48, o: 3, kernel: (1, 3), padding: (0, 1)),
         ConvolutionCase(1, 3, 44, 50, o: 4, kernel: (3, 5), padding: (2, 2)),
         ConvolutionCase(1, 1, 46, 48, o: 16, kernel: (3, 3), padding: (1, 1)),
@@ -181,7 +182,9 @@ struct KernelTests {
         for taken in [plan(1, 3, 48, 50, o: 5, k: (3, 3), p: (1, 1)), plan(1, 4, 45, 48, o: 3, k: (5, 5), p: (2, 2)),
                       plan(1, 5, 52, 48, o: 7, k: (3, 3), p: (0, 0)), plan(2, 8, 46, 48, o: 6, k: (1, 1), p: (0, 0)),
                       plan(1, 2, 46, 48, o: 3, k: (1, 3), p: (0, 1)), plan(1, 3, 44, 50, o: 4, k: (3, 5), p: (2, 2)),
-                      plan(1, 1, 46, 48, o: 16, k: (3, 3), p: (1, 1)), plan(1, 64, 224, 224, o: 64, k: (3, 3), p: (1, 1))] {
+                      plan(1, 1, 46, 48, o: 16, k: (3, 3), p: (1, 1)), plan(1, 64, 224, 224, o: 64, k: (3, 3), p: (1, 1)),
+                      // A 1×1 window on any plane (its im2col is the image: the same bits either way).
+                      plan(1, 16, 7, 7, o: 24, k: (1, 1), p: (0, 0)), plan(1, 1024, 14, 14, o: 256, k: (1, 1), p: (0, 0))] {
             #expect(taken.forwardRows != nil && taken.inputGradientRows != nil && taken.weightGradientRows != nil, "\(taken.geometry)")
         }
         // 28×28 and 32×32 (the course's images) and 20×37: the forward pass only.

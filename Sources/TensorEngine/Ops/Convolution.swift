@@ -18,7 +18,8 @@
 /// shapes, so the sums, and the bits, never depend on the number of threads.
 ///
 /// Large planes (one image per group, stride 1) skip im2col: the GEMM reads the padded image in
-/// place as its B operand (`ShiftedRows`), forward from 512 outputs, ∂x and ∂W from 2048. The
+/// place as its B operand (`ShiftedRows`), forward from 512 outputs, ∂x and ∂W from 2048 (a 1×1
+/// window on any plane: its im2col is the image). The
 /// im2col path stays the twin the tests compare it with.
 extension Tensor {
     public func conv2d(
@@ -152,13 +153,17 @@ struct ConvolutionPlan {
         // (`insights` optimises one channel image at a time, `visualize --all-channels` all at
         // once), and the course's 28×28 and 32×32 gradients, their recorded answers and golden
         // figures, keep their bits.
+        // A 1×1 window without padding is the exception: its im2col is the image itself, so every
+        // path gives im2col's bits, and it reads the image in place on any plane (ResNet's 14×14
+        // and 7×7 pointwise convolutions, one image at a time).
         var one = g
         one.batch = 1
-        if plane >= Self.targetColumns / 2, ShiftedRows.applies(to: one) {
+        let pointwise = g.kernelHeight == 1 && g.kernelWidth == 1 && g.padY == 0 && g.padX == 0
+        if plane >= Self.targetColumns / 2 || pointwise, ShiftedRows.applies(to: one) {
             let rows = ShiftedRows(one)
             forwardRows = rows
             let back = ShiftedRows(inputGradientOf: one, outChannels: outChannels)
-            let large = plane >= Self.shiftedGradientPlane
+            let large = plane >= Self.shiftedGradientPlane || pointwise
             weightGradientRows = large ? rows : nil
             inputGradientRows = large && back.isWorthwhile ? back : nil
         } else {
