@@ -90,13 +90,14 @@ enum BenchCommand: Command {
                 ("conv2 dWt", 144, 32, 1176, false, true), ("conv3 dWt", 288, 64, 392, false, true),
             ]
             // And, on every core, those of one 224×224 image through VGG-16's 3×3 convolutions
-            // (`--only "GEMM shape 224"`): forward and ∂x (56×56×256; 224×224×64), ∂Wᵀ.
+            // (`--only "GEMM shape 224"`): forward (and ∂x) and ∂Wᵀ at 56×56×256 and 224×224×64,
+            // read in place at the padded row pitch (`ShiftedRows`); at 14×14×512 by im2col.
             let photo: [(String, Int, Int, Int, Bool, Bool)] = [
                 ("224 conv3 forward", 256, 3248, 2304, false, false), ("224 conv1 forward", 64, 50398, 576, false, false),
                 ("224 conv3 dWt", 2304, 256, 3248, false, true), ("224 conv1 dWt", 576, 64, 50398, false, true),
-                ("224 conv5 forward", 512, 222, 4608, false, false), ("224 conv5 dWt", 4608, 512, 222, false, true),
+                ("224 conv5 forward", 512, 196, 4608, false, false), ("224 conv5 dWt", 4608, 512, 196, false, true),
                 // ResNet-50's layer3 and layer4 (14×14 and 7×7 maps: narrow products).
-                ("224 layer3 1x1 in", 256, 196, 1024, false, false), ("224 layer3 3x3", 256, 222, 2304, false, false),
+                ("224 layer3 1x1 in", 256, 196, 1024, false, false), ("224 layer3 3x3", 256, 196, 2304, false, false),
                 ("224 layer3 1x1 out", 1024, 196, 256, false, false), ("224 layer4 1x1 in", 512, 49, 2048, false, false),
                 ("224 layer4 3x3", 512, 49, 4608, false, false), ("224 layer4 1x1 out", 2048, 49, 512, false, false),
             ]
