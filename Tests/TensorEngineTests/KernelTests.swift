@@ -7,7 +7,7 @@ import TestSupport
 @Suite("Fast kernels against naive references")
 struct KernelTests {
     @Test("GEMM agrees with the triple loop", arguments: [
-        (1, 1, 1), (3, 5, 7), (4, 16, 8), (5, 17, 300), (33, 65, 257), (64, 10, 1), (2, 3, 0),
+        (1, 1, 1), (3, 5, 7), (4, 16, 8), (5, 17, 300), (33, 65, 257), (64, 10, 1), (2, 3, 0), (14, 40, 20), (15, 33, 5),
     ])
     func gemm(m: Int, n: Int, k: Int) {
         let a = TestData.uniform([m, k], seed: 1).data, b = TestData.uniform([k, n], seed: 2).data
@@ -28,12 +28,14 @@ struct KernelTests {
         }
     }
 
-    /// Both register tiles (6×16 and the AVX-512 6×32; each runs on any CPU, just not as fast),
+    /// Both register tiles (6×16 and the AVX-512 8×32; each runs on any CPU, just not as fast),
     /// both operand layouts, row and column splits, B packed panel by panel or a whole K-block at
-    /// once for several slabs of rows (1700 rows: 16 chunks of 2 slabs): identical bits whatever
-    /// the tile, and the triple loop's values to rounding.
+    /// once for several slabs of rows (1700 rows: 16 chunks of 2 slabs), last tiles of 6 and 7
+    /// rows in the 8-row tile (14 and 15 rows): identical bits whatever the tile, and the triple
+    /// loop's values to rounding.
     @Test("the 16- and 32-column micro-kernels give the same bits", arguments: [
         (6, 32, 40), (13, 70, 300), (200, 33, 9), (7, 1100, 150), (288, 64, 392), (1700, 40, 50),
+        (14, 40, 20), (15, 33, 5), (32, 1176, 144),
     ])
     func panelWidths(m: Int, n: Int, k: Int) {
         for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {

@@ -3,7 +3,7 @@
 /// Two implementations live side by side, as in llm.c: `naive` is the three-loop definition
 /// (the reference every test compares against) and `multiply` is the fast path:
 ///
-/// - **Packing.** Each K-block of A is copied in slabs of up to 96 rows, as panels of `mr` rows;
+/// - **Packing.** Each K-block of A is copied in slabs of 16 panels of `mr` rows (128 or 96 rows);
 ///   each `kc × nr` panel of B (nr = `panelWidth`, 16 or 32 columns) is copied once and swept by
 ///   every row panel of the slab, so the inner loop reads both sequentially. A narrow B that
 ///   several slabs share is packed once per K-block, all its panels; a transposed B is packed
@@ -16,17 +16,21 @@
 ///   the thread count (nor on the panel width).
 ///
 /// Cost: 2·M·N·K flops. Memory per thread: one packed B panel (`kc·nr` floats, 16 or 32 KiB; all
-/// of a narrow B's K-block, up to 512 KiB) and one packed slab of A (`min(M, 96)·kc` floats, up
-/// to 96 KiB).
+/// of a narrow B's K-block, up to 512 KiB) and one packed slab of A (`min(M, 16·mr)·kc` floats, up
+/// to 128 KiB).
 public enum GEMM {
-    /// Rows per micro-tile, lanes per SIMD vector, the K-block.
-    static let mr = 6, lanes = 16, kc = 256
+    /// Lanes per SIMD vector, the K-block.
+    static let lanes = 16, kc = 256
+    /// Rows per micro-tile: 8 with the 32-column tile (8 × 32 = sixteen 512-bit accumulators, and
+    /// the 16, 32, 64… output channels of a network fill whole tiles), 6 with the 16-column one
+    /// (6 × 16 fits AVX2's 16 registers). Like the panel width, it never changes a sum.
+    @inline(__always) static func rowsPerTile(panelWidth: Int) -> Int { panelWidth == 32 ? 8 : 6 }
     /// Columns per micro-tile: 32 on CPUs with AVX-512 (6 × 32 = twelve 512-bit accumulators,
     /// enough independent FMAs to cover their latency on two FMA units), else 16 (6 × 16 fits the
     /// 16 registers of AVX2 and NEON's 32 × 128 bits). Either way every C element is the same sum
     /// in the same order: the results do not depend on the choice.
     public static let panelWidth: Int = CPUFeatures.hasAVX512 ? 32 : 16
-    /// Row blocks of A packed together (96 rows × kc floats = 96 KiB).
+    /// Row blocks of A packed together (128 rows × kc floats = 128 KiB with 8-row tiles).
     static let slab = 16
 
     /// The reference: `C[i, j] (+)= Σ_k A[i, k] · B[k, j]`, with leading dimensions (row strides),
@@ -69,6 +73,7 @@ public enum GEMM {
         // A product at most 16 columns wide (a linear layer's 10 logits, a 3×3 kernel's 9 taps)
         // would leave most of a 32-wide tile idle: use the 16-wide one (same bits either way).
         let panelWidth = n <= 16 ? 16 : panelWidth
+        let mr = rowsPerTile(panelWidth: panelWidth)
         guard m > 0, n > 0 else { return }
         if k == 0 {
             if !accumulate { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
@@ -108,13 +113,14 @@ public enum GEMM {
     /// C[rows, columns] (+)= A[rows, :] · B[:, columns], K-block by K-block.
     ///
     /// Loop order for the skinny products of small images (M = output channels ≤ a few hundred,
-    /// N = pixels in the thousands): A's K-block is packed once per slab of up to 96 rows (≤ 96
+    /// N = pixels in the thousands): A's K-block is packed once per slab of up to 128 rows (≤ 128
     /// KiB, in L2), then each `kc × nr` panel of B is packed (16 or 32 KiB, in L1) and swept by every row block.
     private static func block(
         rows: Range<Int>, columns: Range<Int>, k: Int, a: Operand, b: Operand,
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, panelWidth nr: Int
     ) {
         let n = columns.count
+        let mr = rowsPerTile(panelWidth: nr)
         let panels = (n + nr - 1) / nr
         let kbMax = Swift.min(k, kc)
         let slabBlocks = Swift.min((rows.count + mr - 1) / mr, slab)
@@ -144,7 +150,7 @@ public enum GEMM {
                 let rowBlocks = (s1 &- s0 &+ mr &- 1) / mr
                 for blockIndex in 0..<rowBlocks {
                     let i0 = s0 &+ blockIndex &* mr
-                    packA(a, row: i0, column: p0, rows: Swift.min(mr, s1 &- i0), kb: kb, into: packedA + blockIndex &* mr &* kb)
+                    packA(a, row: i0, column: p0, rows: Swift.min(mr, s1 &- i0), tileRows: mr, kb: kb, into: packedA + blockIndex &* mr &* kb)
                 }
                 for panel in 0..<panels {
                     let j0 = panel &* nr
@@ -254,17 +260,27 @@ public enum GEMM {
         }
     }
 
-    /// Copies A[row..<row+rows, column..<column+kb] so that A[r, k] sits at `k·mr + r`.
-    private static func packA(_ a: Operand, row: Int, column: Int, rows: Int, kb: Int, into out: UnsafeMutablePointer<Float>) {
+    /// Copies A[row..<row+rows, column..<column+kb] so that A[r, k] sits at `k·mr + r` (mr =
+    /// `tileRows`, 6 or 8), zero past `rows`.
+    private static func packA(_ a: Operand, row: Int, column: Int, rows: Int, tileRows mr: Int, kb: Int, into out: UnsafeMutablePointer<Float>) {
         if rows < mr { out.update(repeating: 0, count: mr &* kb) }
         if a.transposed {
             for p in 0..<kb {
                 let src = a.row(column &+ p) + row
                 for r in 0..<rows { out[p &* mr &+ r] = src[r] }
             }
-        } else if rows == mr {
-            // Six row streams in, one sequential stream out (the other loop order compiles to
+        } else if rows == 8 {
+            // Eight row streams in, one sequential stream out (the other loop order compiles to
             // scatter instructions, slow on x86).
+            let r0 = a.row(row) + column, r1 = a.row(row &+ 1) + column, r2 = a.row(row &+ 2) + column
+            let r3 = a.row(row &+ 3) + column, r4 = a.row(row &+ 4) + column, r5 = a.row(row &+ 5) + column
+            let r6 = a.row(row &+ 6) + column, r7 = a.row(row &+ 7) + column
+            for p in 0..<kb {
+                let o = out + p &* 8
+                o[0] = r0[p]; o[1] = r1[p]; o[2] = r2[p]; o[3] = r3[p]; o[4] = r4[p]; o[5] = r5[p]; o[6] = r6[p]; o[7] = r7[p]
+            }
+        } else if rows == 6 {
+            // The same for six rows.
             let r0 = a.row(row) + column, r1 = a.row(row &+ 1) + column, r2 = a.row(row &+ 2) + column
             let r3 = a.row(row &+ 3) + column, r4 = a.row(row &+ 4) + column, r5 = a.row(row &+ 5) + column
             for p in 0..<kb {
@@ -306,8 +322,8 @@ public enum GEMM {
         if rows > 5 { store(c5, to: c + 5 &* ldc, columns: columns, accumulate: accumulate) }
     }
 
-    /// C[0..<rows, 0..<columns] (+)= Apanel · Bpanel, a 6 × 32 register tile (AVX-512 only:
-    /// twelve accumulators of 16 lanes).
+    /// C[0..<rows, 0..<columns] (+)= Apanel · Bpanel, an 8 × 32 register tile (AVX-512 only:
+    /// sixteen accumulators of 16 lanes; per k, 16 FMAs for 2 loads of B and 8 broadcasts of A).
     @inline(__always)
     private static func wideMicroKernel(
         kb: Int, packedA: UnsafePointer<Float>, packedB: UnsafePointer<Float>,
@@ -316,18 +332,21 @@ public enum GEMM {
         var c0 = SIMD16<Float>(), c1 = SIMD16<Float>(), c2 = SIMD16<Float>(), c3 = SIMD16<Float>()
         var c4 = SIMD16<Float>(), c5 = SIMD16<Float>(), c6 = SIMD16<Float>(), c7 = SIMD16<Float>()
         var c8 = SIMD16<Float>(), c9 = SIMD16<Float>(), c10 = SIMD16<Float>(), c11 = SIMD16<Float>()
+        var c12 = SIMD16<Float>(), c13 = SIMD16<Float>(), c14 = SIMD16<Float>(), c15 = SIMD16<Float>()
         let rawB = UnsafeRawPointer(packedB)
         var p = 0
         while p < kb {
             let b0 = rawB.loadUnaligned(fromByteOffset: p &* 128, as: SIMD16<Float>.self)
             let b1 = rawB.loadUnaligned(fromByteOffset: p &* 128 &+ 64, as: SIMD16<Float>.self)
-            let ap = packedA + p &* 6
+            let ap = packedA + p &* 8
             multiplyAdd(&c0, ap[0], b0); multiplyAdd(&c1, ap[0], b1)
             multiplyAdd(&c2, ap[1], b0); multiplyAdd(&c3, ap[1], b1)
             multiplyAdd(&c4, ap[2], b0); multiplyAdd(&c5, ap[2], b1)
             multiplyAdd(&c6, ap[3], b0); multiplyAdd(&c7, ap[3], b1)
             multiplyAdd(&c8, ap[4], b0); multiplyAdd(&c9, ap[4], b1)
             multiplyAdd(&c10, ap[5], b0); multiplyAdd(&c11, ap[5], b1)
+            multiplyAdd(&c12, ap[6], b0); multiplyAdd(&c13, ap[6], b1)
+            multiplyAdd(&c14, ap[7], b0); multiplyAdd(&c15, ap[7], b1)
             p &+= 1
         }
         let left = Swift.min(columns, 16), right = columns &- left
@@ -342,6 +361,8 @@ public enum GEMM {
         if rows > 3 { row(3, c6, c7) }
         if rows > 4 { row(4, c8, c9) }
         if rows > 5 { row(5, c10, c11) }
+        if rows > 6 { row(6, c12, c13) }
+        if rows > 7 { row(7, c14, c15) }
     }
 
     /// `accumulator += a · b` with one rounding and one instruction where the target has FMA
