@@ -75,11 +75,71 @@ struct InferenceFusionTests {
         }
     }
 
+    /// With a graph recorded, convolution → ReLU is one op ("conv2d+relu") whose values and
+    /// gradients (∂x, ∂W, ∂b) have the bits of `conv2d` then `relu`, on every path of the
+    /// convolution's backward pass (one image, groups, large planes read in place, 1×1), with
+    /// zeros of both signs and a NaN in the input.
+    @Test("conv → ReLU with a graph: one op, the bits of the two ops forward and backward",
+          arguments: [
+            (1, 9, 3, 5, 3, 1), (20, 7, 4, 6, 3, 1), (3, 24, 2, 4, 3, 1), (1, 6, 5, 7, 1, 0), (9, 6, 5, 7, 1, 0), (1, 60, 2, 3, 3, 1),
+          ])
+    func graphFusion(_ shape: (Int, Int, Int, Int, Int, Int)) throws {
+        let (batch, side, inChannels, outChannels, kernel, padding) = shape
+        var seed: UInt64 = 40
+        for bias in [true, false] {
+            for nan in [false, true] {
+                seed += 1
+                let model = Self.block(inChannels, outChannels, kernel: kernel, padding: padding, bias: bias,
+                                       normalization: false, relu: true, seed: seed)
+                let conv = try model.module(named: "conv") as! Conv2d
+                func run(fused: Bool) throws -> (y: Tensor, grads: [[UInt32]]) {
+                    model.zeroGrad()
+                    let x = try Self.images([batch, inChannels, side, side], seed: seed, nan: nan)
+                    x.requiresGrad = true
+                    let y = try InferenceFusion.$isEnabled.withValue(fused) { try model(x) }
+                    // A seed that is not all ones: negative, zero and positive weights per output.
+                    let weights = try Tensor(shape: y.shape, data: (0..<y.count).map { Float($0 % 5) - 2 })
+                    try (y * weights).sum().backward()
+                    return (y, [x.grad, conv.weight.grad, conv.bias?.grad].compactMap { $0?.data.map(\.bitPattern) })
+                }
+                let fused = try run(fused: true), plain = try run(fused: false)
+                #expect(fused.y.requiresGrad)
+                let label = "bias \(bias), NaN \(nan)"
+                #expect(Self.bits(fused.y) == Self.bits(plain.y), "\(label)")
+                #expect(fused.grads.count == (bias ? 3 : 2) && fused.grads == plain.grads, "\(label)")
+            }
+        }
+        // Recorded as one op, not two.
+        let model = Self.block(inChannels, outChannels, kernel: kernel, padding: padding, bias: true, normalization: false, relu: true, seed: 1)
+        let x = try Self.images([batch, inChannels, side, side], seed: 2, nan: false)
+        #expect(InferenceFusion.chain(model.children, at: 0, x)?.layers == 2)
+    }
+
+    /// A `conv2d+relu` whose input needs no gradient but whose bias does (the first layer of a
+    /// training step): ∂b alone comes from the masked planes.
+    @Test("conv → ReLU with a graph: the bias gradient alone")
+    func graphFusionBiasOnly() throws {
+        let model = Self.block(1, 4, kernel: 3, padding: 1, bias: true, normalization: false, relu: true, seed: 9)
+        let conv = try model.module(named: "conv") as! Conv2d
+        conv.weight.requiresGrad = false
+        defer { conv.weight.requiresGrad = true }
+        let x = try Self.images([5, 1, 10, 10], seed: 10, nan: false)
+        var grads: [[UInt32]] = []
+        for fused in [true, false] {
+            model.zeroGrad()
+            let y = try InferenceFusion.$isEnabled.withValue(fused) { try model(x) }
+            try (y * y).sum().backward()
+            grads.append(conv.bias!.grad!.data.map(\.bitPattern))
+            #expect(conv.weight.grad == nil)
+        }
+        #expect(grads[0] == grads[1])
+    }
+
     @Test("not fused where it would show: a graph, a hook, batch norm in training mode")
     func notFused() throws {
         let model = Self.block(2, 3, kernel: 3, padding: 1, bias: true, normalization: true, relu: true, seed: 5)
         let x = try Self.images([2, 2, 6, 6], seed: 6, nan: false)
-        // Gradients on: the weights require them, so the plain path records the graph.
+        // Gradients on: the weights require them, so the graph is recorded (batch norm: not fused).
         #expect(InferenceFusion.chain(model.children, at: 0, x) == nil)
         let withGraph = try model(x)
         #expect(withGraph.requiresGrad)

@@ -53,7 +53,13 @@ public enum InferenceFusion {
         if let bn, bn.isTraining { return nil }
         if GradientMode.isEnabled {
             let tensors: [Tensor?] = [x, conv.weight, conv.bias, bn?.weight, bn?.bias]
-            if tensors.contains(where: { $0?.requiresGrad == true }) { return nil }
+            if tensors.contains(where: { $0?.requiresGrad == true }) {
+                // A graph is recorded: convolution → ReLU becomes one op with its own backward
+                // (`convolutionReLU`, the same bits both ways); batch norm is not fused here.
+                guard bn == nil, relu != nil else { return nil }
+                return try? x.convolutionReLU(weight: conv.weight, bias: conv.bias, stride: (conv.stride, conv.stride),
+                                              padding: (conv.padding, conv.padding))
+            }
         }
         let channels = conv.weight.shape[0]
         var epilogue = ConvolutionEpilogue(relu: relu != nil)

@@ -32,26 +32,64 @@ extension Tensor {
         let input = data
         let parents = bias.map { [self, weight, $0] } ?? [self, weight]
         return Tensor.makeResult("conv2d", shape: [g.batch, plan.outChannels, g.outputHeight, g.outputWidth], data: out, inputs: parents) { grad, needed in
-            var result: [[Float]?] = [nil, nil]
-            var dx = needed[0] ? [Float](repeating: 0, count: g.batch * plan.imageSize) : []
-            var partial = needed[1] ? [Float](repeating: 0, count: plan.groups * plan.outChannels * plan.patch) : []
+            Tensor.convolutionBackward(plan, input: input, weight: w, grad: grad, mask: nil, needed: needed)
+        }
+    }
+
+    /// `conv2d` then `relu`, recorded as one op ("conv2d+relu"): ReLU is applied to each plane as
+    /// the convolution writes it, and its backward (the gradient kept where the output is > 0) to
+    /// each group's gradient as the convolution's backward gathers it. The same bits as the two
+    /// ops, forward and backward (`relu`'s backward keeps g where its input is > 0, which is where
+    /// its output is > 0), one pass and one array fewer each way. Only for `InferenceFusion`,
+    /// which checks that no hook could see the convolution's own output.
+    func convolutionReLU(weight: Tensor, bias: Tensor?, stride: (Int, Int), padding: (Int, Int)) throws -> Tensor {
+        let g = try convolutionGeometry(weight: weight, bias: bias, stride: stride, padding: padding)
+        let plan = ConvolutionPlan(g, outChannels: weight.shape[0])
+        let w = weight.data
+        let out = convolutionOutput(plan, weight: w, bias: bias?.data, epilogue: ConvolutionEpilogue(relu: true))
+        let input = data
+        let parents = bias.map { [self, weight, $0] } ?? [self, weight]
+        return Tensor.makeResult("conv2d+relu", shape: [g.batch, plan.outChannels, g.outputHeight, g.outputWidth], data: out, inputs: parents) { grad, needed in
+            Tensor.convolutionBackward(plan, input: input, weight: w, grad: grad, mask: out, needed: needed)
+        }
+    }
+
+    /// ∂x, ∂W and (with a bias) ∂b of a convolution, as `needed` asks. With `mask` (the output of
+    /// a fused ReLU) the gradient is first kept only where the mask is > 0; ∂b is then summed from
+    /// the masked planes in the groups, in the order `biasGradient` sums (the same bits).
+    static func convolutionBackward(_ plan: ConvolutionPlan, input: [Float], weight w: [Float], grad: [Float], mask: [Float]?,
+                                    needed: [Bool]) -> [[Float]?] {
+        let g = plan.geometry
+        var result: [[Float]?] = [nil, nil]
+        let needsBias = needed.count == 3 && needed[2]
+        var dx = needed[0] ? [Float](repeating: 0, count: g.batch * plan.imageSize) : []
+        var partial = needed[1] ? [Float](repeating: 0, count: plan.groups * plan.outChannels * plan.patch) : []
+        var planeSums = mask != nil && needsBias ? [Float](repeating: 0, count: g.batch * plan.outChannels) : []
+        let maskData = mask ?? []
+        if needed[0] || needed[1] || !planeSums.isEmpty {
             input.withUnsafeBufferPointer { xBuffer in
                 w.withUnsafeBufferPointer { wBuffer in
                     grad.withUnsafeBufferPointer { gBuffer in
-                        dx.withUnsafeMutableBufferPointer { dxBuffer in
-                            partial.withUnsafeMutableBufferPointer { pBuffer in
-                                let x = UncheckedSendable(xBuffer.baseAddress!), wp = UncheckedSendable(wBuffer.baseAddress!)
-                                let gp = UncheckedSendable(gBuffer.baseAddress!)
-                                // (An empty array may still have a base address: test `needed`, not nil.)
-                                let dxp = UncheckedSendable(needed[0] ? dxBuffer.baseAddress : nil)
-                                let pp = UncheckedSendable(needed[1] ? pBuffer.baseAddress : nil)
-                                let flipped = needed[0] && plan.groups > 1 ? plan.flippedWeight(wBuffer.baseAddress!) : []
-                                flipped.withUnsafeBufferPointer { fBuffer in
-                                    let fp = UncheckedSendable(fBuffer.isEmpty ? nil : fBuffer.baseAddress)
-                                    Parallel.forEach(chunks: plan.groups) { group in
-                                        plan.backward(group: group, x: x.value, weight: wp.value, grad: gp.value,
-                                                      dx: dxp.value, dWeight: pp.value.map { $0 + group * plan.outChannels * plan.patch },
-                                                      flippedWeight: fp.value)
+                        maskData.withUnsafeBufferPointer { mBuffer in
+                            dx.withUnsafeMutableBufferPointer { dxBuffer in
+                                partial.withUnsafeMutableBufferPointer { pBuffer in
+                                    planeSums.withUnsafeMutableBufferPointer { sBuffer in
+                                        let x = UncheckedSendable(xBuffer.baseAddress!), wp = UncheckedSendable(wBuffer.baseAddress!)
+                                        let gp = UncheckedSendable(gBuffer.baseAddress!)
+                                        // (An empty array may still have a base address: test the flags, not nil.)
+                                        let mp = UncheckedSendable(mask != nil ? mBuffer.baseAddress : nil)
+                                        let dxp = UncheckedSendable(needed[0] ? dxBuffer.baseAddress : nil)
+                                        let pp = UncheckedSendable(needed[1] ? pBuffer.baseAddress : nil)
+                                        let sp = UncheckedSendable(sBuffer.isEmpty ? nil : sBuffer.baseAddress)
+                                        let flipped = needed[0] && plan.groups > 1 ? plan.flippedWeight(wBuffer.baseAddress!) : []
+                                        flipped.withUnsafeBufferPointer { fBuffer in
+                                            let fp = UncheckedSendable(fBuffer.isEmpty ? nil : fBuffer.baseAddress)
+                                            Parallel.forEach(chunks: plan.groups) { group in
+                                                plan.backward(group: group, x: x.value, weight: wp.value, grad: gp.value,
+                                                              dx: dxp.value, dWeight: pp.value.map { $0 + group * plan.outChannels * plan.patch },
+                                                              flippedWeight: fp.value, mask: mp.value, planeSums: sp.value)
+                                            }
+                                        }
                                     }
                                 }
                             }
@@ -59,11 +97,24 @@ extension Tensor {
                     }
                 }
             }
-            if needed[0] { result[0] = dx }
-            if needed[1] { result[1] = plan.weightGradient(summing: partial) }
-            if needed.count == 3 { result.append(needed[2] ? plan.biasGradient(grad) : nil) }
-            return result
         }
+        if needed[0] { result[0] = dx }
+        if needed[1] { result[1] = plan.weightGradient(summing: partial) }
+        if needed.count == 3 {
+            if !needsBias {
+                result.append(nil)
+            } else if mask == nil {
+                result.append(plan.biasGradient(grad))
+            } else {
+                // Σₙ of each image's masked plane sums, n in order (as `biasGradient`).
+                var db = [Float](repeating: 0, count: plan.outChannels)
+                for n in 0..<g.batch {
+                    for o in 0..<plan.outChannels { db[o] += planeSums[n * plan.outChannels + o] }
+                }
+                result.append(db)
+            }
+        }
+        return result
     }
 
     /// The forward values `[N, O, Ho, Wo]`, with `epilogue` (if any) applied as each group's
@@ -252,15 +303,19 @@ struct ConvolutionPlan {
 
     /// ∂x[group] += col2im(Wᵀ · G) and ∂W_group = G · im2col(x[group])ᵀ (or its transpose, see
     /// `transposesWeightGradient`), with G the group's gradient as `[O, g·P]`. Either output may
-    /// be nil when it is not needed.
+    /// be nil when it is not needed. With `mask` (a fused ReLU's output, `[N, O, Ho, Wo]`) G is
+    /// the gradient where the mask is > 0, else 0; `planeSums` (if given) receives each of the
+    /// group's masked planes summed (`planeSum`), at `[n, o]`, for the bias gradient.
     func backward(group: Int, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, grad: UnsafePointer<Float>,
-                  dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?, flippedWeight: UnsafePointer<Float>? = nil) {
+                  dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?, flippedWeight: UnsafePointer<Float>? = nil,
+                  mask: UnsafePointer<Float>? = nil, planeSums: UnsafeMutablePointer<Float>? = nil) {
         let (first, g) = members(of: group)
         let columns = g.batch &* plane
         let inner = groups == 1
-        // One image's gradient is already `[O, P]`; a larger group's is gathered to `[O, g·P]`.
+        // One image's gradient is already `[O, P]`; a larger group's is gathered to `[O, g·P]`,
+        // and a masked one always copied (masked on the way, while the group's planes are in cache).
         let single = g.batch == 1
-        let buffer = single ? nil : UnsafeMutablePointer<Float>.allocate(capacity: outChannels &* columns)
+        let buffer = single && mask == nil ? nil : UnsafeMutablePointer<Float>.allocate(capacity: outChannels &* columns)
         let shiftedX = single ? inputGradientRows : nil, shiftedW = single ? weightGradientRows : nil
         let needsColumns = (dx != nil && shiftedX == nil) || (dWeight != nil && shiftedW == nil)
         let cols = needsColumns ? UnsafeMutablePointer<Float>.allocate(capacity: patch &* columns) : nil
@@ -268,8 +323,15 @@ struct ConvolutionPlan {
         if let buffer {
             for n in 0..<g.batch {
                 for o in 0..<outChannels {
-                    (buffer + (o &* columns &+ n &* plane))
-                        .update(from: grad + ((first &+ n) &* outChannels &+ o) &* plane, count: plane)
+                    let offset = ((first &+ n) &* outChannels &+ o) &* plane
+                    let dst = buffer + (o &* columns &+ n &* plane), src = grad + offset
+                    if let mask {
+                        let m = mask + offset
+                        for p in 0..<plane { dst[p] = m[p] > 0 ? src[p] : 0 }
+                    } else {
+                        dst.update(from: src, count: plane)
+                    }
+                    planeSums?[(first &+ n) &* outChannels &+ o] = planeSum(dst, count: plane)
                 }
             }
         }
