@@ -28,7 +28,8 @@ struct KernelTests {
         }
     }
 
-    /// Both register tiles (6×16 and the AVX-512 8×32; each runs on any CPU, just not as fast),
+    /// Every register tile (6 or 8 rows, the default on AVX-512; 16 or 32 columns; each runs on
+    /// any CPU, just not as fast),
     /// both operand layouts, row and column splits, B packed panel by panel or a whole K-block at
     /// once for several slabs of rows (1700 rows: 16 chunks of 2 slabs), last tiles of 6 and 7
     /// rows in the 8-row tile (14 and 15 rows): identical bits whatever the tile, and the triple
@@ -40,18 +41,19 @@ struct KernelTests {
     func panelWidths(m: Int, n: Int, k: Int) {
         for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
             let a = TestData.uniform([m * k], seed: 51).data, b = TestData.uniform([k * n], seed: 52).data
-            func run(_ width: Int, accumulate: Bool = true) -> [Float] {
+            func run(_ width: Int, rows: Int = 8, accumulate: Bool = true) -> [Float] {
                 var c = TestData.uniform([m * n], seed: 53).data
                 a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
                     GEMM.multiply(m: m, n: n, k: k, a: ap.baseAddress!, lda: ta ? m : k, transposeA: ta,
                                   b: bp.baseAddress!, ldb: tb ? k : n, transposeB: tb, c: cp.baseAddress!, ldc: n,
-                                  accumulate: accumulate, panelWidth: width)
+                                  accumulate: accumulate, panelWidth: width, tileRows: rows)
                 } } }
                 return c
             }
             let narrow = run(16), wide = run(32)
             #expect(narrow == wide, "m \(m) n \(n) k \(k) transposeA \(ta) transposeB \(tb)")
-            #expect(run(16, accumulate: false) == run(32, accumulate: false), "m \(m) n \(n) k \(k), overwriting C")
+            #expect(run(16, rows: 6) == wide && run(32, rows: 6) == wide, "m \(m) n \(n) k \(k), 6-row tiles")
+            #expect(run(16, accumulate: false) == run(32, rows: 6, accumulate: false), "m \(m) n \(n) k \(k), overwriting C")
             var slow = TestData.uniform([m * n], seed: 53).data
             let at = ta ? GEMM.transpose(a, rows: k, columns: m) : a, bt = tb ? GEMM.transpose(b, rows: n, columns: k) : b
             at.withUnsafeBufferPointer { ap in bt.withUnsafeBufferPointer { bp in slow.withUnsafeMutableBufferPointer { cp in

@@ -21,10 +21,10 @@
 public enum GEMM {
     /// Lanes per SIMD vector, the K-block.
     static let lanes = 16, kc = 256
-    /// Rows per micro-tile: 8 with the 32-column tile (8 × 32 = sixteen 512-bit accumulators, and
-    /// the 16, 32, 64… output channels of a network fill whole tiles), 6 with the 16-column one
-    /// (6 × 16 fits AVX2's 16 registers). Like the panel width, it never changes a sum.
-    @inline(__always) static func rowsPerTile(panelWidth: Int) -> Int { panelWidth == 32 ? 8 : 6 }
+    /// Rows per micro-tile: 8 on CPUs with AVX-512 (8 × 32 = sixteen 512-bit accumulators, 8 × 16
+    /// eight; the 16, 32, 64… output channels of a network fill whole tiles), else 6 (6 × 16 fits
+    /// AVX2's 16 registers). Like the panel width, it never changes a sum.
+    public static let tileRows: Int = CPUFeatures.hasAVX512 ? 8 : 6
     /// Columns per micro-tile: 32 on CPUs with AVX-512 (6 × 32 = twelve 512-bit accumulators,
     /// enough independent FMAs to cover their latency on two FMA units), else 16 (6 × 16 fits the
     /// 16 registers of AVX2 and NEON's 32 × 128 bits). Either way every C element is the same sum
@@ -67,13 +67,14 @@ public enum GEMM {
         a: UnsafePointer<Float>, lda: Int, transposeA: Bool = false, aRows: UnsafePointer<Int>? = nil,
         b: UnsafePointer<Float>, ldb: Int, transposeB: Bool = false, bRows: UnsafePointer<Int>? = nil,
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, parallel: Bool = true,
-        panelWidth: Int = GEMM.panelWidth
+        panelWidth: Int = GEMM.panelWidth, tileRows: Int = GEMM.tileRows
     ) {
         precondition(panelWidth == 16 || panelWidth == 32, "panel width is 16 or 32")
         // A product at most 16 columns wide (a linear layer's 10 logits, a 3×3 kernel's 9 taps)
         // would leave most of a 32-wide tile idle: use the 16-wide one (same bits either way).
         let panelWidth = n <= 16 ? 16 : panelWidth
-        let mr = rowsPerTile(panelWidth: panelWidth)
+        precondition(tileRows == 6 || tileRows == 8, "a tile has 6 or 8 rows")
+        let mr = tileRows
         guard m > 0, n > 0 else { return }
         if k == 0 {
             if !accumulate { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
@@ -106,7 +107,7 @@ public enum GEMM {
             let columns = splitRows ? 0..<n : (first * panelWidth)..<Swift.min(n, last * panelWidth)
             block(rows: rows, columns: columns, k: k, a: Operand(sa.value, lda, transposeA, rows: ra.value),
                   b: Operand(sb.value, ldb, transposeB, rows: rb.value),
-                  c: sc.value, ldc: ldc, accumulate: accumulate, panelWidth: panelWidth)
+                  c: sc.value, ldc: ldc, accumulate: accumulate, panelWidth: panelWidth, tileRows: mr)
         }
     }
 
@@ -117,10 +118,9 @@ public enum GEMM {
     /// KiB, in L2), then each `kc × nr` panel of B is packed (16 or 32 KiB, in L1) and swept by every row block.
     private static func block(
         rows: Range<Int>, columns: Range<Int>, k: Int, a: Operand, b: Operand,
-        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, panelWidth nr: Int
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, panelWidth nr: Int, tileRows mr: Int
     ) {
         let n = columns.count
-        let mr = rowsPerTile(panelWidth: nr)
         let panels = (n + nr - 1) / nr
         let kbMax = Swift.min(k, kc)
         let slabBlocks = Swift.min((rows.count + mr - 1) / mr, slab)
@@ -162,9 +162,15 @@ public enum GEMM {
                     for blockIndex in 0..<rowBlocks {
                         let i0 = s0 &+ blockIndex &* mr
                         let tile = c + (i0 &* ldc &+ columns.lowerBound &+ j0)
-                        if nr == 32 {
+                        if nr == 32 && mr == 8 {
                             wideMicroKernel(kb: kb, packedA: packedA + blockIndex &* mr &* kb, packedB: panelB, c: tile, ldc: ldc,
                                             rows: Swift.min(mr, s1 &- i0), columns: width, accumulate: add)
+                        } else if nr == 32 {
+                            wideMicroKernel6(kb: kb, packedA: packedA + blockIndex &* mr &* kb, packedB: panelB, c: tile, ldc: ldc,
+                                             rows: Swift.min(mr, s1 &- i0), columns: width, accumulate: add)
+                        } else if mr == 8 {
+                            microKernel8(kb: kb, packedA: packedA + blockIndex &* mr &* kb, packedB: panelB, c: tile, ldc: ldc,
+                                         rows: Swift.min(mr, s1 &- i0), columns: width, accumulate: add)
                         } else {
                             microKernel(kb: kb, packedA: packedA + blockIndex &* mr &* kb, packedB: panelB, c: tile, ldc: ldc,
                                         rows: Swift.min(mr, s1 &- i0), columns: width, accumulate: add)
@@ -208,17 +214,15 @@ public enum GEMM {
                     }
                 }
             } else {
-                for p in 0..<kb {
-                    let src = b.row(row &+ p) + column
-                    let d = dst + p &* nr
-                    d.update(from: src, count: width)
-                    (d + width).update(repeating: 0, count: nr &- width)
-                }
+                // A narrow last panel: zeroed in one pass, then each row copied (not a `memset`
+                // call per row, which cost a tenth of a 3×3 kernel's 9-column weight gradient).
+                dst.update(repeating: 0, count: kb &* nr)
+                for p in 0..<kb { (dst + p &* nr).update(from: b.row(row &+ p) + column, count: width) }
             }
         } else {
             // Bᵀ in memory: column j of B is a contiguous row. Blocks of 16 columns × 16 rows are
             // transposed in registers; what is left over, one value at a time.
-            if width < nr { for p in 0..<kb { (dst + (p &* nr &+ width)).update(repeating: 0, count: nr &- width) } }
+            if width < nr { dst.update(repeating: 0, count: kb &* nr) }
             var j0 = 0
             while j0 &+ 16 <= width {
                 var p0 = 0
@@ -260,6 +264,29 @@ public enum GEMM {
         }
     }
 
+    /// out[8·p + r] = rows[r][p] for p, r < 8: an 8 × 8 transpose in three rounds of even/odd
+    /// splits (as `transpose16`), the same values as the element-by-element copy.
+    @inline(__always)
+    private static func transpose8(_ rows: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>,
+                                            UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
+                                   into out: UnsafeMutablePointer<Float>) {
+        @inline(__always) func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
+        var v = (load(rows.0), load(rows.1), load(rows.2), load(rows.3), load(rows.4), load(rows.5), load(rows.6), load(rows.7))
+        @inline(__always) func round(_ f: (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>))
+            -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+            (SIMD8(lowHalf: f.0.evenHalf, highHalf: f.1.evenHalf), SIMD8(lowHalf: f.2.evenHalf, highHalf: f.3.evenHalf),
+             SIMD8(lowHalf: f.4.evenHalf, highHalf: f.5.evenHalf), SIMD8(lowHalf: f.6.evenHalf, highHalf: f.7.evenHalf),
+             SIMD8(lowHalf: f.0.oddHalf, highHalf: f.1.oddHalf), SIMD8(lowHalf: f.2.oddHalf, highHalf: f.3.oddHalf),
+             SIMD8(lowHalf: f.4.oddHalf, highHalf: f.5.oddHalf), SIMD8(lowHalf: f.6.oddHalf, highHalf: f.7.oddHalf))
+        }
+        v = round(round(round(v)))
+        let raw = UnsafeMutableRawPointer(out)
+        raw.storeBytes(of: v.0, toByteOffset: 0, as: SIMD8<Float>.self); raw.storeBytes(of: v.1, toByteOffset: 32, as: SIMD8<Float>.self)
+        raw.storeBytes(of: v.2, toByteOffset: 64, as: SIMD8<Float>.self); raw.storeBytes(of: v.3, toByteOffset: 96, as: SIMD8<Float>.self)
+        raw.storeBytes(of: v.4, toByteOffset: 128, as: SIMD8<Float>.self); raw.storeBytes(of: v.5, toByteOffset: 160, as: SIMD8<Float>.self)
+        raw.storeBytes(of: v.6, toByteOffset: 192, as: SIMD8<Float>.self); raw.storeBytes(of: v.7, toByteOffset: 224, as: SIMD8<Float>.self)
+    }
+
     /// Copies A[row..<row+rows, column..<column+kb] so that A[r, k] sits at `k·mr + r` (mr =
     /// `tileRows`, 6 or 8), zero past `rows`.
     private static func packA(_ a: Operand, row: Int, column: Int, rows: Int, tileRows mr: Int, kb: Int, into out: UnsafeMutablePointer<Float>) {
@@ -270,12 +297,19 @@ public enum GEMM {
                 for r in 0..<rows { out[p &* mr &+ r] = src[r] }
             }
         } else if rows == 8 {
-            // Eight row streams in, one sequential stream out (the other loop order compiles to
-            // scatter instructions, slow on x86).
+            // Eight row streams in, one sequential stream out: 8 × 8 blocks transposed in
+            // registers (`transpose8`), the tail one value at a time (the other loop order
+            // compiles to scatter instructions, slow on x86). A weight gradient's A is im2col's
+            // matrix, thousands of columns long: this copy was a tenth of a training step.
             let r0 = a.row(row) + column, r1 = a.row(row &+ 1) + column, r2 = a.row(row &+ 2) + column
             let r3 = a.row(row &+ 3) + column, r4 = a.row(row &+ 4) + column, r5 = a.row(row &+ 5) + column
             let r6 = a.row(row &+ 6) + column, r7 = a.row(row &+ 7) + column
-            for p in 0..<kb {
+            var p0 = 0
+            while p0 &+ 8 <= kb {
+                transpose8((r0 + p0, r1 + p0, r2 + p0, r3 + p0, r4 + p0, r5 + p0, r6 + p0, r7 + p0), into: out + p0 &* 8)
+                p0 &+= 8
+            }
+            for p in p0..<kb {
                 let o = out + p &* 8
                 o[0] = r0[p]; o[1] = r1[p]; o[2] = r2[p]; o[3] = r3[p]; o[4] = r4[p]; o[5] = r5[p]; o[6] = r6[p]; o[7] = r7[p]
             }
@@ -298,7 +332,7 @@ public enum GEMM {
     /// C[0..<rows, 0..<columns] (+)= Apanel · Bpanel, a 6 × 16 register tile.
     @inline(__always)
     private static func microKernel(
-        kb: Int, packedA: UnsafePointer<Float>, packedB: UnsafePointer<Float>,
+        kb: Int, packedA: UnsafePointer<Float>, packedB: UnsafePointer<Float>, stride: Int = 16,
         c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int, accumulate: Bool
     ) {
         // Six rows × 16 columns: 6 accumulators + 1 row of B + 1 broadcast fit in the 16 vector
@@ -308,7 +342,7 @@ public enum GEMM {
         let rawB = UnsafeRawPointer(packedB)
         var p = 0
         while p < kb {
-            let bv = rawB.loadUnaligned(fromByteOffset: p &* 64, as: SIMD16<Float>.self)
+            let bv = rawB.loadUnaligned(fromByteOffset: p &* stride &* 4, as: SIMD16<Float>.self)
             let ap = packedA + p &* 6
             multiplyAdd(&c0, ap[0], bv); multiplyAdd(&c1, ap[1], bv); multiplyAdd(&c2, ap[2], bv)
             multiplyAdd(&c3, ap[3], bv); multiplyAdd(&c4, ap[4], bv); multiplyAdd(&c5, ap[5], bv)
@@ -320,6 +354,49 @@ public enum GEMM {
         if rows > 3 { store(c3, to: c + 3 &* ldc, columns: columns, accumulate: accumulate) }
         if rows > 4 { store(c4, to: c + 4 &* ldc, columns: columns, accumulate: accumulate) }
         if rows > 5 { store(c5, to: c + 5 &* ldc, columns: columns, accumulate: accumulate) }
+    }
+
+    /// C[0..<rows, 0..<columns] (+)= Apanel · Bpanel, an 8 × 16 register tile (AVX-512: eight
+    /// accumulators, enough independent FMAs for two FMA units of latency 4).
+    @inline(__always)
+    private static func microKernel8(
+        kb: Int, packedA: UnsafePointer<Float>, packedB: UnsafePointer<Float>,
+        c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int, accumulate: Bool
+    ) {
+        var c0 = SIMD16<Float>(), c1 = SIMD16<Float>(), c2 = SIMD16<Float>(), c3 = SIMD16<Float>()
+        var c4 = SIMD16<Float>(), c5 = SIMD16<Float>(), c6 = SIMD16<Float>(), c7 = SIMD16<Float>()
+        let rawB = UnsafeRawPointer(packedB)
+        var p = 0
+        while p < kb {
+            let bv = rawB.loadUnaligned(fromByteOffset: p &* 64, as: SIMD16<Float>.self)
+            let ap = packedA + p &* 8
+            multiplyAdd(&c0, ap[0], bv); multiplyAdd(&c1, ap[1], bv); multiplyAdd(&c2, ap[2], bv); multiplyAdd(&c3, ap[3], bv)
+            multiplyAdd(&c4, ap[4], bv); multiplyAdd(&c5, ap[5], bv); multiplyAdd(&c6, ap[6], bv); multiplyAdd(&c7, ap[7], bv)
+            p &+= 1
+        }
+        store(c0, to: c, columns: columns, accumulate: accumulate)
+        if rows > 1 { store(c1, to: c + ldc, columns: columns, accumulate: accumulate) }
+        if rows > 2 { store(c2, to: c + 2 &* ldc, columns: columns, accumulate: accumulate) }
+        if rows > 3 { store(c3, to: c + 3 &* ldc, columns: columns, accumulate: accumulate) }
+        if rows > 4 { store(c4, to: c + 4 &* ldc, columns: columns, accumulate: accumulate) }
+        if rows > 5 { store(c5, to: c + 5 &* ldc, columns: columns, accumulate: accumulate) }
+        if rows > 6 { store(c6, to: c + 6 &* ldc, columns: columns, accumulate: accumulate) }
+        if rows > 7 { store(c7, to: c + 7 &* ldc, columns: columns, accumulate: accumulate) }
+    }
+
+    /// C[0..<rows, 0..<columns] (+)= Apanel · Bpanel, a 6 × 32 register tile (the 32-column tile
+    /// with 6-row panels: only where a test asks for it, to hold every tile to the same bits).
+    @inline(__always)
+    private static func wideMicroKernel6(
+        kb: Int, packedA: UnsafePointer<Float>, packedB: UnsafePointer<Float>,
+        c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int, accumulate: Bool
+    ) {
+        let left = Swift.min(columns, 16), right = columns &- left
+        microKernel(kb: kb, packedA: packedA, packedB: packedB, stride: 32, c: c, ldc: ldc, rows: rows, columns: left, accumulate: accumulate)
+        if right > 0 {
+            microKernel(kb: kb, packedA: packedA, packedB: packedB + 16, stride: 32, c: c + 16, ldc: ldc, rows: rows, columns: right,
+                        accumulate: accumulate)
+        }
     }
 
     /// C[0..<rows, 0..<columns] (+)= Apanel · Bpanel, an 8 × 32 register tile (AVX-512 only:
