@@ -117,28 +117,32 @@ enum BenchCommand: Command {
             }
         }
 
-        // The ops of a mnist-gap training step outside its big products (only with `--only "ops of
-        // a step"`: for tuning, not part of the table): pooling and ReLU of pool1's input, and conv1 →
-        // relu1 (one image per group), forward and backward to ∂W and ∂b alone.
+        // The ops of a mnist-gap training step one by one (only with `--only "ops of a step"`: for
+        // tuning, not part of the table): pooling and ReLU of pool1's input, and each conv → relu.
         if let only, only.contains("ops of a step") {
             let input = Tensor.randomUniform([64, 16, 28, 28], using: &g)
-            let names = ["ops of a step: maxPool2d 2x2 of 64x16x28x28", "ops of a step: relu of 64x16x28x28",
-                         "ops of a step: conv1+relu forward, 64x1x28x28", "ops of a step: conv1+relu backward to dW, db"]
+            let names = ["ops of a step: maxPool2d 2x2 of 64x16x28x28", "ops of a step: relu of 64x16x28x28"]
             if wanted(names[0]) { rows.append(row(names[0], try time(runs: runs * 20) { _ = try withNoGrad { try input.maxPool2d(kernel: (2, 2)) } })) }
             if wanted(names[1]) { rows.append(row(names[1], try time(runs: runs * 20) { _ = try withNoGrad { try input.relu() } })) }
+            // conv → relu of each stage, as in the step: conv1 to ∂W and ∂b only, conv2 and conv3 to ∂x too.
             var generator = SeededGenerator(seed: 3)
-            let conv1 = Conv2d(1, 16, kernelSize: 3, padding: 1, generator: &generator)
-            let digits = Tensor.randomUniform([64, 1, 28, 28], using: &g)
-            if wanted(names[2]) {
-                rows.append(row(names[2], try time(runs: runs * 20) { _ = try InferenceFusion.convolution(conv1, normalization: nil, relu: ReLU(), digits) }))
-            }
-            if wanted(names[3]) {
-                let y = try InferenceFusion.convolution(conv1, normalization: nil, relu: ReLU(), digits)
-                let seed = Tensor(repeating: 1, shape: y.shape)
-                rows.append(row(names[3], try time(runs: runs * 20) {
-                    try y.backward(seed: seed, retainGraph: true)
-                    conv1.zeroGrad()
-                }))
+            for (label, inChannels, outChannels, side) in [("conv1", 1, 16, 28), ("conv2", 16, 32, 14), ("conv3", 32, 64, 7)] {
+                let names = ["ops of a step: \(label)+relu forward, 64x\(inChannels)x\(side)x\(side)", "ops of a step: \(label)+relu backward"]
+                guard names.contains(where: wanted) else { continue }
+                let conv = Conv2d(inChannels, outChannels, kernelSize: 3, padding: 1, generator: &generator)
+                let input = Tensor.randomUniform([64, inChannels, side, side], using: &g)
+                input.requiresGrad = label != "conv1"
+                if wanted(names[0]) {
+                    rows.append(row(names[0], try time(runs: runs * 20) { _ = try InferenceFusion.convolution(conv, normalization: nil, relu: ReLU(), input) }))
+                }
+                if wanted(names[1]) {
+                    let y = try InferenceFusion.convolution(conv, normalization: nil, relu: ReLU(), input)
+                    let seed = Tensor(repeating: 1, shape: y.shape)
+                    rows.append(row(names[1], try time(runs: runs * 20) {
+                        try y.backward(seed: seed, retainGraph: true)
+                        conv.zeroGrad(); input.zeroGrad()
+                    }))
+                }
             }
         }
 

@@ -8,7 +8,7 @@ import Testing
 struct InferenceFusionTests {
     /// conv → [bn] → [relu] with batch-norm statistics far from the identity, in evaluation mode.
     static func block(_ inChannels: Int, _ outChannels: Int, kernel: Int, padding: Int, bias: Bool, normalization: Bool, relu: Bool,
-                      seed: UInt64) -> Sequential {
+                      pool: Bool = false, seed: UInt64) -> Sequential {
         var g = SeededGenerator(seed: seed)
         var layers: [(String, Module)] = [("conv", Conv2d(inChannels, outChannels, kernelSize: kernel, padding: padding, bias: bias, generator: &g))]
         if normalization {
@@ -22,6 +22,7 @@ struct InferenceFusionTests {
             layers.append(("bn", bn))
         }
         if relu { layers.append(("relu", ReLU())) }
+        if pool { layers.append(("pool", MaxPool2d(2))) }
         let model = Sequential(named: layers)
         model.eval()
         return model
@@ -113,6 +114,77 @@ struct InferenceFusionTests {
         let model = Self.block(inChannels, outChannels, kernel: kernel, padding: padding, bias: true, normalization: false, relu: true, seed: 1)
         let x = try Self.images([batch, inChannels, side, side], seed: 2, nan: false)
         #expect(InferenceFusion.chain(model.children, at: 0, x)?.layers == 2)
+    }
+
+    /// conv → [bn] → ReLU → 2×2 max pool as one op (`convolutionPooled`): without a graph (any
+    /// epilogue) and with one (ReLU only), the bits of the modules one by one — values, and ∂x,
+    /// ∂W, ∂b — on every path of the convolution, odd planes (the pool drops the last row and
+    /// column), ties (all-zero windows after ReLU), zeros of both signs and a NaN.
+    @Test("conv → ReLU → 2×2 max pool: one op, the bits of the modules with and without a graph",
+          arguments: [
+            (1, 9, 3, 5, 3, 1), (20, 7, 4, 6, 3, 1), (3, 24, 2, 4, 3, 1), (1, 6, 5, 7, 1, 0), (9, 6, 5, 7, 1, 0), (1, 60, 2, 3, 3, 1),
+            (64, 14, 3, 8, 3, 1),
+          ])
+    func pooledFusion(_ shape: (Int, Int, Int, Int, Int, Int)) throws {
+        let (batch, side, inChannels, outChannels, kernel, padding) = shape
+        var seed: UInt64 = 70
+        for bias in [true, false] {
+            for nan in [false, true] {
+                seed += 1
+                // Without a graph, with batch norm too.
+                for normalization in [false, true] {
+                    let model = Self.block(inChannels, outChannels, kernel: kernel, padding: padding, bias: bias,
+                                           normalization: normalization, relu: true, pool: true, seed: seed)
+                    let x = try Self.images([batch, inChannels, side, side], seed: seed, nan: nan)
+                    #expect(withNoGrad { InferenceFusion.chain(model.children, at: 0, x)?.layers } == (normalization ? 4 : 3))
+                    let fused = try withNoGrad { try model(x) }
+                    let plain = try withNoGrad { try InferenceFusion.$isEnabled.withValue(false) { try model(x) } }
+                    #expect(fused.shape == plain.shape && Self.bits(fused) == Self.bits(plain),
+                            "no graph: bias \(bias), bn \(normalization), NaN \(nan)")
+                }
+                // With a graph: values and every gradient.
+                let model = Self.block(inChannels, outChannels, kernel: kernel, padding: padding, bias: bias,
+                                       normalization: false, relu: true, pool: true, seed: seed)
+                let conv = try model.module(named: "conv") as! Conv2d
+                func run(fused: Bool) throws -> (y: Tensor, grads: [[UInt32]]) {
+                    model.zeroGrad()
+                    let x = try Self.images([batch, inChannels, side, side], seed: seed, nan: nan)
+                    x.requiresGrad = true
+                    if fused { #expect(InferenceFusion.chain(model.children, at: 0, x)?.layers == 3) }
+                    let y = try InferenceFusion.$isEnabled.withValue(fused) { try model(x) }
+                    let weights = try Tensor(shape: y.shape, data: (0..<y.count).map { Float($0 % 5) - 2 })
+                    try (y * weights).sum().backward()
+                    return (y, [x.grad, conv.weight.grad, conv.bias?.grad].compactMap { $0?.data.map(\.bitPattern) })
+                }
+                let fused = try run(fused: true), plain = try run(fused: false)
+                let label = "graph: bias \(bias), NaN \(nan)"
+                #expect(fused.y.shape == plain.y.shape && Self.bits(fused.y) == Self.bits(plain.y), "\(label)")
+                #expect(fused.grads.count == (bias ? 3 : 2) && fused.grads == plain.grads, "\(label)")
+            }
+        }
+    }
+
+    @Test("a pool is not fused where it would show or does not fit: a hook on it, another window, a plane smaller than the window")
+    func pooledNotFused() throws {
+        let model = Self.block(2, 3, kernel: 3, padding: 1, bias: true, normalization: false, relu: true, pool: true, seed: 12)
+        let x = try Self.images([2, 2, 6, 6], seed: 13, nan: false)
+        var seen: Tensor?
+        let handle = try model.module(named: "relu").registerForwardHook { _, _, output in seen = output; return nil }
+        #expect(InferenceFusion.chain(model.children, at: 0, x) == nil)
+        _ = try model(x)
+        #expect(seen?.shape == [2, 3, 6, 6])
+        handle.remove()
+        #expect(InferenceFusion.chain(model.children, at: 0, x)?.layers == 3)
+        let poolHook = try model.module(named: "pool").registerForwardHook { _, _, _ in nil }
+        #expect(InferenceFusion.chain(model.children, at: 0, x)?.layers == 2, "conv → ReLU still fused, the pool runs alone")
+        poolHook.remove()
+
+        var g = SeededGenerator(seed: 14)
+        let strided = Sequential(named: [("conv", Conv2d(2, 3, kernelSize: 3, padding: 1, generator: &g)), ("relu", ReLU()),
+                                         ("pool", MaxPool2d(2, stride: 1))])
+        #expect(InferenceFusion.chain(strided.children, at: 0, x)?.layers == 2)
+        let tiny = try Self.images([2, 2, 1, 1], seed: 15, nan: false)
+        #expect(InferenceFusion.chain(model.children, at: 0, tiny)?.layers == 2, "a 1×1 plane: no 2×2 window")
     }
 
     /// A `conv2d+relu` whose input needs no gradient but whose bias does (the first layer of a

@@ -25,7 +25,7 @@ public enum InferenceFusion {
     /// `relu(bn(conv(x)))`, with `bn` and `relu` optional: fused when allowed, else the modules
     /// called one after another (hooks and all).
     public static func convolution(_ conv: Conv2d, normalization bn: BatchNorm2d?, relu: ReLU?, _ x: Tensor) throws -> Tensor {
-        if let fused = fused(conv, bn, relu, x) { return fused }
+        if let fused = fused(conv, bn, relu, nil, x) { return fused }
         var y = try conv(x)
         if let bn { y = try bn(y) }
         if let relu { y = try relu(y) }
@@ -33,32 +33,41 @@ public enum InferenceFusion {
     }
 
     /// Runs the longest fusable chain of `layers` that starts at `index` (a `Conv2d` followed by a
-    /// `BatchNorm2d`, a `ReLU` or both): its output and how many layers it covered, or nil.
+    /// `BatchNorm2d`, a `ReLU` or both, and after a ReLU a 2×2 `MaxPool2d` of stride 2): its output
+    /// and how many layers it covered, or nil.
     static func chain(_ layers: [(name: String, module: Module)], at index: Int, _ x: Tensor) -> (output: Tensor, layers: Int)? {
         guard let conv = layers[index].module as? Conv2d else { return nil }
         var next = index + 1
-        var bn: BatchNorm2d?, relu: ReLU?
+        var bn: BatchNorm2d?, relu: ReLU?, pool: MaxPool2d?
         if next < layers.count, let b = layers[next].module as? BatchNorm2d { bn = b; next += 1 }
         if next < layers.count, let r = layers[next].module as? ReLU { relu = r; next += 1 }
-        guard let output = fused(conv, bn, relu, x) else { return nil }
+        if relu != nil, next < layers.count, let p = layers[next].module as? MaxPool2d, p.kernelSize == 2, p.stride == 2, p.padding == 0 {
+            if let output = fused(conv, bn, relu, p, x) { return (output, next + 1 - index) }
+        }
+        guard let output = fused(conv, bn, relu, nil, x) else { return nil }
         return (output, next - index)
     }
 
     /// The fused result, or nil when fusion is not allowed or the inputs do not fit (the plain
     /// path then computes, or reports, the same thing).
-    private static func fused(_ conv: Conv2d, _ bn: BatchNorm2d?, _ relu: ReLU?, _ x: Tensor) -> Tensor? {
+    private static func fused(_ conv: Conv2d, _ bn: BatchNorm2d?, _ relu: ReLU?, _ pool: MaxPool2d?, _ x: Tensor) -> Tensor? {
         guard isEnabled, bn != nil || relu != nil else { return nil }
-        let modules: [Module?] = [conv, bn, relu]
+        let modules: [Module?] = [conv, bn, relu, pool]
         guard modules.allSatisfy({ $0.map { $0.forwardHooks.isEmpty && $0.backwardHooks.isEmpty } ?? true }) else { return nil }
         if let bn, bn.isTraining { return nil }
+        let stride = (conv.stride, conv.stride), padding = (conv.padding, conv.padding)
         if GradientMode.isEnabled {
             let tensors: [Tensor?] = [x, conv.weight, conv.bias, bn?.weight, bn?.bias]
             if tensors.contains(where: { $0?.requiresGrad == true }) {
-                // A graph is recorded: convolution → ReLU becomes one op with its own backward
-                // (`convolutionReLU`, the same bits both ways); batch norm is not fused here.
+                // A graph is recorded: convolution → ReLU (→ 2×2 max pool) becomes one op with its
+                // own backward (`convolutionReLU`, `convolutionPooled`: the same bits both ways);
+                // batch norm is not fused here.
                 guard bn == nil, relu != nil else { return nil }
-                return try? x.convolutionReLU(weight: conv.weight, bias: conv.bias, stride: (conv.stride, conv.stride),
-                                              padding: (conv.padding, conv.padding))
+                if pool != nil {
+                    return try? x.convolutionPooled(weight: conv.weight, bias: conv.bias, stride: stride, padding: padding,
+                                                    epilogue: ConvolutionEpilogue(relu: true))
+                }
+                return try? x.convolutionReLU(weight: conv.weight, bias: conv.bias, stride: stride, padding: padding)
             }
         }
         let channels = conv.weight.shape[0]
@@ -69,8 +78,10 @@ public enum InferenceFusion {
                                                                  epsilon: bn.epsilon)
             epilogue.normalization = mean + inverseStd + bn.weight.data + bn.bias.data
         }
-        return try? x.fusedConvolution(weight: conv.weight, bias: conv.bias, stride: (conv.stride, conv.stride),
-                                       padding: (conv.padding, conv.padding), epilogue: epilogue)
+        if pool != nil {
+            return try? x.convolutionPooled(weight: conv.weight, bias: conv.bias, stride: stride, padding: padding, epilogue: epilogue)
+        }
+        return try? x.fusedConvolution(weight: conv.weight, bias: conv.bias, stride: stride, padding: padding, epilogue: epilogue)
     }
 }
 

@@ -32,7 +32,7 @@ extension Tensor {
         let input = data
         let parents = bias.map { [self, weight, $0] } ?? [self, weight]
         return Tensor.makeResult("conv2d", shape: [g.batch, plan.outChannels, g.outputHeight, g.outputWidth], data: out, inputs: parents) { grad, needed in
-            Tensor.convolutionBackward(plan, input: input, weight: w, grad: grad, mask: nil, needed: needed)
+            Tensor.convolutionBackward(plan, input: input, weight: w, grad: grad, source: .direct(mask: nil), needed: needed)
         }
     }
 
@@ -50,21 +50,24 @@ extension Tensor {
         let input = data
         let parents = bias.map { [self, weight, $0] } ?? [self, weight]
         return Tensor.makeResult("conv2d+relu", shape: [g.batch, plan.outChannels, g.outputHeight, g.outputWidth], data: out, inputs: parents) { grad, needed in
-            Tensor.convolutionBackward(plan, input: input, weight: w, grad: grad, mask: out, needed: needed)
+            Tensor.convolutionBackward(plan, input: input, weight: w, grad: grad, source: .direct(mask: out), needed: needed)
         }
     }
 
-    /// ∂x, ∂W and (with a bias) ∂b of a convolution, as `needed` asks. With `mask` (the output of
-    /// a fused ReLU) the gradient is first kept only where the mask is > 0; ∂b is then summed from
-    /// the masked planes in the groups, in the order `biasGradient` sums (the same bits).
-    static func convolutionBackward(_ plan: ConvolutionPlan, input: [Float], weight w: [Float], grad: [Float], mask: [Float]?,
+    /// ∂x, ∂W and (with a bias) ∂b of a convolution, as `needed` asks, from the gradient `source`
+    /// describes. When it is not the op's own gradient as it stands, ∂b is summed from each
+    /// group's planes as the group makes them, in the order `biasGradient` sums (the same bits).
+    static func convolutionBackward(_ plan: ConvolutionPlan, input: [Float], weight w: [Float], grad: [Float], source: ConvolutionGradient,
                                     needed: [Bool]) -> [[Float]?] {
         let g = plan.geometry
         var result: [[Float]?] = [nil, nil]
         let needsBias = needed.count == 3 && needed[2]
+        var mask: [Float]?
+        if case .direct(let m) = source { mask = m }
+        let plain = { if case .direct(nil) = source { return true } else { return false } }()
         var dx = needed[0] ? [Float](repeating: 0, count: g.batch * plan.imageSize) : []
         var partial = needed[1] ? [Float](repeating: 0, count: plan.groups * plan.outChannels * plan.patch) : []
-        var planeSums = mask != nil && needsBias ? [Float](repeating: 0, count: g.batch * plan.outChannels) : []
+        var planeSums = !plain && needsBias ? [Float](repeating: 0, count: g.batch * plan.outChannels) : []
         let maskData = mask ?? []
         if needed[0] || needed[1] || !planeSums.isEmpty {
             input.withUnsafeBufferPointer { xBuffer in
@@ -85,9 +88,14 @@ extension Tensor {
                                         flipped.withUnsafeBufferPointer { fBuffer in
                                             let fp = UncheckedSendable(fBuffer.isEmpty ? nil : fBuffer.baseAddress)
                                             Parallel.forEach(chunks: plan.groups) { group in
-                                                plan.backward(group: group, x: x.value, weight: wp.value, grad: gp.value,
-                                                              dx: dxp.value, dWeight: pp.value.map { $0 + group * plan.outChannels * plan.patch },
-                                                              flippedWeight: fp.value, mask: mp.value, planeSums: sp.value)
+                                                let dWeight = pp.value.map { $0 + group * plan.outChannels * plan.patch }
+                                                if case .pooled(let pooled) = source {
+                                                    pooled.backward(plan, group: group, x: x.value, weight: wp.value, grad: gp.value, dx: dxp.value,
+                                                                    dWeight: dWeight, flippedWeight: fp.value, planeSums: sp.value)
+                                                } else {
+                                                    plan.backward(group: group, x: x.value, weight: wp.value, grad: gp.value, dx: dxp.value,
+                                                                  dWeight: dWeight, flippedWeight: fp.value, mask: mp.value, planeSums: sp.value)
+                                                }
                                             }
                                         }
                                     }
@@ -103,7 +111,7 @@ extension Tensor {
         if needed.count == 3 {
             if !needsBias {
                 result.append(nil)
-            } else if mask == nil {
+            } else if plain {
                 result.append(plan.biasGradient(grad))
             } else {
                 // Σₙ of each image's masked plane sums, n in order (as `biasGradient`).
@@ -245,13 +253,20 @@ struct ConvolutionPlan {
     /// applied to each plane while it is in cache.
     func forward(group: Int, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: [Float]?, epilogue: ConvolutionEpilogue? = nil,
                  into y: UnsafeMutablePointer<Float>) {
+        forward(group: group, x: x, weight: weight, bias: bias, epilogue: epilogue, intoGroup: y + group &* imagesPerGroup &* outChannels &* plane)
+    }
+
+    /// The same, written to `out`, the group's own `[g, O, Ho, Wo]` (a pooled convolution keeps
+    /// it in a buffer of the group's size, see `ConvolutionPooling`).
+    func forward(group: Int, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: [Float]?, epilogue: ConvolutionEpilogue? = nil,
+                 intoGroup y: UnsafeMutablePointer<Float>) {
         let (first, g) = members(of: group)
         let columns = g.batch &* plane
         let inner = groups == 1   // a lone group may use every core inside its kernels
         let single = g.batch == 1
         let image = x + first &* imageSize
         if single, let rows = forwardRows {
-            let out = y + first &* outChannels &* plane
+            let out = y
             rows.convolve(image, weight: weight, outChannels: outChannels, bias: bias, into: out, accumulate: false, parallel: inner)
             epilogue?.withPass(channels: outChannels) { pass in
                 for o in 0..<outChannels { pass.apply(channel: o, to: out + o &* plane, count: plane) }
@@ -259,7 +274,7 @@ struct ConvolutionPlan {
             return
         }
         let cols = UnsafeMutablePointer<Float>.allocate(capacity: patch &* columns)
-        let product = single ? y + first &* outChannels &* plane : UnsafeMutablePointer<Float>.allocate(capacity: outChannels &* columns)
+        let product = single ? y : UnsafeMutablePointer<Float>.allocate(capacity: outChannels &* columns)
         defer { cols.deallocate(); if !single { product.deallocate() } }
         Im2Col.columns(image, g, into: cols, parallel: inner)
         GEMM.multiply(m: outChannels, n: columns, k: patch, a: weight, lda: patch, b: cols, ldb: columns,
@@ -279,7 +294,7 @@ struct ConvolutionPlan {
             for n in 0..<g.batch {
                 for o in 0..<outChannels {
                     let src = product + (o &* columns &+ n &* plane)
-                    let dst = y + ((first &+ n) &* outChannels &+ o) &* plane
+                    let dst = y + (n &* outChannels &+ o) &* plane
                     let shift = bias?[o] ?? 0
                     for p in 0..<plane { dst[p] = src[p] + shift }
                     pass?.apply(channel: o, to: dst, count: plane)
@@ -309,6 +324,15 @@ struct ConvolutionPlan {
     func backward(group: Int, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, grad: UnsafePointer<Float>,
                   dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?, flippedWeight: UnsafePointer<Float>? = nil,
                   mask: UnsafePointer<Float>? = nil, planeSums: UnsafeMutablePointer<Float>? = nil) {
+        let offset = group &* imagesPerGroup &* outChannels &* plane
+        backward(group: group, x: x, weight: weight, groupGradient: grad + offset, dx: dx, dWeight: dWeight, flippedWeight: flippedWeight,
+                 groupMask: mask.map { $0 + offset }, planeSums: planeSums)
+    }
+
+    /// The same with the group's own gradient `[g, O, Ho, Wo]` (and mask) instead of the batch's.
+    func backward(group: Int, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, groupGradient grad: UnsafePointer<Float>,
+                  dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?, flippedWeight: UnsafePointer<Float>? = nil,
+                  groupMask mask: UnsafePointer<Float>? = nil, planeSums: UnsafeMutablePointer<Float>? = nil) {
         let (first, g) = members(of: group)
         let columns = g.batch &* plane
         let inner = groups == 1
@@ -323,7 +347,7 @@ struct ConvolutionPlan {
         if let buffer {
             for n in 0..<g.batch {
                 for o in 0..<outChannels {
-                    let offset = ((first &+ n) &* outChannels &+ o) &* plane
+                    let offset = (n &* outChannels &+ o) &* plane
                     let dst = buffer + (o &* columns &+ n &* plane), src = grad + offset
                     if let mask {
                         let m = mask + offset
@@ -335,7 +359,7 @@ struct ConvolutionPlan {
                 }
             }
         }
-        let gathered = UnsafePointer(buffer) ?? grad + first &* outChannels &* plane
+        let gathered = UnsafePointer(buffer) ?? grad
         if let dx, shiftedX != nil, patch == g.channels {
             // A 1×1 window (stride 1, no padding, so `shiftedX` applies): ∂x = Wᵀ · G, read
             // transposed in place and added straight into ∂x (no flipped copy, no product buffer).

@@ -118,11 +118,22 @@ extension Tensor {
     @inline(__always)
     static func maxPool2x2(_ x: UnsafeBufferPointer<Float>, _ g: ConvolutionGeometry,
                            _ out: UnsafeMutableBufferPointer<Float>, _ arg: UnsafeMutableBufferPointer<Int32>, recordsArgMax: Bool) {
-        let ho = g.outputHeight, wo = g.outputWidth, w = g.width
+        let ho = g.outputHeight, wo = g.outputWidth
         let (xs, outs, args) = (UncheckedSendable(x), UncheckedSendable(out), UncheckedSendable(arg))
         // Planes split across the cores; each output element is written by one plane's loop.
         Parallel.forEachRange(g.batch &* g.channels, grain: Swift.max(1, (1 << 15) / Swift.max(ho * wo, 1))) { planes in
-            let (x, out, arg) = (xs.value, outs.value, args.value)
+            maxPool2x2(xs.value, g, outs.value, args.value, planes: planes, recordsArgMax: recordsArgMax)
+        }
+    }
+
+    /// `maxPool2x2` of the planes `planes` only, on the calling thread (a fused convolution pools
+    /// each group's planes as it computes them, see `ConvolutionPooling`). Arg-max indices are
+    /// flat indices into `x`.
+    @inline(__always)
+    static func maxPool2x2(_ x: UnsafeBufferPointer<Float>, _ g: ConvolutionGeometry, _ out: UnsafeMutableBufferPointer<Float>,
+                           _ arg: UnsafeMutableBufferPointer<Int32>, planes: Range<Int>, recordsArgMax: Bool) {
+        let ho = g.outputHeight, wo = g.outputWidth, w = g.width
+        do {
             for p in planes {
                 let base = p &* g.height &* w
                 for oy in 0..<ho {
