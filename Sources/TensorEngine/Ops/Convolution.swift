@@ -329,8 +329,10 @@ struct ConvolutionPlan {
                  groupMask: mask.map { $0 + offset }, planeSums: planeSums)
     }
 
-    /// The same with the group's own gradient `[g, O, Ho, Wo]` (and mask) instead of the batch's.
+    /// The same with the group's own gradient `[g, O, Ho, Wo]` (and mask) instead of the batch's;
+    /// or, with `gathered`, the gradient already as the GEMMs read it, `[O, g·P]` (no mask then).
     func backward(group: Int, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, groupGradient grad: UnsafePointer<Float>,
+                  gathered pregathered: Bool = false,
                   dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?, flippedWeight: UnsafePointer<Float>? = nil,
                   groupMask mask: UnsafePointer<Float>? = nil, planeSums: UnsafeMutablePointer<Float>? = nil) {
         let (first, g) = members(of: group)
@@ -339,7 +341,7 @@ struct ConvolutionPlan {
         // One image's gradient is already `[O, P]`; a larger group's is gathered to `[O, g·P]`,
         // and a masked one always copied (masked on the way, while the group's planes are in cache).
         let single = g.batch == 1
-        let buffer = single && mask == nil ? nil : UnsafeMutablePointer<Float>.allocate(capacity: outChannels &* columns)
+        let buffer = pregathered || (single && mask == nil) ? nil : UnsafeMutablePointer<Float>.allocate(capacity: outChannels &* columns)
         let shiftedX = single ? inputGradientRows : nil, shiftedW = single ? weightGradientRows : nil
         let needsColumns = (dx != nil && shiftedX == nil) || (dWeight != nil && shiftedW == nil)
         let cols = needsColumns ? UnsafeMutablePointer<Float>.allocate(capacity: patch &* columns) : nil

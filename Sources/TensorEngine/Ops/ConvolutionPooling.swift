@@ -97,33 +97,38 @@ enum ConvolutionGradient {
 struct PooledGradient {
     let output: [Float], argMax: [Int32], pooledPlane: Int
 
-    /// One group's backward pass: G `[g, O, Ho, Wo]` from the pooled gradient `grad` (the batch's),
-    /// its planes summed into `planeSums` (for ∂b) if given, then the convolution's backward from G.
+    /// One group's backward pass: G from the pooled gradient `grad` (the batch's), written straight
+    /// in the `[O, g·P]` layout the convolution's GEMMs read, its planes summed into `planeSums`
+    /// (for ∂b) if given, then the convolution's backward from G.
     func backward(_ plan: ConvolutionPlan, group: Int, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, grad: UnsafePointer<Float>,
                   dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?, flippedWeight: UnsafePointer<Float>?,
                   planeSums: UnsafeMutablePointer<Float>?) {
         let (first, members) = plan.members(of: group)
-        let channels = plan.outChannels, plane = plan.plane
-        let count = members.batch &* channels &* plane
-        let local = UnsafeMutablePointer<Float>.allocate(capacity: count)
+        let channels = plan.outChannels, plane = plan.plane, images = members.batch
+        // G as the convolution's GEMMs read it, `[O, g·P]` (for one image the same as `[g, O, P]`).
+        let columns = images &* plane
+        let local = UnsafeMutablePointer<Float>.allocate(capacity: channels &* columns)
         defer { local.deallocate() }
-        local.update(repeating: 0, count: count)
-        let offset = first &* channels &* pooledPlane, n = members.batch &* channels &* pooledPlane
+        local.update(repeating: 0, count: channels &* columns)
         output.withUnsafeBufferPointer { o in
             argMax.withUnsafeBufferPointer { a in
-                let (y, at, g) = (o.baseAddress! + offset, a.baseAddress! + offset, grad + offset)
-                // The pool's backward (0 + ∂y at the arg-max: windows do not overlap), then ReLU's
-                // (kept where its output, there the window's maximum, is > 0).
-                for i in 0..<n where y[i] > 0 { local[Int(truncatingIfNeeded: at[i])] += g[i] }
-            }
-        }
-        if let planeSums {
-            for image in 0..<members.batch {
-                for o in 0..<channels {
-                    planeSums[(first &+ image) &* channels &+ o] = planeSum(local + (image &* channels &+ o) &* plane, count: plane)
+                for image in 0..<images {
+                    for c in 0..<channels {
+                        // Window i's arg-max is a flat index into the group's `[g, O, P]`: this plane's
+                        // part of it, moved to column `image·P` of row c.
+                        let window = ((first &+ image) &* channels &+ c) &* pooledPlane
+                        let (y, at, g) = (o.baseAddress! + window, a.baseAddress! + window, grad + window)
+                        let dst = local + (c &* columns &+ image &* plane)
+                        let origin = (image &* channels &+ c) &* plane
+                        // The pool's backward (0 + ∂y at the arg-max: windows do not overlap), then
+                        // ReLU's (kept where its output, there the window's maximum, is > 0).
+                        for i in 0..<pooledPlane where y[i] > 0 { dst[Int(truncatingIfNeeded: at[i]) &- origin] += g[i] }
+                        planeSums?[(first &+ image) &* channels &+ c] = planeSum(dst, count: plane)
+                    }
                 }
             }
         }
-        plan.backward(group: group, x: x, weight: weight, groupGradient: local, dx: dx, dWeight: dWeight, flippedWeight: flippedWeight)
+        plan.backward(group: group, x: x, weight: weight, groupGradient: local, gathered: true, dx: dx, dWeight: dWeight,
+                      flippedWeight: flippedWeight)
     }
 }
