@@ -1,6 +1,6 @@
 import Foundation
 
-/// Convolution → batch norm (evaluation) → ReLU in one pass, when no graph is recorded.
+/// Convolution → batch norm (evaluation) → ReLU (→ 2×2 max pool) in one pass.
 ///
 /// Inference (`withNoGrad { model(x) }`: the explorer's activations, `rank`'s thousands of
 /// perturbed images, ROAD, throughput) spends a fifth of its time re-reading a convolution's
@@ -9,14 +9,20 @@ import Foundation
 ///
 ///     y = relu(γ · ((conv(x) − μ) · σ⁻¹) + β)        per channel, the same expression as the ops
 ///
-/// **The same bits** as calling the three modules: each element goes through the very operations,
-/// in the same order, that `conv2d`, `batchNorm2d` (with `Tensor.evaluationStatistics`) and
-/// `relu` apply (tested on NaN, ±0 and every code path of the convolution).
+/// and a 2×2 max pool of stride 2 after the ReLU pools each group's planes before they leave the
+/// cache (`ConvolutionPooling.swift`). When a graph is recorded (training, every gradient method)
+/// convolution → ReLU (→ pool) is fused too, as one op with its own backward pass
+/// (`convolutionReLU`, `convolutionPooled`); batch norm then runs as its own op.
 ///
-/// **Only when nothing can tell the difference**: no graph would be recorded (gradients off, or
-/// nothing involved requires them), batch norm is in evaluation mode, and none of the modules
-/// carries a hook (a hook on `bn1` must see `bn1`'s own output). Otherwise, and on any error
-/// (the modules then report it as usual), the modules are called one by one.
+/// **The same bits** as calling the modules: each element goes through the very operations,
+/// in the same order, that `conv2d`, `batchNorm2d` (with `Tensor.evaluationStatistics`), `relu`
+/// and `maxPool2d` apply, forward and backward (tested on NaN, ±0 and every code path of the
+/// convolution).
+///
+/// **Only when nothing can tell the difference**: batch norm is in evaluation mode, and none of
+/// the modules carries a hook (a hook on `bn1` must see `bn1`'s own output; guided backprop's hooks
+/// on every ReLU turn the fusion off). Otherwise, and on any error (the modules then report it as
+/// usual), the modules are called one by one. The name stays from when it fused inference only.
 public enum InferenceFusion {
     /// Switched off by tests and `bench` to compare with the unfused path; for a whole run with
     /// `WORKBOOK_INFERENCE_FUSION=0` (to time a command both ways).
