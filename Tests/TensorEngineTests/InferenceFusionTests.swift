@@ -187,24 +187,32 @@ struct InferenceFusionTests {
         #expect(InferenceFusion.chain(model.children, at: 0, tiny)?.layers == 2, "a 1×1 plane: no 2×2 window")
     }
 
-    /// A `conv2d+relu` whose input needs no gradient but whose bias does (the first layer of a
-    /// training step): ∂b alone comes from the masked planes.
-    @Test("conv → ReLU with a graph: the bias gradient alone")
-    func graphFusionBiasOnly() throws {
-        let model = Self.block(1, 4, kernel: 3, padding: 1, bias: true, normalization: false, relu: true, seed: 9)
+    /// The first layer of a training step: the input needs no gradient, so the fused ops
+    /// (`conv2d+relu`, and with a pool `conv2d+relu+maxPool2d`) give ∂W and ∂b only, or ∂b alone
+    /// when the weight is frozen — the bits of the modules; also after a strided convolution.
+    @Test("fused with a graph, the input needing no gradient: ∂W and ∂b, or ∂b alone; strided too",
+          arguments: [(pool: false, stride: 1), (pool: true, stride: 1), (pool: true, stride: 2), (pool: false, stride: 2)])
+    func graphFusionWithoutInputGradient(_ setting: (pool: Bool, stride: Int)) throws {
+        var g = SeededGenerator(seed: 9)
+        var layers: [(String, Module)] = [("conv", Conv2d(2, 4, kernelSize: 3, stride: setting.stride, padding: 1, generator: &g)), ("relu", ReLU())]
+        if setting.pool { layers.append(("pool", MaxPool2d(2))) }
+        let model = Sequential(named: layers)
         let conv = try model.module(named: "conv") as! Conv2d
-        conv.weight.requiresGrad = false
-        defer { conv.weight.requiresGrad = true }
-        let x = try Self.images([5, 1, 10, 10], seed: 10, nan: false)
-        var grads: [[UInt32]] = []
-        for fused in [true, false] {
-            model.zeroGrad()
-            let y = try InferenceFusion.$isEnabled.withValue(fused) { try model(x) }
-            try (y * y).sum().backward()
-            grads.append(conv.bias!.grad!.data.map(\.bitPattern))
-            #expect(conv.weight.grad == nil)
+        let x = try Self.images([9, 2, 12, 12], seed: 10, nan: true)
+        #expect(InferenceFusion.chain(model.children, at: 0, x)?.layers == (setting.pool ? 3 : 2), "fused")
+        for frozen in [false, true] {
+            conv.weight.requiresGrad = !frozen
+            defer { conv.weight.requiresGrad = true }
+            var grads: [[[UInt32]]] = []
+            for fused in [true, false] {
+                model.zeroGrad()
+                let y = try InferenceFusion.$isEnabled.withValue(fused) { try model(x) }
+                try (y * y).sum().backward()
+                #expect((conv.weight.grad == nil) == frozen && x.grad == nil)
+                grads.append([conv.weight.grad, conv.bias?.grad].compactMap { $0?.data.map(\.bitPattern) })
+            }
+            #expect(grads[0].count == (frozen ? 1 : 2) && grads[0] == grads[1], "frozen weight \(frozen)")
         }
-        #expect(grads[0] == grads[1])
     }
 
     @Test("not fused where it would show: a graph, a hook, batch norm in training mode")
