@@ -44,7 +44,7 @@ public enum InferenceFusion {
     static func chain(_ layers: [(name: String, module: Module)], at index: Int, _ x: Tensor) -> (output: Tensor, layers: Int)? {
         guard let conv = layers[index].module as? Conv2d else { return nil }
         var next = index + 1
-        var bn: BatchNorm2d?, relu: ReLU?, pool: MaxPool2d?
+        var bn: BatchNorm2d?, relu: ReLU?
         if next < layers.count, let b = layers[next].module as? BatchNorm2d { bn = b; next += 1 }
         if next < layers.count, let r = layers[next].module as? ReLU { relu = r; next += 1 }
         if relu != nil, next < layers.count, let p = layers[next].module as? MaxPool2d, p.kernelSize == 2, p.stride == 2, p.padding == 0 {

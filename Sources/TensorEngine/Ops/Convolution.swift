@@ -62,9 +62,7 @@ extension Tensor {
         let g = plan.geometry
         var result: [[Float]?] = [nil, nil]
         let needsBias = needed.count == 3 && needed[2]
-        var mask: [Float]?
-        if case .direct(let m) = source { mask = m }
-        let plain = { if case .direct(nil) = source { return true } else { return false } }()
+        let mask = source.mask, plain = source.isPlain
         var dx = needed[0] ? [Float](repeating: 0, count: g.batch * plan.imageSize) : []
         var partial = needed[1] ? [Float](repeating: 0, count: plan.groups * plan.outChannels * plan.patch) : []
         var planeSums = !plain && needsBias ? [Float](repeating: 0, count: g.batch * plan.outChannels) : []
@@ -114,12 +112,7 @@ extension Tensor {
             } else if plain {
                 result.append(plan.biasGradient(grad))
             } else {
-                // Σₙ of each image's masked plane sums, n in order (as `biasGradient`).
-                var db = [Float](repeating: 0, count: plan.outChannels)
-                for n in 0..<g.batch {
-                    for o in 0..<plan.outChannels { db[o] += planeSums[n * plan.outChannels + o] }
-                }
-                result.append(db)
+                result.append(plan.biasGradient(planeSums: planeSums))
             }
         }
         return result
@@ -413,13 +406,19 @@ extension ConvolutionPlan {
 
     /// ∂b[o] = Σₙ Σₚ grad[n, o, p] `[O]`: each plane summed in SIMD lanes (`planeSum`), images in order.
     func biasGradient(_ grad: [Float]) -> [Float] {
-        var db = [Float](repeating: 0, count: outChannels)
+        var sums = [Float](repeating: 0, count: geometry.batch * outChannels)
         grad.withUnsafeBufferPointer { gp in
-            for n in 0..<geometry.batch {
-                for o in 0..<outChannels {
-                    db[o] += planeSum(gp.baseAddress! + (n &* outChannels &+ o) &* plane, count: plane)
-                }
-            }
+            for i in 0..<sums.count { sums[i] = planeSum(gp.baseAddress! + i &* plane, count: plane) }
+        }
+        return biasGradient(planeSums: sums)
+    }
+
+    /// ∂b from each plane's sum `[N, O]` (made by `biasGradient(_:)`, or by the groups of a fused
+    /// backward pass as they make each plane): Σₙ in order.
+    func biasGradient(planeSums sums: [Float]) -> [Float] {
+        var db = [Float](repeating: 0, count: outChannels)
+        for n in 0..<geometry.batch {
+            for o in 0..<outChannels { db[o] += sums[n &* outChannels &+ o] }
         }
         return db
     }

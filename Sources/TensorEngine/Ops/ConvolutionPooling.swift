@@ -56,12 +56,14 @@ extension Tensor {
                             let offset = first &* channels &* pooledPlane, n = members.batch &* channels &* pooledPlane
                             let source = UnsafeBufferPointer(start: local, count: count)
                             let pooled = UnsafeMutableBufferPointer(start: op.value + offset, count: n)
-                            if let argMax = ap.value {
-                                Tensor.maxPool2x2(source, groupPool, pooled, UnsafeMutableBufferPointer(start: argMax + offset, count: n),
-                                                  planes: 0..<(members.batch &* channels), recordsArgMax: true)
-                            } else {
-                                Tensor.maxPool2x2(source, groupPool, pooled, UnsafeMutableBufferPointer(start: nil, count: 0),
-                                                  planes: 0..<(members.batch &* channels), recordsArgMax: false)
+                            let argMax = UnsafeMutableBufferPointer(start: ap.value.map { $0 + offset }, count: ap.value == nil ? 0 : n)
+                            // A group alone (one image, or a small batch) pools its planes on every
+                            // core, as `maxPool2d` would; otherwise each group on its own thread.
+                            switch (plan.groups == 1, ap.value != nil) {
+                            case (true, true): Tensor.maxPool2x2(source, groupPool, pooled, argMax, recordsArgMax: true)
+                            case (true, false): Tensor.maxPool2x2(source, groupPool, pooled, argMax, recordsArgMax: false)
+                            case (false, let records):
+                                Tensor.maxPool2x2(source, groupPool, pooled, argMax, planes: 0..<(members.batch &* channels), recordsArgMax: records)
                             }
                         }
                     }
@@ -90,6 +92,11 @@ enum ConvolutionGradient {
     case direct(mask: [Float]?)
     /// A fused ReLU → 2×2 max pool's (`convolutionPooled`).
     case pooled(PooledGradient)
+
+    /// The fused ReLU's output, for `.direct`.
+    var mask: [Float]? { if case .direct(let mask) = self { mask } else { nil } }
+    /// The op's own gradient as it stands: no mask, no pool.
+    var isPlain: Bool { if case .direct(nil) = self { true } else { false } }
 }
 
 /// What the backward pass of a pooled convolution keeps: the pooled output `[N, O, Hp, Wp]` and

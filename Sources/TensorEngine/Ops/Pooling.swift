@@ -133,58 +133,56 @@ extension Tensor {
     static func maxPool2x2(_ x: UnsafeBufferPointer<Float>, _ g: ConvolutionGeometry, _ out: UnsafeMutableBufferPointer<Float>,
                            _ arg: UnsafeMutableBufferPointer<Int32>, planes: Range<Int>, recordsArgMax: Bool) {
         let ho = g.outputHeight, wo = g.outputWidth, w = g.width
-        do {
-            for p in planes {
-                let base = p &* g.height &* w
-                for oy in 0..<ho {
-                    let r0 = base &+ 2 &* oy &* w, r1 = r0 &+ w
-                    let o0 = (p &* ho &+ oy) &* wo, planeEnd = (p &+ 1) &* ho &* wo
-                    // Eight windows at a time: 16 values of each row, split into even and odd columns.
-                    // Lanes follow the scalar loop's rule exactly (row-major order, strict `>`, NaN wins);
-                    // a chunk may read past the row (into the next one, never past the tensor). It
-                    // stores all eight lanes when they stay inside this plane's outputs (see below),
-                    // else only its own windows.
-                    var start = 0
-                    while start < wo {
-                        // A row of eight or more windows ends with a full chunk that overlaps the
-                        // one before (the same values written twice), so every store is 8 lanes wide.
-                        if start &+ 8 > wo && wo >= 8 { start = wo &- 8 }
-                        guard r1 &+ 2 &* start &+ 16 <= x.count else { break }
-                        let a = UnsafeRawPointer(x.baseAddress! + (r0 &+ 2 &* start)).loadUnaligned(as: SIMD16<Float>.self)
-                        let b = UnsafeRawPointer(x.baseAddress! + (r1 &+ 2 &* start)).loadUnaligned(as: SIMD16<Float>.self)
-                        // The flat indices of the eight windows' top-left pixels.
-                        let topLeft = SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: r0 &+ 2 &* start)) &+ SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14)
-                        let rowStep = Int32(truncatingIfNeeded: w)
-                        var best = a.evenHalf, at = topLeft
-                        @inline(__always) func consider(_ candidate: SIMD8<Float>, _ offset: Int32) {
-                            let wins = (candidate .> best) .| (candidate .!= candidate)
-                            best.replace(with: candidate, where: wins)
-                            at.replace(with: topLeft &+ offset, where: wins)
-                        }
-                        consider(a.oddHalf, 1)
-                        consider(b.evenHalf, rowStep)
-                        consider(b.oddHalf, rowStep &+ 1)
-                        let o = o0 &+ start
-                        if o &+ 8 <= planeEnd {
-                            // Lanes past the row (rows under eight windows) land on this plane's
-                            // next rows, which are written after: only the plane's own outputs change.
-                            UnsafeMutableRawPointer(out.baseAddress! + o).storeBytes(of: best, as: SIMD8<Float>.self)
-                            if recordsArgMax { UnsafeMutableRawPointer(arg.baseAddress! + o).storeBytes(of: at, as: SIMD8<Int32>.self) }
-                        } else {
-                            for l in 0..<Swift.min(8, wo &- start) { out[o &+ l] = best[l]; if recordsArgMax { arg[o &+ l] = at[l] } }
-                        }
-                        start &+= 8
+        for p in planes {
+            let base = p &* g.height &* w
+            for oy in 0..<ho {
+                let r0 = base &+ 2 &* oy &* w, r1 = r0 &+ w
+                let o0 = (p &* ho &+ oy) &* wo, planeEnd = (p &+ 1) &* ho &* wo
+                // Eight windows at a time: 16 values of each row, split into even and odd columns.
+                // Lanes follow the scalar loop's rule exactly (row-major order, strict `>`, NaN wins);
+                // a chunk may read past the row (into the next one, never past the tensor). It
+                // stores all eight lanes when they stay inside this plane's outputs (see below),
+                // else only its own windows.
+                var start = 0
+                while start < wo {
+                    // A row of eight or more windows ends with a full chunk that overlaps the
+                    // one before (the same values written twice), so every store is 8 lanes wide.
+                    if start &+ 8 > wo && wo >= 8 { start = wo &- 8 }
+                    guard r1 &+ 2 &* start &+ 16 <= x.count else { break }
+                    let a = UnsafeRawPointer(x.baseAddress! + (r0 &+ 2 &* start)).loadUnaligned(as: SIMD16<Float>.self)
+                    let b = UnsafeRawPointer(x.baseAddress! + (r1 &+ 2 &* start)).loadUnaligned(as: SIMD16<Float>.self)
+                    // The flat indices of the eight windows' top-left pixels.
+                    let topLeft = SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: r0 &+ 2 &* start)) &+ SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14)
+                    let rowStep = Int32(truncatingIfNeeded: w)
+                    var best = a.evenHalf, at = topLeft
+                    @inline(__always) func consider(_ candidate: SIMD8<Float>, _ offset: Int32) {
+                        let wins = (candidate .> best) .| (candidate .!= candidate)
+                        best.replace(with: candidate, where: wins)
+                        at.replace(with: topLeft &+ offset, where: wins)
                     }
-                    for ox in Swift.min(start, wo)..<wo {
-                        let i = 2 &* ox
-                        // Row-major order within the window; strict `>` keeps the first maximum.
-                        var best = x[r0 &+ i], at = r0 &+ i
-                        if x[r0 &+ i &+ 1] > best || x[r0 &+ i &+ 1].isNaN { best = x[r0 &+ i &+ 1]; at = r0 &+ i &+ 1 }
-                        if x[r1 &+ i] > best || x[r1 &+ i].isNaN { best = x[r1 &+ i]; at = r1 &+ i }
-                        if x[r1 &+ i &+ 1] > best || x[r1 &+ i &+ 1].isNaN { best = x[r1 &+ i &+ 1]; at = r1 &+ i &+ 1 }
-                        out[o0 &+ ox] = best
-                        if recordsArgMax { arg[o0 &+ ox] = Int32(truncatingIfNeeded: at) }
+                    consider(a.oddHalf, 1)
+                    consider(b.evenHalf, rowStep)
+                    consider(b.oddHalf, rowStep &+ 1)
+                    let o = o0 &+ start
+                    if o &+ 8 <= planeEnd {
+                        // Lanes past the row (rows under eight windows) land on this plane's
+                        // next rows, which are written after: only the plane's own outputs change.
+                        UnsafeMutableRawPointer(out.baseAddress! + o).storeBytes(of: best, as: SIMD8<Float>.self)
+                        if recordsArgMax { UnsafeMutableRawPointer(arg.baseAddress! + o).storeBytes(of: at, as: SIMD8<Int32>.self) }
+                    } else {
+                        for l in 0..<Swift.min(8, wo &- start) { out[o &+ l] = best[l]; if recordsArgMax { arg[o &+ l] = at[l] } }
                     }
+                    start &+= 8
+                }
+                for ox in Swift.min(start, wo)..<wo {
+                    let i = 2 &* ox
+                    // Row-major order within the window; strict `>` keeps the first maximum.
+                    var best = x[r0 &+ i], at = r0 &+ i
+                    if x[r0 &+ i &+ 1] > best || x[r0 &+ i &+ 1].isNaN { best = x[r0 &+ i &+ 1]; at = r0 &+ i &+ 1 }
+                    if x[r1 &+ i] > best || x[r1 &+ i].isNaN { best = x[r1 &+ i]; at = r1 &+ i }
+                    if x[r1 &+ i &+ 1] > best || x[r1 &+ i &+ 1].isNaN { best = x[r1 &+ i &+ 1]; at = r1 &+ i &+ 1 }
+                    out[o0 &+ ox] = best
+                    if recordsArgMax { arg[o0 &+ ox] = Int32(truncatingIfNeeded: at) }
                 }
             }
         }
