@@ -39,6 +39,20 @@ struct InferenceFusionTests {
 
     static func bits(_ t: Tensor) -> [UInt32] { t.data.map(\.bitPattern) }
 
+    /// The model's output on a copy of `x` that requires a gradient, and the bits of ∂x, ∂W and ∂b
+    /// (of the layer named "conv") for a seed that is not all ones (negative, zero and positive
+    /// weights per output); with `fused`, first checks that `layers` modules are fused.
+    static func gradients(of model: Sequential, _ images: Tensor, fused: Bool, layers: Int? = nil) throws -> (y: Tensor, grads: [[UInt32]]) {
+        model.zeroGrad()
+        let conv = try model.module(named: "conv") as! Conv2d
+        let x = try Tensor(shape: images.shape, data: images.data, requiresGrad: true)
+        if fused, let layers { #expect(InferenceFusion.chain(model.children, at: 0, x)?.layers == layers) }
+        let y = try InferenceFusion.$isEnabled.withValue(fused) { try model(x) }
+        let weights = try Tensor(shape: y.shape, data: (0..<y.count).map { Float($0 % 5) - 2 })
+        try (y * weights).sum().backward()
+        return (y, [x.grad, conv.weight.grad, conv.bias?.grad].compactMap { $0?.data.map(\.bitPattern) })
+    }
+
     @Test("the same bits as the modules one by one: single images, groups of images, large planes, 1×1, with and without bias",
           arguments: [
             // (batch, side, in, out, kernel, padding): a single image; groups of small planes; planes
@@ -92,18 +106,9 @@ struct InferenceFusionTests {
                 seed += 1
                 let model = Self.block(inChannels, outChannels, kernel: kernel, padding: padding, bias: bias,
                                        normalization: false, relu: true, seed: seed)
-                let conv = try model.module(named: "conv") as! Conv2d
-                func run(fused: Bool) throws -> (y: Tensor, grads: [[UInt32]]) {
-                    model.zeroGrad()
-                    let x = try Self.images([batch, inChannels, side, side], seed: seed, nan: nan)
-                    x.requiresGrad = true
-                    let y = try InferenceFusion.$isEnabled.withValue(fused) { try model(x) }
-                    // A seed that is not all ones: negative, zero and positive weights per output.
-                    let weights = try Tensor(shape: y.shape, data: (0..<y.count).map { Float($0 % 5) - 2 })
-                    try (y * weights).sum().backward()
-                    return (y, [x.grad, conv.weight.grad, conv.bias?.grad].compactMap { $0?.data.map(\.bitPattern) })
-                }
-                let fused = try run(fused: true), plain = try run(fused: false)
+                let x = try Self.images([batch, inChannels, side, side], seed: seed, nan: nan)
+                let fused = try Self.gradients(of: model, x, fused: true, layers: 2)
+                let plain = try Self.gradients(of: model, x, fused: false)
                 #expect(fused.y.requiresGrad)
                 let label = "bias \(bias), NaN \(nan)"
                 #expect(Self.bits(fused.y) == Self.bits(plain.y), "\(label)")
@@ -145,18 +150,9 @@ struct InferenceFusionTests {
                 // With a graph: values and every gradient.
                 let model = Self.block(inChannels, outChannels, kernel: kernel, padding: padding, bias: bias,
                                        normalization: false, relu: true, pool: true, seed: seed)
-                let conv = try model.module(named: "conv") as! Conv2d
-                func run(fused: Bool) throws -> (y: Tensor, grads: [[UInt32]]) {
-                    model.zeroGrad()
-                    let x = try Self.images([batch, inChannels, side, side], seed: seed, nan: nan)
-                    x.requiresGrad = true
-                    if fused { #expect(InferenceFusion.chain(model.children, at: 0, x)?.layers == 3) }
-                    let y = try InferenceFusion.$isEnabled.withValue(fused) { try model(x) }
-                    let weights = try Tensor(shape: y.shape, data: (0..<y.count).map { Float($0 % 5) - 2 })
-                    try (y * weights).sum().backward()
-                    return (y, [x.grad, conv.weight.grad, conv.bias?.grad].compactMap { $0?.data.map(\.bitPattern) })
-                }
-                let fused = try run(fused: true), plain = try run(fused: false)
+                let x = try Self.images([batch, inChannels, side, side], seed: seed, nan: nan)
+                let fused = try Self.gradients(of: model, x, fused: true, layers: 3)
+                let plain = try Self.gradients(of: model, x, fused: false)
                 let label = "graph: bias \(bias), NaN \(nan)"
                 #expect(fused.y.shape == plain.y.shape && Self.bits(fused.y) == Self.bits(plain.y), "\(label)")
                 #expect(fused.grads.count == (bias ? 3 : 2) && fused.grads == plain.grads, "\(label)")
