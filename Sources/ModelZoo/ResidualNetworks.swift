@@ -33,7 +33,7 @@ public final class BasicBlock: Module {
         // bn2(conv2(relu(bn1(conv1(x))))), fused in inference (InferenceFusion: the same bits).
         let first = try InferenceFusion.convolution(conv1, normalization: bn1, relu: relu, input)
         let out = try InferenceFusion.convolution(conv2, normalization: bn2, relu: nil, first)
-        return try relu(out + identity)
+        return try InferenceFusion.residual(out, identity, relu: relu)
     }
 }
 
@@ -68,6 +68,6 @@ public final class Bottleneck: Module {
         let first = try InferenceFusion.convolution(conv1, normalization: bn1, relu: relu, input)
         let second = try InferenceFusion.convolution(conv2, normalization: bn2, relu: relu, first)
         let out = try InferenceFusion.convolution(conv3, normalization: bn3, relu: nil, second)
-        return try relu(out + identity)
+        return try InferenceFusion.residual(out, identity, relu: relu)
     }
 }

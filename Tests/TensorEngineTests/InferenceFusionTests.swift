@@ -1,5 +1,6 @@
 import Testing
 @testable import TensorEngine
+import TestSupport
 
 /// `InferenceFusion`: convolution → batch norm (evaluation) → ReLU in one pass gives the bits of
 /// the three modules called one by one, on every path of the convolution, and is used only where
@@ -241,6 +242,37 @@ struct InferenceFusionTests {
         _ = try withNoGrad { try model(x) }
         #expect(bn.runningMean.data != before)
         #expect(bn.batchesTracked.data[0] == 1)
+    }
+
+    /// A residual block's `relu(out + identity)` as one op: the bits of `+` then `relu`, forward
+    /// and backward (both inputs' gradients), on sums that are NaN, ±0, negative and positive,
+    /// with and without a graph; a hook on the ReLU turns it off (the hook sees its own call).
+    @Test("add → ReLU of a residual block: one op, the bits of the two")
+    func residualFusion() throws {
+        let count = 2 * 3 * 17 * 19
+        var generator = SeededGenerator(seed: 91)
+        let special: [Float] = [.nan, 0, -0.0, 1.5, -1.5]
+        let a = (0..<count).map { i in i % 53 == 3 ? special[i % special.count] : generator.nextNormal() }
+        let b = (0..<count).map { i in i % 59 == 5 ? special[(i / 2) % special.count] : (i % 7 == 0 ? -a[i] : generator.nextNormal()) }
+        let relu = ReLU()
+        func run(fused: Bool, hook: Bool = false) throws -> (y: [UInt32], da: [UInt32], db: [UInt32], op: String?) {
+            let x = try Tensor(shape: [2, 3, 17, 19], data: a), identity = try Tensor(shape: [2, 3, 17, 19], data: b)
+            x.requiresGrad = true; identity.requiresGrad = true
+            let handle = hook ? relu.registerForwardHook { _, _, _ in } : nil
+            defer { handle?.remove() }
+            let y = try InferenceFusion.$isEnabled.withValue(fused) { try InferenceFusion.residual(x, identity, relu: relu) }
+            let inference = try withNoGrad { try InferenceFusion.$isEnabled.withValue(fused) { try InferenceFusion.residual(x, identity, relu: relu) } }
+            #expect(Self.bits(inference) == Self.bits(y), "without a graph")
+            let op = y.node?.operation
+            try y.backward(seed: TestData.uniform(y.shape, seed: 92, low: -1, high: 1))
+            return (Self.bits(y), try Self.bits(#require(x.grad)), try Self.bits(#require(identity.grad)), op)
+        }
+        let plain = try run(fused: false), fused = try run(fused: true), hooked = try run(fused: true, hook: true)
+        #expect(fused.op == "add+relu" && plain.op == "relu" && hooked.op == "relu", "\(fused.op ?? "-") \(plain.op ?? "-") \(hooked.op ?? "-")")
+        #expect(fused.y == plain.y, "output")
+        #expect(fused.da == plain.da, "∂out")
+        #expect(fused.db == plain.db, "∂identity")
+        #expect(hooked.y == plain.y && hooked.da == plain.da)
     }
 
     @Test("a shape error is reported by the layer, as without fusion")

@@ -382,6 +382,54 @@ struct KernelTests {
         #expect(one.data == y.data)
     }
 
+    /// The same against the scalar rule, to the bit, where windows go sixteen at a time (a
+    /// horizontal stride of 2 and rows wide enough: 112 is ResNet's stem pool), at the edges
+    /// that stay one at a time, and with other windows: values with ties, ±0, −∞ and NaN; the
+    /// values with a graph and without, the arg-max through the gradient, on 1 and 2 threads.
+    @Test("max pooling with a stride of 2 keeps the scalar rule's bits and arg-max", arguments: [
+        [2, 3, 40, 112, 3, 3, 2, 1], [1, 2, 9, 77, 3, 3, 2, 0], [1, 2, 12, 70, 2, 2, 2, 1], [1, 1, 8, 66, 5, 5, 2, 2],
+        [1, 2, 11, 64, 3, 3, 3, 1], [1, 1, 7, 34, 3, 1, 2, 1],
+    ])
+    func maxPoolingStrideTwo(shape: [Int]) throws {
+        let (n, c, h, w, kh, kw, s, pad) = (shape[0], shape[1], shape[2], shape[3], shape[4], shape[5], shape[6], shape[7])
+        let padY = Swift.min(pad, kh / 2), padX = Swift.min(pad, kw / 2)
+        var generator = SeededGenerator(seed: 43)
+        let special: [Float] = [-1, 0, -0.0, 1, .nan, -.infinity, 1, 0.5]
+        let values = (0..<(n * c * h * w)).map { i -> Float in i % 89 == 7 ? special[i % special.count] : Float(generator.nextInt(below: 5) - 2) / 2 }
+        let ho = (h + 2 * padY - kh) / s + 1, wo = (w + 2 * padX - kw) / 2 + 1
+        var expected = [Float](repeating: 0, count: n * c * ho * wo), argMax = [Int](repeating: -1, count: expected.count)
+        for p in 0..<(n * c) { for oy in 0..<ho { for ox in 0..<wo {
+            var best = -Float.infinity, at = -1
+            for ky in 0..<kh { for kx in 0..<kw {
+                let yy = oy * s - padY + ky, xx = ox * 2 - padX + kx
+                guard yy >= 0, yy < h, xx >= 0, xx < w else { continue }
+                let i = (p * h + yy) * w + xx
+                if at < 0 || values[i] > best || values[i].isNaN { best = values[i]; at = i }
+            } }
+            expected[(p * ho + oy) * wo + ox] = best
+            argMax[(p * ho + oy) * wo + ox] = at
+        } } }
+        for threads in [1, 2] {
+            try Parallel.withThreads(threads) {
+                let x = try Tensor(shape: [n, c, h, w], data: values); x.requiresGrad = true
+                let y = try x.maxPool2d(kernel: (kh, kw), stride: (s, 2), padding: (padY, padX))
+                let inferred = try withNoGrad { try x.maxPool2d(kernel: (kh, kw), stride: (s, 2), padding: (padY, padX)) }
+                for (label, received) in [("with a graph", y.data), ("without", inferred.data)] {
+                    let wrong = received.indices.first { received[$0].bitPattern != expected[$0].bitPattern }
+                    #expect(wrong == nil, "\(threads) thread(s), \(label): output \(wrong ?? 0) is \(received[wrong ?? 0]), expected \(expected[wrong ?? 0])")
+                }
+                // Output o's gradient 2^(o mod 20) (sums of them are exact in any order) lands on its arg-max.
+                let seed = (0..<y.count).map { Float(1 << ($0 % 20)) }
+                try y.backward(seed: try Tensor(shape: y.shape, data: seed))
+                var dx = [Float](repeating: 0, count: values.count)
+                for (o, at) in argMax.enumerated() { dx[at] += seed[o] }
+                let received = try #require(x.grad).data
+                let wrong = received.indices.first { received[$0] != dx[$0] }
+                #expect(wrong == nil, "\(threads) thread(s): ∂x[\(wrong ?? 0)] is \(received[wrong ?? 0]), expected \(dx[wrong ?? 0])")
+            }
+        }
+    }
+
     @Test("results are the same bits with one thread and with all of them")
     func deterministicAcrossThreadCounts() throws {
         func run() throws -> ([Float], [Float], [Float]) {

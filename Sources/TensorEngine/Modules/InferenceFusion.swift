@@ -38,6 +38,15 @@ public enum InferenceFusion {
         return y
     }
 
+    /// `relu(out + identity)`, a residual block's end: one op (`addingReLU`, the same bits) when
+    /// fusion is on, the shapes match and `relu` carries no hook; else the two ops.
+    public static func residual(_ out: Tensor, _ identity: Tensor, relu: ReLU) throws -> Tensor {
+        if isEnabled, out.shape == identity.shape, relu.forwardHooks.isEmpty, relu.backwardHooks.isEmpty {
+            return out.addingReLU(identity)
+        }
+        return try relu(out + identity)
+    }
+
     /// Runs the longest fusable chain of `layers` that starts at `index` (a `Conv2d` followed by a
     /// `BatchNorm2d`, a `ReLU` or both, and after a ReLU a 2×2 `MaxPool2d` of stride 2): its output
     /// and how many layers it covered, or nil.

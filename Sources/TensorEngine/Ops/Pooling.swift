@@ -28,7 +28,7 @@ extension Tensor {
         // The arg-max is kept for backward only: in inference (no graph) the common 2×2 case
         // neither computes nor stores it.
         let halving = g.kernelHeight == 2 && g.kernelWidth == 2 && g.strideY == 2 && g.strideX == 2 && g.padY == 0 && g.padX == 0
-        let recordsArgMax = !halving || (GradientMode.isEnabled && requiresGrad)
+        let recordsArgMax = GradientMode.isEnabled && requiresGrad
         var arg = [Int32](repeating: 0, count: recordsArgMax ? outCount : 0)
         // Every output is written by the kernels: no need to zero-fill first.
         var out = [Float](unsafeUninitializedCapacity: outCount) { _, count in count = outCount }
@@ -39,7 +39,7 @@ extension Tensor {
                         if recordsArgMax { Tensor.maxPool2x2(x, g, out, arg, recordsArgMax: true) } else { Tensor.maxPool2x2(x, g, out, arg, recordsArgMax: false) }
                         return
                     }
-                    Tensor.maxPoolPlanes(x, g, out, arg)
+                    if recordsArgMax { Tensor.maxPoolPlanes(x, g, out, arg, recordsArgMax: true) } else { Tensor.maxPoolPlanes(x, g, out, arg, recordsArgMax: false) }
                 }
             }
         }
@@ -70,10 +70,20 @@ extension Tensor {
     /// plane's loop, so the bits never depend on the thread count); inside the image the window
     /// needs no bounds checks. The rule is the scalar one everywhere: row-major order, strict `>`
     /// (the first maximum wins), a NaN wins. Padding never wins (it is −∞).
+    ///
+    /// With a horizontal stride of 2 (ResNet's 3×3 stem pool) the windows of a row that lie inside
+    /// the image go 16 at a time: lane i's window column kx is the even half of 32 floats read
+    /// from `2·ox₀ − padX + kx`, and each lane applies the same rule in the same order (`vectorRow`).
+    /// Without `recordsArgMax` (no graph) `arg` is not written.
     static func maxPoolPlanes(_ x: UnsafeBufferPointer<Float>, _ g: ConvolutionGeometry,
-                              _ out: UnsafeMutableBufferPointer<Float>, _ arg: UnsafeMutableBufferPointer<Int32>) {
+                              _ out: UnsafeMutableBufferPointer<Float>, _ arg: UnsafeMutableBufferPointer<Int32>, recordsArgMax: Bool) {
         let ho = g.outputHeight, wo = g.outputWidth
         let (xs, outs, args) = (UncheckedSendable(x), UncheckedSendable(out), UncheckedSendable(arg))
+        // Outputs `vectorFirst..<vectorEnd` of a row whose windows lie inside it, in whole vectors
+        // whose 32-float reads stay inside the row (the rest of the row goes one window at a time).
+        // (A vector starting at ox reads up to column 2·ox − padX + kw − 1 + 31.)
+        let vectorFirst = (g.padX &+ 1) / 2, reach = g.width &+ g.padX &- g.kernelWidth &- 31
+        let vectorCount = g.strideX == 2 && reach >= 0 && reach / 2 >= vectorFirst ? ((reach / 2 &- vectorFirst) / 16 &+ 1) &* 16 : 0
         Parallel.forEachRange(g.batch &* g.channels, grain: Swift.max(1, (1 << 15) / Swift.max(ho * wo, 1))) { planes in
             let (x, out, arg) = (xs.value.baseAddress!, outs.value.baseAddress!, args.value.baseAddress!)
             for p in planes {
@@ -81,7 +91,17 @@ extension Tensor {
                 for oy in 0..<ho {
                     let top = oy &* g.strideY &- g.padY
                     let rowsInside = top >= 0 && top &+ g.kernelHeight <= g.height
-                    for ox in 0..<wo {
+                    var vectors = 0..<0
+                    if rowsInside && vectorCount > 0 {
+                        vectors = vectorFirst..<(vectorFirst &+ vectorCount)
+                        var ox = vectorFirst
+                        while ox < vectors.upperBound {
+                            vectorRow(x, g, base: base &+ top &* g.width, ox: ox, into: out + ((p &* ho &+ oy) &* wo &+ ox),
+                                      arg: arg + ((p &* ho &+ oy) &* wo &+ ox), recordsArgMax: recordsArgMax)
+                            ox &+= 16
+                        }
+                    }
+                    for ox in 0..<wo where !vectors.contains(ox) {
                         let left = ox &* g.strideX &- g.padX
                         var best = -Float.infinity, at = -1
                         if rowsInside && left >= 0 && left &+ g.kernelWidth <= g.width {
@@ -108,11 +128,40 @@ extension Tensor {
                         }
                         let o = (p &* ho &+ oy) &* wo &+ ox
                         out[o] = best
-                        arg[o] = Int32(truncatingIfNeeded: at)
+                        if recordsArgMax { arg[o] = Int32(truncatingIfNeeded: at) }
                     }
                 }
             }
         }
+    }
+
+    /// Sixteen windows of one output row, horizontal stride 2, all inside the image: outputs
+    /// `ox..<ox+16`, whose window rows start at `top` (`x + top`, the top row's start). Each lane
+    /// starts from its window's first element and takes each later one where it is `>` or NaN,
+    /// as the scalar loop does.
+    @inline(__always)
+    static func vectorRow(_ x: UnsafePointer<Float>, _ g: ConvolutionGeometry, base top: Int, ox: Int,
+                          into out: UnsafeMutablePointer<Float>, arg: UnsafeMutablePointer<Int32>, recordsArgMax: Bool) {
+        let left = 2 &* ox &- g.padX
+        let lanes = SIMD16<Int32>(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30)
+        var best = SIMD16<Float>(), at = SIMD16<Int32>()
+        for ky in 0..<g.kernelHeight {
+            let row = top &+ ky &* g.width &+ left
+            for kx in 0..<g.kernelWidth {
+                let v = UnsafeRawPointer(x + (row &+ kx)).loadUnaligned(as: SIMD32<Float>.self).evenHalf
+                let index = lanes &+ Int32(truncatingIfNeeded: row &+ kx)
+                if ky == 0 && kx == 0 {
+                    best = v
+                    at = index
+                } else {
+                    let wins = (v .> best) .| (v .!= v)
+                    best.replace(with: v, where: wins)
+                    if recordsArgMax { at.replace(with: index, where: wins) }
+                }
+            }
+        }
+        UnsafeMutableRawPointer(out).storeBytes(of: best, as: SIMD16<Float>.self)
+        if recordsArgMax { UnsafeMutableRawPointer(arg).storeBytes(of: at, as: SIMD16<Int32>.self) }
     }
 
     @inline(__always)
