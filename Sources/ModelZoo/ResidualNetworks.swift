@@ -30,10 +30,9 @@ public final class BasicBlock: Module {
 
     public override func forward(_ input: Tensor) throws -> Tensor {
         let identity = try downsample.map { try $0(input) } ?? input
-        // bn2(conv2(relu(bn1(conv1(x))))), fused in inference (InferenceFusion: the same bits).
+        // relu(bn2(conv2(relu(bn1(conv1(x))))) + identity), fused in inference (InferenceFusion: the same bits).
         let first = try InferenceFusion.convolution(conv1, normalization: bn1, relu: relu, input)
-        let out = try InferenceFusion.convolution(conv2, normalization: bn2, relu: nil, first)
-        return try InferenceFusion.residual(out, identity, relu: relu)
+        return try InferenceFusion.residualConvolution(conv2, normalization: bn2, identity: identity, relu: relu, first)
     }
 }
 
@@ -64,10 +63,9 @@ public final class Bottleneck: Module {
 
     public override func forward(_ input: Tensor) throws -> Tensor {
         let identity = try downsample.map { try $0(input) } ?? input
-        // bn3(conv3(relu(bn2(conv2(relu(bn1(conv1(x)))))))), fused in inference (the same bits).
+        // relu(bn3(conv3(relu(bn2(conv2(relu(bn1(conv1(x)))))))) + identity), fused in inference (the same bits).
         let first = try InferenceFusion.convolution(conv1, normalization: bn1, relu: relu, input)
         let second = try InferenceFusion.convolution(conv2, normalization: bn2, relu: relu, first)
-        let out = try InferenceFusion.convolution(conv3, normalization: bn3, relu: nil, second)
-        return try InferenceFusion.residual(out, identity, relu: relu)
+        return try InferenceFusion.residualConvolution(conv3, normalization: bn3, identity: identity, relu: relu, second)
     }
 }

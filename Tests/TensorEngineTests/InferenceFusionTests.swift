@@ -275,6 +275,42 @@ struct InferenceFusionTests {
         #expect(hooked.y == plain.y && hooked.da == plain.da)
     }
 
+    /// A residual block's last convolution, batch norm, + identity and ReLU in one pass without a
+    /// graph: the bits of the modules on each place the epilogue runs (one image read in place, one
+    /// image by im2col, groups of images), after a strided 1×1 convolution too; with a graph, a hook
+    /// on any of the three, or batch norm in training mode, not fused.
+    @Test("conv → batch norm → + identity → ReLU of a residual block: one pass, the bits of the modules",
+          arguments: [(1, 8, 28, 28, 1, 1), (1, 8, 7, 7, 3, 1), (16, 8, 7, 7, 3, 1), (3, 6, 14, 14, 1, 2), (2, 4, 30, 32, 3, 1)])
+    func residualConvolution(_ shape: (Int, Int, Int, Int, Int, Int)) throws {
+        let (n, c, h, w, kernel, stride) = shape
+        let block = Self.block(c, 12, kernel: kernel, padding: kernel / 2, bias: false, normalization: true, relu: false, seed: 93)
+        let bn = try #require(block.module(named: "bn") as? BatchNorm2d)
+        var generator = SeededGenerator(seed: 94)
+        let strided = Conv2d(c, 12, kernelSize: kernel, stride: stride, padding: kernel / 2, bias: false, generator: &generator)
+        let x = try Self.images([n, c, h, w], seed: 95, nan: true)
+        let ho = (h + 2 * (kernel / 2) - kernel) / stride + 1, wo = (w + 2 * (kernel / 2) - kernel) / stride + 1
+        let identity = try Self.images([n, 12, ho, wo], seed: 96, nan: true)
+        let relu = ReLU()
+        func run(fused: Bool) throws -> Tensor {
+            try withNoGrad { try InferenceFusion.$isEnabled.withValue(fused) {
+                try InferenceFusion.residualConvolution(strided, normalization: bn, identity: identity, relu: relu, x)
+            } }
+        }
+        let plain = try run(fused: false)
+        // The modules themselves, for the reference: conv, batch norm, +, relu.
+        let modules = try withNoGrad { try relu(try bn(try strided(x)) + identity) }
+        #expect(Self.bits(plain) == Self.bits(modules))
+        #expect(Self.bits(try run(fused: true)) == Self.bits(modules), "fused")
+        // Not fused where it would show: the values stay, and a hook sees its module's own call.
+        var calls = 0
+        let handle = relu.registerForwardHook { _, _, _ in calls += 1 }
+        #expect(Self.bits(try run(fused: true)) == Self.bits(modules) && calls == 1, "hooked relu: \(calls) call(s)")
+        handle.remove()
+        x.requiresGrad = true
+        let recorded = try InferenceFusion.residualConvolution(strided, normalization: bn, identity: identity, relu: relu, x)
+        #expect(recorded.node?.operation == "add+relu" && Self.bits(recorded) == Self.bits(modules), "with a graph")
+    }
+
     @Test("a shape error is reported by the layer, as without fusion")
     func errors() throws {
         let model = Self.block(2, 3, kernel: 3, padding: 1, bias: true, normalization: true, relu: true, seed: 7)

@@ -38,6 +38,32 @@ public enum InferenceFusion {
         return y
     }
 
+    /// `relu(bn(conv(x)) + identity)`, a residual block's last convolution and its end: one pass
+    /// in inference (batch norm, the sum and ReLU applied as each plane is written; the same bits)
+    /// when nothing could tell (no graph, no hook on the three modules, batch norm in evaluation
+    /// mode, the shapes fit); else `convolution` and then `residual`.
+    public static func residualConvolution(_ conv: Conv2d, normalization bn: BatchNorm2d, identity: Tensor, relu: ReLU, _ x: Tensor) throws -> Tensor {
+        let quiet = [conv, bn, relu].allSatisfy { $0.forwardHooks.isEmpty && $0.backwardHooks.isEmpty }
+        let graph = GradientMode.isEnabled && [x, conv.weight, conv.bias, bn.weight, bn.bias, identity].contains { $0?.requiresGrad == true }
+        let channels = conv.weight.shape[0]
+        if isEnabled, quiet, !graph, !bn.isTraining,
+           [bn.weight, bn.bias, bn.runningMean, bn.runningVariance].allSatisfy({ $0.shape == [channels] }),
+           let g = try? x.convolutionGeometry(weight: conv.weight, bias: conv.bias, stride: (conv.stride, conv.stride), padding: (conv.padding, conv.padding)),
+           identity.shape == [g.batch, channels, g.outputHeight, g.outputWidth] {
+            var epilogue = ConvolutionEpilogue(relu: true)
+            let (mean, inverseStd) = Tensor.evaluationStatistics(runningMean: bn.runningMean.data, runningVariance: bn.runningVariance.data,
+                                                                 epsilon: bn.epsilon)
+            epilogue.normalization = mean + inverseStd + bn.weight.data + bn.bias.data
+            epilogue.residual = identity.data
+            if let y = try? x.fusedConvolution(weight: conv.weight, bias: conv.bias, stride: (conv.stride, conv.stride),
+                                               padding: (conv.padding, conv.padding), epilogue: epilogue) {
+                return y
+            }
+        }
+        let out = try convolution(conv, normalization: bn, relu: nil, x)
+        return try residual(out, identity, relu: relu)
+    }
+
     /// `relu(out + identity)`, a residual block's end: one op (`addingReLU`, the same bits) when
     /// fusion is on, the shapes match and `relu` carries no hook; else the two ops.
     public static func residual(_ out: Tensor, _ identity: Tensor, relu: ReLU) throws -> Tensor {
@@ -101,22 +127,46 @@ public enum InferenceFusion {
 }
 
 /// What a fused inference convolution applies to each output plane after the bias: evaluation
-/// batch norm `γ · ((v − μ) · σ⁻¹) + β`, then ReLU `v > 0 ? v : 0` — each exactly as its op writes it.
+/// batch norm `γ · ((v − μ) · σ⁻¹) + β`, then a residual block's identity `v + r` (if any), then
+/// ReLU `v > 0 ? v : 0` — each exactly as its op writes it.
 struct ConvolutionEpilogue: Sendable {
     /// μ, σ⁻¹, γ and β, one block of C values each; empty: no batch norm.
     var normalization: [Float] = []
+    /// The tensor added after batch norm, the output's shape (`[N, O, Ho, Wo]`); empty: none.
+    var residual: [Float] = []
+    /// Where this group's output starts in the whole output (and so in `residual`).
+    var residualOffset = 0
     var relu: Bool
 
     init(relu: Bool) { self.relu = relu }
 
+    /// The same for the group whose output starts `offset` floats into the whole output.
+    func shifted(by offset: Int) -> ConvolutionEpilogue {
+        var copy = self
+        copy.residualOffset += offset
+        return copy
+    }
+
     /// The epilogue as a group of planes applies it, its parameters read through a pointer.
     struct Pass {
         let parameters: UnsafePointer<Float>?, channels: Int, relu: Bool
+        /// The residual at this group's first output, if any.
+        let residual: UnsafePointer<Float>?
 
-        /// Applies the epilogue in place to the `count` values of channel `o` at `p`.
+        /// Applies the epilogue in place to the `count` values of channel `o` at `p`, which lies
+        /// `offset` floats into the group's output.
         @inline(__always)
-        func apply(channel o: Int, to p: UnsafeMutablePointer<Float>, count: Int) {
-            if let parameters {
+        func apply(channel o: Int, to p: UnsafeMutablePointer<Float>, count: Int, at offset: Int) {
+            if let residual {
+                // A residual block's end: batch norm (always there), + identity, [ReLU].
+                let r = residual + offset
+                let (mu, inv, gm, bt) = (parameters![o], parameters![channels &+ o], parameters![2 &* channels &+ o], parameters![3 &* channels &+ o])
+                if relu {
+                    for i in 0..<count { let v = (gm * ((p[i] - mu) * inv) + bt) + r[i]; p[i] = v > 0 ? v : 0 }
+                } else {
+                    for i in 0..<count { p[i] = (gm * ((p[i] - mu) * inv) + bt) + r[i] }
+                }
+            } else if let parameters {
                 let (mu, inv, gm, bt) = (parameters[o], parameters[channels &+ o], parameters[2 &* channels &+ o], parameters[3 &* channels &+ o])
                 if relu {
                     for i in 0..<count { let v = gm * ((p[i] - mu) * inv) + bt; p[i] = v > 0 ? v : 0 }
@@ -132,7 +182,10 @@ struct ConvolutionEpilogue: Sendable {
     /// Runs `body` with the pass for `channels` output channels.
     func withPass(channels: Int, _ body: (Pass) -> Void) {
         normalization.withUnsafeBufferPointer { parameters in
-            body(Pass(parameters: normalization.isEmpty ? nil : parameters.baseAddress, channels: channels, relu: relu))
+            residual.withUnsafeBufferPointer { added in
+                body(Pass(parameters: normalization.isEmpty ? nil : parameters.baseAddress, channels: channels, relu: relu,
+                          residual: residual.isEmpty ? nil : added.baseAddress! + residualOffset))
+            }
         }
     }
 }
@@ -146,7 +199,8 @@ extension Tensor {
         let plan = ConvolutionPlan(g, outChannels: weight.shape[0])
         let out = convolutionOutput(plan, weight: weight.data, bias: bias?.data, epilogue: epilogue)
         if OpProfile.isEnabled {
-            OpProfile.forward(epilogue.normalization.isEmpty ? "conv2d+relu" : epilogue.relu ? "conv2d+batchNorm2d+relu" : "conv2d+batchNorm2d")
+            OpProfile.forward(epilogue.normalization.isEmpty ? "conv2d+relu"
+                              : "conv2d+batchNorm2d" + (epilogue.residual.isEmpty ? "" : "+add") + (epilogue.relu ? "+relu" : ""))
         }
         return Tensor(unchecked: [g.batch, plan.outChannels, g.outputHeight, g.outputWidth], data: out, node: nil)
     }

@@ -246,7 +246,8 @@ struct ConvolutionPlan {
     /// applied to each plane while it is in cache.
     func forward(group: Int, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: [Float]?, epilogue: ConvolutionEpilogue? = nil,
                  into y: UnsafeMutablePointer<Float>) {
-        forward(group: group, x: x, weight: weight, bias: bias, epilogue: epilogue, intoGroup: y + group &* imagesPerGroup &* outChannels &* plane)
+        let offset = group &* imagesPerGroup &* outChannels &* plane
+        forward(group: group, x: x, weight: weight, bias: bias, epilogue: epilogue?.shifted(by: offset), intoGroup: y + offset)
     }
 
     /// The same, written to `out`, the group's own `[g, O, Ho, Wo]` (a pooled convolution keeps
@@ -262,7 +263,7 @@ struct ConvolutionPlan {
             let out = y
             rows.convolve(image, weight: weight, outChannels: outChannels, bias: bias, into: out, accumulate: false, parallel: inner)
             epilogue?.withPass(channels: outChannels) { pass in
-                for o in 0..<outChannels { pass.apply(channel: o, to: out + o &* plane, count: plane) }
+                for o in 0..<outChannels { pass.apply(channel: o, to: out + o &* plane, count: plane, at: o &* plane) }
             }
             return
         }
@@ -279,7 +280,7 @@ struct ConvolutionPlan {
             // for the epilogue, applied in place).
             if single && bias == nil {
                 if let pass {
-                    for o in 0..<outChannels { pass.apply(channel: o, to: product + o &* plane, count: plane) }
+                    for o in 0..<outChannels { pass.apply(channel: o, to: product + o &* plane, count: plane, at: o &* plane) }
                 }
                 return
             }
@@ -290,7 +291,7 @@ struct ConvolutionPlan {
                     let dst = y + (n &* outChannels &+ o) &* plane
                     let shift = bias?[o] ?? 0
                     for p in 0..<plane { dst[p] = src[p] + shift }
-                    pass?.apply(channel: o, to: dst, count: plane)
+                    pass?.apply(channel: o, to: dst, count: plane, at: (n &* outChannels &+ o) &* plane)
                 }
             }
         }
