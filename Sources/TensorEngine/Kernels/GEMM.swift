@@ -148,9 +148,13 @@ public enum GEMM {
             while s0 < rows.upperBound {
                 let s1 = Swift.min(rows.upperBound, s0 &+ slab &* mr)
                 let rowBlocks = (s1 &- s0 &+ mr &- 1) / mr
-                for blockIndex in 0..<rowBlocks {
-                    let i0 = s0 &+ blockIndex &* mr
-                    packA(a, row: i0, column: p0, rows: Swift.min(mr, s1 &- i0), tileRows: mr, kb: kb, into: packedA + blockIndex &* mr &* kb)
+                if a.transposed && mr == 8 {
+                    packTransposedSlab(a, rows: s0..<s1, column: p0, kb: kb, into: packedA)
+                } else {
+                    for blockIndex in 0..<rowBlocks {
+                        let i0 = s0 &+ blockIndex &* mr
+                        packA(a, row: i0, column: p0, rows: Swift.min(mr, s1 &- i0), tileRows: mr, kb: kb, into: packedA + blockIndex &* mr &* kb)
+                    }
                 }
                 for panel in 0..<panels {
                     let j0 = panel &* nr
@@ -285,6 +289,25 @@ public enum GEMM {
         raw.storeBytes(of: v.2, toByteOffset: 64, as: SIMD8<Float>.self); raw.storeBytes(of: v.3, toByteOffset: 96, as: SIMD8<Float>.self)
         raw.storeBytes(of: v.4, toByteOffset: 128, as: SIMD8<Float>.self); raw.storeBytes(of: v.5, toByteOffset: 160, as: SIMD8<Float>.self)
         raw.storeBytes(of: v.6, toByteOffset: 192, as: SIMD8<Float>.self); raw.storeBytes(of: v.7, toByteOffset: 224, as: SIMD8<Float>.self)
+    }
+
+    /// `packA` for every 8-row tile of `rows` at once, from Aᵀ in memory (a convolution's ∂x
+    /// reads its weight `[O, K]` this way): each k's stored row holds all the slab's rows side by
+    /// side, so it is read once, contiguously, and handed out 8 floats per tile. Tile by tile
+    /// (`packA`), each k meant a new row of the weight, pages apart: the scalar copy of that
+    /// was a sixth of a 224×224 saliency map. The same values in the same places.
+    private static func packTransposedSlab(_ a: Operand, rows: Range<Int>, column: Int, kb: Int, into out: UnsafeMutablePointer<Float>) {
+        let whole = rows.count / 8, rest = rows.count % 8
+        let last = out + whole &* 8 &* kb
+        if rest > 0 { last.update(repeating: 0, count: 8 &* kb) }
+        for p in 0..<kb {
+            let src = a.row(column &+ p) + rows.lowerBound
+            for t in 0..<whole {
+                let v = UnsafeRawPointer(src + t &* 8).loadUnaligned(as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(out + (t &* kb &+ p) &* 8).storeBytes(of: v, as: SIMD8<Float>.self)
+            }
+            for r in 0..<rest { last[p &* 8 &+ r] = src[whole &* 8 &+ r] }
+        }
     }
 
     /// Copies A[row..<row+rows, column..<column+kb] so that A[r, k] sits at `k·mr + r` (mr =
