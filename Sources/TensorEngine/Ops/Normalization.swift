@@ -136,6 +136,40 @@ extension Tensor {
     }
 }
 
+extension Tensor {
+    /// `(x − mean[c]) / std[c]` on `[N, C, H, W]`, one op ("normalize"): the input normalisation
+    /// of an ImageNet network (`Normalize`), one pass where `-` and `/` with broadcast `[1, C, 1,
+    /// 1]` operands took two, reading those through a table of indices (a second per 729
+    /// occlusion windows of ResNet-50). The same bits as the two ops, both ways: each value is
+    /// `x − m` then `/ s`; ∂x is `g · (1 / s)`, what `/`'s backward writes (`-` passes it on × 1).
+    /// The statistics are constants (no gradient), as the module's are.
+    func channelNormalized(mean: [Float], std: [Float]) -> Tensor {
+        precondition(rank == 4 && mean.count == shape[1] && std.count == shape[1], "one mean and std per channel of [N, C, H, W]")
+        let (channels, area) = (shape[1], shape[2] * shape[3])
+        let x = data
+        let y = [Float](uninitializedCount: count) { out in
+            x.withUnsafeBufferPointer { input in
+                for plane in 0..<(count / Swift.max(area, 1)) {
+                    let (m, s) = (mean[plane % channels], std[plane % channels])
+                    let (src, dst) = (input.baseAddress! + plane &* area, out.baseAddress! + plane &* area)
+                    for i in 0..<area { dst[i] = (src[i] - m) / s }
+                }
+            }
+        }
+        return Tensor.makeResult("normalize", shape: shape, data: y, inputs: [self]) { g, _ in
+            [[Float](uninitializedCount: g.count) { dx in
+                g.withUnsafeBufferPointer { grad in
+                    for plane in 0..<(g.count / Swift.max(area, 1)) {
+                        let scale = 1 / std[plane % channels]
+                        let (src, dst) = (grad.baseAddress! + plane &* area, dx.baseAddress! + plane &* area)
+                        for i in 0..<area { dst[i] = src[i] * scale }
+                    }
+                }
+            }]
+        }
+    }
+}
+
 /// Batch-norm's backward pass for one channel c of `[N, C, H, W]` (the loops the parallel split
 /// in `batchNorm2d` calls; channels are independent, so each writes only its own ∂x).
 ///
