@@ -229,7 +229,8 @@ extension Tensor {
     /// each sum is `a + b` as `+` writes it, kept where it is > 0; both inputs get the gradient
     /// where the output is > 0 (where the sum is, as `relu`'s backward tests), else 0, as `add`'s
     /// backward hands it on. Only for `InferenceFusion.residual`, which checks that no hook could
-    /// see the sum.
+    /// see the sum. (Both loops written out, as in `relu`: through a shared helper taking a
+    /// closure they ran 2.5× slower, the closure called per element.)
     func addingReLU(_ other: Tensor) -> Tensor {
         precondition(shape == other.shape, "add+relu takes tensors of one shape")
         let (a, b) = (data, other.data)
