@@ -100,10 +100,14 @@ public enum InferenceFusion {
         if GradientMode.isEnabled {
             let tensors: [Tensor?] = [x, conv.weight, conv.bias, bn?.weight, bn?.bias]
             if tensors.contains(where: { $0?.requiresGrad == true }) {
-                // A graph is recorded: convolution → ReLU (→ 2×2 max pool) becomes one op with its
-                // own backward (`convolutionReLU`, `convolutionPooled`: the same bits both ways);
-                // batch norm is not fused here.
-                guard bn == nil, relu != nil else { return nil }
+                // A graph is recorded: convolution → [batch norm →] ReLU (→ 2×2 max pool, without
+                // batch norm) becomes one op with its own backward (`convolutionReLU`,
+                // `convolutionNormalizedReLU`, `convolutionPooled`: the same bits both ways).
+                guard relu != nil else { return nil }
+                if let bn {
+                    guard pool == nil else { return nil }
+                    return try? x.convolutionNormalizedReLU(weight: conv.weight, bias: conv.bias, stride: stride, padding: padding, normalization: bn)
+                }
                 if pool != nil {
                     return try? x.convolutionPooled(weight: conv.weight, bias: conv.bias, stride: stride, padding: padding,
                                                     epilogue: ConvolutionEpilogue(relu: true))
@@ -191,6 +195,87 @@ struct ConvolutionEpilogue: Sendable {
 }
 
 extension Tensor {
+    /// `conv2d` → `batchNorm2d` (evaluation mode) → `relu`, recorded as one op
+    /// ("conv2d+batchNorm2d+relu") when a graph is recorded: a ResNet's saliency map or
+    /// Integrated Gradients. The convolution's output z is kept (batch norm's ∂γ needs x̂), and
+    /// `relu(γ · ((z − μ) · σ⁻¹) + β)` is written from it in one pass; backward, ReLU's mask is
+    /// applied as batch norm's backward reads the gradient (`BatchNormBackward.reluOutput`), and
+    /// the convolution's backward runs on the result. Against the three ops: one array and one
+    /// pass fewer each way, the same bits (each value goes through the same expressions in the
+    /// same order; batch norm's sums and its two ∂x formulas — with the sums when ∂γ or ∂β is
+    /// wanted, without for an explanation — are its own code). Only for `InferenceFusion`.
+    func convolutionNormalizedReLU(weight: Tensor, bias: Tensor?, stride: (Int, Int), padding: (Int, Int),
+                                   normalization bn: BatchNorm2d) throws -> Tensor {
+        let g = try convolutionGeometry(weight: weight, bias: bias, stride: stride, padding: padding)
+        let plan = ConvolutionPlan(g, outChannels: weight.shape[0])
+        let channels = plan.outChannels, area = plan.plane, batch = g.batch
+        guard [bn.weight, bn.bias, bn.runningMean, bn.runningVariance].allSatisfy({ $0.shape == [channels] }) else {
+            throw TensorError.shapeMismatch(operation: "batchNorm2d", lhs: bn.weight.shape, rhs: [channels])
+        }
+        let w = weight.data
+        let z = convolutionOutput(plan, weight: w, bias: bias?.data, epilogue: nil)
+        let (mean, inverseStd) = Tensor.evaluationStatistics(runningMean: bn.runningMean.data, runningVariance: bn.runningVariance.data,
+                                                             epsilon: bn.epsilon)
+        let gamma = bn.weight.data, beta = bn.bias.data
+        let grain = Swift.max(1, (1 << 16) / Swift.max(batch * area, 1))
+        let y = [Float](uninitializedCount: z.count) { out in
+            z.withUnsafeBufferPointer { zp in
+                let (source, target) = (UncheckedSendable(zp.baseAddress!), UncheckedSendable(out.baseAddress!))
+                Parallel.forEachRange(channels, grain: grain) { range in
+                    for c in range {
+                        let (mu, inv, gm, bt) = (mean[c], inverseStd[c], gamma[c], beta[c])
+                        for n in 0..<batch {
+                            let base = (n &* channels &+ c) &* area
+                            let (src, dst) = (source.value + base, target.value + base)
+                            for i in 0..<area { let v = gm * ((src[i] - mu) * inv) + bt; dst[i] = v > 0 ? v : 0 }
+                        }
+                    }
+                }
+            }
+        }
+        let input = data
+        let parents = [self, weight] + (bias.map { [$0] } ?? []) + [bn.weight, bn.bias]
+        let hasBias = bias != nil
+        return Tensor.makeResult("conv2d+batchNorm2d+relu", shape: [batch, channels, g.outputHeight, g.outputWidth], data: y,
+                                 inputs: parents) { grad, needed in
+            let convolutionNeeded = Array(needed[0..<(hasBias ? 3 : 2)])
+            let needsSums = needed[needed.count - 2] || needed[needed.count - 1]
+            let needsG = convolutionNeeded.contains(true)
+            // ∂β and ∂γ side by side, as `batchNorm2d` keeps them; G = ∂z.
+            var sums = [Float](repeating: 0, count: 2 * channels)
+            var gradientOfZ = needsG ? [Float](repeating: 0, count: grad.count) : []
+            grad.withUnsafeBufferPointer { gp in
+                z.withUnsafeBufferPointer { zp in
+                    y.withUnsafeBufferPointer { yp in
+                        gradientOfZ.withUnsafeMutableBufferPointer { dp in
+                            sums.withUnsafeMutableBufferPointer { sp in
+                                var backward = BatchNormBackward(batch: batch, channels: channels, area: area, training: false,
+                                                                 grad: gp.baseAddress!, saved: nil, input: zp.baseAddress!,
+                                                                 dx: needsG ? dp.baseAddress : nil)
+                                backward.reluOutput = yp.baseAddress!
+                                let (pass, sumsOut) = (UncheckedSendable(backward), UncheckedSendable(sp.baseAddress!))
+                                Parallel.forEachRange(channels, grain: grain) { range in
+                                    for c in range {
+                                        let (sumG, sumGX) = pass.value.channel(c, mean: mean[c], inverseStd: inverseStd[c], gamma: gamma[c],
+                                                                               needsSums: needsSums)
+                                        sumsOut.value[c] = sumG
+                                        sumsOut.value[channels &+ c] = sumGX
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            var result: [[Float]?] = needsG
+                ? Tensor.convolutionBackward(plan, input: input, weight: w, grad: gradientOfZ, source: .direct(mask: nil), needed: convolutionNeeded)
+                : convolutionNeeded.map { _ in nil }
+            result.append(needed[needed.count - 2] ? Array(sums[channels...]) : nil)
+            result.append(needed[needed.count - 1] ? Array(sums[..<channels]) : nil)
+            return result
+        }
+    }
+
     /// `conv2d` followed by `epilogue`, as a leaf (no graph): only for `InferenceFusion`, which
     /// has checked that no graph would have been recorded.
     func fusedConvolution(weight: Tensor, bias: Tensor?, stride: (Int, Int), padding: (Int, Int),

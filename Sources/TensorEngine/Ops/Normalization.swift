@@ -182,12 +182,24 @@ struct BatchNormBackward {
     let grad: UnsafePointer<Float>, saved: UnsafePointer<Float>?, input: UnsafePointer<Float>
     /// ∂x, or nil when the input needs no gradient.
     let dx: UnsafeMutablePointer<Float>?
+    /// A ReLU's output after this batch norm, when the two are one op: G is then the gradient
+    /// where it is > 0, else 0 (ReLU's backward, applied as G is read).
+    var reluOutput: UnsafePointer<Float>? = nil
 
     /// Returns (Σ G, Σ G·x̂) for channel c and writes its ∂x. In evaluation mode, when neither
     /// ∂γ nor ∂β is wanted (`needsSums` false: an explanation's backward pass to the image), ∂x is
     /// γ/σ · G alone and the sums (returned as 0) are skipped.
     @inline(__always)
     func channel(_ c: Int, mean: Float, inverseStd: Float, gamma: Float, needsSums: Bool = true) -> (sumG: Float, sumGX: Float) {
+        if let reluOutput {
+            return channel(c, mean: mean, inverseStd: inverseStd, gamma: gamma, needsSums: needsSums) { reluOutput[$0] > 0 ? grad[$0] : 0 }
+        }
+        return channel(c, mean: mean, inverseStd: inverseStd, gamma: gamma, needsSums: needsSums) { grad[$0] }
+    }
+
+    @inline(__always)
+    private func channel(_ c: Int, mean: Float, inverseStd: Float, gamma: Float, needsSums: Bool,
+                         gradient: (Int) -> Float) -> (sumG: Float, sumGX: Float) {
         @inline(__always) func xHat(_ index: Int) -> Float {
             if let saved { return saved[index] }
             return (input[index] - mean) * inverseStd
@@ -197,14 +209,14 @@ struct BatchNormBackward {
             let scale = gamma * inverseStd
             for n in 0..<batch {
                 let base = (n &* channels &+ c) &* area
-                for i in 0..<area { dx[base &+ i] = scale * grad[base &+ i] }
+                for i in 0..<area { dx[base &+ i] = scale * gradient(base &+ i) }
             }
             return (0, 0)
         }
         var sumG: Float = 0, sumGX: Float = 0
         for n in 0..<batch {
             let base = (n &* channels &+ c) &* area
-            for i in 0..<area { let v = grad[base &+ i]; sumG += v; sumGX += v * xHat(base &+ i) }
+            for i in 0..<area { let v = gradient(base &+ i); sumG += v; sumGX += v * xHat(base &+ i) }
         }
         guard let dx else { return (sumG, sumGX) }
         let m = Float(batch * area)
@@ -212,7 +224,7 @@ struct BatchNormBackward {
         let mg = training ? sumG / m : 0, mgx = training ? sumGX / m : 0
         for n in 0..<batch {
             let base = (n &* channels &+ c) &* area
-            for i in 0..<area { dx[base &+ i] = scale * (grad[base &+ i] - mg - xHat(base &+ i) * mgx) }
+            for i in 0..<area { dx[base &+ i] = scale * (gradient(base &+ i) - mg - xHat(base &+ i) * mgx) }
         }
         return (sumG, sumGX)
     }
