@@ -11,8 +11,9 @@ import Foundation
 ///
 /// and a 2×2 max pool of stride 2 after the ReLU pools each group's planes before they leave the
 /// cache (`ConvolutionPooling.swift`). When a graph is recorded (training, every gradient method)
-/// convolution → ReLU (→ pool) is fused too, as one op with its own backward pass
-/// (`convolutionReLU`, `convolutionPooled`); batch norm then runs as its own op.
+/// convolution → ReLU (→ pool) and convolution → batch norm (evaluation) → ReLU are fused too, each
+/// as one op with its own backward pass (`convolutionReLU`, `convolutionPooled`,
+/// `convolutionNormalizedReLU`); batch norm before a pool, or without a ReLU, then runs as its own op.
 ///
 /// **The same bits** as calling the modules: each element goes through the very operations,
 /// in the same order, that `conv2d`, `batchNorm2d` (with `Tensor.evaluationStatistics`), `relu`
