@@ -39,22 +39,23 @@ public enum InferenceFusion {
         return y
     }
 
+    /// Whether no hook could see an intermediate result of these modules.
+    private static func unhooked(_ modules: [Module?]) -> Bool {
+        modules.allSatisfy { $0.map { $0.forwardHooks.isEmpty && $0.backwardHooks.isEmpty } ?? true }
+    }
+
     /// `relu(bn(conv(x)) + identity)`, a residual block's last convolution and its end: one pass
     /// in inference (batch norm, the sum and ReLU applied as each plane is written; the same bits)
     /// when nothing could tell (no graph, no hook on the three modules, batch norm in evaluation
     /// mode, the shapes fit); else `convolution` and then `residual`.
     public static func residualConvolution(_ conv: Conv2d, normalization bn: BatchNorm2d, identity: Tensor, relu: ReLU, _ x: Tensor) throws -> Tensor {
-        let quiet = [conv, bn, relu].allSatisfy { $0.forwardHooks.isEmpty && $0.backwardHooks.isEmpty }
         let graph = GradientMode.isEnabled && [x, conv.weight, conv.bias, bn.weight, bn.bias, identity].contains { $0?.requiresGrad == true }
         let channels = conv.weight.shape[0]
-        if isEnabled, quiet, !graph, !bn.isTraining,
-           [bn.weight, bn.bias, bn.runningMean, bn.runningVariance].allSatisfy({ $0.shape == [channels] }),
+        if isEnabled, unhooked([conv, bn, relu]), !graph, !bn.isTraining, let parameters = bn.evaluationParameters(channels: channels),
            let g = try? x.convolutionGeometry(weight: conv.weight, bias: conv.bias, stride: (conv.stride, conv.stride), padding: (conv.padding, conv.padding)),
            identity.shape == [g.batch, channels, g.outputHeight, g.outputWidth] {
             var epilogue = ConvolutionEpilogue(relu: true)
-            let (mean, inverseStd) = Tensor.evaluationStatistics(runningMean: bn.runningMean.data, runningVariance: bn.runningVariance.data,
-                                                                 epsilon: bn.epsilon)
-            epilogue.normalization = mean + inverseStd + bn.weight.data + bn.bias.data
+            epilogue.normalization = parameters
             epilogue.residual = identity.data
             if let y = try? x.fusedConvolution(weight: conv.weight, bias: conv.bias, stride: (conv.stride, conv.stride),
                                                padding: (conv.padding, conv.padding), epilogue: epilogue) {
@@ -68,7 +69,7 @@ public enum InferenceFusion {
     /// `relu(out + identity)`, a residual block's end: one op (`addingReLU`, the same bits) when
     /// fusion is on, the shapes match and `relu` carries no hook; else the two ops.
     public static func residual(_ out: Tensor, _ identity: Tensor, relu: ReLU) throws -> Tensor {
-        if isEnabled, out.shape == identity.shape, relu.forwardHooks.isEmpty, relu.backwardHooks.isEmpty {
+        if isEnabled, out.shape == identity.shape, unhooked([relu]) {
             return out.addingReLU(identity)
         }
         return try relu(out + identity)
@@ -94,8 +95,7 @@ public enum InferenceFusion {
     /// path then computes, or reports, the same thing).
     private static func fused(_ conv: Conv2d, _ bn: BatchNorm2d?, _ relu: ReLU?, _ pool: MaxPool2d?, _ x: Tensor) -> Tensor? {
         guard isEnabled, bn != nil || relu != nil else { return nil }
-        let modules: [Module?] = [conv, bn, relu, pool]
-        guard modules.allSatisfy({ $0.map { $0.forwardHooks.isEmpty && $0.backwardHooks.isEmpty } ?? true }) else { return nil }
+        guard unhooked([conv, bn, relu, pool]) else { return nil }
         if let bn, bn.isTraining { return nil }
         let stride = (conv.stride, conv.stride), padding = (conv.padding, conv.padding)
         if GradientMode.isEnabled {
@@ -119,10 +119,8 @@ public enum InferenceFusion {
         let channels = conv.weight.shape[0]
         var epilogue = ConvolutionEpilogue(relu: relu != nil)
         if let bn {
-            guard [bn.weight, bn.bias, bn.runningMean, bn.runningVariance].allSatisfy({ $0.shape == [channels] }) else { return nil }
-            let (mean, inverseStd) = Tensor.evaluationStatistics(runningMean: bn.runningMean.data, runningVariance: bn.runningVariance.data,
-                                                                 epsilon: bn.epsilon)
-            epilogue.normalization = mean + inverseStd + bn.weight.data + bn.bias.data
+            guard let parameters = bn.evaluationParameters(channels: channels) else { return nil }
+            epilogue.normalization = parameters
         }
         if pool != nil {
             return try? x.convolutionPooled(weight: conv.weight, bias: conv.bias, stride: stride, padding: padding, epilogue: epilogue)
@@ -162,24 +160,30 @@ struct ConvolutionEpilogue: Sendable {
         /// `offset` floats into the group's output.
         @inline(__always)
         func apply(channel o: Int, to p: UnsafeMutablePointer<Float>, count: Int, at offset: Int) {
+            apply(channel: o, from: p, to: p, count: count, at: offset)
+        }
+
+        /// The same, reading `src` and writing `p` (which may be `src`).
+        @inline(__always)
+        func apply(channel o: Int, from src: UnsafePointer<Float>, to p: UnsafeMutablePointer<Float>, count: Int, at offset: Int) {
             if let residual {
                 // A residual block's end: batch norm (always there), + identity, [ReLU].
                 let r = residual + offset
                 let (mu, inv, gm, bt) = (parameters![o], parameters![channels &+ o], parameters![2 &* channels &+ o], parameters![3 &* channels &+ o])
                 if relu {
-                    for i in 0..<count { let v = (gm * ((p[i] - mu) * inv) + bt) + r[i]; p[i] = v > 0 ? v : 0 }
+                    for i in 0..<count { let v = (gm * ((src[i] - mu) * inv) + bt) + r[i]; p[i] = v > 0 ? v : 0 }
                 } else {
-                    for i in 0..<count { p[i] = (gm * ((p[i] - mu) * inv) + bt) + r[i] }
+                    for i in 0..<count { p[i] = (gm * ((src[i] - mu) * inv) + bt) + r[i] }
                 }
             } else if let parameters {
                 let (mu, inv, gm, bt) = (parameters[o], parameters[channels &+ o], parameters[2 &* channels &+ o], parameters[3 &* channels &+ o])
                 if relu {
-                    for i in 0..<count { let v = gm * ((p[i] - mu) * inv) + bt; p[i] = v > 0 ? v : 0 }
+                    for i in 0..<count { let v = gm * ((src[i] - mu) * inv) + bt; p[i] = v > 0 ? v : 0 }
                 } else {
-                    for i in 0..<count { p[i] = gm * ((p[i] - mu) * inv) + bt }
+                    for i in 0..<count { p[i] = gm * ((src[i] - mu) * inv) + bt }
                 }
             } else if relu {
-                for i in 0..<count { let v = p[i]; p[i] = v > 0 ? v : 0 }
+                for i in 0..<count { let v = src[i]; p[i] = v > 0 ? v : 0 }
             }
         }
     }
@@ -210,30 +214,32 @@ extension Tensor {
         let g = try convolutionGeometry(weight: weight, bias: bias, stride: stride, padding: padding)
         let plan = ConvolutionPlan(g, outChannels: weight.shape[0])
         let channels = plan.outChannels, area = plan.plane, batch = g.batch
-        guard [bn.weight, bn.bias, bn.runningMean, bn.runningVariance].allSatisfy({ $0.shape == [channels] }) else {
+        guard let parameters = bn.evaluationParameters(channels: channels) else {
             throw TensorError.shapeMismatch(operation: "batchNorm2d", lhs: bn.weight.shape, rhs: [channels])
         }
         let w = weight.data
         let z = convolutionOutput(plan, weight: w, bias: bias?.data, epilogue: nil)
-        let (mean, inverseStd) = Tensor.evaluationStatistics(runningMean: bn.runningMean.data, runningVariance: bn.runningVariance.data,
-                                                             epsilon: bn.epsilon)
-        let gamma = bn.weight.data, beta = bn.bias.data
+        // y = relu(bn(z)) by the inference epilogue's own expressions, plane by plane.
+        var epilogue = ConvolutionEpilogue(relu: true)
+        epilogue.normalization = parameters
         let grain = Swift.max(1, (1 << 16) / Swift.max(batch * area, 1))
         let y = [Float](uninitializedCount: z.count) { out in
             z.withUnsafeBufferPointer { zp in
                 let (source, target) = (UncheckedSendable(zp.baseAddress!), UncheckedSendable(out.baseAddress!))
-                Parallel.forEachRange(channels, grain: grain) { range in
-                    for c in range {
-                        let (mu, inv, gm, bt) = (mean[c], inverseStd[c], gamma[c], beta[c])
-                        for n in 0..<batch {
-                            let base = (n &* channels &+ c) &* area
-                            let (src, dst) = (source.value + base, target.value + base)
-                            for i in 0..<area { let v = gm * ((src[i] - mu) * inv) + bt; dst[i] = v > 0 ? v : 0 }
+                epilogue.withPass(channels: channels) { pass in
+                    Parallel.forEachRange(channels, grain: grain) { range in
+                        for c in range {
+                            for n in 0..<batch {
+                                let base = (n &* channels &+ c) &* area
+                                pass.apply(channel: c, from: source.value + base, to: target.value + base, count: area, at: base)
+                            }
                         }
                     }
                 }
             }
         }
+        let mean = Array(parameters[0..<channels]), inverseStd = Array(parameters[channels..<(2 * channels)])
+        let gamma = Array(parameters[(2 * channels)..<(3 * channels)])
         let input = data
         let parents = [self, weight] + (bias.map { [$0] } ?? []) + [bn.weight, bn.bias]
         let hasBias = bias != nil
@@ -242,28 +248,17 @@ extension Tensor {
             let convolutionNeeded = Array(needed[0..<(hasBias ? 3 : 2)])
             let needsSums = needed[needed.count - 2] || needed[needed.count - 1]
             let needsG = convolutionNeeded.contains(true)
-            // ∂β and ∂γ side by side, as `batchNorm2d` keeps them; G = ∂z.
-            var sums = [Float](repeating: 0, count: 2 * channels)
+            // G = ∂z, and ∂β and ∂γ side by side, by batch norm's own backward pass.
             var gradientOfZ = needsG ? [Float](repeating: 0, count: grad.count) : []
-            grad.withUnsafeBufferPointer { gp in
+            let sums = grad.withUnsafeBufferPointer { gp in
                 z.withUnsafeBufferPointer { zp in
                     y.withUnsafeBufferPointer { yp in
                         gradientOfZ.withUnsafeMutableBufferPointer { dp in
-                            sums.withUnsafeMutableBufferPointer { sp in
-                                var backward = BatchNormBackward(batch: batch, channels: channels, area: area, training: false,
-                                                                 grad: gp.baseAddress!, saved: nil, input: zp.baseAddress!,
-                                                                 dx: needsG ? dp.baseAddress : nil)
-                                backward.reluOutput = yp.baseAddress!
-                                let (pass, sumsOut) = (UncheckedSendable(backward), UncheckedSendable(sp.baseAddress!))
-                                Parallel.forEachRange(channels, grain: grain) { range in
-                                    for c in range {
-                                        let (sumG, sumGX) = pass.value.channel(c, mean: mean[c], inverseStd: inverseStd[c], gamma: gamma[c],
-                                                                               needsSums: needsSums)
-                                        sumsOut.value[c] = sumG
-                                        sumsOut.value[channels &+ c] = sumGX
-                                    }
-                                }
-                            }
+                            var backward = BatchNormBackward(batch: batch, channels: channels, area: area, training: false,
+                                                             grad: gp.baseAddress!, saved: nil, input: zp.baseAddress!,
+                                                             dx: needsG ? dp.baseAddress : nil)
+                            backward.reluOutput = yp.baseAddress!
+                            return backward.run(mean: mean, inverseStd: inverseStd, gamma: gamma, needsSums: needsSums, grain: grain)
                         }
                     }
                 }

@@ -88,30 +88,16 @@ extension Tensor {
         // In evaluation mode x̂ is not kept; backward recomputes it from x.
         let xhat = normalised, input = data
         return Tensor.makeResult("batchNorm2d", shape: shape, data: out, inputs: [self, weight, bias]) { g, needed in
-            // ∂β and ∂γ side by side: sums[c] = Σ g, sums[C + c] = Σ g·x̂.
-            var sums = [Float](repeating: 0, count: 2 * channels)
             var dx = needed[0] ? [Float](repeating: 0, count: g.count) : []
-            g.withUnsafeBufferPointer { gp in
+            let sums = g.withUnsafeBufferPointer { gp in
                 xhat.withUnsafeBufferPointer { xhp in
                     input.withUnsafeBufferPointer { xp in
                         dx.withUnsafeMutableBufferPointer { dxp in
-                            sums.withUnsafeMutableBufferPointer { sp in
-                                // (An empty array may still have a base address: test `training`, not nil.)
-                                let pass = UncheckedSendable(BatchNormBackward(
-                                    batch: batch, channels: channels, area: area, training: training,
-                                    grad: gp.baseAddress!, saved: training ? xhp.baseAddress : nil, input: xp.baseAddress!,
-                                    dx: needed[0] ? dxp.baseAddress : nil))
-                                let sumsOut = UncheckedSendable(sp.baseAddress!)
-                                let needsSums = needed[1] || needed[2]
-                                Parallel.forEachRange(channels, grain: grain) { range in
-                                    for c in range {
-                                        let (sumG, sumGX) = pass.value.channel(c, mean: mean[c], inverseStd: inverseStd[c], gamma: gamma[c],
-                                                                               needsSums: needsSums)
-                                        sumsOut.value[c] = sumG
-                                        sumsOut.value[channels &+ c] = sumGX
-                                    }
-                                }
-                            }
+                            // (An empty array may still have a base address: test `training`, not nil.)
+                            BatchNormBackward(batch: batch, channels: channels, area: area, training: training,
+                                              grad: gp.baseAddress!, saved: training ? xhp.baseAddress : nil, input: xp.baseAddress!,
+                                              dx: needed[0] ? dxp.baseAddress : nil)
+                                .run(mean: mean, inverseStd: inverseStd, gamma: gamma, needsSums: needed[1] || needed[2], grain: grain)
                         }
                     }
                 }
@@ -186,6 +172,23 @@ struct BatchNormBackward {
     /// where it is > 0, else 0 (ReLU's backward, applied as G is read).
     var reluOutput: UnsafePointer<Float>? = nil
 
+    /// Every channel, split across the cores: writes ∂x and returns ∂β and ∂γ side by side,
+    /// `sums[c] = Σ G`, `sums[C + c] = Σ G·x̂` (zeros when `needsSums` is false in evaluation mode).
+    func run(mean: [Float], inverseStd: [Float], gamma: [Float], needsSums: Bool, grain: Int) -> [Float] {
+        var sums = [Float](repeating: 0, count: 2 * channels)
+        sums.withUnsafeMutableBufferPointer { sp in
+            let (pass, out) = (UncheckedSendable(self), UncheckedSendable(sp.baseAddress!))
+            Parallel.forEachRange(channels, grain: grain) { range in
+                for c in range {
+                    let (sumG, sumGX) = pass.value.channel(c, mean: mean[c], inverseStd: inverseStd[c], gamma: gamma[c], needsSums: needsSums)
+                    out.value[c] = sumG
+                    out.value[pass.value.channels &+ c] = sumGX
+                }
+            }
+        }
+        return sums
+    }
+
     /// Returns (Σ G, Σ G·x̂) for channel c and writes its ∂x. In evaluation mode, when neither
     /// ∂γ nor ∂β is wanted (`needsSums` false: an explanation's backward pass to the image), ∂x is
     /// γ/σ · G alone and the sums (returned as 0) are skipped.
@@ -227,6 +230,17 @@ struct BatchNormBackward {
             for i in 0..<area { dx[base &+ i] = scale * (gradient(base &+ i) - mg - xHat(base &+ i) * mgx) }
         }
         return (sumG, sumGX)
+    }
+}
+
+extension BatchNorm2d {
+    /// μ, σ⁻¹ (`Tensor.evaluationStatistics`), γ and β, one block of `channels` values each (the
+    /// layout of `ConvolutionEpilogue.normalization`), or nil when a parameter is not `[channels]`.
+    func evaluationParameters(channels: Int) -> [Float]? {
+        guard [weight, bias, runningMean, runningVariance].allSatisfy({ $0.shape == [channels] }) else { return nil }
+        let (mean, inverseStd) = Tensor.evaluationStatistics(runningMean: runningMean.data, runningVariance: runningVariance.data,
+                                                             epsilon: epsilon)
+        return mean + inverseStd + weight.data + bias.data
     }
 }
 
