@@ -79,13 +79,15 @@ extension Tensor {
                               _ out: UnsafeMutableBufferPointer<Float>, _ arg: UnsafeMutableBufferPointer<Int32>, recordsArgMax: Bool) {
         let ho = g.outputHeight, wo = g.outputWidth
         let (xs, outs, args) = (UncheckedSendable(x), UncheckedSendable(out), UncheckedSendable(arg))
-        // Outputs `vectorFirst..<vectorEnd` of a row whose windows lie inside it, in whole vectors
-        // whose 32-float reads stay inside the row (the rest of the row goes one window at a time).
+        // Outputs `vectorFirst..<vectorFirst + vectorCount` of a row whose windows lie inside it, in
+        // whole vectors whose 32-float reads stay inside the row (the rest goes one window at a time).
         // (A vector starting at ox reads up to column 2·ox − padX + kw − 1 + 31.)
         let vectorFirst = (g.padX &+ 1) / 2, reach = g.width &+ g.padX &- g.kernelWidth &- 31
         let vectorCount = g.strideX == 2 && reach >= 0 && reach / 2 >= vectorFirst ? ((reach / 2 &- vectorFirst) / 16 &+ 1) &* 16 : 0
         Parallel.forEachRange(g.batch &* g.channels, grain: Swift.max(1, (1 << 15) / Swift.max(ho * wo, 1))) { planes in
-            let (x, out, arg) = (xs.value.baseAddress!, outs.value.baseAddress!, args.value.baseAddress!)
+            // (`arg` is empty without `recordsArgMax`, and an empty buffer may have no base address.)
+            let (x, out) = (xs.value.baseAddress!, outs.value.baseAddress!)
+            let arg = recordsArgMax ? args.value.baseAddress : nil
             for p in planes {
                 let base = p &* g.height &* g.width
                 for oy in 0..<ho {
@@ -97,7 +99,7 @@ extension Tensor {
                         var ox = vectorFirst
                         while ox < vectors.upperBound {
                             vectorRow(x, g, base: base &+ top &* g.width, ox: ox, into: out + ((p &* ho &+ oy) &* wo &+ ox),
-                                      arg: arg + ((p &* ho &+ oy) &* wo &+ ox), recordsArgMax: recordsArgMax)
+                                      arg: arg.map { $0 + ((p &* ho &+ oy) &* wo &+ ox) })
                             ox &+= 16
                         }
                     }
@@ -128,7 +130,7 @@ extension Tensor {
                         }
                         let o = (p &* ho &+ oy) &* wo &+ ox
                         out[o] = best
-                        if recordsArgMax { arg[o] = Int32(truncatingIfNeeded: at) }
+                        arg?[o] = Int32(truncatingIfNeeded: at)
                     }
                 }
             }
@@ -138,10 +140,11 @@ extension Tensor {
     /// Sixteen windows of one output row, horizontal stride 2, all inside the image: outputs
     /// `ox..<ox+16`, whose window rows start at `top` (`x + top`, the top row's start). Each lane
     /// starts from its window's first element and takes each later one where it is `>` or NaN,
-    /// as the scalar loop does.
+    /// as the scalar loop does. The arg-max is recorded only with `arg`.
     @inline(__always)
     static func vectorRow(_ x: UnsafePointer<Float>, _ g: ConvolutionGeometry, base top: Int, ox: Int,
-                          into out: UnsafeMutablePointer<Float>, arg: UnsafeMutablePointer<Int32>, recordsArgMax: Bool) {
+                          into out: UnsafeMutablePointer<Float>, arg: UnsafeMutablePointer<Int32>?) {
+        let recordsArgMax = arg != nil
         let left = 2 &* ox &- g.padX
         let lanes = SIMD16<Int32>(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30)
         var best = SIMD16<Float>(), at = SIMD16<Int32>()
@@ -161,7 +164,7 @@ extension Tensor {
             }
         }
         UnsafeMutableRawPointer(out).storeBytes(of: best, as: SIMD16<Float>.self)
-        if recordsArgMax { UnsafeMutableRawPointer(arg).storeBytes(of: at, as: SIMD16<Int32>.self) }
+        if let arg { UnsafeMutableRawPointer(arg).storeBytes(of: at, as: SIMD16<Int32>.self) }
     }
 
     @inline(__always)
