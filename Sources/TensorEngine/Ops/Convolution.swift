@@ -128,11 +128,16 @@ extension Tensor {
         }
         data.withUnsafeBufferPointer { xBuffer in
             w.withUnsafeBufferPointer { wBuffer in
-                out.withUnsafeMutableBufferPointer { outBuffer in
-                    let (x, wp, y) = (UncheckedSendable(xBuffer.baseAddress!), UncheckedSendable(wBuffer.baseAddress!),
-                                      UncheckedSendable(outBuffer.baseAddress!))
-                    Parallel.forEach(chunks: plan.groups) { group in
-                        plan.forward(group: group, x: x.value, weight: wp.value, bias: b, epilogue: epilogue, into: y.value)
+                let transformed = plan.transformedWeight(wBuffer.baseAddress!)
+                transformed.withUnsafeBufferPointer { tBuffer in
+                    out.withUnsafeMutableBufferPointer { outBuffer in
+                        let (x, wp, y) = (UncheckedSendable(xBuffer.baseAddress!), UncheckedSendable(wBuffer.baseAddress!),
+                                          UncheckedSendable(outBuffer.baseAddress!))
+                        let tp = UncheckedSendable(transformed.isEmpty ? nil : tBuffer.baseAddress)
+                        Parallel.forEach(chunks: plan.groups) { group in
+                            plan.forward(group: group, x: x.value, weight: wp.value, transformedWeight: tp.value, bias: b, epilogue: epilogue,
+                                         into: y.value)
+                        }
                     }
                 }
             }
@@ -223,6 +228,28 @@ struct ConvolutionPlan {
             weightGradientRows = nil
             inputGradientRows = nil
         }
+        // 3×3 windows with many channels on large planes (ImageNet networks, never the course's):
+        // Winograd's F(2×2, 3×3), forward and ∂x, each image alone (planes this large always go
+        // one image per group).
+        if Winograd.applies(to: one, outChannels: outChannels) {
+            winograd = Winograd(one)
+            winogradGradient = Winograd(inputGradientOf: one, outChannels: outChannels)
+        } else {
+            winograd = nil
+            winogradGradient = nil
+        }
+    }
+
+    /// The forward pass of one image by Winograd's F(2×2, 3×3), where it applies.
+    let winograd: Winograd?
+    /// ∂x of one image the same way (the gradient convolved with the flipped weight).
+    let winogradGradient: Winograd?
+
+    /// The weight as `winograd` reads it (`Winograd.transformedWeight`), else empty: made once
+    /// per forward pass and handed to every group.
+    func transformedWeight(_ weight: UnsafePointer<Float>) -> [Float] {
+        guard winograd != nil else { return [] }
+        return Winograd.transformedWeight(weight, outChannels: outChannels, channels: geometry.channels, flipped: false)
     }
 
     /// Output planes from which the backward pass reads in place too (56×56 = 3136 and up).
@@ -244,21 +271,34 @@ struct ConvolutionPlan {
 
     /// Y[group] = W · im2col(x[group]) + b, written in NCHW order, then `epilogue` (if any)
     /// applied to each plane while it is in cache.
-    func forward(group: Int, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: [Float]?, epilogue: ConvolutionEpilogue? = nil,
-                 into y: UnsafeMutablePointer<Float>) {
+    func forward(group: Int, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, transformedWeight: UnsafePointer<Float>? = nil,
+                 bias: [Float]?, epilogue: ConvolutionEpilogue? = nil, into y: UnsafeMutablePointer<Float>) {
         let offset = group &* imagesPerGroup &* outChannels &* plane
-        forward(group: group, x: x, weight: weight, bias: bias, epilogue: epilogue?.shifted(by: offset), intoGroup: y + offset)
+        forward(group: group, x: x, weight: weight, transformedWeight: transformedWeight, bias: bias, epilogue: epilogue?.shifted(by: offset),
+                intoGroup: y + offset)
     }
 
     /// The same, written to `out`, the group's own `[g, O, Ho, Wo]` (a pooled convolution keeps
-    /// it in a buffer of the group's size, see `ConvolutionPooling`).
-    func forward(group: Int, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: [Float]?, epilogue: ConvolutionEpilogue? = nil,
-                 intoGroup y: UnsafeMutablePointer<Float>) {
+    /// it in a buffer of the group's size, see `ConvolutionPooling`). `transformedWeight`: the
+    /// weight as `winograd` reads it, made once for every group (else made here when needed).
+    func forward(group: Int, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, transformedWeight: UnsafePointer<Float>? = nil,
+                 bias: [Float]?, epilogue: ConvolutionEpilogue? = nil, intoGroup y: UnsafeMutablePointer<Float>) {
         let (first, g) = members(of: group)
         let columns = g.batch &* plane
         let inner = groups == 1   // a lone group may use every core inside its kernels
         let single = g.batch == 1
         let image = x + first &* imageSize
+        if single, let winograd {
+            let local = transformedWeight == nil ? self.transformedWeight(weight) : []
+            local.withUnsafeBufferPointer {
+                winograd.convolve(image, weight: transformedWeight ?? $0.baseAddress!, weightTransposed: false, outChannels: outChannels,
+                                  bias: bias, into: y, accumulate: false, parallel: inner)
+            }
+            epilogue?.withPass(channels: outChannels) { pass in
+                for o in 0..<outChannels { pass.apply(channel: o, to: y + o &* plane, count: plane, at: o &* plane) }
+            }
+            return
+        }
         if single, let rows = forwardRows {
             let out = y
             rows.convolve(image, weight: weight, outChannels: outChannels, bias: bias, into: out, accumulate: false, parallel: inner)
@@ -301,6 +341,9 @@ struct ConvolutionPlan {
     /// The weight of the ∂x convolution (`ShiftedRows.flippedWeight`) when `backward` will use
     /// one (`inputGradientRows`, not a 1×1 window), else empty: made once per backward pass.
     func flippedWeight(_ weight: UnsafePointer<Float>) -> [Float] {
+        if winogradGradient != nil {
+            return Winograd.transformedWeight(weight, outChannels: outChannels, channels: geometry.channels, flipped: true)
+        }
         guard inputGradientRows != nil, patch != geometry.channels else { return [] }
         return ShiftedRows.flippedWeight(weight, outChannels: outChannels, channels: geometry.channels,
                                          kernelHeight: geometry.kernelHeight, kernelWidth: geometry.kernelWidth)
@@ -337,7 +380,8 @@ struct ConvolutionPlan {
         let single = g.batch == 1
         let buffer = pregathered || (single && mask == nil) ? nil : UnsafeMutablePointer<Float>.allocate(capacity: outChannels &* columns)
         let shiftedX = single ? inputGradientRows : nil, shiftedW = single ? weightGradientRows : nil
-        let needsColumns = (dx != nil && shiftedX == nil) || (dWeight != nil && shiftedW == nil)
+        let winogradX = single ? winogradGradient : nil
+        let needsColumns = (dx != nil && shiftedX == nil && winogradX == nil) || (dWeight != nil && shiftedW == nil)
         let cols = needsColumns ? UnsafeMutablePointer<Float>.allocate(capacity: patch &* columns) : nil
         defer { buffer?.deallocate(); cols?.deallocate() }
         if let buffer {
@@ -356,7 +400,15 @@ struct ConvolutionPlan {
             }
         }
         let gathered = UnsafePointer(buffer) ?? grad
-        if let dx, shiftedX != nil, patch == g.channels {
+        if let dx, let winogradX {
+            // ∂x = the gradient convolved with the flipped, transposed weight, by Winograd (its
+            // transform made here unless the caller made it once for every group).
+            let local = flippedWeight == nil ? self.flippedWeight(weight) : []
+            local.withUnsafeBufferPointer {
+                winogradX.convolve(gathered, weight: flippedWeight ?? $0.baseAddress!, weightTransposed: true, outChannels: g.channels,
+                                   bias: nil, into: dx + first &* imageSize, accumulate: true, parallel: inner)
+            }
+        } else if let dx, shiftedX != nil, patch == g.channels {
             // A 1×1 window (stride 1, no padding, so `shiftedX` applies): ∂x = Wᵀ · G, read
             // transposed in place and added straight into ∂x (no flipped copy, no product buffer).
             GEMM.multiply(m: g.channels, n: plane, k: outChannels, a: weight, lda: patch, transposeA: true,

@@ -41,16 +41,20 @@ extension Tensor {
         let w = weight.data, b = bias?.data
         data.withUnsafeBufferPointer { xBuffer in
             w.withUnsafeBufferPointer { wBuffer in
+                let transformed = plan.transformedWeight(wBuffer.baseAddress!)
+                transformed.withUnsafeBufferPointer { tBuffer in
                 out.withUnsafeMutableBufferPointer { oBuffer in
                     arg.withUnsafeMutableBufferPointer { aBuffer in
                         let (x, wp) = (UncheckedSendable(xBuffer.baseAddress!), UncheckedSendable(wBuffer.baseAddress!))
                         let (op, ap) = (UncheckedSendable(oBuffer.baseAddress!), UncheckedSendable(records ? aBuffer.baseAddress : nil))
+                        let tp = UncheckedSendable(transformed.isEmpty ? nil : tBuffer.baseAddress)
                         Parallel.forEach(chunks: plan.groups) { group in
                             let (first, members) = plan.members(of: group)
                             let count = members.batch &* channels &* plane
                             let local = UnsafeMutablePointer<Float>.allocate(capacity: count)
                             defer { local.deallocate() }
-                            plan.forward(group: group, x: x.value, weight: wp.value, bias: b, epilogue: epilogue, intoGroup: local)
+                            plan.forward(group: group, x: x.value, weight: wp.value, transformedWeight: tp.value, bias: b, epilogue: epilogue,
+                                         intoGroup: local)
                             var groupPool = pool
                             groupPool.batch = members.batch
                             let offset = first &* channels &* pooledPlane, n = members.batch &* channels &* pooledPlane
@@ -67,6 +71,7 @@ extension Tensor {
                             }
                         }
                     }
+                }
                 }
             }
         }
