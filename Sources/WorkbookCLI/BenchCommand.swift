@@ -117,6 +117,30 @@ enum BenchCommand: Command {
             }
         }
 
+        // VGG-16's 3×3 convolutions of one 224×224 image, forward and ∂x (only with `--only
+        // "convolutions 224"`: for tuning, not part of the table). The rate counts the direct
+        // definition's 2·9·C·O·H·W flops, whatever the algorithm (Winograd's F(2×2, 3×3) from 28×28
+        // up does 2.25× fewer).
+        if let only, only.contains("convolutions 224") {
+            for (channels, out, side) in [(64, 64, 224), (128, 128, 112), (256, 256, 56), (512, 512, 28), (512, 512, 14)] {
+                let label = "convolutions 224: \(channels)→\(out) at \(side)×\(side)"
+                let x = Tensor.randomUniform([1, channels, side, side], using: &g)
+                let weight = Tensor.randomUniform([out, channels, 3, 3], low: -0.05, high: 0.05, using: &g)
+                let flops = 2 * 9 * Double(channels * out * side * side)
+                if wanted(label + " forward") {
+                    rows.append(row(label + " forward", try time(runs: runs * 4) { _ = try withNoGrad { try x.conv2d(weight: weight, bias: nil, padding: (1, 1)) } },
+                                    rate: { flops / $0 / 1e9 }, rateUnit: "GFLOP/s"))
+                }
+                if wanted(label + " ∂x") {
+                    x.requiresGrad = true
+                    let y = try x.conv2d(weight: weight, bias: nil, padding: (1, 1))
+                    let seed = Tensor(repeating: 1, shape: y.shape)
+                    rows.append(row(label + " ∂x", try time(runs: runs * 4) { try y.backward(seed: seed, retainGraph: true, inputs: [x]); x.zeroGrad() },
+                                    rate: { flops / $0 / 1e9 }, rateUnit: "GFLOP/s"))
+                }
+            }
+        }
+
         // The ops of a mnist-gap training step one by one (only with `--only "ops of a step"`: for
         // tuning, not part of the table): pooling and ReLU of pool1's input, and each conv → relu.
         if let only, only.contains("ops of a step") {

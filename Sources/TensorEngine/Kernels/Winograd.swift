@@ -260,12 +260,25 @@ struct Winograd {
     private func write(_ even: SIMD16<Float>, _ odd: SIMD16<Float>, to line: UnsafeMutablePointer<Float>, from ox: Int, width: Int,
                        accumulate: Bool) {
         if ox &+ 32 <= width {
-            var pair = interleaved(even, odd)
-            let raw = UnsafeMutableRawPointer(line + ox)
-            if accumulate { pair += raw.loadUnaligned(as: SIMD32<Float>.self) }
-            raw.storeBytes(of: pair, as: SIMD32<Float>.self)
-            return
+            // (Two 16-float halves: arithmetic on SIMD32 compiles to a loop over its lanes.)
+            let (low, high) = interleaved(even, odd)
+            if accumulate {
+                store(low + load(line + ox), line + ox)
+                store(high + load(line + (ox &+ 16)), line + (ox &+ 16))
+            } else {
+                store(low, line + ox)
+                store(high, line + (ox &+ 16))
+            }
+        } else {
+            writeEdge(even, odd, to: line, from: ox, width: width, accumulate: accumulate)
         }
+    }
+
+    /// `write` at the right edge, lane by lane (kept out of line: indexing a vector by a variable
+    /// sends it through memory, and inlined that would slow the whole loop).
+    @inline(never)
+    private func writeEdge(_ even: SIMD16<Float>, _ odd: SIMD16<Float>, to line: UnsafeMutablePointer<Float>, from ox: Int, width: Int,
+                           accumulate: Bool) {
         for l in 0..<16 {
             let x = ox &+ 2 &* l
             guard x < width else { return }
@@ -275,8 +288,9 @@ struct Winograd {
         }
     }
 
-    /// Lanes 0, 2, …, 30 and 1, 3, …, 31 of `v`, and their inverse, written lane by lane so that
-    /// the compiler makes each one shuffle (the standard library's `evenHalf` is a call and a loop).
+    /// Lanes 0, 2, …, 30 and 1, 3, …, 31 of `v`, and their inverse (as two halves), written lane
+    /// by lane so that the compiler makes each one shuffle (the standard library's `evenHalf` is a
+    /// call and a loop).
     @inline(__always) private func evens(_ v: SIMD32<Float>) -> SIMD16<Float> {
         SIMD16(v[0], v[2], v[4], v[6], v[8], v[10], v[12], v[14], v[16], v[18], v[20], v[22], v[24], v[26], v[28], v[30])
     }
@@ -285,9 +299,9 @@ struct Winograd {
         SIMD16(v[1], v[3], v[5], v[7], v[9], v[11], v[13], v[15], v[17], v[19], v[21], v[23], v[25], v[27], v[29], v[31])
     }
 
-    @inline(__always) private func interleaved(_ e: SIMD16<Float>, _ o: SIMD16<Float>) -> SIMD32<Float> {
-        SIMD32(lowHalf: SIMD16(e[0], o[0], e[1], o[1], e[2], o[2], e[3], o[3], e[4], o[4], e[5], o[5], e[6], o[6], e[7], o[7]),
-               highHalf: SIMD16(e[8], o[8], e[9], o[9], e[10], o[10], e[11], o[11], e[12], o[12], e[13], o[13], e[14], o[14], e[15], o[15]))
+    @inline(__always) private func interleaved(_ e: SIMD16<Float>, _ o: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>) {
+        (SIMD16(e[0], o[0], e[1], o[1], e[2], o[2], e[3], o[3], e[4], o[4], e[5], o[5], e[6], o[6], e[7], o[7]),
+         SIMD16(e[8], o[8], e[9], o[9], e[10], o[10], e[11], o[11], e[12], o[12], e[13], o[13], e[14], o[14], e[15], o[15]))
     }
 
     @inline(__always) private func load32(_ p: UnsafeRawPointer, _ floats: Int) -> SIMD32<Float> {
