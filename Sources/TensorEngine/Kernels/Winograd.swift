@@ -269,22 +269,25 @@ struct Winograd {
                 store(low, line + ox)
                 store(high, line + (ox &+ 16))
             }
+        } else if ox &+ 16 <= width {
+            // (A 28-wide row: 16 columns in one store, the other 12 one at a time.)
+            let (low, high) = interleaved(even, odd)
+            store(accumulate ? low + load(line + ox) : low, line + ox)
+            writeEdge(high, from: ox &+ 16, to: line, width: width, accumulate: accumulate)
         } else {
-            writeEdge(even, odd, to: line, from: ox, width: width, accumulate: accumulate)
+            let (low, high) = interleaved(even, odd)
+            writeEdge(low, from: ox, to: line, width: width, accumulate: accumulate)
+            writeEdge(high, from: ox &+ 16, to: line, width: width, accumulate: accumulate)
         }
     }
 
-    /// `write` at the right edge, lane by lane (kept out of line: indexing a vector by a variable
-    /// sends it through memory, and inlined that would slow the whole loop).
+    /// line[ox + l] (+)= values[l] for the columns below `width`, lane by lane: `write` at the
+    /// right edge (kept out of line: indexing a vector by a variable sends it through memory,
+    /// and inlined that would slow the whole loop).
     @inline(never)
-    private func writeEdge(_ even: SIMD16<Float>, _ odd: SIMD16<Float>, to line: UnsafeMutablePointer<Float>, from ox: Int, width: Int,
-                           accumulate: Bool) {
-        for l in 0..<16 {
-            let x = ox &+ 2 &* l
-            guard x < width else { return }
-            if accumulate { line[x] += even[l] } else { line[x] = even[l] }
-            guard x &+ 1 < width else { return }
-            if accumulate { line[x &+ 1] += odd[l] } else { line[x &+ 1] = odd[l] }
+    private func writeEdge(_ values: SIMD16<Float>, from ox: Int, to line: UnsafeMutablePointer<Float>, width: Int, accumulate: Bool) {
+        for l in 0..<Swift.max(0, Swift.min(16, width &- ox)) {
+            if accumulate { line[ox &+ l] += values[l] } else { line[ox &+ l] = values[l] }
         }
     }
 
