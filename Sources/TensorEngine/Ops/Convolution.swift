@@ -19,8 +19,10 @@
 ///
 /// Large planes (one image per group, stride 1) skip im2col: the GEMM reads the padded image in
 /// place as its B operand (`ShiftedRows`), forward from 512 outputs, ∂x and ∂W from 2048 (a 1×1
-/// window on any plane: its im2col is the image). The
-/// im2col path stays the twin the tests compare it with.
+/// window on any plane: its im2col is the image). 3×3 windows with 64 or more channels in and
+/// out on planes of 28×28 and up (ImageNet networks, never the course's) take Winograd's
+/// F(2×2, 3×3) forward and for ∂x (`Winograd`). The im2col path stays the twin the tests compare
+/// them with.
 extension Tensor {
     public func conv2d(
         weight: Tensor, bias: Tensor?, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0)
