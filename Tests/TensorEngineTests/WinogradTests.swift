@@ -8,25 +8,43 @@ import TestSupport
 @Suite("Winograd convolution against the definition")
 struct WinogradTests {
     struct Case: CustomTestStringConvertible, Sendable {
-        let c: Int, h: Int, w: Int, o: Int, pad: (Int, Int)
-        init(_ c: Int, _ h: Int, _ w: Int, o: Int, pad: (Int, Int)) { (self.c, self.h, self.w, self.o, self.pad) = (c, h, w, o, pad) }
-        var testDescription: String { "[\(c),\(h),\(w)]→\(o) p\(pad)" }
+        let c: Int, h: Int, w: Int, o: Int, pad: (Int, Int), dominantTap: Bool
+        init(_ c: Int, _ h: Int, _ w: Int, o: Int, pad: (Int, Int), dominantTap: Bool = false) {
+            (self.c, self.h, self.w, self.o, self.pad, self.dominantTap) = (c, h, w, o, pad, dominantTap)
+        }
+        var testDescription: String { "[\(c),\(h),\(w)]→\(o) p\(pad)\(dominantTap ? ", one tap 1000× the others" : "")" }
+        /// Uniform weights in [−1, 1], or with `dominantTap` each window's top-right tap 1000 times larger.
+        func weight(seed: UInt64) -> [Float] {
+            var w = TestData.uniform([o, c, 3, 3], seed: seed).data
+            if dominantTap { for i in stride(from: 2, to: w.count, by: 9) { w[i] *= 1000 } }
+            return w
+        }
     }
 
-    /// y and Σ|terms| of the definition in Double, `[O, Ho, Wo]`: the error bound of a sum in
-    /// another order is a few ulps of Σ|terms|, not of the (possibly much smaller) result.
+    /// y of the definition in Double, `[O, Ho, Wo]`, and Winograd's error scale for each output:
+    /// |b| + Σ_c (Σ|w_oc|)·(Σ|x_c| over the 4×4 block of its 2×2 tile). The transforms mix the
+    /// whole block and window before the products and cancel them after, so F(2×2, 3×3) rounds at
+    /// that scale, not at the output's own Σ|terms| (a dominant tap shows the difference).
     static func definition(_ x: [Float], _ w: [Float], _ bias: [Float]?, _ t: Case) -> (y: [Double], magnitude: [Double]) {
         let (ho, wo) = (t.h + 2 * t.pad.0 - 2, t.w + 2 * t.pad.1 - 2)
         var y = [Double](repeating: 0, count: t.o * ho * wo), magnitude = y
+        func pixel(_ c: Int, _ iy: Int, _ ix: Int) -> Double {
+            iy >= 0 && iy < t.h && ix >= 0 && ix < t.w ? Double(x[(c * t.h + iy) * t.w + ix]) : 0
+        }
         for o in 0..<t.o { for oy in 0..<ho { for ox in 0..<wo {
-            var sum = Double(bias?[o] ?? 0), size = abs(sum)
-            for c in 0..<t.c { for ky in 0..<3 { for kx in 0..<3 {
-                let iy = oy - t.pad.0 + ky, ix = ox - t.pad.1 + kx
-                guard iy >= 0, iy < t.h, ix >= 0, ix < t.w else { continue }
-                let term = Double(x[(c * t.h + iy) * t.w + ix]) * Double(w[((o * t.c + c) * 3 + ky) * 3 + kx])
-                sum += term; size += abs(term)
-            } } }
-            y[(o * ho + oy) * wo + ox] = sum; magnitude[(o * ho + oy) * wo + ox] = size
+            var sum = Double(bias?[o] ?? 0), scale = abs(sum)
+            for c in 0..<t.c {
+                var window = 0.0, block = 0.0
+                for ky in 0..<3 { for kx in 0..<3 {
+                    let weight = Double(w[((o * t.c + c) * 3 + ky) * 3 + kx])
+                    sum += pixel(c, oy - t.pad.0 + ky, ox - t.pad.1 + kx) * weight
+                    window += abs(weight)
+                } }
+                let (top, left) = (oy / 2 * 2 - t.pad.0, ox / 2 * 2 - t.pad.1)
+                for by in 0..<4 { for bx in 0..<4 { block += abs(pixel(c, top + by, left + bx)) } }
+                scale += window * block
+            }
+            y[(o * ho + oy) * wo + ox] = sum; magnitude[(o * ho + oy) * wo + ox] = scale
         } } }
         return (y, magnitude)
     }
@@ -50,9 +68,10 @@ struct WinogradTests {
     @Test("F(2×2, 3×3) agrees with the definition and is the same bits in any blocks, on any thread count", arguments: [
         Case(3, 7, 9, o: 5, pad: (1, 1)), Case(5, 30, 33, o: 4, pad: (0, 0)), Case(17, 12, 11, o: 20, pad: (2, 2)),
         Case(4, 1, 1, o: 3, pad: (1, 1)), Case(2, 40, 70, o: 3, pad: (1, 2)), Case(9, 35, 66, o: 10, pad: (1, 1)), Case(5, 6, 28, o: 6, pad: (1, 1)),
+        Case(6, 20, 21, o: 5, pad: (1, 1), dominantTap: true),
     ])
     func kernel(_ t: Case) {
-        let x = TestData.uniform([t.c, t.h, t.w], seed: 81).data, w = TestData.uniform([t.o, t.c, 3, 3], seed: 82).data
+        let x = TestData.uniform([t.c, t.h, t.w], seed: 81).data, w = t.weight(seed: 82)
         let bias = TestData.uniform([t.o], seed: 83).data, start = TestData.uniform([t.o, t.h + 2 * t.pad.0 - 2, t.w + 2 * t.pad.1 - 2], seed: 84).data
         let winograd = Winograd(channels: t.c, height: t.h, width: t.w, padY: t.pad.0, padX: t.pad.1)
         let u = w.withUnsafeBufferPointer { Winograd.transformedWeight($0.baseAddress!, outChannels: t.o, channels: t.c, flipped: false) }
@@ -78,33 +97,48 @@ struct WinogradTests {
         }
     }
 
-    /// ∂x by the ∂x geometry and the flipped transform, read transposed: the definition's ∂x.
+    /// ∂x by the ∂x geometry and the flipped transform, read transposed: the definition's ∂x
+    /// (added onto existing values), and the same bits in any blocks, on any thread count.
     @Test("∂x by F(2×2, 3×3) with the flipped, transposed weight agrees with the definition", arguments: [
         Case(6, 9, 13, o: 7, pad: (1, 1)), Case(3, 20, 40, o: 5, pad: (0, 0)), Case(4, 11, 8, o: 3, pad: (2, 1)),
+        Case(5, 18, 34, o: 4, pad: (1, 1), dominantTap: true),
     ])
     func inputGradient(_ t: Case) {
         let geometry = ConvolutionGeometry(batch: 1, channels: t.c, height: t.h, width: t.w, kernelHeight: 3, kernelWidth: 3,
                                            strideY: 1, strideX: 1, padY: t.pad.0, padX: t.pad.1)
         let (ho, wo) = (geometry.outputHeight, geometry.outputWidth)
-        let grad = TestData.uniform([t.o, ho, wo], seed: 85).data, w = TestData.uniform([t.o, t.c, 3, 3], seed: 86).data
+        let grad = TestData.uniform([t.o, ho, wo], seed: 85).data, w = t.weight(seed: 86)
+        let start = TestData.uniform([t.c, t.h, t.w], seed: 87).data
         let winograd = Winograd(inputGradientOf: geometry, outChannels: t.o)
         #expect(winograd.outputHeight == t.h && winograd.outputWidth == t.w)
         let u = w.withUnsafeBufferPointer { Winograd.transformedWeight($0.baseAddress!, outChannels: t.o, channels: t.c, flipped: true) }
-        var dx = [Float](repeating: 0, count: t.c * t.h * t.w)
-        grad.withUnsafeBufferPointer { gp in u.withUnsafeBufferPointer { up in dx.withUnsafeMutableBufferPointer { dp in
-            winograd.convolve(gp.baseAddress!, weight: up.baseAddress!, weightTransposed: true, outChannels: t.c, bias: nil,
-                              into: dp.baseAddress!, accumulate: true, parallel: true)
-        } } }
-        // ∂x[c, iy, ix] = Σ grad[o, oy, ox] · w[o, c, ky, kx] over iy = oy − p + ky, ix = ox − p + kx; in Double.
-        var reference = [Double](repeating: 0, count: dx.count), magnitude = reference
+        func run(rowsPerBlock: Int?, threads: Int) -> [Float] {
+            var dx = start
+            Parallel.withThreads(threads) {
+                grad.withUnsafeBufferPointer { gp in u.withUnsafeBufferPointer { up in dx.withUnsafeMutableBufferPointer { dp in
+                    winograd.convolve(gp.baseAddress!, weight: up.baseAddress!, weightTransposed: true, outChannels: t.c, bias: nil,
+                                      into: dp.baseAddress!, accumulate: true, parallel: true, rowsPerBlock: rowsPerBlock)
+                } } }
+            }
+            return dx
+        }
+        let dx = run(rowsPerBlock: nil, threads: 2)
+        // ∂x[c, iy, ix] = Σ grad[o, oy, ox] · w[o, c, ky, kx] over iy = oy − p + ky, ix = ox − p + kx, in
+        // Double; the error scale is that of the ∂x convolution (the gradient with the flipped weight).
+        var reference = start.map(Double.init)
         for o in 0..<t.o { for oy in 0..<ho { for ox in 0..<wo { for c in 0..<t.c { for ky in 0..<3 { for kx in 0..<3 {
             let iy = oy - t.pad.0 + ky, ix = ox - t.pad.1 + kx
             guard iy >= 0, iy < t.h, ix >= 0, ix < t.w else { continue }
-            let term = Double(grad[(o * ho + oy) * wo + ox]) * Double(w[((o * t.c + c) * 3 + ky) * 3 + kx])
-            reference[(c * t.h + iy) * t.w + ix] += term; magnitude[(c * t.h + iy) * t.w + ix] += abs(term)
+            reference[(c * t.h + iy) * t.w + ix] += Double(grad[(o * ho + oy) * wo + ox]) * Double(w[((o * t.c + c) * 3 + ky) * 3 + kx])
         } } } } } }
-        let (error, at) = Self.worst(dx, (reference, magnitude))
+        var flipped = [Float](repeating: 0, count: w.count)
+        for o in 0..<t.o { for c in 0..<t.c { for tap in 0..<9 { flipped[(c * t.o + o) * 9 + tap] = w[(o * t.c + c) * 9 + 8 - tap] } } }
+        let scale = Self.definition(grad, flipped, nil, Case(t.o, ho, wo, o: t.c, pad: (2 - t.pad.0, 2 - t.pad.1))).magnitude
+        let (error, at) = Self.worst(dx, (reference, zip(scale, start).map { $0 + abs(Double($1)) }))
         #expect(error < 1e-5, "∂x at \(at): \(dx[max(at, 0)]) against the definition's \(reference[max(at, 0)])")
+        for (rows, threads) in [(1, 2), (2, 1), (nil, 1)] as [(Int?, Int)] {
+            #expect(run(rowsPerBlock: rows, threads: threads) == dx, "blocks of \(rows ?? 0) tile rows, \(threads) threads")
+        }
     }
 
     /// Where `ConvolutionPlan` takes it: 3×3, stride 1, 64 channels in and out or more, planes of
@@ -169,5 +203,44 @@ struct WinogradTests {
                                                                epilogue: ConvolutionEpilogue(relu: true)))
             #expect(pooled.data == (try plain.maxPool2d(kernel: (2, 2))).data, "conv2d+relu+maxPool2d")
         }
+        // The same, recorded (the pooled op's backward hands Winograd's ∂x the gradient it
+        // scattered): the plain ops' values and gradients, bit for bit.
+        func pooledGradients(fused: Bool) throws -> (y: [Float], dx: [Float], dw: [Float]) {
+            let x = try Tensor(shape: batch.shape, data: batch.data); x.requiresGrad = true
+            weight.requiresGrad = true; weight.grad = nil
+            let y = fused
+                ? try #require(try x.convolutionPooled(weight: weight, bias: bias, stride: (1, 1), padding: t.pad, epilogue: ConvolutionEpilogue(relu: true)))
+                : try x.conv2d(weight: weight, bias: bias, padding: t.pad).relu().maxPool2d(kernel: (2, 2))
+            try y.backward(seed: TestData.uniform(y.shape, seed: 91), inputs: [x, weight])
+            return (y.data, try #require(x.grad).data, try #require(weight.grad).data)
+        }
+        let fusedPool = try pooledGradients(fused: true), plainPool = try pooledGradients(fused: false)
+        #expect(fusedPool.y == plainPool.y, "conv2d+relu+maxPool2d with a graph: output")
+        #expect(fusedPool.dx == plainPool.dx, "conv2d+relu+maxPool2d with a graph: ∂x")
+        #expect(fusedPool.dw == plainPool.dw, "conv2d+relu+maxPool2d with a graph: ∂W")
+    }
+
+    /// A transposed convolution is the ∂x of its mirror convolution and its ∂x the mirror's
+    /// forward pass: with 64 channels on 28×28 both go by Winograd. The definition's values.
+    @Test("a transposed convolution with 64 channels on 28×28 agrees with the definition, forward and backward")
+    func transposed() throws {
+        let (cin, cout, h, w) = (64, 64, 28, 28)
+        let mirror = ConvolutionPlan(ConvolutionGeometry(batch: 1, channels: cout, height: h, width: w, kernelHeight: 3, kernelWidth: 3,
+                                                         strideY: 1, strideX: 1, padY: 1, padX: 1), outChannels: cin)
+        #expect(mirror.winograd != nil && mirror.winogradGradient != nil)
+        let x = TestData.uniform([1, cin, h, w], seed: 92); x.requiresGrad = true
+        let weight = TestData.uniform([cin, cout, 3, 3], seed: 93, low: -0.1, high: 0.1); weight.requiresGrad = true
+        let y = try x.convTranspose2d(weight: weight, bias: nil, stride: (1, 1), padding: (1, 1))
+        let expected = ReferenceKernels.convTranspose2dForward(x: x.data, weight: weight.data, bias: nil, batch: 1, inChannels: cin, height: h,
+                                                               width: w, outChannels: cout, kernel: (3, 3), stride: (1, 1), padding: (1, 1),
+                                                               outputHeight: h, outputWidth: w)
+        #expect(maxAbsoluteDifference(y.data, expected) < 1e-4, "forward")
+        let seed = TestData.uniform(y.shape, seed: 94)
+        try y.backward(seed: seed, inputs: [x, weight])
+        let exact = ReferenceKernels.convTranspose2dBackward(x: x.data, weight: weight.data, gradOutput: seed.data, batch: 1, inChannels: cin,
+                                                             height: h, width: w, outChannels: cout, kernel: (3, 3), stride: (1, 1),
+                                                             padding: (1, 1), outputHeight: h, outputWidth: w)
+        #expect(maxAbsoluteDifference(try #require(x.grad).data, exact.dx) < 1e-4, "∂x")
+        #expect(maxAbsoluteDifference(try #require(weight.grad).data, exact.dWeight) < 2e-3, "∂W")
     }
 }

@@ -18,10 +18,13 @@
 /// fewer flops. The transforms are additions (B and A hold 0 and ±1; G's ½ is exact), a few
 /// flops per input or output value, vectorised over 16 tiles of a row.
 ///
-/// Rounding: each value is a different sum of the same products than the direct definition's
-/// (the transformed terms are sums of up to 9 products, the inverse transform adds 9 sums), so it
-/// differs from it by a few ulps of the terms' magnitudes, not of the result (tests hold it to the
-/// definition in Double within 1e-5 of Σ|terms|). Not im2col's bits: `ConvolutionPlan` takes it
+/// Rounding: the transforms mix the whole 4×4 block and the whole 3×3 window before the products
+/// and cancel them after, so the error is a few ulps of Σ_c (Σ|w_oc|)·(Σ over the block |d_c|),
+/// the window's scale, not of the output's own terms: a weight with one dominant tap leaves its
+/// rounding on the small outputs of the tile too. Tests hold it to the definition in Double within
+/// 1e-5 of that bound, with uniform and with mixed-scale weights. A non-finite input value reaches the whole of
+/// its tile's transform, so where the definition gives ±∞ an output of that tile may read NaN
+/// (∞ − ∞), as in every Winograd implementation. Not im2col's bits: `ConvolutionPlan` takes it
 /// only where no recorded answer of the course is computed (64 or more channels in and out, planes
 /// of 28×28 and up, which the course's networks never have); there an image's values still never
 /// depend on the batch around it or on the thread count.
@@ -147,6 +150,9 @@ struct Winograd {
         let v = UnsafeMutablePointer<Float>.allocate(capacity: 16 &* channels &* ld)
         let m = UnsafeMutablePointer<Float>.allocate(capacity: 16 &* outChannels &* ld)
         defer { v.deallocate(); m.deallocate() }
+        // The product never writes M's 16 columns past the tiles, which the output transform's
+        // last vector of each row reads (and drops): zeroed, so no uninitialised value is read.
+        for r in 0..<(16 &* outChannels) { (m + (r &* ld &+ tiles)).update(repeating: 0, count: 16) }
         transformInput(image, tileRows: rows, into: v, ld: ld)
         for e in 0..<16 {
             let ue = u + e &* outChannels &* channels
