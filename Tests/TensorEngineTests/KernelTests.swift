@@ -174,9 +174,9 @@ struct KernelTests {
     }
 
     /// The shapes above meant for `ShiftedRows` take it, forward and backward (planes of 2048
-    /// outputs or more) or forward only, and those meant for im2col (strides, groups of several
-    /// images, planes under 512 outputs, which may share a group in a larger batch) do not: so the
-    /// definition test covers every path.
+    /// outputs or more) or forward only (a group of several images, as 25 maps of 7×7 make, still
+    /// takes im2col), and those meant for im2col (strides, rows too narrow for their padding) do
+    /// not: so the definition test covers every path.
     @Test("stride-1 convolutions of one image at a time read the image in place")
     func shiftedRowsChosen() {
         func plan(_ n: Int, _ c: Int, _ h: Int, _ w: Int, o: Int, k: (Int, Int), s: Int = 1, p: (Int, Int)) -> ConvolutionPlan {
@@ -191,23 +191,25 @@ struct KernelTests {
                       plan(1, 16, 7, 7, o: 24, k: (1, 1), p: (0, 0)), plan(1, 1024, 14, 14, o: 256, k: (1, 1), p: (0, 0))] {
             #expect(taken.forwardRows != nil && taken.inputGradientRows != nil && taken.weightGradientRows != nil, "\(taken.geometry)")
         }
-        // 28×28 and 32×32 (the course's images) and 20×37: the forward pass only.
+        // 28×28 and 32×32 (the course's images) and 20×37: the forward pass only. So for 14×14
+        // (one image per group at batch 1, where the forward pass reads in place; four at batch
+        // 32, where it takes im2col: the same bits, `batchInvariance`).
         for forwardOnly in [plan(1, 3, 20, 37, o: 5, k: (3, 3), p: (1, 1)), plan(64, 1, 28, 28, o: 16, k: (3, 3), p: (1, 1)),
-                            plan(1, 3, 32, 32, o: 16, k: (3, 3), p: (1, 1))] {
+                            plan(1, 3, 32, 32, o: 16, k: (3, 3), p: (1, 1)), plan(1, 16, 14, 14, o: 32, k: (3, 3), p: (1, 1)),
+                            plan(32, 16, 14, 14, o: 32, k: (3, 3), p: (1, 1))] {
             #expect(forwardOnly.forwardRows != nil && forwardOnly.inputGradientRows == nil && forwardOnly.weightGradientRows == nil,
                     "\(forwardOnly.geometry)")
         }
-        // (14×14: one image per group at batch 1, four at batch 32; either way im2col.)
+        // Strides, and planes too narrow for their padding (7 wide: 2 dropped columns per row).
         for notTaken in [plan(1, 4, 9, 9, o: 5, k: (3, 3), s: 2, p: (1, 1)), plan(25, 3, 7, 7, o: 8, k: (3, 3), p: (1, 1)),
-                         plan(1, 16, 14, 14, o: 32, k: (3, 3), p: (1, 1)), plan(32, 16, 14, 14, o: 32, k: (3, 3), p: (1, 1)),
                          plan(1, 512, 7, 7, o: 512, k: (3, 3), p: (1, 1)), plan(2, 2, 5, 4, o: 3, k: (3, 3), p: (2, 2))] {
             #expect(notTaken.forwardRows == nil, "\(notTaken.geometry)")
         }
     }
 
     /// An image's output and ∂x are the same bits alone and inside a batch, whichever path its
-    /// plane takes (14×14: im2col, shared groups in a batch; 28×28: `ShiftedRows` forward;
-    /// 48×50: `ShiftedRows` both ways).
+    /// plane takes (14×14: `ShiftedRows` forward alone, im2col in a batch's shared groups, and
+    /// im2col ∂x both ways; 28×28: `ShiftedRows` forward; 48×50: `ShiftedRows` both ways).
     /// `insights` draws one channel image at a time and `visualize --all-channels` all at once,
     /// and the pictures must agree after hundreds of ascent steps.
     @Test("an image's conv2d output and ∂x do not depend on the batch around it", arguments: [[16, 14, 14], [4, 28, 28], [3, 48, 50]])

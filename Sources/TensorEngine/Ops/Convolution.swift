@@ -17,9 +17,9 @@
 /// recomputed in backward instead of being kept, and the group boundaries depend only on the
 /// shapes, so the sums, and the bits, never depend on the number of threads.
 ///
-/// Large planes (one image per group, stride 1) skip im2col: the GEMM reads the padded image in
-/// place as its B operand (`ShiftedRows`), forward from 512 outputs, ∂x and ∂W from 2048 (a 1×1
-/// window on any plane: its im2col is the image). 3×3 windows with 64 or more channels in and
+/// Stride-1 convolutions of one image per group skip im2col: the GEMM reads the padded image in
+/// place as its B operand (`ShiftedRows`), forward on any plane wide enough (the same bits as
+/// im2col), ∂x and ∂W from 2048 outputs (a 1×1 window on any plane: its im2col is the image). 3×3 windows with 64 or more channels in and
 /// out on planes of 28×28 and up (ImageNet networks, never the course's) take Winograd's
 /// F(2×2, 3×3) forward and for ∂x (`Winograd`). The im2col path stays the twin the tests compare
 /// them with.
@@ -226,7 +226,10 @@ struct ConvolutionPlan {
             weightGradientRows = large ? rows : nil
             inputGradientRows = large && back.isWorthwhile ? back : nil
         } else {
-            forwardRows = nil
+            // Smaller planes read in place too when a group is one image (batch 1: every
+            // explanation of one image); in a larger group, im2col. The forward values are the
+            // same bits either way.
+            forwardRows = ShiftedRows.applies(to: one) ? ShiftedRows(one) : nil
             weightGradientRows = nil
             inputGradientRows = nil
         }
