@@ -49,6 +49,20 @@ struct WinogradTests {
         return (y, magnitude)
     }
 
+    /// `winograd.convolve` of `input` with the transformed weight `u` onto a copy of `start`, in
+    /// blocks of `rowsPerBlock` tile rows (nil: its own choice), with at most `threads` threads.
+    static func convolve(_ winograd: Winograd, _ input: [Float], weight u: [Float], transposed: Bool, outChannels: Int, bias: [Float]?,
+                         onto start: [Float], accumulate: Bool, rowsPerBlock: Int?, threads: Int) -> [Float] {
+        var out = start
+        Parallel.withThreads(threads) {
+            input.withUnsafeBufferPointer { xp in u.withUnsafeBufferPointer { up in out.withUnsafeMutableBufferPointer { yp in
+                winograd.convolve(xp.baseAddress!, weight: up.baseAddress!, weightTransposed: transposed, outChannels: outChannels, bias: bias,
+                                  into: yp.baseAddress!, accumulate: accumulate, parallel: true, rowsPerBlock: rowsPerBlock)
+            } } }
+        }
+        return out
+    }
+
     /// The worst |actual − definition| / (Σ|terms| + 1e-3) over the output, and where.
     static func worst(_ actual: [Float], _ reference: (y: [Double], magnitude: [Double])) -> (error: Double, at: Int) {
         var worst = (error: 0.0, at: -1)
@@ -76,14 +90,8 @@ struct WinogradTests {
         let winograd = Winograd(channels: t.c, height: t.h, width: t.w, padY: t.pad.0, padX: t.pad.1)
         let u = w.withUnsafeBufferPointer { Winograd.transformedWeight($0.baseAddress!, outChannels: t.o, channels: t.c, flipped: false) }
         func run(accumulate: Bool, rowsPerBlock: Int?, threads: Int) -> [Float] {
-            var out = start
-            Parallel.withThreads(threads) {
-                x.withUnsafeBufferPointer { xp in u.withUnsafeBufferPointer { up in out.withUnsafeMutableBufferPointer { yp in
-                    winograd.convolve(xp.baseAddress!, weight: up.baseAddress!, weightTransposed: false, outChannels: t.o, bias: bias,
-                                      into: yp.baseAddress!, accumulate: accumulate, parallel: true, rowsPerBlock: rowsPerBlock)
-                } } }
-            }
-            return out
+            Self.convolve(winograd, x, weight: u, transposed: false, outChannels: t.o, bias: bias, onto: start, accumulate: accumulate,
+                          rowsPerBlock: rowsPerBlock, threads: threads)
         }
         let reference = Self.definition(x, w, bias, t)
         let written = run(accumulate: false, rowsPerBlock: nil, threads: 2)
@@ -113,14 +121,8 @@ struct WinogradTests {
         #expect(winograd.outputHeight == t.h && winograd.outputWidth == t.w)
         let u = w.withUnsafeBufferPointer { Winograd.transformedWeight($0.baseAddress!, outChannels: t.o, channels: t.c, flipped: true) }
         func run(rowsPerBlock: Int?, threads: Int) -> [Float] {
-            var dx = start
-            Parallel.withThreads(threads) {
-                grad.withUnsafeBufferPointer { gp in u.withUnsafeBufferPointer { up in dx.withUnsafeMutableBufferPointer { dp in
-                    winograd.convolve(gp.baseAddress!, weight: up.baseAddress!, weightTransposed: true, outChannels: t.c, bias: nil,
-                                      into: dp.baseAddress!, accumulate: true, parallel: true, rowsPerBlock: rowsPerBlock)
-                } } }
-            }
-            return dx
+            Self.convolve(winograd, grad, weight: u, transposed: true, outChannels: t.c, bias: nil, onto: start, accumulate: true,
+                          rowsPerBlock: rowsPerBlock, threads: threads)
         }
         let dx = run(rowsPerBlock: nil, threads: 2)
         // ∂x[c, iy, ix] = Σ grad[o, oy, ox] · w[o, c, ky, kx] over iy = oy − p + ky, ix = ox − p + kx, in
