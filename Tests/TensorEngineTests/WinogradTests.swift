@@ -105,6 +105,45 @@ struct WinogradTests {
         }
     }
 
+    /// Forty seeded random geometries (1–12 channels each way, 1–40 rows and columns, padding 0–2
+    /// each way, a third with a dominant tap), forward and ∂x: the definition's values, and the
+    /// same bits in blocks of one tile row on one thread.
+    static let randomCases: [Case] = {
+        var g = SeededGenerator(seed: 2016)
+        return (0..<40).map { i in
+            let pad = (Int.random(in: 0...2, using: &g), Int.random(in: 0...2, using: &g))
+            let h = Int.random(in: max(1, 3 - 2 * pad.0)...40, using: &g), w = Int.random(in: max(1, 3 - 2 * pad.1)...40, using: &g)
+            return Case(Int.random(in: 1...12, using: &g), h, w, o: Int.random(in: 1...12, using: &g), pad: pad, dominantTap: i % 3 == 0)
+        }
+    }()
+
+    @Test("F(2×2, 3×3) on forty seeded random geometries agrees with the definition, forward and ∂x", arguments: randomCases)
+    func randomGeometry(_ t: Case) {
+        let x = TestData.uniform([t.c, t.h, t.w], seed: 95).data, w = t.weight(seed: 96)
+        let winograd = Winograd(channels: t.c, height: t.h, width: t.w, padY: t.pad.0, padX: t.pad.1)
+        let u = w.withUnsafeBufferPointer { Winograd.transformedWeight($0.baseAddress!, outChannels: t.o, channels: t.c, flipped: false) }
+        let zero = [Float](repeating: 0, count: t.o * winograd.outputHeight * winograd.outputWidth)
+        let y = Self.convolve(winograd, x, weight: u, transposed: false, outChannels: t.o, bias: nil, onto: zero, accumulate: false,
+                              rowsPerBlock: nil, threads: 2)
+        let (error, at) = Self.worst(y, Self.definition(x, w, nil, t))
+        #expect(error < 1e-5, "output \(at)")
+        #expect(Self.convolve(winograd, x, weight: u, transposed: false, outChannels: t.o, bias: nil, onto: zero, accumulate: false,
+                              rowsPerBlock: 1, threads: 1) == y, "blocks of one tile row, one thread")
+        // ∂x: the output gradient convolved with the flipped weight (checked against the same
+        // definition with the weight flipped by hand).
+        let geometry = ConvolutionGeometry(batch: 1, channels: t.c, height: t.h, width: t.w, kernelHeight: 3, kernelWidth: 3,
+                                           strideY: 1, strideX: 1, padY: t.pad.0, padX: t.pad.1)
+        let back = Winograd(inputGradientOf: geometry, outChannels: t.o)
+        let grad = TestData.uniform([t.o, geometry.outputHeight, geometry.outputWidth], seed: 97).data
+        let flippedU = w.withUnsafeBufferPointer { Winograd.transformedWeight($0.baseAddress!, outChannels: t.o, channels: t.c, flipped: true) }
+        let dx = Self.convolve(back, grad, weight: flippedU, transposed: true, outChannels: t.c, bias: nil,
+                               onto: [Float](repeating: 0, count: t.c * t.h * t.w), accumulate: true, rowsPerBlock: nil, threads: 2)
+        var flipped = [Float](repeating: 0, count: w.count)
+        for o in 0..<t.o { for c in 0..<t.c { for tap in 0..<9 { flipped[(c * t.o + o) * 9 + tap] = w[(o * t.c + c) * 9 + 8 - tap] } } }
+        let mirror = Case(t.o, geometry.outputHeight, geometry.outputWidth, o: t.c, pad: (2 - t.pad.0, 2 - t.pad.1))
+        #expect(Self.worst(dx, Self.definition(grad, flipped, nil, mirror)).error < 1e-5, "∂x")
+    }
+
     /// ∂x by the ∂x geometry and the flipped transform, read transposed: the definition's ∂x
     /// (added onto existing values), and the same bits in any blocks, on any thread count.
     @Test("∂x by F(2×2, 3×3) with the flipped, transposed weight agrees with the definition", arguments: [
