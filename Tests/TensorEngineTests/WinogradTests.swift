@@ -211,7 +211,7 @@ struct WinogradTests {
         let batch = TestData.uniform([3, t.c, t.h, t.w], seed: 87)
         let weight = TestData.uniform([t.o, t.c, 3, 3], seed: 88, low: -0.1, high: 0.1), bias = TestData.uniform([t.o], seed: 89)
         let seed = TestData.uniform([3, t.o, t.h, t.w], seed: 90)
-        func run(_ x: Tensor, images: Int) throws -> (y: [Float], dx: [Float], dw: [Float]) {
+        func run(_ x: Tensor) throws -> (y: [Float], dx: [Float], dw: [Float]) {
             x.requiresGrad = true; weight.requiresGrad = true; weight.grad = nil
             let y = try x.conv2d(weight: weight, bias: bias, padding: t.pad)
             try y.backward(seed: try Tensor(shape: y.shape, data: Array(seed.data[0..<y.count])), inputs: [x, weight])
@@ -219,7 +219,7 @@ struct WinogradTests {
         }
         let size = t.c * t.h * t.w, outSize = t.o * t.h * t.w
         let first = try Tensor(shape: [1, t.c, t.h, t.w], data: Array(batch.data[0..<size]))
-        let alone = try run(first, images: 1)
+        let alone = try run(first)
         let reference = Self.definition(first.data, weight.data, bias.data, t)
         let (error, at) = Self.worst(alone.y, reference)
         #expect(error < 1e-5, "output \(at): \(alone.y[max(at, 0)]) against the definition's \(reference.y[max(at, 0)])")
@@ -229,10 +229,10 @@ struct WinogradTests {
                                                     geometry: g, outChannels: t.o)
         #expect(maxAbsoluteDifference(alone.dx, exact.dx) < 1e-4, "∂x differs from the definition")
         #expect(maxAbsoluteDifference(alone.dw, exact.dWeight) < 2e-3, "∂W differs from the definition")
-        let all = try run(try Tensor(shape: batch.shape, data: batch.data), images: 3)
+        let all = try run(try Tensor(shape: batch.shape, data: batch.data))
         #expect(Array(all.y[0..<outSize]) == alone.y, "an image's output depends on the batch")
         #expect(Array(all.dx[0..<size]) == alone.dx, "an image's ∂x depends on the batch")
-        let one = try Parallel.withThreads(1) { try run(try Tensor(shape: batch.shape, data: batch.data), images: 3) }
+        let one = try Parallel.withThreads(1) { try run(try Tensor(shape: batch.shape, data: batch.data)) }
         #expect(one.y == all.y && one.dx == all.dx && one.dw == all.dw, "one thread and two give different bits")
         // Fused: conv → ReLU and conv → ReLU → 2×2 max pool, without a graph, the plain ops' bits.
         try withNoGrad {

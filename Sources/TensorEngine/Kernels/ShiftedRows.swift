@@ -10,9 +10,9 @@
 /// fresh from the kernel, page by page, every call.
 ///
 /// Cost: the product has `(Ho − 1)·Wp + Wo` columns instead of `Ho·Wo` (the dropped ones), so
-/// it is used only where that is at most one sixth more (`isWorthwhile`), and only on planes of
-/// 512 outputs or more, which `ConvolutionPlan` always convolves one image at a time (∂x and ∂W:
-/// 2048 or more, see `ConvolutionPlan.shiftedGradientPlane`); plus one padded copy of the image
+/// it is used only where that is at most one sixth more (`isWorthwhile`), and only for a group of
+/// one image: forward on any such plane (the same bits as im2col), ∂x and ∂W on planes of 2048
+/// outputs or more (see `ConvolutionPlan.shiftedGradientPlane`); plus one padded copy of the image
 /// (`C·Hp·Wp` floats) and, for ∂x, one flipped copy of the weight. The naive twin is the im2col path
 /// itself (`Im2Col` + `GEMM`), which `KernelTests` checks both against the definition.
 struct ShiftedRows {

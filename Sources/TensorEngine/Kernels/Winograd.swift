@@ -265,26 +265,18 @@ struct Winograd {
     @inline(__always)
     private func write(_ even: SIMD16<Float>, _ odd: SIMD16<Float>, to line: UnsafeMutablePointer<Float>, from ox: Int, width: Int,
                        accumulate: Bool) {
-        if ox &+ 32 <= width {
-            // (Two 16-float halves: arithmetic on SIMD32 compiles to a loop over its lanes.)
-            let (low, high) = interleaved(even, odd)
-            if accumulate {
-                store(low + load(line + ox), line + ox)
-                store(high + load(line + (ox &+ 16)), line + (ox &+ 16))
+        // Two 16-float halves (arithmetic on SIMD32 compiles to a loop over its lanes), each one
+        // store when it fits in the row (a 28-wide row: the first 16 columns), else lane by lane.
+        @inline(__always) func put(_ half: SIMD16<Float>, at x: Int) {
+            if x &+ 16 <= width {
+                store(accumulate ? half + load(line + x) : half, line + x)
             } else {
-                store(low, line + ox)
-                store(high, line + (ox &+ 16))
+                writeEdge(half, from: x, to: line, width: width, accumulate: accumulate)
             }
-        } else if ox &+ 16 <= width {
-            // (A 28-wide row: 16 columns in one store, the other 12 one at a time.)
-            let (low, high) = interleaved(even, odd)
-            store(accumulate ? low + load(line + ox) : low, line + ox)
-            writeEdge(high, from: ox &+ 16, to: line, width: width, accumulate: accumulate)
-        } else {
-            let (low, high) = interleaved(even, odd)
-            writeEdge(low, from: ox, to: line, width: width, accumulate: accumulate)
-            writeEdge(high, from: ox &+ 16, to: line, width: width, accumulate: accumulate)
         }
+        let (low, high) = interleaved(even, odd)
+        put(low, at: ox)
+        put(high, at: ox &+ 16)
     }
 
     /// line[ox + l] (+)= values[l] for the columns below `width`, lane by lane: `write` at the

@@ -19,10 +19,10 @@
 ///
 /// Stride-1 convolutions of one image per group skip im2col: the GEMM reads the padded image in
 /// place as its B operand (`ShiftedRows`), forward on any plane wide enough (the same bits as
-/// im2col), ∂x and ∂W from 2048 outputs (a 1×1 window on any plane: its im2col is the image). 3×3 windows with 64 or more channels in and
-/// out on planes of 28×28 and up (ImageNet networks, never the course's) take Winograd's
-/// F(2×2, 3×3) forward and for ∂x (`Winograd`). The im2col path stays the twin the tests compare
-/// them with.
+/// im2col), ∂x and ∂W from 2048 outputs (a 1×1 window on any plane: its im2col is the image).
+/// 3×3 windows with 64 or more channels in and out on planes of 28×28 and up (ImageNet networks,
+/// never the course's) take Winograd's F(2×2, 3×3), forward and for ∂x (`Winograd`). The im2col
+/// path stays the twin the tests compare them with.
 extension Tensor {
     public func conv2d(
         weight: Tensor, bias: Tensor?, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0)
@@ -294,10 +294,9 @@ struct ConvolutionPlan {
         let single = g.batch == 1
         let image = x + first &* imageSize
         if single, let winograd {
-            let local = transformedWeight == nil ? self.transformedWeight(weight) : []
-            local.withUnsafeBufferPointer {
-                winograd.convolve(image, weight: transformedWeight ?? $0.baseAddress!, weightTransposed: false, outChannels: outChannels,
-                                  bias: bias, into: y, accumulate: false, parallel: inner)
+            withWeight(transformedWeight, orMade: self.transformedWeight, from: weight) {
+                winograd.convolve(image, weight: $0, weightTransposed: false, outChannels: outChannels, bias: bias, into: y,
+                                  accumulate: false, parallel: inner)
             }
             epilogue?.withPass(channels: outChannels) { pass in
                 for o in 0..<outChannels { pass.apply(channel: o, to: y + o &* plane, count: plane, at: o &* plane) }
@@ -343,8 +342,9 @@ struct ConvolutionPlan {
         if let epilogue { epilogue.withPass(channels: outChannels, write) } else { write(nil) }
     }
 
-    /// The weight of the ∂x convolution (`ShiftedRows.flippedWeight`) when `backward` will use
-    /// one (`inputGradientRows`, not a 1×1 window), else empty: made once per backward pass.
+    /// The weight of the ∂x convolution as `backward` reads it, made once per backward pass:
+    /// Winograd's transform of the flipped weight (`winogradGradient`), else the flipped weight
+    /// itself (`ShiftedRows.flippedWeight`, for `inputGradientRows`, not a 1×1 window), else empty.
     func flippedWeight(_ weight: UnsafePointer<Float>) -> [Float] {
         if winogradGradient != nil {
             return Winograd.transformedWeight(weight, outChannels: outChannels, channels: geometry.channels, flipped: true)
@@ -352,6 +352,14 @@ struct ConvolutionPlan {
         guard inputGradientRows != nil, patch != geometry.channels else { return [] }
         return ShiftedRows.flippedWeight(weight, outChannels: outChannels, channels: geometry.channels,
                                          kernelHeight: geometry.kernelHeight, kernelWidth: geometry.kernelWidth)
+    }
+
+    /// `body` with `prepared` (a form of the weight the caller made once for every group), or
+    /// else with `make(weight)`, made here (never empty on the paths that ask for it).
+    private func withWeight<R>(_ prepared: UnsafePointer<Float>?, orMade make: (UnsafePointer<Float>) -> [Float],
+                               from weight: UnsafePointer<Float>, _ body: (UnsafePointer<Float>) -> R) -> R {
+        if let prepared { return body(prepared) }
+        return make(weight).withUnsafeBufferPointer { body($0.baseAddress!) }
     }
 
     /// Whether `backward` writes each group's weight gradient transposed, `[K, O]`: cheaper when
@@ -408,10 +416,9 @@ struct ConvolutionPlan {
         if let dx, let winogradX {
             // ∂x = the gradient convolved with the flipped, transposed weight, by Winograd (its
             // transform made here unless the caller made it once for every group).
-            let local = flippedWeight == nil ? self.flippedWeight(weight) : []
-            local.withUnsafeBufferPointer {
-                winogradX.convolve(gathered, weight: flippedWeight ?? $0.baseAddress!, weightTransposed: true, outChannels: g.channels,
-                                   bias: nil, into: dx + first &* imageSize, accumulate: true, parallel: inner)
+            withWeight(flippedWeight, orMade: self.flippedWeight, from: weight) {
+                winogradX.convolve(gathered, weight: $0, weightTransposed: true, outChannels: g.channels, bias: nil,
+                                   into: dx + first &* imageSize, accumulate: true, parallel: inner)
             }
         } else if let dx, shiftedX != nil, patch == g.channels {
             // A 1×1 window (stride 1, no padding, so `shiftedX` applies): ∂x = Wᵀ · G, read
@@ -421,10 +428,9 @@ struct ConvolutionPlan {
         } else if let dx, let back = shiftedX {
             // ∂x = the gradient convolved with the flipped, transposed weight (stride 1), made
             // here unless the caller made it once for every group.
-            let flipped = flippedWeight == nil ? self.flippedWeight(weight) : []
-            flipped.withUnsafeBufferPointer {
-                back.convolve(gathered, weight: flippedWeight ?? $0.baseAddress!, outChannels: g.channels, bias: nil,
-                              into: dx + first &* imageSize, accumulate: true, parallel: inner)
+            withWeight(flippedWeight, orMade: self.flippedWeight, from: weight) {
+                back.convolve(gathered, weight: $0, outChannels: g.channels, bias: nil, into: dx + first &* imageSize,
+                              accumulate: true, parallel: inner)
             }
         } else if let dx, let cols {
             GEMM.multiply(m: patch, n: columns, k: outChannels, a: weight, lda: patch, transposeA: true,

@@ -43,35 +43,35 @@ extension Tensor {
             w.withUnsafeBufferPointer { wBuffer in
                 let transformed = plan.transformedWeight(wBuffer.baseAddress!)
                 transformed.withUnsafeBufferPointer { tBuffer in
-                out.withUnsafeMutableBufferPointer { oBuffer in
-                    arg.withUnsafeMutableBufferPointer { aBuffer in
-                        let (x, wp) = (UncheckedSendable(xBuffer.baseAddress!), UncheckedSendable(wBuffer.baseAddress!))
-                        let (op, ap) = (UncheckedSendable(oBuffer.baseAddress!), UncheckedSendable(records ? aBuffer.baseAddress : nil))
-                        let tp = UncheckedSendable(transformed.isEmpty ? nil : tBuffer.baseAddress)
-                        Parallel.forEach(chunks: plan.groups) { group in
-                            let (first, members) = plan.members(of: group)
-                            let count = members.batch &* channels &* plane
-                            let local = UnsafeMutablePointer<Float>.allocate(capacity: count)
-                            defer { local.deallocate() }
-                            plan.forward(group: group, x: x.value, weight: wp.value, transformedWeight: tp.value, bias: b, epilogue: epilogue,
-                                         intoGroup: local)
-                            var groupPool = pool
-                            groupPool.batch = members.batch
-                            let offset = first &* channels &* pooledPlane, n = members.batch &* channels &* pooledPlane
-                            let source = UnsafeBufferPointer(start: local, count: count)
-                            let pooled = UnsafeMutableBufferPointer(start: op.value + offset, count: n)
-                            let argMax = UnsafeMutableBufferPointer(start: ap.value.map { $0 + offset }, count: ap.value == nil ? 0 : n)
-                            // A group alone (one image, or a small batch) pools its planes on every
-                            // core, as `maxPool2d` would; otherwise each group on its own thread.
-                            switch (plan.groups == 1, ap.value != nil) {
-                            case (true, true): Tensor.maxPool2x2(source, groupPool, pooled, argMax, recordsArgMax: true)
-                            case (true, false): Tensor.maxPool2x2(source, groupPool, pooled, argMax, recordsArgMax: false)
-                            case (false, let records):
-                                Tensor.maxPool2x2(source, groupPool, pooled, argMax, planes: 0..<(members.batch &* channels), recordsArgMax: records)
+                    out.withUnsafeMutableBufferPointer { oBuffer in
+                        arg.withUnsafeMutableBufferPointer { aBuffer in
+                            let (x, wp) = (UncheckedSendable(xBuffer.baseAddress!), UncheckedSendable(wBuffer.baseAddress!))
+                            let (op, ap) = (UncheckedSendable(oBuffer.baseAddress!), UncheckedSendable(records ? aBuffer.baseAddress : nil))
+                            let tp = UncheckedSendable(transformed.isEmpty ? nil : tBuffer.baseAddress)
+                            Parallel.forEach(chunks: plan.groups) { group in
+                                let (first, members) = plan.members(of: group)
+                                let count = members.batch &* channels &* plane
+                                let local = UnsafeMutablePointer<Float>.allocate(capacity: count)
+                                defer { local.deallocate() }
+                                plan.forward(group: group, x: x.value, weight: wp.value, transformedWeight: tp.value, bias: b, epilogue: epilogue,
+                                             intoGroup: local)
+                                var groupPool = pool
+                                groupPool.batch = members.batch
+                                let offset = first &* channels &* pooledPlane, n = members.batch &* channels &* pooledPlane
+                                let source = UnsafeBufferPointer(start: local, count: count)
+                                let pooled = UnsafeMutableBufferPointer(start: op.value + offset, count: n)
+                                let argMax = UnsafeMutableBufferPointer(start: ap.value.map { $0 + offset }, count: ap.value == nil ? 0 : n)
+                                // A group alone (one image, or a small batch) pools its planes on every
+                                // core, as `maxPool2d` would; otherwise each group on its own thread.
+                                switch (plan.groups == 1, ap.value != nil) {
+                                case (true, true): Tensor.maxPool2x2(source, groupPool, pooled, argMax, recordsArgMax: true)
+                                case (true, false): Tensor.maxPool2x2(source, groupPool, pooled, argMax, recordsArgMax: false)
+                                case (false, let records):
+                                    Tensor.maxPool2x2(source, groupPool, pooled, argMax, planes: 0..<(members.batch &* channels), recordsArgMax: records)
+                                }
                             }
                         }
                     }
-                }
                 }
             }
         }
