@@ -32,15 +32,20 @@ public enum Parallel {
 
     /// Calls `body(chunk)` for every chunk in `0..<chunks`, concurrently when `chunks > 1` and more
     /// than one thread is allowed. `body` must only write memory that belongs to its chunk.
+    /// The engine's spinning workers (`WorkerPool`) run it when they are free, else libdispatch.
     public static func forEach(chunks: Int, _ body: (Int) -> Void) {
         let limit = maximumThreads, scoped = scopedThreads
         if chunks <= 1 || limit <= 1 {
             for chunk in 0..<chunks { body(chunk) }
             return
         }
+        let workers = min(chunks, limit)
+        if #available(macOS 15.0, *), let pool = WorkerPool.shared,
+           pool.run(chunks: chunks, helpers: workers - 1, scoped: scoped, body) {
+            return
+        }
         withoutActuallyEscaping(body) { body in
             let box = UncheckedSendable(body)
-            let workers = min(chunks, limit)
             // Each worker takes the next unclaimed chunk, so a late-starting thread does less
             // rather than holding everyone up. Who runs a chunk never changes what it writes.
             let counter = ChunkCounter()
