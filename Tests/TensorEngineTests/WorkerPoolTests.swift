@@ -7,10 +7,13 @@ import Foundation
 /// went to sleep is woken by the next loop.
 @Suite("Worker pool")
 struct WorkerPoolTests {
-    /// `chunks` slots, each written by its own chunk only: how often each chunk ran.
+    /// `chunks` slots, each written by its own chunk only: how often each chunk ran. Raw memory,
+    /// not an array, so chunks on different threads never touch a shared array's bookkeeping.
     final class Counts: @unchecked Sendable {
-        var values: [Int]
-        init(_ count: Int) { values = [Int](repeating: 0, count: count) }
+        let slots: UnsafeMutableBufferPointer<Int>
+        init(_ count: Int) { slots = .allocate(capacity: count); slots.initialize(repeating: 0) }
+        deinit { slots.deallocate() }
+        var values: [Int] { Array(slots) }
     }
 
     @Test("every chunk runs exactly once, over thousands of loops of every size")
@@ -19,7 +22,7 @@ struct WorkerPoolTests {
         for _ in 0..<5000 {
             let chunks = Int(generator.next() % 40) + 1
             let counts = Counts(chunks)
-            Parallel.forEach(chunks: chunks) { chunk in counts.values[chunk] += 1 }
+            Parallel.forEach(chunks: chunks) { chunk in counts.slots[chunk] += 1 }
             #expect(counts.values == [Int](repeating: 1, count: chunks))
             if counts.values != [Int](repeating: 1, count: chunks) { return }
         }
@@ -34,7 +37,7 @@ struct WorkerPoolTests {
                         let outer = 2 + (task + round) % 7, inner = 1 + round % 9
                         let counts = Counts(outer * inner)
                         Parallel.forEach(chunks: outer) { o in
-                            Parallel.forEach(chunks: inner) { i in counts.values[o * inner + i] += 1 }
+                            Parallel.forEach(chunks: inner) { i in counts.slots[o * inner + i] += 1 }
                         }
                         if counts.values != [Int](repeating: 1, count: outer * inner) { return false }
                     }
