@@ -85,6 +85,7 @@ enum BenchCommand: Command {
         // `--only "GEMM shape"`: for tuning the kernel, not part of the table).
         if let only, only.contains("gemm shape") {
             let shapes: [(String, Int, Int, Int, Bool, Bool)] = [
+                ("conv1 forward", 16, 840, 9, false, false), ("conv1 dW", 16, 9, 784, false, true),
                 ("conv2 forward", 32, 1176, 144, false, false), ("conv3 forward", 64, 392, 288, false, false),
                 ("conv2 dX", 144, 1176, 32, true, false), ("conv3 dX", 288, 392, 64, true, false),
                 ("conv2 dWt", 144, 32, 1176, false, true), ("conv3 dWt", 288, 64, 392, false, true),
@@ -114,6 +115,26 @@ enum BenchCommand: Command {
                 }
                 let flops = 2 * Double(m * n * k)
                 rows.append(row("GEMM shape \(label) \(m)x\(n)x\(k)", times, rate: { flops / $0 / 1e9 }, rateUnit: "GFLOP/s"))
+            }
+        }
+
+        // Each conv stage of a mnist-gap training step alone, forward and backward, batch 64 (only
+        // with `--only "stages mnist-gap"`, or `"stages mnist-gap conv1"` for one: for tuning, not
+        // part of the table; with `WORKBOOK_THREADS=1`, the time one core spends on it).
+        if let only, only.contains("stages mnist-gap") {
+            var sg = SeededGenerator(seed: 7)
+            let stages: [(String, Module, [Int])] = [
+                ("conv1+relu+pool 1→16 28x28", Sequential([Conv2d(1, 16, kernelSize: 3, padding: 1, generator: &sg), ReLU(), MaxPool2d(2)]), [64, 1, 28, 28]),
+                ("conv2+relu+pool 16→32 14x14", Sequential([Conv2d(16, 32, kernelSize: 3, padding: 1, generator: &sg), ReLU(), MaxPool2d(2)]), [64, 16, 14, 14]),
+                ("conv3+relu 32→64 7x7", Sequential([Conv2d(32, 64, kernelSize: 3, padding: 1, generator: &sg), ReLU()]), [64, 32, 7, 7]),
+            ]
+            for (label, stage, shape) in stages where !only.contains("conv") || only.contains(label.prefix(5)) {
+                let x = Tensor.randomUniform(shape, low: -1, high: 1, using: &sg)
+                x.requiresGrad = label.hasPrefix("conv1") ? false : true   // conv1's input is the data
+                rows.append(row("stages mnist-gap \(label) forward", try time(runs: runs * 10) { _ = try stage(x) }))
+                rows.append(row("stages mnist-gap \(label) forward+backward", try time(runs: runs * 10) {
+                    stage.zeroGrad(); try stage(x).sum().backward()
+                }))
             }
         }
 

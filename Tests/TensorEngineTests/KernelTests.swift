@@ -63,6 +63,26 @@ struct KernelTests {
         }
     }
 
+    /// A transposed B is packed 16 columns at a time in registers and the columns left over one
+    /// value at a time (zeros past the last): the same packed values as B stored as is, so the
+    /// same bits, for widths that leave 9, 1 and 15 columns over, with 16- and 32-column panels.
+    @Test("a transposed B packs to the same bits as B stored as is", arguments: [(16, 9, 784), (13, 25, 300), (5, 41, 37), (9, 1, 20), (7, 47, 33)])
+    func transposedNarrowB(m: Int, n: Int, k: Int) {
+        let a = TestData.uniform([m * k], seed: 61).data, b = TestData.uniform([k * n], seed: 62).data
+        let bt = GEMM.transpose(b, rows: k, columns: n)
+        for width in [16, 32] {
+            func run(_ operand: [Float], transposed: Bool) -> [Float] {
+                var c = [Float](repeating: 0, count: m * n)
+                a.withUnsafeBufferPointer { ap in operand.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+                    GEMM.multiply(m: m, n: n, k: k, a: ap.baseAddress!, lda: k, b: bp.baseAddress!, ldb: transposed ? k : n,
+                                  transposeB: transposed, c: cp.baseAddress!, ldc: n, accumulate: false, panelWidth: width)
+                } } }
+                return c
+            }
+            #expect(run(bt, transposed: true) == run(b, transposed: false), "m \(m) n \(n) k \(k), \(width)-column panels")
+        }
+    }
+
     @Test("transposed products agree with explicit transposes")
     func transposedProducts() {
         let a = TestData.uniform([7, 5], seed: 4).data, b = TestData.uniform([9, 7], seed: 5).data

@@ -40,7 +40,7 @@ extension Tensor {
         _ operation: String, shape: [Int], data: [Float], inputs: [Tensor],
         backward: @escaping ([Float], [Bool]) throws -> [[Float]?]
     ) -> Tensor {
-        if OpProfile.isEnabled { OpProfile.forward(operation) }
+        if OpProfile.isEnabled { OpProfile.forward(operation, shape: shape) }
         if GradientMode.isEnabled, inputs.contains(where: { $0.requiresGrad }) {
             return Tensor(unchecked: shape, data: data,
                           node: GraphNode(operation: operation, inputs: inputs, backward: backward))
@@ -129,7 +129,7 @@ extension Tensor {
             guard needed.contains(true) else { continue }
             let started = OpProfile.isEnabled ? OpProfile.now() : 0
             let inputGradients = try node.backward(gradient, needed)
-            if OpProfile.isEnabled { OpProfile.backward(node.operation, since: started) }
+            if OpProfile.isEnabled { OpProfile.backward(node.operation, shape: tensor.shape, since: started) }
             for (input, inputGradient) in zip(node.inputs, inputGradients) where takesPart(input) {
                 guard let inputGradient else { continue }
                 let key = ObjectIdentifier(input)

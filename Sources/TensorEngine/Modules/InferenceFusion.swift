@@ -279,10 +279,11 @@ extension Tensor {
         let g = try convolutionGeometry(weight: weight, bias: bias, stride: stride, padding: padding)
         let plan = ConvolutionPlan(g, outChannels: weight.shape[0])
         let out = convolutionOutput(plan, weight: weight.data, bias: bias?.data, epilogue: epilogue)
+        let shape = [g.batch, plan.outChannels, g.outputHeight, g.outputWidth]
         if OpProfile.isEnabled {
             OpProfile.forward(epilogue.normalization.isEmpty ? "conv2d+relu"
-                              : "conv2d+batchNorm2d" + (epilogue.residual.isEmpty ? "" : "+add") + (epilogue.relu ? "+relu" : ""))
+                              : "conv2d+batchNorm2d" + (epilogue.residual.isEmpty ? "" : "+add") + (epilogue.relu ? "+relu" : ""), shape: shape)
         }
-        return Tensor(unchecked: [g.batch, plan.outChannels, g.outputHeight, g.outputWidth], data: out, node: nil)
+        return Tensor(unchecked: shape, data: out, node: nil)
     }
 }

@@ -78,7 +78,7 @@ extension Tensor {
         let name = "conv2d" + (epilogue.normalization.isEmpty ? "" : "+batchNorm2d") + (epilogue.relu ? "+relu" : "") + "+maxPool2d"
         let shape = [g.batch, channels, pool.outputHeight, pool.outputWidth]
         guard records else {
-            if OpProfile.isEnabled { OpProfile.forward(name) }
+            if OpProfile.isEnabled { OpProfile.forward(name, shape: shape) }
             return Tensor(unchecked: shape, data: out, node: nil)
         }
         let input = data
