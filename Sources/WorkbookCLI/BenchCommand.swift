@@ -130,7 +130,7 @@ enum BenchCommand: Command {
             ]
             for (label, stage, shape) in stages where !only.contains("conv") || only.contains(label.prefix(5)) {
                 let x = Tensor.randomUniform(shape, low: -1, high: 1, using: &sg)
-                x.requiresGrad = label.hasPrefix("conv1") ? false : true   // conv1's input is the data
+                x.requiresGrad = !label.hasPrefix("conv1")   // conv1's input is the data
                 rows.append(row("stages mnist-gap \(label) forward", try time(runs: runs * 10) { _ = try stage(x) }))
                 rows.append(row("stages mnist-gap \(label) forward+backward", try time(runs: runs * 10) {
                     stage.zeroGrad(); try stage(x).sum().backward()

@@ -9,9 +9,9 @@ import Glibc
 /// buffers of 0.1–10 MB. With glibc's defaults, blocks that large are `mmap`ed and `munmap`ed
 /// (or trimmed off the heap) each time, so every step pays a page fault per 4 KiB touched plus
 /// the kernel's zeroing: measured on the CI machine, 19% of a `mnist-gap` training step, and the
-/// step went from 51 ms to 34 ms with the settings below. They keep every block of the calling
-/// thread on the heap (`M_MMAP_MAX` 0: no `mmap` per block; `M_MMAP_THRESHOLD`, capped by glibc
-/// at 32 MiB, still applies to worker threads' arenas) and keep up to 1 GiB of freed memory at the
+/// step went from 51 ms to 34 ms with the settings below. They keep every block on the heap
+/// (`M_MMAP_MAX` 0: glibc maps no block on its own, except one larger than the 64 MiB heap of a
+/// worker thread's arena, which it then maps anyway) and keep up to 1 GiB of freed memory at the
 /// top of the heap for reuse (per glibc arena, of which each worker thread may have one).
 ///
 /// Why 1 GiB and no `mmap` at all: a batch of 27 photos through ResNet-50 writes conv outputs of
