@@ -63,6 +63,26 @@ struct KernelTests {
         }
     }
 
+    /// `ShiftedRows.copyRow` (a row of the product into the output, plus the bias) against the
+    /// scalar loops it replaces: the same bits for every length up to 40 (a last vector that
+    /// overlaps, a scalar tail, rows under 16), writing or adding, and nothing past the row.
+    @Test("a row copied with its bias is the scalar loop's, bit for bit")
+    func copyRowWithBias() {
+        let src = TestData.uniform([40], seed: 71).data.map { $0 * 3 - 1 }
+        for count in 0...40 {
+            for accumulate in [false, true] {
+                var fast = TestData.uniform([48], seed: 72).data, slow = fast
+                src.withUnsafeBufferPointer { s in
+                    fast.withUnsafeMutableBufferPointer { d in
+                        ShiftedRows.copyRow(s.baseAddress!, into: d.baseAddress!, count: count, adding: 0.3, accumulate: accumulate)
+                    }
+                    for i in 0..<count { if accumulate { slow[i] += s[i] + 0.3 } else { slow[i] = s[i] + 0.3 } }
+                }
+                #expect(fast.map(\.bitPattern) == slow.map(\.bitPattern), "count \(count), accumulate \(accumulate)")
+            }
+        }
+    }
+
     /// A transposed B is packed 16 columns at a time in registers and the columns left over one
     /// value at a time (zeros past the last): the same packed values as B stored as is, so the
     /// same bits, for widths that leave 9, 1 and 15 columns over, with 16- and 32-column panels.
