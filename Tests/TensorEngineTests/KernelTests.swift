@@ -63,9 +63,9 @@ struct KernelTests {
         }
     }
 
-    /// `ShiftedRows.copyRow` (a row of the product into the output, plus the bias) against the
+    /// `copyRow` (a row of the product into the output, plus the bias) against the
     /// scalar loops it replaces: the same bits for every length up to 40 (a last vector that
-    /// overlaps, a scalar tail, rows under 16), writing or adding, and nothing past the row.
+    /// overlaps, a scalar tail, rows under 16), writing, adding or in place, and nothing past the row.
     @Test("a row copied with its bias is the scalar loop's, bit for bit")
     func copyRowWithBias() {
         let src = TestData.uniform([40], seed: 71).data.map { $0 * 3 - 1 }
@@ -74,12 +74,19 @@ struct KernelTests {
                 var fast = TestData.uniform([48], seed: 72).data, slow = fast
                 src.withUnsafeBufferPointer { s in
                     fast.withUnsafeMutableBufferPointer { d in
-                        ShiftedRows.copyRow(s.baseAddress!, into: d.baseAddress!, count: count, adding: 0.3, accumulate: accumulate)
+                        copyRow(s.baseAddress!, into: d.baseAddress!, count: count, adding: 0.3, accumulate: accumulate)
                     }
                     for i in 0..<count { if accumulate { slow[i] += s[i] + 0.3 } else { slow[i] = s[i] + 0.3 } }
                 }
                 #expect(fast.map(\.bitPattern) == slow.map(\.bitPattern), "count \(count), accumulate \(accumulate)")
             }
+            // In place (im2col's single image writes its product out where it is): the bias once.
+            var inPlace = Array(src), once = Array(src)
+            inPlace.withUnsafeMutableBufferPointer { d in
+                copyRow(d.baseAddress!, into: d.baseAddress!, count: count, adding: 0.3, accumulate: false)
+            }
+            for i in 0..<count { once[i] = src[i] + 0.3 }
+            #expect(inPlace.map(\.bitPattern) == once.map(\.bitPattern), "count \(count), in place")
         }
     }
 

@@ -15,12 +15,13 @@ import Glibc
 /// top of the heap for reuse (per glibc arena, of which each worker thread may have one).
 ///
 /// Why 1 GiB and no `mmap` at all: a batch of 27 photos through ResNet-50 writes conv outputs of
-/// 87 MB (27 × 256 × 56 × 56 floats), too large for the 32 MiB threshold, and frees ~300 MB at the
-/// end of each batch, more than a 256 MiB trim threshold keeps. Occlusion's 27 batches took 1.86
-/// million page faults (4.1 s of system time) with the earlier settings, 1.6 million (3.4 s) with
-/// no `mmap` but 256 MiB kept, 95,000 (0.5 s) with both settings below; the row went from 31.9 to
-/// 30.9 s against the second (median of three, alternated). The cost: a process keeps the memory
-/// of its largest step until it ends (its peak resident size does not change).
+/// 87 MB (27 × 256 × 56 × 56 floats), too large for the 32 MiB threshold; and with a 256 MiB trim
+/// threshold the heap still gave back, and faulted in again, ~240 MB a batch. Occlusion's 27
+/// batches took 1.86 million page faults (4.1 s of system time) with the earlier settings, 1.6
+/// million (3.4 s) with no `mmap` but 256 MiB kept, 95,000 (0.5 s) with both settings below;
+/// the row went from 31.9 to 30.9 s against the second (median of three, alternated). The cost:
+/// a process keeps the memory of its largest step until it ends (its peak resident size does not
+/// change).
 ///
 /// The settings apply to the whole process, once, the first time a tensor is created; they only
 /// change where freed memory waits, never a result. Other platforms keep their allocator's defaults.

@@ -118,38 +118,9 @@ struct ShiftedRows {
                 let shift = bias?[o] ?? 0
                 for oy in 0..<outputHeight {
                     let src = product + (o &* n &+ oy &* wp), dst = out + (o &* plane &+ oy &* wo)
-                    Self.copyRow(src, into: dst, count: wo, adding: shift, accumulate: accumulate)
+                    copyRow(src, into: dst, count: wo, adding: shift, accumulate: accumulate)
                 }
             }
-        }
-    }
-
-    /// dst[i] = src[i] + shift (or dst[i] += src[i] + shift) for i < count: 16 lanes at a time.
-    /// The compiler made this loop 4 lanes wide; on a digit's 28-pixel rows it was about a quarter
-    /// of conv1's forward time outside the product. Each lane does the scalar loop's two
-    /// additions in its order, so the values are the same. Without `accumulate` a row of 16 or more
-    /// ends with a full vector that overlaps the one before (the same values written twice).
-    @inline(__always)
-    static func copyRow(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, count: Int, adding shift: Float,
-                        accumulate: Bool) {
-        let (from, to) = (UnsafeRawPointer(src), UnsafeMutableRawPointer(dst))
-        let lanes = SIMD16<Float>(repeating: shift)
-        var i = 0
-        while i &+ 16 <= count {
-            let v = from.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self) + lanes
-            let old = accumulate ? to.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self) : SIMD16()
-            to.storeBytes(of: accumulate ? old + v : v, toByteOffset: i &* 4, as: SIMD16<Float>.self)
-            i &+= 16
-        }
-        if i < count && count >= 16 && !accumulate {
-            let last = count &- 16
-            to.storeBytes(of: from.loadUnaligned(fromByteOffset: last &* 4, as: SIMD16<Float>.self) + lanes,
-                          toByteOffset: last &* 4, as: SIMD16<Float>.self)
-            return
-        }
-        while i < count {
-            if accumulate { dst[i] += src[i] + shift } else { dst[i] = src[i] + shift }
-            i &+= 1
         }
     }
 
