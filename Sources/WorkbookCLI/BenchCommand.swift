@@ -103,7 +103,8 @@ enum BenchCommand: Command {
                 ("224 layer4 3x3", 512, 49, 4608, false, false), ("224 layer4 1x1 out", 2048, 49, 512, false, false),
             ]
             let parallel = only.contains("224")
-            for (label, m, n, k, ta, tb) in parallel ? photo : shapes {
+            // (`--only "GEMM shape conv1 dW"` times that one product alone, for `perf`.)
+            for (label, m, n, k, ta, tb) in parallel ? photo : shapes where !only.contains("conv") || only.contains(label.lowercased()) {
                 let a = Tensor.randomUniform([m * k], using: &g).data, b = Tensor.randomUniform([k * n], using: &g).data
                 var c = [Float](repeating: 0, count: m * n)
                 let times = time(runs: runs * 20) {

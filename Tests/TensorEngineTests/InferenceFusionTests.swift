@@ -43,10 +43,11 @@ struct InferenceFusionTests {
     /// The model's output on a copy of `x` that requires a gradient, and the bits of ∂x, ∂W and ∂b
     /// (of the layer named "conv") for a seed that is not all ones (negative, zero and positive
     /// weights per output); with `fused`, first checks that `layers` modules are fused.
-    static func gradients(of model: Sequential, _ images: Tensor, fused: Bool, layers: Int? = nil) throws -> (y: Tensor, grads: [[UInt32]]) {
+    static func gradients(of model: Sequential, _ images: Tensor, fused: Bool, layers: Int? = nil,
+                          inputGradient: Bool = true) throws -> (y: Tensor, grads: [[UInt32]]) {
         model.zeroGrad()
         let conv = try model.module(named: "conv") as! Conv2d
-        let x = try Tensor(shape: images.shape, data: images.data, requiresGrad: true)
+        let x = try Tensor(shape: images.shape, data: images.data, requiresGrad: inputGradient)
         if fused, let layers { #expect(InferenceFusion.chain(model.children, at: 0, x)?.layers == layers) }
         let y = try InferenceFusion.$isEnabled.withValue(fused) { try model(x) }
         let weights = try Tensor(shape: y.shape, data: (0..<y.count).map { Float($0 % 5) - 2 })
@@ -145,7 +146,7 @@ struct InferenceFusionTests {
     @Test("conv → ReLU → 2×2 max pool: one op, the bits of the modules with and without a graph",
           arguments: [
             (1, 9, 3, 5, 3, 1), (20, 7, 4, 6, 3, 1), (3, 24, 2, 4, 3, 1), (1, 6, 5, 7, 1, 0), (9, 6, 5, 7, 1, 0), (1, 60, 2, 3, 3, 1),
-            (64, 14, 3, 8, 3, 1),
+            (64, 14, 3, 8, 3, 1), (2, 28, 1, 16, 3, 1), (1, 23, 2, 16, 3, 2), (2, 19, 1, 7, 3, 0),
           ])
     func pooledFusion(_ shape: (Int, Int, Int, Int, Int, Int)) throws {
         let (batch, side, inChannels, outChannels, kernel, padding) = shape
@@ -173,6 +174,11 @@ struct InferenceFusionTests {
                 let label = "graph: bias \(bias), NaN \(nan)"
                 #expect(fused.y.shape == plain.y.shape && Self.bits(fused.y) == Self.bits(plain.y), "\(label)")
                 #expect(fused.grads.count == (bias ? 3 : 2) && fused.grads == plain.grads, "\(label)")
+                // The input as data (no ∂x: a first layer), where 3×3 windows into at most 16
+                // channels, one image per group, take `NarrowWeightGradient`.
+                let firstFused = try Self.gradients(of: model, x, fused: true, layers: 3, inputGradient: false)
+                let firstPlain = try Self.gradients(of: model, x, fused: false, inputGradient: false)
+                #expect(firstFused.grads.count == (bias ? 2 : 1) && firstFused.grads == firstPlain.grads, "data input, \(label)")
             }
         }
     }

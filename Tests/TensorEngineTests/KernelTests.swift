@@ -110,6 +110,81 @@ struct KernelTests {
         }
     }
 
+    /// im2col is its definition, to the bit (a copy: −0 stays −0, the padding is +0), on "same"
+    /// planes whose shifted copies and zero runs are shorter and longer than a vector (3×3 to
+    /// 17×17, windows 3 and 5) and on the general path (no padding, stride 2, a wide window).
+    @Test("im2col writes its definition: each entry the pixel under the window or +0",
+          arguments: [(2, 3, 3, 3, 1, 1), (1, 7, 7, 3, 1, 1), (3, 14, 14, 3, 1, 1), (1, 17, 5, 5, 2, 1), (2, 9, 11, 3, 0, 1),
+                      (1, 12, 13, 3, 1, 2), (1, 4, 20, 5, 2, 1)])
+    func im2colDefinition(channels: Int, height: Int, width: Int, kernel: Int, padding: Int, stride: Int) {
+        let g = ConvolutionGeometry(batch: 2, channels: channels, height: height, width: width, kernelHeight: kernel, kernelWidth: kernel,
+                                    strideY: stride, strideX: stride, padY: padding, padX: padding)
+        var x = TestData.uniform([2 * channels * height * width], seed: 91).data.map { $0 - 0.5 }
+        for i in Swift.stride(from: 0, to: x.count, by: 3) { x[i] = -0.0 }
+        let ho = g.outputHeight, wo = g.outputWidth, columns = g.columnCount
+        var cols = [Float](repeating: .nan, count: g.patchSize * columns)
+        x.withUnsafeBufferPointer { xp in cols.withUnsafeMutableBufferPointer { Im2Col.columns(xp.baseAddress!, g, into: $0.baseAddress!) } }
+        var wrong = 0, first = ""
+        for n in 0..<2 { for c in 0..<channels { for ky in 0..<kernel { for kx in 0..<kernel { for oy in 0..<ho { for ox in 0..<wo {
+            let y = oy * stride - padding + ky, xx = ox * stride - padding + kx
+            let expected: Float = y >= 0 && y < height && xx >= 0 && xx < width ? x[((n * channels + c) * height + y) * width + xx] : 0
+            let row = (c * kernel + ky) * kernel + kx, column = (n * ho + oy) * wo + ox
+            if cols[row * columns + column].bitPattern != expected.bitPattern {
+                if wrong == 0 { first = "row \(row) column \(column): \(cols[row * columns + column]) for \(expected)" }
+                wrong += 1
+            }
+        } } } } } }
+        #expect(wrong == 0, "\(wrong) entries differ, first at \(first)")
+    }
+
+    /// `NarrowWeightGradient` against its twin, im2col + the GEMM (∂W as `ConvolutionPlan`
+    /// makes it, in either layout), to the bit: planes of one K-block and of several (784 = 3·256
+    /// + 16), tails of every kind for the plane sums, padding 0, 1 and 2, 1 to 16 output channels,
+    /// one and three input channels; gradients with zeros (most of a pooled one), both signs of
+    /// zero in the image, and a NaN.
+    @Test("the lanes-over-channels ∂W of a 3×3 window and its plane sums: the bits of im2col + GEMM and of planeSum",
+          arguments: [(1, 28, 28, 16, 1), (1, 9, 9, 5, 1), (3, 12, 7, 16, 0), (1, 23, 17, 1, 2), (3, 30, 29, 9, 1), (2, 5, 6, 16, 2)])
+    func narrowWeightGradient(channels: Int, height: Int, width: Int, outChannels: Int, padding: Int) {
+        let g = ConvolutionGeometry(batch: 1, channels: channels, height: height, width: width, kernelHeight: 3, kernelWidth: 3,
+                                    strideY: 1, strideX: 1, padY: padding, padX: padding)
+        let plane = g.outputHeight * g.outputWidth, patch = g.patchSize
+        var image = TestData.uniform([channels * height * width], seed: 81).data.map { $0 * 2 - 1 }
+        for i in stride(from: 0, to: image.count, by: 5) { image[i] = i % 2 == 0 ? 0 : -0.0 }
+        for nan in [false, true] {
+            // G `[O, P]`, three in four entries zero (a pooled gradient's shape), and its transpose `[P, 16]`.
+            var grad = TestData.uniform([outChannels * plane], seed: 82).data.enumerated().map { $0.offset % 4 == 0 ? $0.element - 0.5 : 0 }
+            if nan { grad[grad.count / 2] = .nan }
+            var transposed = [Float](repeating: 0, count: plane * 16)
+            for o in 0..<outChannels { for p in 0..<plane { transposed[p * 16 + o] = grad[o * plane + p] } }
+            var cols = [Float](repeating: 0, count: patch * plane)
+            image.withUnsafeBufferPointer { x in cols.withUnsafeMutableBufferPointer { Im2Col.columns(x.baseAddress!, g, into: $0.baseAddress!) } }
+            for layout in [false, true] {
+                var twin = [Float](repeating: 0, count: outChannels * patch), fast = twin
+                cols.withUnsafeBufferPointer { c in grad.withUnsafeBufferPointer { gp in twin.withUnsafeMutableBufferPointer { w in
+                    if layout {
+                        GEMM.multiply(m: patch, n: outChannels, k: plane, a: c.baseAddress!, lda: plane, b: gp.baseAddress!, ldb: plane,
+                                      transposeB: true, c: w.baseAddress!, ldc: outChannels, accumulate: false)
+                    } else {
+                        GEMM.multiply(m: outChannels, n: patch, k: plane, a: gp.baseAddress!, lda: plane, b: c.baseAddress!, ldb: plane,
+                                      transposeB: true, c: w.baseAddress!, ldc: patch, accumulate: false)
+                    }
+                } } }
+                image.withUnsafeBufferPointer { x in transposed.withUnsafeBufferPointer { t in fast.withUnsafeMutableBufferPointer { w in
+                    NarrowWeightGradient.weightGradient(x.baseAddress!, g, outChannels: outChannels, transposedGradient: t.baseAddress!,
+                                                        into: w.baseAddress!, transposed: layout)
+                } } }
+                let label = "C \(channels), \(height)×\(width), O \(outChannels), pad \(padding), transposed \(layout), NaN \(nan)"
+                #expect(fast.map(\.bitPattern) == twin.map(\.bitPattern), "\(label)")
+            }
+            var sums = [Float](repeating: 0, count: outChannels)
+            transposed.withUnsafeBufferPointer { t in sums.withUnsafeMutableBufferPointer {
+                NarrowWeightGradient.planeSums(transposedGradient: t.baseAddress!, plane: plane, outChannels: outChannels, into: $0.baseAddress!)
+            } }
+            let expected = grad.withUnsafeBufferPointer { gp in (0..<outChannels).map { planeSum(gp.baseAddress! + $0 * plane, count: plane) } }
+            #expect(sums.map(\.bitPattern) == expected.map(\.bitPattern), "plane sums, O \(outChannels), NaN \(nan)")
+        }
+    }
+
     @Test("transposed products agree with explicit transposes")
     func transposedProducts() {
         let a = TestData.uniform([7, 5], seed: 4).data, b = TestData.uniform([9, 7], seed: 5).data

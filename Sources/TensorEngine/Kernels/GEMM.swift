@@ -470,7 +470,7 @@ public enum GEMM {
     /// use). Without FMA in the target `addProduct` would be a library call per lane, so it is
     /// multiply, then add.
     @inline(__always)
-    private static func multiplyAdd(_ accumulator: inout SIMD16<Float>, _ a: Float, _ b: SIMD16<Float>) {
+    static func multiplyAdd(_ accumulator: inout SIMD16<Float>, _ a: Float, _ b: SIMD16<Float>) {
         #if arch(arm64) || FUSED_MULTIPLY_ADD
         accumulator.addProduct(a, b)
         #else

@@ -117,6 +117,10 @@ struct PooledGradient {
                   planeSums: UnsafeMutablePointer<Float>?) {
         let (first, members) = plan.members(of: group)
         let channels = plan.outChannels, plane = plan.plane, images = members.batch
+        if dx == nil, let dWeight, NarrowWeightGradient.applies(to: plan) {
+            narrowBackward(plan, image: first, x: x, grad: grad, dWeight: dWeight, planeSums: planeSums)
+            return
+        }
         // G as the convolution's GEMMs read it, `[O, g·P]` (for one image the same as `[g, O, P]`).
         let columns = images &* plane
         let local = UnsafeMutablePointer<Float>.allocate(capacity: channels &* columns)
@@ -142,5 +146,35 @@ struct PooledGradient {
         }
         plan.backward(group: group, x: x, weight: weight, groupGradient: local, gathered: true, dx: dx, dWeight: dWeight,
                       flippedWeight: flippedWeight)
+    }
+
+    /// The same for one image when only ∂W (and ∂b) are needed (a first layer, whose input is the
+    /// data) and `NarrowWeightGradient` applies: G is scattered transposed, `[P, 16]`, the layout
+    /// that kernel reads, and its planes summed from there in `planeSum`'s order. The same bits.
+    private func narrowBackward(_ plan: ConvolutionPlan, image: Int, x: UnsafePointer<Float>, grad: UnsafePointer<Float>,
+                                dWeight: UnsafeMutablePointer<Float>, planeSums: UnsafeMutablePointer<Float>?) {
+        let channels = plan.outChannels, plane = plan.plane, lanes = GEMM.lanes
+        let local = UnsafeMutablePointer<Float>.allocate(capacity: plane &* lanes)
+        defer { local.deallocate() }
+        local.update(repeating: 0, count: plane &* lanes)
+        output.withUnsafeBufferPointer { o in
+            argMax.withUnsafeBufferPointer { a in
+                for c in 0..<channels {
+                    let window = (image &* channels &+ c) &* pooledPlane
+                    let (y, at, g) = (o.baseAddress! + window, a.baseAddress! + window, grad + window)
+                    // Arg-maxes index the image's `[O, P]` output: this plane's start is c·P.
+                    let origin = c &* plane
+                    for i in 0..<pooledPlane where y[i] > 0 { local[(Int(truncatingIfNeeded: at[i]) &- origin) &* lanes &+ c] += g[i] }
+                }
+            }
+        }
+        if let planeSums {
+            NarrowWeightGradient.planeSums(transposedGradient: local, plane: plane, outChannels: channels,
+                                           into: planeSums + image &* channels)
+        }
+        var single = plan.geometry
+        single.batch = 1
+        NarrowWeightGradient.weightGradient(x + image &* plan.imageSize, single, outChannels: channels, transposedGradient: local,
+                                            into: dWeight, transposed: plan.transposesWeightGradient)
     }
 }
