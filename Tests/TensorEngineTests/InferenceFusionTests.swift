@@ -175,10 +175,21 @@ struct InferenceFusionTests {
                 #expect(fused.y.shape == plain.y.shape && Self.bits(fused.y) == Self.bits(plain.y), "\(label)")
                 #expect(fused.grads.count == (bias ? 3 : 2) && fused.grads == plain.grads, "\(label)")
                 // The input as data (no ∂x: a first layer), where 3×3 windows into at most 16
-                // channels, one image per group, take `NarrowWeightGradient`.
-                let firstFused = try Self.gradients(of: model, x, fused: true, layers: 3, inputGradient: false)
-                let firstPlain = try Self.gradients(of: model, x, fused: false, inputGradient: false)
+                // channels, one image per group, take `NarrowWeightGradient` (and any group
+                // `NarrowPooledConvolution`), its upper half blank like a digit's background: there
+                // every output is the bias, so windows tie at a positive maximum and the pool's
+                // order decides where the gradient goes.
+                var blank = x.data
+                for i in 0..<blank.count where (i / side) % side < side / 2 { blank[i] = 0 }
+                let data = try Tensor(shape: x.shape, data: blank)
+                let firstFused = try Self.gradients(of: model, data, fused: true, layers: 3, inputGradient: false)
+                let firstPlain = try Self.gradients(of: model, data, fused: false, inputGradient: false)
                 #expect(firstFused.grads.count == (bias ? 2 : 1) && firstFused.grads == firstPlain.grads, "data input, \(label)")
+                // Only ∂x sees which pixel of a tied window won (∂W multiplies the gradient by the
+                // same blank taps wherever it lands): the same with ∂x.
+                let blankFused = try Self.gradients(of: model, data, fused: true, layers: 3)
+                let blankPlain = try Self.gradients(of: model, data, fused: false)
+                #expect(blankFused.grads == blankPlain.grads, "half-blank input, \(label)")
             }
         }
     }

@@ -39,17 +39,38 @@ extension Tensor {
         var out = [Float](unsafeUninitializedCapacity: total) { _, count in count = total }
         var arg = [Int32](unsafeUninitializedCapacity: records ? total : 0) { _, count in count = records ? total : 0 }
         let w = weight.data, b = bias?.data
+        // At most 16 output channels behind a 3×3 window: each window's four pixels as vectors
+        // over the channels, pooled as they are made (`NarrowPooledConvolution`, the same bits).
+        let narrow = NarrowPooledConvolution.applies(to: plan, epilogue: epilogue)
+        let taps = narrow ? w.withUnsafeBufferPointer {
+            NarrowPooledConvolution.tapVectors($0.baseAddress!, outChannels: channels, patch: plan.patch)
+        } : []
+        var shift = SIMD16<Float>()
+        if narrow, let b { for o in 0..<channels { shift[o] = b[o] } }
+        let biasLanes = shift
+        var single = g
+        single.batch = 1
         data.withUnsafeBufferPointer { xBuffer in
             w.withUnsafeBufferPointer { wBuffer in
                 let transformed = plan.transformedWeight(wBuffer.baseAddress!)
-                transformed.withUnsafeBufferPointer { tBuffer in
+                transformed.withUnsafeBufferPointer { tBuffer in taps.withUnsafeBufferPointer { tapsBuffer in
                     out.withUnsafeMutableBufferPointer { oBuffer in
                         arg.withUnsafeMutableBufferPointer { aBuffer in
                             let (x, wp) = (UncheckedSendable(xBuffer.baseAddress!), UncheckedSendable(wBuffer.baseAddress!))
                             let (op, ap) = (UncheckedSendable(oBuffer.baseAddress!), UncheckedSendable(records ? aBuffer.baseAddress : nil))
                             let tp = UncheckedSendable(transformed.isEmpty ? nil : tBuffer.baseAddress)
+                            let tapsPointer = UncheckedSendable(narrow ? tapsBuffer.baseAddress : nil)
                             Parallel.forEach(chunks: plan.groups) { group in
                                 let (first, members) = plan.members(of: group)
+                                if let lanes = tapsPointer.value {
+                                    for image in 0..<members.batch {
+                                        let index = first &+ image, offset = index &* channels &* pooledPlane
+                                        NarrowPooledConvolution.forward(x.value + index &* plan.imageSize, single, taps: lanes, bias: biasLanes,
+                                                                        outChannels: channels, pooled: op.value + offset,
+                                                                        argMax: ap.value.map { $0 + offset }, argBase: image &* channels &* plane)
+                                    }
+                                    return
+                                }
                                 let count = members.batch &* channels &* plane
                                 let local = UnsafeMutablePointer<Float>.allocate(capacity: count)
                                 defer { local.deallocate() }
@@ -72,7 +93,7 @@ extension Tensor {
                             }
                         }
                     }
-                }
+                } }
             }
         }
         let name = "conv2d" + (epilogue.normalization.isEmpty ? "" : "+batchNorm2d") + (epilogue.relu ? "+relu" : "") + "+maxPool2d"
