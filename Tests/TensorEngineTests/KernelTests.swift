@@ -110,6 +110,46 @@ struct KernelTests {
         }
     }
 
+    /// `LanesWeightGradient` against its twin, im2col + the GEMM (∂Wᵀ of a group as
+    /// `ConvolutionPlan` makes it), to the bit: groups of one to eight images whose pixels span one
+    /// K-block or several (a block crossing from one image into the next), tap counts that leave
+    /// a partial tap block (45 of 8, 63 of 4), padding 0, 1 and 2; gradients three quarters zero,
+    /// −0 in the images, and a NaN. And `transposed` against the element-by-element transpose.
+    @Test("the lanes-over-channels ∂Wᵀ of a group (32 or 64 channels): the bits of im2col + GEMM",
+          arguments: [(6, 16, 14, 14, 32, 1), (8, 32, 7, 7, 64, 1), (3, 5, 9, 11, 32, 0), (2, 7, 12, 5, 64, 2), (1, 16, 17, 17, 32, 1)])
+    func lanesWeightGradient(count: Int, channels: Int, height: Int, width: Int, outChannels: Int, padding: Int) {
+        let g = ConvolutionGeometry(batch: count, channels: channels, height: height, width: width, kernelHeight: 3, kernelWidth: 3,
+                                    strideY: 1, strideX: 1, padY: padding, padX: padding)
+        let n = g.columnCount, patch = g.patchSize
+        var images = TestData.uniform([count * channels * height * width], seed: 83).data.map { $0 * 2 - 1 }
+        for i in Swift.stride(from: 0, to: images.count, by: 5) { images[i] = i % 2 == 0 ? 0 : -0.0 }
+        for nan in [false, true] {
+            var grad = TestData.uniform([outChannels * n], seed: 84).data.enumerated().map { $0.offset % 4 == 1 ? $0.element - 0.5 : 0 }
+            if nan { grad[grad.count / 3] = .nan }
+            var cols = [Float](repeating: 0, count: patch * n), twin = [Float](repeating: 0, count: patch * outChannels)
+            var lanes = [Float](repeating: 0, count: n * outChannels), fast = twin
+            images.withUnsafeBufferPointer { x in cols.withUnsafeMutableBufferPointer { Im2Col.columns(x.baseAddress!, g, into: $0.baseAddress!) } }
+            cols.withUnsafeBufferPointer { c in grad.withUnsafeBufferPointer { gp in twin.withUnsafeMutableBufferPointer { w in
+                GEMM.multiply(m: patch, n: outChannels, k: n, a: c.baseAddress!, lda: n, b: gp.baseAddress!, ldb: n,
+                              transposeB: true, c: w.baseAddress!, ldc: outChannels, accumulate: false)
+            } } }
+            grad.withUnsafeBufferPointer { gp in lanes.withUnsafeMutableBufferPointer {
+                LanesWeightGradient.transposed(gp.baseAddress!, outChannels: outChannels, columns: n, into: $0.baseAddress!)
+            } }
+            var plain = [Float](repeating: 0, count: n * outChannels)
+            for o in 0..<outChannels { for j in 0..<n { plain[j * outChannels + o] = grad[o * n + j] } }
+            #expect(lanes.map(\.bitPattern) == plain.map(\.bitPattern), "transpose, \(n) columns × \(outChannels)")
+            var one = g
+            one.batch = 1
+            images.withUnsafeBufferPointer { x in lanes.withUnsafeBufferPointer { t in fast.withUnsafeMutableBufferPointer { w in
+                LanesWeightGradient.weightGradient(x.baseAddress!, count: count, one, outChannels: outChannels, transposedGradient: t.baseAddress!,
+                                                   into: w.baseAddress!)
+            } } }
+            let differing = zip(fast, twin).filter { $0.bitPattern != $1.bitPattern }.count
+            #expect(differing == 0, "\(differing) of \(fast.count) differ: \(count) images, C \(channels), \(height)×\(width), O \(outChannels), pad \(padding), NaN \(nan)")
+        }
+    }
+
     /// im2col is its definition, to the bit (a copy: −0 stays −0, the padding is +0), on "same"
     /// planes whose shifted copies and zero runs are shorter and longer than a vector (3×3 to
     /// 17×17, windows 3 and 5) and on the general path (no padding, stride 2, a wide window).

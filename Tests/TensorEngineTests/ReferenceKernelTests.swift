@@ -61,6 +61,8 @@ struct ReferenceKernelTests {
         ConvolutionCase(17, 3, 5, 7, o: 5, kernel: (3, 3), padding: (1, 1)),                   // 6 groups of 3, the last of 2
         ConvolutionCase(3, 3, 29, 27, o: 5, kernel: (3, 3), stride: (1, 1), padding: (1, 1)),  // large planes: one image per group
         ConvolutionCase(1, 3, 3, 5, o: 2, kernel: (3, 5), padding: (1, 1), bias: false),       // kernel as large as the image
+        ConvolutionCase(16, 8, 7, 7, o: 32, kernel: (3, 3), padding: (1, 1)),                  // ∂Wᵀ over 32 lanes, 8 groups of 2
+        ConvolutionCase(10, 9, 6, 5, o: 64, kernel: (3, 3), padding: (2, 1)),                  // over 64 lanes, 5 groups, 81 taps
     ])
     func convolution(_ t: ConvolutionCase) throws {
         let g = ConvolutionGeometry(batch: t.n, channels: t.c, height: t.h, width: t.w, kernelHeight: t.kernel.0,

@@ -394,7 +394,10 @@ struct ConvolutionPlan {
         let buffer = pregathered || (single && mask == nil) ? nil : UnsafeMutablePointer<Float>.allocate(capacity: outChannels &* columns)
         let shiftedX = single ? inputGradientRows : nil, shiftedW = single ? weightGradientRows : nil
         let winogradX = single ? winogradGradient : nil
-        let needsColumns = (dx != nil && shiftedX == nil && winogradX == nil) || (dWeight != nil && shiftedW == nil)
+        // ∂Wᵀ with the lanes over 32 or 64 output channels, from the images themselves (no im2col),
+        // for groups that share the cores (a lone group's GEMM uses them all).
+        let lanesW = dWeight != nil && shiftedW == nil && groups > 1 && LanesWeightGradient.applies(to: self)
+        let needsColumns = (dx != nil && shiftedX == nil && winogradX == nil) || (dWeight != nil && shiftedW == nil && !lanesW)
         let cols = needsColumns ? UnsafeMutablePointer<Float>.allocate(capacity: patch &* columns) : nil
         defer { buffer?.deallocate(); cols?.deallocate() }
         if let buffer {
@@ -440,6 +443,12 @@ struct ConvolutionPlan {
         if let dWeight, let rows = shiftedW {
             rows.weightGradient(x + first &* imageSize, grad: gathered, outChannels: outChannels, into: dWeight,
                                 transposed: transposesWeightGradient, parallel: inner)
+        } else if let dWeight, lanesW {
+            let lanes = UnsafeMutablePointer<Float>.allocate(capacity: columns &* outChannels)
+            defer { lanes.deallocate() }
+            LanesWeightGradient.transposed(gathered, outChannels: outChannels, columns: columns, into: lanes)
+            LanesWeightGradient.weightGradient(x + first &* imageSize, count: g.batch, g, outChannels: outChannels,
+                                               transposedGradient: lanes, into: dWeight)
         } else if let dWeight, let cols {
             Im2Col.columns(x + first &* imageSize, g, into: cols, parallel: inner)
             let columnsOfX = UnsafePointer(cols)
