@@ -247,25 +247,32 @@ public enum GEMM {
         }
     }
 
-    /// dst[p·stride + j] = row(firstRow + j)[offset + p] for p, j < 16: a 16 × 16 transpose in
-    /// four rounds of even/odd splits (round r pairs rows 2i and 2i+1: row i takes both even
-    /// halves, row i+8 both odd halves; after four rounds row p holds column p). The same values
-    /// as the element-by-element copy, in vector registers instead of 256 scalar stores.
+    /// dst[p·stride + j] = row(firstRow + j)[offset + p] for p, j < 16 (`transpose16` in
+    /// registers): the same values as the element-by-element copy, without 256 scalar stores.
     @inline(__always)
     private static func transpose16(_ b: Operand, firstRow: Int, offset: Int, into dst: UnsafeMutablePointer<Float>, stride: Int) {
         withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 32) { buffer in
-            let v = buffer.baseAddress!, w = v + 16
+            let v = buffer.baseAddress!
             for j in 0..<16 { v[j] = UnsafeRawPointer(b.row(firstRow &+ j) + offset).loadUnaligned(as: SIMD16<Float>.self) }
-            @inline(__always) func round(_ from: UnsafeMutablePointer<SIMD16<Float>>, _ to: UnsafeMutablePointer<SIMD16<Float>>) {
-                for i in 0..<8 {
-                    let a = from[2 &* i], c = from[2 &* i &+ 1]
-                    to[i] = SIMD16(lowHalf: a.evenHalf, highHalf: c.evenHalf)
-                    to[i &+ 8] = SIMD16(lowHalf: a.oddHalf, highHalf: c.oddHalf)
-                }
-            }
-            round(v, w); round(w, v); round(v, w); round(w, v)
+            transpose16(v, scratch: v + 16)
             for p in 0..<16 { UnsafeMutableRawPointer(dst + p &* stride).storeBytes(of: v[p], as: SIMD16<Float>.self) }
         }
+    }
+
+    /// v[j][i] ↔ v[i][j] for i, j < 16, in place (`scratch`: 16 more vectors): four rounds of
+    /// even/odd splits (round r pairs vectors 2i and 2i+1: vector i takes both even halves,
+    /// vector i+8 both odd halves; after four rounds vector p holds lane p of every vector).
+    /// Values move, bits unchanged (integers may ride through as float bit patterns).
+    @inline(__always)
+    static func transpose16(_ v: UnsafeMutablePointer<SIMD16<Float>>, scratch w: UnsafeMutablePointer<SIMD16<Float>>) {
+        @inline(__always) func round(_ from: UnsafeMutablePointer<SIMD16<Float>>, _ to: UnsafeMutablePointer<SIMD16<Float>>) {
+            for i in 0..<8 {
+                let a = from[2 &* i], c = from[2 &* i &+ 1]
+                to[i] = SIMD16(lowHalf: a.evenHalf, highHalf: c.evenHalf)
+                to[i &+ 8] = SIMD16(lowHalf: a.oddHalf, highHalf: c.oddHalf)
+            }
+        }
+        round(v, w); round(w, v); round(v, w); round(w, v)
     }
 
     /// out[8·p + r] = rows[r][p] for p, r < 8: an 8 × 8 transpose in three rounds of even/odd

@@ -40,7 +40,7 @@ enum LanesWeightGradient {
                     for i in 0..<GEMM.lanes {
                         v[i] = UnsafeRawPointer(gradient + ((o0 &+ i) &* n &+ j0)).loadUnaligned(as: SIMD16<Float>.self)
                     }
-                    NarrowPooledConvolution.transpose16(v, scratch: scratch)
+                    GEMM.transpose16(v, scratch: scratch)
                     for p in 0..<GEMM.lanes {
                         UnsafeMutableRawPointer(out + ((j0 &+ p) &* outChannels &+ o0)).storeBytes(of: v[p], as: SIMD16<Float>.self)
                     }

@@ -75,12 +75,12 @@ enum NarrowPooledConvolution {
             var filled = 0, blockStart = 0
             func flush() {
                 if filled == GEMM.lanes {
-                    transpose16(values, scratch: scratch)
+                    GEMM.transpose16(values, scratch: scratch)
                     for o in 0..<outChannels {
                         UnsafeMutableRawPointer(pooled + (o &* pooledPlane &+ blockStart)).storeBytes(of: values[o], as: SIMD16<Float>.self)
                     }
                     if let argMax {
-                        transpose16(winners, scratch: scratch)
+                        GEMM.transpose16(winners, scratch: scratch)
                         for o in 0..<outChannels {
                             UnsafeMutableRawPointer(argMax + (o &* pooledPlane &+ blockStart)).storeBytes(of: winners[o], as: SIMD16<Float>.self)
                         }
@@ -118,20 +118,5 @@ enum NarrowPooledConvolution {
             }
             flush()
         }
-    }
-
-    /// v[j][i] ↔ v[i][j] for i, j < 16, in place: four rounds of even/odd splits (round r pairs
-    /// vectors 2i and 2i+1: vector i takes both even halves, vector i+8 both odd halves; after
-    /// four rounds vector p holds lane p of every vector). Values move, bits unchanged.
-    @inline(__always)
-    static func transpose16(_ v: UnsafeMutablePointer<SIMD16<Float>>, scratch w: UnsafeMutablePointer<SIMD16<Float>>) {
-        @inline(__always) func round(_ from: UnsafeMutablePointer<SIMD16<Float>>, _ to: UnsafeMutablePointer<SIMD16<Float>>) {
-            for i in 0..<8 {
-                let a = from[2 &* i], c = from[2 &* i &+ 1]
-                to[i] = SIMD16(lowHalf: a.evenHalf, highHalf: c.evenHalf)
-                to[i &+ 8] = SIMD16(lowHalf: a.oddHalf, highHalf: c.oddHalf)
-            }
-        }
-        round(v, w); round(w, v); round(v, w); round(w, v)
     }
 }

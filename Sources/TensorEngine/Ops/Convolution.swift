@@ -21,8 +21,10 @@
 /// place as its B operand (`ShiftedRows`), forward on any plane wide enough (the same bits as
 /// im2col), ∂x and ∂W from 2048 outputs (a 1×1 window on any plane: its im2col is the image).
 /// 3×3 windows with 64 or more channels in and out on planes of 28×28 and up (ImageNet networks,
-/// never the course's) take Winograd's F(2×2, 3×3), forward and for ∂x (`Winograd`). The im2col
-/// path stays the twin the tests compare them with.
+/// never the course's) take Winograd's F(2×2, 3×3), forward and for ∂x (`Winograd`). ∂W of 3×3
+/// windows into 32 or 64 channels, in groups that share the cores, reads the images in place
+/// with the lanes over the channels (`LanesWeightGradient`, the same bits). The im2col path stays
+/// the twin the tests compare them with.
 extension Tensor {
     public func conv2d(
         weight: Tensor, bias: Tensor?, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0)
